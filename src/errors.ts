@@ -1,0 +1,27 @@
+/**
+ * Typed errors: every error tspark raises on purpose carries a machine-readable `code`,
+ * a message written for the user, and the underlying `cause` when there is one.
+ */
+export type TsparkErrorCode =
+  | "CLOSURE_CAPTURE"      // a closure captured something that cannot cross a process boundary
+  | "CLOSURE_REVIVE"       // a worker could not rebuild a shipped function
+  | "INPUT_NOT_FOUND"      // an input path matched nothing
+  | "OUTPUT_EXISTS"        // an output path already exists
+  | "TASK_FAILED"          // user code threw in a task (after retries)
+  | "WORKER_LOST"          // a worker process died while running a task
+  | "JOB_CANCELLED"
+  | "CONTEXT_STOPPED"      // an operation needs a live SparkContext
+  | "CONTEXT_EXISTS"       // a second active SparkContext in one process
+  | "INVALID_ARGUMENT"
+  | "EMPTY_COLLECTION"     // e.g. reduce() or first() of an empty RDD
+  | "PROTOCOL"             // corrupt frame or unexpected end of stream between processes
+  | "CONFIG";
+
+export class TsparkError extends Error {
+  readonly code: TsparkErrorCode;
+  constructor(code: TsparkErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = "TsparkError";
+  }
+}
