@@ -1,0 +1,29 @@
+/**
+ * Every configuration key tspark reads, defined once: its default and what it does.
+ * SparkConf, the CLI's --help and `toDebugString` all read this table.
+ */
+export interface ConfigKey {
+  key: string;
+  default: string | undefined;
+  doc: string;
+}
+
+export const CONFIG_KEYS = {
+  master: { key: "tspark.master", default: "local[*]", doc: "Where to run: local, local[N] or local[*] (one worker process per core)." },
+  appName: { key: "tspark.app.name", default: "tspark", doc: "Application name shown in the UI and logs." },
+  defaultParallelism: { key: "tspark.default.parallelism", default: undefined, doc: "Default number of partitions for parallelize and shuffles (default: number of worker slots)." },
+  maxFailures: { key: "tspark.task.maxFailures", default: "4", doc: "Attempts of one task before its job fails." },
+  maxResultSize: { key: "tspark.driver.maxResultSize", default: "1g", doc: "Limit on the total size of results an action brings to the driver (0 = unlimited)." },
+  workerMemory: { key: "tspark.worker.memory", default: "512m", doc: "Memory a worker's aggregation and sort buffers may use before spilling to disk." },
+  executorMemory: { key: "tspark.executor.memory", default: undefined, doc: "Heap limit of each worker process (node --max-old-space-size), e.g. 2g." },
+  localDir: { key: "tspark.local.dir", default: undefined, doc: "Directory for shuffle and spill files (default: the OS temporary directory)." },
+  uiPort: { key: "tspark.ui.port", default: "4040", doc: "Port of the web UI (the next free one is used when taken)." },
+} as const satisfies Record<string, ConfigKey>;
+
+/** Parses a size such as "512m", "1g", "64k" or "1024" (bytes). */
+export function parseBytes(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
+  if (!m) throw new Error(`not a size: "${text}" (expected e.g. 512m, 1g, 65536)`);
+  const scale = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
+  return Math.round(Number(m[1]) * scale);
+}

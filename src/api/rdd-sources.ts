@@ -1,0 +1,259 @@
+/**
+ * RDDs that read input: a driver-side collection, a number range, files. File inputs are
+ * listed and split on the driver (lazily, at the first action) and read by the workers.
+ */
+import v8 from "node:v8";
+import { statSync } from "node:fs";
+import type { SparkContext } from "./context.js";
+import { RDD } from "./rdd.js";
+import type { PartitionPlan } from "../scheduler/plan.js";
+import { resolveInputPaths } from "../io/paths.js";
+import { planFileSplits, type FileSplit } from "../io/text-splits.js";
+import { planRecordSplits } from "../io/whole-files.js";
+import { TsparkError } from "../errors.js";
+
+function sliceBounds(length: number, numSlices: number, i: number): [number, number] {
+  // PySpark's rule: slice i holds elements [i*n/k, (i+1)*n/k).
+  return [Math.floor((i * length) / numSlices), Math.floor(((i + 1) * length) / numSlices)];
+}
+
+function validSlices(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new TsparkError("INVALID_ARGUMENT", `${what} must be a positive integer, got ${n}`);
+  return n;
+}
+
+export class ParallelCollectionRDD<T> extends RDD<T> {
+  /** Each slice serialized once, at parallelize time: later changes to the array do not leak in. */
+  private readonly slices: Uint8Array[];
+
+  constructor(context: SparkContext, data: Iterable<T>, numSlices: number) {
+    super(context);
+    const arr = Array.isArray(data) ? (data as T[]) : [...data];
+    validSlices(numSlices, "numSlices");
+    this.slices = [];
+    for (let i = 0; i < numSlices; i++) {
+      const [a, b] = sliceBounds(arr.length, numSlices, i);
+      try {
+        this.slices.push(v8.serialize(arr.slice(a, b)));
+      } catch (err) {
+        throw new TsparkError("INVALID_ARGUMENT", `parallelize: an element cannot be sent to a worker: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+
+  getNumPartitions(): number {
+    return this.slices.length;
+  }
+
+  parents(): RDD<unknown>[] {
+    return [];
+  }
+
+  planPartition(p: number): PartitionPlan {
+    return { kind: "parallelize", data: this.slices[p]! };
+  }
+
+  protected kindName(): string {
+    return "ParallelCollectionRDD";
+  }
+}
+
+export class RangeRDD extends RDD<number> {
+  private readonly length: number;
+
+  constructor(context: SparkContext, private readonly start: number, end: number, private readonly step: number, private readonly numSlices: number) {
+    super(context);
+    if (step === 0) throw new TsparkError("INVALID_ARGUMENT", "range step must not be zero");
+    validSlices(numSlices, "numSlices");
+    this.length = Math.max(0, Math.ceil((end - start) / step));
+  }
+
+  getNumPartitions(): number {
+    return this.numSlices;
+  }
+
+  parents(): RDD<unknown>[] {
+    return [];
+  }
+
+  planPartition(p: number): PartitionPlan {
+    const [a, b] = sliceBounds(this.length, this.numSlices, p);
+    return { kind: "range", start: this.start + a * this.step, end: this.start + b * this.step, step: this.step };
+  }
+
+  protected kindName(): string {
+    return "RangeRDD";
+  }
+
+  protected override detail(): string {
+    return `range`;
+  }
+}
+
+export class EmptyRDD<T> extends RDD<T> {
+  getNumPartitions(): number {
+    return 0;
+  }
+
+  parents(): RDD<unknown>[] {
+    return [];
+  }
+
+  planPartition(): PartitionPlan {
+    return { kind: "empty" };
+  }
+
+  protected kindName(): string {
+    return "EmptyRDD";
+  }
+}
+
+/** Base for file inputs: lists (and splits) the files once, when first needed. */
+abstract class FileInputRDD<T, P> extends RDD<T> {
+  private parts: P[] | undefined;
+
+  constructor(context: SparkContext, protected readonly path: string) {
+    super(context);
+    if (typeof path !== "string" || path.length === 0) throw new TsparkError("INVALID_ARGUMENT", "an input path must be a non-empty string");
+  }
+
+  protected abstract computeParts(paths: string[]): P[];
+  protected abstract planPart(part: P): PartitionPlan;
+
+  private partsList(): P[] {
+    this.parts ??= this.computeParts(resolveInputPaths(this.path));
+    return this.parts;
+  }
+
+  getNumPartitions(): number {
+    return this.partsList().length;
+  }
+
+  parents(): RDD<unknown>[] {
+    return [];
+  }
+
+  planPartition(p: number): PartitionPlan {
+    return this.planPart(this.partsList()[p]!);
+  }
+
+  protected override detail(): string {
+    return this.path;
+  }
+}
+
+export class TextFileRDD extends FileInputRDD<string, FileSplit> {
+  constructor(context: SparkContext, path: string, private readonly minPartitions: number) {
+    super(context, path);
+  }
+
+  protected computeParts(paths: string[]): FileSplit[] {
+    return planFileSplits(paths, this.minPartitions);
+  }
+
+  protected planPart(split: FileSplit): PartitionPlan {
+    return { kind: "text-file", split };
+  }
+
+  protected kindName(): string {
+    return "TextFileRDD";
+  }
+}
+
+/** Groups whole files into at most `minPartitions` partitions of similar total size. */
+function groupFiles(paths: string[], minPartitions: number): string[][] {
+  const n = Math.max(1, Math.min(paths.length, minPartitions));
+  if (paths.length === 0) return [[]];
+  const sizes = paths.map((p) => statSync(p).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const target = total / n;
+  const groups: string[][] = [[]];
+  let acc = 0;
+  paths.forEach((p, i) => {
+    const cur = groups[groups.length - 1]!;
+    if (cur.length > 0 && acc >= target && groups.length < n) {
+      groups.push([p]);
+      acc = sizes[i]!;
+    } else {
+      cur.push(p);
+      acc += sizes[i]!;
+    }
+  });
+  return groups;
+}
+
+export class WholeTextFilesRDD extends FileInputRDD<[string, string], string[]> {
+  constructor(context: SparkContext, path: string, private readonly minPartitions: number) {
+    super(context, path);
+  }
+
+  protected computeParts(paths: string[]): string[][] {
+    return groupFiles(paths, this.minPartitions);
+  }
+
+  protected planPart(paths: string[]): PartitionPlan {
+    return { kind: "whole-text-files", paths };
+  }
+
+  protected kindName(): string {
+    return "WholeTextFileRDD";
+  }
+}
+
+export class BinaryFilesRDD extends FileInputRDD<[string, Uint8Array], string[]> {
+  constructor(context: SparkContext, path: string, private readonly minPartitions: number) {
+    super(context, path);
+  }
+
+  protected computeParts(paths: string[]): string[][] {
+    return groupFiles(paths, this.minPartitions);
+  }
+
+  protected planPart(paths: string[]): PartitionPlan {
+    return { kind: "binary-files", paths };
+  }
+
+  protected kindName(): string {
+    return "BinaryFileRDD";
+  }
+}
+
+export class BinaryRecordsRDD extends FileInputRDD<Uint8Array, FileSplit> {
+  constructor(context: SparkContext, path: string, private readonly recordLength: number) {
+    super(context, path);
+    if (!Number.isInteger(recordLength) || recordLength < 1) throw new TsparkError("INVALID_ARGUMENT", `recordLength must be a positive integer, got ${recordLength}`);
+  }
+
+  protected computeParts(paths: string[]): FileSplit[] {
+    return planRecordSplits(paths, this.recordLength, this.context.defaultMinPartitions);
+  }
+
+  protected planPart(split: FileSplit): PartitionPlan {
+    return { kind: "binary-records", split, recordLength: this.recordLength };
+  }
+
+  protected kindName(): string {
+    return "BinaryRecordsRDD";
+  }
+}
+
+/** Reads saveAsObjectFile output: one partition per part file. */
+export class ObjectFileRDD<T> extends FileInputRDD<T, string[]> {
+  constructor(context: SparkContext, path: string, private readonly minPartitions: number) {
+    super(context, path);
+  }
+
+  protected computeParts(paths: string[]): string[][] {
+    const files = paths.filter((p) => !/[\\/]_SUCCESS$/.test(p));
+    if (files.length === 0) return [[]];
+    return files.length >= this.minPartitions ? files.map((f) => [f]) : groupFiles(files, files.length);
+  }
+
+  protected planPart(paths: string[]): PartitionPlan {
+    return { kind: "object-file", paths };
+  }
+
+  protected kindName(): string {
+    return "ObjectFileRDD";
+  }
+}

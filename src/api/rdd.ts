@@ -1,0 +1,778 @@
+/**
+ * The RDD: a lazy, immutable, partitioned collection described by its lineage. Narrow
+ * transformations append a step to a pipeline (consecutive steps compose into one task
+ * function, as PySpark's PipelinedRDD); actions plan one task per partition and run a job.
+ */
+import v8 from "node:v8";
+import type { SparkContext } from "./context.js";
+import type { PartitionPlan, Step } from "../scheduler/plan.js";
+import type { JobPlanner } from "../scheduler/job-planner.js";
+import { UNSHIPPABLE } from "../closure/hooks.js";
+import { userCallSite } from "../util/call-site.js";
+import { compareValues } from "../util/ordering.js";
+import { ValueMap } from "../util/value-map.js";
+import { StatCounter } from "./stat-counter.js";
+import { histogramBucketsFromRange, validateBuckets, isEvenlySpaced } from "../util/histogram.js";
+import { computeFractionForSampleSize, Random, randomSeed } from "../util/sampling.js";
+import { OutputCommitter } from "../io/output-commit.js";
+import { TsparkError } from "../errors.js";
+
+/** A pipelined operation as the driver holds it: functions not yet captured. */
+export interface StepSpec {
+  op: string;
+  fn?: Function;
+  fn2?: Function;
+  /** Parameters; a function of the partition index when they differ per partition. */
+  args?: unknown;
+  perPartitionArgs?: (partition: number) => unknown;
+  /** For toDebugString: the transformation's name. */
+  label: string;
+}
+
+type Awaitable<T> = T | Promise<T>;
+type MaybeAsyncIterable<T> = Iterable<T> | AsyncIterable<T>;
+
+function positiveInt(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 0) throw new TsparkError("INVALID_ARGUMENT", `${what} must be a non-negative integer, got ${n}`);
+  return n;
+}
+
+function assertFunction(f: unknown, what: string): void {
+  if (typeof f !== "function") throw new TsparkError("INVALID_ARGUMENT", `${what} expects a function, got ${f === null ? "null" : typeof f}`);
+}
+
+export abstract class RDD<T> {
+  /** Unique id of this RDD within its SparkContext. */
+  readonly id: number;
+  /** Where the user's program created this RDD, e.g. `wordcount.ts:12`. */
+  readonly callSite: string;
+  private _name: string | undefined;
+  /** Marks RDDs as driver-only for the closure layer (SPARK-5063). */
+  readonly [UNSHIPPABLE] = "an RDD";
+  /** Only for typing: the element type. */
+  declare readonly __elementType?: T;
+
+  constructor(readonly context: SparkContext) {
+    this.id = context._newRddId();
+    this.callSite = userCallSite();
+  }
+
+  // ---- lineage (implemented by each kind of RDD) ----
+
+  /** Number of partitions. */
+  abstract getNumPartitions(): number;
+  /** The RDDs this one is computed from. */
+  abstract parents(): RDD<unknown>[];
+  /** The plan that computes partition `p` in a task. */
+  abstract planPartition(p: number, planner: JobPlanner): PartitionPlan;
+  /** Kind name shown by toDebugString, e.g. "ParallelCollectionRDD". */
+  protected abstract kindName(): string;
+  /** Extra detail for toDebugString (the pipelined steps, the input path...). */
+  protected detail(): string {
+    return "";
+  }
+
+  /** Work this RDD needs done before its partitions can be planned (e.g. zipWithIndex's counts). */
+  async prepare(): Promise<void> {}
+
+  /** The RDD's name, if set. */
+  name(): string | undefined {
+    return this._name;
+  }
+
+  /** `rdd.setName("clean lines")` — shown by toDebugString and the UI. */
+  setName(name: string): this {
+    this._name = name;
+    return this;
+  }
+
+  /** The partitioner, when the RDD's keys are known to be partitioned. */
+  get partitioner(): undefined {
+    return undefined;
+  }
+
+  /**
+   * A description of the lineage; pipelined steps, which run as one function per task,
+   * are listed together on one line.
+   * ```ts
+   * sc.parallelize([1, 2]).map((x) => x * 2).filter((x) => x > 2).toDebugString()
+   * // (2) PipelinedRDD[2] map -> filter at app.ts:3 []
+   * //  |  ParallelCollectionRDD[0] parallelize at app.ts:3 []
+   * ```
+   */
+  toDebugString(): string {
+    const lines: string[] = [];
+    const walk = (r: RDD<unknown>, depth: number, first: boolean) => {
+      const pad = depth === 0 ? "" : " ".repeat(depth * 2 - 1) + (first ? "" : "");
+      const prefix = first && depth === 0 ? `(${r.getNumPartitions()}) ` : `${pad} |  `;
+      const name = r._name ? `${r._name} ` : "";
+      const detail = r.detail();
+      lines.push(`${prefix}${name}${r.kindName()}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} []`);
+      const ps = r.parents();
+      ps.forEach((p) => walk(p, ps.length > 1 ? depth + 1 : depth, false));
+    };
+    walk(this as RDD<unknown>, 0, true);
+    return lines.join("\n");
+  }
+
+  // ---- narrow transformations ----
+
+  /** @internal Appends a step, extending this RDD's pipeline when it has one. */
+  _withStep<U>(step: StepSpec): RDD<U> {
+    return PipelinedRDD.append<U>(this as RDD<unknown>, step);
+  }
+
+  /** `sc.parallelize([1, 2, 3]).map((x) => x * 2)` → 2, 4, 6. An async function is awaited. */
+  map<U>(f: (x: T) => U): RDD<Awaited<U>> {
+    assertFunction(f, "map");
+    return this._withStep({ op: "map", fn: f, label: "map" });
+  }
+
+  /** `sc.parallelize(["a b", "c"]).flatMap((l) => l.split(" "))` → "a", "b", "c". */
+  flatMap<U>(f: (x: T) => Awaitable<MaybeAsyncIterable<U>>): RDD<U> {
+    assertFunction(f, "flatMap");
+    return this._withStep({ op: "flatMap", fn: f, label: "flatMap" });
+  }
+
+  /** `sc.parallelize([1, 2, 3, 4]).filter((x) => x % 2 === 0)` → 2, 4. */
+  filter(f: (x: T) => unknown): RDD<T> {
+    assertFunction(f, "filter");
+    return this._withStep({ op: "filter", fn: f, label: "filter" });
+  }
+
+  /**
+   * Applies `f` to each partition's records (an iterable) as a whole.
+   * `sc.parallelize([1, 2, 3, 4], 2).mapPartitions(function* (it) { let s = 0; for (const x of it) s += x; yield s; })` → 3, 7.
+   */
+  mapPartitions<U>(f: (it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
+    assertFunction(f, "mapPartitions");
+    void preservesPartitioning;
+    return this._withStep({ op: "mapPartitions", fn: f, args: { withIndex: false }, label: "mapPartitions" });
+  }
+
+  /** Like mapPartitions, with the partition's index: `rdd.mapPartitionsWithIndex((i, it) => [i])`. */
+  mapPartitionsWithIndex<U>(f: (index: number, it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
+    assertFunction(f, "mapPartitionsWithIndex");
+    void preservesPartitioning;
+    return this._withStep({ op: "mapPartitions", fn: f, args: { withIndex: true }, label: "mapPartitionsWithIndex" });
+  }
+
+  /** Each partition as one array: `sc.parallelize([1, 2, 3, 4], 2).glom().collect()` → [[1, 2], [3, 4]]. */
+  glom(): RDD<T[]> {
+    return this._withStep({ op: "glom", label: "glom" });
+  }
+
+  /** Pairs each record with a key: `sc.parallelize([1, 2]).keyBy((x) => x * x)` → [1, 1], [4, 2]. */
+  keyBy<K>(f: (x: T) => K): RDD<[Awaited<K>, T]> {
+    assertFunction(f, "keyBy");
+    return this._withStep({ op: "keyBy", fn: f, label: "keyBy" });
+  }
+
+  /** The keys of a pair RDD. */
+  keys<K, V>(this: RDD<[K, V]>): RDD<K> {
+    return this._withStep({ op: "keys", label: "keys" });
+  }
+
+  /** The values of a pair RDD. */
+  values<K, V>(this: RDD<[K, V]>): RDD<V> {
+    return this._withStep({ op: "values", label: "values" });
+  }
+
+  /** `sc.parallelize([["a", [1, 2]]]).mapValues((v) => v.length)` → ["a", 2]. */
+  mapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => U): RDD<[K, Awaited<U>]> {
+    assertFunction(f, "mapValues");
+    return this._withStep({ op: "mapValues", fn: f, label: "mapValues" });
+  }
+
+  /** `sc.parallelize([["a", "x y"]]).flatMapValues((v) => v.split(" "))` → ["a", "x"], ["a", "y"]. */
+  flatMapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => Awaitable<MaybeAsyncIterable<U>>): RDD<[K, U]> {
+    assertFunction(f, "flatMapValues");
+    return this._withStep({ op: "flatMapValues", fn: f, label: "flatMapValues" });
+  }
+
+  /**
+   * Pipes each partition through an external command (run by /bin/sh): records are written
+   * to its stdin one per line, its stdout lines are the result.
+   * `sc.parallelize(["b", "a"], 1).pipe("sort")` → "a", "b".
+   */
+  pipe(command: string, env: Record<string, string> = {}, checkCode = false): RDD<string> {
+    if (typeof command !== "string" || command.length === 0) throw new TsparkError("INVALID_ARGUMENT", "pipe expects a command string");
+    return this._withStep({ op: "pipe", args: { command, env, checkCode }, label: "pipe" });
+  }
+
+  /**
+   * A random sample: each record kept with probability `fraction` (without replacement), or
+   * a Poisson(fraction) number of times (with replacement). Deterministic for a given seed.
+   */
+  sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
+    if (!(fraction >= 0)) throw new TsparkError("INVALID_ARGUMENT", `Fraction must be nonnegative, got ${fraction}`);
+    if (!withReplacement && fraction > 1) throw new TsparkError("INVALID_ARGUMENT", `Fraction must be in [0, 1] when sampling without replacement, got ${fraction}`);
+    return this._withStep({ op: "sample", args: { withReplacement, fraction, seed: seed ?? randomSeed() }, label: "sample" });
+  }
+
+  /**
+   * Splits into RDDs with sizes roughly proportional to `weights` (normalized), disjoint and
+   * together covering every record. `rdd.randomSplit([2, 3], 17)`.
+   */
+  randomSplit(weights: number[], seed?: number): RDD<T>[] {
+    if (weights.length === 0 || weights.some((w) => !(w >= 0))) throw new TsparkError("INVALID_ARGUMENT", "randomSplit weights must be non-negative numbers");
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (!(total > 0)) throw new TsparkError("INVALID_ARGUMENT", "randomSplit weights must not all be zero");
+    const s = seed ?? randomSeed();
+    const bounds = [0];
+    for (const w of weights) bounds.push(bounds[bounds.length - 1]! + w / total);
+    return weights.map((_, i) => this._withStep<T>({ op: "rangeSample", args: { lb: bounds[i]!, ub: i === weights.length - 1 ? 1 : bounds[i + 1]!, seed: s }, label: "randomSplit" }));
+  }
+
+  /**
+   * Pairs each record with its index (ordered by partition, then position). Runs a job to
+   * count the partitions when the RDD is first computed (PySpark runs it immediately).
+   */
+  zipWithIndex(): RDD<[T, number]> {
+    return new ZipWithIndexRDD<T>(this);
+  }
+
+  /** Pairs each record with a unique id: record i of partition k (of n) gets i * n + k. No job needed. */
+  zipWithUniqueId(): RDD<[T, number]> {
+    const n = this.getNumPartitions();
+    return this._withStep({ op: "zipWithUniqueId", args: { numPartitions: n }, label: "zipWithUniqueId" });
+  }
+
+  /** The records of both RDDs (duplicates kept): `a.union(b)`. */
+  union<U>(other: RDD<U>): RDD<T | U> {
+    return new UnionRDD<T | U>(this.context, [this as RDD<T | U>, other as RDD<T | U>]);
+  }
+
+  /**
+   * Pairs the i-th records of two RDDs with the same number of partitions and of records in
+   * each partition: `a.zip(b)`.
+   */
+  zip<U>(other: RDD<U>): RDD<[T, U]> {
+    if (this.getNumPartitions() !== other.getNumPartitions()) {
+      throw new TsparkError("INVALID_ARGUMENT", `Can only zip RDDs with the same number of partitions (${this.getNumPartitions()} vs ${other.getNumPartitions()})`);
+    }
+    return new ZippedRDD<T, U>(this, other);
+  }
+
+  /** Every pair [a, b] of a record of this RDD and a record of `other`. */
+  cartesian<U>(other: RDD<U>): RDD<[T, U]> {
+    return new CartesianRDD<T, U>(this, other);
+  }
+
+  /**
+   * Reduces the number of partitions to `numPartitions` by merging neighbours, without a
+   * shuffle (`shuffle = true` redistributes records evenly; it needs a shuffle).
+   */
+  coalesce(numPartitions: number, shuffle = false): RDD<T> {
+    positiveInt(numPartitions, "coalesce numPartitions");
+    if (numPartitions < 1) throw new TsparkError("INVALID_ARGUMENT", "coalesce needs at least 1 partition");
+    if (shuffle) throw new TsparkError("INVALID_ARGUMENT", "coalesce(n, true) redistributes records with a shuffle; use repartition(n) once shuffles are available");
+    return new CoalescedRDD<T>(this, numPartitions);
+  }
+
+  // ---- actions ----
+
+  /** @internal Runs a job over `partitions` (default all) with `steps` appended to each task. */
+  async _runJob(steps: StepSpec[], partitions?: number[], countResultSize = true): Promise<unknown[][]> {
+    return this.context._runJob(this as RDD<unknown>, steps, partitions, countResultSize);
+  }
+
+  /** All records, in partition order. `await sc.parallelize([1, 2]).collect()` → [1, 2]. */
+  async collect(): Promise<T[]> {
+    const parts = await this._runJob([]);
+    const out: T[] = [];
+    for (const p of parts) for (const r of p) out.push(r as T);
+    return out;
+  }
+
+  /**
+   * Streams the records, fetching one partition at a time (so only one partition is held on
+   * the driver; `prefetchPartitions` fetches the next while the current one is consumed).
+   * `for await (const x of rdd.toLocalIterator()) ...`
+   */
+  async *toLocalIterator(prefetchPartitions = false): AsyncGenerator<T, void, undefined> {
+    const n = this.getNumPartitions();
+    let pending: Promise<unknown[][]> | undefined = n > 0 ? this._runJob([], [0]) : undefined;
+    for (let p = 0; p < n; p++) {
+      const parts = await pending!;
+      pending = p + 1 < n && prefetchPartitions ? this._runJob([], [p + 1]) : undefined;
+      for (const r of parts[0]!) yield r as T;
+      if (p + 1 < n && !pending) pending = this._runJob([], [p + 1]);
+    }
+  }
+
+  /** Number of records. */
+  async count(): Promise<number> {
+    const parts = await this._runJob([{ op: "count", label: "count" }]);
+    return parts.reduce((s, p) => s + (p[0] as number), 0);
+  }
+
+  /**
+   * The first `num` records. Scans one partition first, then more (as PySpark) until it
+   * has enough, so it does not compute the whole RDD.
+   */
+  async take(num: number): Promise<T[]> {
+    positiveInt(num, "take num");
+    const items: T[] = [];
+    const total = this.getNumPartitions();
+    let scanned = 0;
+    while (items.length < num && scanned < total) {
+      let tryParts = 1;
+      if (scanned > 0) {
+        // Grow like PySpark: 4x when nothing was found yet, else estimate from the yield so far (×1.5).
+        tryParts = items.length === 0 ? scanned * 4 : Math.floor((1.5 * num * scanned) / items.length) - scanned;
+        tryParts = Math.min(Math.max(tryParts, 1), scanned * 4);
+      }
+      const left = num - items.length;
+      const parts = Array.from({ length: Math.min(tryParts, total - scanned) }, (_, i) => scanned + i);
+      const res = await this._runJob([{ op: "take", args: { n: left }, label: "take" }], parts);
+      for (const p of res) for (const r of p) if (items.length < num) items.push(r as T);
+      scanned += parts.length;
+    }
+    return items;
+  }
+
+  /** The first record; an error for an empty RDD. */
+  async first(): Promise<T> {
+    const rs = await this.take(1);
+    if (rs.length === 0) throw new TsparkError("EMPTY_COLLECTION", "RDD is empty");
+    return rs[0]!;
+  }
+
+  /** Whether the RDD has no records (stops at the first record found). */
+  async isEmpty(): Promise<boolean> {
+    return this.getNumPartitions() === 0 || (await this.take(1)).length === 0;
+  }
+
+  /**
+   * The `num` smallest records, by `key` when given. `rdd.takeOrdered(3, (x) => -x)` gives
+   * the three largest.
+   */
+  async takeOrdered(num: number, key?: (x: T) => unknown): Promise<T[]> {
+    return this.ordered(num, key, false);
+  }
+
+  /** The `num` largest records, largest first, by `key` when given. */
+  async top(num: number, key?: (x: T) => unknown): Promise<T[]> {
+    return this.ordered(num, key, true);
+  }
+
+  private async ordered(num: number, key: ((x: T) => unknown) | undefined, descending: boolean): Promise<T[]> {
+    positiveInt(num, descending ? "top num" : "takeOrdered num");
+    if (num === 0) return [];
+    if (key !== undefined) assertFunction(key, descending ? "top" : "takeOrdered");
+    const parts = await this._runJob([{ op: "takeOrdered", fn: key, args: { n: num, descending }, label: descending ? "top" : "takeOrdered" }]);
+    const cmp = key ? (a: unknown, b: unknown) => compareValues(key(a as T), key(b as T)) : compareValues;
+    const all = parts.flat() as T[];
+    all.sort(descending ? (a, b) => cmp(b, a) : cmp);
+    return all.slice(0, num);
+  }
+
+  /**
+   * A sample of exactly `num` records (fewer if the RDD is smaller), as PySpark's takeSample:
+   * count, sample with a fraction sized to succeed with high probability, retry if short.
+   */
+  async takeSample(withReplacement: boolean, num: number, seed?: number): Promise<T[]> {
+    positiveInt(num, "takeSample num");
+    if (num === 0) return [];
+    const initialCount = await this.count();
+    if (initialCount === 0) return [];
+    const rand = new Random(seed ?? randomSeed());
+    if (!withReplacement && num >= initialCount) {
+      const all = await this.collect();
+      rand.shuffle(all);
+      return all;
+    }
+    const fraction = computeFractionForSampleSize(num, initialCount, withReplacement);
+    let samples = await this.sample(withReplacement, fraction, rand.nextInt(0x7fffffff)).collect();
+    // Rarely the sample is short: PySpark retries with a new seed until it is not.
+    while (samples.length < num) samples = await this.sample(withReplacement, fraction, rand.nextInt(0x7fffffff)).collect();
+    rand.shuffle(samples);
+    return samples.slice(0, num);
+  }
+
+  /** Reduces the records with an associative, commutative `f`; an error for an empty RDD. */
+  async reduce(f: (a: T, b: T) => T): Promise<T> {
+    assertFunction(f, "reduce");
+    const parts = await this._runJob([{ op: "reduce", fn: f, label: "reduce" }]);
+    const partials = parts.flat() as T[];
+    if (partials.length === 0) throw new TsparkError("EMPTY_COLLECTION", "Can not reduce() empty RDD");
+    let acc = partials[0] as T;
+    for (let i = 1; i < partials.length; i++) acc = await f(acc, partials[i] as T);
+    return acc;
+  }
+
+  /**
+   * Like reduce, combining partial results in a tree of the given depth. With one driver and
+   * local workers the partials are few, so they are combined on the driver; the result is
+   * the same as PySpark's.
+   */
+  async treeReduce(f: (a: T, b: T) => T, depth = 2): Promise<T> {
+    if (depth < 1) throw new TsparkError("INVALID_ARGUMENT", `Depth cannot be smaller than 1 but got ${depth}`);
+    return this.reduce(f);
+  }
+
+  /**
+   * Folds each partition starting from `zeroValue`, then folds the partial results, also
+   * starting from `zeroValue` (as PySpark: the zero is applied once per partition and once more).
+   */
+  async fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> {
+    assertFunction(op, "fold");
+    const parts = await this._runJob([{ op: "fold", fn: op, args: { zero: zeroValue }, label: "fold" }]);
+    let acc = v8.deserialize(v8.serialize(zeroValue)) as T;
+    for (const p of parts) acc = await op(acc, p[0] as T);
+    return acc;
+  }
+
+  /**
+   * Aggregates each partition with `seqOp` from a copy of `zeroValue`, then combines the
+   * partial results with `combOp`. `rdd.aggregate([0, 0], ([s, n], x) => [s + x, n + 1], ([a, b], [c, d]) => [a + c, b + d])`.
+   */
+  async aggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> {
+    assertFunction(seqOp, "aggregate seqOp");
+    assertFunction(combOp, "aggregate combOp");
+    const parts = await this._runJob([{ op: "fold", fn: seqOp, args: { zero: zeroValue }, label: "aggregate" }]);
+    let acc = v8.deserialize(v8.serialize(zeroValue)) as U;
+    for (const p of parts) acc = await combOp(acc, p[0] as U);
+    return acc;
+  }
+
+  /** aggregate, with the partials combined in a tree of the given depth (see treeReduce). */
+  async treeAggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U, depth = 2): Promise<U> {
+    if (depth < 1) throw new TsparkError("INVALID_ARGUMENT", `Depth cannot be smaller than 1 but got ${depth}`);
+    return this.aggregate(zeroValue, seqOp, combOp);
+  }
+
+  /** Sum of the records (numbers; bigints stay exact). `sc.parallelize([1, 2, 3]).sum()` → 6. */
+  async sum(this: RDD<number> | RDD<bigint>): Promise<number> {
+    const parts = await (this as RDD<unknown>)._runJob([{ op: "sum", label: "sum" }]);
+    let total: number | bigint = 0;
+    for (const p of parts) {
+      const s = p[0] as number | bigint;
+      total = typeof s === "bigint" && typeof total === "bigint" ? total + s : typeof s === "bigint" && total === 0 ? s : Number(total) + Number(s);
+    }
+    return total as number;
+  }
+
+  /** The largest record (by `key` when given); an error for an empty RDD. */
+  async max(key?: (x: T) => unknown): Promise<T> {
+    return this.extreme(1, key);
+  }
+
+  /** The smallest record (by `key` when given); an error for an empty RDD. */
+  async min(key?: (x: T) => unknown): Promise<T> {
+    return this.extreme(-1, key);
+  }
+
+  private async extreme(sign: 1 | -1, key?: (x: T) => unknown): Promise<T> {
+    if (key !== undefined) assertFunction(key, sign > 0 ? "max" : "min");
+    const parts = await this._runJob([{ op: "extreme", fn: key, args: { sign }, label: sign > 0 ? "max" : "min" }]);
+    const candidates = parts.flat() as T[];
+    if (candidates.length === 0) throw new TsparkError("EMPTY_COLLECTION", `${sign > 0 ? "max" : "min"}() of an empty RDD`);
+    let best = candidates[0] as T;
+    for (const c of candidates.slice(1)) {
+      const d = key ? compareValues(key(c), key(best)) : compareValues(c, best);
+      if (sign * d > 0) best = c;
+    }
+    return best;
+  }
+
+  /** How many times each distinct record occurs, as a Map (records equal by value are one key). */
+  async countByValue(): Promise<Map<T, number>> {
+    const parts = await this._runJob([{ op: "countByValue", label: "countByValue" }]);
+    const merged = new ValueMap<T, number>();
+    for (const p of parts) for (const [k, n] of p as Array<[T, number]>) merged.set(k, (merged.get(k) ?? 0) + n);
+    return new Map(merged.entries());
+  }
+
+  /** Runs `f` on every record, in the workers (for side effects). */
+  async foreach(f: (x: T) => unknown): Promise<void> {
+    assertFunction(f, "foreach");
+    await this._runJob([{ op: "foreach", fn: f, label: "foreach" }], undefined, false);
+  }
+
+  /** Runs `f` on each partition's records, in the workers. */
+  async foreachPartition(f: (it: Iterable<T>) => unknown): Promise<void> {
+    assertFunction(f, "foreachPartition");
+    await this._runJob([{ op: "foreachPartition", fn: f, label: "foreachPartition" }], undefined, false);
+  }
+
+  /** Count, mean, variance, min and max of the records in one pass. */
+  async stats(this: RDD<number>): Promise<StatCounter> {
+    const parts = await (this as RDD<unknown>)._runJob([{ op: "stats", label: "stats" }]);
+    const total = new StatCounter();
+    for (const p of parts) total.mergeStats(StatCounter.fromJSON(p[0] as ReturnType<StatCounter["toJSON"]>));
+    return total;
+  }
+
+  /** Mean of the records. `sc.parallelize([1, 2, 3]).mean()` → 2. */
+  async mean(this: RDD<number>): Promise<number> {
+    return (await this.stats()).mean();
+  }
+
+  /** Population variance. `sc.parallelize([1, 2, 3]).variance()` → 0.666... */
+  async variance(this: RDD<number>): Promise<number> {
+    return (await this.stats()).variance();
+  }
+
+  /** Population standard deviation. */
+  async stdev(this: RDD<number>): Promise<number> {
+    return (await this.stats()).stdev();
+  }
+
+  /** Sample variance (divides by n - 1). `sc.parallelize([1, 2, 3]).sampleVariance()` → 1. */
+  async sampleVariance(this: RDD<number>): Promise<number> {
+    return (await this.stats()).sampleVariance();
+  }
+
+  /** Sample standard deviation (divides by n - 1). */
+  async sampleStdev(this: RDD<number>): Promise<number> {
+    return (await this.stats()).sampleStdev();
+  }
+
+  /**
+   * Counts of records per bucket. `buckets` is a count of even buckets between min and max,
+   * or the sorted bucket edges (the last bucket includes its upper edge).
+   * `sc.parallelize([1, 2, 3, 4, 5]).histogram(2)` → [[1, 3, 5], [2, 3]].
+   */
+  async histogram(this: RDD<number>, buckets: number | number[]): Promise<[number[], number[]]> {
+    let edges: number[];
+    let evenly: boolean;
+    if (typeof buckets === "number") {
+      if (!Number.isInteger(buckets) || buckets < 1) throw new TsparkError("INVALID_ARGUMENT", "number of buckets must be >= 1");
+      const st = await this.filter((x) => typeof x === "number" && Number.isFinite(x)).stats();
+      if (st.count() === 0) throw new TsparkError("EMPTY_COLLECTION", "can not generate buckets from an empty RDD");
+      edges = histogramBucketsFromRange(st.min(), st.max(), buckets);
+      evenly = true;
+    } else {
+      validateBuckets(buckets);
+      edges = buckets;
+      evenly = isEvenlySpaced(buckets);
+    }
+    const parts = await (this as RDD<unknown>)._runJob([{ op: "histogram", args: { buckets: edges, evenly }, label: "histogram" }]);
+    const counts = new Array<number>(edges.length - 1).fill(0);
+    for (const p of parts) (p[0] as number[]).forEach((c, i) => (counts[i]! += c));
+    return [edges, counts];
+  }
+
+  /**
+   * Writes each partition as a text file `part-NNNNN` (one record per line; non-strings as
+   * JSON) under `path`, which must not exist. All-or-nothing: the files appear, with
+   * `_SUCCESS`, only when every task succeeded.
+   */
+  async saveAsTextFile(path: string, compressionCodec?: "gzip"): Promise<void> {
+    await this.saveWith(path, (commit) => ({ op: "saveText", args: { commit, codec: compressionCodec }, label: "saveAsTextFile" }));
+  }
+
+  /** Writes the records in tspark's binary object format; read back with `sc.objectFile(path)`. */
+  async saveAsObjectFile(path: string): Promise<void> {
+    await this.saveWith(path, (commit) => ({ op: "saveObject", args: { commit }, label: "saveAsObjectFile" }));
+  }
+
+  private async saveWith(path: string, step: (commit: unknown) => StepSpec): Promise<void> {
+    const committer = OutputCommitter.prepare(path, `job-${this.context.applicationId}-${this.id}-${Date.now()}`);
+    try {
+      await this._runJob([step(committer.describe())], undefined, false);
+      committer.commitJob();
+    } catch (err) {
+      committer.abortJob();
+      throw err;
+    }
+  }
+}
+
+// ---- the kinds of RDD that narrow transformations make ----
+
+/** Narrow steps over a parent, run as one function per task. */
+export class PipelinedRDD<T> extends RDD<T> {
+  private constructor(private readonly prev: RDD<unknown>, readonly steps: StepSpec[]) {
+    super(prev.context);
+  }
+
+  /** Extends `parent`'s pipeline with `step` when `parent` is itself a pipeline. */
+  static append<U>(parent: RDD<unknown>, step: StepSpec): RDD<U> {
+    if (parent instanceof PipelinedRDD && parent.canExtend()) return new PipelinedRDD<U>(parent.prev, [...parent.steps, step]);
+    return new PipelinedRDD<U>(parent, [step]);
+  }
+
+  /** Whether a new step may join this pipeline (not when this RDD's output is kept, e.g. cached). */
+  protected canExtend(): boolean {
+    return true;
+  }
+
+  getNumPartitions(): number {
+    return this.prev.getNumPartitions();
+  }
+
+  parents(): RDD<unknown>[] {
+    return [this.prev];
+  }
+
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    return {
+      kind: "narrow",
+      parent: this.prev.planPartition(p, planner),
+      partitionIndex: p,
+      steps: this.steps.map((s) => planStep(s, p, planner)),
+    };
+  }
+
+  protected kindName(): string {
+    return "PipelinedRDD";
+  }
+
+  protected override detail(): string {
+    return this.steps.map((s) => s.label).join(" -> ");
+  }
+}
+
+/** Turns a driver-side step into plan data, capturing its functions. */
+export function planStep(s: StepSpec, partition: number, planner: JobPlanner): Step {
+  const step: Step = { op: s.op };
+  if (s.fn) step.fn = planner.closure(s.fn, `${s.label} function`);
+  if (s.fn2) step.fn2 = planner.closure(s.fn2, `${s.label} function`);
+  const args = s.perPartitionArgs ? s.perPartitionArgs(partition) : s.args;
+  if (args !== undefined) step.args = args;
+  return step;
+}
+
+export class UnionRDD<T> extends RDD<T> {
+  constructor(context: SparkContext, private readonly rdds: RDD<T>[]) {
+    super(context);
+  }
+
+  getNumPartitions(): number {
+    return this.rdds.reduce((s, r) => s + r.getNumPartitions(), 0);
+  }
+
+  parents(): RDD<unknown>[] {
+    return this.rdds as RDD<unknown>[];
+  }
+
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    let i = p;
+    for (const r of this.rdds) {
+      const n = r.getNumPartitions();
+      if (i < n) return r.planPartition(i, planner);
+      i -= n;
+    }
+    throw new TsparkError("INVALID_ARGUMENT", `partition ${p} out of range`);
+  }
+
+  protected kindName(): string {
+    return "UnionRDD";
+  }
+}
+
+class ZippedRDD<A, B> extends RDD<[A, B]> {
+  constructor(private readonly a: RDD<A>, private readonly b: RDD<B>) {
+    super(a.context);
+  }
+
+  getNumPartitions(): number {
+    return this.a.getNumPartitions();
+  }
+
+  parents(): RDD<unknown>[] {
+    return [this.a, this.b] as RDD<unknown>[];
+  }
+
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    return { kind: "zip", left: this.a.planPartition(p, planner), right: this.b.planPartition(p, planner) };
+  }
+
+  protected kindName(): string {
+    return "ZippedPartitionsRDD";
+  }
+}
+
+class CartesianRDD<A, B> extends RDD<[A, B]> {
+  constructor(private readonly a: RDD<A>, private readonly b: RDD<B>) {
+    super(a.context);
+  }
+
+  getNumPartitions(): number {
+    return this.a.getNumPartitions() * this.b.getNumPartitions();
+  }
+
+  parents(): RDD<unknown>[] {
+    return [this.a, this.b] as RDD<unknown>[];
+  }
+
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    const nb = this.b.getNumPartitions();
+    return { kind: "cartesian", left: this.a.planPartition(Math.floor(p / nb), planner), right: this.b.planPartition(p % nb, planner) };
+  }
+
+  protected kindName(): string {
+    return "CartesianRDD";
+  }
+}
+
+/** Merges runs of neighbouring parent partitions (coalesce without shuffle). */
+class CoalescedRDD<T> extends RDD<T> {
+  private readonly n: number;
+
+  constructor(private readonly prev: RDD<T>, numPartitions: number) {
+    super(prev.context);
+    this.n = Math.min(numPartitions, prev.getNumPartitions());
+  }
+
+  getNumPartitions(): number {
+    return this.n;
+  }
+
+  parents(): RDD<unknown>[] {
+    return [this.prev as RDD<unknown>];
+  }
+
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    const parentN = this.prev.getNumPartitions();
+    const from = Math.floor((p * parentN) / this.n);
+    const to = Math.floor(((p + 1) * parentN) / this.n);
+    const parents: PartitionPlan[] = [];
+    for (let i = from; i < to; i++) parents.push(this.prev.planPartition(i, planner));
+    return { kind: "concat", parents };
+  }
+
+  protected kindName(): string {
+    return "CoalescedRDD";
+  }
+}
+
+/** zipWithIndex: learns each partition's starting index from a counting job before planning. */
+class ZipWithIndexRDD<T> extends RDD<[T, number]> {
+  private starts: number[] | undefined;
+
+  constructor(private readonly prev: RDD<T>) {
+    super(prev.context);
+  }
+
+  override async prepare(): Promise<void> {
+    if (this.starts) return;
+    const n = this.prev.getNumPartitions();
+    const starts = [0];
+    if (n > 1) {
+      const counts = await this.prev._runJob([{ op: "count", label: "zipWithIndex" }], Array.from({ length: n - 1 }, (_, i) => i));
+      for (const c of counts) starts.push(starts[starts.length - 1]! + (c[0] as number));
+    }
+    this.starts = starts;
+  }
+
+  getNumPartitions(): number {
+    return this.prev.getNumPartitions();
+  }
+
+  parents(): RDD<unknown>[] {
+    return [this.prev as RDD<unknown>];
+  }
+
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    if (!this.starts) throw new TsparkError("PROTOCOL", "zipWithIndex planned before its counts were known");
+    return { kind: "narrow", parent: this.prev.planPartition(p, planner), partitionIndex: p, steps: [{ op: "zipWithIndex", args: { start: this.starts[p] } }] };
+  }
+
+  protected kindName(): string {
+    return "ZipWithIndexRDD";
+  }
+}

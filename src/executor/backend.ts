@@ -1,0 +1,43 @@
+/**
+ * The narrow interface between the scheduler and whatever runs tasks. The local process
+ * pool is the first implementation; a cluster backend runs the same worker processes
+ * elsewhere behind the same interface.
+ */
+import type { TaskDescription, ClosureId } from "../scheduler/plan.js";
+import type { SerializedError, TaskMetrics } from "./protocol.js";
+
+export type TaskResult =
+  | { ok: true; records: unknown[]; resultBytes: number; metrics: TaskMetrics; executorId: string }
+  | { ok: false; error: SerializedError; executorId: string; metrics?: TaskMetrics; lostWorker?: WorkerLoss };
+
+/** Why a worker process died while running a task. */
+export interface WorkerLoss {
+  pid: number;
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string[];
+}
+
+export interface ExecutorInfo {
+  executorId: string;
+  pid: number;
+  activeTasks: number;
+  completedTasks: number;
+  failedTasks: number;
+}
+
+export interface ExecutorBackend {
+  /** How many tasks may run at once. */
+  readonly slots: number;
+  /** Resolves when the workers are ready to take tasks. */
+  ready(): Promise<void>;
+  /**
+   * Runs a task on an idle worker. `task.closures` is filled in by the backend with the
+   * bytes (from `closureBytes`) that the chosen worker has not seen yet.
+   */
+  runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>): Promise<TaskResult>;
+  /** Kills the worker running this task, if any (cancellation); its result is a failure. */
+  killTask(taskId: number): void;
+  executorInfos(): ExecutorInfo[];
+  stop(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+/**
+ * Leaves of a partition plan: where a task's records come from. Workers read their own
+ * input (file splits, whole files); the driver only sends a description of it.
+ */
+import v8 from "node:v8";
+import { basename } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { BatchStream } from "./batch-stream.js";
+import { BATCH_RECORDS } from "./batch-stream.js";
+import type { PartitionPlan } from "../scheduler/plan.js";
+import { readLines } from "../io/line-reader.js";
+import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whole-files.js";
+import { readObjectFile } from "../io/object-file.js";
+
+type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "concat">;
+type SourcePlan = Extract<PartitionPlan, { kind: SourceKind }>;
+
+function* rangeBatches(start: number, end: number, step: number): Generator<number[]> {
+  let batch: number[] = [];
+  for (let x = start; step > 0 ? x < end : x > end; x += step) {
+    batch.push(x);
+    if (batch.length === BATCH_RECORDS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function* wholeFiles<T>(paths: string[], read: (p: string) => T): Generator<Array<[string, T]>> {
+  // One file per batch: whole files can be large.
+  for (const p of paths) yield [[pathToFileURL(p).href, read(p)]];
+}
+
+export function openSource(plan: SourcePlan): BatchStream<unknown> {
+  switch (plan.kind) {
+    case "parallelize": {
+      const data = v8.deserialize(plan.data) as unknown[];
+      return data.length > 0 ? [data] : [];
+    }
+    case "range":
+      return rangeBatches(plan.start, plan.end, plan.step);
+    case "text-file":
+      return readLines(plan.split);
+    case "whole-text-files":
+      return wholeFiles(plan.paths, readWholeTextFile);
+    case "binary-files":
+      return wholeFiles(plan.paths, readBinaryFile);
+    case "binary-records":
+      return readBinaryRecords(plan.split, plan.recordLength);
+    case "object-file":
+      return (function* () {
+        for (const p of plan.paths) yield* readObjectFile(p);
+      })();
+    case "empty":
+      return [];
+  }
+}
+
+/** Used by error messages: a short name for a source. */
+export function describeSource(plan: SourcePlan): string {
+  if (plan.kind === "text-file") return `${basename(plan.split.path)}[${plan.split.start}+${plan.split.length}]`;
+  return plan.kind;
+}

@@ -1,0 +1,37 @@
+/**
+ * Operators a task can apply, registered under stable string ids (the `op` of a plan Step).
+ * A task description names operators by id; the worker builds its pipeline from this
+ * registry, so tasks are plain data and no code is generated per task.
+ */
+import type { BatchStream } from "./batch-stream.js";
+import { TsparkError } from "../errors.js";
+
+export interface StepContext {
+  /** Index of the partition of the RDD this step belongs to. */
+  partitionIndex: number;
+  /** The revived user function, when the step has one. */
+  fn: Function | undefined;
+  fn2: Function | undefined;
+  args: unknown;
+}
+
+export type StepOperator = (input: BatchStream<unknown>, ctx: StepContext) => BatchStream<unknown>;
+
+const operators = new Map<string, StepOperator>();
+
+export function registerStep(op: string, impl: StepOperator): void {
+  if (operators.has(op)) throw new Error(`step operator "${op}" registered twice`);
+  operators.set(op, impl);
+}
+
+export function stepOperator(op: string): StepOperator {
+  const impl = operators.get(op);
+  if (!impl) throw new TsparkError("PROTOCOL", `unknown step operator "${op}" (driver and worker versions differ?)`);
+  return impl;
+}
+
+/** Narrows a step's function, with a clear error if the plan lacks one. */
+export function requireFn<F extends Function>(ctx: StepContext, op: string): F {
+  if (typeof ctx.fn !== "function") throw new TsparkError("PROTOCOL", `step "${op}" arrived without its function`);
+  return ctx.fn as F;
+}

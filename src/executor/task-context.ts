@@ -1,0 +1,21 @@
+/**
+ * What the running task is, inside a worker. A worker runs one task at a time, so one
+ * module-level slot is enough; the public TaskContext API reads it.
+ */
+export interface RunningTask {
+  stageId: number;
+  partitionId: number;
+  attemptNumber: number;
+  taskAttemptId: number;
+  localProperties: Record<string, string>;
+}
+
+let current: RunningTask | undefined;
+
+export function setRunningTask(t: RunningTask | undefined): void {
+  current = t;
+}
+
+export function runningTask(): RunningTask | undefined {
+  return current;
+}

@@ -1,0 +1,80 @@
+/**
+ * Entry point of a worker process. It talks to the driver over one control channel
+ * (fd 3) in length-prefixed frames, runs one task at a time, and exits as soon as that
+ * channel closes, so a dead driver never leaves workers behind.
+ */
+import net from "node:net";
+import { FrameDecoder, encodeFrame } from "../serde/framing.js";
+import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
+import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedError } from "./protocol.js";
+import { runTask } from "./task-runner.js";
+import { setRunningTask } from "./task-context.js";
+import { VERSION } from "../version.js";
+
+const channel = new net.Socket({ fd: CONTROL_FD, readable: true, writable: true });
+const decoder = new FrameDecoder();
+
+function send(msg: WorkerMessage): void {
+  channel.write(encodeFrame(encodeMessage(msg)));
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    return { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code as string | undefined };
+  }
+  return { name: "Error", message: `a non-Error value was thrown: ${String(err)}`, stack: undefined, code: undefined };
+}
+
+// A task's failure that escapes its promise chain (a throw in a timer, an unhandled
+// rejection) fails the running task instead of killing the worker silently.
+let failCurrent: ((err: unknown) => void) | undefined;
+process.on("uncaughtException", (err) => (failCurrent ? failCurrent(err) : process.exit(70)));
+process.on("unhandledRejection", (err) => (failCurrent ? failCurrent(err) : process.exit(70)));
+
+let queue: Promise<void> = Promise.resolve();
+
+async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promise<void> {
+  const { task } = msg;
+  const started = performance.now();
+  let settled = false;
+  const fail = (err: unknown) => {
+    if (settled) return;
+    settled = true;
+    send({ type: "failure", taskId: task.taskId, error: serializeError(err), metrics: { durationMs: performance.now() - started, recordsOut: 0 } });
+  };
+  failCurrent = fail;
+  setRunningTask({
+    stageId: task.stageId,
+    partitionId: task.partition,
+    attemptNumber: task.attempt,
+    taskAttemptId: task.taskId,
+    localProperties: task.localProperties,
+  });
+  try {
+    const { records } = await runTask(task);
+    // Encode before claiming success: a record that cannot be serialized fails the task.
+    const frame = encodeFrame(encodeMessage({ type: "result", taskId: task.taskId, records, metrics: { durationMs: performance.now() - started, recordsOut: records.length } } satisfies WorkerMessage));
+    if (!settled) {
+      settled = true;
+      channel.write(frame);
+    }
+  } catch (err) {
+    fail(err);
+  } finally {
+    failCurrent = undefined;
+    setRunningTask(undefined);
+  }
+}
+
+channel.on("data", (chunk: Buffer) => {
+  for (const frame of decoder.push(chunk)) {
+    const msg = decodeMessage<DriverMessage>(frame);
+    if (msg.type === "shutdown") process.exit(0);
+    queue = queue.then(() => handleTask(msg));
+  }
+});
+// The driver went away: nothing more will come, and nobody wants our results.
+channel.on("end", () => process.exit(0));
+channel.on("error", () => process.exit(0));
+
+send({ type: "hello", version: VERSION, pid: process.pid });

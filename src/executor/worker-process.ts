@@ -1,0 +1,158 @@
+/**
+ * The driver's handle on one worker process: spawns it, speaks the frame protocol on its
+ * control channel, remembers which closures it already holds, and reports its death.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type net from "node:net";
+import type { Readable } from "node:stream";
+import { FrameDecoder, encodeFrame } from "../serde/framing.js";
+import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
+import type { DriverMessage, WorkerMessage } from "./protocol.js";
+import type { WorkerLoss } from "./backend.js";
+import { TsparkError } from "../errors.js";
+import { VERSION } from "../version.js";
+
+const WORKER_MAIN = fileURLToPath(new URL("./worker-main.js", import.meta.url));
+const STDERR_TAIL_LINES = 20;
+
+export interface WorkerOptions {
+  executorId: string;
+  /** Extra node flags for the worker (e.g. a heap limit). */
+  nodeArgs: string[];
+  env: NodeJS.ProcessEnv;
+  /** Where the worker's own stdout/stderr lines go (the driver's stderr by default). */
+  echo: (line: string) => void;
+}
+
+export class WorkerProcess {
+  readonly executorId: string;
+  readonly pid: number;
+  readonly closures = new Set<string>();
+  readonly stderrTail: string[] = [];
+  completedTasks = 0;
+  failedTasks = 0;
+  runningTaskId: number | undefined;
+  private readonly child: ChildProcess;
+  private readonly channel: net.Socket;
+  private readonly decoder = new FrameDecoder();
+  private readonly helloP: Promise<void>;
+  private exitInfo: { code: number | null; signal: string | null } | undefined;
+  private readonly exitWaiters: Array<() => void> = [];
+  onMessage: (msg: WorkerMessage, frameBytes: number) => void = () => {};
+  onExit: (loss: WorkerLoss) => void = () => {};
+
+  constructor(opts: WorkerOptions) {
+    this.executorId = opts.executorId;
+    this.child = spawn(process.execPath, [...opts.nodeArgs, WORKER_MAIN], {
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      env: opts.env,
+    });
+    this.pid = this.child.pid ?? -1;
+    this.channel = this.child.stdio[3] as net.Socket;
+    this.pipeLines(this.child.stdout!, opts.echo, false);
+    this.pipeLines(this.child.stderr!, opts.echo, true);
+    let helloResolve!: () => void;
+    let helloReject!: (e: Error) => void;
+    this.helloP = new Promise((res, rej) => {
+      helloResolve = res;
+      helloReject = rej;
+    });
+    this.helloP.catch(() => {});
+    let greeted = false;
+    this.channel.on("data", (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = this.decoder.push(chunk);
+      } catch (err) {
+        this.kill();
+        helloReject(err as Error);
+        return;
+      }
+      for (const f of frames) {
+        const msg = decodeMessage<WorkerMessage>(f);
+        if (msg.type === "hello") {
+          greeted = true;
+          if (msg.version !== VERSION) {
+            this.kill();
+            helloReject(new TsparkError("PROTOCOL", `worker runs tspark ${msg.version} but the driver runs ${VERSION}`));
+          } else helloResolve();
+        } else this.onMessage(msg, f.length);
+      }
+    });
+    this.channel.on("error", () => {});
+    this.child.on("exit", (code, signal) => {
+      this.exitInfo = { code, signal };
+      if (!greeted) helloReject(new TsparkError("WORKER_LOST", `worker process ${this.pid} exited during start-up (code ${code}, signal ${signal})${this.tailText()}`));
+      this.onExit({ pid: this.pid, exitCode: code, signal, stderrTail: [...this.stderrTail] });
+      for (const w of this.exitWaiters) w();
+    });
+    this.child.on("error", (err) => helloReject(err));
+    this.setIdle(true);
+  }
+
+  private tailText(): string {
+    return this.stderrTail.length ? `; its last stderr lines:\n  ${this.stderrTail.join("\n  ")}` : "";
+  }
+
+  private pipeLines(stream: Readable, echo: (line: string) => void, keepTail: boolean): void {
+    let partial = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (text: string) => {
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        echo(line);
+        if (keepTail) {
+          this.stderrTail.push(line);
+          if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+        }
+      }
+    });
+    stream.on("end", () => {
+      if (partial) echo(partial);
+    });
+  }
+
+  ready(): Promise<void> {
+    return this.helloP;
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  send(msg: DriverMessage): void {
+    this.channel.write(encodeFrame(encodeMessage(msg)));
+  }
+
+  /**
+   * An idle worker must not keep the driver's event loop alive: a program that forgets
+   * `sc.stop()` still exits, and its workers follow when their channel closes.
+   */
+  setIdle(idle: boolean): void {
+    const handles = [this.child, this.channel, this.child.stdout, this.child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null>;
+    for (const h of handles) {
+      if (idle) h?.unref?.();
+      else h?.ref?.();
+    }
+  }
+
+  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  /** Asks the worker to exit; kills it if it has not within `graceMs`. */
+  async shutdown(graceMs = 2000): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((res) => this.exitWaiters.push(res));
+    try {
+      this.send({ type: "shutdown" });
+    } catch {
+      /* channel already closed */
+    }
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * tspark: Spark-style distributed data processing for TypeScript.
+ * ```ts
+ * import { SparkContext } from "tspark";
+ * const sc = new SparkContext({ master: "local[2]", appName: "demo" });
+ * console.log(await sc.parallelize([1, 2, 3]).map((x) => x * 2).collect());
+ * await sc.stop();
+ * ```
+ */
+export { SparkContext, type SparkContextOptions } from "./api/context.js";
+export { SparkConf } from "./api/spark-conf.js";
+export { RDD } from "./api/rdd.js";
+export { StatCounter } from "./api/stat-counter.js";
+export { CONFIG_KEYS } from "./api/config.js";
+export { TsparkError, type TsparkErrorCode } from "./errors.js";
+export { VERSION } from "./version.js";

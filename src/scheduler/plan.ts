@@ -1,0 +1,68 @@
+/**
+ * A task's work, as plain data that crosses the process boundary (no code generation):
+ * a tree of partition plans whose leaves read input and whose inner nodes apply pipelined
+ * steps. User functions appear only as closure ids; their bytes travel once per worker.
+ */
+import type { FileSplit } from "../io/text-splits.js";
+
+export type ClosureId = string;
+
+/** One pipelined operation; `op` selects an operator registered in executor/steps.ts. */
+export interface Step {
+  op: string;
+  /** The user's function, when the operation has one. */
+  fn?: ClosureId;
+  /** A second user function (e.g. combOp), when needed. */
+  fn2?: ClosureId;
+  /** Operation parameters: plain structured-clonable data. */
+  args?: unknown;
+}
+
+export type PartitionPlan =
+  | { kind: "parallelize"; data: Uint8Array }
+  | { kind: "range"; start: number; end: number; step: number }
+  | { kind: "text-file"; split: FileSplit }
+  | { kind: "whole-text-files"; paths: string[]; minPartitionsHint?: number }
+  | { kind: "binary-files"; paths: string[] }
+  | { kind: "binary-records"; split: FileSplit; recordLength: number }
+  | { kind: "object-file"; paths: string[] }
+  | { kind: "empty" }
+  /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */
+  | { kind: "narrow"; parent: PartitionPlan; partitionIndex: number; steps: Step[] }
+  | { kind: "zip"; left: PartitionPlan; right: PartitionPlan }
+  | { kind: "cartesian"; left: PartitionPlan; right: PartitionPlan }
+  | { kind: "concat"; parents: PartitionPlan[] };
+
+export interface TaskDescription {
+  taskId: number;
+  jobId: number;
+  stageId: number;
+  partition: number;
+  attempt: number;
+  plan: PartitionPlan;
+  /** Closure bytes the receiving worker has not seen yet, by id. */
+  closures: Array<[ClosureId, Uint8Array]>;
+  localProperties: Record<string, string>;
+}
+
+/** The closure ids a plan refers to (what a worker must hold to run it). */
+export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set()): Set<ClosureId> {
+  switch (plan.kind) {
+    case "narrow":
+      for (const s of plan.steps) {
+        if (s.fn !== undefined) into.add(s.fn);
+        if (s.fn2 !== undefined) into.add(s.fn2);
+      }
+      closureIdsOf(plan.parent, into);
+      break;
+    case "zip":
+    case "cartesian":
+      closureIdsOf(plan.left, into);
+      closureIdsOf(plan.right, into);
+      break;
+    case "concat":
+      for (const p of plan.parents) closureIdsOf(p, into);
+      break;
+  }
+  return into;
+}
