@@ -10,6 +10,9 @@ import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedErro
 import { runTask } from "./task-runner.js";
 import { setRunningTask } from "./task-context.js";
 import { VERSION } from "../version.js";
+import { startOrphanWatchdog } from "./orphan-watchdog.js";
+
+startOrphanWatchdog();
 
 const channel = new net.Socket({ fd: CONTROL_FD, readable: true, writable: true });
 const decoder = new FrameDecoder();

@@ -1,0 +1,121 @@
+/**
+ * End-to-end: real programs run through the `tspark` CLI, as a user runs them.
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+const PROGRAMS = join(ROOT, "test", "e2e", "programs");
+
+function tspark(args: string[], timeoutMs = 60_000) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: timeoutMs });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
+test("the bundled word count prints the most frequent words", () => {
+  const r = tspark(["examples/wordcount.ts", "examples/data/sample.txt", "5"]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.equal(lines.length, 5);
+  // Compare with a direct single-process count of the same file.
+  const counts = new Map<string, number>();
+  for (const w of readFileSync(join(ROOT, "examples/data/sample.txt"), "utf8").toLowerCase().split(/[^\p{L}\p{N}']+/u)) {
+    if (w.length >= 3) counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  const expected = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+  assert.deepEqual(lines.map((l) => l.trim().split(/\s+/)), expected.map(([w, n]) => [String(n), w]));
+});
+
+test("closures capture what a user's TypeScript program uses", () => {
+  const r = tspark(["test/e2e/programs/captures.ts"]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+  assert.deepEqual(out, {
+    classInstance: [11, 21],
+    mapAndSet: [2, 0],
+    date: [1],
+    recursion: [55],
+    closureFactory: [6],
+    builtinImports: [["11f6ad8e", "a/x"]],
+    npmImport: [1],
+    relativeTsImport: ["cat"],
+    before: [3],
+    after: [1, 2, 3],
+    asyncFn: [3, 6],
+  });
+});
+
+test("a user exception points at the user's .ts line", () => {
+  const r = tspark(["test/e2e/programs/throwing.ts"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Error: malformed reading: "broken"/);
+  assert.match(r.stderr, /throwing\.ts:7:/, r.stderr);
+  assert.match(r.stderr, /partition 1 of stage \d+/);
+});
+
+test("capturing the SparkContext is refused at submission, naming the variable and line", () => {
+  const r = tspark(["test/e2e/programs/capture-sc.ts"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /"sc"/);
+  assert.match(r.stderr, /SparkContext/);
+  assert.match(r.stderr, /capture-sc\.ts:6/);
+});
+
+test("launcher options reach the program; the program's own settings win", () => {
+  const r = tspark(["--master", "local[1]", "--name", "from-cli", "--conf", "tspark.custom.key=42", "test/e2e/programs/launcher-conf.ts", "--flag", "x"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { master: "local[1]", appName: "set-in-code", custom: "42", args: ["--flag", "x"], parallelism: 1 });
+});
+
+test("bad launcher usage is a clear error with a non-zero exit", () => {
+  const bad = tspark(["--bogus", "x.ts"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Unknown option '--bogus'/);
+  const missing = tspark(["nope.ts"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /program not found/);
+  assert.match(tspark(["--version"]).stdout, /^tspark \d+\.\d+\.\d+/);
+});
+
+test("a program that forgets stop() still exits, and its workers with it", async () => {
+  const r = tspark(["test/e2e/programs/no-stop.ts"], 30_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /sum 4950/);
+  const pids = /pids ([\d,]+)/.exec(r.stdout)![1]!.split(",").map(Number);
+  assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), "workers exited");
+});
+
+test("killing the driver (SIGKILL) leaves no worker behind", async () => {
+  const child = spawn(process.execPath, [CLI, "test/e2e/programs/long-job.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  assert.ok(await waitUntil(() => /pids [\d,]+\n/.test(out), 20_000), "program started");
+  const pids = /pids ([\d,]+)/.exec(out)![1]!.split(",").map(Number);
+  assert.ok(pids.every(alive));
+  await new Promise((r) => setTimeout(r, 300)); // the long tasks are running
+  child.kill("SIGKILL");
+  assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), `workers ${pids} outlived the driver`);
+});
