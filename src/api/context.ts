@@ -226,7 +226,7 @@ export class SparkContext {
    * results, one per partition: `sc.runJob(rdd, (it) => [...it].length)`.
    */
   async runJob<T, U>(rdd: RDD<T>, fn: (it: Iterable<T>) => U, partitions?: number[]): Promise<Array<Awaited<U>>> {
-    const res = await this._runJob(rdd as RDD<unknown>, [{ op: "applyPartition", fn, label: "runJob" }], partitions, true);
+    const res = await this._runJob(rdd as RDD<unknown>, [{ op: "applyPartition", fns: [fn], label: "runJob" }], partitions, true);
     return res.map((r) => r[0] as Awaited<U>);
   }
 

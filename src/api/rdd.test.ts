@@ -92,7 +92,7 @@ test("zipWithIndex and zipWithUniqueId", async () => {
 test("union, zip, cartesian, coalesce", async () => {
   const rdd = sc.parallelize([1, 1, 2, 3]);
   assert.deepEqual(await rdd.union(rdd).collect(), [1, 1, 2, 3, 1, 1, 2, 3]);
-  assert.deepEqual(await sc.union([sc.parallelize([1]), sc.parallelize(["x"])]).collect(), [1, "x"]);
+  assert.deepEqual(await sc.union<number | string>([sc.parallelize<number | string>([1]), sc.parallelize<number | string>(["x"])]).collect(), [1, "x"]);
   const x = sc.parallelize([0, 1, 2, 3, 4], 2);
   const y = sc.parallelize([1000, 1001, 1002, 1003, 1004], 2);
   assert.deepEqual(await x.zip(y).collect(), [[0, 1000], [1, 1001], [2, 1002], [3, 1003], [4, 1004]]);

@@ -13,15 +13,15 @@ import { compareValues } from "../util/ordering.js";
 import { ValueMap } from "../util/value-map.js";
 import { StatCounter } from "./stat-counter.js";
 import { histogramBucketsFromRange, validateBuckets, isEvenlySpaced } from "../util/histogram.js";
-import { computeFractionForSampleSize, Random, randomSeed } from "../util/sampling.js";
+import { randomSeed, validateFraction, splitBounds, takeSampleFrom } from "../util/sampling.js";
 import { OutputCommitter } from "../io/output-commit.js";
 import { TsparkError } from "../errors.js";
 
 /** A pipelined operation as the driver holds it: functions not yet captured. */
 export interface StepSpec {
   op: string;
-  fn?: Function;
-  fn2?: Function;
+  /** The user's functions (captured when a job is planned). */
+  fns?: Array<Function | undefined>;
   /** Parameters; a function of the partition index when they differ per partition. */
   args?: unknown;
   perPartitionArgs?: (partition: number) => unknown;
@@ -125,19 +125,19 @@ export abstract class RDD<T> {
   /** `sc.parallelize([1, 2, 3]).map((x) => x * 2)` → 2, 4, 6. An async function is awaited. */
   map<U>(f: (x: T) => U): RDD<Awaited<U>> {
     assertFunction(f, "map");
-    return this._withStep({ op: "map", fn: f, label: "map" });
+    return this._withStep({ op: "map", fns: [f], label: "map" });
   }
 
   /** `sc.parallelize(["a b", "c"]).flatMap((l) => l.split(" "))` → "a", "b", "c". */
   flatMap<U>(f: (x: T) => Awaitable<MaybeAsyncIterable<U>>): RDD<U> {
     assertFunction(f, "flatMap");
-    return this._withStep({ op: "flatMap", fn: f, label: "flatMap" });
+    return this._withStep({ op: "flatMap", fns: [f], label: "flatMap" });
   }
 
   /** `sc.parallelize([1, 2, 3, 4]).filter((x) => x % 2 === 0)` → 2, 4. */
   filter(f: (x: T) => unknown): RDD<T> {
     assertFunction(f, "filter");
-    return this._withStep({ op: "filter", fn: f, label: "filter" });
+    return this._withStep({ op: "filter", fns: [f], label: "filter" });
   }
 
   /**
@@ -147,14 +147,14 @@ export abstract class RDD<T> {
   mapPartitions<U>(f: (it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitions");
     void preservesPartitioning;
-    return this._withStep({ op: "mapPartitions", fn: f, args: { withIndex: false }, label: "mapPartitions" });
+    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "mapPartitions" });
   }
 
   /** Like mapPartitions, with the partition's index: `rdd.mapPartitionsWithIndex((i, it) => [i])`. */
   mapPartitionsWithIndex<U>(f: (index: number, it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitionsWithIndex");
     void preservesPartitioning;
-    return this._withStep({ op: "mapPartitions", fn: f, args: { withIndex: true }, label: "mapPartitionsWithIndex" });
+    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "mapPartitionsWithIndex" });
   }
 
   /** Each partition as one array: `sc.parallelize([1, 2, 3, 4], 2).glom().collect()` → [[1, 2], [3, 4]]. */
@@ -165,7 +165,7 @@ export abstract class RDD<T> {
   /** Pairs each record with a key: `sc.parallelize([1, 2]).keyBy((x) => x * x)` → [1, 1], [4, 2]. */
   keyBy<K>(f: (x: T) => K): RDD<[Awaited<K>, T]> {
     assertFunction(f, "keyBy");
-    return this._withStep({ op: "keyBy", fn: f, label: "keyBy" });
+    return this._withStep({ op: "keyBy", fns: [f], label: "keyBy" });
   }
 
   /** The keys of a pair RDD. */
@@ -181,13 +181,13 @@ export abstract class RDD<T> {
   /** `sc.parallelize([["a", [1, 2]]]).mapValues((v) => v.length)` → ["a", 2]. */
   mapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => U): RDD<[K, Awaited<U>]> {
     assertFunction(f, "mapValues");
-    return this._withStep({ op: "mapValues", fn: f, label: "mapValues" });
+    return this._withStep({ op: "mapValues", fns: [f], label: "mapValues" });
   }
 
   /** `sc.parallelize([["a", "x y"]]).flatMapValues((v) => v.split(" "))` → ["a", "x"], ["a", "y"]. */
   flatMapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => Awaitable<MaybeAsyncIterable<U>>): RDD<[K, U]> {
     assertFunction(f, "flatMapValues");
-    return this._withStep({ op: "flatMapValues", fn: f, label: "flatMapValues" });
+    return this._withStep({ op: "flatMapValues", fns: [f], label: "flatMapValues" });
   }
 
   /**
@@ -205,8 +205,7 @@ export abstract class RDD<T> {
    * a Poisson(fraction) number of times (with replacement). Deterministic for a given seed.
    */
   sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
-    if (!(fraction >= 0)) throw new TsparkError("INVALID_ARGUMENT", `Fraction must be nonnegative, got ${fraction}`);
-    if (!withReplacement && fraction > 1) throw new TsparkError("INVALID_ARGUMENT", `Fraction must be in [0, 1] when sampling without replacement, got ${fraction}`);
+    validateFraction(withReplacement, fraction);
     return this._withStep({ op: "sample", args: { withReplacement, fraction, seed: seed ?? randomSeed() }, label: "sample" });
   }
 
@@ -215,13 +214,8 @@ export abstract class RDD<T> {
    * together covering every record. `rdd.randomSplit([2, 3], 17)`.
    */
   randomSplit(weights: number[], seed?: number): RDD<T>[] {
-    if (weights.length === 0 || weights.some((w) => !(w >= 0))) throw new TsparkError("INVALID_ARGUMENT", "randomSplit weights must be non-negative numbers");
-    const total = weights.reduce((a, b) => a + b, 0);
-    if (!(total > 0)) throw new TsparkError("INVALID_ARGUMENT", "randomSplit weights must not all be zero");
     const s = seed ?? randomSeed();
-    const bounds = [0];
-    for (const w of weights) bounds.push(bounds[bounds.length - 1]! + w / total);
-    return weights.map((_, i) => this._withStep<T>({ op: "rangeSample", args: { lb: bounds[i]!, ub: i === weights.length - 1 ? 1 : bounds[i + 1]!, seed: s }, label: "randomSplit" }));
+    return splitBounds(weights).map(([lb, ub]) => this._withStep<T>({ op: "rangeSample", args: { lb, ub, seed: s }, label: "randomSplit" }));
   }
 
   /**
@@ -361,7 +355,7 @@ export abstract class RDD<T> {
     positiveInt(num, descending ? "top num" : "takeOrdered num");
     if (num === 0) return [];
     if (key !== undefined) assertFunction(key, descending ? "top" : "takeOrdered");
-    const parts = await this._runJob([{ op: "takeOrdered", fn: key, args: { n: num, descending }, label: descending ? "top" : "takeOrdered" }]);
+    const parts = await this._runJob([{ op: "takeOrdered", fns: [key], args: { n: num, descending }, label: descending ? "top" : "takeOrdered" }]);
     const cmp = key ? (a: unknown, b: unknown) => compareValues(key(a as T), key(b as T)) : compareValues;
     const all = parts.flat() as T[];
     all.sort(descending ? (a, b) => cmp(b, a) : cmp);
@@ -373,28 +367,17 @@ export abstract class RDD<T> {
    * count, sample with a fraction sized to succeed with high probability, retry if short.
    */
   async takeSample(withReplacement: boolean, num: number, seed?: number): Promise<T[]> {
-    positiveInt(num, "takeSample num");
-    if (num === 0) return [];
-    const initialCount = await this.count();
-    if (initialCount === 0) return [];
-    const rand = new Random(seed ?? randomSeed());
-    if (!withReplacement && num >= initialCount) {
-      const all = await this.collect();
-      rand.shuffle(all);
-      return all;
-    }
-    const fraction = computeFractionForSampleSize(num, initialCount, withReplacement);
-    let samples = await this.sample(withReplacement, fraction, rand.nextInt(0x7fffffff)).collect();
-    // Rarely the sample is short: PySpark retries with a new seed until it is not.
-    while (samples.length < num) samples = await this.sample(withReplacement, fraction, rand.nextInt(0x7fffffff)).collect();
-    rand.shuffle(samples);
-    return samples.slice(0, num);
+    return takeSampleFrom<T>({
+      count: () => this.count(),
+      collect: () => this.collect(),
+      sampleCollect: (w, f, s) => this.sample(w, f, s).collect(),
+    }, withReplacement, num, seed);
   }
 
   /** Reduces the records with an associative, commutative `f`; an error for an empty RDD. */
   async reduce(f: (a: T, b: T) => T): Promise<T> {
     assertFunction(f, "reduce");
-    const parts = await this._runJob([{ op: "reduce", fn: f, label: "reduce" }]);
+    const parts = await this._runJob([{ op: "reduce", fns: [f], label: "reduce" }]);
     const partials = parts.flat() as T[];
     if (partials.length === 0) throw new TsparkError("EMPTY_COLLECTION", "Can not reduce() empty RDD");
     let acc = partials[0] as T;
@@ -418,7 +401,7 @@ export abstract class RDD<T> {
    */
   async fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> {
     assertFunction(op, "fold");
-    const parts = await this._runJob([{ op: "fold", fn: op, args: { zero: zeroValue }, label: "fold" }]);
+    const parts = await this._runJob([{ op: "fold", fns: [op], args: { zero: zeroValue }, label: "fold" }]);
     let acc = v8.deserialize(v8.serialize(zeroValue)) as T;
     for (const p of parts) acc = await op(acc, p[0] as T);
     return acc;
@@ -431,7 +414,7 @@ export abstract class RDD<T> {
   async aggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> {
     assertFunction(seqOp, "aggregate seqOp");
     assertFunction(combOp, "aggregate combOp");
-    const parts = await this._runJob([{ op: "fold", fn: seqOp, args: { zero: zeroValue }, label: "aggregate" }]);
+    const parts = await this._runJob([{ op: "fold", fns: [seqOp], args: { zero: zeroValue }, label: "aggregate" }]);
     let acc = v8.deserialize(v8.serialize(zeroValue)) as U;
     for (const p of parts) acc = await combOp(acc, p[0] as U);
     return acc;
@@ -466,7 +449,7 @@ export abstract class RDD<T> {
 
   private async extreme(sign: 1 | -1, key?: (x: T) => unknown): Promise<T> {
     if (key !== undefined) assertFunction(key, sign > 0 ? "max" : "min");
-    const parts = await this._runJob([{ op: "extreme", fn: key, args: { sign }, label: sign > 0 ? "max" : "min" }]);
+    const parts = await this._runJob([{ op: "extreme", fns: [key], args: { sign }, label: sign > 0 ? "max" : "min" }]);
     const candidates = parts.flat() as T[];
     if (candidates.length === 0) throw new TsparkError("EMPTY_COLLECTION", `${sign > 0 ? "max" : "min"}() of an empty RDD`);
     let best = candidates[0] as T;
@@ -488,13 +471,13 @@ export abstract class RDD<T> {
   /** Runs `f` on every record, in the workers (for side effects). */
   async foreach(f: (x: T) => unknown): Promise<void> {
     assertFunction(f, "foreach");
-    await this._runJob([{ op: "foreach", fn: f, label: "foreach" }], undefined, false);
+    await this._runJob([{ op: "foreach", fns: [f], label: "foreach" }], undefined, false);
   }
 
   /** Runs `f` on each partition's records, in the workers. */
   async foreachPartition(f: (it: Iterable<T>) => unknown): Promise<void> {
     assertFunction(f, "foreachPartition");
-    await this._runJob([{ op: "foreachPartition", fn: f, label: "foreachPartition" }], undefined, false);
+    await this._runJob([{ op: "foreachPartition", fns: [f], label: "foreachPartition" }], undefined, false);
   }
 
   /** Count, mean, variance, min and max of the records in one pass. */
@@ -629,8 +612,8 @@ export class PipelinedRDD<T> extends RDD<T> {
 /** Turns a driver-side step into plan data, capturing its functions. */
 export function planStep(s: StepSpec, partition: number, planner: JobPlanner): Step {
   const step: Step = { op: s.op };
-  if (s.fn) step.fn = planner.closure(s.fn, `${s.label} function`);
-  if (s.fn2) step.fn2 = planner.closure(s.fn2, `${s.label} function`);
+  const fns = (s.fns ?? []).filter((f): f is Function => f !== undefined);
+  if (fns.length > 0) step.fns = fns.map((f) => planner.closure(f, `${s.label} function`));
   const args = s.perPartitionArgs ? s.perPartitionArgs(partition) : s.args;
   if (args !== undefined) step.args = args;
   return step;

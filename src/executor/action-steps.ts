@@ -3,7 +3,7 @@
  * result (a count, a partial fold, the first n records...) that the driver combines.
  */
 import { type BatchStream, isAsyncStream, isAsyncFunction, isThenable, collectStream } from "./batch-stream.js";
-import { registerStep, requireFn, type StepContext } from "./step-registry.js";
+import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { runningTask } from "./task-context.js";
 import { ValueMap } from "../util/value-map.js";
 import { formatRecord } from "../util/format.js";
@@ -152,7 +152,7 @@ registerStep("applyPartition", (input, ctx) => {
 /** min / max with an optional key function: args.sign is 1 for max, -1 for min. */
 registerStep("extreme", (input, ctx) => {
   const sign = (ctx.args as { sign: 1 | -1 }).sign;
-  const key = ctx.fn as ((x: unknown) => unknown) | undefined;
+  const key = optionalFn<(x: unknown) => unknown>(ctx);
   let has = false;
   let best: unknown;
   let bestKey: unknown;
@@ -176,7 +176,7 @@ registerStep("countByValue", (input) => {
 /** The `args.n` smallest records by key (takeOrdered; top passes `args.descending`). */
 registerStep("takeOrdered", (input, ctx) => {
   const { n, descending } = ctx.args as { n: number; descending: boolean };
-  const key = ctx.fn as ((x: unknown) => unknown) | undefined;
+  const key = optionalFn<(x: unknown) => unknown>(ctx);
   const cmp = key
     ? (a: unknown, b: unknown) => compareValues(key(a), key(b))
     : compareValues;

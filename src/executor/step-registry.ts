@@ -9,9 +9,8 @@ import { TsparkError } from "../errors.js";
 export interface StepContext {
   /** Index of the partition of the RDD this step belongs to. */
   partitionIndex: number;
-  /** The revived user function, when the step has one. */
-  fn: Function | undefined;
-  fn2: Function | undefined;
+  /** The revived user functions, in the order the step lists them. */
+  fns: Function[];
   args: unknown;
 }
 
@@ -30,8 +29,14 @@ export function stepOperator(op: string): StepOperator {
   return impl;
 }
 
-/** Narrows a step's function, with a clear error if the plan lacks one. */
-export function requireFn<F extends Function>(ctx: StepContext, op: string): F {
-  if (typeof ctx.fn !== "function") throw new TsparkError("PROTOCOL", `step "${op}" arrived without its function`);
-  return ctx.fn as F;
+/** The step's i-th function, with a clear error if the plan lacks it. */
+export function requireFn<F extends Function>(ctx: StepContext, op: string, i = 0): F {
+  const f = ctx.fns[i];
+  if (typeof f !== "function") throw new TsparkError("PROTOCOL", `step "${op}" arrived without its function #${i}`);
+  return f as F;
+}
+
+/** The step's i-th function if it has one (optional key functions). */
+export function optionalFn<F extends Function>(ctx: StepContext, i = 0): F | undefined {
+  return ctx.fns[i] as F | undefined;
 }

@@ -19,3 +19,21 @@ export function setRunningTask(t: RunningTask | undefined): void {
 export function runningTask(): RunningTask | undefined {
   return current;
 }
+
+const cleanups: Array<() => void> = [];
+
+/** Runs `fn` when the current task ends (temporary files of group-by overflow, ...). */
+export function onTaskEnd(fn: () => void): void {
+  cleanups.push(fn);
+}
+
+/** Called by the worker after each task. */
+export function runTaskCleanups(): void {
+  for (const fn of cleanups.splice(0)) {
+    try {
+      fn();
+    } catch {
+      /* cleanup is best effort */
+    }
+  }
+}

@@ -17,8 +17,7 @@ import "./sample-steps.js";
 const closureBytes = new Map<ClosureId, Uint8Array>();
 const revived = new Map<ClosureId, Function>();
 
-async function functionFor(id: ClosureId | undefined): Promise<Function | undefined> {
-  if (id === undefined) return undefined;
+async function functionFor(id: ClosureId): Promise<Function> {
   let fn = revived.get(id);
   if (fn) return fn;
   const bytes = closureBytes.get(id);
@@ -93,7 +92,9 @@ export async function buildStream(plan: PartitionPlan): Promise<BatchStream<unkn
     case "narrow": {
       let s = await buildStream(plan.parent);
       for (const step of plan.steps) {
-        const ctx = { partitionIndex: plan.partitionIndex, fn: await functionFor(step.fn), fn2: await functionFor(step.fn2), args: step.args };
+        const fns: Function[] = [];
+        for (const id of step.fns ?? []) fns.push(await functionFor(id));
+        const ctx = { partitionIndex: plan.partitionIndex, fns, args: step.args };
         s = stepOperator(step.op)(s, ctx);
       }
       return s;

@@ -10,10 +10,8 @@ export type ClosureId = string;
 /** One pipelined operation; `op` selects an operator registered in executor/steps.ts. */
 export interface Step {
   op: string;
-  /** The user's function, when the operation has one. */
-  fn?: ClosureId;
-  /** A second user function (e.g. combOp), when needed. */
-  fn2?: ClosureId;
+  /** The user's functions the operation applies (most have one). */
+  fns?: ClosureId[];
   /** Operation parameters: plain structured-clonable data. */
   args?: unknown;
 }
@@ -49,10 +47,7 @@ export interface TaskDescription {
 export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set()): Set<ClosureId> {
   switch (plan.kind) {
     case "narrow":
-      for (const s of plan.steps) {
-        if (s.fn !== undefined) into.add(s.fn);
-        if (s.fn2 !== undefined) into.add(s.fn2);
-      }
+      for (const s of plan.steps) for (const id of s.fns ?? []) into.add(id);
       closureIdsOf(plan.parent, into);
       break;
     case "zip":

@@ -1,0 +1,57 @@
+/**
+ * Partitioners decide which reduce partition a key belongs to. Two RDDs with equal
+ * partitioners are co-partitioned, so operations between them skip a shuffle.
+ */
+import { portableHash } from "../shuffle/portable-hash.js";
+import { compareValues } from "../util/ordering.js";
+import { TsparkError } from "../errors.js";
+
+/**
+ * `new Partitioner(4)` hashes keys with portableHash; `new Partitioner(4, (k) => k.length)`
+ * uses your function (its result modulo numPartitions, as PySpark's partitionBy).
+ */
+export class Partitioner {
+  constructor(readonly numPartitions: number, readonly partitionFunc: (key: never) => number = portableHash) {
+    if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new TsparkError("INVALID_ARGUMENT", `numPartitions must be a positive integer, got ${numPartitions}`);
+  }
+
+  /** The partition of `key`. */
+  partition(key: unknown): number {
+    const h = (this.partitionFunc as (k: unknown) => number)(key);
+    const p = Number(h) % this.numPartitions;
+    return p < 0 ? p + this.numPartitions : p;
+  }
+
+  /** Same number of partitions and the same function: data partitioned by one is partitioned by the other. */
+  equals(other: unknown): boolean {
+    return other instanceof Partitioner && other.constructor === this.constructor && other.numPartitions === this.numPartitions && other.partitionFunc === this.partitionFunc;
+  }
+}
+
+/**
+ * Range partitioning for sorts: partition i holds keys between bounds[i-1] and bounds[i]
+ * (by compareValues of keyfunc(key)), reversed when descending.
+ */
+export class RangePartitioner extends Partitioner {
+  constructor(readonly bounds: unknown[], readonly ascending: boolean, readonly keyfunc?: (key: never) => unknown) {
+    super(bounds.length + 1, (key: never) => rangePartitionOf(bounds, ascending, keyfunc as ((k: unknown) => unknown) | undefined, key));
+  }
+
+  override equals(other: unknown): boolean {
+    return other instanceof RangePartitioner && other.ascending === this.ascending && other.keyfunc === this.keyfunc &&
+      other.bounds.length === this.bounds.length && other.bounds.every((b, i) => compareValues(b, this.bounds[i]) === 0);
+  }
+}
+
+/** Binary search of a key among range bounds (shared by the driver's partitioner and the workers). */
+export function rangePartitionOf(bounds: unknown[], ascending: boolean, keyfunc: ((k: unknown) => unknown) | undefined, key: unknown): number {
+  const k = keyfunc ? keyfunc(key) : key;
+  let lo = 0;
+  let hi = bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareValues(bounds[mid], k) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return ascending ? lo : bounds.length - lo;
+}

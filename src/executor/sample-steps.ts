@@ -1,0 +1,34 @@
+/**
+ * sample() and randomSplit() inside tasks: a per-partition sampler seeded from the user's
+ * seed and the partition index, applied batch by batch (util/sampling.ts).
+ */
+import { type BatchStream, isAsyncStream } from "./batch-stream.js";
+import { registerStep } from "./step-registry.js";
+import { createSampler, RangeSampler, type PartitionSampler } from "../util/sampling.js";
+
+function sampled(input: BatchStream<unknown>, sampler: PartitionSampler<unknown>): BatchStream<unknown> {
+  if (isAsyncStream(input)) {
+    return (async function* () {
+      for await (const b of input) {
+        const out = sampler.sampleBatch(b);
+        if (out.length > 0) yield out;
+      }
+    })();
+  }
+  return (function* () {
+    for (const b of input) {
+      const out = sampler.sampleBatch(b);
+      if (out.length > 0) yield out;
+    }
+  })();
+}
+
+registerStep("sample", (input, ctx) => {
+  const { withReplacement, fraction, seed } = ctx.args as { withReplacement: boolean; fraction: number; seed: number };
+  return sampled(input, createSampler(withReplacement, fraction, seed, ctx.partitionIndex));
+});
+
+registerStep("rangeSample", (input, ctx) => {
+  const { lb, ub, seed } = ctx.args as { lb: number; ub: number; seed: number };
+  return sampled(input, new RangeSampler(lb, ub, seed, ctx.partitionIndex));
+});

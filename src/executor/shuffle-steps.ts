@@ -1,0 +1,181 @@
+/**
+ * Shuffle operators inside tasks: the map side's write (partition, combine, spill, commit)
+ * and the reduce side's combine-by-key and sort, all bounded by the worker's memory budget.
+ */
+import { type BatchStream, isAsyncStream } from "./batch-stream.js";
+import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
+import { localDir, spillDir, workerMemoryBytes } from "./worker-env.js";
+import { onTaskEnd, runningTask } from "./task-context.js";
+import { ShuffleWriter } from "../shuffle/shuffle-writer.js";
+import { ExternalCombiner } from "../shuffle/external-combiner.js";
+import { ExternalSorter } from "../shuffle/external-sorter.js";
+import { SpilledGroup } from "../shuffle/group-values.js";
+import { roughHeapSize } from "../shuffle/size-estimator.js";
+import type { Aggregator } from "../shuffle/aggregator.js";
+import { portableHash } from "../shuffle/portable-hash.js";
+import { rangePartitionOf } from "../api/partitioner.js";
+import { compareValues } from "../util/ordering.js";
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+
+type F1 = (a: unknown) => unknown;
+type F2 = (a: unknown, b: unknown) => unknown;
+
+/** How a map task routes keys to partitions. */
+export type PartitionerSpec =
+  | { kind: "hash" }
+  | { kind: "func" } // fns[0] is the user's partitionFunc
+  | { kind: "range"; bounds: unknown[]; ascending: boolean }; // fns[0], if any, is keyfunc
+
+/** How values combine; which of the step's functions play which role depends on the kind. */
+export type AggregatorSpec =
+  | { kind: "reduce" } // fns: [f]
+  | { kind: "fold"; zero: unknown } // fns: [f]
+  | { kind: "aggregate"; zero: unknown } // fns: [seqOp, combOp]
+  | { kind: "combine" } // fns: [createCombiner, mergeValue, mergeCombiners]
+  | { kind: "group" };
+
+/** Group-by lists: arrays while small, a SpilledGroup once a single key outgrows memory. */
+function groupAggregator(): Aggregator {
+  const limit = workerMemoryBytes();
+  const append = (a: unknown, b: unknown[]): unknown => {
+    if (a instanceof SpilledGroup) {
+      a.addAll(b);
+      return a;
+    }
+    const arr = a as unknown[];
+    const est = (arr.length + b.length) * (arr.length > 0 ? roughHeapSize(arr[0]) : 16);
+    if (est > limit / 2) {
+      const g = new SpilledGroup<unknown>(spillDir(), Math.max(1024, limit / 4), arr);
+      g.addAll(b);
+      onTaskEnd(() => g.dispose());
+      return g;
+    }
+    for (let i = 0; i < b.length; i++) arr.push(b[i]);
+    return arr;
+  };
+  return {
+    createCombiner: (v) => [v],
+    mergeValue: (c, v) => append(c, [v]),
+    mergeCombiners: (a, b) => append(a, b instanceof SpilledGroup ? [...b] : (b as unknown[])),
+    growsWithValues: true,
+  };
+}
+
+export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: string): Aggregator {
+  switch (spec.kind) {
+    case "reduce": {
+      const f = requireFn<F2>(ctx, op);
+      return { createCombiner: (v) => v, mergeValue: f, mergeCombiners: f, growsWithValues: false };
+    }
+    case "fold": {
+      const f = requireFn<F2>(ctx, op);
+      // A fresh copy of the zero value per key: a mutable zero must not be shared.
+      return { createCombiner: (v) => f(structuredClone(spec.zero), v), mergeValue: f, mergeCombiners: f, growsWithValues: false };
+    }
+    case "aggregate": {
+      const seqOp = requireFn<F2>(ctx, op, 0);
+      const combOp = requireFn<F2>(ctx, op, 1);
+      return { createCombiner: (v) => seqOp(structuredClone(spec.zero), v), mergeValue: seqOp, mergeCombiners: combOp, growsWithValues: false };
+    }
+    case "combine":
+      return {
+        createCombiner: requireFn<F1>(ctx, op, 0),
+        mergeValue: requireFn<F2>(ctx, op, 1),
+        mergeCombiners: requireFn<F2>(ctx, op, 2),
+        // A user's combiner may grow (lists, sets): count values to stay on the safe side.
+        growsWithValues: true,
+      };
+    case "group":
+      return groupAggregator();
+  }
+}
+
+function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: StepContext): (key: unknown) => number {
+  const mod = (h: number) => {
+    const p = h % numPartitions;
+    return p < 0 ? p + numPartitions : p;
+  };
+  switch (spec.kind) {
+    case "hash":
+      return (k) => portableHash(k) % numPartitions;
+    case "func": {
+      const f = requireFn<(k: unknown) => number>(ctx, "partitionBy");
+      return (k) => mod(Number(f(k)));
+    }
+    case "range": {
+      const keyfunc = optionalFn<F1>(ctx);
+      return (k) => rangePartitionOf(spec.bounds, spec.ascending, keyfunc, k);
+    }
+  }
+}
+
+async function drain(input: BatchStream<unknown>, each: (b: unknown[]) => void): Promise<void> {
+  if (isAsyncStream(input)) for await (const b of input) each(b);
+  else for (const b of input) each(b);
+}
+
+/**
+ * The last step of a map task: writes the partition's [key, value] records as shuffle
+ * output and emits its MapStatus.
+ */
+registerStep("shuffleWrite", (input, ctx) => {
+  const { shuffleId, numPartitions, partitioner, aggregator } = ctx.args as {
+    shuffleId: number;
+    numPartitions: number;
+    partitioner: PartitionerSpec;
+    aggregator?: AggregatorSpec;
+  };
+  // The partitioner's function (if any) comes after the aggregator's functions.
+  const aggFnCount = aggregator ? { reduce: 1, fold: 1, aggregate: 2, combine: 3, group: 0 }[aggregator.kind] : 0;
+  const partCtx: StepContext = { ...ctx, fns: ctx.fns.slice(aggFnCount) };
+  const agg = aggregator ? buildAggregator(aggregator, ctx, "combineByKey") : undefined;
+  return (async function* () {
+    const dir = join(localDir(), `shuffle-${shuffleId}`);
+    mkdirSync(dir, { recursive: true });
+    const attempt = runningTask()?.taskAttemptId ?? 0;
+    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), workerMemoryBytes(), agg);
+    try {
+      await drain(input, (b) => w.write(b));
+      yield [w.commit()];
+    } catch (err) {
+      w.abort();
+      throw err;
+    }
+  })();
+});
+
+/** Reduce side: combines [key, value] (or [key, combiner]) records by key. */
+registerStep("combineByKey", (input, ctx) => {
+  const { aggregator, combiners } = ctx.args as { aggregator: AggregatorSpec; combiners: boolean };
+  const agg = buildAggregator(aggregator, ctx, "combineByKey");
+  return (async function* () {
+    const c = new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    try {
+      await drain(input, (b) => c.insertAll(b, combiners));
+      yield* c.entries();
+    } finally {
+      c.cleanup();
+    }
+  })();
+});
+
+/** Sorts a partition's [key, value] records by key (sortByKey, repartitionAndSortWithinPartitions). */
+registerStep("sortByKey", (input, ctx) => {
+  const { ascending } = ctx.args as { ascending: boolean };
+  const keyfunc = optionalFn<F1>(ctx);
+  const cmpKeys = keyfunc ? (a: unknown, b: unknown) => compareValues(keyfunc(a), keyfunc(b)) : compareValues;
+  const cmp = ascending
+    ? (a: unknown, b: unknown) => cmpKeys((a as [unknown])[0], (b as [unknown])[0])
+    : (a: unknown, b: unknown) => cmpKeys((b as [unknown])[0], (a as [unknown])[0]);
+  return (async function* () {
+    const s = new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    try {
+      await drain(input, (b) => s.insertAll(b));
+      yield* s.sorted();
+    } finally {
+      s.cleanup();
+    }
+  })();
+});
+

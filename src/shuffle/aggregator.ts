@@ -1,0 +1,11 @@
+/**
+ * How values of one key combine (PySpark's Aggregator): reduceByKey, aggregateByKey,
+ * foldByKey and groupByKey are all combineByKey with different functions.
+ */
+export interface Aggregator {
+  createCombiner: (v: unknown) => unknown;
+  mergeValue: (c: unknown, v: unknown) => unknown;
+  mergeCombiners: (a: unknown, b: unknown) => unknown;
+  /** True when a combiner grows with every value (group-by lists): size is tracked per value. */
+  growsWithValues: boolean;
+}

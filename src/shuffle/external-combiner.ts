@@ -1,0 +1,118 @@
+/**
+ * Reduce-side combining by key with bounded memory (Spark's ExternalAppendOnlyMap): keys are
+ * combined in a map; past the memory limit the map is spilled as a run sorted by key hash;
+ * at the end the runs are merged hash by hash, equal keys combined, and emitted.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { FrameFileWriter, readFrames } from "./frame-file.js";
+import { SizeTracker } from "./size-estimator.js";
+import { mergeSortedRuns, flatten } from "./run-merger.js";
+import { portableHash } from "./portable-hash.js";
+import type { Aggregator } from "./aggregator.js";
+import { ValueMap } from "../util/value-map.js";
+
+const BATCH = 4096;
+type Entry = [number, unknown, unknown]; // [hash, key, combiner]
+
+const byHash = (a: Entry, b: Entry) => a[0] - b[0];
+
+export class ExternalCombiner {
+  private map = new ValueMap<unknown, unknown>();
+  private readonly tracker = new SizeTracker();
+  private readonly runs: string[] = [];
+  spillBytes = 0;
+
+  constructor(private readonly agg: Aggregator, private readonly memoryBytes: number, private readonly spillDir: string, private readonly name: string) {}
+
+  /** Adds records: raw [key, value] pairs, or [key, combiner] pairs from a map-side combine. */
+  insertAll(batch: unknown[], combiners: boolean): void {
+    const { agg, map } = this;
+    for (let i = 0; i < batch.length; i++) {
+      const [k, x] = batch[i] as [unknown, unknown];
+      const had = map.has(k);
+      if (!had) {
+        map.set(k, combiners ? x : agg.createCombiner(x));
+        this.tracker.add(batch[i]);
+      } else {
+        const c = map.get(k);
+        map.set(k, combiners ? agg.mergeCombiners(c, x) : agg.mergeValue(c, x));
+        if (agg.growsWithValues) this.tracker.add(x);
+      }
+    }
+    if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
+  }
+
+  get spills(): number {
+    return this.runs.length;
+  }
+
+  private sortedEntries(): Entry[] {
+    const entries: Entry[] = [];
+    for (const [k, c] of this.map.entries()) entries.push([portableHash(k), k, c]);
+    entries.sort(byHash);
+    return entries;
+  }
+
+  private spill(): void {
+    const entries = this.sortedEntries();
+    const path = join(this.spillDir, `${this.name}-combine-${this.runs.length}.tmp`);
+    const w = new FrameFileWriter(path);
+    for (let i = 0; i < entries.length; i += BATCH) w.writeBatch(entries.slice(i, i + BATCH));
+    w.close();
+    this.spillBytes += w.position;
+    this.runs.push(path);
+    this.map = new ValueMap();
+    this.tracker.reset();
+  }
+
+  /** The combined [key, combiner] records, in batches. */
+  *entries(): Generator<unknown[], void, undefined> {
+    if (this.runs.length === 0) {
+      let out: unknown[] = [];
+      for (const e of this.map.entries()) {
+        out.push(e);
+        if (out.length >= BATCH) {
+          yield out;
+          out = [];
+        }
+      }
+      if (out.length > 0) yield out;
+      this.map = new ValueMap();
+      return;
+    }
+    const iters: Array<Iterator<Entry>> = this.runs.map((p) => flatten(readFrames<Entry>(p)));
+    iters.push(this.sortedEntries()[Symbol.iterator]());
+    this.map = new ValueMap();
+    try {
+      let out: unknown[] = [];
+      let group = new ValueMap<unknown, unknown>();
+      let groupHash = -1;
+      const flushGroup = () => {
+        for (const e of group.entries()) out.push(e);
+        group = new ValueMap();
+      };
+      for (const [h, k, c] of mergeSortedRuns(iters, byHash)) {
+        if (h !== groupHash) {
+          flushGroup();
+          groupHash = h;
+          if (out.length >= BATCH) {
+            yield out;
+            out = [];
+          }
+        }
+        if (group.has(k)) group.set(k, this.agg.mergeCombiners(group.get(k), c));
+        else group.set(k, c);
+      }
+      flushGroup();
+      if (out.length > 0) yield out;
+    } finally {
+      this.cleanup();
+    }
+  }
+
+  cleanup(): void {
+    for (const p of this.runs) rmSync(p, { force: true });
+    this.runs.length = 0;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Sorts a partition of any size: records are buffered up to the memory limit, each full
+ * buffer is sorted and spilled as a run, and the runs are merged as they are read back.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { FrameFileWriter, readFrames } from "./frame-file.js";
+import { SizeTracker } from "./size-estimator.js";
+import { mergeSortedRuns, flatten } from "./run-merger.js";
+
+const BATCH = 4096;
+
+export class ExternalSorter<T> {
+  private buffer: T[] = [];
+  private readonly tracker = new SizeTracker();
+  private readonly runs: string[] = [];
+  spillBytes = 0;
+
+  constructor(private readonly compare: (a: T, b: T) => number, private readonly memoryBytes: number, private readonly spillDir: string, private readonly name: string) {}
+
+  insertAll(batch: T[]): void {
+    for (let i = 0; i < batch.length; i++) {
+      this.buffer.push(batch[i]!);
+      this.tracker.add(batch[i]);
+    }
+    if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
+  }
+
+  get spills(): number {
+    return this.runs.length;
+  }
+
+  private spill(): void {
+    this.buffer.sort(this.compare);
+    const path = join(this.spillDir, `${this.name}-sort-${this.runs.length}.tmp`);
+    const w = new FrameFileWriter(path);
+    for (let i = 0; i < this.buffer.length; i += BATCH) w.writeBatch(this.buffer.slice(i, i + BATCH));
+    w.close();
+    this.spillBytes += w.position;
+    this.runs.push(path);
+    this.buffer = [];
+    this.tracker.reset();
+  }
+
+  /** The records in order, in batches; spill files are removed once read. */
+  *sorted(): Generator<T[], void, undefined> {
+    this.buffer.sort(this.compare);
+    if (this.runs.length === 0) {
+      for (let i = 0; i < this.buffer.length; i += BATCH) yield this.buffer.slice(i, i + BATCH);
+      this.buffer = [];
+      return;
+    }
+    const iters: Array<Iterator<T>> = this.runs.map((p) => flatten(readFrames<T>(p)));
+    iters.push(this.buffer[Symbol.iterator]());
+    try {
+      let out: T[] = [];
+      for (const r of mergeSortedRuns(iters, this.compare)) {
+        out.push(r);
+        if (out.length >= BATCH) {
+          yield out;
+          out = [];
+        }
+      }
+      if (out.length > 0) yield out;
+    } finally {
+      this.cleanup();
+    }
+  }
+
+  cleanup(): void {
+    for (const p of this.runs) rmSync(p, { force: true });
+    this.runs.length = 0;
+    this.buffer = [];
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Files of record batches, used for shuffle outputs and spill runs: each batch is one frame
+ * `[u32 LE length][v8-serialized array]`. Writes are buffered into large sequential
+ * blocks; reads are synchronous (a worker runs one task at a time) and stream batch by batch.
+ */
+import { openSync, writeSync, readSync, closeSync, fstatSync } from "node:fs";
+import v8 from "node:v8";
+import { TsparkError } from "../errors.js";
+
+const WRITE_BLOCK = 1024 * 1024;
+
+export class FrameFileWriter {
+  private readonly fd: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes written so far (flushed or not): the offset of the next frame. */
+  position = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, "w");
+  }
+
+  /** Appends one batch as a frame; returns its encoded size. */
+  writeBatch(records: unknown[]): number {
+    const body = v8.serialize(records);
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32LE(body.length, 0);
+    this.pending.push(head, body);
+    this.pendingBytes += 4 + body.length;
+    this.position += 4 + body.length;
+    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
+    return 4 + body.length;
+  }
+
+  /** Appends raw bytes (already framed), e.g. a segment copied from a spill file. */
+  writeRaw(bytes: Buffer): void {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    this.position += bytes.length;
+    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
+  }
+
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    let off = 0;
+    while (off < block.length) off += writeSync(this.fd, block, off, block.length - off);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Reads the frames in byte range [start, end) of a frame file, batch by batch. */
+export function* readFrames<T>(path: string, start = 0, end?: number): Generator<T[], void, undefined> {
+  const fd = openSync(path, "r");
+  try {
+    const stop = end ?? fstatSync(fd).size;
+    let pos = start;
+    const head = Buffer.allocUnsafe(4);
+    while (pos < stop) {
+      if (readSync(fd, head, 0, 4, pos) !== 4) throw corrupt(path, pos, "truncated frame header");
+      const len = head.readUInt32LE(0);
+      if (pos + 4 + len > stop) throw corrupt(path, pos, `frame of ${len} bytes runs past the end of its segment`);
+      const body = Buffer.allocUnsafe(len);
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, body, got, len - got, pos + 4 + got);
+        if (n === 0) throw corrupt(path, pos, "unexpected end of file");
+        got += n;
+      }
+      pos += 4 + len;
+      yield v8.deserialize(body) as T[];
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a byte range of a file as one buffer (segments are copied whole when merging spills). */
+export function readRange(path: string, start: number, end: number): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(end - start);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, start + got);
+      if (n === 0) throw corrupt(path, start + got, "unexpected end of file");
+      got += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function corrupt(path: string, offset: number, what: string): TsparkError {
+  return new TsparkError("PROTOCOL", `corrupt shuffle or spill file ${path} at byte ${offset}: ${what}`);
+}

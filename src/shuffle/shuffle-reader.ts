@@ -1,0 +1,31 @@
+/**
+ * The reduce side's input: this partition's segment of every map output, read from the
+ * map tasks' data files through their indexes, batch by batch.
+ */
+import { readFileSync } from "node:fs";
+import { readFrames } from "./frame-file.js";
+import { TsparkError } from "../errors.js";
+
+export interface MapOutputLocation {
+  dataPath: string;
+  indexPath: string;
+}
+
+function segmentOf(loc: MapOutputLocation, partition: number): [number, number] {
+  let index: Buffer;
+  try {
+    index = readFileSync(loc.indexPath);
+  } catch (err) {
+    throw new TsparkError("PROTOCOL", `shuffle output is missing: ${loc.indexPath} (${(err as Error).message})`, { cause: err });
+  }
+  const offsets = new Float64Array(index.buffer, index.byteOffset, index.byteLength / 8);
+  if (partition + 1 >= offsets.length) throw new TsparkError("PROTOCOL", `shuffle index ${loc.indexPath} has no partition ${partition}`);
+  return [offsets[partition]!, offsets[partition + 1]!];
+}
+
+export function* readShuffleBlocks(outputs: MapOutputLocation[], partition: number): Generator<unknown[], void, undefined> {
+  for (const loc of outputs) {
+    const [start, end] = segmentOf(loc, partition);
+    if (end > start) yield* readFrames(loc.dataPath, start, end);
+  }
+}

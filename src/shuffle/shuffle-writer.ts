@@ -1,0 +1,141 @@
+/**
+ * The map side of a shuffle. Records are routed to reduce partitions, combined by key when
+ * the operation allows it, and buffered; past the memory limit the buffers are spilled
+ * (one file holding every partition's segment, in partition order). At the end the spills
+ * and what remains in memory become one data file plus an index of segment offsets.
+ */
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FrameFileWriter, readRange } from "./frame-file.js";
+import { SizeTracker } from "./size-estimator.js";
+import type { Aggregator } from "./aggregator.js";
+import { ValueMap } from "../util/value-map.js";
+
+/** What a map task reports: where its output is and how big each reduce segment is. */
+export interface MapStatus {
+  mapId: number;
+  dataPath: string;
+  indexPath: string;
+  segmentBytes: number[];
+  spills: number;
+  spillBytes: number;
+}
+
+const BATCH = 4096;
+
+/** Where segments of one spill file start: offsets[p] .. offsets[p + 1]. */
+interface SpillFile {
+  path: string;
+  offsets: number[];
+}
+
+export class ShuffleWriter {
+  private readonly plain: unknown[][] = [];
+  private readonly combined: Array<ValueMap<unknown, unknown>> = [];
+  private readonly tracker = new SizeTracker();
+  private readonly spills: SpillFile[] = [];
+  private spillBytes = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly mapId: number,
+    private readonly attempt: number,
+    private readonly numPartitions: number,
+    private readonly partitionOf: (key: unknown) => number,
+    private readonly memoryBytes: number,
+    private readonly aggregator?: Aggregator,
+  ) {
+    for (let p = 0; p < numPartitions; p++) {
+      if (aggregator) this.combined.push(new ValueMap());
+      else this.plain.push([]);
+    }
+  }
+
+  /** Adds a batch of [key, value] records. */
+  write(batch: unknown[]): void {
+    const agg = this.aggregator;
+    for (let i = 0; i < batch.length; i++) {
+      const rec = batch[i] as [unknown, unknown];
+      const p = this.partitionOf(rec[0]);
+      if (agg) {
+        const m = this.combined[p]!;
+        const k = rec[0];
+        const c = m.get(k);
+        if (c === undefined && !m.has(k)) {
+          m.set(k, agg.createCombiner(rec[1]));
+          this.tracker.add(rec);
+        } else {
+          m.set(k, agg.mergeValue(c, rec[1]));
+          if (agg.growsWithValues) this.tracker.add(rec[1]);
+        }
+      } else {
+        this.plain[p]!.push(rec);
+        this.tracker.add(rec);
+      }
+    }
+    if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
+  }
+
+  /** Writes every partition's buffered records to a new spill file and empties the buffers. */
+  private spill(): void {
+    const path = join(this.dir, `spill-${this.mapId}-${this.attempt}-${this.spills.length}.tmp`);
+    const w = new FrameFileWriter(path);
+    const offsets = [0];
+    for (let p = 0; p < this.numPartitions; p++) {
+      this.writeBuffered(w, p);
+      offsets.push(w.position);
+    }
+    w.close();
+    this.spills.push({ path, offsets });
+    this.spillBytes += w.position;
+    this.tracker.reset();
+  }
+
+  private writeBuffered(w: FrameFileWriter, p: number): void {
+    let records: unknown[];
+    if (this.aggregator) {
+      records = [...this.combined[p]!.entries()];
+      this.combined[p] = new ValueMap();
+    } else {
+      records = this.plain[p]!;
+      this.plain[p] = [];
+    }
+    for (let i = 0; i < records.length; i += BATCH) w.writeBatch(records.slice(i, i + BATCH));
+  }
+
+  /** Writes the final data file and index (atomically, by rename) and reports them. */
+  commit(): MapStatus {
+    const base = join(this.dir, `map-${this.mapId}-${this.attempt}`);
+    const dataPath = `${base}.data`;
+    const indexPath = `${base}.index`;
+    const w = new FrameFileWriter(`${dataPath}.tmp`);
+    const offsets = [0];
+    for (let p = 0; p < this.numPartitions; p++) {
+      for (const s of this.spills) {
+        const a = s.offsets[p]!;
+        const b = s.offsets[p + 1]!;
+        if (b > a) w.writeRaw(readRange(s.path, a, b));
+      }
+      this.writeBuffered(w, p);
+      offsets.push(w.position);
+    }
+    w.close();
+    for (const s of this.spills) rmSync(s.path, { force: true });
+    writeFileSync(`${indexPath}.tmp`, Buffer.from(new Float64Array(offsets).buffer));
+    renameSync(`${dataPath}.tmp`, dataPath);
+    renameSync(`${indexPath}.tmp`, indexPath);
+    return {
+      mapId: this.mapId,
+      dataPath,
+      indexPath,
+      segmentBytes: offsets.slice(1).map((o, i) => o - offsets[i]!),
+      spills: this.spills.length,
+      spillBytes: this.spillBytes,
+    };
+  }
+
+  /** Removes spill files after a failure. */
+  abort(): void {
+    for (const s of this.spills) rmSync(s.path, { force: true });
+  }
+}
