@@ -1,0 +1,429 @@
+/**
+ * Worker side of closure shipping: rebuilds the captured graph (capture.ts) and returns the
+ * function. Functions are compiled from their source inside a small factory that declares
+ * their captured names as `let` bindings; the bindings are assigned once every value exists,
+ * so self- and mutually recursive functions work. Each function is compiled with its
+ * original script URL and line:column, so stack frames match the driver's source maps.
+ */
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+import { TsparkError } from "../errors.js";
+import { decodePayload, isRef, type FnNode, type Key, type Node, type Payload, type Props, type Slot } from "./format.js";
+import { valueAtPath } from "./globals.js";
+import { resolveImport } from "./modules.js";
+
+export { functionOrigin } from "./source-map.js";
+
+/** Revived functions of this process, by closure id: one revival per worker. */
+const revived = new Map<string, Promise<Function>>();
+
+/** Rebuilds a function captured by `captureClosure`; cached by id. */
+export function reviveClosure(bytes: Uint8Array): Promise<Function> {
+  const id = createHash("sha1").update(bytes).digest("hex");
+  let p = revived.get(id);
+  if (!p) {
+    p = revive(bytes);
+    revived.set(id, p);
+    // A failed revival may succeed later (e.g. a module that appears): do not cache failures.
+    p.catch(() => revived.delete(id));
+  }
+  return p;
+}
+
+async function revive(bytes: Uint8Array): Promise<Function> {
+  let payload: Payload;
+  try {
+    payload = decodePayload(bytes);
+  } catch (e) {
+    throw e instanceof TsparkError ? e : new TsparkError("CLOSURE_REVIVE", `corrupt closure: ${errorMessage(e)}`, { cause: e });
+  }
+  const r = new Reviver(payload.nodes);
+  try {
+    await r.preload();
+    const root = r.resolve(payload.root);
+    r.finish();
+    if (typeof root !== "function") throw new Error(`the closure's root is ${typeof root}, not a function`);
+    return root;
+  } catch (e) {
+    if (e instanceof TsparkError && e.code === "CLOSURE_REVIVE") throw e;
+    throw new TsparkError("CLOSURE_REVIVE", `cannot revive ${r.rootName(payload.root)} in the worker: ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+const localRequire = createRequire(import.meta.url);
+const TS_URL = /\.(ts|tsx|mts|cts)$/;
+
+let tsxEsm: Promise<void> | undefined;
+let tsxCjs = false;
+
+/** tsx is registered lazily: only a worker that imports TypeScript pays for it. */
+function ensureTsxEsm(): Promise<void> {
+  tsxEsm ??= import("tsx/esm/api").then((api: { register: () => unknown }) => {
+    api.register();
+  });
+  return tsxEsm;
+}
+
+function ensureTsxCjs(): void {
+  if (tsxCjs) return;
+  (localRequire("tsx/cjs/api") as { register: () => unknown }).register();
+  tsxCjs = true;
+}
+
+async function importUrl(url: string): Promise<Record<string, unknown>> {
+  if (TS_URL.test(url)) await ensureTsxEsm();
+  return (await import(url)) as Record<string, unknown>;
+}
+
+function requireUrl(url: string): unknown {
+  if (url.startsWith("node:")) return localRequire(url);
+  if (TS_URL.test(url)) ensureTsxCjs();
+  return localRequire(url.startsWith("file:") ? fileURLToPath(url) : url);
+}
+
+/** esbuild's __toESM helper, replayed on a module the worker required itself. */
+function toEsm(mod: unknown, nodeMode: boolean): unknown {
+  const isObj = (typeof mod === "object" || typeof mod === "function") && mod !== null;
+  const target: Record<string, unknown> = isObj ? Object.create(Object.getPrototypeOf(mod) as object | null) : {};
+  if (nodeMode || !isObj || !(mod as { __esModule?: unknown }).__esModule) {
+    Object.defineProperty(target, "default", { value: mod, enumerable: true });
+  }
+  if (isObj) {
+    for (const key of Object.getOwnPropertyNames(mod)) {
+      if (Object.prototype.hasOwnProperty.call(target, key)) continue;
+      const d = Object.getOwnPropertyDescriptor(mod, key);
+      Object.defineProperty(target, key, { get: () => (mod as Record<string, unknown>)[key], enumerable: !d || d.enumerable === true });
+    }
+  }
+  return target;
+}
+
+const NONE = 0;
+const BUILDING = 1;
+const DONE = 2;
+
+class Reviver {
+  private readonly values: unknown[];
+  private readonly state: Uint8Array;
+  private readonly waiters = new Map<number, Array<(v: unknown) => void>>();
+
+  constructor(private readonly nodes: Node[]) {
+    this.values = new Array<unknown>(nodes.length);
+    this.state = new Uint8Array(nodes.length);
+  }
+
+  rootName(root: Slot): string {
+    const n = isRef(root) ? this.nodes[root.r] : undefined;
+    return n?.k === "fn" && n.name ? `function ${n.name}` : "a function";
+  }
+
+  /** Imports (the only asynchronous part) happen before the graph is rebuilt. */
+  async preload(): Promise<void> {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const node = this.nodes[i];
+      if (node?.k === "mod") {
+        const n = node;
+        let v: unknown;
+        try {
+          if (n.system === "esm") {
+            const ns = await importUrl(n.url);
+            v = n.name === undefined || n.name === "*" ? ns : ns[n.name];
+          } else {
+            let exp = requireUrl(n.url);
+            if (n.interop) exp = toEsm(exp, n.interop === 2);
+            v = n.name === undefined ? exp : (exp as Record<string, unknown>)[n.name];
+          }
+        } catch (e) {
+          throw new TsparkError("CLOSURE_REVIVE", `cannot load module ${n.url} in the worker: ${errorMessage(e)}`, { cause: e });
+        }
+        this.set(i, v);
+      } else if (node?.k === "hook") {
+        const ns = await importUrl(node.module);
+        const factory = ns[node.export];
+        if (typeof factory !== "function") throw new TsparkError("CLOSURE_REVIVE", `${node.module} has no function export "${node.export}"`);
+        this.set(i, (factory as (...a: unknown[]) => unknown)(...node.args));
+      }
+    }
+  }
+
+  /** The value of a slot, which must be available now. */
+  resolve(slot: Slot): unknown {
+    let out: unknown;
+    let got = false;
+    this.get(slot, (v) => {
+      out = v;
+      got = true;
+    });
+    if (!got) throw new Error("a value depends on a class that is still being defined");
+    return out;
+  }
+
+  finish(): void {
+    if (this.waiters.size > 0) throw new Error("circular dependency between classes in the captured values");
+  }
+
+  private set(n: number, v: unknown): void {
+    this.values[n] = v;
+    this.state[n] = DONE;
+    const w = this.waiters.get(n);
+    if (w) {
+      this.waiters.delete(n);
+      for (const f of w) f(v);
+    }
+  }
+
+  /** Calls `use` with the slot's value now, or as soon as it exists (class cycles). */
+  private get(slot: Slot, use: (v: unknown) => void): void {
+    if (!isRef(slot)) {
+      use(slot);
+      return;
+    }
+    const n = slot.r;
+    if (this.state[n] === NONE) this.build(n);
+    if (this.state[n] === DONE) {
+      use(this.values[n]);
+      return;
+    }
+    let w = this.waiters.get(n);
+    if (!w) this.waiters.set(n, (w = []));
+    w.push(use);
+  }
+
+  private all(slots: Slot[], use: (vs: unknown[]) => void): void {
+    const out = new Array<unknown>(slots.length);
+    let left = slots.length;
+    if (left === 0) {
+      use(out);
+      return;
+    }
+    slots.forEach((s, i) =>
+      this.get(s, (v) => {
+        out[i] = v;
+        if (--left === 0) use(out);
+      }),
+    );
+  }
+
+  private key(k: Key): string | symbol {
+    return typeof k === "string" ? k : (this.resolve(k) as symbol);
+  }
+
+  private defineProps(target: object, props: Props | undefined, hidden?: ReadonlySet<string>): void {
+    for (const [k, s] of props ?? []) {
+      const key = this.key(k);
+      this.get(s, (v) => {
+        Object.defineProperty(target, key, { value: v, writable: true, enumerable: !(typeof key === "string" && hidden?.has(key)), configurable: true });
+      });
+    }
+  }
+
+  private proto(target: object, proto: Slot | undefined): void {
+    if (proto === undefined) return;
+    this.get(proto, (p) => Object.setPrototypeOf(target, p as object | null));
+  }
+
+  private build(n: number): void {
+    const node = this.nodes[n];
+    if (!node) throw new Error(`missing node ${n}`);
+    this.state[n] = BUILDING;
+    switch (node.k) {
+      case "sym":
+        this.set(n, node.key !== undefined ? Symbol.for(node.key) : node.wellKnown !== undefined ? (Symbol as unknown as Record<string, symbol>)[node.wellKnown] : Symbol(node.description));
+        return;
+      case "global": {
+        const v = valueAtPath(node.path);
+        if (v === undefined) throw new Error(`the global ${node.path} does not exist in the worker`);
+        this.set(n, v);
+        return;
+      }
+      case "mod":
+      case "hook":
+        throw new Error(`module node ${n} was not loaded`);
+      case "req": {
+        const base = node.url.startsWith("file:") ? fileURLToPath(node.url) : `${process.cwd()}/[worker]`;
+        if (TS_URL.test(node.url)) ensureTsxCjs();
+        this.set(n, createRequire(base));
+        return;
+      }
+      case "dynImport": {
+        const base = node.url || `file://${process.cwd()}/`;
+        this.set(n, (specifier: unknown) => importUrl(resolveImport(String(specifier), base)));
+        return;
+      }
+      case "obj": {
+        const o: object = node.proto === null ? Object.create(null) : {};
+        this.set(n, o);
+        if (node.proto !== null) this.proto(o, node.proto);
+        this.defineProps(o, node.props);
+        return;
+      }
+      case "arr": {
+        const a = new Array<unknown>(node.items.length);
+        this.set(n, a);
+        node.items.forEach((s, i) => this.get(s, (v) => (a[i] = v)));
+        this.defineProps(a, node.props);
+        this.proto(a, node.proto);
+        return;
+      }
+      case "map": {
+        const m = new Map<unknown, unknown>();
+        this.set(n, m);
+        for (const [ks, vs] of node.entries) this.all([ks, vs], ([k, v]) => m.set(k, v));
+        this.proto(m, node.proto);
+        return;
+      }
+      case "set": {
+        const s = new Set<unknown>();
+        this.set(n, s);
+        for (const item of node.items) this.get(item, (v) => s.add(v));
+        this.proto(s, node.proto);
+        return;
+      }
+      case "date": {
+        const d = new Date(node.time);
+        this.set(n, d);
+        this.proto(d, node.proto);
+        return;
+      }
+      case "re": {
+        const re = new RegExp(node.source, node.flags);
+        re.lastIndex = node.lastIndex;
+        this.set(n, re);
+        this.proto(re, node.proto);
+        return;
+      }
+      case "err": {
+        const Ctor = (globalThis as unknown as Record<string, unknown>)[node.ctor];
+        let e: Error;
+        if (Ctor === AggregateError) e = new AggregateError([], node.message);
+        else e = new (typeof Ctor === "function" ? (Ctor as ErrorConstructor) : Error)(node.message);
+        if (node.stack !== undefined) Object.defineProperty(e, "stack", { value: node.stack, writable: true, configurable: true, enumerable: false });
+        this.set(n, e);
+        this.defineProps(e, node.props, new Set(["cause", "errors"]));
+        this.proto(e, node.proto);
+        return;
+      }
+      case "buf": {
+        const b = node.shared ? new SharedArrayBuffer(node.bytes.byteLength) : new ArrayBuffer(node.bytes.byteLength);
+        new Uint8Array(b).set(node.bytes);
+        this.set(n, b);
+        return;
+      }
+      case "view": {
+        const copy = new Uint8Array(node.bytes.byteLength);
+        copy.set(node.bytes);
+        let v: object;
+        if (node.type === "Buffer") v = Buffer.from(copy.buffer, 0, copy.byteLength);
+        else if (node.type === "DataView") v = new DataView(copy.buffer);
+        else {
+          const Ctor = (globalThis as unknown as Record<string, unknown>)[node.type];
+          if (typeof Ctor !== "function") throw new Error(`unknown typed array type ${node.type}`);
+          v = new (Ctor as new (b: ArrayBuffer) => object)(copy.buffer);
+        }
+        this.set(n, v);
+        this.proto(v, node.proto);
+        return;
+      }
+      case "box":
+        this.get(node.value, (v) => this.set(n, Object(v)));
+        return;
+      case "new": {
+        const Ctor = valueAtPath(node.ctor);
+        if (typeof Ctor !== "function") throw new Error(`the global ${node.ctor} does not exist in the worker`);
+        this.all(node.args, (args) => this.set(n, new (Ctor as new (...a: unknown[]) => object)(...args)));
+        return;
+      }
+      case "protoOf":
+        this.get(node.fn, (f) => this.set(n, (f as { prototype: unknown }).prototype));
+        return;
+      case "bound":
+        this.all([node.target, node.thisArg, ...node.args], ([t, th, ...args]) => this.set(n, (t as Function).bind(th, ...args)));
+        return;
+      case "fn":
+        this.buildFunction(n, node);
+        return;
+    }
+  }
+
+  private buildFunction(n: number, node: FnNode): void {
+    const { thunk, bind } = compile(node);
+    const finish = (fn: Function) => {
+      if (typeof fn.name === "string" && fn.name !== node.name) {
+        try {
+          Object.defineProperty(fn, "name", { value: node.name, configurable: true });
+        } catch {
+          // a class with a static `name` member keeps it
+        }
+      }
+      this.defineProps(fn, node.props);
+      const proto = (fn as { prototype?: unknown }).prototype;
+      if (node.protoProps && typeof proto === "object" && proto !== null) this.defineProps(proto, node.protoProps);
+    };
+    const bindAll = () => node.captures.forEach(([, s], i) => this.get(s, (v) => bind(i, v)));
+    if (node.isClass) {
+      // A class evaluates `extends` and static initializers when defined: bind first.
+      bindAll();
+      const cls = thunk.call(undefined);
+      this.set(n, cls);
+      finish(cls);
+      return;
+    }
+    const create = (thisArg: unknown) => {
+      const fn = thunk.call(thisArg);
+      this.set(n, fn);
+      bindAll();
+      finish(fn);
+    };
+    if (node.thisArg !== undefined) this.get(node.thisArg, create);
+    else create(undefined);
+  }
+}
+
+interface Compiled {
+  thunk: (this: unknown) => Function;
+  bind: (i: number, v: unknown) => void;
+}
+
+/**
+ * `(()=>{let a,b;return[()=>(SRC\n),($i,$v)=>{switch($i){case 0:a=$v;break;...}}]})`, compiled
+ * so that SRC's first character sits at the function's original line and column.
+ */
+function compile(node: FnNode): Compiled {
+  const names = node.captures.map(([name]) => name);
+  const taken = new Set(names);
+  let i = "$i";
+  let v = "$v";
+  while (taken.has(i)) i += "_";
+  while (taken.has(v)) v += "_";
+  const open = node.form === "method" ? "({" : "(";
+  const close = node.form === "method" ? "\n})" : "\n)";
+  // Arrows capturing `this` (class field arrows) need a thunk with a `this` of its own.
+  const [thunkOpen, thunkClose] = node.thisArg !== undefined ? ["function(){return", "}"] : ["()=>", ""];
+  const prefix = `(()=>{${names.length ? `let ${names.join(",")};` : ""}return[${thunkOpen}${open}`;
+  const cases = names.map((name, j) => `case ${j}:${name}=${v};break;`).join("");
+  const code = `${prefix}${node.src}${close}${thunkClose},(${i},${v})=>{switch(${i}){${cases}}}]})`;
+  const script = new vm.Script(code, {
+    filename: node.url || `tspark-closure:${node.name || "anonymous"}`,
+    lineOffset: node.line,
+    columnOffset: node.col - prefix.length,
+  });
+  const factory = script.runInThisContext() as () => [(this: unknown) => unknown, (i: number, v: unknown) => void];
+  const [rawThunk, bind] = factory();
+  const thunk = function (this: unknown): Function {
+    let value = rawThunk.call(this);
+    if (node.form === "method") {
+      // `({ m() {} })`: the method (or accessor) is the object's only property.
+      const d = Object.values(Object.getOwnPropertyDescriptors(value as object))[0];
+      value = d ? (d.value ?? d.get ?? d.set) : undefined;
+    }
+    if (typeof value !== "function") throw new Error(`the source of ${node.name || "a function"} did not evaluate to a function`);
+    return value;
+  };
+  return { thunk, bind };
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
