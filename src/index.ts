@@ -11,6 +11,8 @@ export { SparkContext, type SparkContextOptions } from "./api/context.js";
 export { SparkConf } from "./api/spark-conf.js";
 export { RDD } from "./api/rdd.js";
 export { StatCounter } from "./api/stat-counter.js";
+export { Partitioner, RangePartitioner } from "./api/partitioner.js";
+export { portableHash } from "./shuffle/portable-hash.js";
 export { CONFIG_KEYS } from "./api/config.js";
 export { TsparkError, type TsparkErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";

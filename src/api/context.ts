@@ -3,6 +3,8 @@
  * RDDs, and runs the jobs that actions submit. One active context per process.
  */
 import os from "node:os";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { SparkConf } from "./spark-conf.js";
 import { CONFIG_KEYS, parseBytes } from "./config.js";
 import { RDD, UnionRDD, type StepSpec, planStep } from "./rdd.js";
@@ -12,6 +14,12 @@ import {
 import { LocalBackend } from "../executor/local-backend.js";
 import { DAGScheduler } from "../scheduler/dag-scheduler.js";
 import { JobPlanner } from "../scheduler/job-planner.js";
+import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
+import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
+import type { MapStatus } from "../shuffle/shuffle-writer.js";
+import { ShuffledRDD } from "./shuffled-rdd.js";
+import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../executor/worker-env.js";
+import "./pair-rdd.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";
 import { setLogThreshold } from "../util/log.js";
@@ -49,15 +57,23 @@ export class SparkContext {
   private readonly backend: LocalBackend;
   private readonly scheduler: DAGScheduler;
   private nextRddId = 0;
+  private nextShuffleId = 0;
+  private readonly mapOutputs = new MapOutputTracker();
+  private readonly runningMapStages = new Map<number, Promise<void>>();
+  /** This application's scratch directory (shuffle outputs, spills); removed at stop and exit. */
+  readonly localDir: string;
   private stopped = false;
   private stopping: Promise<void> | undefined;
-  private readonly onExit = () => this.backend.pids().forEach((pid) => {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
-  });
+  private readonly onExit = () => {
+    this.backend.pids().forEach((pid) => {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    });
+    rmSync(this.localDir, { recursive: true, force: true });
+  };
 
   /**
    * `new SparkContext({ master: "local[4]", appName: "wordcount" })`. Settings given here win
@@ -83,7 +99,10 @@ export class SparkContext {
     if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new TsparkError("CONFIG", `${CONFIG_KEYS.maxFailures.key} must be a positive integer`);
     const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!;
     const heap = conf.get(CONFIG_KEYS.executorMemory.key);
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const base = conf.get(CONFIG_KEYS.localDir.key) ?? os.tmpdir();
+    mkdirSync(base, { recursive: true });
+    this.localDir = mkdtempSync(join(base, `tspark-${this.applicationId}-`));
+    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!)) };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = new LocalBackend(slots, {
       nodeArgs: heap ? [`--max-old-space-size=${Math.max(16, Math.floor(parseBytes(heap) / 1024 / 1024))}`] : [],
@@ -204,10 +223,51 @@ export class SparkContext {
     return this.nextRddId++;
   }
 
+  /** @internal */
+  _newShuffleId(): number {
+    return this.nextShuffleId++;
+  }
+
+  /** @internal Where the map outputs of a finished shuffle are. */
+  _mapOutputLocations(shuffleId: number): MapOutputLocation[] {
+    return this.mapOutputs.locations(shuffleId);
+  }
+
+  /** @internal Map statuses of a finished shuffle (spill metrics, sizes), if it ran. */
+  _mapStatuses(shuffleId: number): MapStatus[] | undefined {
+    return this.mapOutputs.statuses(shuffleId);
+  }
+
+  /**
+   * Runs the map stage of every shuffle the lineage needs and does not have yet, parents
+   * first; independent shuffles (the two sides of a join) run at the same time.
+   */
+  private async computeShuffles(rdd: RDD<unknown>, seen = new Set<number>()): Promise<void> {
+    if (seen.has(rdd.id)) return;
+    seen.add(rdd.id);
+    if (rdd instanceof ShuffledRDD) {
+      if (this.mapOutputs.has(rdd.shuffleId)) return;
+      let running = this.runningMapStages.get(rdd.shuffleId);
+      if (!running) {
+        running = (async () => {
+          await this.computeShuffles(rdd.parent, seen);
+          const planner = new JobPlanner();
+          const plans = rdd.mapStagePlans(planner);
+          const results = plans.length === 0 ? [] : await this.scheduler.runJob({ plans, closureBytes: planner.closureBytes, countResultSize: false });
+          this.mapOutputs.register(rdd.shuffleId, results.map((r) => r[0] as MapStatus));
+        })().finally(() => this.runningMapStages.delete(rdd.shuffleId));
+        this.runningMapStages.set(rdd.shuffleId, running);
+      }
+      return running;
+    }
+    await Promise.all(rdd.parents().map((p) => this.computeShuffles(p, seen)));
+  }
+
   /** @internal Plans and runs a job computing `partitions` of `rdd` with `steps` appended. */
   async _runJob(rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
     this.ensureActive();
     await prepareLineage(rdd);
+    await this.computeShuffles(rdd);
     const n = rdd.getNumPartitions();
     const parts = partitions ?? Array.from({ length: n }, (_, i) => i);
     for (const p of parts) if (!Number.isInteger(p) || p < 0 || p >= n) throw new TsparkError("INVALID_ARGUMENT", `partition ${p} out of range (the RDD has ${n})`);
@@ -242,6 +302,7 @@ export class SparkContext {
       if (SparkContext.active === this) SparkContext.active = undefined;
       await this.backend.stop();
       process.removeListener("exit", this.onExit);
+      rmSync(this.localDir, { recursive: true, force: true });
     })();
     return this.stopping;
   }

@@ -28,6 +28,11 @@ export class Partitioner {
   }
 }
 
+/** A partition function for keys that already are partition numbers (repartition's round robin). */
+export function directPartition(key: number): number {
+  return key;
+}
+
 /**
  * Range partitioning for sorts: partition i holds keys between bounds[i-1] and bounds[i]
  * (by compareValues of keyfunc(key)), reversed when descending.

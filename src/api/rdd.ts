@@ -16,6 +16,7 @@ import { histogramBucketsFromRange, validateBuckets, isEvenlySpaced } from "../u
 import { randomSeed, validateFraction, splitBounds, takeSampleFrom } from "../util/sampling.js";
 import { OutputCommitter } from "../io/output-commit.js";
 import { TsparkError } from "../errors.js";
+import type { Partitioner } from "./partitioner.js";
 
 /** A pipelined operation as the driver holds it: functions not yet captured. */
 export interface StepSpec {
@@ -27,6 +28,8 @@ export interface StepSpec {
   perPartitionArgs?: (partition: number) => unknown;
   /** For toDebugString: the transformation's name. */
   label: string;
+  /** Keys stay in their partitions (mapValues, filter...), so the parent's partitioner still holds. */
+  preservesPartitioning?: boolean;
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -86,8 +89,8 @@ export abstract class RDD<T> {
     return this;
   }
 
-  /** The partitioner, when the RDD's keys are known to be partitioned. */
-  get partitioner(): undefined {
+  /** The partitioner, when the RDD's keys are known to be partitioned by one. */
+  get partitioner(): Partitioner | undefined {
     return undefined;
   }
 
@@ -137,7 +140,7 @@ export abstract class RDD<T> {
   /** `sc.parallelize([1, 2, 3, 4]).filter((x) => x % 2 === 0)` → 2, 4. */
   filter(f: (x: T) => unknown): RDD<T> {
     assertFunction(f, "filter");
-    return this._withStep({ op: "filter", fns: [f], label: "filter" });
+    return this._withStep({ op: "filter", fns: [f], label: "filter", preservesPartitioning: true });
   }
 
   /**
@@ -146,15 +149,13 @@ export abstract class RDD<T> {
    */
   mapPartitions<U>(f: (it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitions");
-    void preservesPartitioning;
-    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "mapPartitions" });
+    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "mapPartitions", preservesPartitioning });
   }
 
   /** Like mapPartitions, with the partition's index: `rdd.mapPartitionsWithIndex((i, it) => [i])`. */
   mapPartitionsWithIndex<U>(f: (index: number, it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitionsWithIndex");
-    void preservesPartitioning;
-    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "mapPartitionsWithIndex" });
+    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "mapPartitionsWithIndex", preservesPartitioning });
   }
 
   /** Each partition as one array: `sc.parallelize([1, 2, 3, 4], 2).glom().collect()` → [[1, 2], [3, 4]]. */
@@ -181,13 +182,13 @@ export abstract class RDD<T> {
   /** `sc.parallelize([["a", [1, 2]]]).mapValues((v) => v.length)` → ["a", 2]. */
   mapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => U): RDD<[K, Awaited<U>]> {
     assertFunction(f, "mapValues");
-    return this._withStep({ op: "mapValues", fns: [f], label: "mapValues" });
+    return this._withStep({ op: "mapValues", fns: [f], label: "mapValues", preservesPartitioning: true });
   }
 
   /** `sc.parallelize([["a", "x y"]]).flatMapValues((v) => v.split(" "))` → ["a", "x"], ["a", "y"]. */
   flatMapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => Awaitable<MaybeAsyncIterable<U>>): RDD<[K, U]> {
     assertFunction(f, "flatMapValues");
-    return this._withStep({ op: "flatMapValues", fns: [f], label: "flatMapValues" });
+    return this._withStep({ op: "flatMapValues", fns: [f], label: "flatMapValues", preservesPartitioning: true });
   }
 
   /**
@@ -206,7 +207,7 @@ export abstract class RDD<T> {
    */
   sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
     validateFraction(withReplacement, fraction);
-    return this._withStep({ op: "sample", args: { withReplacement, fraction, seed: seed ?? randomSeed() }, label: "sample" });
+    return this._withStep({ op: "sample", args: { withReplacement, fraction, seed: seed ?? randomSeed() }, label: "sample", preservesPartitioning: true });
   }
 
   /**
@@ -255,12 +256,12 @@ export abstract class RDD<T> {
 
   /**
    * Reduces the number of partitions to `numPartitions` by merging neighbours, without a
-   * shuffle (`shuffle = true` redistributes records evenly; it needs a shuffle).
+   * shuffle; `shuffle = true` redistributes records evenly instead (as repartition).
    */
   coalesce(numPartitions: number, shuffle = false): RDD<T> {
     positiveInt(numPartitions, "coalesce numPartitions");
     if (numPartitions < 1) throw new TsparkError("INVALID_ARGUMENT", "coalesce needs at least 1 partition");
-    if (shuffle) throw new TsparkError("INVALID_ARGUMENT", "coalesce(n, true) redistributes records with a shuffle; use repartition(n) once shuffles are available");
+    if (shuffle) return this.repartition(numPartitions);
     return new CoalescedRDD<T>(this, numPartitions);
   }
 
@@ -585,6 +586,10 @@ export class PipelinedRDD<T> extends RDD<T> {
 
   getNumPartitions(): number {
     return this.prev.getNumPartitions();
+  }
+
+  override get partitioner(): Partitioner | undefined {
+    return this.steps.every((s) => s.preservesPartitioning) ? this.prev.partitioner : undefined;
   }
 
   parents(): RDD<unknown>[] {

@@ -25,6 +25,7 @@ type F2 = (a: unknown, b: unknown) => unknown;
 export type PartitionerSpec =
   | { kind: "hash" }
   | { kind: "func" } // fns[0] is the user's partitionFunc
+  | { kind: "direct" } // the key is the partition number
   | { kind: "range"; bounds: unknown[]; ascending: boolean }; // fns[0], if any, is keyfunc
 
 /** How values combine; which of the step's functions play which role depends on the kind. */
@@ -33,7 +34,8 @@ export type AggregatorSpec =
   | { kind: "fold"; zero: unknown } // fns: [f]
   | { kind: "aggregate"; zero: unknown } // fns: [seqOp, combOp]
   | { kind: "combine" } // fns: [createCombiner, mergeValue, mergeCombiners]
-  | { kind: "group" };
+  | { kind: "group" }
+  | { kind: "first" }; // keeps one value per key (distinct)
 
 /** Group-by lists: arrays while small, a SpilledGroup once a single key outgrows memory. */
 function groupAggregator(): Aggregator {
@@ -88,6 +90,8 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
       };
     case "group":
       return groupAggregator();
+    case "first":
+      return { createCombiner: (v) => v, mergeValue: (c) => c, mergeCombiners: (a) => a, growsWithValues: false };
   }
 }
 
@@ -99,6 +103,8 @@ function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: St
   switch (spec.kind) {
     case "hash":
       return (k) => portableHash(k) % numPartitions;
+    case "direct":
+      return (k) => mod(k as number);
     case "func": {
       const f = requireFn<(k: unknown) => number>(ctx, "partitionBy");
       return (k) => mod(Number(f(k)));
@@ -127,7 +133,7 @@ registerStep("shuffleWrite", (input, ctx) => {
     aggregator?: AggregatorSpec;
   };
   // The partitioner's function (if any) comes after the aggregator's functions.
-  const aggFnCount = aggregator ? { reduce: 1, fold: 1, aggregate: 2, combine: 3, group: 0 }[aggregator.kind] : 0;
+  const aggFnCount = aggregator ? { reduce: 1, fold: 1, aggregate: 2, combine: 3, group: 0, first: 0 }[aggregator.kind] : 0;
   const partCtx: StepContext = { ...ctx, fns: ctx.fns.slice(aggFnCount) };
   const agg = aggregator ? buildAggregator(aggregator, ctx, "combineByKey") : undefined;
   return (async function* () {

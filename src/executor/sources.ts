@@ -11,6 +11,7 @@ import type { PartitionPlan } from "../scheduler/plan.js";
 import { readLines } from "../io/line-reader.js";
 import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whole-files.js";
 import { readObjectFile } from "../io/object-file.js";
+import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
 
 type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "concat">;
 type SourcePlan = Extract<PartitionPlan, { kind: SourceKind }>;
@@ -54,6 +55,8 @@ export function openSource(plan: SourcePlan): BatchStream<unknown> {
       })();
     case "empty":
       return [];
+    case "shuffle-read":
+      return readShuffleBlocks(plan.outputs, plan.partition);
   }
 }
 

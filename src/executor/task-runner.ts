@@ -12,6 +12,8 @@ import "./narrow-steps.js";
 import "./action-steps.js";
 import "./pipe-step.js";
 import "./sample-steps.js";
+import "./shuffle-steps.js";
+import "./pair-steps.js";
 
 /** Closure bytes this worker has received, by id (a task sends only what is new to us). */
 const closureBytes = new Map<ClosureId, Uint8Array>();

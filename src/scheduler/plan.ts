@@ -4,6 +4,7 @@
  * steps. User functions appear only as closure ids; their bytes travel once per worker.
  */
 import type { FileSplit } from "../io/text-splits.js";
+import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
 
 export type ClosureId = string;
 
@@ -25,6 +26,8 @@ export type PartitionPlan =
   | { kind: "binary-records"; split: FileSplit; recordLength: number }
   | { kind: "object-file"; paths: string[] }
   | { kind: "empty" }
+  /** This reduce partition's segment of every map output of a shuffle. */
+  | { kind: "shuffle-read"; shuffleId: number; partition: number; outputs: MapOutputLocation[] }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */
   | { kind: "narrow"; parent: PartitionPlan; partitionIndex: number; steps: Step[] }
   | { kind: "zip"; left: PartitionPlan; right: PartitionPlan }

@@ -1,0 +1,312 @@
+/**
+ * The shuffle operations of the RDD API (PySpark's pair-RDD functions and the sorts).
+ * They are added to RDD's prototype here, to keep rdd.ts about narrow steps and actions;
+ * pair-only methods are typed on `this: RDD<[K, V]>`, so they exist only for pair RDDs.
+ */
+import { RDD, type StepSpec } from "./rdd.js";
+import { ShuffledRDD, type AggregatorRef } from "./shuffled-rdd.js";
+import { Partitioner, RangePartitioner, directPartition } from "./partitioner.js";
+import type { PartitionPlan } from "../scheduler/plan.js";
+import type { JobPlanner } from "../scheduler/job-planner.js";
+import { planStep } from "./rdd.js";
+import { portableHash } from "../shuffle/portable-hash.js";
+import { compareValues } from "../util/ordering.js";
+import { ValueMap } from "../util/value-map.js";
+import { TsparkError } from "../errors.js";
+
+type PartitionFunc<K> = (key: K) => number;
+
+declare module "./rdd.js" {
+  interface RDD<T> {
+    /** Redistributes records by key into `numPartitions` partitions (a no-op when already partitioned so). */
+    partitionBy<K, V>(this: RDD<[K, V]>, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, V]>;
+    /**
+     * The generic per-key aggregation: `createCombiner(v)` starts a key's combiner,
+     * `mergeValue(c, v)` adds a value, `mergeCombiners(c1, c2)` merges partial results.
+     */
+    combineByKey<K, V, C>(this: RDD<[K, V]>, createCombiner: (v: V) => C, mergeValue: (c: C, v: V) => C, mergeCombiners: (a: C, b: C) => C, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, C]>;
+    /** `sc.parallelize([["a", 1], ["b", 1], ["a", 1]]).reduceByKey((a, b) => a + b)` → ["a", 2], ["b", 1]. */
+    reduceByKey<K, V>(this: RDD<[K, V]>, func: (a: V, b: V) => V, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, V]>;
+    /** Aggregates each key's values from a fresh copy of `zeroValue` with `seqFunc`, merging with `combFunc`. */
+    aggregateByKey<K, V, U>(this: RDD<[K, V]>, zeroValue: U, seqFunc: (acc: U, v: V) => U, combFunc: (a: U, b: U) => U, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, U]>;
+    /** Folds each key's values, starting from `zeroValue` (applied once per key per partition). */
+    foldByKey<K, V>(this: RDD<[K, V]>, zeroValue: V, func: (a: V, b: V) => V, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, V]>;
+    /**
+     * Groups the values of each key: `rdd.groupByKey().mapValues((vs) => [...vs])`. A key's values
+     * that outgrow the worker's memory are spilled and streamed back when iterated.
+     */
+    groupByKey<K, V>(this: RDD<[K, V]>, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, Iterable<V>]>;
+    /** Groups records by `f(record)`: `sc.parallelize([1, 1, 2, 3, 5, 8]).groupBy((x) => x % 2)`. */
+    groupBy<K>(f: (x: T) => K, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, Iterable<T>]>;
+    /** The distinct records (equal by value): `sc.parallelize([1, 1, 2, 3]).distinct()` → 1, 2, 3. */
+    distinct(numPartitions?: number): RDD<T>;
+    /** Pairs of values for each key in both RDDs: `[k, [v, w]]`. */
+    join<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V, W]]>;
+    /** Like join, keeping keys missing from `other` with `null` for `w`. */
+    leftOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V, W | null]]>;
+    /** Like join, keeping keys missing from this RDD with `null` for `v`. */
+    rightOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V | null, W]]>;
+    /** Like join, keeping keys missing from either side with `null`. */
+    fullOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V | null, W | null]]>;
+    /** For each key in either RDD, the values from each: `[k, [vs, ws]]`. */
+    cogroup<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V[], W[]]]>;
+    /** cogroup with any number of RDDs: `[k, [vs, ws, xs, ...]]`. */
+    groupWith<K, V>(this: RDD<[K, V]>, ...others: Array<RDD<[K, unknown]>>): RDD<[K, unknown[][]]>;
+    /** Records of this RDD not in `other` (by value; duplicates of kept records are kept). */
+    subtract(other: RDD<T>, numPartitions?: number): RDD<T>;
+    /** Pairs whose key does not occur in `other`. */
+    subtractByKey<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, V]>;
+    /** The distinct records found in both RDDs. */
+    intersection(other: RDD<T>, numPartitions?: number): RDD<T>;
+    /**
+     * Sorts by key, range-partitioned from a sample (each partition holds a key range, in
+     * order): `rdd.sortByKey(false)` for descending; `keyfunc` maps keys before comparing.
+     */
+    sortByKey<K, V>(this: RDD<[K, V]>, ascending?: boolean, numPartitions?: number, keyfunc?: (k: K) => unknown): RDD<[K, V]>;
+    /** Sorts records by `keyfunc(record)`: `rdd.sortBy((x) => x[1], false)`. */
+    sortBy(keyfunc: (x: T) => unknown, ascending?: boolean, numPartitions?: number): RDD<T>;
+    /** Exactly `numPartitions` partitions of even size, by a shuffle. */
+    repartition(numPartitions: number): RDD<T>;
+    /** Partitions by key, then sorts each partition by key (one shuffle). */
+    repartitionAndSortWithinPartitions<K, V>(this: RDD<[K, V]>, numPartitions?: number, partitionFunc?: PartitionFunc<K>, ascending?: boolean, keyfunc?: (k: K) => unknown): RDD<[K, V]>;
+    /** Number of records per key, as a Map. */
+    countByKey<K, V>(this: RDD<[K, V]>): Promise<Map<K, number>>;
+    /** The pairs as a Map (a later pair wins for a repeated key). */
+    collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>>;
+    /** The values of `key`; reads one partition when the RDD's partitioner is known. */
+    lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]>;
+    /** reduceByKey, with the result merged on the driver as a Map (no shuffle). */
+    reduceByKeyLocally<K, V>(this: RDD<[K, V]>, func: (a: V, b: V) => V): Promise<Map<K, V>>;
+  }
+}
+
+type AnyRDD = RDD<unknown>;
+type PairRDD = RDD<[unknown, unknown]>;
+
+function checkFn(f: unknown, what: string): void {
+  if (typeof f !== "function") throw new TsparkError("INVALID_ARGUMENT", `${what} expects a function, got ${typeof f}`);
+}
+
+/** Default partitions of a shuffle: tspark.default.parallelism if set, else the largest parent's count. */
+function defaultPartitions(rdds: AnyRDD[], numPartitions?: number): number {
+  if (numPartitions !== undefined) {
+    if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new TsparkError("INVALID_ARGUMENT", `numPartitions must be a positive integer, got ${numPartitions}`);
+    return numPartitions;
+  }
+  const ctx = rdds[0]!.context;
+  if (ctx.getConf().contains("tspark.default.parallelism")) return ctx.defaultParallelism;
+  return Math.max(1, ...rdds.map((r) => r.getNumPartitions()));
+}
+
+function step(rdd: AnyRDD, s: StepSpec): AnyRDD {
+  return rdd._withStep(s);
+}
+
+/** Combines by key through a shuffle, or in place when already partitioned that way. */
+function combineWith(self: PairRDD, agg: AggregatorRef, mapSide: boolean, numPartitions: number | undefined, partitionFunc: Function | undefined, label: string): AnyRDD {
+  const n = defaultPartitions([self], numPartitions);
+  const partitioner = new Partitioner(n, (partitionFunc ?? portableHash) as (k: never) => number);
+  if (partitioner.equals(self.partitioner)) {
+    return step(self, { op: "combineByKey", fns: agg.fns, args: { aggregator: agg.spec, combiners: false }, label, preservesPartitioning: true });
+  }
+  return new ShuffledRDD(self.context, self, n, partitioner, { mapSideCombine: mapSide ? agg : undefined, reduceCombine: agg, label });
+}
+
+const proto = RDD.prototype as unknown as Record<string, Function>;
+
+proto["partitionBy"] = function (this: PairRDD, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+  const n = defaultPartitions([this], numPartitions);
+  const partitioner = new Partitioner(n, (partitionFunc ?? portableHash) as (k: never) => number);
+  if (partitioner.equals(this.partitioner)) return this;
+  return new ShuffledRDD(this.context, this, n, partitioner, { label: "partitionBy" });
+};
+
+proto["combineByKey"] = function (this: PairRDD, createCombiner: Function, mergeValue: Function, mergeCombiners: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+  [createCombiner, mergeValue, mergeCombiners].forEach((f) => checkFn(f, "combineByKey"));
+  return combineWith(this, { spec: { kind: "combine" }, fns: [createCombiner, mergeValue, mergeCombiners] }, true, numPartitions, partitionFunc, "combineByKey");
+};
+
+proto["reduceByKey"] = function (this: PairRDD, func: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+  checkFn(func, "reduceByKey");
+  return combineWith(this, { spec: { kind: "reduce" }, fns: [func] }, true, numPartitions, partitionFunc, "reduceByKey");
+};
+
+proto["aggregateByKey"] = function (this: PairRDD, zeroValue: unknown, seqFunc: Function, combFunc: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+  checkFn(seqFunc, "aggregateByKey");
+  checkFn(combFunc, "aggregateByKey");
+  return combineWith(this, { spec: { kind: "aggregate", zero: zeroValue }, fns: [seqFunc, combFunc] }, true, numPartitions, partitionFunc, "aggregateByKey");
+};
+
+proto["foldByKey"] = function (this: PairRDD, zeroValue: unknown, func: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+  checkFn(func, "foldByKey");
+  return combineWith(this, { spec: { kind: "fold", zero: zeroValue }, fns: [func] }, true, numPartitions, partitionFunc, "foldByKey");
+};
+
+proto["groupByKey"] = function (this: PairRDD, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+  // No map-side combine: grouping does not shrink the data, and raw pairs spill more simply.
+  return combineWith(this, { spec: { kind: "group" }, fns: [] }, false, numPartitions, partitionFunc, "groupByKey");
+};
+
+proto["groupBy"] = function (this: AnyRDD, f: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+  checkFn(f, "groupBy");
+  return (this.keyBy(f as (x: unknown) => unknown) as PairRDD).groupByKey(numPartitions, partitionFunc as PartitionFunc<unknown>) as AnyRDD;
+};
+
+proto["distinct"] = function (this: AnyRDD, numPartitions?: number): AnyRDD {
+  const keyed = step(this, { op: "pairWithNull", label: "distinct" }) as PairRDD;
+  const combined = combineWith(keyed, { spec: { kind: "first" }, fns: [] }, true, numPartitions, undefined, "distinct");
+  return step(combined, { op: "keys", label: "distinct" });
+};
+
+/**
+ * Groups several pair RDDs by key into `[k, [values of each]]`: through one shuffle of their
+ * tagged union, or with no shuffle when they are already partitioned alike.
+ */
+function cogroupAll(rdds: PairRDD[], numPartitions: number | undefined, label: string): AnyRDD {
+  const n = defaultPartitions(rdds as AnyRDD[], numPartitions);
+  const tagged = rdds.map((r, i) => step(r, { op: "tagValues", args: { tag: i }, label, preservesPartitioning: true }));
+  const shared = rdds[0]!.partitioner;
+  const group: AggregatorRef = { spec: { kind: "group" }, fns: [] };
+  let grouped: AnyRDD;
+  if (shared && shared.numPartitions === n && rdds.every((r) => shared.equals(r.partitioner))) {
+    grouped = new CoPartitionedGroupRDD(tagged, shared, group, label);
+  } else {
+    const union = rdds[0]!.context.union(tagged);
+    grouped = new ShuffledRDD(union.context, union, n, new Partitioner(n), { reduceCombine: group, label });
+  }
+  return step(grouped, { op: "cogroupDispatch", args: { n: rdds.length }, label, preservesPartitioning: true });
+}
+
+/** Groups co-partitioned RDDs partition by partition: no shuffle needed. */
+class CoPartitionedGroupRDD extends RDD<unknown> {
+  constructor(private readonly inputs: AnyRDD[], private readonly part: Partitioner, private readonly group: AggregatorRef, private readonly label: string) {
+    super(inputs[0]!.context);
+  }
+
+  override get partitioner(): Partitioner {
+    return this.part;
+  }
+
+  getNumPartitions(): number {
+    return this.part.numPartitions;
+  }
+
+  parents(): AnyRDD[] {
+    return this.inputs;
+  }
+
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    const combine: StepSpec = { op: "combineByKey", fns: this.group.fns, args: { aggregator: this.group.spec, combiners: false }, label: this.label };
+    return { kind: "narrow", parent: { kind: "concat", parents: this.inputs.map((r) => r.planPartition(p, planner)) }, partitionIndex: p, steps: [planStep(combine, p, planner)] };
+  }
+
+  protected kindName(): string {
+    return "CoGroupedRDD";
+  }
+}
+
+proto["cogroup"] = function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
+  return cogroupAll([this, other], numPartitions, "cogroup");
+};
+
+proto["groupWith"] = function (this: PairRDD, ...others: PairRDD[]): AnyRDD {
+  return cogroupAll([this, ...others], undefined, "groupWith");
+};
+
+function joinHow(how: "inner" | "left" | "right" | "full", label: string) {
+  return function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
+    return step(cogroupAll([this, other], numPartitions, label), { op: "joinDispatch", args: { how }, label, preservesPartitioning: true });
+  };
+}
+
+proto["join"] = joinHow("inner", "join");
+proto["leftOuterJoin"] = joinHow("left", "leftOuterJoin");
+proto["rightOuterJoin"] = joinHow("right", "rightOuterJoin");
+proto["fullOuterJoin"] = joinHow("full", "fullOuterJoin");
+
+proto["subtractByKey"] = function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
+  return step(cogroupAll([this, other], numPartitions, "subtractByKey"), { op: "subtractDispatch", label: "subtractByKey", preservesPartitioning: true });
+};
+
+proto["subtract"] = function (this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyRDD {
+  const a = step(this, { op: "pairWithNull", label: "subtract" }) as PairRDD;
+  const b = step(other, { op: "pairWithNull", label: "subtract" }) as PairRDD;
+  return step((a as PairRDD).subtractByKey(b, numPartitions ?? this.getNumPartitions()) as AnyRDD, { op: "keys", label: "subtract" });
+};
+
+proto["intersection"] = function (this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyRDD {
+  const a = step(this, { op: "pairWithNull", label: "intersection" }) as PairRDD;
+  const b = step(other, { op: "pairWithNull", label: "intersection" }) as PairRDD;
+  return step(cogroupAll([a, b], numPartitions, "intersection"), { op: "intersectDispatch", label: "intersection" });
+};
+
+/**
+ * Bounds for a range partitioner, as PySpark's sortByKey: count, sample about 20 keys per
+ * partition, sort them, take evenly spaced ones.
+ */
+async function rangeBounds(self: PairRDD, numPartitions: number, ascending: boolean, keyfunc: ((k: unknown) => unknown) | undefined): Promise<RangePartitioner> {
+  const size = await self.count();
+  if (size === 0 || numPartitions === 1) return new RangePartitioner([], ascending, keyfunc as (k: never) => unknown);
+  const fraction = Math.min((numPartitions * 20) / Math.max(size, 1), 1);
+  const samples = await self.sample(false, fraction, 1).keys().collect();
+  const cmp = keyfunc ? (a: unknown, b: unknown) => compareValues(keyfunc(a), keyfunc(b)) : compareValues;
+  samples.sort(cmp);
+  const bounds: unknown[] = [];
+  for (let i = 0; i < numPartitions - 1; i++) {
+    const s = samples[Math.floor((samples.length * (i + 1)) / numPartitions)];
+    if (samples.length > 0) bounds.push(keyfunc ? keyfunc(s) : s);
+  }
+  return new RangePartitioner(bounds, ascending, keyfunc as (k: never) => unknown);
+}
+
+proto["sortByKey"] = function (this: PairRDD, ascending = true, numPartitions?: number, keyfunc?: (k: unknown) => unknown): AnyRDD {
+  if (keyfunc !== undefined) checkFn(keyfunc, "sortByKey");
+  const n = defaultPartitions([this], numPartitions);
+  // Range bounds are keyfunc(key) values; the partitioner maps keys through keyfunc itself.
+  const partitioner = () => rangeBounds(this, n, ascending, keyfunc);
+  return new ShuffledRDD(this.context, this, n, partitioner, { sort: { ascending, keyfunc }, label: "sortByKey" });
+};
+
+proto["sortBy"] = function (this: AnyRDD, keyfunc: Function, ascending = true, numPartitions?: number): AnyRDD {
+  checkFn(keyfunc, "sortBy");
+  const keyed = this.keyBy(keyfunc as (x: unknown) => unknown) as PairRDD;
+  return keyed.sortByKey(ascending, numPartitions).values() as AnyRDD;
+};
+
+proto["repartition"] = function (this: AnyRDD, numPartitions: number): AnyRDD {
+  const n = defaultPartitions([this], numPartitions);
+  const keyed = step(this, { op: "roundRobinKey", label: "repartition" });
+  const shuffled = new ShuffledRDD(this.context, keyed, n, new Partitioner(n, directPartition as (k: never) => number), { label: "repartition" });
+  return step(shuffled, { op: "values", label: "repartition" });
+};
+
+proto["repartitionAndSortWithinPartitions"] = function (this: PairRDD, numPartitions?: number, partitionFunc?: Function, ascending = true, keyfunc?: (k: unknown) => unknown): AnyRDD {
+  const n = defaultPartitions([this], numPartitions);
+  const partitioner = new Partitioner(n, (partitionFunc ?? portableHash) as (k: never) => number);
+  return new ShuffledRDD(this.context, this, n, partitioner, { sort: { ascending, keyfunc }, label: "repartitionAndSortWithinPartitions" });
+};
+
+proto["countByKey"] = async function (this: PairRDD): Promise<Map<unknown, number>> {
+  return this.keys().countByValue();
+};
+
+proto["collectAsMap"] = async function (this: PairRDD): Promise<Map<unknown, unknown>> {
+  const m = new ValueMap<unknown, unknown>();
+  for (const [k, v] of await this.collect()) m.set(k, v);
+  return new Map(m.entries());
+};
+
+proto["lookup"] = async function (this: PairRDD, key: unknown): Promise<unknown[]> {
+  const lookupStep: StepSpec = { op: "lookupKey", args: { key }, label: "lookup" };
+  const p = this.partitioner;
+  const parts = await this._runJob([lookupStep], p ? [p.partition(key)] : undefined);
+  return parts.flat();
+};
+
+proto["reduceByKeyLocally"] = async function (this: PairRDD, func: (a: unknown, b: unknown) => unknown): Promise<Map<unknown, unknown>> {
+  checkFn(func, "reduceByKeyLocally");
+  const parts = await this._runJob([{ op: "reduceByKeyLocally", fns: [func], label: "reduceByKeyLocally" }]);
+  const m = new ValueMap<unknown, unknown>();
+  for (const part of parts) for (const [k, v] of part as Array<[unknown, unknown]>) m.set(k, m.has(k) ? func(m.get(k), v) : v);
+  return new Map(m.entries());
+};
