@@ -1,0 +1,50 @@
+/**
+ * SparkContext life cycle: one active context, idempotent stop that removes workers and
+ * temporary files, getOrCreate, configuration precedence.
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { SparkContext, SparkConf } from "../index.js";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("stop() ends the workers and removes shuffle files; it is idempotent", async () => {
+  const sc = new SparkContext({ master: "local[2]", appName: "lifecycle" });
+  assert.throws(() => new SparkContext({ master: "local[1]" }), /Only one SparkContext/);
+  assert.equal(SparkContext.getOrCreate(), sc);
+  await sc.parallelize<[number, number]>([[1, 1], [2, 2], [1, 3]], 2).reduceByKey((a, b) => a + b).collect();
+  assert.ok(readdirSync(sc.localDir).some((f) => f.startsWith("shuffle-")), "shuffle output was written");
+  const pids = sc.workerPids();
+  assert.equal(pids.length, 2);
+  await sc.stop();
+  await sc.stop();
+  assert.equal(existsSync(sc.localDir), false, "local dir removed");
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(pids.every((p) => !alive(p)), "workers stopped");
+  assert.throws(() => sc.parallelize([1]), /stopped/);
+  const again = new SparkContext({ master: "local[1]" });
+  assert.equal(await again.parallelize([1, 2, 3]).count(), 3);
+  await again.stop();
+});
+
+test("configuration: explicit settings, aliases and defaults", async () => {
+  const conf = new SparkConf(false).setMaster("local[1]").setAppName("conf-test").set("spark.default.parallelism", 3).setIfMissing("tspark.app.name", "ignored");
+  assert.equal(conf.get("tspark.default.parallelism"), "3", "spark.* keys alias tspark.*");
+  assert.equal(conf.get("tspark.task.maxFailures"), "4", "documented default");
+  assert.equal(conf.get("tspark.nope", "fallback"), "fallback");
+  assert.ok(conf.contains("spark.app.name"));
+  assert.match(conf.toDebugString(), /tspark\.app\.name=conf-test/);
+  await using sc = new SparkContext(conf);
+  assert.equal(sc.appName, "conf-test");
+  assert.equal(sc.defaultParallelism, 3);
+  assert.equal(sc.parallelize([1, 2, 3, 4]).getNumPartitions(), 3);
+  assert.throws(() => new SparkConf(false).setMaster("yarn") && new SparkContext({ master: "yarn" }), /unsupported master/);
+});
