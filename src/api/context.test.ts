@@ -6,6 +6,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { SparkContext, SparkConf } from "../index.js";
+import { slotsForMaster } from "./context.js";
 
 function alive(pid: number): boolean {
   try {
@@ -46,5 +47,7 @@ test("configuration: explicit settings, aliases and defaults", async () => {
   assert.equal(sc.appName, "conf-test");
   assert.equal(sc.defaultParallelism, 3);
   assert.equal(sc.parallelize([1, 2, 3, 4]).getNumPartitions(), 3);
-  assert.throws(() => new SparkConf(false).setMaster("yarn") && new SparkContext({ master: "yarn" }), /unsupported master/);
+  assert.throws(() => slotsForMaster("yarn"), /unsupported master/);
+  assert.equal(slotsForMaster("local[3]"), 3);
+  assert.equal(slotsForMaster("local"), 1);
 });

@@ -17,7 +17,7 @@ import { TsparkError } from "../errors.js";
  *
  * @example
  * histogramBucketsFromRange(0, 50, 2); // [0, 25, 50]
- * histogramBucketsFromRange(1, 2, 5);  // [1, 1.2, 1.4, 1.6000000000000001, 1.8, 2]
+ * histogramBucketsFromRange(1, 2, 5);  // [1, 1.2, 1.4, 1.6, 1.8, 2]
  * histogramBucketsFromRange(3, 3, 4);  // [3, 3]
  */
 export function histogramBucketsFromRange(min: number, max: number, count: number): number[] {
@@ -115,7 +115,7 @@ export function makeBucketFunction(buckets: readonly number[], evenly: boolean):
     if (n === 1) return 0;
     let t: number;
     if (fast) {
-      t = Math.floor((x - min) / inc);
+      t = ((x - min) / inc) | 0; // ≥ 0 here, so truncation is floor (and -0 becomes 0)
       if (t >= n) t = n - 1;
       // Rounding can put an edge value one bucket off: settle it against the edges.
       while (t > 0 && x < edges[t]!) t--;

@@ -24,6 +24,9 @@
  *   then compared as lists; other objects: own enumerable string keys sorted, then compared
  *   as [key, value] lists (as their content, the way tspark's ValueMap keys them).
  * - symbol: by description; function: by name (for determinism only).
+ * Note: Array.prototype.sort moves `undefined` elements to the end without calling the
+ * comparator; compareValues ranks undefined first only where it is actually asked (keys).
+ *
  * compareValues(a, b) === 0 exactly when ValueMap treats a and b as the same key, except
  * that other typed arrays and objects with the same indexed content differ by rank here.
  */
