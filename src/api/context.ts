@@ -12,6 +12,7 @@ import {
   ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
 } from "./rdd-sources.js";
 import { LocalBackend } from "../executor/local-backend.js";
+import type { ExecutorInfo } from "../executor/backend.js";
 import { DAGScheduler } from "../scheduler/dag-scheduler.js";
 import { JobPlanner } from "../scheduler/job-planner.js";
 import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
@@ -293,6 +294,11 @@ export class SparkContext {
   /** Process ids of the worker processes (for diagnostics and tests). */
   workerPids(): number[] {
     return this.backend.pids();
+  }
+
+  /** @internal Per-worker counters (the status tracker and UI build on these). */
+  _executorInfos(): ExecutorInfo[] {
+    return this.backend.executorInfos();
   }
 
   /** Stops the workers and releases everything. Safe to call twice. */

@@ -24,6 +24,8 @@ export interface ExecutorInfo {
   activeTasks: number;
   completedTasks: number;
   failedTasks: number;
+  /** Peak resident memory of the worker process, as of its last finished task. */
+  peakRssBytes: number;
 }
 
 export interface ExecutorBackend {

@@ -72,6 +72,7 @@ export class LocalBackend implements ExecutorBackend {
     if (!p) return;
     this.pending.delete(msg.taskId);
     w.runningTaskId = undefined;
+    w.peakRssBytes = Math.max(w.peakRssBytes, msg.metrics.peakRssBytes);
     if (msg.type === "result") {
       w.completedTasks++;
       p.resolve({ ok: true, records: msg.records, resultBytes: frameBytes, metrics: msg.metrics, executorId: w.executorId });
@@ -143,6 +144,7 @@ export class LocalBackend implements ExecutorBackend {
       activeTasks: w.runningTaskId === undefined ? 0 : 1,
       completedTasks: w.completedTasks,
       failedTasks: w.failedTasks,
+      peakRssBytes: w.peakRssBytes,
     }));
   }
 

@@ -23,6 +23,11 @@ export type WorkerMessage =
 export interface TaskMetrics {
   durationMs: number;
   recordsOut: number;
+  /** Spill runs written and their bytes (map-side buffers, reduce-side combine and sort). */
+  spills: number;
+  spillBytes: number;
+  /** The worker process's peak resident memory so far. */
+  peakRssBytes: number;
 }
 
 /** The file descriptor, in the worker, of its control channel to the driver. */

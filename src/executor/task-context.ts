@@ -20,6 +20,22 @@ export function runningTask(): RunningTask | undefined {
   return current;
 }
 
+const spill = { count: 0, bytes: 0 };
+
+/** Records a spill of the running task (reported in its metrics). */
+export function recordSpill(bytes: number): void {
+  spill.count++;
+  spill.bytes += bytes;
+}
+
+/** The running task's spill totals; reset when read at the task's end. */
+export function takeSpillMetrics(): { spills: number; spillBytes: number } {
+  const r = { spills: spill.count, spillBytes: spill.bytes };
+  spill.count = 0;
+  spill.bytes = 0;
+  return r;
+}
+
 const cleanups: Array<() => void> = [];
 
 /** Runs `fn` when the current task ends (temporary files of group-by overflow, ...). */

@@ -8,7 +8,8 @@ import { FrameDecoder, encodeFrame } from "../serde/framing.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
 import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedError } from "./protocol.js";
 import { runTask } from "./task-runner.js";
-import { setRunningTask } from "./task-context.js";
+import { setRunningTask, runTaskCleanups, takeSpillMetrics } from "./task-context.js";
+import type { TaskMetrics } from "./protocol.js";
 import { VERSION } from "../version.js";
 import { startOrphanWatchdog } from "./orphan-watchdog.js";
 
@@ -39,11 +40,17 @@ let queue: Promise<void> = Promise.resolve();
 async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promise<void> {
   const { task } = msg;
   const started = performance.now();
+  const metrics = (recordsOut: number): TaskMetrics => ({
+    durationMs: performance.now() - started,
+    recordsOut,
+    ...takeSpillMetrics(),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
   let settled = false;
   const fail = (err: unknown) => {
     if (settled) return;
     settled = true;
-    send({ type: "failure", taskId: task.taskId, error: serializeError(err), metrics: { durationMs: performance.now() - started, recordsOut: 0 } });
+    send({ type: "failure", taskId: task.taskId, error: serializeError(err), metrics: metrics(0) });
   };
   failCurrent = fail;
   setRunningTask({
@@ -56,7 +63,8 @@ async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promis
   try {
     const { records } = await runTask(task);
     // Encode before claiming success: a record that cannot be serialized fails the task.
-    const frame = encodeFrame(encodeMessage({ type: "result", taskId: task.taskId, records, metrics: { durationMs: performance.now() - started, recordsOut: records.length } } satisfies WorkerMessage));
+    runTaskCleanups();
+    const frame = encodeFrame(encodeMessage({ type: "result", taskId: task.taskId, records, metrics: metrics(records.length) } satisfies WorkerMessage));
     if (!settled) {
       settled = true;
       channel.write(frame);
@@ -66,6 +74,7 @@ async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promis
   } finally {
     failCurrent = undefined;
     setRunningTask(undefined);
+    runTaskCleanups();
   }
 }
 

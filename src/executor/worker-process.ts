@@ -31,6 +31,7 @@ export class WorkerProcess {
   readonly closures = new Set<string>();
   readonly stderrTail: string[] = [];
   completedTasks = 0;
+  peakRssBytes = 0;
   failedTasks = 0;
   runningTaskId: number | undefined;
   private readonly child: ChildProcess;

@@ -11,6 +11,7 @@ import { mergeSortedRuns, flatten } from "./run-merger.js";
 import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
+import { recordSpill } from "../executor/task-context.js";
 
 const BATCH = 4096;
 type Entry = [number, unknown, unknown]; // [hash, key, combiner]
@@ -61,6 +62,7 @@ export class ExternalCombiner {
     for (let i = 0; i < entries.length; i += BATCH) w.writeBatch(entries.slice(i, i + BATCH));
     w.close();
     this.spillBytes += w.position;
+    recordSpill(w.position);
     this.runs.push(path);
     this.map = new ValueMap();
     this.tracker.reset();

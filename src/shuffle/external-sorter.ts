@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { FrameFileWriter, readFrames } from "./frame-file.js";
 import { SizeTracker } from "./size-estimator.js";
 import { mergeSortedRuns, flatten } from "./run-merger.js";
+import { recordSpill } from "../executor/task-context.js";
 
 const BATCH = 4096;
 
@@ -37,6 +38,7 @@ export class ExternalSorter<T> {
     for (let i = 0; i < this.buffer.length; i += BATCH) w.writeBatch(this.buffer.slice(i, i + BATCH));
     w.close();
     this.spillBytes += w.position;
+    recordSpill(w.position);
     this.runs.push(path);
     this.buffer = [];
     this.tracker.reset();

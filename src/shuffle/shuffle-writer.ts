@@ -10,6 +10,7 @@ import { FrameFileWriter, readRange } from "./frame-file.js";
 import { SizeTracker } from "./size-estimator.js";
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
+import { recordSpill } from "../executor/task-context.js";
 
 /** What a map task reports: where its output is and how big each reduce segment is. */
 export interface MapStatus {
@@ -88,6 +89,7 @@ export class ShuffleWriter {
     w.close();
     this.spills.push({ path, offsets });
     this.spillBytes += w.position;
+    recordSpill(w.position);
     this.tracker.reset();
   }
 
