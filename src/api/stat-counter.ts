@@ -5,10 +5,20 @@
  */
 import { TsparkError } from "../errors.js";
 
-/** How a non-finite number travels in {@link StatCounterJSON} (JSON has no NaN or Infinity). */
+/**
+ * How a non-finite number travels in {@link StatCounterJSON} (JSON has no NaN or Infinity).
+ *
+ * @example
+ * new StatCounter().toJSON().min; // "Infinity"
+ */
 export type NonFiniteNumber = "NaN" | "Infinity" | "-Infinity";
 
-/** Plain data form of a {@link StatCounter}: survives JSON and structured clone alike. */
+/**
+ * Plain data form of a {@link StatCounter}: survives JSON and structured clone alike.
+ *
+ * @example
+ * new StatCounter([1, 2]).toJSON(); // { n: 2, mu: 1.5, m2: 0.5, min: 1, max: 2 }
+ */
 export interface StatCounterJSON {
   n: number;
   mu: number | NonFiniteNumber;
@@ -17,7 +27,12 @@ export interface StatCounterJSON {
   max: number | NonFiniteNumber;
 }
 
-/** The summary {@link StatCounter.asDict} returns. */
+/**
+ * The summary {@link StatCounter.asDict} returns.
+ *
+ * @example
+ * const { count, mean, stdev }: StatCounterDict = (await rdd.stats()).asDict();
+ */
 export interface StatCounterDict {
   count: number;
   mean: number;

@@ -15,10 +15,19 @@ export { Random, randomSeed, seedForPartition } from "./random.js";
 /**
  * Fractions at or below this use gap sampling (draw how many records to skip, not one draw
  * per record), as Scala Spark's samplers do: same distribution, far fewer draws.
+ *
+ * @example
+ * new BernoulliSampler(0.01, seed, 0); // fraction ≤ 0.4: one draw per kept record
  */
 export const GAP_SAMPLING_MAX_FRACTION = 0.4;
 
-/** One partition's sampler: call `sampleBatch` on consecutive batches of the partition. */
+/**
+ * One partition's sampler: call `sampleBatch` on consecutive batches of the partition.
+ *
+ * @example
+ * const s: PartitionSampler<string> = createSampler(false, 0.1, seed, partitionIndex);
+ * for (const batch of input) { const kept = s.sampleBatch(batch); if (kept.length) emit(kept); }
+ */
 export interface PartitionSampler<T> {
   /**
    * The sampled records of this batch, in input order (with replacement, a record's copies
@@ -197,7 +206,12 @@ export class RangeSampler<T> implements PartitionSampler<T> {
   }
 }
 
-/** PySpark's name for {@link RangeSampler}. */
+/**
+ * PySpark's name for {@link RangeSampler}.
+ *
+ * @example
+ * new RDDRangeSampler<number>(0, 0.5, seed, partitionIndex);
+ */
 export { RangeSampler as RDDRangeSampler };
 
 /**
@@ -269,10 +283,19 @@ export function computeFractionForSampleSize(sampleSizeLowerBound: number, total
 /**
  * The largest `takeSample` size accepted (PySpark: `sys.maxsize - int(10 * sqrt(sys.maxsize))`,
  * here with 2^53 - 1 as the largest exact integer).
+ *
+ * @example
+ * if (num > MAX_SAMPLE_SIZE) throw new Error("too large");
  */
 export const MAX_SAMPLE_SIZE = Number.MAX_SAFE_INTEGER - Math.floor(10 * Math.sqrt(Number.MAX_SAFE_INTEGER));
 
-/** What `takeSampleFrom` needs of an RDD. */
+/**
+ * What `takeSampleFrom` needs of an RDD.
+ *
+ * @example
+ * const src: TakeSampleSource<T> = { count: () => rdd.count(), collect: () => rdd.collect(),
+ *   sampleCollect: (w, f, s) => rdd.sample(w, f, s).collect() };
+ */
 export interface TakeSampleSource<T> {
   count(): Promise<number>;
   collect(): Promise<T[]>;
