@@ -524,7 +524,8 @@ export abstract class RDD<T> {
     let evenly: boolean;
     if (typeof buckets === "number") {
       if (!Number.isInteger(buckets) || buckets < 1) throw new TsparkError("INVALID_ARGUMENT", "number of buckets must be >= 1");
-      const st = await this.filter((x) => typeof x === "number" && Number.isFinite(x)).stats();
+      // NaN is ignored; an infinite value makes the range infinite, which is an error (as PySpark).
+      const st = await this.filter((x) => !Number.isNaN(x)).stats();
       if (st.count() === 0) throw new TsparkError("EMPTY_COLLECTION", "can not generate buckets from an empty RDD");
       edges = histogramBucketsFromRange(st.min(), st.max(), buckets);
       evenly = true;
