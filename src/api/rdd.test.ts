@@ -298,3 +298,11 @@ test("getConf and defaults", () => {
   assert.equal(typeof sc.version, "string");
   assert.match(sc.applicationId, /^local-\d+$/);
 });
+
+test("sampleByKey samples each key with its own fraction", async () => {
+  const pairs = sc.range(0, 4000, 1, 4).map((i) => [i % 2 === 0 ? "a" : "b", i] as [string, number]);
+  const counts = await pairs.sampleByKey(false, { a: 0.1, b: 0.6 }, 3).countByKey();
+  assert.ok(Math.abs(counts.get("a")! - 200) < 60, `a: ${counts.get("a")}`);
+  assert.ok(Math.abs(counts.get("b")! - 1200) < 120, `b: ${counts.get("b")}`);
+  await assert.rejects(sc.parallelize<[string, number]>([["c", 1]]).sampleByKey(false, { a: 0.5 }).collect(), /no fraction given for key c/);
+});

@@ -211,6 +211,16 @@ export abstract class RDD<T> {
   }
 
   /**
+   * A sample of a pair RDD with a fraction per key (stratified sampling):
+   * `rdd.sampleByKey(false, { a: 0.1, b: 0.5 }, 7)`; every key present needs a fraction.
+   */
+  sampleByKey<K, V>(this: RDD<[K, V]>, withReplacement: boolean, fractions: Map<K, number> | Record<string, number>, seed?: number): RDD<[K, V]> {
+    const entries = fractions instanceof Map ? [...fractions] : Object.entries(fractions);
+    for (const [, f] of entries) validateFraction(withReplacement, f);
+    return this._withStep({ op: "sampleByKey", args: { withReplacement, fractions: entries, seed: seed ?? randomSeed() }, label: "sampleByKey", preservesPartitioning: true });
+  }
+
+  /**
    * Splits into RDDs with sizes roughly proportional to `weights` (normalized), disjoint and
    * together covering every record. `rdd.randomSplit([2, 3], 17)`.
    */

@@ -4,7 +4,8 @@
  */
 import { type BatchStream, isAsyncStream } from "./batch-stream.js";
 import { registerStep } from "./step-registry.js";
-import { createSampler, RangeSampler, type PartitionSampler } from "../util/sampling.js";
+import { createSampler, RangeSampler, StratifiedSampler, type PartitionSampler } from "../util/sampling.js";
+import { ValueMap } from "../util/value-map.js";
 
 function sampled(input: BatchStream<unknown>, sampler: PartitionSampler<unknown>): BatchStream<unknown> {
   if (isAsyncStream(input)) {
@@ -31,4 +32,12 @@ registerStep("sample", (input, ctx) => {
 registerStep("rangeSample", (input, ctx) => {
   const { lb, ub, seed } = ctx.args as { lb: number; ub: number; seed: number };
   return sampled(input, new RangeSampler(lb, ub, seed, ctx.partitionIndex));
+});
+
+/** sampleByKey: fractions per key, given as [key, fraction] entries (keys equal by value). */
+registerStep("sampleByKey", (input, ctx) => {
+  const { withReplacement, fractions, seed } = ctx.args as { withReplacement: boolean; fractions: Array<[unknown, number]>; seed: number };
+  const byKey = new ValueMap<unknown, number>();
+  for (const [k, f] of fractions) byKey.set(k, f);
+  return sampled(input, new StratifiedSampler<unknown, unknown>(withReplacement, (k) => byKey.get(k), seed, ctx.partitionIndex) as PartitionSampler<unknown>);
 });
