@@ -19,6 +19,9 @@ export class LocalBackend implements ExecutorBackend {
   private readonly pending = new Map<number, Pending>();
   private readonly idleWaiters: Array<(w: WorkerProcess) => void> = [];
   private nextExecutor = 0;
+  /** Tasks submitted and not finished; while any, the driver's event loop is held open. */
+  private inFlight = 0;
+  private keepAlive: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly readyP: Promise<void>;
 
@@ -110,6 +113,28 @@ export class LocalBackend implements ExecutorBackend {
 
   async runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>): Promise<TaskResult> {
     if (this.stopping) throw new TsparkError("CONTEXT_STOPPED", "the SparkContext was stopped");
+    this.hold(+1);
+    try {
+      return await this.dispatch(task, closureIds, closureBytes);
+    } finally {
+      this.hold(-1);
+    }
+  }
+
+  /**
+   * Idle workers are unref'd so a finished program can exit; while tasks are in flight a
+   * timer keeps the driver alive (an awaited job must not look like a deadlock to Node).
+   */
+  private hold(delta: number): void {
+    this.inFlight += delta;
+    if (this.inFlight > 0 && !this.keepAlive) this.keepAlive = setInterval(() => {}, 1 << 30);
+    if (this.inFlight === 0 && this.keepAlive) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+
+  private async dispatch(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>): Promise<TaskResult> {
     const w = await this.acquire();
     const result = new Promise<TaskResult>((resolve) => this.pending.set(task.taskId, { resolve, worker: w }));
     try {
