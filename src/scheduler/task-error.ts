@@ -2,23 +2,15 @@
  * Turns a failure reported by a worker into the error the user sees: their message, and a
  * stack of their own frames mapped back to their source lines, without engine frames.
  */
-import { fileURLToPath } from "node:url";
-import { dirname } from "node:path";
 import type { SerializedError } from "../executor/protocol.js";
 import { mapStackToSource } from "../closure/source-map.js";
+import { isEngineFrame } from "../util/call-site.js";
 
-/** The installed engine's root (dist/): frames under it are the engine's, not the user's. */
-const ENGINE_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-
-function isEngineFrame(line: string): boolean {
-  return line.includes(ENGINE_ROOT) || line.includes("node:internal") || line.includes("(native)") || /\bat (new )?Generator\.next|\bat next \(<anonymous>\)/.test(line) || line.includes("<anonymous>)");
-}
-
-/** The user's frames of a worker stack, mapped to original source positions. */
+/** The user's frames of a worker stack (engine frames dropped first), mapped to their sources. */
 export function userFrames(stack: string | undefined): string[] {
   if (!stack) return [];
-  const lines = mapStackToSource(stack).split("\n");
-  return lines.filter((l) => /^\s+at /.test(l) && !isEngineFrame(l)).map((l) => l.trim());
+  const frames = stack.split("\n").filter((l) => /^\s+at /.test(l) && !isEngineFrame(l));
+  return frames.length ? mapStackToSource(frames.join("\n")).split("\n").map((l) => l.trim()) : [];
 }
 
 /** `Name: message` followed by the user's frames, indented. */
