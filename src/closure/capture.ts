@@ -248,9 +248,9 @@ class Capturer {
     if (o instanceof ChildProcess) this.refuse(path, "a child process");
     if (o instanceof Worker) this.refuse(path, "a worker thread");
     if (o instanceof MessagePort) this.refuse(path, "a MessagePort");
-    if (o instanceof Stream) this.refuse(path, `a stream (${ctorName(o)})`);
-    if (o instanceof EventEmitter) this.refuse(path, `an EventEmitter (${ctorName(o)})`);
-    if (typeof EventTarget === "function" && o instanceof EventTarget) this.refuse(path, `an EventTarget (${ctorName(o)})`);
+    if (o instanceof Stream) this.refuse(path, /Stream$/.test(ctorName(o)) ? `a ${ctorName(o)} (a stream)` : `a ${ctorName(o)} stream`);
+    if (o instanceof EventEmitter) this.refuse(path, o.constructor === EventEmitter ? "an EventEmitter" : `a ${ctorName(o)} (an EventEmitter)`);
+    if (typeof EventTarget === "function" && o instanceof EventTarget) this.refuse(path, `a ${ctorName(o)} (an EventTarget)`);
   }
 
   private hook(o: object, hook: Function, path: string): number {
@@ -429,7 +429,7 @@ class Capturer {
       if (owner && loc && this.definedInClassOf(owner, loc, at.offset)) {
         thisArg = this.value(owner, path.replace(/\.[^.]*$/, "") || "this");
       } else {
-        this.refuse(path || "this", "an arrow function that uses `this` of its enclosing function", "Copy what it needs from `this` into a local variable first (const factor = this.factor) and use that inside the function");
+        this.refuse(path, "an arrow function that uses `this` of the method that created it", "Copy what it needs from `this` into a local variable first (const factor = this.factor) and use that inside the function");
       }
     }
 

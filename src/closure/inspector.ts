@@ -18,7 +18,7 @@ const SLOT = "__tspark_closure_slot__";
 let session: inspector.Session | undefined;
 let debuggerOn = false;
 const scriptUrls = new Map<string, string>(); // scriptId -> url
-const urlToScript = new Map<string, string>(); // url -> newest scriptId
+const urlToScript = new Map<string, string>(); // url -> first scriptId
 const sources = new Map<string, string>(); // scriptId -> source text
 
 function connect(): inspector.Session {
@@ -56,7 +56,9 @@ export function enableDebugger(): void {
   const s = connect();
   s.on("Debugger.scriptParsed", (m: inspector.InspectorNotification<inspector.Debugger.ScriptParsedEventDataType>) => {
     scriptUrls.set(m.params.scriptId, m.params.url);
-    if (m.params.url) urlToScript.set(m.params.url, m.params.scriptId);
+    // The first script with a URL is the module itself; later ones (revived closures
+    // compiled under the same name, evals) must not shadow it.
+    if (m.params.url && !urlToScript.has(m.params.url)) urlToScript.set(m.params.url, m.params.scriptId);
   });
   post("Debugger.enable", {});
   debuggerOn = true;

@@ -42,15 +42,14 @@ function loadMap(fileOrUrl: string): TraceMap | null {
   return map;
 }
 
+const SOURCE_MAP_COMMENT = /\/\/[#@] sourceMappingURL=(\S+)\s*$/;
+
 /** The source map a script declares (inline data: URL or a file next to it). */
 function mapFromScript(url: string): TraceMap | null {
   try {
     const id = scriptIdForUrl(url);
-    let source: string | undefined;
-    if (id !== undefined) source = scriptSource(id);
-    else if (url.startsWith("file:")) source = fs.readFileSync(fileURLToPath(url), "utf8");
-    if (source === undefined) return null;
-    const m = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(source);
+    let m = id !== undefined ? SOURCE_MAP_COMMENT.exec(scriptSource(id)) : null;
+    if (!m && url.startsWith("file:")) m = SOURCE_MAP_COMMENT.exec(fs.readFileSync(fileURLToPath(url), "utf8"));
     if (!m?.[1]) return null;
     const ref = m[1];
     let json: string;
