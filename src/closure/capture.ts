@@ -20,7 +20,7 @@ import { encodePayload, type FnNode, type Key, type Node, type Props, type Slot 
 import { STANDARD_GLOBALS, WELL_KNOWN_SYMBOLS, wellKnownPath } from "./globals.js";
 import { CAPTURE_AS, UNSHIPPABLE, type CaptureAsDescriptor } from "./hooks.js";
 import { functionInternals, locateSource, localValue, scopeVariables, scopesOf, scriptSource, withRemoteObjects, type FunctionLocation, type ScopeInfo } from "./inspector.js";
-import { builtinMatch, isLibraryFile, requireCacheMatch, requireFrom, resolveImport, resolveRequire } from "./modules.js";
+import { builtinMatch, isLibraryFile, refreshModuleTables, requireCacheMatch, requireFrom, resolveImport, resolveRequire } from "./modules.js";
 import { functionOrigin, shortPosition } from "./source-map.js";
 
 export { functionOrigin } from "./source-map.js";
@@ -41,9 +41,10 @@ export function captureClosure(fn: Function, what = "function"): CapturedClosure
     throw new TsparkError("CLOSURE_CAPTURE", `${what} must be a function, got ${describeType(fn)}`);
   }
   const capturer = new Capturer(fn, what);
+  refreshModuleTables();
   const payload = withRemoteObjects(() => {
     try {
-      const root = capturer.value(fn, "");
+      const root = capturer.value(fn, undefined);
       return { root, nodes: capturer.nodes };
     } catch (e) {
       throw capturer.wrap(e);
@@ -97,15 +98,17 @@ class Capturer {
     return new TsparkError("CLOSURE_CAPTURE", msg, { cause: e });
   }
 
-  private refuse(path: string, desc: string, hint?: string): never {
-    const subject = path ? `captures variable "${path}" (${desc})` : `is ${desc}`;
+  private refuse(path: Path, desc: string, hint?: string): never {
+    const where = renderPath(path);
+    const subject = where ? `captures variable "${where}" (${desc})` : `is ${desc}`;
     const e = new TsparkError("CLOSURE_CAPTURE", `${this.label()} ${subject}, which cannot be sent to a worker process${hint ? `. ${hint}` : ""}`);
     phrased.add(e);
     throw e;
   }
 
-  private refuseUnshippable(path: string, marker: string): never {
-    const subject = path ? `captures "${path}"` : "is";
+  private refuseUnshippable(path: Path, marker: string): never {
+    const where = renderPath(path);
+    const subject = where ? `captures "${where}"` : "is";
     const e = new TsparkError("CLOSURE_CAPTURE", `${this.label()} ${subject} (${marker}). ${SPARK_5063}`);
     phrased.add(e);
     throw e;
@@ -123,7 +126,7 @@ class Capturer {
     return this.add(key, { k: "obj", props: [] });
   }
 
-  value(v: unknown, path: string, owner?: object): Slot {
+  value(v: unknown, path: Path, owner?: object): Slot {
     switch (typeof v) {
       case "undefined":
       case "boolean":
@@ -158,7 +161,7 @@ class Capturer {
     return s as Key;
   }
 
-  private object(o: object, path: string, owner: object | undefined): number {
+  private object(o: object, path: Path, owner: object | undefined): number {
     if (ut.isProxy(o)) this.refuse(path, "a Proxy");
     const hook = safeGet(o, CAPTURE_AS);
     if (typeof hook === "function") return this.hook(o, hook, path);
@@ -171,6 +174,9 @@ class Capturer {
     const mod = builtinMatch(o) ?? requireCacheMatch(o);
     if (mod) return this.add(o, mod.name === undefined ? { k: "mod", url: mod.url, system: mod.system } : { k: "mod", url: mod.url, system: mod.system, name: mod.name });
     if (typeof o === "function") return this.func(o, path, owner);
+    // Fast path for plain data objects: none of the special kinds below has these prototypes.
+    const proto: unknown = Object.getPrototypeOf(o);
+    if ((proto === Object.prototype || proto === null) && !ut.isModuleNamespaceObject(o)) return this.plainOrInstance(o, path);
 
     this.refuseSpecial(o, path);
 
@@ -179,8 +185,8 @@ class Capturer {
       const i = this.reserve(o);
       const entries: Array<[Slot, Slot]> = [];
       for (const [k, val] of o as Map<unknown, unknown>) {
-        const ks = this.value(k, `${path}<key>`);
-        entries.push([ks, this.value(val, `${path}.get(${keyRepr(k)})`)]);
+        const ks = this.value(k, at(path, "suffix", "<key>"));
+        entries.push([ks, this.value(val, at(path, "mapValue", k))]);
       }
       this.nodes[i] = withProto({ k: "map", entries }, this.protoSlot(o, Map.prototype, path));
       return i;
@@ -188,7 +194,7 @@ class Capturer {
     if (ut.isSet(o)) {
       const i = this.reserve(o);
       const items: Slot[] = [];
-      for (const item of o as Set<unknown>) items.push(this.value(item, `${path}<member>`));
+      for (const item of o as Set<unknown>) items.push(this.value(item, at(path, "suffix", "<member>")));
       this.nodes[i] = withProto({ k: "set", items }, this.protoSlot(o, Set.prototype, path));
       return i;
     }
@@ -234,7 +240,7 @@ class Capturer {
     return this.plainOrInstance(o, path);
   }
 
-  private refuseSpecial(o: object, path: string): void {
+  private refuseSpecial(o: object, path: Path): void {
     if (ut.isPromise(o)) this.refuse(path, "a Promise", "Await it on the driver and capture the result instead");
     if (ut.isWeakMap(o)) this.refuse(path, "a WeakMap", "Its entries cannot be enumerated; use a Map");
     if (ut.isWeakSet(o)) this.refuse(path, "a WeakSet", "Its entries cannot be enumerated; use a Set");
@@ -253,7 +259,7 @@ class Capturer {
     if (typeof EventTarget === "function" && o instanceof EventTarget) this.refuse(path, `a ${ctorName(o)} (an EventTarget)`);
   }
 
-  private hook(o: object, hook: Function, path: string): number {
+  private hook(o: object, hook: Function, path: Path): number {
     let d: unknown;
     try {
       d = hook.call(o);
@@ -272,15 +278,15 @@ class Capturer {
     return this.add(o, { k: "hook", module: desc.module, export: desc.export, args: desc.args });
   }
 
-  private array(a: unknown[], path: string): number {
+  private array(a: unknown[], path: Path): number {
     const i = this.reserve(a);
     const items: Slot[] = [];
     const len = a.length;
-    for (let j = 0; j < len; j++) items.push(this.value(a[j], `${path}[${j}]`));
+    for (let j = 0; j < len; j++) items.push(this.value(a[j], at(path, "index", j)));
     const node: Node = { k: "arr", items };
     if (Array.isArray(a)) {
       const extra = Object.keys(a).filter((k) => !isIndex(k, len));
-      if (extra.length > 0) node.props = extra.map((k) => [k, this.value((a as unknown as Record<string, unknown>)[k], propPath(path, k))] as [Key, Slot]);
+      if (extra.length > 0) node.props = extra.map((k) => [k, this.value((a as unknown as Record<string, unknown>)[k], at(path, "prop", k))] as [Key, Slot]);
       const proto = this.protoSlot(a, Array.prototype, path);
       if (proto !== undefined) node.proto = proto;
     }
@@ -288,7 +294,7 @@ class Capturer {
     return i;
   }
 
-  private error(e: Error, path: string): number {
+  private error(e: Error, path: Path): number {
     const i = this.reserve(e);
     let ctor = "Error";
     for (let p: unknown = Object.getPrototypeOf(e); p; p = Object.getPrototypeOf(p)) {
@@ -303,7 +309,7 @@ class Capturer {
       if (k === "stack" || k === "message") continue;
       const d = Object.getOwnPropertyDescriptor(e, k);
       if (!d || !(d.enumerable || k === "cause" || k === "errors")) continue;
-      props.push([this.key(k), this.value(readProp(e, k), propPath(path, k))]);
+      props.push([this.key(k), this.value(readProp(e, k), at(path, "prop", k))]);
     }
     const node: Node = { k: "err", ctor, message: String(e.message), props };
     if (typeof e.stack === "string") node.stack = e.stack;
@@ -312,30 +318,29 @@ class Capturer {
     return i;
   }
 
-  private plainOrInstance(o: object, path: string): number {
+  private plainOrInstance(o: object, path: Path): number {
     const proto: unknown = Object.getPrototypeOf(o);
     // A class's prototype object itself: it comes with the class.
-    const ownCtor = Object.getOwnPropertyDescriptor(o, "constructor")?.value as unknown;
+    const ownCtor = Object.prototype.hasOwnProperty.call(o, "constructor") ? (Object.getOwnPropertyDescriptor(o, "constructor")?.value as unknown) : undefined;
     if (typeof ownCtor === "function" && (ownCtor as { prototype?: unknown }).prototype === o && !isNativeFunction(ownCtor)) {
       const i = this.reserve(o);
-      this.nodes[i] = { k: "protoOf", fn: this.value(ownCtor, `${path}.constructor`) };
+      this.nodes[i] = { k: "protoOf", fn: this.value(ownCtor, at(path, "suffix", ".constructor")) };
       return i;
     }
     if (proto !== Object.prototype && proto !== null) this.checkInstance(o, path);
     const i = this.reserve(o);
     const protoSlot = this.protoSlot(o, Object.prototype, path);
     const props: Props = [];
-    for (const k of Reflect.ownKeys(o)) {
-      const d = Object.getOwnPropertyDescriptor(o, k);
-      if (!d?.enumerable) continue;
-      props.push([this.key(k), this.value(readProp(o, k), propPath(path, k), o)]);
+    for (const k of Object.keys(o)) props.push([k, this.value(readProp(o, k), at(path, "prop", k), o)]);
+    for (const k of Object.getOwnPropertySymbols(o)) {
+      if (Object.prototype.propertyIsEnumerable.call(o, k)) props.push([this.key(k), this.value(readProp(o, k), at(path, "prop", k), o)]);
     }
     this.nodes[i] = withProto({ k: "obj", props }, protoSlot);
     return i;
   }
 
   /** Refuses instances of native or Node-internal classes, and of classes with #private fields. */
-  private checkInstance(o: object, path: string): void {
+  private checkInstance(o: object, path: Path): void {
     for (let p: unknown = Object.getPrototypeOf(o); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
       const ctor = Object.getOwnPropertyDescriptor(p, "constructor")?.value as unknown;
       if (typeof ctor !== "function") continue;
@@ -371,7 +376,7 @@ class Capturer {
   }
 
   /** The prototype of `o` when it is not `dflt`: a class's prototype, or any other object. */
-  private protoSlot(o: object, dflt: object | null, path: string): Slot | undefined {
+  private protoSlot(o: object, dflt: object | null, path: Path): Slot | undefined {
     const proto: unknown = Object.getPrototypeOf(o);
     if (proto === dflt) return undefined;
     if (proto === null) return null;
@@ -383,25 +388,25 @@ class Capturer {
     const ctor = Object.getOwnPropertyDescriptor(p, "constructor")?.value as unknown;
     if (typeof ctor === "function" && (ctor as { prototype?: unknown }).prototype === p) {
       const i = this.reserve(p);
-      this.nodes[i] = { k: "protoOf", fn: this.value(ctor, `${path}.constructor`) };
+      this.nodes[i] = { k: "protoOf", fn: this.value(ctor, at(path, "suffix", ".constructor")) };
       return { r: i };
     }
-    return this.value(p, `${path}.__proto__`);
+    return this.value(p, at(path, "suffix", ".__proto__"));
   }
 
   // ---- functions ----------------------------------------------------------------------
 
-  private func(f: Function, path: string, owner: object | undefined): number {
+  private func(f: Function, path: Path, owner: object | undefined): number {
     const src = Function.prototype.toString.call(f);
     const internals = functionInternals(f);
     if (isNativeSource(src)) {
       const b = internals.bound;
       if (b) {
         const i = this.reserve(f);
-        const target = this.value(localValue(b.target), `${path}<bound function>`);
-        const thisArg = this.value(localValue(b.thisArg), `${path}<bound this>`);
+        const target = this.value(localValue(b.target), at(path, "suffix", "<bound function>"));
+        const thisArg = this.value(localValue(b.thisArg), at(path, "suffix", "<bound this>"));
         const args = localValue(b.args);
-        const argSlots = Array.isArray(args) ? args.map((a, j) => this.value(a, `${path}<bound argument ${j}>`)) : [];
+        const argSlots = Array.isArray(args) ? args.map((a, j) => this.value(a, at(path, "suffix", `<bound argument ${j}>`))) : [];
         this.nodes[i] = { k: "bound", target, thisArg, args: argSlots };
         return i;
       }
@@ -410,11 +415,11 @@ class Capturer {
     const loc = internals.location;
     const url = loc?.url ?? "";
     if (url.startsWith("node:")) this.refuse(path, `an internal Node.js function${f.name ? ` (${f.name})` : ""}`, "Import it in your module and use the import inside the function");
-    const at = loc ? locateSource(loc, src) : { line: 0, col: 0, offset: -1 };
+    const pos = loc ? locateSource(loc, src) : { line: 0, col: 0, offset: -1 };
 
     // A function exported by a library module travels as an import, not as its code.
-    if (f !== this.root && loc && at.offset >= 0 && url.startsWith("file:") && isLibraryFile(url)) {
-      const exp = esmExportedFunctions(loc.scriptId, scriptSource(loc.scriptId)).find((e) => e.start === at.offset);
+    if (f !== this.root && loc && pos.offset >= 0 && url.startsWith("file:") && isLibraryFile(url)) {
+      const exp = esmExportedFunctions(loc.scriptId, scriptSource(loc.scriptId)).find((e) => e.start === pos.offset);
       if (exp) return this.modNode(f, url, "esm", exp.name, 0);
     }
 
@@ -426,8 +431,8 @@ class Capturer {
     }
     let thisArg: Slot | undefined;
     if (analysis.usesThis) {
-      if (owner && loc && this.definedInClassOf(owner, loc, at.offset)) {
-        thisArg = this.value(owner, path.replace(/\.[^.]*$/, "") || "this");
+      if (owner && loc && this.definedInClassOf(owner, loc, pos.offset)) {
+        thisArg = this.value(owner, path?.up);
       } else {
         this.refuse(path, "an arrow function that uses `this` of the method that created it", "Copy what it needs from `this` into a local variable first (const factor = this.factor) and use that inside the function");
       }
@@ -440,8 +445,8 @@ class Capturer {
       isClass: analysis.isClass,
       src: analysis.src,
       url,
-      line: at.line,
-      col: at.col,
+      line: pos.line,
+      col: pos.col,
       name: typeof f.name === "string" ? f.name : "",
       captures: [],
       props: [],
@@ -460,7 +465,7 @@ class Capturer {
       if (k === "prototype" || k === "name" || k === "length") continue;
       const d = Object.getOwnPropertyDescriptor(f, k);
       if (!d?.enumerable) continue;
-      node.props.push([this.key(k), this.value(readProp(f, k), propPath(path || f.name, k))]);
+      node.props.push([this.key(k), this.value(readProp(f, k), at(path ?? at(undefined, "var", f.name), "prop", k))]);
     }
     const proto = (f as { prototype?: unknown }).prototype;
     if (!analysis.isArrow && analysis.form === "expr" && typeof proto === "object" && proto !== null) {
@@ -469,7 +474,7 @@ class Capturer {
         if (k === "constructor") continue;
         const d = Object.getOwnPropertyDescriptor(proto, k);
         if (!d?.enumerable) continue;
-        protoProps.push([this.key(k), this.value(readProp(proto, k), propPath(`${path || f.name}.prototype`, k))]);
+        protoProps.push([this.key(k), this.value(readProp(proto, k), at(at(path ?? at(undefined, "var", f.name), "suffix", ".prototype"), "prop", k))]);
       }
       if (protoProps.length > 0) node.protoProps = protoProps;
     }
@@ -489,12 +494,11 @@ class Capturer {
     return false;
   }
 
-  private captures(f: Function, analysis: FunctionAnalysis, scopesId: string | undefined, loc: FunctionLocation | undefined, path: string): Array<[string, Slot]> {
+  private captures(f: Function, analysis: FunctionAnalysis, scopesId: string | undefined, loc: FunctionLocation | undefined, path: Path): Array<[string, Slot]> {
     const out: Array<[string, Slot]> = [];
     const scopes: ScopeInfo[] = scopesId ? scopesOf(scopesId) : [];
     const isModule = scopes.some((s) => s.type === "Module");
     const url = loc?.url ?? "";
-    const sub = (name: string) => (path ? `${path} → ${name}` : name);
     for (const name of analysis.freeVars) {
       if (name === IMPORT_META_NAME) {
         out.push([name, this.importMeta(url)]);
@@ -505,7 +509,7 @@ class Capturer {
         continue;
       }
       if (name === analysis.superName) {
-        out.push([name, this.value(Object.getPrototypeOf(f), sub(`superclass of ${f.name || "class"}`))]);
+        out.push([name, this.value(Object.getPrototypeOf(f), at(path, "var", `superclass of ${f.name || "class"}`))]);
         continue;
       }
       let slot: Slot | undefined;
@@ -531,13 +535,13 @@ class Capturer {
           slot = { r: this.add(undefined, { k: "req", url }) };
           break;
         }
-        slot = this.value(value, sub(name));
+        slot = this.value(value, at(path, "var", name));
         break;
       }
       if (!found) {
         // A global: the worker has the standard ones; others are copied by value.
         if (STANDARD_GLOBALS.has(name) || !(name in globalThis)) continue;
-        slot = this.value((globalThis as Record<string, unknown>)[name], sub(name));
+        slot = this.value((globalThis as Record<string, unknown>)[name], at(path, "var", name));
       }
       out.push([name, slot]);
     }
@@ -643,9 +647,40 @@ function describeType(v: unknown): string {
   return typeof v;
 }
 
-function propPath(base: string, k: string | symbol): string {
-  if (typeof k === "symbol") return `${base}[${k.toString()}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(k) ? (base ? `${base}.${k}` : k) : `${base}[${JSON.stringify(k)}]`;
+/**
+ * Where a value was found ("conf.sock", "helper → sock"), as a chain of steps that is
+ * rendered only when a message needs it (capture visits many values, refuses few).
+ */
+interface PathStep {
+  up: Path;
+  kind: "var" | "prop" | "index" | "mapValue" | "suffix";
+  key: unknown;
+}
+type Path = PathStep | undefined;
+
+function at(up: Path, kind: PathStep["kind"], key: unknown): PathStep {
+  return { up, kind, key };
+}
+
+function renderPath(p: Path): string {
+  if (!p) return "";
+  const base = renderPath(p.up);
+  switch (p.kind) {
+    case "var":
+      return base ? `${base} → ${String(p.key)}` : String(p.key);
+    case "index":
+      return `${base}[${String(p.key)}]`;
+    case "mapValue":
+      return `${base}.get(${keyRepr(p.key)})`;
+    case "suffix":
+      return `${base}${String(p.key)}`;
+    case "prop": {
+      const k = p.key;
+      if (typeof k === "symbol") return `${base}[${k.toString()}]`;
+      const ks = String(k);
+      return /^[A-Za-z_$][\w$]*$/.test(ks) ? (base ? `${base}.${ks}` : ks) : `${base}[${JSON.stringify(ks)}]`;
+    }
+  }
 }
 
 function keyRepr(k: unknown): string {

@@ -44,12 +44,12 @@ function buildWellKnown(): Map<unknown, string> {
     if ((typeof v === "object" || typeof v === "function") && v !== null && !map.has(v)) map.set(v, p);
   };
   const names = [...STANDARD_GLOBALS].filter((n) => /^[A-Za-z_$][\w$]*$/.test(n)).sort();
-  const g = globalThis as Record<string, unknown>;
   const values: Array<[string, unknown]> = [];
   for (const n of ["globalThis", ...names]) {
+    // Only data properties: getters are lazy globals whose first read loads modules (and in
+    // `node -e` or the REPL, builtin modules such as `sys` that print warnings).
     const d = Object.getOwnPropertyDescriptor(globalThis, n);
-    // Read lazy globals (getters) too: they are Node's, and reading them is harmless.
-    const v: unknown = d ? ("value" in d ? d.value : safeGet(g, n)) : undefined;
+    const v: unknown = d && "value" in d ? d.value : undefined;
     if (v === undefined) continue;
     add(v, n);
     values.push([n, v]);
@@ -66,14 +66,6 @@ function buildWellKnown(): Map<unknown, string> {
     }
   }
   return map;
-}
-
-function safeGet(o: Record<string, unknown>, k: string): unknown {
-  try {
-    return o[k];
-  } catch {
-    return undefined;
-  }
 }
 
 function addDataProps(o: object, prefix: string, add: (v: unknown, p: string) => void): void {

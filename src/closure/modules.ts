@@ -118,27 +118,29 @@ function loadedBuiltins(): string[] {
 
 /** Exports of node builtins already loaded (and their functions), e.g. require("fs"), crypto.createHash. */
 export function builtinMatch(value: object): ModuleMatch | undefined {
-  if (!builtinMap || moduleLoadList().length !== builtinLoadCount) {
-    builtinLoadCount = moduleLoadList().length;
-    builtinMap = new Map();
-    const get = (process as unknown as { getBuiltinModule?: (n: string) => unknown }).getBuiltinModule;
-    for (const name of loadedBuiltins()) {
-      let exp: unknown;
-      try {
-        exp = get ? get(name) : requireFn(name);
-      } catch {
-        continue;
-      }
-      if ((typeof exp !== "object" && typeof exp !== "function") || exp === null) continue;
-      const url = `node:${name}`;
-      if (!builtinMap.has(exp)) builtinMap.set(exp, { url, system: "cjs" });
-      for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(exp))) {
-        const v: unknown = d.value;
-        if (typeof v === "function" && !builtinMap.has(v)) builtinMap.set(v, { url, system: "cjs", name: k });
-      }
+  return builtinMap?.get(value);
+}
+
+function refreshBuiltins(): void {
+  if (builtinMap && moduleLoadList().length === builtinLoadCount) return;
+  builtinLoadCount = moduleLoadList().length;
+  builtinMap = new Map();
+  const get = (process as unknown as { getBuiltinModule?: (n: string) => unknown }).getBuiltinModule;
+  for (const name of loadedBuiltins()) {
+    let exp: unknown;
+    try {
+      exp = get ? get(name) : requireFn(name);
+    } catch {
+      continue;
+    }
+    if ((typeof exp !== "object" && typeof exp !== "function") || exp === null) continue;
+    const url = `node:${name}`;
+    if (!builtinMap.has(exp)) builtinMap.set(exp, { url, system: "cjs" });
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(exp))) {
+      const v: unknown = d.value;
+      if (typeof v === "function" && !builtinMap.has(v)) builtinMap.set(v, { url, system: "cjs", name: k });
     }
   }
-  return builtinMap.get(value);
 }
 
 let cjsMap: Map<unknown, ModuleMatch> | undefined;
@@ -146,27 +148,36 @@ let cjsCount = -1;
 
 /** CommonJS modules in require.cache: their exports objects, and library modules' exported functions. */
 export function requireCacheMatch(value: object): ModuleMatch | undefined {
+  return cjsMap?.get(value);
+}
+
+function refreshRequireCache(): void {
   const cache = requireFn.cache;
   const keys = Object.keys(cache);
-  if (!cjsMap || keys.length !== cjsCount) {
-    cjsCount = keys.length;
-    cjsMap = new Map();
-    const mainFile = process.argv[1] ? path.resolve(process.argv[1]) : "";
-    for (const file of keys.sort()) {
-      const mod = cache[file];
-      if (!mod || !mod.loaded || file === mainFile || mod === requireFn.main) continue;
-      const exp: unknown = mod.exports;
-      if ((typeof exp !== "object" && typeof exp !== "function") || exp === null) continue;
-      const url = pathToFileURL(file).href;
-      if (!cjsMap.has(exp)) cjsMap.set(exp, { url, system: "cjs" });
-      if (!isLibraryFile(url)) continue;
-      for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(exp))) {
-        const v: unknown = d.value;
-        if (typeof v === "function" && !cjsMap.has(v)) cjsMap.set(v, { url, system: "cjs", name: k });
-      }
+  if (cjsMap && keys.length === cjsCount) return;
+  cjsCount = keys.length;
+  cjsMap = new Map();
+  const mainFile = process.argv[1] ? path.resolve(process.argv[1]) : "";
+  for (const file of keys.sort()) {
+    const mod = cache[file];
+    // The main program is never imported by a worker (it would run the whole job again).
+    if (!mod || !mod.loaded || file === mainFile || mod === requireFn.main) continue;
+    const exp: unknown = mod.exports;
+    if ((typeof exp !== "object" && typeof exp !== "function") || exp === null) continue;
+    const url = pathToFileURL(file).href;
+    if (!cjsMap.has(exp)) cjsMap.set(exp, { url, system: "cjs" });
+    if (!isLibraryFile(url)) continue;
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(exp))) {
+      const v: unknown = d.value;
+      if (typeof v === "function" && !cjsMap.has(v)) cjsMap.set(v, { url, system: "cjs", name: k });
     }
   }
-  return cjsMap.get(value);
+}
+
+/** Brings the identity tables up to date with the modules loaded so far (once per capture). */
+export function refreshModuleTables(): void {
+  refreshBuiltins();
+  refreshRequireCache();
 }
 
 /** What `require(specifier)` from `parentUrl` returns on the driver (to verify a guess). */
