@@ -56,11 +56,27 @@ function groupAggregator(): Aggregator {
     for (let i = 0; i < b.length; i++) arr.push(b[i]);
     return arr;
   };
+  // A spilled group stays where it is (its values are on disk already); spill runs refer to it by id.
+  const live = new Map<number, SpilledGroup<unknown>>();
+  let nextRef = 0;
   return {
     createCombiner: (v) => [v],
     mergeValue: (c, v) => append(c, [v]),
-    mergeCombiners: (a, b) => append(a, b instanceof SpilledGroup ? [...b] : (b as unknown[])),
+    // Streams a spilled side into the other instead of materializing it.
+    mergeCombiners: (a, b) => {
+      if (!(b instanceof SpilledGroup)) return append(a, b as unknown[]);
+      if (!(a instanceof SpilledGroup)) return append(b, a as unknown[]);
+      a.addAll(b);
+      b.dispose();
+      return a;
+    },
     growsWithValues: true,
+    toSpill: (c) => {
+      if (!(c instanceof SpilledGroup)) return c;
+      live.set(nextRef, c);
+      return { spilledGroupRef: nextRef++ };
+    },
+    fromSpill: (c) => (Array.isArray(c) ? c : live.get((c as { spilledGroupRef: number }).spilledGroupRef)),
   };
 }
 

@@ -8,4 +8,10 @@ export interface Aggregator {
   mergeCombiners: (a: unknown, b: unknown) => unknown;
   /** True when a combiner grows with every value (group-by lists): size is tracked per value. */
   growsWithValues: boolean;
+  /**
+   * For combiners that live partly on disk (a spilled group): what to write in a spill run
+   * instead of the combiner, and how to get the combiner back when the run is merged.
+   */
+  toSpill?: (c: unknown) => unknown;
+  fromSpill?: (c: unknown) => unknown;
 }

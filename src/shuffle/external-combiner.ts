@@ -50,7 +50,8 @@ export class ExternalCombiner {
 
   private sortedEntries(): Entry[] {
     const entries: Entry[] = [];
-    for (const [k, c] of this.map.entries()) entries.push([portableHash(k), k, c]);
+    const out = this.agg.toSpill;
+    for (const [k, c] of this.map.entries()) entries.push([portableHash(k), k, out ? out(c) : c]);
     entries.sort(byHash);
     return entries;
   }
@@ -83,6 +84,7 @@ export class ExternalCombiner {
       this.map = new ValueMap();
       return;
     }
+    const back = this.agg.fromSpill;
     const iters: Array<Iterator<Entry>> = this.runs.map((p) => flatten(readFrames<Entry>(p)));
     iters.push(this.sortedEntries()[Symbol.iterator]());
     this.map = new ValueMap();
@@ -94,7 +96,8 @@ export class ExternalCombiner {
         for (const e of group.entries()) out.push(e);
         group = new ValueMap();
       };
-      for (const [h, k, c] of mergeSortedRuns(iters, byHash)) {
+      for (const [h, k, spilled] of mergeSortedRuns(iters, byHash)) {
+        const c = back ? back(spilled) : spilled;
         if (h !== groupHash) {
           flushGroup();
           groupHash = h;
