@@ -105,17 +105,23 @@ export abstract class RDD<T> {
    */
   toDebugString(): string {
     const lines: string[] = [];
-    const walk = (r: RDD<unknown>, depth: number, first: boolean) => {
-      const pad = depth === 0 ? "" : " ".repeat(depth * 2 - 1) + (first ? "" : "");
-      const prefix = first && depth === 0 ? `(${r.getNumPartitions()}) ` : `${pad} |  `;
+    const walk = (r: RDD<unknown>, indent: string, head: string) => {
       const name = r._name ? `${r._name} ` : "";
       const detail = r.detail();
-      lines.push(`${prefix}${name}${r.kindName()}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} []`);
-      const ps = r.parents();
-      ps.forEach((p) => walk(p, ps.length > 1 ? depth + 1 : depth, false));
+      lines.push(`${indent}${head}${name}${r.kindName()}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} []`);
+      for (const p of r.parents()) {
+        // A shuffle starts a new stage: its parent is drawn one level in, as Spark does.
+        if (r.isShuffleBoundary()) walk(p, indent + "   ", `+-(${p.getNumPartitions()}) `);
+        else walk(p, indent, " |  ");
+      }
     };
-    walk(this as RDD<unknown>, 0, true);
+    walk(this as RDD<unknown>, "", `(${this.getNumPartitions()}) `);
     return lines.join("\n");
+  }
+
+  /** Whether this RDD reads a shuffle (its parents run in an earlier stage). */
+  protected isShuffleBoundary(): boolean {
+    return false;
   }
 
   // ---- narrow transformations ----

@@ -107,6 +107,10 @@ export class ShuffledRDD<T> extends RDD<T> {
     return "ShuffledRDD";
   }
 
+  protected override isShuffleBoundary(): boolean {
+    return true;
+  }
+
   protected override detail(): string {
     return this.options.label;
   }
