@@ -538,6 +538,15 @@ class Capturer {
         slot = this.value(value, at(path, "var", name));
         break;
       }
+      if (!found && loc && url.startsWith("file:")) {
+        // Not in any listed scope (V8 lists only what closures keep): an import, if the script has one.
+        const source = scriptSource(loc.scriptId);
+        const imp = isModule ? esmImports(loc.scriptId, source).get(name) : undefined;
+        if (imp) {
+          out.push([name, { r: this.modNode(undefined, resolveImport(imp.specifier, url), "esm", imp.imported, 0) }]);
+          continue;
+        }
+      }
       if (!found) {
         // A global: the worker has the standard ones; others are copied by value.
         if (STANDARD_GLOBALS.has(name) || !(name in globalThis)) continue;

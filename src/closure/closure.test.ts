@@ -91,11 +91,12 @@ const ESM_CASES = [
   "function-properties", "values", "identity-and-cycles", "class-instances", "class-field-arrow", "es5-class",
   "method-shorthand", "method-as-root", "computed-method-as-root", "object-with-methods", "async-function",
   "async-generator", "generator", "node-builtins", "npm-package", "relative-ts-import", "import-meta",
-  "dynamic-import", "native-root", "native-captured", "bound-function",
+  "dynamic-import", "native-root", "native-captured", "bound-function", "library-values",
+  "catch-and-block-scopes", "enums-iterables-defaults", "bound-method",
 ];
 const CJS_CASES = [
   "cjs-module-scope", "cjs-closure-scope", "cjs-recursion", "cjs-node-builtins", "cjs-npm-package",
-  "cjs-relative-ts-import", "cjs-hand-written-require", "cjs-require-inside", "cjs-filename", "cjs-class-instance", "cjs-async",
+  "cjs-relative-ts-import", "cjs-hand-written-require", "cjs-require-inside", "cjs-filename", "cjs-class-instance", "cjs-library-value", "cjs-async",
 ];
 
 describe("ES module program: captured on the driver, revived here", () => {
@@ -108,6 +109,17 @@ describe("ES module program: captured on the driver, revived here", () => {
   }
   test("the fixture has no case without a test", () => {
     assert.deepEqual(esm.records.map((r) => r.name).sort(), [...ESM_CASES].sort());
+  });
+  test("imports and library code travel as module references, never as copied code", () => {
+    const nodesOf = (name: string) => decodePayload(esm.records.find((r) => r.name === name)!.bytes).nodes;
+    const mods = (name: string) => nodesOf(name).flatMap((n) => (n.k === "mod" ? [`${path.basename(n.url)}#${n.name ?? ""}`] : []));
+    assert.deepEqual(mods("node-builtins").sort(), ["node:path#*", "node:crypto#createHash"].sort());
+    assert.deepEqual(mods("relative-ts-import").sort(), ["helper.ts#Greeter", "helper.ts#default", "helper.ts#scale"]);
+    assert.deepEqual(mods("library-values").sort(), ["acorn.mjs#Parser", "acorn.mjs#parse", "errors.js#TsparkError"]);
+    for (const name of ["library-values", "npm-package", "node-builtins"]) {
+      const copied = nodesOf(name).filter((n) => n.k === "fn" && /node_modules|\/dist\//.test(n.url));
+      assert.deepEqual(copied, [], `${name} copies no library function`);
+    }
   });
 });
 
