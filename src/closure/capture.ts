@@ -24,6 +24,7 @@ import { builtinMatch, isLibraryFile, refreshModuleTables, requireCacheMatch, re
 import { functionOrigin, shortPosition } from "./source-map.js";
 
 export { functionOrigin } from "./source-map.js";
+export { registerEntryModule } from "./modules.js";
 
 export interface CapturedClosure {
   /** Content hash (sha1 hex) of `bytes`: equal functions with equal captured values share it. */

@@ -96,7 +96,7 @@ const ESM_CASES = [
 ];
 const CJS_CASES = [
   "cjs-module-scope", "cjs-closure-scope", "cjs-recursion", "cjs-node-builtins", "cjs-npm-package",
-  "cjs-relative-ts-import", "cjs-hand-written-require", "cjs-require-inside", "cjs-filename", "cjs-class-instance", "cjs-library-value", "cjs-async",
+  "cjs-relative-ts-import", "cjs-hand-written-require", "cjs-require-inside", "cjs-filename", "cjs-class-instance", "cjs-library-value", "cjs-imports-esm", "cjs-async",
 ];
 
 describe("ES module program: captured on the driver, revived here", () => {
@@ -150,6 +150,10 @@ describe("a fresh plain node process (no tsx loaded) as the worker", () => {
     ]);
     assert.deepEqual(e.value, [6, "hello, worker", "HEY!"]);
     assert.deepEqual(c.value, [12, "OK!", "hi, cjs"]);
+  });
+  test("a CommonJS program's import of an ES module is imported (require would fail without tsx)", async () => {
+    const r = await callIn(cjs.records.find((x) => x.name === "cjs-imports-esm")!.bytes, []);
+    assert.equal(r.value, "CONFIG");
   });
 });
 

@@ -143,6 +143,18 @@ function refreshBuiltins(): void {
   }
 }
 
+/** User entry points (the program `tspark app.ts` runs): never imported by reference in workers. */
+const entryModules = new Set<string>();
+
+/**
+ * Declares a user program's entry file (path or URL). A launcher that loads the program
+ * itself (so it is not process.argv[1]) calls this, so that no worker ever imports it.
+ */
+export function registerEntryModule(fileOrUrl: string): void {
+  entryModules.add(fileOrUrl.startsWith("file:") ? fileOrUrl : pathToFileURL(path.resolve(fileOrUrl)).href);
+  cjsMap = undefined;
+}
+
 let cjsMap: Map<unknown, ModuleMatch> | undefined;
 let cjsCount = -1;
 
@@ -161,7 +173,7 @@ function refreshRequireCache(): void {
   for (const file of keys.sort()) {
     const mod = cache[file];
     // The main program is never imported by a worker (it would run the whole job again).
-    if (!mod || !mod.loaded || file === mainFile || mod === requireFn.main) continue;
+    if (!mod || !mod.loaded || file === mainFile || mod === requireFn.main || entryModules.has(pathToFileURL(file).href)) continue;
     const exp: unknown = mod.exports;
     if ((typeof exp !== "object" && typeof exp !== "function") || exp === null) continue;
     const url = pathToFileURL(file).href;

@@ -131,8 +131,16 @@ class Reviver {
             const ns = await importUrl(n.url);
             v = n.name === undefined || n.name === "*" ? ns : ns[n.name];
           } else {
-            let exp = requireUrl(n.url);
-            if (n.interop) exp = toEsm(exp, n.interop === 2);
+            let exp: unknown;
+            try {
+              exp = requireUrl(n.url);
+              if (n.interop) exp = toEsm(exp, n.interop === 2);
+            } catch (e) {
+              // An ES module the driver required through tsx (e.g. a CommonJS program importing
+              // tspark): its namespace serves `x.default`, `x.name` and `import * as x` alike.
+              if ((e as { code?: unknown }).code !== "ERR_REQUIRE_ESM" && (e as { code?: unknown }).code !== "ERR_REQUIRE_ASYNC_MODULE") throw e;
+              exp = await importUrl(n.url);
+            }
             v = n.name === undefined ? exp : (exp as Record<string, unknown>)[n.name];
           }
         } catch (e) {
