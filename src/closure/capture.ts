@@ -458,7 +458,10 @@ class Capturer {
     const savedUrl = this.currentUrl;
     this.currentUrl = url;
     try {
-      node.captures = this.captures(f, analysis, internals.scopes, loc, path);
+      const scopes: ScopeInfo[] = internals.scopes ? scopesOf(internals.scopes) : [];
+      // ES modules are strict code; the revived function must not become sloppy.
+      if (scopes.some((s) => s.type === "Module")) node.strict = true;
+      node.captures = this.captures(f, analysis, scopes, loc, path);
     } finally {
       this.currentUrl = savedUrl;
     }
@@ -495,9 +498,8 @@ class Capturer {
     return false;
   }
 
-  private captures(f: Function, analysis: FunctionAnalysis, scopesId: string | undefined, loc: FunctionLocation | undefined, path: Path): Array<[string, Slot]> {
+  private captures(f: Function, analysis: FunctionAnalysis, scopes: ScopeInfo[], loc: FunctionLocation | undefined, path: Path): Array<[string, Slot]> {
     const out: Array<[string, Slot]> = [];
-    const scopes: ScopeInfo[] = scopesId ? scopesOf(scopesId) : [];
     const isModule = scopes.some((s) => s.type === "Module");
     const url = loc?.url ?? "";
     for (const name of analysis.freeVars) {

@@ -92,11 +92,11 @@ const ESM_CASES = [
   "method-shorthand", "method-as-root", "computed-method-as-root", "object-with-methods", "async-function",
   "async-generator", "generator", "node-builtins", "npm-package", "relative-ts-import", "import-meta",
   "dynamic-import", "native-root", "native-captured", "bound-function", "library-values",
-  "catch-and-block-scopes", "enums-iterables-defaults", "bound-method",
+  "catch-and-block-scopes", "enums-iterables-defaults", "bound-method", "strict-mode",
 ];
 const CJS_CASES = [
   "cjs-module-scope", "cjs-closure-scope", "cjs-recursion", "cjs-node-builtins", "cjs-npm-package",
-  "cjs-relative-ts-import", "cjs-hand-written-require", "cjs-require-inside", "cjs-filename", "cjs-class-instance", "cjs-library-value", "cjs-imports-esm", "cjs-async",
+  "cjs-relative-ts-import", "cjs-hand-written-require", "cjs-require-inside", "cjs-filename", "cjs-class-instance", "cjs-library-value", "cjs-imports-esm", "cjs-sloppy-mode", "cjs-async",
 ];
 
 describe("ES module program: captured on the driver, revived here", () => {

@@ -53,6 +53,8 @@ export interface FnNode {
   protoProps?: Props;
   /** The `this` of an arrow function that uses it (class field arrows: the instance). */
   thisArg?: Slot;
+  /** Defined in strict code (an ES module): revived in strict mode too. */
+  strict?: boolean;
 }
 
 export type Node =

@@ -409,7 +409,9 @@ function compile(node: FnNode): Compiled {
   const close = node.form === "method" ? "\n})" : "\n)";
   // Arrows capturing `this` (class field arrows) need a thunk with a `this` of its own.
   const [thunkOpen, thunkClose] = node.thisArg !== undefined ? ["function(){return", "}"] : ["()=>", ""];
-  const prefix = `(()=>{${names.length ? `let ${names.join(",")};` : ""}return[${thunkOpen}${open}`;
+  // Strict code stays strict, unless it must bind `arguments`/`eval` (illegal names there).
+  const strict = node.strict === true && !names.some((n) => n === "arguments" || n === "eval");
+  const prefix = `(()=>{${strict ? '"use strict";' : ""}${names.length ? `let ${names.join(",")};` : ""}return[${thunkOpen}${open}`;
   const cases = names.map((name, j) => `case ${j}:${name}=${v};break;`).join("");
   const code = `${prefix}${node.src}${close}${thunkClose},(${i},${v})=>{switch(${i}){${cases}}}]})`;
   const script = new vm.Script(code, {
