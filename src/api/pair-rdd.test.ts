@@ -145,7 +145,7 @@ test("countByKey, collectAsMap, lookup, reduceByKeyLocally", async () => {
 test("toDebugString draws shuffle boundaries as new stages", () => {
   const s = sc.parallelize<[string, number]>([["a", 1]]).map((x) => x).reduceByKey((a, b) => a + b).mapValues((v) => v * 2).toDebugString();
   const lines = s.split("\n");
-  assert.match(lines[0]!, /^\(\d+\) PipelinedRDD\[\d+\] mapValues at pair-rdd\.test\.js:\d+ \[\]$/);
+  assert.match(lines[0]!, /^\(\d+\) PipelinedRDD\[\d+\] mapValues at pair-rdd\.test\.(ts|js):\d+ \[\]$/);
   assert.match(lines[1]!, /^ \|  ShuffledRDD\[\d+\] reduceByKey at /);
   assert.match(lines[2]!, /^   \+-\(\d+\) PipelinedRDD\[\d+\] map at /);
   assert.match(lines[3]!, /^    \|  ParallelCollectionRDD\[\d+\] at /);

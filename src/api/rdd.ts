@@ -562,16 +562,17 @@ export abstract class RDD<T> {
    * `_SUCCESS`, only when every task succeeded.
    */
   async saveAsTextFile(path: string, compressionCodec?: "gzip"): Promise<void> {
-    await this.saveWith(path, (commit) => ({ op: "saveText", args: { commit, codec: compressionCodec }, label: "saveAsTextFile" }));
+    if (compressionCodec !== undefined && compressionCodec !== "gzip") throw new TsparkError("INVALID_ARGUMENT", `unsupported compression codec "${String(compressionCodec)}" (use "gzip")`);
+    await this.saveWith(path, compressionCodec ? ".gz" : "", (commit) => ({ op: "saveText", args: { commit, codec: compressionCodec }, label: "saveAsTextFile" }));
   }
 
   /** Writes the records in tspark's binary object format; read back with `sc.objectFile(path)`. */
   async saveAsObjectFile(path: string): Promise<void> {
-    await this.saveWith(path, (commit) => ({ op: "saveObject", args: { commit }, label: "saveAsObjectFile" }));
+    await this.saveWith(path, "", (commit) => ({ op: "saveObject", args: { commit }, label: "saveAsObjectFile" }));
   }
 
-  private async saveWith(path: string, step: (commit: unknown) => StepSpec): Promise<void> {
-    const committer = OutputCommitter.prepare(path, `job-${this.context.applicationId}-${this.id}-${Date.now()}`);
+  private async saveWith(path: string, suffix: string, step: (commit: unknown) => StepSpec): Promise<void> {
+    const committer = OutputCommitter.prepare(path, `job-${this.context.applicationId}-${this.id}-${Date.now()}`, suffix);
     try {
       await this._runJob([step(committer.describe())], undefined, false);
       committer.commitJob();

@@ -3,15 +3,16 @@
  * stack frame that is not the engine's (nor Node's, nor the TypeScript loader's).
  */
 import { fileURLToPath } from "node:url";
-import { dirname, basename } from "node:path";
+import { dirname, basename, join, sep } from "node:path";
 
-/** The installed engine's root (dist/). Test files compiled there count as user code. */
-const ENGINE_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+/** The package root: its dist/ (and src/, which source-mapped stacks show) hold the engine. */
+const PACKAGE_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const ENGINE_DIRS = [join(PACKAGE_ROOT, "dist") + sep, join(PACKAGE_ROOT, "src") + sep];
 
-/** Whether a stack frame line belongs to the engine, Node internals or the TS loader. */
+/** Whether a stack frame line belongs to the engine, Node internals or the TS loader. Test files count as user code. */
 export function isEngineFrame(line: string): boolean {
   if (/\(node:|\bat node:|<anonymous>\)|\(native\)|node_modules\/tsx\//.test(line)) return true;
-  return line.includes(ENGINE_ROOT) && !/\.test\.js:\d+/.test(line);
+  return ENGINE_DIRS.some((d) => line.includes(d)) && !/\.test\.[jt]s:\d+/.test(line);
 }
 
 export function userCallSite(): string {
