@@ -25,8 +25,13 @@ const NODE_GLOBALS = [
 function computeStandardGlobals(): Set<string> {
   const names = new Set<string>(NODE_GLOBALS);
   for (const n of vm.runInNewContext("Object.getOwnPropertyNames(globalThis)") as string[]) names.add(n);
-  // What Node itself put on globalThis before any user code ran (this module loads early).
-  for (const n of Object.getOwnPropertyNames(globalThis)) names.add(n);
+  // What Node itself put on globalThis (this module loads early): lazy getters and functions.
+  // Data values are left out: a program that sets globalThis.config before importing
+  // tspark still gets `config` copied to workers.
+  for (const n of Object.getOwnPropertyNames(globalThis)) {
+    const d = Object.getOwnPropertyDescriptor(globalThis, n);
+    if (d && (!("value" in d) || typeof d.value === "function")) names.add(n);
+  }
   return names;
 }
 
