@@ -177,7 +177,7 @@ class Capturer {
     if (typeof o === "function") return this.func(o, path, owner);
     // Fast path for plain data objects: none of the special kinds below has these prototypes.
     const proto: unknown = Object.getPrototypeOf(o);
-    if ((proto === Object.prototype || proto === null) && !ut.isModuleNamespaceObject(o)) return this.plainOrInstance(o, path);
+    if ((proto === Object.prototype || proto === null) && !ut.isModuleNamespaceObject(o) && !ut.isArgumentsObject(o)) return this.plainOrInstance(o, path);
 
     this.refuseSpecial(o, path);
 
