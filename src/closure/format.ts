@@ -126,3 +126,14 @@ export function decodePayload(bytes: Uint8Array): Payload {
 export function isRef(s: unknown): s is Ref {
   return typeof s === "object" && s !== null && typeof (s as { r?: unknown }).r === "number";
 }
+
+/** The value at a well-known global path ("Math.max", "Array.prototype") in this process. */
+export function valueAtPath(path: string): unknown {
+  let v: unknown = globalThis;
+  for (const part of path.split(".")) {
+    if (part === "globalThis" && v === globalThis) continue;
+    if ((typeof v !== "object" && typeof v !== "function") || v === null) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}

@@ -4,6 +4,8 @@
  */
 import vm from "node:vm";
 
+export { valueAtPath } from "./format.js";
+
 // Node's own globals, some of which appear on globalThis only lazily, plus CommonJS
 // module-scope names (free in a function's source, present in every worker module).
 const NODE_GLOBALS = [
@@ -85,17 +87,6 @@ function addDataProps(o: object, prefix: string, add: (v: unknown, p: string) =>
 export function wellKnownPath(value: object | Function): string | undefined {
   wellKnown ??= buildWellKnown();
   return wellKnown.get(value);
-}
-
-/** The value at a well-known path in this process. */
-export function valueAtPath(path: string): unknown {
-  let v: unknown = globalThis;
-  for (const part of path.split(".")) {
-    if (part === "globalThis" && v === globalThis) continue;
-    if ((typeof v !== "object" && typeof v !== "function") || v === null) return undefined;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return v;
 }
 
 export const WELL_KNOWN_SYMBOLS: ReadonlyMap<symbol, string> = new Map(

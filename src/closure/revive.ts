@@ -10,9 +10,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { TsparkError } from "../errors.js";
-import { decodePayload, isRef, type FnNode, type Key, type Node, type Payload, type Props, type Slot } from "./format.js";
-import { valueAtPath } from "./globals.js";
-import { resolveImport } from "./modules.js";
+import { decodePayload, isRef, valueAtPath, type FnNode, type Key, type Node, type Payload, type Props, type Slot } from "./format.js";
 
 export { functionOrigin } from "./source-map.js";
 
@@ -257,7 +255,8 @@ class Reviver {
       }
       case "dynImport": {
         const base = node.url || `file://${process.cwd()}/`;
-        this.set(n, (specifier: unknown) => importUrl(resolveImport(String(specifier), base)));
+        // The resolver (import-meta-resolve) loads only if a revived function calls import().
+        this.set(n, async (specifier: unknown) => importUrl((await import("./modules.js")).resolveImport(String(specifier), base)));
         return;
       }
       case "obj": {

@@ -6,9 +6,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { findSourceMap } from "node:module";
+import { createRequire, findSourceMap } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { TraceMap, originalPositionFor, type SourceMapInput } from "@jridgewell/trace-mapping";
+import type { TraceMap, SourceMapInput } from "@jridgewell/trace-mapping";
 import { functionInternals, locateSource, scriptIdForUrl, scriptSource, withRemoteObjects } from "./inspector.js";
 
 export interface SourcePosition {
@@ -22,6 +22,13 @@ export interface SourcePosition {
 
 const maps = new Map<string, TraceMap | null>();
 
+// Loaded on first use: workers import this module (functionOrigin) but never map anything.
+let traceMapping: typeof import("@jridgewell/trace-mapping") | undefined;
+function tm(): typeof import("@jridgewell/trace-mapping") {
+  traceMapping ??= createRequire(import.meta.url)("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+  return traceMapping;
+}
+
 function toUrl(fileOrUrl: string): string {
   return path.isAbsolute(fileOrUrl) ? pathToFileURL(fileOrUrl).href : fileOrUrl;
 }
@@ -33,7 +40,7 @@ function loadMap(fileOrUrl: string): TraceMap | null {
   let map: TraceMap | null = null;
   try {
     const nodeMap = findSourceMap(url) ?? (url.startsWith("file:") ? findSourceMap(fileURLToPath(url)) : undefined);
-    if (nodeMap) map = new TraceMap(nodeMap.payload as unknown as SourceMapInput, url);
+    if (nodeMap) map = new (tm().TraceMap)(nodeMap.payload as unknown as SourceMapInput, url);
   } catch {
     map = null;
   }
@@ -63,7 +70,7 @@ function mapFromScript(url: string): TraceMap | null {
       if (mapUrl.protocol !== "file:") return null;
       json = fs.readFileSync(fileURLToPath(mapUrl), "utf8");
     }
-    return new TraceMap(json, url);
+    return new (tm().TraceMap)(json, url);
   } catch {
     return null;
   }
@@ -73,7 +80,7 @@ function mapFromScript(url: string): TraceMap | null {
 export function originalPosition(fileOrUrl: string, line0: number, col0: number): SourcePosition | undefined {
   const map = loadMap(fileOrUrl);
   if (!map) return undefined;
-  const pos = originalPositionFor(map, { line: line0 + 1, column: col0 });
+  const pos = tm().originalPositionFor(map, { line: line0 + 1, column: col0 });
   if (pos.source === null || pos.line === null || pos.column === null) return undefined;
   return { url: pos.source, line: pos.line, column: pos.column + 1 };
 }
