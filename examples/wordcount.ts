@@ -12,12 +12,14 @@ const minLength = 3; // captured by the filter below and shipped to the workers
 
 const sc = new SparkContext({ appName: "wordcount" });
 try {
-  const counts = await sc
+  const counts = sc
     .textFile(input)
     .flatMap((line) => line.toLowerCase().split(/[^\p{L}\p{N}']+/u))
     .filter((word) => word.length >= minLength)
-    .countByValue();
-  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, topN);
+    .map((word) => [word, 1] as [string, number])
+    .reduceByKey((a, b) => a + b);
+  // Most frequent first; ties in alphabetical order.
+  const top = await counts.takeOrdered(topN, ([word, n]) => [-n, word]);
   for (const [word, n] of top) console.log(`${String(n).padStart(6)}  ${word}`);
 } finally {
   await sc.stop();
