@@ -64,7 +64,7 @@ export interface FunctionAnalysis {
 }
 
 // eslint-scope reads `range` from nodes.
-const PARSE_OPTS = { ecmaVersion: "latest", allowHashBang: false, ranges: true } as const;
+const PARSE_OPTS = { ecmaVersion: "latest", allowHashBang: true, ranges: true } as const;
 
 function tryParse(text: string, sourceType: "module" | "script"): AstNode | undefined {
   try {

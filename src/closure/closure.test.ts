@@ -92,7 +92,7 @@ const ESM_CASES = [
   "method-shorthand", "method-as-root", "computed-method-as-root", "object-with-methods", "async-function",
   "async-generator", "generator", "node-builtins", "npm-package", "relative-ts-import", "import-meta",
   "dynamic-import", "native-root", "native-captured", "bound-function", "library-values",
-  "catch-and-block-scopes", "enums-iterables-defaults", "bound-method", "strict-mode", "arguments-object",
+  "catch-and-block-scopes", "enums-iterables-defaults", "bound-method", "strict-mode", "arguments-object", "json-import",
 ];
 const CJS_CASES = [
   "cjs-module-scope", "cjs-closure-scope", "cjs-recursion", "cjs-node-builtins", "cjs-npm-package",

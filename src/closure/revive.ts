@@ -72,6 +72,8 @@ function ensureTsxCjs(): void {
 
 async function importUrl(url: string): Promise<Record<string, unknown>> {
   if (TS_URL.test(url)) await ensureTsxEsm();
+  // JSON modules must be imported with their type attribute, as the user's import did.
+  if (/\.json$/.test(url)) return (await import(url, { with: { type: "json" } })) as Record<string, unknown>;
   return (await import(url)) as Record<string, unknown>;
 }
 
