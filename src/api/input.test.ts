@@ -1,0 +1,74 @@
+/**
+ * Reading input through the SparkContext: textFile with splits, directories, globs,
+ * comma-separated lists and gzip; wholeTextFiles, binaryFiles, binaryRecords; clear errors.
+ */
+import test, { after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { SparkContext } from "../index.js";
+
+const sc = new SparkContext({ master: "local[2]", appName: "input-test" });
+const dir = mkdtempSync(join(tmpdir(), "tspark-input-"));
+after(async () => {
+  await sc.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const lines = Array.from({ length: 2000 }, (_, i) => `${i} ${"é日😀".repeat(i % 7)} line`);
+const text = lines.join("\r\n") + "\r\n";
+writeFileSync(join(dir, "big.txt"), text);
+mkdirSync(join(dir, "logs"));
+writeFileSync(join(dir, "logs", "a.log"), "a1\na2\n");
+writeFileSync(join(dir, "logs", "b.log.gz"), gzipSync("b1\nb2\nb3"));
+writeFileSync(join(dir, "logs", "_SUCCESS"), "");
+
+test("textFile splits by minPartitions and reads every line once, unicode intact", async () => {
+  for (const minPartitions of [1, 2, 7, 33]) {
+    const rdd = sc.textFile(join(dir, "big.txt"), minPartitions);
+    assert.ok(rdd.getNumPartitions() >= minPartitions, `${rdd.getNumPartitions()} >= ${minPartitions}`);
+    assert.deepEqual(await rdd.collect(), lines, `minPartitions ${minPartitions}`);
+  }
+});
+
+test("textFile: directories, globs, comma lists and gzip", async () => {
+  assert.deepEqual(await sc.textFile(join(dir, "logs")).collect(), ["a1", "a2", "b1", "b2", "b3"]);
+  assert.deepEqual(await sc.textFile(join(dir, "logs", "*.gz")).collect(), ["b1", "b2", "b3"]);
+  assert.deepEqual(await sc.textFile(`${join(dir, "logs", "a.log")},${join(dir, "logs", "b.log.gz")}`).count(), 5);
+  assert.equal(sc.textFile(join(dir, "logs", "*.gz"), 8).getNumPartitions(), 1, "a gzip file is one split");
+});
+
+test("a path that matches nothing is a clear error at the action", async () => {
+  const rdd = sc.textFile(join(dir, "missing", "*.txt"));
+  await assert.rejects(rdd.count(), /matches 0 files/);
+  await assert.rejects(sc.textFile(join(dir, "nope.txt")).collect(), /Input path does not exist/);
+});
+
+test("wholeTextFiles and binaryFiles give [file URL, content]", async () => {
+  const files = await sc.wholeTextFiles(join(dir, "logs")).collect();
+  assert.deepEqual(files, [
+    [pathToFileURL(join(dir, "logs", "a.log")).href, "a1\na2\n"],
+    [pathToFileURL(join(dir, "logs", "b.log.gz")).href, "b1\nb2\nb3"],
+  ]);
+  const bins = await sc.binaryFiles(join(dir, "logs", "a.log")).collect();
+  assert.equal(bins.length, 1);
+  assert.deepEqual(Buffer.from(bins[0]![1]).toString(), "a1\na2\n");
+});
+
+test("binaryRecords reads fixed-length records", async () => {
+  const p = join(dir, "records.bin");
+  writeFileSync(p, Buffer.from(Array.from({ length: 64 }, (_, i) => i)));
+  const recs = await sc.binaryRecords(p, 8).map((r) => r[0]).collect();
+  assert.deepEqual(recs, [0, 8, 16, 24, 32, 40, 48, 56]);
+  await assert.rejects(sc.binaryRecords(p, 7).count(), /not a multiple of the record length/);
+});
+
+test("an empty file is an RDD with no records", async () => {
+  const p = join(dir, "empty.txt");
+  writeFileSync(p, "");
+  assert.deepEqual(await sc.textFile(p).collect(), []);
+  assert.equal(await sc.textFile(p).isEmpty(), true);
+});
