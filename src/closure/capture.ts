@@ -46,6 +46,7 @@ export function captureClosure(fn: Function, what = "function"): CapturedClosure
   const payload = withRemoteObjects(() => {
     try {
       const root = capturer.value(fn, undefined);
+      capturer.drain();
       return { root, nodes: capturer.nodes };
     } catch (e) {
       throw capturer.wrap(e);
@@ -71,9 +72,20 @@ const NATIVE_ERRORS = ["Error", "TypeError", "RangeError", "SyntaxError", "Refer
 /** Per-constructor facts, cached across captures: script URL and instance-private fields. */
 const ctorInfo = new WeakMap<Function, { url: string; native: boolean; instancePrivate: boolean; loc?: FunctionLocation; srcLength: number }>();
 
+/** An object whose node index is reserved and whose content is still to be captured. */
+interface Job {
+  o: object;
+  path: Path;
+  owner: object | undefined;
+  url: string;
+}
+
 class Capturer {
   readonly nodes: Node[] = [];
   private readonly ids = new Map<unknown, number>();
+  // Objects are captured from a work list, not by recursion, so deep graphs (long linked
+  // lists) do not exhaust the call stack.
+  private readonly jobs: Job[] = [];
   private readonly modNodes = new Map<string, number>();
   private labelText: string | undefined;
   /** URL of the function whose captures are being read (for `require` and `import()`). */
@@ -115,7 +127,13 @@ class Capturer {
     throw e;
   }
 
+  /** Stores `node` for `key`: at the index reserved for it, or at a new one. */
   private add(key: unknown, node: Node): number {
+    const reserved = key === undefined ? undefined : this.ids.get(key);
+    if (reserved !== undefined) {
+      this.nodes[reserved] = node;
+      return reserved;
+    }
     const i = this.nodes.length;
     this.nodes.push(node);
     if (key !== undefined) this.ids.set(key, i);
@@ -124,7 +142,16 @@ class Capturer {
 
   /** Reserves a node index for `key` before its children are captured (cycles). */
   private reserve(key: unknown): number {
-    return this.add(key, { k: "obj", props: [] });
+    const reserved = key === undefined ? undefined : this.ids.get(key);
+    return reserved ?? this.add(key, { k: "obj", props: [] });
+  }
+
+  /** Captures the content of every object reserved so far (and of what they reach). */
+  drain(): void {
+    for (let job = this.jobs.pop(); job; job = this.jobs.pop()) {
+      this.currentUrl = job.url;
+      this.object(job.o, job.path, job.owner);
+    }
   }
 
   value(v: unknown, path: Path, owner?: object): Slot {
@@ -142,7 +169,9 @@ class Capturer {
     const o = v as object;
     const seen = this.ids.get(o);
     if (seen !== undefined) return { r: seen };
-    return { r: this.object(o, path, owner) };
+    const i = this.reserve(o);
+    this.jobs.push({ o, path, owner, url: this.currentUrl });
+    return { r: i };
   }
 
   private symbol(s: symbol): Slot {
@@ -589,7 +618,8 @@ class Capturer {
   private modNode(key: unknown, url: string, system: "esm" | "cjs", name: string | undefined, interop: 0 | 1 | 2): number {
     const id = `${system}|${url}|${name ?? ""}|${interop}`;
     const seen = this.modNodes.get(id);
-    if (seen !== undefined) {
+    // A key already referenced (reserved) keeps its own index; others share one node per import.
+    if (seen !== undefined && (key === undefined || !this.ids.has(key))) {
       if (key !== undefined) this.ids.set(key, seen);
       return seen;
     }
@@ -597,7 +627,7 @@ class Capturer {
     if (name !== undefined) node.name = name;
     if (interop !== 0) node.interop = interop;
     const i = this.add(key, node);
-    this.modNodes.set(id, i);
+    if (!this.modNodes.has(id)) this.modNodes.set(id, i);
     return i;
   }
 }

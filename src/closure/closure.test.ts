@@ -332,6 +332,18 @@ describe("more shapes", () => {
     const nativeish = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(new Map().entries()), "next")!.value as Function;
     assert.throws(() => captureClosure(() => nativeish), /captures variable "nativeish" \(a native function \(next\)\)/);
   });
+  test("deep graphs (a 10,000-long linked list) do not exhaust the call stack", async () => {
+    type Cell = { v: number; next: Cell | null };
+    let list: Cell | null = null;
+    for (let i = 0; i < 10_000; i++) list = { v: i, next: list };
+    const length = () => {
+      let n = 0;
+      for (let p = list; p; p = p.next) n++;
+      return n;
+    };
+    const fn = await reviveClosure(captureClosure(length).bytes);
+    assert.equal((fn as () => number)(), 10_000);
+  });
   test("captures a function in a few milliseconds (warm)", () => {
     const big = Array.from({ length: 100 }, (_, i) => ({ i, s: `v${i}` }));
     const helper = (x: number) => x + 1;

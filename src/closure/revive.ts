@@ -108,6 +108,9 @@ class Reviver {
   private readonly values: unknown[];
   private readonly state: Uint8Array;
   private readonly waiters = new Map<number, Array<(v: unknown) => void>>();
+  // Contents are filled from a work list, not by recursion, so deep graphs (long linked
+  // lists) do not exhaust the call stack.
+  private readonly jobs: Array<() => void> = [];
 
   constructor(private readonly nodes: Node[]) {
     this.values = new Array<unknown>(nodes.length);
@@ -156,7 +159,7 @@ class Reviver {
     }
   }
 
-  /** The value of a slot, which must be available now. */
+  /** The value of a slot, completely rebuilt. */
   resolve(slot: Slot): unknown {
     let out: unknown;
     let got = false;
@@ -164,8 +167,14 @@ class Reviver {
       out = v;
       got = true;
     });
+    this.drain(0);
     if (!got) throw new Error("a value depends on a class that is still being defined");
     return out;
+  }
+
+  /** Runs the pending jobs above `mark` (and whatever they add). */
+  private drain(mark: number): void {
+    while (this.jobs.length > mark) this.jobs.pop()!();
   }
 
   finish(): void {
@@ -215,7 +224,10 @@ class Reviver {
   }
 
   private key(k: Key): string | symbol {
-    return typeof k === "string" ? k : (this.resolve(k) as symbol);
+    if (typeof k === "string") return k;
+    let sym: unknown;
+    this.get(k, (v) => (sym = v)); // symbol nodes are leaves: available at once
+    return sym as symbol;
   }
 
   private defineProps(target: object, props: Props | undefined, hidden?: ReadonlySet<string>): void {
@@ -264,30 +276,38 @@ class Reviver {
       case "obj": {
         const o: object = node.proto === null ? Object.create(null) : {};
         this.set(n, o);
-        if (node.proto !== null) this.proto(o, node.proto);
-        this.defineProps(o, node.props);
+        this.jobs.push(() => {
+          if (node.proto !== null) this.proto(o, node.proto);
+          this.defineProps(o, node.props);
+        });
         return;
       }
       case "arr": {
         const a = new Array<unknown>(node.items.length);
         this.set(n, a);
-        node.items.forEach((s, i) => this.get(s, (v) => (a[i] = v)));
-        this.defineProps(a, node.props);
-        this.proto(a, node.proto);
+        this.jobs.push(() => {
+          node.items.forEach((s, i) => this.get(s, (v) => (a[i] = v)));
+          this.defineProps(a, node.props);
+          this.proto(a, node.proto);
+        });
         return;
       }
       case "map": {
         const m = new Map<unknown, unknown>();
         this.set(n, m);
-        for (const [ks, vs] of node.entries) this.all([ks, vs], ([k, v]) => m.set(k, v));
-        this.proto(m, node.proto);
+        this.jobs.push(() => {
+          for (const [ks, vs] of node.entries) this.all([ks, vs], ([k, v]) => m.set(k, v));
+          this.proto(m, node.proto);
+        });
         return;
       }
       case "set": {
         const s = new Set<unknown>();
         this.set(n, s);
-        for (const item of node.items) this.get(item, (v) => s.add(v));
-        this.proto(s, node.proto);
+        this.jobs.push(() => {
+          for (const item of node.items) this.get(item, (v) => s.add(v));
+          this.proto(s, node.proto);
+        });
         return;
       }
       case "date": {
@@ -310,8 +330,10 @@ class Reviver {
         else e = new (typeof Ctor === "function" ? (Ctor as ErrorConstructor) : Error)(node.message);
         if (node.stack !== undefined) Object.defineProperty(e, "stack", { value: node.stack, writable: true, configurable: true, enumerable: false });
         this.set(n, e);
-        this.defineProps(e, node.props, new Set(["cause", "errors"]));
-        this.proto(e, node.proto);
+        this.jobs.push(() => {
+          this.defineProps(e, node.props, new Set(["cause", "errors"]));
+          this.proto(e, node.proto);
+        });
         return;
       }
       case "buf": {
@@ -341,7 +363,12 @@ class Reviver {
       case "new": {
         const Ctor = valueAtPath(node.ctor);
         if (typeof Ctor !== "function") throw new Error(`the global ${node.ctor} does not exist in the worker`);
-        this.all(node.args, (args) => this.set(n, new (Ctor as new (...a: unknown[]) => object)(...args)));
+        // Constructors read their arguments: fill them first.
+        const mark = this.jobs.length;
+        this.all(node.args, (args) => {
+          this.drain(mark);
+          this.set(n, new (Ctor as new (...a: unknown[]) => object)(...args));
+        });
         return;
       }
       case "protoOf":
@@ -372,8 +399,11 @@ class Reviver {
     };
     const bindAll = () => node.captures.forEach(([, s], i) => this.get(s, (v) => bind(i, v)));
     if (node.isClass) {
-      // A class evaluates `extends` and static initializers when defined: bind first.
+      // A class evaluates `extends` and static initializers when defined: its captured
+      // values must be complete (bound and filled) before that.
+      const mark = this.jobs.length;
       bindAll();
+      this.drain(mark);
       const cls = thunk.call(undefined);
       this.set(n, cls);
       finish(cls);
@@ -382,8 +412,11 @@ class Reviver {
     const create = (thisArg: unknown) => {
       const fn = thunk.call(thisArg);
       this.set(n, fn);
-      bindAll();
-      finish(fn);
+      // Bound later (before anything calls it): recursion and long call chains stay flat.
+      this.jobs.push(() => {
+        bindAll();
+        finish(fn);
+      });
     };
     if (node.thisArg !== undefined) this.get(node.thisArg, create);
     else create(undefined);
