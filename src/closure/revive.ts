@@ -274,12 +274,19 @@ class Reviver {
         return;
       }
       case "obj": {
-        const o: object = node.proto === null ? Object.create(null) : {};
+        // Create instances with their prototype when it exists already: changing an object's
+        // prototype afterwards makes V8's property access on it slower.
+        const holder: { o?: object } = {};
+        if (node.proto === null) holder.o = Object.create(null) as object;
+        else if (node.proto !== undefined) {
+          this.get(node.proto, (p) => {
+            if (holder.o === undefined) holder.o = Object.create(p as object | null) as object;
+            else Object.setPrototypeOf(holder.o, p as object | null);
+          });
+        }
+        const o = (holder.o ??= {}); // a class still being defined (a cycle): prototype set later
         this.set(n, o);
-        this.jobs.push(() => {
-          if (node.proto !== null) this.proto(o, node.proto);
-          this.defineProps(o, node.props);
-        });
+        this.jobs.push(() => this.defineProps(o, node.props));
         return;
       }
       case "arr": {
