@@ -3,7 +3,7 @@
  * RDDs, and runs the jobs that actions submit. One active context per process.
  */
 import os from "node:os";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { SparkConf } from "./spark-conf.js";
 import { CONFIG_KEYS, parseBytes } from "./config.js";
@@ -12,13 +12,18 @@ import {
   ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
 } from "./rdd-sources.js";
 import { LocalBackend } from "../executor/local-backend.js";
+import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
+import { STORAGE_MEMORY_ENV } from "../executor/worker-env.js";
 import type { ExecutorInfo } from "../executor/backend.js";
-import { DAGScheduler } from "../scheduler/dag-scheduler.js";
+import { DAGScheduler, type JobState, type JobProperties } from "../scheduler/dag-scheduler.js";
+import { StatusTracker } from "./status-tracker.js";
 import { JobPlanner } from "../scheduler/job-planner.js";
 import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
 import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { ShuffledRDD } from "./shuffled-rdd.js";
+import { Accumulator, type AccumulatorParam } from "./accumulator.js";
+import { Broadcast } from "./broadcast.js";
 import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../executor/worker-env.js";
 import "./pair-rdd.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
@@ -26,6 +31,7 @@ import { UNSHIPPABLE } from "../closure/hooks.js";
 import { setLogThreshold } from "../util/log.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { userCallSite } from "../util/call-site.js";
 
 export interface SparkContextOptions {
   master?: string;
@@ -60,6 +66,10 @@ export class SparkContext {
   private nextRddId = 0;
   private nextShuffleId = 0;
   private readonly mapOutputs = new MapOutputTracker();
+  private readonly blocks = new BlockTracker();
+  private readonly accumulators = new Map<number, Accumulator<unknown>>();
+  private nextAccumulatorId = 0;
+  private nextBroadcastId = 0;
   private readonly runningMapStages = new Map<number, Promise<void>>();
   /** This application's scratch directory (shuffle outputs, spills); removed at stop and exit. */
   readonly localDir: string;
@@ -103,14 +113,24 @@ export class SparkContext {
     const base = conf.get(CONFIG_KEYS.localDir.key) ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
     this.localDir = mkdtempSync(join(base, `tspark-${this.applicationId}-`));
-    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!)) };
+    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!)),
+      [STORAGE_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.storageMemory.key)!)),
+    };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = new LocalBackend(slots, {
       nodeArgs: heap ? [`--max-old-space-size=${Math.max(16, Math.floor(parseBytes(heap) / 1024 / 1024))}`] : [],
       env,
       echo: (line) => process.stderr.write(line + "\n"),
+    }, Number(conf.get(CONFIG_KEYS.localityWait.key)));
+    this.backend.onExecutorLost = (id) => this.blocks.executorLost(id);
+    this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: parseBytes(maxResultSizeText), maxResultSizeText }, {
+      preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
+      taskEnded: (r) => {
+        this.blocks.update(r.executorId, r.blocks);
+        // Only a successful attempt's additions count (a retried task is never double-counted).
+        if (r.ok) for (const [id, v] of r.accumulators) this.accumulators.get(id)?._merge(v);
+      },
     });
-    this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: parseBytes(maxResultSizeText), maxResultSizeText });
     SparkContext.active = this;
     process.once("exit", this.onExit);
   }
@@ -217,6 +237,114 @@ export class SparkContext {
     return new UnionRDD<T>(this, rdds);
   }
 
+  // ---- job control ----
+
+  private readonly localProperties = new Map<string, string>();
+
+  /** Sets a property that the jobs submitted next carry, visible to tasks via TaskContext.getLocalProperty. */
+  setLocalProperty(key: string, value: string | undefined | null): void {
+    if (value === undefined || value === null) this.localProperties.delete(key);
+    else this.localProperties.set(key, String(value));
+  }
+
+  getLocalProperty(key: string): string | undefined {
+    return this.localProperties.get(key);
+  }
+
+  /**
+   * Puts the jobs submitted next in a group, to cancel together. With `interruptOnCancel`,
+   * cancelling kills their running tasks at once (their worker processes are replaced).
+   */
+  setJobGroup(groupId: string, description: string, interruptOnCancel = false): void {
+    this.setLocalProperty("spark.jobGroup.id", groupId);
+    this.setLocalProperty("spark.job.description", description);
+    this.setLocalProperty("spark.job.interruptOnCancel", String(interruptOnCancel));
+  }
+
+  /** A description shown for the jobs submitted next (UI, status tracker). */
+  setJobDescription(value: string): void {
+    this.setLocalProperty("spark.job.description", value);
+  }
+
+  /** Adds a tag to the jobs submitted next (see cancelJobsWithTag). */
+  addJobTag(tag: string): void {
+    if (typeof tag !== "string" || tag.length === 0 || tag.includes(",")) throw new TsparkError("INVALID_ARGUMENT", "a job tag must be a non-empty string without commas");
+    const tags = this.getJobTags();
+    tags.add(tag);
+    this.setLocalProperty("spark.job.tags", [...tags].join(","));
+  }
+
+  removeJobTag(tag: string): void {
+    const tags = this.getJobTags();
+    tags.delete(tag);
+    this.setLocalProperty("spark.job.tags", tags.size ? [...tags].join(",") : undefined);
+  }
+
+  getJobTags(): Set<string> {
+    const t = this.localProperties.get("spark.job.tags");
+    return new Set(t ? t.split(",") : []);
+  }
+
+  clearJobTags(): void {
+    this.setLocalProperty("spark.job.tags", undefined);
+  }
+
+  private jobProperties(): JobProperties {
+    return {
+      group: this.localProperties.get("spark.jobGroup.id"),
+      description: this.localProperties.get("spark.job.description"),
+      tags: [...this.getJobTags()],
+      interruptOnCancel: this.localProperties.get("spark.job.interruptOnCancel") === "true",
+      localProperties: Object.fromEntries(this.localProperties),
+    };
+  }
+
+  /** Cancels the running jobs of a group. */
+  cancelJobGroup(groupId: string): void {
+    this.scheduler.cancelJobs((j) => j.props.group === groupId, `part of cancelled job group ${groupId}`);
+  }
+
+  /** Cancels the running jobs that carry a tag. */
+  cancelJobsWithTag(tag: string): void {
+    this.scheduler.cancelJobs((j) => j.props.tags.includes(tag), `cancelled by tag ${tag}`);
+  }
+
+  /** Cancels every running job. */
+  cancelAllJobs(): void {
+    this.scheduler.cancelJobs(() => true, "as part of cancelAllJobs");
+  }
+
+  /** Read-only progress of jobs, stages and workers. */
+  statusTracker(): StatusTracker {
+    return new StatusTracker(this.scheduler, () => this.backend.executorInfos());
+  }
+
+  // ---- shared variables ----
+
+  /**
+   * A read-only value sent to each worker once (not with every task):
+   * `const lookup = sc.broadcast(bigMap); rdd.map((k) => lookup.value.get(k))`.
+   */
+  broadcast<T>(value: T): Broadcast<T> {
+    this.ensureActive();
+    const id = this.nextBroadcastId++;
+    return new Broadcast<T>(id, value, join(this.localDir, `broadcast_${id}`), (bid) => {
+      if (!this.stopped) this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: bid });
+    });
+  }
+
+  /**
+   * A variable tasks add to and the driver reads: `const n = sc.accumulator(0)`. Give an
+   * AccumulatorParam (zero, addInPlace) for values other than numbers.
+   */
+  accumulator<T = number>(value: T, param?: AccumulatorParam<T>): Accumulator<T> {
+    this.ensureActive();
+    if (param === undefined && typeof value !== "number") throw new TsparkError("INVALID_ARGUMENT", "an accumulator of a non-number needs an AccumulatorParam { zero, addInPlace }");
+    const acc = new Accumulator<T>(this.nextAccumulatorId++, value, param);
+    this.accumulators.set(acc.id, acc as Accumulator<unknown>);
+    return acc;
+  }
+
   // ---- jobs ----
 
   /** @internal */
@@ -243,7 +371,7 @@ export class SparkContext {
    * Runs the map stage of every shuffle the lineage needs and does not have yet, parents
    * first; independent shuffles (the two sides of a join) run at the same time.
    */
-  private async computeShuffles(rdd: RDD<unknown>, seen = new Set<number>()): Promise<void> {
+  private async computeShuffles(rdd: RDD<unknown>, job: JobState, seen = new Set<number>()): Promise<void> {
     if (seen.has(rdd.id)) return;
     seen.add(rdd.id);
     if (rdd instanceof ShuffledRDD) {
@@ -251,24 +379,38 @@ export class SparkContext {
       let running = this.runningMapStages.get(rdd.shuffleId);
       if (!running) {
         running = (async () => {
-          await this.computeShuffles(rdd.parent, seen);
+          await this.computeShuffles(rdd.parent, job, seen);
           const planner = new JobPlanner();
           const plans = rdd.mapStagePlans(planner);
-          const results = plans.length === 0 ? [] : await this.scheduler.runJob({ plans, closureBytes: planner.closureBytes, countResultSize: false });
+          const name = `${rdd.operation} at ${rdd.callSite}`;
+          const results = plans.length === 0 ? [] : await this.scheduler.runStage(job, { name, plans, closureBytes: planner.closureBytes, countResultSize: false });
           this.mapOutputs.register(rdd.shuffleId, results.map((r) => r[0] as MapStatus));
         })().finally(() => this.runningMapStages.delete(rdd.shuffleId));
         this.runningMapStages.set(rdd.shuffleId, running);
       }
       return running;
     }
-    await Promise.all(rdd.parents().map((p) => this.computeShuffles(p, seen)));
+    await Promise.all(rdd.parents().map((p) => this.computeShuffles(p, job, seen)));
   }
 
   /** @internal Plans and runs a job computing `partitions` of `rdd` with `steps` appended. */
   async _runJob(rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
     this.ensureActive();
     await prepareLineage(rdd);
-    await this.computeShuffles(rdd);
+    const name = `${steps.length ? steps[steps.length - 1]!.label : "collect"} at ${userCallSite()}`;
+    const job = this.scheduler.submitJob(name, this.jobProperties());
+    try {
+      const out = await this.runJobStages(job, rdd, steps, partitions, countResultSize);
+      this.scheduler.endJob(job);
+      return out;
+    } catch (err) {
+      this.scheduler.endJob(job, err);
+      throw err;
+    }
+  }
+
+  private async runJobStages(job: JobState, rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
+    await this.computeShuffles(rdd, job);
     const n = rdd.getNumPartitions();
     const parts = partitions ?? Array.from({ length: n }, (_, i) => i);
     for (const p of parts) if (!Number.isInteger(p) || p < 0 || p >= n) throw new TsparkError("INVALID_ARGUMENT", `partition ${p} out of range (the RDD has ${n})`);
@@ -279,7 +421,7 @@ export class SparkContext {
       return { partition: p, plan };
     });
     if (plans.length === 0) return [];
-    return this.scheduler.runJob({ plans, closureBytes: planner.closureBytes, countResultSize });
+    return this.scheduler.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, countResultSize });
   }
 
   /**
@@ -294,6 +436,24 @@ export class SparkContext {
   /** Process ids of the worker processes (for diagnostics and tests). */
   workerPids(): number[] {
     return this.backend.pids();
+  }
+
+  /** @internal Forgets an RDD's cached blocks everywhere. */
+  _unpersist(rddId: number): void {
+    this.blocks.dropRdd(rddId);
+    if (this.stopped) return;
+    this.backend.broadcastControl({ type: "dropRdd", rddId });
+    const dir = join(this.localDir, "blocks");
+    try {
+      for (const f of readdirSync(dir)) if (f.startsWith(`rdd_${rddId}_`)) rmSync(join(dir, f), { force: true });
+    } catch {
+      /* no disk blocks yet */
+    }
+  }
+
+  /** @internal What is cached, per RDD (the storage page and tests read this). */
+  _storageInfo(): RddStorageInfo[] {
+    return this.blocks.storageInfo();
   }
 
   /** @internal Per-worker counters (the status tracker and UI build on these). */

@@ -195,7 +195,7 @@ class CoPartitionedGroupRDD extends RDD<unknown> {
     return this.inputs;
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     const combine: StepSpec = { op: "combineByKey", fns: this.group.fns, args: { aggregator: this.group.spec, combiners: false }, label: this.label };
     return { kind: "narrow", parent: { kind: "concat", parents: this.inputs.map((r) => r.planPartition(p, planner)) }, partitionIndex: p, steps: [planStep(combine, p, planner)] };
   }

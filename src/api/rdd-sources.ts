@@ -49,7 +49,7 @@ export class ParallelCollectionRDD<T> extends RDD<T> {
     return [];
   }
 
-  planPartition(p: number): PartitionPlan {
+  protected computePlan(p: number): PartitionPlan {
     return { kind: "parallelize", data: this.slices[p]! };
   }
 
@@ -76,7 +76,7 @@ export class RangeRDD extends RDD<number> {
     return [];
   }
 
-  planPartition(p: number): PartitionPlan {
+  protected computePlan(p: number): PartitionPlan {
     const [a, b] = sliceBounds(this.length, this.numSlices, p);
     return { kind: "range", start: this.start + a * this.step, end: this.start + b * this.step, step: this.step };
   }
@@ -99,7 +99,7 @@ export class EmptyRDD<T> extends RDD<T> {
     return [];
   }
 
-  planPartition(): PartitionPlan {
+  protected computePlan(): PartitionPlan {
     return { kind: "empty" };
   }
 
@@ -133,7 +133,7 @@ abstract class FileInputRDD<T, P> extends RDD<T> {
     return [];
   }
 
-  planPartition(p: number): PartitionPlan {
+  protected computePlan(p: number): PartitionPlan {
     return this.planPart(this.partsList()[p]!);
   }
 

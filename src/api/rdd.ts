@@ -17,6 +17,8 @@ import { randomSeed, validateFraction, splitBounds, takeSampleFrom } from "../ut
 import { OutputCommitter } from "../io/output-commit.js";
 import { TsparkError } from "../errors.js";
 import type { Partitioner } from "./partitioner.js";
+import { StorageLevel } from "./storage-level.js";
+import { blockIdOf } from "../storage/block-store.js";
 
 /** A pipelined operation as the driver holds it: functions not yet captured. */
 export interface StepSpec {
@@ -66,8 +68,57 @@ export abstract class RDD<T> {
   abstract getNumPartitions(): number;
   /** The RDDs this one is computed from. */
   abstract parents(): RDD<unknown>[];
-  /** The plan that computes partition `p` in a task. */
-  abstract planPartition(p: number, planner: JobPlanner): PartitionPlan;
+  /** The plan that computes partition `p` from this RDD's inputs. */
+  protected abstract computePlan(p: number, planner: JobPlanner): PartitionPlan;
+
+  private storageLevel: StorageLevel = StorageLevel.NONE;
+
+  /**
+   * The plan a task runs for partition `p`: for a persisted RDD, read the cached block when
+   * a worker has it, else compute it (and keep it).
+   */
+  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    const compute = this.computePlan(p, planner);
+    if (this.storageLevel === StorageLevel.NONE) return compute;
+    const { useMemory, useDisk } = this.storageLevel;
+    return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute };
+  }
+
+  /**
+   * Keeps the partitions once computed, so later actions reuse them: MEMORY_ONLY (default),
+   * MEMORY_AND_DISK or DISK_ONLY. A persisted RDD ends a pipeline.
+   */
+  persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
+    if (!(level instanceof StorageLevel)) throw new TsparkError("INVALID_ARGUMENT", "persist expects a StorageLevel");
+    if (this.storageLevel !== StorageLevel.NONE && !this.storageLevel.equals(level)) {
+      throw new TsparkError("INVALID_ARGUMENT", `Cannot change the storage level of RDD ${this.id} from ${this.storageLevel} to ${level}; unpersist() it first`);
+    }
+    this.storageLevel = level;
+    return this;
+  }
+
+  /** persist(StorageLevel.MEMORY_ONLY). */
+  cache(): this {
+    return this.persist(StorageLevel.MEMORY_ONLY);
+  }
+
+  /** Forgets the cached partitions (in every worker and on disk). */
+  unpersist(blocking = false): this {
+    void blocking; // removal is immediate: workers drop blocks before their next task
+    if (this.storageLevel !== StorageLevel.NONE) this.context._unpersist(this.id);
+    this.storageLevel = StorageLevel.NONE;
+    return this;
+  }
+
+  /** The storage level (StorageLevel.NONE when not persisted). */
+  getStorageLevel(): StorageLevel {
+    return this.storageLevel;
+  }
+
+  /** Whether this RDD is persisted (cache()/persist()). */
+  get isCached(): boolean {
+    return this.storageLevel !== StorageLevel.NONE;
+  }
   /** Kind name shown by toDebugString, e.g. "ParallelCollectionRDD". */
   protected abstract kindName(): string;
   /** Extra detail for toDebugString (the pipelined steps, the input path...). */
@@ -108,7 +159,8 @@ export abstract class RDD<T> {
     const walk = (r: RDD<unknown>, indent: string, head: string) => {
       const name = r._name ? `${r._name} ` : "";
       const detail = r.detail();
-      lines.push(`${indent}${head}${name}${r.kindName()}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} []`);
+      const level = r.storageLevel === StorageLevel.NONE ? "" : String(r.storageLevel);
+      lines.push(`${indent}${head}${name}${r.kindName()}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} [${level}]`);
       for (const p of r.parents()) {
         // A shuffle starts a new stage: its parent is drawn one level in, as Spark does.
         if (r.isShuffleBoundary()) walk(p, indent + "   ", `+-(${p.getNumPartitions()}) `);
@@ -597,9 +649,9 @@ export class PipelinedRDD<T> extends RDD<T> {
     return new PipelinedRDD<U>(parent, [step]);
   }
 
-  /** Whether a new step may join this pipeline (not when this RDD's output is kept, e.g. cached). */
+  /** Whether a new step may join this pipeline: not when this RDD's output is kept (cached). */
   protected canExtend(): boolean {
-    return true;
+    return !this.isCached;
   }
 
   getNumPartitions(): number {
@@ -614,7 +666,7 @@ export class PipelinedRDD<T> extends RDD<T> {
     return [this.prev];
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     return {
       kind: "narrow",
       parent: this.prev.planPartition(p, planner),
@@ -655,7 +707,7 @@ export class UnionRDD<T> extends RDD<T> {
     return this.rdds as RDD<unknown>[];
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     let i = p;
     for (const r of this.rdds) {
       const n = r.getNumPartitions();
@@ -683,7 +735,7 @@ class ZippedRDD<A, B> extends RDD<[A, B]> {
     return [this.a, this.b] as RDD<unknown>[];
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     return { kind: "zip", left: this.a.planPartition(p, planner), right: this.b.planPartition(p, planner) };
   }
 
@@ -705,7 +757,7 @@ class CartesianRDD<A, B> extends RDD<[A, B]> {
     return [this.a, this.b] as RDD<unknown>[];
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     const nb = this.b.getNumPartitions();
     return { kind: "cartesian", left: this.a.planPartition(Math.floor(p / nb), planner), right: this.b.planPartition(p % nb, planner) };
   }
@@ -732,7 +784,7 @@ class CoalescedRDD<T> extends RDD<T> {
     return [this.prev as RDD<unknown>];
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     const parentN = this.prev.getNumPartitions();
     const from = Math.floor((p * parentN) / this.n);
     const to = Math.floor(((p + 1) * parentN) / this.n);
@@ -773,7 +825,7 @@ class ZipWithIndexRDD<T> extends RDD<[T, number]> {
     return [this.prev as RDD<unknown>];
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     if (!this.starts) throw new TsparkError("PROTOCOL", "zipWithIndex planned before its counts were known");
     return { kind: "narrow", parent: this.prev.planPartition(p, planner), partitionIndex: p, steps: [{ op: "zipWithIndex", args: { start: this.starts[p] } }] };
   }

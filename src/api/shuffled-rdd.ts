@@ -93,7 +93,7 @@ export class ShuffledRDD<T> extends RDD<T> {
     }));
   }
 
-  planPartition(p: number, planner: JobPlanner): PartitionPlan {
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     const read: PartitionPlan = { kind: "shuffle-read", shuffleId: this.shuffleId, partition: p, outputs: this.context._mapOutputLocations(this.shuffleId) };
     const steps: StepSpec[] = [];
     const { reduceCombine, mapSideCombine, sort } = this.options;
@@ -112,6 +112,11 @@ export class ShuffledRDD<T> extends RDD<T> {
   }
 
   protected override detail(): string {
+    return this.options.label;
+  }
+
+  /** The operation that shuffles (e.g. "reduceByKey"): names its map stage. */
+  get operation(): string {
     return this.options.label;
   }
 }

@@ -11,7 +11,8 @@ export const UNSHIPPABLE: unique symbol = Symbol.for("tspark.unshippable");
 
 /**
  * An object with a method `[CAPTURE_AS]()` crosses by reference: the method returns a
- * descriptor and the worker rebuilds the object as `(await import(module))[export](...args)`.
+ * descriptor and the worker rebuilds the object as `await (await import(module))[export](...args)`
+ * (the factory may be async).
  */
 export const CAPTURE_AS: unique symbol = Symbol.for("tspark.captureAs");
 

@@ -154,7 +154,7 @@ class Reviver {
         const ns = await importUrl(node.module);
         const factory = ns[node.export];
         if (typeof factory !== "function") throw new TsparkError("CLOSURE_REVIVE", `${node.module} has no function export "${node.export}"`);
-        this.set(i, (factory as (...a: unknown[]) => unknown)(...node.args));
+        this.set(i, await (factory as (...a: unknown[]) => unknown)(...node.args));
       }
     }
   }

@@ -4,11 +4,12 @@
  * elsewhere behind the same interface.
  */
 import type { TaskDescription, ClosureId } from "../scheduler/plan.js";
-import type { SerializedError, TaskMetrics } from "./protocol.js";
+import type { SerializedError, TaskMetrics, DriverMessage } from "./protocol.js";
+import type { BlockUpdate } from "../storage/block-store.js";
 
 export type TaskResult =
-  | { ok: true; records: unknown[]; resultBytes: number; metrics: TaskMetrics; executorId: string }
-  | { ok: false; error: SerializedError; executorId: string; metrics?: TaskMetrics; lostWorker?: WorkerLoss };
+  | { ok: true; records: unknown[]; resultBytes: number; metrics: TaskMetrics; executorId: string; blocks: BlockUpdate[]; accumulators: Array<[number, unknown]> }
+  | { ok: false; error: SerializedError; executorId: string; metrics?: TaskMetrics; lostWorker?: WorkerLoss; blocks: BlockUpdate[] };
 
 /** Why a worker process died while running a task. */
 export interface WorkerLoss {
@@ -37,7 +38,9 @@ export interface ExecutorBackend {
    * Runs a task on an idle worker. `task.closures` is filled in by the backend with the
    * bytes (from `closureBytes`) that the chosen worker has not seen yet.
    */
-  runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>): Promise<TaskResult>;
+  runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string): Promise<TaskResult>;
+  /** Sends a control message to every live worker. */
+  broadcastControl(msg: DriverMessage): void;
   /** Kills the worker running this task, if any (cancellation); its result is a failure. */
   killTask(taskId: number): void;
   executorInfos(): ExecutorInfo[];

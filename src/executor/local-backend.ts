@@ -5,7 +5,7 @@
 import type { ClosureId, TaskDescription } from "../scheduler/plan.js";
 import type { ExecutorBackend, ExecutorInfo, TaskResult } from "./backend.js";
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
-import type { WorkerMessage } from "./protocol.js";
+import type { WorkerMessage, DriverMessage } from "./protocol.js";
 import { TsparkError } from "../errors.js";
 
 interface Pending {
@@ -17,15 +17,18 @@ export class LocalBackend implements ExecutorBackend {
   readonly slots: number;
   private readonly workers: WorkerProcess[] = [];
   private readonly pending = new Map<number, Pending>();
-  private readonly idleWaiters: Array<(w: WorkerProcess) => void> = [];
+  /** Tasks waiting for a worker; `preferred` (until `until`) is the executor holding their cached input. */
+  private readonly idleWaiters: Array<{ take: (w: WorkerProcess) => void; preferred?: string; until: number }> = [];
   private nextExecutor = 0;
+  /** Called when a worker process dies (its cached blocks in memory are gone). */
+  onExecutorLost: (executorId: string) => void = () => {};
   /** Tasks submitted and not finished; while any, the driver's event loop is held open. */
   private inFlight = 0;
   private keepAlive: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly readyP: Promise<void>;
 
-  constructor(slots: number, private readonly workerOptions: Omit<WorkerOptions, "executorId">) {
+  constructor(slots: number, private readonly workerOptions: Omit<WorkerOptions, "executorId">, private readonly localityWaitMs = 3000) {
     this.slots = slots;
     for (let i = 0; i < slots; i++) this.workers.push(this.spawn());
     this.readyP = Promise.all(this.workers.map((w) => w.ready())).then(() => undefined);
@@ -36,6 +39,7 @@ export class LocalBackend implements ExecutorBackend {
     const w = new WorkerProcess({ ...this.workerOptions, executorId: String(this.nextExecutor++) });
     w.onMessage = (msg, bytes) => this.onMessage(w, msg, bytes);
     w.onExit = (loss) => {
+      this.onExecutorLost(w.executorId);
       const idx = this.workers.indexOf(w);
       if (idx >= 0) this.workers.splice(idx, 1);
       this.busy.delete(w);
@@ -48,6 +52,7 @@ export class LocalBackend implements ExecutorBackend {
           ok: false,
           executorId: w.executorId,
           lostWorker: loss,
+          blocks: [],
           error: {
             name: "WorkerLost",
             message: `worker process ${loss.pid} died (${loss.signal ? `signal ${loss.signal}` : `exit code ${loss.exitCode}`})`,
@@ -78,10 +83,10 @@ export class LocalBackend implements ExecutorBackend {
     w.peakRssBytes = Math.max(w.peakRssBytes, msg.metrics.peakRssBytes);
     if (msg.type === "result") {
       w.completedTasks++;
-      p.resolve({ ok: true, records: msg.records, resultBytes: frameBytes, metrics: msg.metrics, executorId: w.executorId });
+      p.resolve({ ok: true, records: msg.records, resultBytes: frameBytes, metrics: msg.metrics, executorId: w.executorId, blocks: msg.blocks, accumulators: msg.accumulators });
     } else {
       w.failedTasks++;
-      p.resolve({ ok: false, error: msg.error, metrics: msg.metrics, executorId: w.executorId });
+      p.resolve({ ok: false, error: msg.error, metrics: msg.metrics, executorId: w.executorId, blocks: msg.blocks });
     }
     this.release(w);
   }
@@ -90,32 +95,60 @@ export class LocalBackend implements ExecutorBackend {
   private release(w: WorkerProcess): void {
     this.busy.delete(w);
     if (!w.alive || this.stopping) return;
-    const waiter = this.idleWaiters.shift();
-    if (waiter) {
+    // A waiter that prefers this worker first, then one that may run anywhere (FIFO).
+    const now = Date.now();
+    let i = this.idleWaiters.findIndex((x) => x.preferred === w.executorId);
+    if (i < 0) i = this.idleWaiters.findIndex((x) => x.preferred === undefined || x.until <= now || !this.isLive(x.preferred));
+    if (i >= 0) {
+      const [waiter] = this.idleWaiters.splice(i, 1);
       this.busy.add(w);
-      waiter(w);
+      waiter!.take(w);
     } else w.setIdle(true);
   }
 
-  /** Resolves with a worker reserved for the caller (released when its task ends). */
-  private async acquire(): Promise<WorkerProcess> {
+  private isLive(executorId: string): boolean {
+    return this.workers.some((w) => w.executorId === executorId && w.alive);
+  }
+
+  /**
+   * Resolves with a worker reserved for the caller (released when its task ends). With a
+   * preferred executor (it holds the task's cached input in memory), waits for that one up
+   * to the locality wait, then takes any: recomputing beats idling (Spark's delay scheduling).
+   */
+  private async acquire(preferred?: string): Promise<WorkerProcess> {
     await this.readyP;
-    const idle = this.workers.find((w) => w.alive && !this.busy.has(w));
-    if (idle) {
-      this.busy.add(idle);
-      return idle;
+    const free = this.workers.filter((w) => w.alive && !this.busy.has(w));
+    const pick = (preferred !== undefined && this.isLive(preferred)) ? free.find((w) => w.executorId === preferred) : free[0];
+    if (pick) {
+      this.busy.add(pick);
+      return pick;
     }
-    return new Promise((res) => this.idleWaiters.push(res));
+    return new Promise((resolve) => {
+      const waiter = { take: resolve, preferred, until: Date.now() + this.localityWaitMs };
+      this.idleWaiters.push(waiter);
+      if (preferred !== undefined) {
+        // When the wait runs out, any idle worker will do.
+        setTimeout(() => {
+          if (!this.idleWaiters.includes(waiter)) return;
+          const idle = this.workers.find((w) => w.alive && !this.busy.has(w));
+          if (idle) {
+            this.idleWaiters.splice(this.idleWaiters.indexOf(waiter), 1);
+            this.busy.add(idle);
+            resolve(idle);
+          }
+        }, this.localityWaitMs).unref();
+      }
+    });
   }
 
   /** Workers reserved for, or running, a task. */
   private readonly busy = new Set<WorkerProcess>();
 
-  async runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>): Promise<TaskResult> {
+  async runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string): Promise<TaskResult> {
     if (this.stopping) throw new TsparkError("CONTEXT_STOPPED", "the SparkContext was stopped");
     this.hold(+1);
     try {
-      return await this.dispatch(task, closureIds, closureBytes);
+      return await this.dispatch(task, closureIds, closureBytes, preferredExecutor);
     } finally {
       this.hold(-1);
     }
@@ -134,8 +167,8 @@ export class LocalBackend implements ExecutorBackend {
     }
   }
 
-  private async dispatch(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>): Promise<TaskResult> {
-    const w = await this.acquire();
+  private async dispatch(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferred?: string): Promise<TaskResult> {
+    const w = await this.acquire(preferred);
     const result = new Promise<TaskResult>((resolve) => this.pending.set(task.taskId, { resolve, worker: w }));
     try {
       const closures: Array<[ClosureId, Uint8Array]> = [];
@@ -156,6 +189,10 @@ export class LocalBackend implements ExecutorBackend {
       throw err;
     }
     return result;
+  }
+
+  broadcastControl(msg: DriverMessage): void {
+    for (const w of this.workers) if (w.alive) w.send(msg);
   }
 
   killTask(taskId: number): void {

@@ -3,6 +3,7 @@
  * control channel (file descriptor 3). Plain data, encoded by serde/message-codec.
  */
 import type { TaskDescription } from "../scheduler/plan.js";
+import type { BlockUpdate } from "../storage/block-store.js";
 
 export interface SerializedError {
   name: string;
@@ -13,12 +14,16 @@ export interface SerializedError {
 
 export type DriverMessage =
   | { type: "task"; task: TaskDescription }
-  | { type: "shutdown" };
+  | { type: "shutdown" }
+  /** Forget an RDD's cached blocks (unpersist). */
+  | { type: "dropRdd"; rddId: number }
+  /** Forget a broadcast value (unpersist/destroy). */
+  | { type: "dropBroadcast"; broadcastId: number };
 
 export type WorkerMessage =
   | { type: "hello"; version: string; pid: number }
-  | { type: "result"; taskId: number; records: unknown[]; metrics: TaskMetrics }
-  | { type: "failure"; taskId: number; error: SerializedError; metrics: TaskMetrics };
+  | { type: "result"; taskId: number; records: unknown[]; metrics: TaskMetrics; blocks: BlockUpdate[]; accumulators: Array<[number, unknown]> }
+  | { type: "failure"; taskId: number; error: SerializedError; metrics: TaskMetrics; blocks: BlockUpdate[] };
 
 export interface TaskMetrics {
   durationMs: number;
@@ -28,6 +33,8 @@ export interface TaskMetrics {
   spillBytes: number;
   /** The worker process's peak resident memory so far. */
   peakRssBytes: number;
+  /** Bytes of broadcast values this task read from their files (0 when already decoded in this worker). */
+  broadcastBytesRead: number;
 }
 
 /** The file descriptor, in the worker, of its control channel to the driver. */

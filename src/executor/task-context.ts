@@ -53,3 +53,38 @@ export function runTaskCleanups(): void {
     }
   }
 }
+
+/** The running task's accumulator values (id → its local sum), merged by the driver on success. */
+const accumulators = new Map<number, unknown>();
+
+export function accumulatorSlot(id: number): { get(): unknown; set(v: unknown): void; has(): boolean } {
+  return {
+    get: () => accumulators.get(id),
+    set: (v) => void accumulators.set(id, v),
+    has: () => accumulators.has(id),
+  };
+}
+
+export function takeAccumulatorUpdates(): Array<[number, unknown]> {
+  const u = [...accumulators];
+  accumulators.clear();
+  return u;
+}
+
+let broadcastBytes = 0;
+
+/** Counts bytes a broadcast value read from its file (reported per task: proves once per worker). */
+export function recordBroadcastRead(bytes: number): void {
+  broadcastBytes += bytes;
+}
+
+export function takeBroadcastBytes(): number {
+  const b = broadcastBytes;
+  broadcastBytes = 0;
+  return b;
+}
+
+/** True inside a worker process (driver-only operations check it). */
+export function inWorker(): boolean {
+  return process.env["TSPARK_WORKER"] === "1";
+}

@@ -7,6 +7,7 @@ import { reviveClosure } from "../closure/revive.js";
 import { type BatchStream, isAsyncStream, collectStream, recordsOf, asyncRecordsOf } from "./batch-stream.js";
 import { stepOperator } from "./step-registry.js";
 import { openSource } from "./sources.js";
+import { cachedStream } from "./caching-source.js";
 import { TsparkError } from "../errors.js";
 import "./narrow-steps.js";
 import "./action-steps.js";
@@ -109,6 +110,8 @@ export async function buildStream(plan: PartitionPlan): Promise<BatchStream<unkn
     }
     case "concat":
       return concatStreams(await Promise.all(plan.parents.map(buildStream)));
+    case "cached":
+      return cachedStream(plan.blockId, plan.level, () => buildStream(plan.compute));
     default:
       return openSource(plan);
   }

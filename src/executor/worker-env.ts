@@ -25,6 +25,14 @@ export function spillDir(): string {
   return spillDirMade;
 }
 
+export const STORAGE_MEMORY_ENV = "TSPARK_STORAGE_MEMORY_BYTES";
+
+/** Bytes of cached blocks a worker keeps in memory before evicting. */
+export function storageMemoryBytes(): number {
+  const v = Number(process.env[STORAGE_MEMORY_ENV]);
+  return Number.isFinite(v) && v >= 0 ? v : 256 * 1024 * 1024;
+}
+
 /** Bytes that aggregation, group-by and sort buffers may hold before spilling. */
 export function workerMemoryBytes(): number {
   const v = Number(process.env[WORKER_MEMORY_ENV]);

@@ -8,7 +8,9 @@ import { FrameDecoder, encodeFrame } from "../serde/framing.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
 import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedError } from "./protocol.js";
 import { runTask } from "./task-runner.js";
-import { setRunningTask, runTaskCleanups, takeSpillMetrics } from "./task-context.js";
+import { blockStore } from "./caching-source.js";
+import { setRunningTask, runTaskCleanups, takeSpillMetrics, takeAccumulatorUpdates, takeBroadcastBytes } from "./task-context.js";
+import { dropWorkerBroadcast } from "../api/broadcast.js";
 import type { TaskMetrics } from "./protocol.js";
 import { VERSION } from "../version.js";
 import { startOrphanWatchdog } from "./orphan-watchdog.js";
@@ -44,13 +46,15 @@ async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promis
     durationMs: performance.now() - started,
     recordsOut,
     ...takeSpillMetrics(),
+    broadcastBytesRead: takeBroadcastBytes(),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   });
   let settled = false;
   const fail = (err: unknown) => {
     if (settled) return;
     settled = true;
-    send({ type: "failure", taskId: task.taskId, error: serializeError(err), metrics: metrics(0) });
+    takeAccumulatorUpdates(); // a failed attempt's additions are dropped
+    send({ type: "failure", taskId: task.taskId, error: serializeError(err), metrics: metrics(0), blocks: blockStore().takeUpdates() });
   };
   failCurrent = fail;
   setRunningTask({
@@ -64,7 +68,7 @@ async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promis
     const { records } = await runTask(task);
     // Encode before claiming success: a record that cannot be serialized fails the task.
     runTaskCleanups();
-    const frame = encodeFrame(encodeMessage({ type: "result", taskId: task.taskId, records, metrics: metrics(records.length) } satisfies WorkerMessage));
+    const frame = encodeFrame(encodeMessage({ type: "result", taskId: task.taskId, records, metrics: metrics(records.length), blocks: blockStore().takeUpdates(), accumulators: takeAccumulatorUpdates() } satisfies WorkerMessage));
     if (!settled) {
       settled = true;
       channel.write(frame);
@@ -82,7 +86,9 @@ channel.on("data", (chunk: Buffer) => {
   for (const frame of decoder.push(chunk)) {
     const msg = decodeMessage<DriverMessage>(frame);
     if (msg.type === "shutdown") process.exit(0);
-    queue = queue.then(() => handleTask(msg));
+    else if (msg.type === "dropRdd") queue = queue.then(() => blockStore().dropRdd(msg.rddId));
+    else if (msg.type === "dropBroadcast") queue = queue.then(() => dropWorkerBroadcast(msg.broadcastId));
+    else queue = queue.then(() => handleTask(msg));
   }
 });
 // The driver went away: nothing more will come, and nobody wants our results.

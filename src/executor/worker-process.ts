@@ -47,7 +47,7 @@ export class WorkerProcess {
     this.executorId = opts.executorId;
     this.child = spawn(process.execPath, [...opts.nodeArgs, WORKER_MAIN], {
       stdio: ["ignore", "pipe", "pipe", "pipe"],
-      env: opts.env,
+      env: { ...opts.env, TSPARK_WORKER: "1" },
     });
     this.pid = this.child.pid ?? -1;
     this.channel = this.child.stdio[3] as net.Socket;

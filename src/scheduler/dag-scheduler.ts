@@ -1,8 +1,9 @@
 /**
- * Runs jobs: cuts an action's lineage into stages (today every stage is a result stage;
- * shuffle boundaries add map stages), launches one task per partition on the backend,
- * retries failed tasks up to `tspark.task.maxFailures`, and fails the job with the user's
- * own error when a task runs out of attempts.
+ * Runs jobs. A job (one action) runs stages: the map stages of the shuffles its lineage
+ * needs, then its result stage. Each stage launches one task per partition on the backend
+ * (at most `slots` of a stage at once, so concurrent jobs interleave on the workers),
+ * retries a failed task up to `tspark.task.maxFailures`, and fails the job with the user's
+ * own error when a task runs out of attempts. Jobs can be cancelled by id, group or tag.
  */
 import type { ExecutorBackend, TaskResult } from "../executor/backend.js";
 import type { ClosureId, PartitionPlan } from "./plan.js";
@@ -10,19 +11,70 @@ import { closureIdsOf } from "./plan.js";
 import { describeRemoteError, reviveRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
 
-export interface JobSpec {
+export interface StageSpec {
+  /** What the stage computes, for the UI and status tracker (e.g. "count at app.ts:12"). */
+  name: string;
   /** The plan of each partition to compute (the action's steps included). */
   plans: Array<{ partition: number; plan: PartitionPlan }>;
   closureBytes: ReadonlyMap<ClosureId, Uint8Array>;
   /** Whether results count against tspark.driver.maxResultSize. */
   countResultSize: boolean;
-  localProperties?: Record<string, string>;
 }
 
 export interface SchedulerLimits {
   maxFailures: number;
   maxResultSize: number;
   maxResultSizeText: string;
+}
+
+/** What the scheduler asks of, and tells, the rest of the driver. */
+export interface SchedulerHooks {
+  /** The executor a task should run on (it holds the task's cached input), if any. */
+  preferredExecutor?(plan: PartitionPlan): string | undefined;
+  /** Every finished task attempt, successful or not (block updates, accumulators, metrics). */
+  taskEnded?(result: TaskResult, stage: StageState): void;
+}
+
+/** Settings a job carries from the context's local properties at submission. */
+export interface JobProperties {
+  group: string | undefined;
+  description: string | undefined;
+  tags: string[];
+  interruptOnCancel: boolean;
+  localProperties: Record<string, string>;
+}
+
+export type JobStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
+
+export interface JobState {
+  jobId: number;
+  name: string;
+  props: JobProperties;
+  stageIds: number[];
+  status: JobStatus;
+  submissionTime: number;
+  completionTime: number | undefined;
+  error: string | undefined;
+  /** Set when the job is cancelled: running stages stop launching and fail with it. */
+  cancelled: TsparkError | undefined;
+  readonly runningTasks: Set<number>;
+  readonly cancelSignal: Promise<never>;
+  cancel(err: TsparkError): void;
+}
+
+export interface StageState {
+  stageId: number;
+  jobId: number;
+  name: string;
+  numTasks: number;
+  numActiveTasks: number;
+  numCompletedTasks: number;
+  numFailedTasks: number;
+  status: "ACTIVE" | "COMPLETE" | "FAILED";
+  submissionTime: number;
+  completionTime: number | undefined;
+  /** Totals over the stage's successful tasks. */
+  metrics: { durationMs: number; recordsOut: number; resultBytes: number; spills: number; spillBytes: number; broadcastBytesRead: number };
 }
 
 function formatBytes(n: number): string {
@@ -33,13 +85,74 @@ export class DAGScheduler {
   private nextJobId = 0;
   private nextStageId = 0;
   private nextTaskId = 0;
+  readonly jobs = new Map<number, JobState>();
+  readonly stages = new Map<number, StageState>();
 
-  constructor(private readonly backend: ExecutorBackend, private readonly limits: SchedulerLimits) {}
+  constructor(private readonly backend: ExecutorBackend, private readonly limits: SchedulerLimits, private readonly hooks: SchedulerHooks = {}) {}
 
-  /** Runs one job; resolves with each planned partition's output records, in plan order. */
-  async runJob(spec: JobSpec): Promise<unknown[][]> {
-    const jobId = this.nextJobId++;
-    const stageId = this.nextStageId++;
+  /** Registers a job; run its stages with runStage, then call endJob. */
+  submitJob(name: string, props: JobProperties): JobState {
+    let cancelWith!: (e: TsparkError) => void;
+    const cancelSignal = new Promise<never>((_, reject) => (cancelWith = reject));
+    cancelSignal.catch(() => {});
+    const job: JobState = {
+      jobId: this.nextJobId++,
+      name,
+      props,
+      stageIds: [],
+      status: "RUNNING",
+      submissionTime: Date.now(),
+      completionTime: undefined,
+      error: undefined,
+      cancelled: undefined,
+      runningTasks: new Set(),
+      cancelSignal,
+      cancel: (err) => {
+        if (job.cancelled || job.status !== "RUNNING") return;
+        job.cancelled = err;
+        cancelWith(err);
+        if (job.props.interruptOnCancel) for (const t of job.runningTasks) this.backend.killTask(t);
+      },
+    };
+    this.jobs.set(job.jobId, job);
+    return job;
+  }
+
+  endJob(job: JobState, error?: unknown): void {
+    job.status = error === undefined ? "SUCCEEDED" : "FAILED";
+    job.completionTime = Date.now();
+    if (error !== undefined) job.error = error instanceof Error ? error.message : String(error);
+  }
+
+  /** Cancels running jobs that match; returns how many. */
+  cancelJobs(match: (job: JobState) => boolean, reason: string): number {
+    let n = 0;
+    for (const job of this.jobs.values()) {
+      if (job.status !== "RUNNING" || job.cancelled || !match(job)) continue;
+      job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: ${reason}`));
+      n++;
+    }
+    return n;
+  }
+
+  /** Runs one stage of a job; resolves with each planned partition's output records, in plan order. */
+  async runStage(job: JobState, spec: StageSpec): Promise<unknown[][]> {
+    if (job.cancelled) throw job.cancelled;
+    const stage: StageState = {
+      stageId: this.nextStageId++,
+      jobId: job.jobId,
+      name: spec.name,
+      numTasks: spec.plans.length,
+      numActiveTasks: 0,
+      numCompletedTasks: 0,
+      numFailedTasks: 0,
+      status: "ACTIVE",
+      submissionTime: Date.now(),
+      completionTime: undefined,
+      metrics: { durationMs: 0, recordsOut: 0, resultBytes: 0, spills: 0, spillBytes: 0, broadcastBytesRead: 0 },
+    };
+    this.stages.set(stage.stageId, stage);
+    job.stageIds.push(stage.stageId);
     const results: unknown[][] = new Array<unknown[]>(spec.plans.length);
     let aborted: Error | undefined;
     let resultBytes = 0;
@@ -51,19 +164,38 @@ export class DAGScheduler {
       let last: Extract<TaskResult, { ok: false }> | undefined;
       for (let attempt = 0; attempt < this.limits.maxFailures; attempt++) {
         if (aborted) return;
+        if (job.cancelled) throw job.cancelled;
         const taskId = this.nextTaskId++;
-        const r = await this.backend.runTask(
-          { taskId, jobId, stageId, partition, attempt, plan, localProperties: spec.localProperties ?? {} },
-          closureIds,
-          spec.closureBytes,
-        );
+        job.runningTasks.add(taskId);
+        stage.numActiveTasks++;
+        let r: TaskResult;
+        try {
+          r = await this.backend.runTask(
+            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, localProperties: job.props.localProperties },
+            closureIds,
+            spec.closureBytes,
+            this.hooks.preferredExecutor?.(plan),
+          );
+        } finally {
+          job.runningTasks.delete(taskId);
+          stage.numActiveTasks--;
+        }
+        this.hooks.taskEnded?.(r, stage);
         if (r.ok) {
+          stage.numCompletedTasks++;
+          const m = stage.metrics;
+          m.durationMs += r.metrics.durationMs;
+          m.recordsOut += r.metrics.recordsOut;
+          m.resultBytes += r.resultBytes;
+          m.spills += r.metrics.spills;
+          m.spillBytes += r.metrics.spillBytes;
+          m.broadcastBytesRead += r.metrics.broadcastBytesRead;
           if (spec.countResultSize) {
             resultBytes += r.resultBytes;
             if (this.limits.maxResultSize > 0 && resultBytes > this.limits.maxResultSize) {
               throw new TsparkError(
                 "INVALID_ARGUMENT",
-                `Job ${jobId} aborted: the results sent to the driver so far (${formatBytes(resultBytes)}) exceed tspark.driver.maxResultSize (${this.limits.maxResultSizeText}). ` +
+                `Job ${job.jobId} aborted: the results sent to the driver so far (${formatBytes(resultBytes)}) exceed tspark.driver.maxResultSize (${this.limits.maxResultSizeText}). ` +
                   "Use rdd.toLocalIterator() to stream results one partition at a time, rdd.saveAsTextFile() to write them out, or raise tspark.driver.maxResultSize.",
               );
             }
@@ -71,6 +203,8 @@ export class DAGScheduler {
           results[index] = r.records;
           return;
         }
+        stage.numFailedTasks++;
+        if (job.cancelled) throw job.cancelled; // a task killed by the cancellation: no retry
         last = r;
       }
       if (aborted || !last) return;
@@ -81,15 +215,13 @@ export class DAGScheduler {
         : describeRemoteError(last.error);
       throw new TsparkError(
         loss ? "WORKER_LOST" : "TASK_FAILED",
-        `Job ${jobId} failed: task for partition ${partition} of stage ${stageId} failed ${attempts} time${attempts === 1 ? "" : "s"}; most recent failure (attempt ${attempts - 1}):\n  ${why}`,
+        `Job ${job.jobId} failed: task for partition ${partition} of stage ${stage.stageId} failed ${attempts} time${attempts === 1 ? "" : "s"}; most recent failure (attempt ${attempts - 1}):\n  ${why}`,
         { cause: loss ? undefined : reviveRemoteError(last.error) },
       );
     };
 
-    // At most `slots` tasks of this job in flight: a failed job stops launching at once,
-    // and concurrent jobs interleave on the workers.
     const lane = async (): Promise<void> => {
-      while (!aborted && next < spec.plans.length) {
+      while (!aborted && !job.cancelled && next < spec.plans.length) {
         const i = next++;
         try {
           await runOne(i);
@@ -98,8 +230,19 @@ export class DAGScheduler {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.backend.slots, spec.plans.length) }, lane));
-    if (aborted) throw aborted;
+    const lanes = Promise.all(Array.from({ length: Math.min(this.backend.slots, spec.plans.length) }, lane));
+    try {
+      // A cancelled job fails at once; its running tasks finish (or are killed) in the background.
+      await Promise.race([lanes, job.cancelSignal]);
+      if (aborted) throw aborted;
+      if (job.cancelled) throw job.cancelled;
+    } catch (err) {
+      stage.status = "FAILED";
+      stage.completionTime = Date.now();
+      throw err;
+    }
+    stage.status = "COMPLETE";
+    stage.completionTime = Date.now();
     return results;
   }
 }

@@ -32,7 +32,9 @@ export type PartitionPlan =
   | { kind: "narrow"; parent: PartitionPlan; partitionIndex: number; steps: Step[] }
   | { kind: "zip"; left: PartitionPlan; right: PartitionPlan }
   | { kind: "cartesian"; left: PartitionPlan; right: PartitionPlan }
-  | { kind: "concat"; parents: PartitionPlan[] };
+  | { kind: "concat"; parents: PartitionPlan[] }
+  /** A persisted RDD's partition: the cached block if a worker has it, else `compute` (then kept). */
+  | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan };
 
 export interface TaskDescription {
   taskId: number;
@@ -60,6 +62,9 @@ export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set
       break;
     case "concat":
       for (const p of plan.parents) closureIdsOf(p, into);
+      break;
+    case "cached":
+      closureIdsOf(plan.compute, into);
       break;
   }
   return into;

@@ -1,0 +1,84 @@
+/**
+ * Accumulators: variables tasks can only add to. Each task adds into its own copy (from
+ * the zero value); the driver merges a task's total when the task succeeds, so retried
+ * or failed attempts are never double-counted. Reading `.value` in a task is an error.
+ */
+import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
+import { captureClosure } from "../closure/capture.js";
+import { reviveClosure } from "../closure/revive.js";
+import { accumulatorSlot, inWorker } from "../executor/task-context.js";
+import { TsparkError } from "../errors.js";
+
+/** How values of a custom type combine: `zero(v)` is an empty value shaped like v. */
+export interface AccumulatorParam<T> {
+  zero(value: T): T;
+  addInPlace(a: T, b: T): T;
+}
+
+const numeric: AccumulatorParam<number> = { zero: () => 0, addInPlace: (a, b) => a + b };
+
+/**
+ * `const n = sc.accumulator(0); rdd.foreach((x) => n.add(1)); n.value` — the number of records.
+ */
+export class Accumulator<T> {
+  private current: T;
+  private readonly zero: T;
+
+  /** @internal Made by `sc.accumulator(value, param)`. */
+  constructor(readonly id: number, value: T, private readonly param: AccumulatorParam<T> = numeric as unknown as AccumulatorParam<T>) {
+    this.current = value;
+    this.zero = param.zero(value);
+  }
+
+  /** The accumulated value (driver only). */
+  get value(): T {
+    if (inWorker()) throw new TsparkError("INVALID_ARGUMENT", `Accumulator ${this.id}: its value can only be read on the driver`);
+    return this.current;
+  }
+
+  set value(v: T) {
+    this.current = v;
+  }
+
+  /** Adds a term (in a task: to the task's local copy; on the driver: to the value). */
+  add(term: T): void {
+    this.current = this.param.addInPlace(this.current, term);
+  }
+
+  /** @internal Merges a successful task's local total. */
+  _merge(update: T): void {
+    this.current = this.param.addInPlace(this.current, update);
+  }
+
+  toString(): string {
+    return String(this.current);
+  }
+
+  /** Crosses to workers by id, with the zero value and (if custom) the addInPlace function. */
+  [CAPTURE_AS](): CaptureAsDescriptor {
+    // A custom addInPlace travels as a closure bound to its param object (its `this`).
+    const add = this.param === (numeric as unknown) ? null : captureClosure(this.param.addInPlace.bind(this.param), "accumulator addInPlace").bytes;
+    return { module: import.meta.url, export: "workerAccumulator", args: [this.id, this.zero, add] };
+  }
+}
+
+/** A task's side of an accumulator: adds into the running task's slot. */
+class WorkerAccumulator<T> {
+  constructor(readonly id: number, private readonly zero: T, private readonly addInPlace: (a: T, b: T) => T) {}
+
+  get value(): T {
+    throw new TsparkError("INVALID_ARGUMENT", `Accumulator ${this.id}: its value can only be read on the driver; tasks may only add() to it`);
+  }
+
+  add(term: T): void {
+    const slot = accumulatorSlot(this.id);
+    slot.set(this.addInPlace(slot.has() ? (slot.get() as T) : structuredClone(this.zero), term));
+  }
+}
+
+/** @internal Worker-side factory named by the capture descriptor. */
+export async function workerAccumulator<T>(id: number, zero: T, addBytes: Uint8Array | null): Promise<WorkerAccumulator<T>> {
+  const add = addBytes ? ((await reviveClosure(addBytes)) as (a: T, b: T) => T) : ((a: T, b: T) => ((a as number) + (b as number)) as T);
+  return new WorkerAccumulator(id, zero, add);
+}
+

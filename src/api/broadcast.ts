@@ -1,0 +1,94 @@
+/**
+ * Broadcast variables: a read-only value sent to each worker once. The driver writes the
+ * value to a file in the application's directory when it is created; a closure that uses
+ * the Broadcast carries only its id and path; each worker reads and decodes the file on
+ * the first `.value` in any of its tasks and keeps it for the tasks that follow.
+ */
+import v8 from "node:v8";
+import { writeFileSync, readFileSync, rmSync } from "node:fs";
+import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
+import { recordBroadcastRead } from "../executor/task-context.js";
+import { TsparkError } from "../errors.js";
+
+export class Broadcast<T> {
+  private destroyed = false;
+
+  /** @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy. */
+  constructor(readonly id: number, private readonly local: T, readonly path: string, private readonly onRelease: (id: number) => void) {
+    try {
+      writeFileSync(path, v8.serialize(local));
+    } catch (err) {
+      throw new TsparkError("INVALID_ARGUMENT", `broadcast: the value cannot be sent to workers: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The value (on the driver: the original object). */
+  get value(): T {
+    this.checkAlive();
+    return this.local;
+  }
+
+  private checkAlive(): void {
+    if (this.destroyed) throw new TsparkError("INVALID_ARGUMENT", `Attempted to use broadcast variable ${this.id} after it was destroyed`);
+  }
+
+  /** Drops the workers' copies; they read the value again if a later task uses it. */
+  unpersist(blocking = false): void {
+    void blocking;
+    this.onRelease(this.id);
+  }
+
+  /** Releases the value everywhere; any later use is an error. */
+  destroy(blocking = false): void {
+    void blocking;
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.onRelease(this.id);
+    rmSync(this.path, { force: true });
+  }
+
+  [CAPTURE_AS](): CaptureAsDescriptor {
+    this.checkAlive();
+    return { module: import.meta.url, export: "workerBroadcast", args: [this.id, this.path] };
+  }
+}
+
+/** Values decoded in this worker, by broadcast id. */
+const workerValues = new Map<number, unknown>();
+
+/** @internal Drops a worker's copy (unpersist/destroy). */
+export function dropWorkerBroadcast(id: number): void {
+  workerValues.delete(id);
+}
+
+/** A task's side of a broadcast: decodes the value on first use, once per worker. */
+class WorkerBroadcast<T> {
+  constructor(readonly id: number, private readonly path: string) {}
+
+  get value(): T {
+    if (!workerValues.has(this.id)) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(this.path);
+      } catch {
+        throw new TsparkError("INVALID_ARGUMENT", `Attempted to use broadcast variable ${this.id} after it was destroyed`);
+      }
+      recordBroadcastRead(bytes.length);
+      workerValues.set(this.id, v8.deserialize(bytes));
+    }
+    return workerValues.get(this.id) as T;
+  }
+
+  unpersist(): void {
+    throw new TsparkError("INVALID_ARGUMENT", "a broadcast variable can only be unpersisted on the driver");
+  }
+
+  destroy(): void {
+    throw new TsparkError("INVALID_ARGUMENT", "a broadcast variable can only be destroyed on the driver");
+  }
+}
+
+/** @internal Worker-side factory named by the capture descriptor. */
+export function workerBroadcast<T>(id: number, path: string): WorkerBroadcast<T> {
+  return new WorkerBroadcast<T>(id, path);
+}

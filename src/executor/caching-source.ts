@@ -1,0 +1,114 @@
+/**
+ * A persisted RDD's partition inside a task: served from the worker's block store when
+ * present (memory here, or disk written by any worker), else computed from lineage while
+ * being kept. A partition is stored only when read to the end (take() may stop early),
+ * and past the memory budget it goes to disk (MEMORY_AND_DISK, DISK_ONLY) or is not kept.
+ */
+import { rmSync, renameSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type BatchStream, isAsyncStream } from "./batch-stream.js";
+import { BlockStore, type BlockLevel } from "../storage/block-store.js";
+import { FrameFileWriter } from "../shuffle/frame-file.js";
+import { localDir, storageMemoryBytes } from "./worker-env.js";
+
+let store: BlockStore | undefined;
+
+/** This worker's block store (one per process). */
+export function blockStore(): BlockStore {
+  store ??= new BlockStore(join(localDir(), "blocks"), storageMemoryBytes());
+  return store;
+}
+
+/** Keeps a partition's batches as they stream past, then stores them as a block. */
+class BlockRecorder {
+  private batches: unknown[][] = [];
+  private bytes = 0;
+  private mode: "memory" | "disk" | "none";
+  private writer: FrameFileWriter | undefined;
+  private readonly tmp: string;
+
+  constructor(private readonly blockId: string, private readonly level: BlockLevel) {
+    this.mode = level.useMemory ? "memory" : "disk";
+    this.tmp = join(localDir(), "blocks", `${blockId}.${process.pid}.tmp`);
+    if (this.mode === "disk") this.openDisk();
+  }
+
+  private openDisk(): void {
+    mkdirSync(join(localDir(), "blocks"), { recursive: true });
+    this.writer = new FrameFileWriter(this.tmp);
+  }
+
+  add(batch: unknown[]): void {
+    if (this.mode === "memory") {
+      this.batches.push(batch);
+      this.bytes += BlockStore.estimate([batch]);
+      if (this.bytes > storageMemoryBytes()) {
+        // Too big for memory: continue on disk if allowed, else give up keeping it.
+        if (this.level.useDisk) {
+          this.mode = "disk";
+          this.openDisk();
+          for (const b of this.batches) this.writer!.writeBatch(b);
+        } else this.mode = "none";
+        this.batches = [];
+      }
+    } else if (this.mode === "disk") this.writer!.writeBatch(batch);
+  }
+
+  finish(): void {
+    if (this.mode === "memory") blockStore().put(this.blockId, this.batches, this.level);
+    else if (this.mode === "disk") {
+      this.writer!.close();
+      renameSync(this.tmp, join(localDir(), "blocks", this.blockId));
+      blockStore().recordDiskBlock(this.blockId, this.writer!.position);
+    }
+    this.batches = [];
+  }
+
+  abort(): void {
+    if (this.writer) {
+      try {
+        this.writer.close();
+      } catch {
+        /* already closed */
+      }
+      rmSync(this.tmp, { force: true });
+    }
+    this.batches = [];
+  }
+}
+
+export function cachedStream(blockId: string, level: BlockLevel, compute: () => Promise<BatchStream<unknown>>): Promise<BatchStream<unknown>> | BatchStream<unknown> {
+  const hit = blockStore().get(blockId);
+  if (hit) return hit;
+  return compute().then((source) => {
+    const rec = new BlockRecorder(blockId, level);
+    if (isAsyncStream(source)) {
+      return (async function* () {
+        let done = false;
+        try {
+          for await (const b of source) {
+            rec.add(b);
+            yield b;
+          }
+          done = true;
+          rec.finish();
+        } finally {
+          if (!done) rec.abort();
+        }
+      })();
+    }
+    return (function* () {
+      let done = false;
+      try {
+        for (const b of source) {
+          rec.add(b);
+          yield b;
+        }
+        done = true;
+        rec.finish();
+      } finally {
+        if (!done) rec.abort();
+      }
+    })();
+  });
+}
