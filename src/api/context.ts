@@ -3,7 +3,10 @@
  * RDDs, and runs the jobs that actions submit. One active context per process.
  */
 import os from "node:os";
-import { mkdtempSync, mkdirSync, rmSync, readdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, readdirSync, cpSync, statSync, existsSync } from "node:fs";
+import { basename, resolve as resolvePath } from "node:path";
+import { randomUUID } from "node:crypto";
+import { setDriverFilesRoot } from "./spark-files.js";
 import { join } from "node:path";
 import { SparkConf } from "./spark-conf.js";
 import { CONFIG_KEYS, parseBytes } from "./config.js";
@@ -15,7 +18,7 @@ import { LocalBackend } from "../executor/local-backend.js";
 import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
 import { STORAGE_MEMORY_ENV } from "../executor/worker-env.js";
 import type { ExecutorInfo } from "../executor/backend.js";
-import { DAGScheduler, type JobState, type JobProperties } from "../scheduler/dag-scheduler.js";
+import { DAGScheduler, type JobState, type JobProperties, type StageState } from "../scheduler/dag-scheduler.js";
 import { StatusTracker } from "./status-tracker.js";
 import { JobPlanner } from "../scheduler/job-planner.js";
 import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
@@ -132,6 +135,7 @@ export class SparkContext {
       },
     });
     SparkContext.active = this;
+    setDriverFilesRoot(join(this.localDir, "files"));
     process.once("exit", this.onExit);
   }
 
@@ -314,9 +318,56 @@ export class SparkContext {
     this.scheduler.cancelJobs(() => true, "as part of cancelAllJobs");
   }
 
+  /** @internal A stage's metric totals (the UI and tests read these). */
+  _stageMetrics(stageId: number): StageState["metrics"] | undefined {
+    return this.scheduler.stages.get(stageId)?.metrics;
+  }
+
   /** Read-only progress of jobs, stages and workers. */
   statusTracker(): StatusTracker {
     return new StatusTracker(this.scheduler, () => this.backend.executorInfos());
+  }
+
+  // ---- files and checkpoints ----
+
+  /**
+   * Makes a file available to every task: `sc.addFile("lookup.csv")`, then in a task
+   * `SparkFiles.get("lookup.csv")`. A directory needs `recursive = true`.
+   */
+  addFile(path: string, recursive = false): void {
+    this.ensureActive();
+    const src = resolvePath(path.startsWith("file:") ? new URL(path).pathname : path);
+    if (!existsSync(src)) throw new TsparkError("INPUT_NOT_FOUND", `addFile: ${path} does not exist`);
+    if (statSync(src).isDirectory() && !recursive) throw new TsparkError("INVALID_ARGUMENT", `addFile: ${path} is a directory; pass recursive = true`);
+    const dest = join(this.localDir, "files", basename(src));
+    mkdirSync(join(this.localDir, "files"), { recursive: true });
+    cpSync(src, dest, { recursive: true });
+  }
+
+  private checkpointDir: string | undefined;
+
+  /** Where checkpoint() writes RDDs (a directory made under `dir` for this application). */
+  setCheckpointDir(dir: string): void {
+    const d = join(resolvePath(dir), randomUUID());
+    mkdirSync(d, { recursive: true });
+    this.checkpointDir = d;
+  }
+
+  getCheckpointDir(): string | undefined {
+    return this.checkpointDir;
+  }
+
+  /** @internal Writes, after a job, the RDDs of its lineage whose checkpoint() is pending. */
+  private async writeCheckpoints(rdd: RDD<unknown>): Promise<void> {
+    const pending: RDD<unknown>[] = [];
+    const walk = (r: RDD<unknown>, seen: Set<number>) => {
+      if (seen.has(r.id)) return;
+      seen.add(r.id);
+      if (r._checkpointPending()) pending.push(r);
+      for (const p of r.dependencies()) walk(p, seen);
+    };
+    walk(rdd, new Set());
+    for (const r of pending) await r._writeCheckpoint();
   }
 
   // ---- shared variables ----
@@ -374,7 +425,7 @@ export class SparkContext {
   private async computeShuffles(rdd: RDD<unknown>, job: JobState, seen = new Set<number>()): Promise<void> {
     if (seen.has(rdd.id)) return;
     seen.add(rdd.id);
-    if (rdd instanceof ShuffledRDD) {
+    if (rdd instanceof ShuffledRDD && !rdd.isCheckpointed()) {
       if (this.mapOutputs.has(rdd.shuffleId)) return;
       let running = this.runningMapStages.get(rdd.shuffleId);
       if (!running) {
@@ -390,18 +441,20 @@ export class SparkContext {
       }
       return running;
     }
-    await Promise.all(rdd.parents().map((p) => this.computeShuffles(p, job, seen)));
+    await Promise.all(rdd.dependencies().map((p) => this.computeShuffles(p, job, seen)));
   }
 
   /** @internal Plans and runs a job computing `partitions` of `rdd` with `steps` appended. */
   async _runJob(rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
     this.ensureActive();
-    await prepareLineage(rdd);
+    // Taken synchronously, at the action's call: later property changes do not affect this job.
     const name = `${steps.length ? steps[steps.length - 1]!.label : "collect"} at ${userCallSite()}`;
     const job = this.scheduler.submitJob(name, this.jobProperties());
     try {
+      await prepareLineage(rdd);
       const out = await this.runJobStages(job, rdd, steps, partitions, countResultSize);
       this.scheduler.endJob(job);
+      await this.writeCheckpoints(rdd);
       return out;
     } catch (err) {
       this.scheduler.endJob(job, err);
@@ -465,7 +518,10 @@ export class SparkContext {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
-      if (SparkContext.active === this) SparkContext.active = undefined;
+      if (SparkContext.active === this) {
+        SparkContext.active = undefined;
+        setDriverFilesRoot(undefined);
+      }
       await this.backend.stop();
       process.removeListener("exit", this.onExit);
       rmSync(this.localDir, { recursive: true, force: true });
@@ -483,6 +539,6 @@ export class SparkContext {
 async function prepareLineage(rdd: RDD<unknown>, seen = new Set<number>()): Promise<void> {
   if (seen.has(rdd.id)) return;
   seen.add(rdd.id);
-  for (const p of rdd.parents()) await prepareLineage(p, seen);
+  for (const p of rdd.dependencies()) await prepareLineage(p, seen);
   await rdd.prepare();
 }

@@ -14,7 +14,8 @@ import { ValueMap } from "../util/value-map.js";
 import { StatCounter } from "./stat-counter.js";
 import { histogramBucketsFromRange, validateBuckets, isEvenlySpaced } from "../util/histogram.js";
 import { randomSeed, validateFraction, splitBounds, takeSampleFrom } from "../util/sampling.js";
-import { OutputCommitter } from "../io/output-commit.js";
+import { OutputCommitter, partFileName } from "../io/output-commit.js";
+import { join } from "node:path";
 import { TsparkError } from "../errors.js";
 import type { Partitioner } from "./partitioner.js";
 import { StorageLevel } from "./storage-level.js";
@@ -78,7 +79,9 @@ export abstract class RDD<T> {
    * a worker has it, else compute it (and keep it).
    */
   planPartition(p: number, planner: JobPlanner): PartitionPlan {
-    const compute = this.computePlan(p, planner);
+    const compute: PartitionPlan = this.checkpoint_?.file
+      ? { kind: "object-file", paths: [join(this.checkpoint_.file, partFileName(p))] }
+      : this.computePlan(p, planner);
     if (this.storageLevel === StorageLevel.NONE) return compute;
     const { useMemory, useDisk } = this.storageLevel;
     return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute };
@@ -113,6 +116,71 @@ export abstract class RDD<T> {
   /** The storage level (StorageLevel.NONE when not persisted). */
   getStorageLevel(): StorageLevel {
     return this.storageLevel;
+  }
+
+  protected checkpoint_: { local: boolean; file: string | undefined; done: boolean; writing?: boolean } | undefined;
+
+  /**
+   * Saves this RDD to the checkpoint directory (sc.setCheckpointDir) after the next job that
+   * computes it, then reads it from there: its lineage is cut. Persist it first to avoid
+   * computing it twice.
+   */
+  checkpoint(): void {
+    if (this.context.getCheckpointDir() === undefined) throw new TsparkError("INVALID_ARGUMENT", "Checkpoint directory has not been set in the SparkContext (sc.setCheckpointDir)");
+    this.checkpoint_ ??= { local: false, file: undefined, done: false };
+  }
+
+  /**
+   * Marks the RDD as checkpointed once computed, keeping it in the workers' block stores
+   * (MEMORY_AND_DISK) instead of a reliable directory. Unlike Spark, its lineage is kept, so
+   * a lost block is recomputed rather than failing the job.
+   */
+  localCheckpoint(): void {
+    if (this.storageLevel === StorageLevel.NONE) this.persist(StorageLevel.MEMORY_AND_DISK);
+    this.checkpoint_ ??= { local: true, file: undefined, done: false };
+  }
+
+  /** Whether the RDD has been checkpointed (written after a job). */
+  isCheckpointed(): boolean {
+    return this.checkpoint_?.done === true;
+  }
+
+  isLocallyCheckpointed(): boolean {
+    return this.checkpoint_?.local === true && this.checkpoint_.done;
+  }
+
+  /** The directory this RDD was checkpointed to. */
+  getCheckpointFile(): string | undefined {
+    return this.checkpoint_?.file;
+  }
+
+  /** The RDDs this one is computed from, as the scheduler sees them (none once checkpointed). */
+  dependencies(): RDD<unknown>[] {
+    return this.checkpoint_?.file ? [] : this.parents();
+  }
+
+  /** @internal */
+  _checkpointPending(): boolean {
+    return this.checkpoint_ !== undefined && !this.checkpoint_.done && !this.checkpoint_.writing;
+  }
+
+  /** @internal Writes the checkpoint (a job of its own) and cuts the lineage. */
+  async _writeCheckpoint(): Promise<void> {
+    const cp = this.checkpoint_;
+    if (!cp || cp.done) return;
+    if (cp.local) {
+      cp.done = true; // the job that just ran stored every partition as a block
+      return;
+    }
+    const dir = join(this.context.getCheckpointDir()!, `rdd-${this.id}`);
+    cp.writing = true; // the writing job itself must not start another checkpoint
+    try {
+      await this.saveWith(dir, "", (commit) => ({ op: "saveObject", args: { commit }, label: "checkpoint" }));
+    } finally {
+      cp.writing = false;
+    }
+    cp.file = dir;
+    cp.done = true;
   }
 
   /** Whether this RDD is persisted (cache()/persist()). */
@@ -160,8 +228,9 @@ export abstract class RDD<T> {
       const name = r._name ? `${r._name} ` : "";
       const detail = r.detail();
       const level = r.storageLevel === StorageLevel.NONE ? "" : String(r.storageLevel);
-      lines.push(`${indent}${head}${name}${r.kindName()}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} [${level}]`);
-      for (const p of r.parents()) {
+      const kind = r.checkpoint_?.file ? "ReliableCheckpointRDD" : r.kindName();
+      lines.push(`${indent}${head}${name}${kind}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} [${level}]`);
+      for (const p of r.dependencies()) {
         // A shuffle starts a new stage: its parent is drawn one level in, as Spark does.
         if (r.isShuffleBoundary()) walk(p, indent + "   ", `+-(${p.getNumPartitions()}) `);
         else walk(p, indent, " |  ");
@@ -651,7 +720,7 @@ export class PipelinedRDD<T> extends RDD<T> {
 
   /** Whether a new step may join this pipeline: not when this RDD's output is kept (cached). */
   protected canExtend(): boolean {
-    return !this.isCached;
+    return !this.isCached && this.checkpoint_ === undefined;
   }
 
   getNumPartitions(): number {

@@ -1,0 +1,79 @@
+/**
+ * Job control: groups, tags, cancellation (interrupting running tasks), concurrent jobs,
+ * and the status tracker's view of them.
+ */
+import test, { after } from "node:test";
+import assert from "node:assert/strict";
+import { SparkContext } from "../index.js";
+
+const sc = new SparkContext({ master: "local[2]", appName: "job-control-test" });
+after(() => sc.stop());
+
+const busy = (ms: number) => (x: number) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+  return x;
+};
+
+test("cancelling a group stops a running 30-second task within seconds; the context stays usable", async () => {
+  await sc.range(0, 2).count(); // workers up
+  sc.setJobGroup("slow", "a job we will cancel", true);
+  const started = Date.now();
+  const job = sc.parallelize([1, 2], 2).map(busy(30_000)).collect();
+  sc.setLocalProperty("spark.jobGroup.id", null);
+  sc.setLocalProperty("spark.job.interruptOnCancel", null);
+  await new Promise((r) => setTimeout(r, 500));
+  const tracker = sc.statusTracker();
+  const ids = tracker.getJobIdsForGroup("slow");
+  assert.equal(ids.length, 1);
+  assert.equal(tracker.getJobInfo(ids[0]!)!.status, "RUNNING");
+  assert.ok(tracker.getActiveStageIds().length >= 1);
+  sc.cancelJobGroup("slow");
+  await assert.rejects(job, (e: Error & { code?: string }) => e.code === "JOB_CANCELLED" && /cancelled job group slow/.test(e.message));
+  // The killed workers are replaced; the next job runs at once.
+  assert.equal(await sc.parallelize([1, 2, 3], 2).map((x) => x + 1).sum(), 9);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  assert.equal(tracker.getJobInfo(ids[0]!)!.status, "FAILED");
+});
+
+test("cancelJobsWithTag and cancelAllJobs", async () => {
+  sc.addJobTag("nightly");
+  assert.deepEqual([...sc.getJobTags()], ["nightly"]);
+  sc.setLocalProperty("spark.job.interruptOnCancel", "true");
+  const tagged = sc.parallelize([1], 1).map(busy(30_000)).collect();
+  sc.clearJobTags();
+  const other = sc.parallelize([2], 1).map(busy(30_000)).collect();
+  sc.setLocalProperty("spark.job.interruptOnCancel", null);
+  await new Promise((r) => setTimeout(r, 300));
+  sc.cancelJobsWithTag("nightly");
+  await assert.rejects(tagged, /cancelled by tag nightly/);
+  sc.cancelAllJobs();
+  await assert.rejects(other, /cancelAllJobs/);
+  assert.equal(await sc.parallelize([1]).count(), 1);
+});
+
+test("two concurrent jobs share the workers and both finish", async () => {
+  const a = sc.range(0, 8, 1, 8).map(busy(150)).sum();
+  const b = sc.range(0, 8, 1, 8).map(busy(150)).count();
+  const [sa, cb] = await Promise.all([a, b]);
+  assert.equal(sa, 28);
+  assert.equal(cb, 8);
+});
+
+test("the status tracker describes jobs, stages and executors", async () => {
+  sc.setJobDescription("described");
+  await sc.parallelize<[number, number]>([[1, 1], [2, 2]], 2).reduceByKey((x, y) => x + y).collect();
+  const t = sc.statusTracker();
+  const jobId = Math.max(...t.getJobIdsForGroup(undefined));
+  const info = t.getJobInfo(jobId)!;
+  assert.equal(info.status, "SUCCEEDED");
+  assert.equal(info.stageIds.length, 2, "a map stage and a result stage");
+  const stage = t.getStageInfo(info.stageIds[0]!)!;
+  assert.equal(stage.numTasks, 2);
+  assert.equal(stage.numCompletedTasks, 2);
+  assert.match(stage.name, /reduceByKey at job-control\.test\.(ts|js):\d+/);
+  const execs = t.getExecutorInfos();
+  assert.equal(execs.length, 2);
+  assert.ok(execs.every((e) => e.pid > 0 && e.completedTasks >= 0));
+  assert.equal(t.getActiveJobIds().length, 0);
+});

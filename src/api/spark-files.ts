@@ -1,0 +1,30 @@
+/**
+ * Files added with `sc.addFile(path)`, found in tasks (and on the driver) by name:
+ * `SparkFiles.get("lookup.csv")`. The driver copies each file into the application's
+ * directory, which every worker on this machine reads.
+ */
+import { join, basename } from "node:path";
+import { localDir } from "../executor/worker-env.js";
+import { inWorker } from "../executor/task-context.js";
+import { TsparkError } from "../errors.js";
+
+let driverRoot: string | undefined;
+
+/** @internal The driver's files directory, set by the active SparkContext. */
+export function setDriverFilesRoot(dir: string | undefined): void {
+  driverRoot = dir;
+}
+
+export class SparkFiles {
+  /** The directory holding added files. */
+  static getRootDirectory(): string {
+    if (inWorker()) return join(localDir(), "files");
+    if (!driverRoot) throw new TsparkError("CONTEXT_STOPPED", "SparkFiles needs an active SparkContext");
+    return driverRoot;
+  }
+
+  /** The absolute path of an added file, by its name. */
+  static get(filename: string): string {
+    return join(SparkFiles.getRootDirectory(), basename(filename));
+  }
+}
