@@ -15,6 +15,7 @@ export { StorageLevel } from "./api/storage-level.js";
 export { Accumulator, type AccumulatorParam } from "./api/accumulator.js";
 export { Broadcast } from "./api/broadcast.js";
 export { TaskContext } from "./api/task-context.js";
+export { BarrierTaskContext, RDDBarrier } from "./api/barrier.js";
 export { SparkFiles } from "./api/spark-files.js";
 export { StatusTracker, type SparkJobInfo, type SparkStageInfo } from "./api/status-tracker.js";
 export { Partitioner, RangePartitioner } from "./api/partitioner.js";

@@ -126,6 +126,7 @@ export class SparkContext {
       echo: (line) => process.stderr.write(line + "\n"),
     }, Number(conf.get(CONFIG_KEYS.localityWait.key)));
     this.backend.onExecutorLost = (id) => this.blocks.executorLost(id);
+    this.backend.onBarrier = (msg, reply) => this.scheduler.barriers.call({ ...msg, reply });
     this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: parseBytes(maxResultSizeText), maxResultSizeText }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r) => {
@@ -434,7 +435,7 @@ export class SparkContext {
           const planner = new JobPlanner();
           const plans = rdd.mapStagePlans(planner);
           const name = `${rdd.operation} at ${rdd.callSite}`;
-          const results = plans.length === 0 ? [] : await this.scheduler.runStage(job, { name, plans, closureBytes: planner.closureBytes, countResultSize: false });
+          const results = plans.length === 0 ? [] : await this.scheduler.runStage(job, { name, plans, closureBytes: planner.closureBytes, countResultSize: false, barrier: rdd.parent.isBarrier() });
           this.mapOutputs.register(rdd.shuffleId, results.map((r) => r[0] as MapStatus));
         })().finally(() => this.runningMapStages.delete(rdd.shuffleId));
         this.runningMapStages.set(rdd.shuffleId, running);
@@ -474,7 +475,7 @@ export class SparkContext {
       return { partition: p, plan };
     });
     if (plans.length === 0) return [];
-    return this.scheduler.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, countResultSize });
+    return this.scheduler.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, countResultSize, barrier: rdd.isBarrier() });
   }
 
   /**

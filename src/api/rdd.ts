@@ -18,6 +18,7 @@ import { OutputCommitter, partFileName } from "../io/output-commit.js";
 import { join } from "node:path";
 import { TsparkError } from "../errors.js";
 import type { Partitioner } from "./partitioner.js";
+import { RDDBarrier } from "./barrier.js";
 import { StorageLevel } from "./storage-level.js";
 import { blockIdOf } from "../storage/block-store.js";
 
@@ -33,6 +34,8 @@ export interface StepSpec {
   label: string;
   /** Keys stay in their partitions (mapValues, filter...), so the parent's partitioner still holds. */
   preservesPartitioning?: boolean;
+  /** The step runs in a barrier stage (rdd.barrier().mapPartitions). */
+  barrier?: boolean;
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -362,6 +365,17 @@ export abstract class RDD<T> {
    */
   zipWithIndex(): RDD<[T, number]> {
     return new ZipWithIndexRDD<T>(this);
+  }
+
+  /** Marks the next mapPartitions as a barrier stage: its tasks start together and can wait for each other. */
+  barrier(): RDDBarrier<T> {
+    return new RDDBarrier<T>(this);
+  }
+
+  /** Whether this RDD's stage (up to the previous shuffle) must run as a barrier stage. */
+  isBarrier(): boolean {
+    if (this instanceof PipelinedRDD && this.steps.some((s) => s.barrier)) return true;
+    return this.dependencies().some((p) => !this.isShuffleBoundary() && p.isBarrier());
   }
 
   /** Pairs each record with a unique id: record i of partition k (of n) gets i * n + k. No job needed. */

@@ -5,7 +5,7 @@
 import { runningTask } from "../executor/task-context.js";
 
 export class TaskContext {
-  private constructor(private readonly t: NonNullable<ReturnType<typeof runningTask>>) {}
+  protected constructor(private readonly t: NonNullable<ReturnType<typeof runningTask>>) {}
 
   /** The running task's context, or undefined outside a task (on the driver). */
   static get(): TaskContext | undefined {

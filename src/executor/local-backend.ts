@@ -74,8 +74,15 @@ export class LocalBackend implements ExecutorBackend {
     return this.readyP;
   }
 
+  /** Barrier calls from tasks; `reply` answers the calling worker. */
+  onBarrier: (msg: Extract<WorkerMessage, { type: "barrier" }>, reply: (messages: string[]) => void) => void = () => {};
+
   private onMessage(w: WorkerProcess, msg: WorkerMessage, frameBytes: number): void {
     if (msg.type === "hello") return;
+    if (msg.type === "barrier") {
+      this.onBarrier(msg, (messages) => w.alive && w.send({ type: "barrierReply", requestId: msg.requestId, messages }));
+      return;
+    }
     const p = this.pending.get(msg.taskId);
     if (!p) return;
     this.pending.delete(msg.taskId);

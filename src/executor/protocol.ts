@@ -18,10 +18,13 @@ export type DriverMessage =
   /** Forget an RDD's cached blocks (unpersist). */
   | { type: "dropRdd"; rddId: number }
   /** Forget a broadcast value (unpersist/destroy). */
-  | { type: "dropBroadcast"; broadcastId: number };
+  | { type: "dropBroadcast"; broadcastId: number }
+  /** Answer to a barrier task's barrier()/allGather(). */
+  | { type: "barrierReply"; requestId: number; messages?: string[]; error?: string };
 
 export type WorkerMessage =
   | { type: "hello"; version: string; pid: number }
+  | { type: "barrier"; requestId: number; taskId: number; stageId: number; stageAttempt: number; partition: number; numTasks: number; message: string }
   | { type: "result"; taskId: number; records: unknown[]; metrics: TaskMetrics; blocks: BlockUpdate[]; accumulators: Array<[number, unknown]> }
   | { type: "failure"; taskId: number; error: SerializedError; metrics: TaskMetrics; blocks: BlockUpdate[] };
 

@@ -8,6 +8,7 @@ export interface RunningTask {
   attemptNumber: number;
   taskAttemptId: number;
   localProperties: Record<string, string>;
+  barrier?: { numTasks: number; stageAttempt: number };
 }
 
 let current: RunningTask | undefined;

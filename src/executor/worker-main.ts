@@ -9,6 +9,7 @@ import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
 import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedError } from "./protocol.js";
 import { runTask } from "./task-runner.js";
 import { blockStore } from "./caching-source.js";
+import { setBarrierSender, deliverBarrierReply } from "./barrier-client.js";
 import { setRunningTask, runTaskCleanups, takeSpillMetrics, takeAccumulatorUpdates, takeBroadcastBytes } from "./task-context.js";
 import { dropWorkerBroadcast } from "../api/broadcast.js";
 import type { TaskMetrics } from "./protocol.js";
@@ -63,6 +64,7 @@ async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promis
     attemptNumber: task.attempt,
     taskAttemptId: task.taskId,
     localProperties: task.localProperties,
+    ...(task.barrier ? { barrier: task.barrier } : {}),
   });
   try {
     const { records } = await runTask(task);
@@ -88,6 +90,8 @@ channel.on("data", (chunk: Buffer) => {
     if (msg.type === "shutdown") process.exit(0);
     else if (msg.type === "dropRdd") queue = queue.then(() => blockStore().dropRdd(msg.rddId));
     else if (msg.type === "dropBroadcast") queue = queue.then(() => dropWorkerBroadcast(msg.broadcastId));
+    // Replies arrive while the task that asked is running: deliver at once, not after it.
+    else if (msg.type === "barrierReply") deliverBarrierReply(msg.requestId, msg.messages, msg.error);
     else queue = queue.then(() => handleTask(msg));
   }
 });
@@ -95,4 +99,5 @@ channel.on("data", (chunk: Buffer) => {
 channel.on("end", () => process.exit(0));
 channel.on("error", () => process.exit(0));
 
+setBarrierSender(send);
 send({ type: "hello", version: VERSION, pid: process.pid });

@@ -10,6 +10,7 @@ import type { ClosureId, PartitionPlan } from "./plan.js";
 import { closureIdsOf } from "./plan.js";
 import { describeRemoteError, reviveRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
+import { BarrierCoordinator } from "./barrier-coordinator.js";
 
 export interface StageSpec {
   /** What the stage computes, for the UI and status tracker (e.g. "count at app.ts:12"). */
@@ -19,6 +20,8 @@ export interface StageSpec {
   closureBytes: ReadonlyMap<ClosureId, Uint8Array>;
   /** Whether results count against tspark.driver.maxResultSize. */
   countResultSize: boolean;
+  /** A barrier stage: all tasks start together; one failure retries the whole stage. */
+  barrier?: boolean;
 }
 
 export interface SchedulerLimits {
@@ -87,6 +90,7 @@ export class DAGScheduler {
   private nextTaskId = 0;
   readonly jobs = new Map<number, JobState>();
   readonly stages = new Map<number, StageState>();
+  readonly barriers = new BarrierCoordinator();
 
   constructor(private readonly backend: ExecutorBackend, private readonly limits: SchedulerLimits, private readonly hooks: SchedulerHooks = {}) {}
 
@@ -153,6 +157,7 @@ export class DAGScheduler {
     };
     this.stages.set(stage.stageId, stage);
     job.stageIds.push(stage.stageId);
+    if (spec.barrier) return this.runBarrierStage(job, stage, spec);
     const results: unknown[][] = new Array<unknown[]>(spec.plans.length);
     let aborted: Error | undefined;
     let resultBytes = 0;
@@ -244,5 +249,64 @@ export class DAGScheduler {
     stage.status = "COMPLETE";
     stage.completionTime = Date.now();
     return results;
+  }
+
+  /**
+   * A barrier stage: every task is launched at once (there must be a slot for each); if any
+   * fails, the others are killed and the whole stage runs again, up to maxFailures times.
+   */
+  private async runBarrierStage(job: JobState, stage: StageState, spec: StageSpec): Promise<unknown[][]> {
+    const n = spec.plans.length;
+    const finish = (status: "COMPLETE" | "FAILED") => {
+      stage.status = status;
+      stage.completionTime = Date.now();
+    };
+    if (n > this.backend.slots) {
+      finish("FAILED");
+      throw new TsparkError("INVALID_ARGUMENT", `Barrier stage ${stage.stageId} needs ${n} tasks running together but there are only ${this.backend.slots} worker slots; use fewer partitions (coalesce) or a larger master`);
+    }
+    let lastError: string | undefined;
+    for (let stageAttempt = 0; stageAttempt < this.limits.maxFailures; stageAttempt++) {
+      if (job.cancelled) break;
+      const taskIds = spec.plans.map(() => this.nextTaskId++);
+      let failed = false;
+      const runs = spec.plans.map(async ({ partition, plan }, i) => {
+        const taskId = taskIds[i]!;
+        job.runningTasks.add(taskId);
+        stage.numActiveTasks++;
+        try {
+          const r = await this.backend.runTask(
+            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt: stageAttempt, plan, localProperties: job.props.localProperties, barrier: { numTasks: n, stageAttempt } },
+            [...closureIdsOf(plan)],
+            spec.closureBytes,
+          );
+          this.hooks.taskEnded?.(r, stage);
+          if (!r.ok) {
+            stage.numFailedTasks++;
+            if (!failed) {
+              failed = true;
+              lastError = r.lostWorker ? r.error.message : describeRemoteError(r.error);
+              // One task failed: the others would wait at the barrier forever.
+              for (const other of taskIds) if (other !== taskId) this.backend.killTask(other);
+            }
+            return undefined;
+          }
+          stage.numCompletedTasks++;
+          return r.records;
+        } finally {
+          job.runningTasks.delete(taskId);
+          stage.numActiveTasks--;
+        }
+      });
+      const results = await Promise.race([Promise.all(runs), job.cancelSignal]);
+      this.barriers.clear(stage.stageId, stageAttempt);
+      if (!failed) {
+        finish("COMPLETE");
+        return results as unknown[][];
+      }
+    }
+    finish("FAILED");
+    if (job.cancelled) throw job.cancelled;
+    throw new TsparkError("TASK_FAILED", `Job ${job.jobId} failed: barrier stage ${stage.stageId} failed ${this.limits.maxFailures} times; most recent failure:\n  ${lastError ?? "unknown"}`);
   }
 }

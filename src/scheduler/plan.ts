@@ -46,6 +46,8 @@ export interface TaskDescription {
   /** Closure bytes the receiving worker has not seen yet, by id. */
   closures: Array<[ClosureId, Uint8Array]>;
   localProperties: Record<string, string>;
+  /** Set for the tasks of a barrier stage: how many tasks wait for each other, and which stage attempt. */
+  barrier?: { numTasks: number; stageAttempt: number };
 }
 
 /** The closure ids a plan refers to (what a worker must hold to run it). */

@@ -1,0 +1,61 @@
+/**
+ * Barrier execution (PySpark's rdd.barrier()): all tasks of a barrier stage start together,
+ * and can wait for each other (`await ctx.barrier()`) or exchange messages
+ * (`await ctx.allGather(msg)`). If one fails, the whole stage is retried.
+ * ```ts
+ * rdd.barrier().mapPartitions(async function* (it) {
+ *   const ctx = BarrierTaskContext.get()!;
+ *   const all = await ctx.allGather(String([...it].length));
+ *   yield all.map(Number).reduce((a, b) => a + b);
+ * })
+ * ```
+ */
+import type { RDD } from "./rdd.js";
+import { TaskContext } from "./task-context.js";
+import { runningTask } from "../executor/task-context.js";
+import { barrierRequest } from "../executor/barrier-client.js";
+
+type Awaitable<T> = T | Promise<T>;
+
+/** An RDD whose next mapPartitions runs as a barrier stage. */
+export class RDDBarrier<T> {
+  /** @internal */
+  constructor(private readonly rdd: RDD<T>) {}
+
+  mapPartitions<U>(f: (it: Iterable<T>) => Awaitable<Iterable<U> | AsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
+    return this.rdd._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "barrier mapPartitions", preservesPartitioning, barrier: true });
+  }
+
+  mapPartitionsWithIndex<U>(f: (index: number, it: Iterable<T>) => Awaitable<Iterable<U> | AsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
+    return this.rdd._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "barrier mapPartitionsWithIndex", preservesPartitioning, barrier: true });
+  }
+}
+
+export class BarrierTaskContext extends TaskContext {
+  /** The running barrier task's context, or undefined outside a barrier task. */
+  static override get(): BarrierTaskContext | undefined {
+    const t = runningTask();
+    return t?.barrier ? new BarrierTaskContext(t) : undefined;
+  }
+
+  private task(): NonNullable<ReturnType<typeof runningTask>> {
+    return runningTask()!;
+  }
+
+  /** Waits until every task of the stage has called barrier() (the same number of times). */
+  async barrier(): Promise<void> {
+    await this.allGather("");
+  }
+
+  /** Waits for every task's call and returns all their messages, in partition order. */
+  async allGather(message = ""): Promise<string[]> {
+    const t = this.task();
+    const b = t.barrier!;
+    return barrierRequest({ taskId: t.taskAttemptId, stageId: t.stageId, stageAttempt: b.stageAttempt, partition: t.partitionId, numTasks: b.numTasks }, String(message));
+  }
+
+  /** One entry per task of the stage (all on this machine). */
+  getTaskInfos(): Array<{ address: string }> {
+    return Array.from({ length: this.task().barrier!.numTasks }, () => ({ address: "localhost" }));
+  }
+}
