@@ -1,128 +1,269 @@
 /**
- * Reads the lines of a file split, synchronously, in batches (a worker runs one task at a
- * time, so blocking reads are the simplest fast path). Semantics of Hadoop's line reader:
- * a line belongs to the split in which it starts, so every line of a file is read exactly
- * once whatever the split sizes; "\n" and "\r\n" end lines; bytes are decoded as UTF-8
- * per complete line (never across a read boundary), invalid bytes becoming U+FFFD.
+ * Reads the lines of a file split, synchronously, in batches. Worker side: a worker runs one
+ * task at a time and the engine's record iterators are synchronous, so blocking reads are
+ * the simplest fast path; memory stays bounded by the read buffer and the longest line.
+ *
+ * Semantics (Hadoop's LineRecordReader, as Spark's textFile):
+ * - A line belongs to the split in which it starts. A split that does not start at 0 skips
+ *   bytes up to and including the first "\n" at or after start-1 (if byte start-1 is "\n",
+ *   a line starts exactly at `start` and nothing is skipped); it then reads every line that
+ *   starts before start+length, the last one running past the split end as far as needed.
+ *   Every line of a file is therefore read exactly once, whatever the split sizes.
+ * - "\n" ends a line and a "\r" just before it is dropped; a lone "\r" is kept. (Hadoop
+ *   also ends lines at a lone "\r"; we don't, so "\r" inside a record survives.) A trailing
+ *   "\r" at end of file is dropped too, as "\r\n" cut short.
+ * - A final "\n" does not make an extra empty line.
+ * - Bytes are decoded as UTF-8 only in runs of complete lines, never across a read-buffer
+ *   edge, so a multibyte character split by a buffer boundary decodes intact. Decoding a run
+ *   of whole lines equals decoding each line: "\n" is never part of a multibyte sequence,
+ *   so an invalid sequence cannot swallow it. Invalid bytes become U+FFFD.
+ * - A gzip file (by name) is one split: it is decompressed as a stream with fflate's
+ *   synchronous streaming Gunzip (Node's zlib has no synchronous streaming API), which also
+ *   reads multi-member files such as TextPartWriter writes.
  */
 import { openSync, readSync, closeSync } from "node:fs";
+import zlib from "node:zlib";
 import { Gunzip } from "fflate";
 import type { FileSplit } from "./text-splits.js";
 import { isGzip } from "./paths.js";
 import { TsparkError } from "../errors.js";
 
-const READ_SIZE = 1024 * 1024;
-const NL = 0x0a;
+/** Bytes asked of the file per read. */
+export const READ_SIZE = 1024 * 1024;
+/** Compressed bytes pushed into the inflater at a time: bounds one push's output (~1000x for the worst ratio). */
+const GZ_READ_SIZE = 64 * 1024;
+/** Default most lines per batch. */
+export const DEFAULT_BATCH_LINES = 4096;
+/** Roughly the most bytes of text per batch (a batch always holds at least one whole line). */
+export const BATCH_BYTES = 256 * 1024;
 
-/** Decodes a run of complete lines (ending with "\n") into strings without their endings. */
-function decodeLines(bytes: Buffer): string[] {
-  const lines = bytes.toString("utf8").split("\n");
+const NL = 0x0a;
+const CR = 13;
+
+/** Where decoded bytes come from: a plain file from an offset, or a decompressed stream. */
+interface ByteSource {
+  /** Fills `into[offset, offset+length)` as far as it can; 0 means end of data. */
+  read(into: Buffer, offset: number, length: number): number;
+}
+
+function fileSource(fd: number, from: number): ByteSource {
+  let pos = from;
+  return {
+    read(into, offset, length) {
+      const n = readSync(fd, into, offset, length, pos);
+      pos += n;
+      return n;
+    },
+  };
+}
+
+function corruptGzip(path: string, at: number, why: string, cause?: unknown): TsparkError {
+  return new TsparkError("INVALID_ARGUMENT", `Cannot read gzip file ${path}: corrupt or truncated at compressed byte ${at} (${why})`, cause === undefined ? undefined : { cause });
+}
+
+/** CRC-32 (gzip's): node:zlib's native one where present (Node >= 20.15), else a table. */
+let crcTable: Uint32Array | undefined;
+function jsCrc32(data: Uint8Array, crc: number): number {
+  crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  let c = ~crc;
+  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+const crc32: (data: Uint8Array, crc: number) => number = typeof zlib.crc32 === "function" ? (d, c) => zlib.crc32(d, c) : jsCrc32;
+
+/**
+ * Decompressed bytes of a gzip file. fflate's streaming Gunzip does not check a member's
+ * CRC-32 and length trailer and accepts some truncated streams without complaint, so we
+ * check every member's trailer ourselves: a truncated or corrupted file is an error, never
+ * silently short input.
+ */
+function gunzipSource(path: string, fd: number): ByteSource {
+  const queue: Uint8Array[] = [];
+  let head = 0; // bytes of queue[0] already handed out
+  let pos = 0; // compressed bytes pushed so far
+  let finished = false;
+  let crc = 0; // of the current member's output
+  let size = 0; // of the current member's output, mod 2^32 as in the trailer
+  const trailer = Buffer.alloc(8);
+  /** Checks the trailer that ends at compressed offset `end` against the member just read. */
+  const checkMember = (end: number): void => {
+    if (end < 18 || readSync(fd, trailer, 0, 8, end - 8) !== 8) throw corruptGzip(path, end, "too short for a gzip member");
+    if (trailer.readUInt32LE(0) !== crc || trailer.readUInt32LE(4) !== size) {
+      throw corruptGzip(path, end, "the data does not match the member's CRC-32 and length");
+    }
+    crc = 0;
+    size = 0;
+  };
+  // fflate hands each push's output to this callback as a fresh array (it copies), so
+  // queued chunks stay valid after later pushes.
+  const gz = new Gunzip((data) => {
+    if (data.length === 0) return;
+    crc = crc32(data, crc);
+    size = (size + data.length) >>> 0;
+    queue.push(data);
+  });
+  // Called when a further member starts, after all of the previous member's output.
+  gz.onmember = (offset) => checkMember(offset);
+  const pull = (): void => {
+    // A fresh input chunk per push: fflate may keep a reference to an unconsumed input chunk.
+    const chunk = Buffer.allocUnsafe(GZ_READ_SIZE);
+    const n = readSync(fd, chunk, 0, GZ_READ_SIZE, pos);
+    try {
+      if (n === 0) {
+        finished = true;
+        gz.push(new Uint8Array(0), true);
+      } else {
+        gz.push(chunk.subarray(0, n), false);
+      }
+    } catch (err) {
+      if (err instanceof TsparkError) throw err;
+      throw corruptGzip(path, pos, err instanceof Error ? err.message : String(err), err);
+    }
+    pos += n;
+    if (finished) checkMember(pos);
+  };
+  return {
+    read(into, offset, length) {
+      while (queue.length === 0) {
+        if (finished) return 0;
+        pull();
+      }
+      const first = queue[0]!;
+      const n = Math.min(length, first.length - head);
+      into.set(first.subarray(head, head + n), offset);
+      head += n;
+      if (head === first.length) {
+        queue.shift();
+        head = 0;
+      }
+      return n;
+    },
+  };
+}
+
+function stripCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line;
+}
+
+/** Decodes buf[from, to), a run of complete lines each ending in "\n", into lines. */
+function decodeLines(buf: Buffer, from: number, to: number): string[] {
+  const text = buf.toString("utf8", from, to);
+  const lines = text.split("\n");
   lines.pop(); // the empty string after the final "\n"
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-  }
+  if (text.includes("\r")) for (let i = 0; i < lines.length; i++) lines[i] = stripCr(lines[i]!);
   return lines;
 }
 
+/** Batches of the complete lines in buf[from, to) (which ends with "\n"). */
+function* batchesOf(buf: Buffer, from: number, to: number, batchLines: number): Generator<string[], void, undefined> {
+  const view = buf.subarray(0, to);
+  while (from < to) {
+    // Cut at a line end near BATCH_BYTES so one decode never makes a huge string array.
+    let cut = to;
+    if (to - from > BATCH_BYTES) cut = view.indexOf(NL, from + BATCH_BYTES - 1) + 1; // found: to-1 is "\n"
+    const lines = decodeLines(buf, from, cut);
+    for (let i = 0; i < lines.length; i += batchLines) yield i === 0 && lines.length <= batchLines ? lines : lines.slice(i, i + batchLines);
+    from = cut;
+  }
+}
+
 /**
- * Lines from a stream of byte chunks starting at a line start at offset `startOffset`; stops
- * after the line that contains byte `end - 1` (lines starting at or after `end` are the next
- * split's).
+ * Lines of `source`, whose first byte is at file offset `base`. If `skipFirst`, bytes up to
+ * and including the first "\n" are dropped. Stops after the line containing offset
+ * `end - 1` (lines starting at or after `end` belong to the next split).
  */
-function* linesOf(chunks: Iterable<Buffer>, startOffset: number, end: number): Generator<string[], void, undefined> {
-  if (startOffset >= end) return;
-  let pending: Buffer[] = [];
-  let offset = startOffset;
-  for (const chunk of chunks) {
-    if (chunk.length === 0) continue;
-    const chunkStart = offset;
-    offset += chunk.length;
-    let stopAt = -1;
-    if (offset > end - 1) stopAt = chunk.indexOf(NL, Math.max(0, end - 1 - chunkStart));
-    const lastNl = stopAt >= 0 ? stopAt : chunk.lastIndexOf(NL);
-    if (lastNl < 0) {
-      pending.push(chunk);
-      continue;
-    }
-    const head = chunk.subarray(0, lastNl + 1);
-    const complete = pending.length > 0 ? Buffer.concat([...pending, head]) : head;
-    const lines = decodeLines(complete);
-    if (lines.length > 0) yield lines;
-    if (stopAt >= 0) return;
-    pending = lastNl + 1 < chunk.length ? [chunk.subarray(lastNl + 1)] : [];
-  }
-  // End of file: an unterminated last line (no extra empty line after a final "\n").
-  if (pending.length > 0) {
-    const last = Buffer.concat(pending).toString("utf8");
-    yield [last.charCodeAt(last.length - 1) === 13 ? last.slice(0, -1) : last];
-  }
-}
-
-/** Chunks of a file from `from` to its end. */
-function* fileChunks(fd: number, from: number): Generator<Buffer, void, undefined> {
-  let pos = from;
+function* linesOf(source: ByteSource, base: number, skipFirst: boolean, end: number, initialSize: number, batchLines: number): Generator<string[], void, undefined> {
+  let buf = Buffer.allocUnsafe(initialSize);
+  let lo = 0; // first unconsumed byte: always a line start once skipping is over
+  let hi = 0; // end of valid data
+  let skipping = skipFirst;
+  let eof = false;
   for (;;) {
-    const buf = Buffer.allocUnsafe(READ_SIZE);
-    const n = readSync(fd, buf, 0, READ_SIZE, pos);
-    if (n === 0) return;
-    pos += n;
-    yield n === READ_SIZE ? buf : buf.subarray(0, n);
-  }
-}
-
-/** The offset of the first line start at or after `start` (start itself if a line starts there). */
-function firstLineStart(fd: number, start: number): number | undefined {
-  if (start === 0) return 0;
-  const one = Buffer.alloc(1);
-  readSync(fd, one, 0, 1, start - 1);
-  if (one[0] === NL) return start;
-  let offset = start;
-  for (const chunk of fileChunks(fd, start)) {
-    const i = chunk.indexOf(NL);
-    if (i >= 0) return offset + i + 1;
-    offset += chunk.length;
-  }
-  return undefined;
-}
-
-/** Decompressed chunks of a gzip file (fflate: Node's zlib has no synchronous streaming API). */
-function* gunzipChunks(path: string, fd: number): Generator<Buffer, void, undefined> {
-  const out: Buffer[] = [];
-  const gz = new Gunzip((data) => {
-    out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
-  let pos = 0;
-  for (const chunk of fileChunks(fd, 0)) {
-    pos += chunk.length;
-    try {
-      gz.push(chunk, false);
-    } catch (err) {
-      throw new TsparkError("INVALID_ARGUMENT", `corrupt gzip file ${path} (near byte ${pos}): ${(err as Error).message}`, { cause: err });
+    const view = buf.subarray(0, hi);
+    if (skipping) {
+      const i = view.indexOf(NL, lo);
+      if (i >= 0) {
+        skipping = false;
+        lo = i + 1;
+      } else {
+        lo = hi; // the skipped line may be huge: drop it as we go rather than buffering it
+      }
     }
-    yield* out.splice(0);
-  }
-  try {
-    gz.push(new Uint8Array(0), true);
-  } catch (err) {
-    throw new TsparkError("INVALID_ARGUMENT", `corrupt or truncated gzip file ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  yield* out.splice(0);
-}
-
-/** The lines of a split, in batches. */
-export function* readLines(split: FileSplit): Generator<string[], void, undefined> {
-  if (split.length === 0) return;
-  const fd = openSync(split.path, "r");
-  try {
-    if (isGzip(split.path)) {
-      yield* linesOf(gunzipChunks(split.path, fd), 0, Infinity);
+    if (!skipping) {
+      if (base + lo >= end) return; // the next line starts in the next split
+      // Index of the byte end-1; the "\n" at or after it ends this split's last line.
+      const lastByte = end - 1 - base;
+      let last: number;
+      let final = false;
+      if (lastByte < hi) {
+        last = view.indexOf(NL, Math.max(lo, lastByte));
+        if (last >= 0) final = true;
+        else last = view.lastIndexOf(NL);
+      } else {
+        last = view.lastIndexOf(NL);
+      }
+      if (last >= lo) {
+        yield* batchesOf(buf, lo, last + 1, batchLines);
+        lo = last + 1;
+      }
+      if (final) return;
+    }
+    if (eof) {
+      if (!skipping && lo < hi) yield [stripCr(buf.toString("utf8", lo, hi))]; // unterminated last line
       return;
     }
-    const end = split.start + split.length;
-    const first = firstLineStart(fd, split.start);
-    if (first === undefined) return;
-    yield* linesOf(fileChunks(fd, first), first, end);
+    // Keep the partial line, move it to the front, and make room for at least half a buffer.
+    if (lo > 0) {
+      buf.copy(buf, 0, lo, hi);
+      base += lo;
+      hi -= lo;
+      lo = 0;
+    }
+    if (buf.length - hi < buf.length / 2) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2); // a long line: grow geometrically
+      buf.copy(bigger, 0, 0, hi);
+      buf = bigger;
+    }
+    const n = source.read(buf, hi, buf.length - hi);
+    if (n === 0) eof = true;
+    else hi += n;
+  }
+}
+
+function openInput(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${path} (it was removed after the job was planned?)`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * The lines of a split, in batches of at most `batchSize` lines (and roughly at most
+ * BATCH_BYTES of text, unless one line is longer).
+ */
+export function* readLines(split: FileSplit, batchSize = DEFAULT_BATCH_LINES): Generator<string[], void, undefined> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TsparkError("INVALID_ARGUMENT", `readLines: batchSize must be a positive integer, got ${batchSize}`);
+  if (split.length <= 0) return;
+  const gz = isGzip(split.path);
+  if (gz && split.start > 0) return; // a gzip file is read whole by the split at offset 0
+  const fd = openInput(split.path);
+  try {
+    if (gz) {
+      yield* linesOf(gunzipSource(split.path, fd), 0, false, Infinity, READ_SIZE, batchSize);
+    } else {
+      // Reading from start-1 lets one scan both test "is there a line start at `start`?" and skip.
+      const from = split.start > 0 ? split.start - 1 : 0;
+      const initial = Math.min(READ_SIZE, Math.max(64 * 1024, split.length + 8 * 1024)); // small splits, small buffers
+      yield* linesOf(fileSource(fd, from), from, split.start > 0, split.start + split.length, initial, batchSize);
+    }
   } finally {
     closeSync(fd);
   }

@@ -1,57 +1,135 @@
 /**
- * tspark's object file format (saveAsObjectFile / objectFile; PySpark's pickleFile): the
- * magic "TSPKOBJ1", then record batches as frames [u32 LE length][v8-serialized array].
+ * tspark's object file format (saveAsObjectFile / objectFile; PySpark's pickleFile), a
+ * self-describing binary part file:
+ *
+ *   "TSPKOBJ1"                                   8-byte magic
+ *   { u32 LE length, v8.serialize(records[]) }*  frames, each one batch of records
+ *
+ * v8's structured serialization keeps Maps, Sets, Dates, BigInts, typed arrays and cycles,
+ * and stays readable by later Node versions (V8 reads older serializer versions). The
+ * format is defined here, not borrowed from the shuffle files, so those can change freely.
  */
-import { openSync, readSync, closeSync, fstatSync } from "node:fs";
+import { openSync, readSync, writeSync, closeSync, fstatSync } from "node:fs";
 import v8 from "node:v8";
-import { FrameFileWriter } from "../shuffle/frame-file.js";
 import { TsparkError } from "../errors.js";
 
-const MAGIC = Buffer.from("TSPKOBJ1");
-const BATCH = 1024;
+export const OBJECT_FILE_MAGIC = Buffer.from("TSPKOBJ1", "latin1");
+/** Records per frame, at most; fewer when a frame's encoding would grow past FRAME_TARGET. */
+const BATCH_RECORDS = 1024;
+const FRAME_TARGET = 8 * 1024 * 1024;
+const WRITE_BLOCK = 1024 * 1024;
+const MAX_FRAME = 0xffffffff;
 
 export class ObjectPartWriter {
-  private readonly w: FrameFileWriter;
+  private readonly fd: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private closed = false;
 
-  constructor(path: string) {
-    this.w = new FrameFileWriter(path);
-    this.w.writeRaw(MAGIC);
+  constructor(readonly path: string) {
+    this.fd = openSync(path, "w");
+    this.push(OBJECT_FILE_MAGIC);
   }
 
   write(records: unknown[]): void {
-    for (let i = 0; i < records.length; i += BATCH) this.w.writeBatch(records.slice(i, i + BATCH));
+    if (this.closed) throw new TsparkError("INVALID_ARGUMENT", `ObjectPartWriter: write after close (${this.path})`);
+    for (let i = 0; i < records.length; i += BATCH_RECORDS) this.writeFrames(records.slice(i, i + BATCH_RECORDS));
+    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
+  }
+
+  /** Writes `batch` as one frame, or halves it while its encoding is too large for one. */
+  private writeFrames(batch: unknown[]): void {
+    let body: Buffer;
+    try {
+      body = v8.serialize(batch);
+    } catch (err) {
+      throw new TsparkError("INVALID_ARGUMENT", `saveAsObjectFile: a record cannot be serialized (${(err as Error).message}); functions and symbols, for example, cannot be stored`, { cause: err });
+    }
+    if (body.length > FRAME_TARGET && batch.length > 1) {
+      const mid = batch.length >> 1;
+      this.writeFrames(batch.slice(0, mid));
+      this.writeFrames(batch.slice(mid));
+      return;
+    }
+    if (body.length > MAX_FRAME) throw new TsparkError("INVALID_ARGUMENT", `saveAsObjectFile: one record serializes to ${body.length} bytes, more than a frame can hold (4 GiB)`);
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32LE(body.length, 0);
+    this.push(head);
+    this.push(body);
+  }
+
+  private push(bytes: Buffer): void {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+  }
+
+  private flush(): void {
+    if (this.pendingBytes === 0) return;
+    const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    let off = 0;
+    while (off < block.length) off += writeSync(this.fd, block, off, block.length - off);
   }
 
   close(): void {
-    this.w.close();
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 
+function corrupt(path: string, offset: number, what: string, cause?: unknown): TsparkError {
+  return new TsparkError("INVALID_ARGUMENT", `Object file ${path} is corrupt at byte ${offset}: ${what}`, cause === undefined ? undefined : { cause });
+}
+
+/** Reads `into.length` bytes at `pos`; false if the file ends first. */
+function readAt(fd: number, into: Buffer, pos: number): boolean {
+  let got = 0;
+  while (got < into.length) {
+    const n = readSync(fd, into, got, into.length - got, pos + got);
+    if (n === 0) return false;
+    got += n;
+  }
+  return true;
+}
+
+/** The record batches of an object file, one frame at a time. */
 export function* readObjectFile(path: string): Generator<unknown[], void, undefined> {
-  const fd = openSync(path, "r");
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${path}`, { cause: err });
+    throw err;
+  }
   try {
     const size = fstatSync(fd).size;
-    const head = Buffer.alloc(MAGIC.length);
-    if (size < MAGIC.length || readSync(fd, head, 0, MAGIC.length, 0) !== MAGIC.length || !head.equals(MAGIC)) {
-      throw new TsparkError("INVALID_ARGUMENT", `${path} is not a tspark object file (bad magic header)`);
+    const magic = Buffer.alloc(OBJECT_FILE_MAGIC.length);
+    if (!readAt(fd, magic, 0) || !magic.equals(OBJECT_FILE_MAGIC)) {
+      throw new TsparkError("INVALID_ARGUMENT", `${path} is not a tspark object file (no "TSPKOBJ1" header at byte 0)`);
     }
-    let pos = MAGIC.length;
-    const len4 = Buffer.alloc(4);
+    let pos = OBJECT_FILE_MAGIC.length;
+    const head = Buffer.alloc(4);
     while (pos < size) {
-      if (pos + 4 > size || readSync(fd, len4, 0, 4, pos) !== 4) throw new TsparkError("INVALID_ARGUMENT", `object file ${path} is truncated at byte ${pos}`);
-      const len = len4.readUInt32LE(0);
-      if (pos + 4 + len > size) throw new TsparkError("INVALID_ARGUMENT", `object file ${path} is truncated at byte ${pos} (frame of ${len} bytes)`);
+      if (pos + 4 > size || !readAt(fd, head, pos)) throw corrupt(path, pos, `truncated: a frame header needs 4 bytes, ${size - pos} remain`);
+      const len = head.readUInt32LE(0);
+      if (pos + 4 + len > size) throw corrupt(path, pos, `truncated: a frame of ${len} bytes runs past the end of the file (${size} bytes)`);
       const body = Buffer.allocUnsafe(len);
-      let got = 0;
-      while (got < len) got += readSync(fd, body, got, len - got, pos + 4 + got);
-      let batch: unknown[];
+      if (!readAt(fd, body, pos + 4)) throw corrupt(path, pos, "truncated while reading (the file shrank)");
+      let batch: unknown;
       try {
-        batch = v8.deserialize(body) as unknown[];
+        batch = v8.deserialize(body);
       } catch (err) {
-        throw new TsparkError("INVALID_ARGUMENT", `object file ${path} is corrupt at byte ${pos}: ${(err as Error).message}`, { cause: err });
+        throw corrupt(path, pos, `undecodable frame of ${len} bytes (${(err as Error).message})`, err);
       }
-      yield batch;
+      if (!Array.isArray(batch)) throw corrupt(path, pos, "a frame does not hold a batch of records");
       pos += 4 + len;
+      yield batch as unknown[];
     }
   } finally {
     closeSync(fd);

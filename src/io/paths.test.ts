@@ -1,60 +1,101 @@
+/**
+ * Input path resolution: files, directories (non-recursive, hidden names skipped), globs,
+ * comma lists (commas inside {...} belong to the glob), file: URLs, and errors that name
+ * every item that matched nothing.
+ */
 import test from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveInputPaths } from "./paths.js";
-import { planFileSplits } from "./text-splits.js";
-import { planRecordSplits, readBinaryRecords, readWholeTextFile } from "./whole-files.js";
-import { gzipSync } from "node:zlib";
+import { resolveInputPaths, splitPathList, isGzip, isHiddenName } from "./paths.js";
+import { TsparkError } from "../errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tspark-paths-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-for (const f of ["a.txt", "b.txt", "c.log", "_SUCCESS", ".hidden"]) writeFileSync(join(dir, f), f);
+for (const f of ["b.txt", "a.txt", "c.log", "_SUCCESS", ".hidden", "a[1].txt", "x.gz"]) writeFileSync(join(dir, f), f);
 mkdirSync(join(dir, "sub"));
 writeFileSync(join(dir, "sub", "d.txt"), "d");
+writeFileSync(join(dir, "sub", "_temporary"), "t");
+mkdirSync(join(dir, "sub", "deeper"));
+writeFileSync(join(dir, "sub", "deeper", "e.txt"), "e");
+mkdirSync(join(dir, "other"));
+writeFileSync(join(dir, "other", "f.txt"), "f");
+mkdirSync(join(dir, "_logs"));
+writeFileSync(join(dir, "_logs", "g.txt"), "g");
+mkdirSync(join(dir, "empty"));
+mkdirSync(join(dir, "links"));
+symlinkSync(join(dir, "a.txt"), join(dir, "links", "to-a.txt"));
+symlinkSync(join(dir, "missing-target"), join(dir, "links", "dangling.txt"));
 
-test("files, directories, globs and comma lists", () => {
-  assert.deepEqual(resolveInputPaths(join(dir, "a.txt")), [join(dir, "a.txt")]);
-  assert.deepEqual(resolveInputPaths(dir), ["a.txt", "b.txt", "c.log"].map((f) => join(dir, f)), "directory: files only, no hidden or _ files");
-  assert.deepEqual(resolveInputPaths(join(dir, "*.txt")), ["a.txt", "b.txt"].map((f) => join(dir, f)));
-  assert.deepEqual(resolveInputPaths(`${join(dir, "c.log")},${join(dir, "sub")}`), [join(dir, "c.log"), join(dir, "sub", "d.txt")]);
-  assert.deepEqual(resolveInputPaths(`${join(dir, "a.txt")},${join(dir, "a.txt")}`), [join(dir, "a.txt")], "duplicates removed");
-  assert.deepEqual(resolveInputPaths(`file://${join(dir, "a.txt")}`), [join(dir, "a.txt")]);
+const at = (...names: string[]) => names.map((n) => join(dir, n));
+const notFound = (re: RegExp) => (e: unknown) => e instanceof TsparkError && e.code === "INPUT_NOT_FOUND" && re.test(e.message);
+
+test("a file, and a directory's data files: sorted, hidden names and subdirectories skipped", () => {
+  assert.deepEqual(resolveInputPaths(join(dir, "a.txt")), at("a.txt"));
+  assert.deepEqual(resolveInputPaths(dir), at("a.txt", "a[1].txt", "b.txt", "c.log", "x.gz"));
+  assert.deepEqual(resolveInputPaths(join(dir, "sub")), at("sub/d.txt"));
+  assert.deepEqual(resolveInputPaths(join(dir, "empty")), [], "an empty directory is fine");
+  assert.deepEqual(resolveInputPaths(join(dir, "links")), at("links/to-a.txt"), "links to files count; dangling links do not");
 });
 
-test("a path or pattern that matches nothing is an error naming it", () => {
-  assert.throws(() => resolveInputPaths(join(dir, "nope.txt")), /Input path does not exist: .*nope\.txt/);
-  assert.throws(() => resolveInputPaths(join(dir, "*.csv")), /matches 0 files/);
+test("globs: absolute results, sorted, hidden names skipped, matched directories expanded", () => {
+  assert.deepEqual(resolveInputPaths(join(dir, "*.txt")), at("a.txt", "a[1].txt", "b.txt"));
+  assert.deepEqual(resolveInputPaths(join(dir, "*")), at("a.txt", "a[1].txt", "b.txt", "c.log", "links/to-a.txt", "other/f.txt", "sub/d.txt", "x.gz"));
+  assert.deepEqual(resolveInputPaths(join(dir, "{sub,other}")), at("other/f.txt", "sub/d.txt"));
+  assert.deepEqual(resolveInputPaths(join(dir, "?.log")), at("c.log"));
+  assert.deepEqual(resolveInputPaths(join(dir, "**", "e.txt")), at("sub/deeper/e.txt"));
+  assert.deepEqual(resolveInputPaths(join(dir, "*", "*.txt")), at("links/to-a.txt", "other/f.txt", "sub/d.txt"), "no match under _logs");
+  assert.deepEqual(resolveInputPaths(join(dir, "_logs", "*.txt")), at("_logs/g.txt"), "a hidden name written out is meant");
+  assert.deepEqual(resolveInputPaths(join(dir, "_*", "g.txt")), at("_logs/g.txt"), "as is a wildcard starting with _");
+  assert.deepEqual(resolveInputPaths(join(dir, "_*")), at("_SUCCESS", "_logs/g.txt"));
 });
 
-test("splits follow Hadoop's rule: goal size, 10% slop, gz unsplittable", () => {
-  const p = join(dir, "hundred.txt");
-  writeFileSync(p, "x".repeat(100));
-  assert.deepEqual(planFileSplits([p], 4).map((s) => [s.start, s.length]), [[0, 25], [25, 25], [50, 25], [75, 25]]);
-  assert.deepEqual(planFileSplits([p], 1).map((s) => [s.start, s.length]), [[0, 100]]);
-  assert.deepEqual(planFileSplits([p], 3).map((s) => [s.start, s.length]), [[0, 33], [33, 33], [66, 34]]);
-  const gz = join(dir, "z.gz");
-  writeFileSync(gz, gzipSync("x".repeat(1000)));
-  assert.equal(planFileSplits([gz], 8).length, 1);
-  const empty = join(dir, "empty.txt");
-  writeFileSync(empty, "");
-  assert.equal(planFileSplits([empty], 4).length, 1, "at least one (empty) partition");
+test("relative paths and globs resolve against the working directory, even from inside the tree", () => {
+  const cwd = process.cwd();
+  try {
+    process.chdir(join(dir, "sub"));
+    assert.deepEqual(resolveInputPaths("d.txt"), at("sub/d.txt"));
+    assert.deepEqual(resolveInputPaths("../*.log"), at("c.log"));
+    // tinyglobby drops matches inside cwd for patterns that leave it (its issue #128).
+      assert.deepEqual(resolveInputPaths("../*/d.txt"), at("sub/d.txt"));
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
-test("binary records: aligned splits, wrong sizes refused", () => {
-  const p = join(dir, "rec.bin");
-  writeFileSync(p, Buffer.from(Array.from({ length: 40 }, (_, i) => i)));
-  const splits = planRecordSplits([p], 4, 3);
-  assert.ok(splits.every((s) => s.start % 4 === 0 && s.length % 4 === 0));
-  const recs = splits.flatMap((s) => [...readBinaryRecords(s, 4)].flat());
-  assert.equal(recs.length, 10);
-  assert.deepEqual([...recs[9]!], [36, 37, 38, 39]);
-  assert.throws(() => planRecordSplits([p], 3, 1), /not a multiple of the record length 3/);
+test("comma lists: groups in order, duplicates removed, commas inside braces kept", () => {
+  assert.deepEqual(resolveInputPaths(`${join(dir, "c.log")},${join(dir, "sub")}`), at("c.log", "sub/d.txt"));
+  assert.deepEqual(resolveInputPaths(`${join(dir, "b.txt")}, ${join(dir, "*.txt")}`), at("b.txt", "a.txt", "a[1].txt"), "first occurrence kept");
+  assert.deepEqual(resolveInputPaths(join(dir, "{a,b}.txt")), at("a.txt", "b.txt"));
+  assert.deepEqual(splitPathList("a,{b,c}/x,, d ,"), ["a", "{b,c}/x", "d"]);
 });
 
-test("whole text files, gzip included", () => {
-  const p = join(dir, "w.txt.gz");
-  writeFileSync(p, gzipSync("héllo\nwörld"));
-  assert.equal(readWholeTextFile(p), "héllo\nwörld");
+test("literal names with glob characters, explicitly named hidden files, file: URLs", () => {
+  assert.deepEqual(resolveInputPaths(join(dir, "a[1].txt")), at("a[1].txt"), "an existing path is taken literally");
+  assert.deepEqual(resolveInputPaths(join(dir, "_SUCCESS")), at("_SUCCESS"));
+  assert.deepEqual(resolveInputPaths(`file://${join(dir, "a.txt")}`), at("a.txt"));
+  assert.deepEqual(resolveInputPaths(`file:${join(dir, "a.txt")}`), at("a.txt"));
+  assert.deepEqual(resolveInputPaths(`file://${join(dir, "*.log")}`), at("c.log"));
+});
+
+test("items that match nothing are INPUT_NOT_FOUND naming each of them", () => {
+  assert.throws(() => resolveInputPaths(join(dir, "nope.txt")), notFound(/Input path does not exist: .*nope\.txt/));
+  assert.throws(() => resolveInputPaths(join(dir, "*.csv")), notFound(/Input Pattern .*\*\.csv matches 0 files/));
+  assert.throws(() => resolveInputPaths(join(dir, "*SUCCESS")), notFound(/matches 0 files/), "a wildcard does not match hidden names");
+  assert.throws(() => resolveInputPaths(join(dir, "nodir", "*.txt")), notFound(/matches 0 files/));
+  assert.throws(
+    () => resolveInputPaths(`${join(dir, "a.txt")},${join(dir, "one")},${join(dir, "two*")}`),
+    notFound(/does not exist: .*one;.*two\* matches 0 files/),
+  );
+  assert.throws(() => resolveInputPaths("relative-missing.txt"), notFound(/relative-missing\.txt \(\/.*relative-missing\.txt\)/), "the absolute path is shown too");
+  assert.throws(() => resolveInputPaths(" , "), (e: unknown) => e instanceof TsparkError && e.code === "INVALID_ARGUMENT");
+});
+
+test("isGzip and isHiddenName", () => {
+  assert.equal(isGzip("/a/b.txt.gz"), true);
+  assert.equal(isGzip("/a/b.gzip"), false);
+  assert.equal(isHiddenName("_SUCCESS"), true);
+  assert.equal(isHiddenName(".crc"), true);
+  assert.equal(isHiddenName("part-00000"), false);
 });

@@ -1,43 +1,73 @@
 /**
- * Splits input files into byte ranges, one per partition, as Hadoop's FileInputFormat does
- * for PySpark's textFile: a goal size of totalSize / minPartitions, at most one 32 MiB
- * block per split, and a 10% slop so a tiny tail joins the previous split. A gzip file
- * cannot be split: it is one split.
+ * Cuts input files into byte-range splits, one per partition, as Hadoop's (mapred)
+ * FileInputFormat does for PySpark's textFile. Driver side: only file sizes are read.
+ *
+ *   goalSize  = floor(totalSize / max(minPartitions, 1))
+ *   splitSize = max(1, min(goalSize, 32 MiB))      (32 MiB: Hadoop's block size for local files)
+ *   a file is cut into splitSize pieces while remaining / splitSize > 1.1 (SPLIT_SLOP), so
+ *   a small tail joins the last split instead of becoming a tiny one.
+ *
+ * A gzip file cannot be split: it is one split covering the whole (compressed) file.
+ * An empty file is one empty split, as in Hadoop's mapred FileInputFormat (and Spark with
+ * its default spark.files.ignoreEmptySplits=false); with no files at all we still return
+ * one empty split, so every text RDD has at least one partition.
  */
 import { statSync } from "node:fs";
 import { isGzip } from "./paths.js";
+import { TsparkError } from "../errors.js";
 
 export interface FileSplit {
   path: string;
+  /** Byte offset of the split in the file. */
   start: number;
   /** Bytes in the split; for a gzip file, its whole (compressed) size. */
   length: number;
 }
 
-const BLOCK_SIZE = 32 * 1024 * 1024;
-const SPLIT_SLOP = 1.1;
+export const BLOCK_SIZE = 32 * 1024 * 1024;
+export const SPLIT_SLOP = 1.1;
+
+/** Hadoop's computeSplitSize with its goal size, for `totalSize` bytes in `minPartitions`. */
+export function splitSizeFor(totalSize: number, minPartitions: number, blockSize = BLOCK_SIZE): number {
+  const goal = Math.floor(totalSize / Math.max(Math.floor(minPartitions), 1));
+  return Math.max(1, Math.min(goal, blockSize));
+}
+
+/** [start, length] pieces of a file of `size` units, Hadoop's slop rule applied. */
+export function cutFile(size: number, splitSize: number): Array<[number, number]> {
+  if (size === 0) return [[0, 0]];
+  const out: Array<[number, number]> = [];
+  let remaining = size;
+  while (remaining / splitSize > SPLIT_SLOP) {
+    out.push([size - remaining, splitSize]);
+    remaining -= splitSize;
+  }
+  out.push([size - remaining, remaining]);
+  return out;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (err) {
+    throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${path}`, { cause: err });
+  }
+}
 
 export function planFileSplits(paths: string[], minPartitions: number): FileSplit[] {
-  const sizes = paths.map((p) => statSync(p).size);
+  if (!Number.isFinite(minPartitions)) throw new TsparkError("INVALID_ARGUMENT", `minPartitions must be a number, got ${minPartitions}`);
+  const sizes = paths.map(fileSize);
   const total = sizes.reduce((a, b) => a + b, 0);
-  const goal = total / Math.max(minPartitions, 1);
-  const splitSize = Math.max(1, Math.min(Math.floor(goal) || 1, BLOCK_SIZE));
+  const splitSize = splitSizeFor(total, minPartitions);
   const splits: FileSplit[] = [];
   paths.forEach((path, i) => {
     const size = sizes[i]!;
-    if (size === 0) return; // an empty file has no records (and no split, as Hadoop)
     if (isGzip(path)) {
       splits.push({ path, start: 0, length: size });
       return;
     }
-    let remaining = size;
-    while (remaining / splitSize > SPLIT_SLOP) {
-      splits.push({ path, start: size - remaining, length: splitSize });
-      remaining -= splitSize;
-    }
-    if (remaining > 0) splits.push({ path, start: size - remaining, length: remaining });
+    for (const [start, length] of cutFile(size, splitSize)) splits.push({ path, start, length });
   });
-  // An RDD always has at least one partition, even over empty input.
-  if (splits.length === 0) splits.push({ path: paths[0] ?? "", start: 0, length: 0 });
+  if (splits.length === 0) splits.push({ path: "", start: 0, length: 0 });
   return splits;
 }

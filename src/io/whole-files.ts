@@ -1,69 +1,128 @@
 /**
- * Whole-file inputs (wholeTextFiles, binaryFiles) and fixed-length binary records.
+ * Whole-file inputs (wholeTextFiles, binaryFiles) and fixed-length binary records
+ * (binaryRecords). Readers are worker side and synchronous; planRecordSplits is driver side.
  */
-import { readFileSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { openSync, readSync, closeSync, fstatSync, statSync } from "node:fs";
+import { constants as bufferConstants } from "node:buffer";
 import { gunzipSync } from "node:zlib";
 import type { FileSplit } from "./text-splits.js";
+import { splitSizeFor, cutFile, BLOCK_SIZE } from "./text-splits.js";
 import { isGzip } from "./paths.js";
 import { TsparkError } from "../errors.js";
 
-/** A file's text (gzip decompressed), UTF-8 with invalid bytes replaced. */
+function openInput(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${path}`, { cause: err });
+    throw err;
+  }
+}
+
+/** Reads exactly `into.length` bytes at `pos`; a short file is an error naming it. */
+function readFully(fd: number, path: string, into: Uint8Array, pos: number): void {
+  let got = 0;
+  while (got < into.length) {
+    const n = readSync(fd, into, got, into.length - got, pos + got);
+    if (n === 0) throw new TsparkError("INVALID_ARGUMENT", `${path} ended at byte ${pos + got}, before the ${into.length} bytes expected at ${pos} (was it truncated while being read?)`);
+    got += n;
+  }
+}
+
+/**
+ * A file's bytes as a plain Uint8Array of exactly its size (not a Buffer: a view into
+ * Node's shared pool would drag unrelated bytes along when serialized).
+ */
+export function readBinaryFile(path: string): Uint8Array {
+  const fd = openInput(path);
+  try {
+    const out = new Uint8Array(fstatSync(fd).size);
+    readFully(fd, path, out, 0);
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file's text (gzip decompressed), decoded as UTF-8 with invalid bytes as U+FFFD. */
 export function readWholeTextFile(path: string): string {
-  const raw = readFileSync(path);
-  let bytes: Buffer = raw;
-  if (isGzip(path)) {
+  let bytes = Buffer.from(readBinaryFile(path).buffer);
+  if (isGzip(path) && bytes.length > 0) {
     try {
-      bytes = gunzipSync(raw);
+      bytes = gunzipSync(bytes); // one-shot is right here: the whole text becomes one string anyway
     } catch (err) {
-      throw new TsparkError("INVALID_ARGUMENT", `corrupt gzip file ${path}: ${(err as Error).message}`, { cause: err });
+      throw new TsparkError("INVALID_ARGUMENT", `Cannot read gzip file ${path}: ${(err as Error).message}`, { cause: err });
     }
+  }
+  // A string cannot hold more than ~512 Mi UTF-16 units; say so rather than fail obscurely.
+  if (bytes.length > bufferConstants.MAX_STRING_LENGTH) {
+    throw new TsparkError("INVALID_ARGUMENT", `${path}: ${bytes.length} bytes of text is too large for one string; read it with textFile instead`);
   }
   return bytes.toString("utf8");
 }
 
-export function readBinaryFile(path: string): Uint8Array {
-  return readFileSync(path);
+function checkRecordLength(recordLength: number): void {
+  if (!Number.isInteger(recordLength) || recordLength < 1) {
+    throw new TsparkError("INVALID_ARGUMENT", `binaryRecords: recordLength must be a positive integer, got ${recordLength}`);
+  }
 }
 
-const RECORDS_PER_BATCH = 4096;
-
-/** Splits for fixed-length records: split boundaries fall on record boundaries. */
+/**
+ * Splits for fixed-length records: the text rule (goal size, 32 MiB cap, 10% slop) counted
+ * in whole records, so every boundary falls between records. A file whose size is not a
+ * multiple of the record length is refused here, on the driver, before any task runs.
+ */
 export function planRecordSplits(paths: string[], recordLength: number, minPartitions: number): FileSplit[] {
-  const sizes = paths.map((p) => statSync(p).size);
+  checkRecordLength(recordLength);
+  const sizes = paths.map((p) => {
+    try {
+      return statSync(p).size;
+    } catch (err) {
+      throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${p}`, { cause: err });
+    }
+  });
   paths.forEach((p, i) => {
-    if (sizes[i]! % recordLength !== 0) {
-      throw new TsparkError("INVALID_ARGUMENT", `binaryRecords: ${p} has ${sizes[i]} bytes, not a multiple of the record length ${recordLength}`);
+    const size = sizes[i]!;
+    if (size % recordLength !== 0) {
+      throw new TsparkError("INVALID_ARGUMENT", `binaryRecords: ${p} has ${size} bytes, not a multiple of the record length ${recordLength}`);
     }
   });
   const totalRecords = sizes.reduce((a, s) => a + s / recordLength, 0);
-  const perSplit = Math.max(1, Math.ceil(totalRecords / Math.max(1, minPartitions)));
+  const recordsPerSplit = splitSizeFor(totalRecords, minPartitions, Math.max(1, Math.floor(BLOCK_SIZE / recordLength)));
   const splits: FileSplit[] = [];
   paths.forEach((path, i) => {
-    const records = sizes[i]! / recordLength;
-    for (let r = 0; r < records; r += perSplit) {
-      splits.push({ path, start: r * recordLength, length: Math.min(perSplit, records - r) * recordLength });
+    for (const [first, count] of cutFile(sizes[i]! / recordLength, recordsPerSplit)) {
+      splits.push({ path, start: first * recordLength, length: count * recordLength });
     }
   });
-  if (splits.length === 0) splits.push({ path: paths[0] ?? "", start: 0, length: 0 });
+  if (splits.length === 0) splits.push({ path: "", start: 0, length: 0 });
   return splits;
 }
 
+/** About this many bytes are read per batch (at least one record). */
+const RECORD_BATCH_BYTES = 1024 * 1024;
+const RECORD_BATCH_MAX = 4096;
+
+/**
+ * The records of a split, in batches. Each batch is read into its own ArrayBuffer and its
+ * records are views of it, so a kept record holds at most one batch (~1 MiB) alive.
+ */
 export function* readBinaryRecords(split: FileSplit, recordLength: number): Generator<Uint8Array[], void, undefined> {
-  if (split.length === 0) return;
-  const fd = openSync(split.path, "r");
+  checkRecordLength(recordLength);
+  if (split.length <= 0) return;
+  if (split.start % recordLength !== 0 || split.length % recordLength !== 0) {
+    throw new TsparkError("INVALID_ARGUMENT", `binaryRecords: split ${split.path}[${split.start}+${split.length}] is not aligned to the record length ${recordLength}`);
+  }
+  const perBatch = Math.max(1, Math.min(RECORD_BATCH_MAX, Math.floor(RECORD_BATCH_BYTES / recordLength)));
+  const end = split.start + split.length;
+  const fd = openInput(split.path);
   try {
-    const batchBytes = recordLength * RECORDS_PER_BATCH;
-    for (let pos = split.start; pos < split.start + split.length; pos += batchBytes) {
-      const n = Math.min(batchBytes, split.start + split.length - pos);
-      const buf = Buffer.allocUnsafe(n);
-      let got = 0;
-      while (got < n) {
-        const r = readSync(fd, buf, got, n - got, pos + got);
-        if (r === 0) throw new TsparkError("INVALID_ARGUMENT", `binaryRecords: ${split.path} ended early (was it truncated while reading?)`);
-        got += r;
-      }
+    for (let pos = split.start; pos < end; pos += perBatch * recordLength) {
+      const n = Math.min(perBatch * recordLength, end - pos);
+      const bytes = new Uint8Array(n);
+      readFully(fd, split.path, bytes, pos);
       const batch: Uint8Array[] = [];
-      for (let o = 0; o < n; o += recordLength) batch.push(buf.subarray(o, o + recordLength));
+      for (let o = 0; o < n; o += recordLength) batch.push(bytes.subarray(o, o + recordLength));
       yield batch;
     }
   } finally {
