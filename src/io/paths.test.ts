@@ -68,6 +68,8 @@ test("comma lists: groups in order, duplicates removed, commas inside braces kep
   assert.deepEqual(resolveInputPaths(`${join(dir, "c.log")},${join(dir, "sub")}`), at("c.log", "sub/d.txt"));
   assert.deepEqual(resolveInputPaths(`${join(dir, "b.txt")}, ${join(dir, "*.txt")}`), at("b.txt", "a.txt", "a[1].txt"), "first occurrence kept");
   assert.deepEqual(resolveInputPaths(join(dir, "{a,b}.txt")), at("a.txt", "b.txt"));
+  assert.deepEqual(resolveInputPaths(join(dir, "{sub/d,other/f}.txt")), at("other/f.txt", "sub/d.txt"), "braces spanning directories");
+  assert.deepEqual(resolveInputPaths(`${join(dir, "{sub/d,other/f}.txt")},${join(dir, "c.log")}`), at("other/f.txt", "sub/d.txt", "c.log"));
   assert.deepEqual(splitPathList("a,{b,c}/x,, d ,"), ["a", "{b,c}/x", "d"]);
 });
 

@@ -74,7 +74,8 @@ export function splitPathList(spec: string): string[] {
 function expandGlob(pattern: string): string[] {
   const parts = pattern.split("/");
   let i = 0;
-  while (i < parts.length - 1 && !isDynamicPattern(parts[i]!)) i++;
+  // A brace may hold "/" ("{a/x,b/y}"), so a segment with half a brace pair starts the pattern too.
+  while (i < parts.length - 1 && !isDynamicPattern(parts[i]!) && !/[{}]/.test(parts[i]!)) i++;
   const base = parts.slice(0, i).join("/") || "/";
   const rest = parts.slice(i).join("/");
   if (statOrUndefined(base)?.isDirectory() !== true) return [];
