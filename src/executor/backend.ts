@@ -41,8 +41,11 @@ export interface ExecutorBackend {
   runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string): Promise<TaskResult>;
   /** Sends a control message to every live worker. */
   broadcastControl(msg: DriverMessage): void;
-  /** Kills the worker running this task, if any (cancellation); its result is a failure. */
-  killTask(taskId: number): void;
+  /**
+   * Cancels a task: one still waiting for a worker never starts; a running one is killed
+   * (its worker replaced) when `interruptRunning`, else left to finish.
+   */
+  killTask(taskId: number, interruptRunning?: boolean): void;
   executorInfos(): ExecutorInfo[];
   stop(): Promise<void>;
 }

@@ -18,7 +18,7 @@ export class LocalBackend implements ExecutorBackend {
   private readonly workers: WorkerProcess[] = [];
   private readonly pending = new Map<number, Pending>();
   /** Tasks waiting for a worker; `preferred` (until `until`) is the executor holding their cached input. */
-  private readonly idleWaiters: Array<{ take: (w: WorkerProcess) => void; preferred?: string; until: number }> = [];
+  private readonly idleWaiters: Array<{ take: (w: WorkerProcess) => void; fail: (e: Error) => void; preferred?: string; until: number }> = [];
   private nextExecutor = 0;
   /** Called when a worker process dies (its cached blocks in memory are gone). */
   onExecutorLost: (executorId: string) => void = () => {};
@@ -124,20 +124,20 @@ export class LocalBackend implements ExecutorBackend {
    */
   private async acquire(preferred?: string): Promise<WorkerProcess> {
     await this.readyP;
-    const free = this.workers.filter((w) => w.alive && !this.busy.has(w));
+    const free = this.workers.filter((w) => w.alive && w.isReady && !this.busy.has(w));
     const pick = (preferred !== undefined && this.isLive(preferred)) ? free.find((w) => w.executorId === preferred) : free[0];
     if (pick) {
       this.busy.add(pick);
       return pick;
     }
-    return new Promise((resolve) => {
-      const waiter = { take: resolve, preferred, until: Date.now() + this.localityWaitMs };
+    return new Promise((resolve, reject) => {
+      const waiter = { take: resolve, fail: reject, preferred, until: Date.now() + this.localityWaitMs };
       this.idleWaiters.push(waiter);
       if (preferred !== undefined) {
         // When the wait runs out, any idle worker will do.
         setTimeout(() => {
           if (!this.idleWaiters.includes(waiter)) return;
-          const idle = this.workers.find((w) => w.alive && !this.busy.has(w));
+          const idle = this.workers.find((w) => w.alive && w.isReady && !this.busy.has(w));
           if (idle) {
             this.idleWaiters.splice(this.idleWaiters.indexOf(waiter), 1);
             this.busy.add(idle);
@@ -176,6 +176,11 @@ export class LocalBackend implements ExecutorBackend {
 
   private async dispatch(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferred?: string): Promise<TaskResult> {
     const w = await this.acquire(preferred);
+    if (this.killedEarly.delete(task.taskId)) {
+      // Cancelled while it waited for a worker: never starts.
+      this.release(w);
+      return { ok: false, executorId: w.executorId, blocks: [], error: { name: "TaskKilled", message: `task ${task.taskId} was killed before it started`, stack: undefined, code: "JOB_CANCELLED" } };
+    }
     const result = new Promise<TaskResult>((resolve) => this.pending.set(task.taskId, { resolve, worker: w }));
     try {
       const closures: Array<[ClosureId, Uint8Array]> = [];
@@ -202,8 +207,13 @@ export class LocalBackend implements ExecutorBackend {
     for (const w of this.workers) if (w.alive) w.send(msg);
   }
 
-  killTask(taskId: number): void {
-    this.pending.get(taskId)?.worker.kill();
+  /** Tasks killed before they reached a worker. */
+  private readonly killedEarly = new Set<number>();
+
+  killTask(taskId: number, interruptRunning = true): void {
+    const running = this.pending.get(taskId);
+    if (!running) this.killedEarly.add(taskId);
+    else if (interruptRunning) running.worker.kill();
   }
 
   executorInfos(): ExecutorInfo[] {
@@ -225,6 +235,8 @@ export class LocalBackend implements ExecutorBackend {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // Tasks still waiting for a worker will never get one: fail them so nothing hangs.
+    for (const w of this.idleWaiters.splice(0)) w.fail(new TsparkError("CONTEXT_STOPPED", "the SparkContext was stopped"));
     await Promise.all(this.workers.map((w) => w.shutdown()));
   }
 }

@@ -34,6 +34,8 @@ export class WorkerProcess {
   peakRssBytes = 0;
   failedTasks = 0;
   runningTaskId: number | undefined;
+  /** Set once the worker has said hello (it may take tasks). */
+  isReady = false;
   private readonly child: ChildProcess;
   private readonly channel: net.Socket;
   private readonly decoder = new FrameDecoder();
@@ -77,7 +79,10 @@ export class WorkerProcess {
           if (msg.version !== VERSION) {
             this.kill();
             helloReject(new TsparkError("PROTOCOL", `worker runs tspark ${msg.version} but the driver runs ${VERSION}`));
-          } else helloResolve();
+          } else {
+            this.isReady = true;
+            helloResolve();
+          }
         } else this.onMessage(msg, f.length);
       }
     });

@@ -115,7 +115,7 @@ export class DAGScheduler {
         if (job.cancelled || job.status !== "RUNNING") return;
         job.cancelled = err;
         cancelWith(err);
-        if (job.props.interruptOnCancel) for (const t of job.runningTasks) this.backend.killTask(t);
+        for (const t of job.runningTasks) this.backend.killTask(t, job.props.interruptOnCancel);
       },
     };
     this.jobs.set(job.jobId, job);
