@@ -15,6 +15,7 @@ export type TsparkErrorCode =
   | "INVALID_ARGUMENT"
   | "EMPTY_COLLECTION"     // e.g. reduce() or first() of an empty RDD
   | "PROTOCOL"             // corrupt frame or unexpected end of stream between processes
+  | "FETCH_FAILED"         // a shuffle map output a reduce task needs is gone (recomputed from lineage)
   | "CONFIG";
 
 export class TsparkError extends Error {

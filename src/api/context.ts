@@ -31,7 +31,7 @@ import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../executor/worker-env.js";
 import "./pair-rdd.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";
-import { setLogThreshold } from "../util/log.js";
+import { setLogThreshold, log } from "../util/log.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
@@ -78,6 +78,29 @@ export class SparkContext {
   readonly localDir: string;
   private stopped = false;
   private stopping: Promise<void> | undefined;
+  /** Aborts of outputs being written (run if the driver is interrupted). */
+  private readonly activeOutputs = new Set<() => void>();
+
+  /** @internal Registers an output to abort if the driver is interrupted; returns its removal. */
+  _trackOutput(abort: () => void): () => void {
+    this.activeOutputs.add(abort);
+    return () => this.activeOutputs.delete(abort);
+  }
+
+  /**
+   * SIGINT (Ctrl-C) and SIGTERM: cancel the jobs, remove partial output, then exit non-zero;
+   * the exit handler stops the workers and removes temporary files.
+   */
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\ntspark: ${signal} received: cancelling jobs, removing partial output and temporary files\n`);
+    try {
+      this.scheduler.cancelJobs(() => true, `the driver received ${signal}`);
+      for (const abort of this.activeOutputs) abort();
+    } finally {
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+  };
+
   private readonly onExit = () => {
     this.backend.pids().forEach((pid) => {
       try {
@@ -138,6 +161,8 @@ export class SparkContext {
     SparkContext.active = this;
     setDriverFilesRoot(join(this.localDir, "files"));
     process.once("exit", this.onExit);
+    process.on("SIGINT", this.onSignal);
+    process.on("SIGTERM", this.onSignal);
   }
 
   /** The active context, or a new one from `conf`. */
@@ -427,16 +452,19 @@ export class SparkContext {
     if (seen.has(rdd.id)) return;
     seen.add(rdd.id);
     if (rdd instanceof ShuffledRDD && !rdd.isCheckpointed()) {
-      if (this.mapOutputs.has(rdd.shuffleId)) return;
+      const numMaps = rdd.parent.getNumPartitions();
+      if (this.mapOutputs.missingMaps(rdd.shuffleId, numMaps).length === 0) return;
       let running = this.runningMapStages.get(rdd.shuffleId);
       if (!running) {
         running = (async () => {
           await this.computeShuffles(rdd.parent, job, seen);
+          // Only the map tasks whose output is missing (all of them the first time).
+          const missing = new Set(this.mapOutputs.missingMaps(rdd.shuffleId, numMaps));
           const planner = new JobPlanner();
-          const plans = rdd.mapStagePlans(planner);
+          const plans = rdd.mapStagePlans(planner).filter((p) => missing.has(p.partition));
           const name = `${rdd.operation} at ${rdd.callSite}`;
           const results = plans.length === 0 ? [] : await this.scheduler.runStage(job, { name, plans, closureBytes: planner.closureBytes, countResultSize: false, barrier: rdd.parent.isBarrier() });
-          this.mapOutputs.register(rdd.shuffleId, results.map((r) => r[0] as MapStatus));
+          this.mapOutputs.register(rdd.shuffleId, results.map((r) => r[0] as MapStatus), numMaps);
         })().finally(() => this.runningMapStages.delete(rdd.shuffleId));
         this.runningMapStages.set(rdd.shuffleId, running);
       }
@@ -463,7 +491,33 @@ export class SparkContext {
     }
   }
 
+  /**
+   * Runs a job's stages; when a stage finds shuffle output gone (FETCH_FAILED), forgets the
+   * lost map outputs of the lineage's shuffles, recomputes just those, and runs the stage again.
+   */
   private async runJobStages(job: JobState, rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
+    const maxAttempts = Number(this.conf.get(CONFIG_KEYS.maxFailures.key));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runJobStagesOnce(job, rdd, steps, partitions, countResultSize);
+      } catch (err) {
+        if ((err as TsparkError).code !== "FETCH_FAILED" || attempt >= maxAttempts || job.cancelled) throw err;
+        const lost = this.forgetLostShuffleOutputs(rdd);
+        log("WARN", "scheduler", `${(err as Error).message}; recomputing ${lost} lost map output(s) (attempt ${attempt + 1} of ${maxAttempts})`);
+      }
+    }
+  }
+
+  /** Marks map outputs whose files are gone, in every shuffle of the lineage. */
+  private forgetLostShuffleOutputs(rdd: RDD<unknown>, seen = new Set<number>()): number {
+    if (seen.has(rdd.id)) return 0;
+    seen.add(rdd.id);
+    let lost = rdd instanceof ShuffledRDD ? this.mapOutputs.checkFiles(rdd.shuffleId) : 0;
+    for (const p of rdd.dependencies()) lost += this.forgetLostShuffleOutputs(p, seen);
+    return lost;
+  }
+
+  private async runJobStagesOnce(job: JobState, rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
     await this.computeShuffles(rdd, job);
     const n = rdd.getNumPartitions();
     const parts = partitions ?? Array.from({ length: n }, (_, i) => i);
@@ -525,6 +579,8 @@ export class SparkContext {
       }
       await this.backend.stop();
       process.removeListener("exit", this.onExit);
+      process.removeListener("SIGINT", this.onSignal);
+      process.removeListener("SIGTERM", this.onSignal);
       rmSync(this.localDir, { recursive: true, force: true });
     })();
     return this.stopping;

@@ -708,12 +708,16 @@ export abstract class RDD<T> {
 
   private async saveWith(path: string, suffix: string, step: (commit: unknown) => StepSpec): Promise<void> {
     const committer = OutputCommitter.prepare(path, `job-${this.context.applicationId}-${this.id}-${Date.now()}`, suffix);
+    // Registered so that a Ctrl-C or SIGTERM mid-job removes the partial output too.
+    const untrack = this.context._trackOutput(() => committer.abortJob());
     try {
       await this._runJob([step(committer.describe())], undefined, false);
       committer.commitJob();
     } catch (err) {
       committer.abortJob();
       throw err;
+    } finally {
+      untrack();
     }
   }
 }

@@ -210,6 +210,8 @@ export class DAGScheduler {
         }
         stage.numFailedTasks++;
         if (job.cancelled) throw job.cancelled; // a task killed by the cancellation: no retry
+        // Lost shuffle input: retrying the task cannot help; the driver recomputes the map outputs.
+        if (r.error.code === "FETCH_FAILED") throw new TsparkError("FETCH_FAILED", `stage ${stage.stageId}: ${r.error.message}`);
         last = r;
       }
       if (aborted || !last) return;

@@ -1,40 +1,51 @@
 /**
- * The driver's record of finished shuffle map stages: for each shuffle, where every map
- * task's output is. Reduce tasks are planned from it; a shuffle absent here is computed
- * (or recomputed) by running its map stage.
+ * The driver's record of shuffle map outputs: for each shuffle, where every map task's
+ * output is. Reduce tasks are planned from it. A shuffle with missing outputs (files lost)
+ * has exactly those map tasks run again, not the whole stage.
  */
-import { rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
 
 export class MapOutputTracker {
-  private readonly outputs = new Map<number, MapStatus[]>();
+  /** Per shuffle: the status of each map task by map id (undefined = missing). */
+  private readonly outputs = new Map<number, Array<MapStatus | undefined>>();
 
-  register(shuffleId: number, statuses: MapStatus[]): void {
-    this.outputs.set(shuffleId, [...statuses].sort((a, b) => a.mapId - b.mapId));
+  /** Records map statuses; with `numMaps`, the first registration sizes the shuffle. */
+  register(shuffleId: number, statuses: MapStatus[], numMaps: number): void {
+    const all = this.outputs.get(shuffleId) ?? new Array<MapStatus | undefined>(numMaps).fill(undefined);
+    for (const s of statuses) all[s.mapId] = s;
+    this.outputs.set(shuffleId, all);
   }
 
-  has(shuffleId: number): boolean {
-    return this.outputs.has(shuffleId);
+  /** Map ids whose output is not registered (all of them for an unknown shuffle). */
+  missingMaps(shuffleId: number, numMaps: number): number[] {
+    const all = this.outputs.get(shuffleId);
+    if (!all) return Array.from({ length: numMaps }, (_, i) => i);
+    return all.flatMap((s, i) => (s === undefined ? [i] : []));
+  }
+
+  /** Forgets map outputs whose files are gone; returns how many were lost. */
+  checkFiles(shuffleId: number): number {
+    const all = this.outputs.get(shuffleId);
+    if (!all) return 0;
+    let lost = 0;
+    all.forEach((s, i) => {
+      if (s && (!existsSync(s.dataPath) || !existsSync(s.indexPath))) {
+        all[i] = undefined;
+        lost++;
+      }
+    });
+    return lost;
   }
 
   locations(shuffleId: number): MapOutputLocation[] {
-    const s = this.outputs.get(shuffleId);
-    if (!s) throw new Error(`shuffle ${shuffleId} has no registered map outputs`);
-    return s.map(({ dataPath, indexPath }) => ({ dataPath, indexPath }));
+    const all = this.outputs.get(shuffleId);
+    if (!all || all.some((s) => s === undefined)) throw new Error(`shuffle ${shuffleId} has missing map outputs`);
+    return (all as MapStatus[]).map(({ dataPath, indexPath }) => ({ dataPath, indexPath }));
   }
 
   statuses(shuffleId: number): MapStatus[] | undefined {
-    return this.outputs.get(shuffleId);
-  }
-
-  /** Forgets a shuffle (e.g. its files were lost) so its map stage runs again. */
-  unregister(shuffleId: number): void {
-    const s = this.outputs.get(shuffleId);
-    this.outputs.delete(shuffleId);
-    for (const m of s ?? []) {
-      rmSync(m.dataPath, { force: true });
-      rmSync(m.indexPath, { force: true });
-    }
+    return this.outputs.get(shuffleId)?.filter((s): s is MapStatus => s !== undefined);
   }
 }

@@ -2,7 +2,7 @@
  * The reduce side's input: this partition's segment of every map output, read from the
  * map tasks' data files through their indexes, batch by batch.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { TsparkError } from "../errors.js";
 
@@ -16,7 +16,7 @@ function segmentOf(loc: MapOutputLocation, partition: number): [number, number] 
   try {
     index = readFileSync(loc.indexPath);
   } catch (err) {
-    throw new TsparkError("PROTOCOL", `shuffle output is missing: ${loc.indexPath} (${(err as Error).message})`, { cause: err });
+    throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${loc.indexPath} (${(err as Error).message})`, { cause: err });
   }
   const offsets = new Float64Array(index.buffer, index.byteOffset, index.byteLength / 8);
   if (partition + 1 >= offsets.length) throw new TsparkError("PROTOCOL", `shuffle index ${loc.indexPath} has no partition ${partition}`);
@@ -26,6 +26,8 @@ function segmentOf(loc: MapOutputLocation, partition: number): [number, number] 
 export function* readShuffleBlocks(outputs: MapOutputLocation[], partition: number): Generator<unknown[], void, undefined> {
   for (const loc of outputs) {
     const [start, end] = segmentOf(loc, partition);
-    if (end > start) yield* readFrames(loc.dataPath, start, end);
+    if (end <= start) continue;
+    if (!existsSync(loc.dataPath)) throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${loc.dataPath}`);
+    yield* readFrames(loc.dataPath, start, end);
   }
 }

@@ -4,7 +4,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -119,3 +120,31 @@ test("killing the driver (SIGKILL) leaves no worker behind", async () => {
   child.kill("SIGKILL");
   assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), `workers ${pids} outlived the driver`);
 });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  test(`${signal} during saveAsTextFile: non-zero exit, no partial output, no workers or temporary files left`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tspark-signal-"));
+    const out = join(dir, "out");
+    try {
+      const child = spawn(process.execPath, [CLI, "test/e2e/programs/interrupted-save.ts", out], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      assert.ok(await waitUntil(() => /pids [\d,]+\n/.test(stdout) && existsSync(out), 20_000), `started: ${stdout} ${stderr}`);
+      await new Promise((r) => setTimeout(r, 700)); // first part files committed, others running
+      child.kill(signal);
+      const code = await exited;
+      assert.equal(code, signal === "SIGINT" ? 130 : 143, stderr);
+      assert.match(stderr, new RegExp(`${signal} received`));
+      assert.equal(existsSync(out), false, "no partial output");
+      const localDir = /localDir (\S+)/.exec(stdout)![1]!;
+      assert.equal(existsSync(localDir), false, "temporary directory removed");
+      const pids = /pids ([\d,]+)/.exec(stdout)![1]!.split(",").map(Number);
+      assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), "workers gone");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
