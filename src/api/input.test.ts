@@ -72,3 +72,18 @@ test("an empty file is an RDD with no records", async () => {
   assert.deepEqual(await sc.textFile(p).collect(), []);
   assert.equal(await sc.textFile(p).isEmpty(), true);
 });
+
+test("hostile input: a 50 MB line, invalid UTF-8, a file that vanished after planning", async () => {
+  const p = join(dir, "hostile.txt");
+  const huge = "q".repeat(50 * 1024 * 1024);
+  writeFileSync(p, Buffer.concat([Buffer.from("before\n"), Buffer.from(huge), Buffer.from("\nbad "), Buffer.from([0xff, 0xfe]), Buffer.from(" bytes\nafter")]));
+  const lens = await sc.textFile(p, 4).map((l) => l.length).collect();
+  assert.deepEqual(lens, [6, huge.length, 12, 5]);
+  assert.deepEqual(await sc.textFile(p).filter((l) => l.startsWith("bad")).collect(), ["bad \ufffd\ufffd bytes"]);
+  const gone = join(dir, "gone.txt");
+  writeFileSync(gone, "x\n");
+  const rdd = sc.textFile(gone);
+  assert.ok(rdd.getNumPartitions() >= 1); // the splits are planned now
+  rmSync(gone);
+  await assert.rejects(rdd.collect(), (e: Error) => /gone\.txt/.test(e.message) && /does not exist|ENOENT/i.test(e.message));
+});

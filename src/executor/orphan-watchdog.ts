@@ -1,18 +1,25 @@
 /**
  * A worker must die with its driver even while user code hogs its main thread (a busy
  * loop never returns to the event loop that would see the control channel close). A
- * watchdog thread polls the parent pid and kills this process once it is orphaned.
+ * watchdog thread polls the parent pid; once orphaned (the driver was killed, so its own
+ * cleanup never ran) it removes the application's temporary directory and kills this
+ * process.
  */
 import { Worker } from "node:worker_threads";
 
 const WATCHDOG_SOURCE = `
 const { workerData } = require("node:worker_threads");
+const { rmSync } = require("node:fs");
 setInterval(() => {
-  if (process.ppid !== workerData.parent) process.kill(workerData.self, "SIGKILL");
+  if (process.ppid === workerData.parent) return;
+  if (workerData.appDir) {
+    try { rmSync(workerData.appDir, { recursive: true, force: true }); } catch {}
+  }
+  process.kill(workerData.self, "SIGKILL");
 }, workerData.intervalMs);
 `;
 
-export function startOrphanWatchdog(intervalMs = 250): void {
-  const w = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { parent: process.ppid, self: process.pid, intervalMs } });
+export function startOrphanWatchdog(appDir: string | undefined, intervalMs = 250): void {
+  const w = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { parent: process.ppid, self: process.pid, appDir, intervalMs } });
   w.unref();
 }

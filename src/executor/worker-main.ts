@@ -15,8 +15,9 @@ import { dropWorkerBroadcast } from "../api/broadcast.js";
 import type { TaskMetrics } from "./protocol.js";
 import { VERSION } from "../version.js";
 import { startOrphanWatchdog } from "./orphan-watchdog.js";
+import { LOCAL_DIR_ENV } from "./worker-env.js";
 
-startOrphanWatchdog();
+startOrphanWatchdog(process.env[LOCAL_DIR_ENV]);
 
 const channel = new net.Socket({ fd: CONTROL_FD, readable: true, writable: true });
 const decoder = new FrameDecoder();

@@ -119,6 +119,8 @@ test("killing the driver (SIGKILL) leaves no worker behind", async () => {
   await new Promise((r) => setTimeout(r, 300)); // the long tasks are running
   child.kill("SIGKILL");
   assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), `workers ${pids} outlived the driver`);
+  const localDir = /localDir (\S+)/.exec(out)![1]!;
+  assert.ok(await waitUntil(() => !existsSync(localDir), 5000), "the orphaned workers removed the temporary directory");
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
