@@ -59,3 +59,40 @@ test("a task that always kills its worker fails the job with the exit code and a
   }).collect(), (e: Error & { code?: string }) => e.code === "WORKER_LOST" && /exit code 7/.test(e.message) && /failed 4 times/.test(e.message) && /about to exit/.test(e.message));
   assert.equal(await sc.parallelize([1, 2]).count(), 2, "the context stays usable");
 });
+
+test("a native-style crash (abort) is a lost worker naming the signal", async () => {
+  await assert.rejects(sc.parallelize([1], 1).map(() => process.abort()).collect(), (e: Error & { code?: string }) => e.code === "WORKER_LOST" && /signal SIGABRT/.test(e.message));
+});
+
+test("a corrupt frame on the control channel is a clear error, not a hang", async () => {
+  const { writeSync } = await import("node:fs");
+  await assert.rejects(sc.parallelize([1], 1).map((x) => {
+    writeSync(3, Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+    return x;
+  }).collect(), (e: Error & { code?: string }) => e.code === "WORKER_LOST" && /corrupt message \(corrupt frame header/.test(e.message));
+  assert.equal(await sc.parallelize([1, 2]).count(), 2);
+});
+
+test("a job cancelled during saveAsTextFile leaves no output", async () => {
+  const { mkdtempSync, existsSync, rmSync: rm } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "tspark-cancel-save-"));
+  try {
+    const out = join(dir, "out");
+    sc.setJobGroup("save", "a save to cancel", true);
+    const save = sc.range(0, 6, 1, 6).map((x) => {
+      const end = Date.now() + (x < 2 ? 50 : 20_000);
+      while (Date.now() < end);
+      return x;
+    }).saveAsTextFile(out);
+    sc.setLocalProperty("spark.jobGroup.id", null);
+    sc.setLocalProperty("spark.job.interruptOnCancel", null);
+    await new Promise((r) => setTimeout(r, 600)); // some part files committed, others running
+    assert.ok(existsSync(out));
+    sc.cancelJobGroup("save");
+    await assert.rejects(save, /cancelled/);
+    assert.equal(existsSync(out), false);
+  } finally {
+    rm(dir, { recursive: true, force: true });
+  }
+});

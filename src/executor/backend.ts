@@ -17,6 +17,8 @@ export interface WorkerLoss {
   exitCode: number | null;
   signal: string | null;
   stderrTail: string[];
+  /** Set when the driver killed the worker because its control stream was corrupt. */
+  protocolError?: string | undefined;
 }
 
 export interface ExecutorInfo {

@@ -55,7 +55,9 @@ export class LocalBackend implements ExecutorBackend {
           blocks: [],
           error: {
             name: "WorkerLost",
-            message: `worker process ${loss.pid} died (${loss.signal ? `signal ${loss.signal}` : `exit code ${loss.exitCode}`})`,
+            message: loss.protocolError
+              ? `worker process ${loss.pid} sent a corrupt message (${loss.protocolError}) and was replaced`
+              : `worker process ${loss.pid} died (${loss.signal ? `signal ${loss.signal}` : `exit code ${loss.exitCode}`})`,
             stack: undefined,
             code: "WORKER_LOST",
           },

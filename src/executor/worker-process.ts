@@ -34,6 +34,8 @@ export class WorkerProcess {
   peakRssBytes = 0;
   failedTasks = 0;
   runningTaskId: number | undefined;
+  /** Why the driver killed this worker, when its control stream was corrupt. */
+  protocolError: string | undefined;
   /** Set once the worker has said hello (it may take tasks). */
   isReady = false;
   private readonly child: ChildProcess;
@@ -68,6 +70,9 @@ export class WorkerProcess {
       try {
         frames = this.decoder.push(chunk);
       } catch (err) {
+        // A corrupt stream cannot be resynchronized: the worker is replaced, and the task's
+        // error says why.
+        this.protocolError = (err as Error).message;
         this.kill();
         helloReject(err as Error);
         return;
@@ -90,7 +95,7 @@ export class WorkerProcess {
     this.child.on("exit", (code, signal) => {
       this.exitInfo = { code, signal };
       if (!greeted) helloReject(new TsparkError("WORKER_LOST", `worker process ${this.pid} exited during start-up (code ${code}, signal ${signal})${this.tailText()}`));
-      this.onExit({ pid: this.pid, exitCode: code, signal, stderrTail: [...this.stderrTail] });
+      this.onExit({ pid: this.pid, exitCode: code, signal, stderrTail: [...this.stderrTail], protocolError: this.protocolError });
       for (const w of this.exitWaiters) w();
     });
     this.child.on("error", (err) => helloReject(err));
