@@ -1,0 +1,36 @@
+/**
+ * The driver/worker handshake: a worker of another tspark version is refused at start,
+ * with both versions named.
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { WorkerProcess } from "./worker-process.js";
+
+// Idle workers do not hold the event loop open (by design); the tests hold it while they wait.
+const hold = setInterval(() => {}, 1000);
+test.after(() => clearInterval(hold));
+
+test("a worker that reports another tspark version is refused", async () => {
+  // Preloaded into the worker: package.json reads report version 0.0.0-other.
+  const patch = `
+    import fs from "node:fs";
+    import { syncBuiltinESMExports } from "node:module";
+    const read = fs.readFileSync;
+    fs.readFileSync = function (p, ...rest) {
+      const out = read.call(this, p, ...rest);
+      return String(p).endsWith("package.json") ? JSON.stringify({ ...JSON.parse(String(out)), version: "0.0.0-other" }) : out;
+    };
+    syncBuiltinESMExports();`;
+  const w = new WorkerProcess({ executorId: "t", nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(patch)}`], env: process.env, echo: () => {} });
+  await assert.rejects(w.ready(), /worker runs tspark 0\.0\.0-other but the driver runs \d+\.\d+\.\d+/);
+  await w.shutdown(500);
+  assert.equal(w.alive, false);
+});
+
+test("a matching worker says hello and shuts down on request", async () => {
+  const w = new WorkerProcess({ executorId: "ok", nodeArgs: [], env: process.env, echo: () => {} });
+  await w.ready();
+  assert.equal(w.isReady, true);
+  await w.shutdown();
+  assert.equal(w.alive, false);
+});
