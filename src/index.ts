@@ -11,6 +11,7 @@ export { SparkContext, type SparkContextOptions } from "./api/context.js";
 export { SparkConf } from "./api/spark-conf.js";
 export { RDD } from "./api/rdd.js";
 export { StatCounter } from "./api/stat-counter.js";
+export type { BoundedDouble } from "./api/bounded-double.js";
 export { StorageLevel } from "./api/storage-level.js";
 export { Accumulator, type AccumulatorParam } from "./api/accumulator.js";
 export { Broadcast } from "./api/broadcast.js";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SparkContext } from "../index.js";
+import { SparkContext, TaskContext } from "../index.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "rdd-test" });
 after(() => sc.stop());
@@ -305,4 +305,25 @@ test("sampleByKey samples each key with its own fraction", async () => {
   assert.ok(Math.abs(counts.get("a")! - 200) < 60, `a: ${counts.get("a")}`);
   assert.ok(Math.abs(counts.get("b")! - 1200) < 120, `b: ${counts.get("b")}`);
   await assert.rejects(sc.parallelize<[string, number]>([["c", 1]]).sampleByKey(false, { a: 0.5 }).collect(), /no fraction given for key c/);
+});
+
+test("countApproxDistinct, countApprox, sumApprox, meanApprox", async () => {
+  const n = await sc.range(0, 20_000, 1, 4).map((x) => x % 5000).countApproxDistinct(0.05);
+  assert.ok(Math.abs(n - 5000) < 5000 * 0.15, `distinct estimate ${n}`);
+  assert.equal(await sc.parallelize(["a", "b", "a", ["x", 1], ["x", 1]]).countApproxDistinct(), 3);
+  assert.equal(await sc.range(0, 1000, 1, 4).countApprox(10_000), 1000, "exact when finished in time");
+  const s = await sc.range(0, 100, 1, 4).sumApprox(10_000);
+  assert.deepEqual(s, { mean: 4950, confidence: 1, low: 4950, high: 4950 });
+  assert.equal((await sc.parallelize([1, 2, 3]).meanApprox(10_000)).mean, 2);
+  // With a timeout that ends before the slow partition, the estimate comes from the others.
+  const slow = sc.parallelize([1, 1, 1, 1], 4).map((x) => {
+    if (TaskContext.get()!.partitionId() === 3) {
+      const end = Date.now() + 1500;
+      while (Date.now() < end);
+    }
+    return x;
+  });
+  const est = await slow.sumApprox(700, 0.9);
+  assert.ok(est.confidence === 0.9 && est.low <= est.mean && est.mean <= est.high, JSON.stringify(est));
+  assert.equal(est.mean, 4, "three partitions of 1 scaled to four");
 });

@@ -11,6 +11,7 @@ import { compareValues } from "../util/ordering.js";
 import { BoundedHeap } from "../util/bounded-heap.js";
 import { makeBucketFunction } from "../util/histogram.js";
 import { StatCounter } from "../api/stat-counter.js";
+import { HyperLogLog } from "../util/hyperloglog.js";
 import { OutputCommitter, type CommitDescription } from "../io/output-commit.js";
 import { TextPartWriter } from "../io/text-writer.js";
 import { ObjectPartWriter } from "../io/object-file.js";
@@ -182,6 +183,12 @@ registerStep("takeOrdered", (input, ctx) => {
     : compareValues;
   const heap = new BoundedHeap<unknown>(n, descending ? (a, b) => cmp(b, a) : cmp);
   return consume(input, false, (x) => heap.push(x), () => heap.toSortedArray());
+});
+
+/** countApproxDistinct: a partition's HyperLogLog registers. */
+registerStep("hyperLogLog", (input, ctx) => {
+  const hll = new HyperLogLog((ctx.args as { p: number }).p);
+  return consume(input, false, (x) => hll.add(x), () => [hll.registers]);
 });
 
 registerStep("stats", (input) => {
