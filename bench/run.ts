@@ -1,0 +1,110 @@
+/**
+ * `npm run bench [-- --size MB --runs N --only W1,W5]`: generates the data once (seeded),
+ * runs every workload on local[1], local[2] and as a hand-written single-process Node
+ * program, checks that all three agree, and writes bench/RESULTS.md.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync, rmSync, statSync, openSync, readSync, closeSync } from "node:fs";
+import { parseArgs } from "node:util";
+import os from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({ options: { size: { type: "string", default: "200" }, runs: { type: "string", default: "3" }, only: { type: "string" } } });
+const size = Number(values.size);
+const runs = Number(values.runs);
+const dataDir = join(ROOT, "bench", "data");
+
+const gen = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", "generate.ts"), dataDir, String(size)], { cwd: ROOT, encoding: "utf8" });
+if (gen.status !== 0) throw new Error(gen.stderr);
+const textPath = join(dataDir, `text-${size}mb.txt`);
+const kvPath = join(dataDir, `kv-${size}mb.tsv`);
+const dimPath = join(dataDir, "dim.tsv");
+const outDir = join(os.tmpdir(), "tspark-bench-out");
+
+function countLines(path: string): number {
+  const fd = openSync(path, "r");
+  const buf = Buffer.allocUnsafe(1 << 22);
+  let n = 0;
+  for (let r; (r = readSync(fd, buf, 0, buf.length, null)) > 0;) for (let i = buf.indexOf(10); i >= 0 && i < r; i = buf.indexOf(10, i + 1)) n++;
+  closeSync(fd);
+  return n;
+}
+
+interface Workload { id: string; name: string; file: string; args: string[]; input: string[]; conf?: string[] }
+const workloads: Workload[] = [
+  { id: "W1", name: "word count (top words)", file: "w1-wordcount", args: [textPath], input: [textPath] },
+  { id: "W2", name: "sum by key", file: "w2-sumbykey", args: [kvPath], input: [kvPath] },
+  { id: "W3", name: "sort by key and write", file: "w3-sort", args: [kvPath, outDir], input: [kvPath] },
+  { id: "W4", name: "join with dimension table", file: "w4-join", args: [kvPath, dimPath], input: [kvPath, dimPath] },
+  { id: "W5", name: "parse/filter/count", file: "w5-filter", args: [textPath], input: [textPath] },
+  { id: "W6", name: "groupByKey over 4x worker memory", file: "w6-groupbykey", args: [kvPath], input: [kvPath], conf: ["--conf", `tspark.worker.memory=${Math.max(4, Math.floor(size / 2 / 4))}m`] },
+].filter((w) => !values.only || values.only.split(",").includes(w.id));
+
+interface Run { seconds: number; result: unknown; driverRssBytes: number; workerRssBytes: number[] }
+function runOnce(w: Workload, mode: string): Run {
+  rmSync(outDir, { recursive: true, force: true });
+  const file = join(ROOT, "bench", "workloads", `${w.file}${mode === "baseline" ? ".baseline" : ""}.ts`);
+  const argv = mode === "baseline"
+    ? ["--import", "tsx", file, ...w.args]
+    : [join(ROOT, "dist", "cli", "main.js"), "--master", mode, ...(w.conf ?? []), file, ...w.args];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - t0) / 1000;
+  const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (r.status !== 0 || !line) throw new Error(`${w.id} ${mode} failed:\n${r.stderr}`);
+  return { seconds, ...(JSON.parse(line.slice(7)) as Omit<Run, "seconds">) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+const rows: string[] = [];
+const summary: string[] = [];
+for (const w of workloads) {
+  const bytes = w.input.reduce((s, p) => s + statSync(p).size, 0);
+  const records = w.input.reduce((s, p) => s + countLines(p), 0);
+  let baselineMedian = 0;
+  let baselineResult: unknown;
+  for (const mode of ["baseline", "local[1]", "local[2]"]) {
+    const rs = Array.from({ length: runs }, () => runOnce(w, mode));
+    const med = median(rs.map((r) => r.seconds));
+    const min = Math.min(...rs.map((r) => r.seconds));
+    const result = JSON.stringify(rs[0]!.result);
+    if (mode === "baseline") {
+      baselineMedian = med;
+      baselineResult = result;
+    } else if (result !== baselineResult) {
+      throw new Error(`${w.id} on ${mode} disagrees with the baseline: ${result} vs ${String(baselineResult)}`);
+    }
+    const ratio = baselineMedian / med;
+    const workerRss = Math.max(0, ...rs.flatMap((r) => r.workerRssBytes));
+    rows.push(`| ${w.id} ${w.name} | ${mode === "baseline" ? "hand-written Node" : mode} | ${med.toFixed(2)} | ${min.toFixed(2)} | ${(bytes / 2 ** 20 / med).toFixed(1)} | ${Math.round(records / med).toLocaleString("en-US")} | ${mb(Math.max(...rs.map((r) => r.driverRssBytes)))} | ${workerRss ? mb(workerRss) : "-"} | ${ratio.toFixed(2)}x |`);
+    console.error(rows[rows.length - 1]);
+    if (mode !== "baseline") summary.push(`${w.id} ${mode}: ${ratio.toFixed(2)}x`);
+  }
+}
+const startups = Array.from({ length: 5 }, () => {
+  const r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), "--master", "local[2]", join(ROOT, "bench", "startup.ts")], { cwd: ROOT, encoding: "utf8" });
+  return (JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("RESULT "))!.slice(7)) as { startupMs: number }).startupMs;
+});
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const report = `# Benchmark results
+
+Generated by \`npm run bench -- --size ${size} --runs ${runs}\` on ${new Date().toISOString().slice(0, 10)}.
+
+- Machine: ${os.cpus().length} cores (${cpu}), ${mb(os.totalmem())} MiB memory, ${os.platform()} ${os.release()}
+- Node ${process.version}; tspark ${(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version}
+- Data: text ${mb(statSync(textPath).size)} MiB (${countLines(textPath).toLocaleString("en-US")} lines, Zipf words over a 100k vocabulary), key/value ${mb(statSync(kvPath).size)} MiB (~1M distinct keys), dimension table ${mb(statSync(dimPath).size)} MiB
+- Times are wall-clock seconds for the whole program (process start to exit), median and min of ${runs} runs. The ratio is the baseline's median time over this mode's: above 1 means faster than the hand-written single-process program. Every run's result is checked against the baseline's.
+- Startup, \`new SparkContext()\` to the result of \`sc.parallelize([1, 2, 3]).count()\` on local[2]: median ${median(startups).toFixed(0)} ms (min ${Math.min(...startups).toFixed(0)} ms).
+
+| workload | mode | median s | min s | MB/s | records/s | driver peak RSS MiB | worker peak RSS MiB | vs baseline |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join("\n")}
+`;
+writeFileSync(join(ROOT, "bench", "RESULTS.md"), report);
+rmSync(outDir, { recursive: true, force: true });
+console.log(report);
+console.log(summary.join("\n"));

@@ -1,0 +1,15 @@
+/** W1: word count, top 10 words. */
+import { SparkContext } from "tspark";
+import { report } from "./common.ts";
+
+const sc = new SparkContext({ appName: "W1 wordcount" });
+try {
+  const top = await sc.textFile(process.argv[2]!)
+    .flatMap((l) => l.split(" "))
+    .map((w) => [w, 1] as [string, number])
+    .reduceByKey((a, b) => a + b)
+    .takeOrdered(10, ([w, n]) => [-n, w]);
+  report(top, sc._executorInfos().map((e) => e.peakRssBytes));
+} finally {
+  await sc.stop();
+}

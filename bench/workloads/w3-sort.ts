@@ -1,0 +1,14 @@
+/** W3: sort the key/value file by key and write it out. */
+import { SparkContext } from "tspark";
+import { report } from "./common.ts";
+
+const sc = new SparkContext({ appName: "W3 sort" });
+try {
+  await sc.textFile(process.argv[2]!).map((l) => {
+    const t = l.indexOf("\t");
+    return [l.slice(0, t), l.slice(t + 1)] as [string, string];
+  }).sortByKey().map(([k, v]) => `${k}\t${v}`).saveAsTextFile(process.argv[3]!);
+  report("written", sc._executorInfos().map((e) => e.peakRssBytes));
+} finally {
+  await sc.stop();
+}

@@ -1,0 +1,15 @@
+/** W4: join the key/value file with the small dimension table; count the matches. */
+import { SparkContext } from "tspark";
+import { report } from "./common.ts";
+
+const sc = new SparkContext({ appName: "W4 join" });
+const split = (l: string) => {
+  const t = l.indexOf("\t");
+  return [l.slice(0, t), l.slice(t + 1)] as [string, string];
+};
+try {
+  const n = await sc.textFile(process.argv[2]!).map(split).join(sc.textFile(process.argv[3]!).map(split)).count();
+  report(n, sc._executorInfos().map((e) => e.peakRssBytes));
+} finally {
+  await sc.stop();
+}

@@ -1,0 +1,11 @@
+/** W5: parse, filter, count: pure per-record engine overhead. */
+import { SparkContext } from "tspark";
+import { report } from "./common.ts";
+
+const sc = new SparkContext({ appName: "W5 filter" });
+try {
+  const n = await sc.textFile(process.argv[2]!).map((l) => l.split(" ")).filter((ws) => ws.length > 10 && ws[0]!.length < 3).count();
+  report(n, sc._executorInfos().map((e) => e.peakRssBytes));
+} finally {
+  await sc.stop();
+}
