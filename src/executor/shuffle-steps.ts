@@ -171,8 +171,22 @@ registerStep("shuffleWrite", (input, ctx) => {
 registerStep("combineByKey", (input, ctx) => {
   const { aggregator, combiners } = ctx.args as { aggregator: AggregatorSpec; combiners: boolean };
   const agg = buildAggregator(aggregator, ctx, "combineByKey");
+  const combiner = () => new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+  // Synchronous input (a shuffle read) gives a synchronous output: a mapPartitions after it
+  // then streams instead of gathering the whole partition.
+  if (!isAsyncStream(input)) {
+    return (function* () {
+      const c = combiner();
+      try {
+        for (const b of input) c.insertAll(b, combiners);
+        yield* c.entries();
+      } finally {
+        c.cleanup();
+      }
+    })();
+  }
   return (async function* () {
-    const c = new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    const c = combiner();
     try {
       await drain(input, (b) => c.insertAll(b, combiners));
       yield* c.entries();
@@ -190,8 +204,21 @@ registerStep("sortByKey", (input, ctx) => {
   const cmp = ascending
     ? (a: unknown, b: unknown) => cmpKeys((a as [unknown])[0], (b as [unknown])[0])
     : (a: unknown, b: unknown) => cmpKeys((b as [unknown])[0], (a as [unknown])[0]);
+  const sorter = () => new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+  if (!isAsyncStream(input)) {
+    // As combineByKey: synchronous in, synchronous out.
+    return (function* () {
+      const s = sorter();
+      try {
+        for (const b of input) s.insertAll(b);
+        yield* s.sorted();
+      } finally {
+        s.cleanup();
+      }
+    })();
+  }
   return (async function* () {
-    const s = new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    const s = sorter();
     try {
       await drain(input, (b) => s.insertAll(b));
       yield* s.sorted();
