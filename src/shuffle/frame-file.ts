@@ -3,7 +3,8 @@
  * `[u32 LE length][v8-serialized array]`. Writes are buffered into large sequential
  * blocks; reads are synchronous (a worker runs one task at a time) and stream batch by batch.
  */
-import { openSync, writeSync, readSync, closeSync, fstatSync } from "node:fs";
+import { openSync, readSync, closeSync, fstatSync, rmSync } from "node:fs";
+import { openForWrite, writeAll, LOCAL_FILE } from "../util/fs-errors.js";
 import v8 from "node:v8";
 import { TsparkError } from "../errors.js";
 
@@ -15,9 +16,10 @@ export class FrameFileWriter {
   private pendingBytes = 0;
   /** Bytes written so far (flushed or not): the offset of the next frame. */
   position = 0;
+  private failed = false;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, "w");
+    this.fd = openForWrite(path, LOCAL_FILE);
   }
 
   /** Appends one batch as a frame; returns its encoded size. */
@@ -43,13 +45,21 @@ export class FrameFileWriter {
   flush(): void {
     if (this.pendingBytes === 0) return;
     const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    let off = 0;
-    while (off < block.length) off += writeSync(this.fd, block, off, block.length - off);
+    try {
+      writeAll(this.fd, block, this.path, LOCAL_FILE);
+    } catch (err) {
+      // A file with a failed write is useless (a full disk, say): give its space back now.
+      closeSync(this.fd);
+      rmSync(this.path, { force: true });
+      this.failed = true;
+      throw err;
+    }
     this.pending = [];
     this.pendingBytes = 0;
   }
 
   close(): void {
+    if (this.failed) return;
     this.flush();
     closeSync(this.fd);
   }

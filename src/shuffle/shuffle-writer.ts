@@ -4,7 +4,8 @@
  * (one file holding every partition's segment, in partition order). At the end the spills
  * and what remains in memory become one data file plus an index of segment offsets.
  */
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
+import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { join } from "node:path";
 import { FrameFileWriter, readRange } from "./frame-file.js";
 import { SizeTracker } from "./size-estimator.js";
@@ -110,20 +111,26 @@ export class ShuffleWriter {
     const base = join(this.dir, `map-${this.mapId}-${this.attempt}`);
     const dataPath = `${base}.data`;
     const indexPath = `${base}.index`;
-    const w = new FrameFileWriter(`${dataPath}.tmp`);
     const offsets = [0];
-    for (let p = 0; p < this.numPartitions; p++) {
-      for (const s of this.spills) {
-        const a = s.offsets[p]!;
-        const b = s.offsets[p + 1]!;
-        if (b > a) w.writeRaw(readRange(s.path, a, b));
+    try {
+      const w = new FrameFileWriter(`${dataPath}.tmp`);
+      for (let p = 0; p < this.numPartitions; p++) {
+        for (const s of this.spills) {
+          const a = s.offsets[p]!;
+          const b = s.offsets[p + 1]!;
+          if (b > a) w.writeRaw(readRange(s.path, a, b));
+        }
+        this.writeBuffered(w, p);
+        offsets.push(w.position);
       }
-      this.writeBuffered(w, p);
-      offsets.push(w.position);
+      w.close();
+      for (const s of this.spills) rmSync(s.path, { force: true });
+      writeWholeFile(`${indexPath}.tmp`, Buffer.from(new Float64Array(offsets).buffer), LOCAL_FILE);
+    } catch (err) {
+      rmSync(`${dataPath}.tmp`, { force: true });
+      rmSync(`${indexPath}.tmp`, { force: true });
+      throw err;
     }
-    w.close();
-    for (const s of this.spills) rmSync(s.path, { force: true });
-    writeFileSync(`${indexPath}.tmp`, Buffer.from(new Float64Array(offsets).buffer));
     renameSync(`${dataPath}.tmp`, dataPath);
     renameSync(`${indexPath}.tmp`, indexPath);
     return {
