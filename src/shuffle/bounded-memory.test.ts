@@ -33,6 +33,11 @@ test("mapPartitions after a sort streams: one sorted partition larger than the w
   const pairs = sc.range(0, N, 1, 4).map((i) => [`${(i * 7919) % N}`.padStart(7, "0") + PAD, i] as [string, number]);
   // (sortByKey and sortBy end in the same sort step, after a sampling job.)
   assert.deepEqual(await pairs.repartitionAndSortWithinPartitions(1).mapPartitions(countOrdered).collect(), [N]);
+  // The reduce task's spills are reported with its metrics (the UI shows them per stage).
+  const t = sc.statusTracker();
+  const job = t.getJobInfo(Math.max(...t.getJobIdsForGroup(undefined)))!;
+  const reduce = sc._stageMetrics(Math.max(...job.stageIds))!;
+  assert.ok(reduce.spills > 0 && reduce.spillBytes > 0, `reduce-side spills ${reduce.spills}, ${reduce.spillBytes} bytes`);
 });
 
 test("mapPartitions after a reduce-side combine streams", async () => {
