@@ -99,6 +99,17 @@ test("capturing an RDD is refused at submission, naming the variable and this fi
   assert.match(err.message, /rdd-contracts\.test\.(ts|js):\d+/);
 });
 
+test("PySpark doctests not ported elsewhere: coalesce's slices, saveAsTextFile of empty lines, treeReduce depths", async () => {
+  assert.deepEqual(await sc.parallelize([1, 2, 3, 4, 5], 3).glom().collect(), [[1], [2, 3], [4, 5]]);
+  assert.deepEqual(await sc.parallelize([1, 2, 3, 4, 5], 3).coalesce(1).glom().collect(), [[1, 2, 3, 4, 5]]);
+  const out = join(dir, "empty-lines");
+  await sc.parallelize(["", "foo", "", "bar", ""]).saveAsTextFile(out);
+  assert.deepEqual((await sc.textFile(out).collect()).sort(), ["", "", "", "bar", "foo"]);
+  const rdd = sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10);
+  for (const depth of [1, 2, 5, 10]) assert.equal(await rdd.treeReduce((a, b) => a + b, depth), -5, `depth ${depth}`);
+  await assert.rejects(rdd.treeReduce((a, b) => a + b, 0), /depth/i);
+});
+
 test("context properties", () => {
   assert.ok(sc.startTime <= Date.now() && sc.startTime > Date.now() - 10 * 60_000);
   assert.equal(sc.sparkUser(), process.env["SPARK_USER"] ?? userInfo().username);
