@@ -8,6 +8,7 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext, SparkFiles, StorageLevel, TaskContext } from "../index.js";
+import { captureClosure } from "../closure/capture.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "shared-state-test", conf: { "tspark.storage.memory": "4m" } });
 after(() => sc.stop());
@@ -70,6 +71,13 @@ test("a broadcast is read only by the tasks that use its value", async () => {
   assert.deepEqual(r, [0, 1, 2, 8 * 1024 * 1024]);
   const read = stageBytes();
   assert.ok(read >= 8 * 1024 * 1024 && read < 2 * 8 * 1024 * 1024, `one worker decoded it: ${read} bytes`);
+  b.destroy();
+});
+
+test("a closure referring to a broadcast carries its id, not its value", () => {
+  const b = sc.broadcast(new Uint8Array(50 * 1024 * 1024));
+  const { bytes } = captureClosure((i: number) => b.value[i]);
+  assert.ok(bytes.length < 64 * 1024, `closure of ${bytes.length} bytes`);
   b.destroy();
 });
 
