@@ -56,6 +56,22 @@ export class CombinerMap {
     return true;
   }
 
+  /** The combiner of `key`, or undefined. */
+  find(key: unknown, hash?: number): unknown {
+    if (!isNativeKey(key)) return this.objects.get(canonicalKey(key))?.[1];
+    const h = hash ?? portableHash(key);
+    let i = h & this.mask;
+    for (;;) {
+      const s = this.hashes[i]!;
+      if (s === EMPTY) return undefined;
+      if (s === h) {
+        const k = this.keys[i];
+        if (k === key || (k !== k && key !== key)) return this.values[i];
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
   private addObject(key: unknown, x: unknown, agg: Aggregator, combiners: boolean): boolean {
     const ck = canonicalKey(key);
     const e = this.objects.get(ck);
@@ -94,6 +110,19 @@ export class CombinerMap {
   /** The [key, combiner] records. */
   *entries(): IterableIterator<CombinerEntry> {
     yield* this.toArray();
+  }
+
+  /** The [key, combiner] records as one array; the table is left empty. */
+  takeAll(): CombinerEntry[] {
+    const out = this.toArray();
+    this.capacity = 1024;
+    this.mask = this.capacity - 1;
+    this.hashes = new Int32Array(this.capacity).fill(EMPTY);
+    this.keys = new Array(this.capacity);
+    this.values = new Array(this.capacity);
+    this.nativeCount = 0;
+    this.objects.clear();
+    return out;
   }
 
   /** The [key, combiner] records as one array. */
