@@ -16,6 +16,7 @@ export const CONFIG_KEYS = {
   maxResultSize: { key: "tspark.driver.maxResultSize", default: "1g", doc: "Limit on the total size of results an action brings to the driver (0 = unlimited)." },
   workerMemory: { key: "tspark.worker.memory", default: "512m", doc: "Memory a worker's aggregation and sort buffers may use before spilling to disk." },
   executorMemory: { key: "tspark.executor.memory", default: undefined, doc: "Heap limit of each worker process (node --max-old-space-size), e.g. 2g." },
+  executorNodeOptions: { key: "tspark.executor.extraNodeOptions", default: undefined, doc: "Extra node flags for every worker process, space-separated (e.g. --cpu-prof --cpu-prof-dir=prof to profile workers)." },
   storageMemory: { key: "tspark.storage.memory", default: "256m", doc: "Memory each worker may use for cached RDD partitions; least recently used ones are evicted (to disk for MEMORY_AND_DISK)." },
   localityWait: { key: "tspark.locality.wait", default: "3000", doc: "Milliseconds a task waits for the worker holding its cached input before running elsewhere." },
   localDir: { key: "tspark.local.dir", default: undefined, doc: "Directory for shuffle and spill files (default: the OS temporary directory)." },

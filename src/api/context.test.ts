@@ -51,3 +51,14 @@ test("configuration: explicit settings, aliases and defaults", async () => {
   assert.equal(slotsForMaster("local[3]"), 3);
   assert.equal(slotsForMaster("local"), 1);
 });
+
+test("workers get a sized young generation and tspark.executor.extraNodeOptions", async () => {
+  const sc = new SparkContext({ master: "local[1]", conf: { "tspark.executor.extraNodeOptions": "--stack-size=900  --no-warnings", "tspark.executor.memory": "256m" } });
+  try {
+    const [argv] = await sc.parallelize([0], 1).map(() => process.execArgv).collect();
+    assert.ok(argv!.includes("--stack-size=900") && argv!.includes("--no-warnings"), String(argv));
+    assert.ok(argv!.includes("--max-semi-space-size=16"), String(argv));
+  } finally {
+    await sc.stop();
+  }
+});

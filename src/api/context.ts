@@ -52,6 +52,17 @@ export function slotsForMaster(master: string): number {
   return n;
 }
 
+/**
+ * Young-generation size of workers. Tasks allocate a tuple or string per record that dies
+ * within a batch; with V8's default 16 MB semi-space many survive a scavenge and get copied.
+ * Measured on W1 (word count, 50 MB, local[2]): GC took 1950 ms of 8100 ms per worker at
+ * 16 MB, 800 ms at 32 MB and 310 ms of 4000 ms at 64 MB. A small heap limit gets a
+ * proportionally smaller young generation.
+ */
+export function workerSemiSpaceMB(heapBytes: number | undefined): number {
+  return heapBytes === undefined ? 64 : Math.max(1, Math.min(64, Math.floor(heapBytes / 2 ** 20 / 16)));
+}
+
 export class SparkContext {
   private static active: SparkContext | undefined;
   /** Marks the context as driver-only for the closure layer (SPARK-5063). */
@@ -144,7 +155,11 @@ export class SparkContext {
     };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = new LocalBackend(slots, {
-      nodeArgs: heap ? [`--max-old-space-size=${Math.max(16, Math.floor(parseBytes(heap) / 1024 / 1024))}`] : [],
+      nodeArgs: [
+        ...(heap ? [`--max-old-space-size=${Math.max(16, Math.floor(parseBytes(heap) / 1024 / 1024))}`] : []),
+        `--max-semi-space-size=${workerSemiSpaceMB(heap ? parseBytes(heap) : undefined)}`,
+        ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
+      ],
       env,
       echo: (line) => process.stderr.write(line + "\n"),
     }, Number(conf.get(CONFIG_KEYS.localityWait.key)));

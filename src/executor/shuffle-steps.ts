@@ -12,7 +12,6 @@ import { ExternalSorter } from "../shuffle/external-sorter.js";
 import { SpilledGroup } from "../shuffle/group-values.js";
 import { roughHeapSize } from "../shuffle/size-estimator.js";
 import type { Aggregator } from "../shuffle/aggregator.js";
-import { portableHash } from "../shuffle/portable-hash.js";
 import { rangePartitionOf } from "../api/partitioner.js";
 import { compareValues } from "../util/ordering.js";
 import { join } from "node:path";
@@ -111,14 +110,14 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
   }
 }
 
-function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: StepContext): (key: unknown) => number {
+function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: StepContext): ((key: unknown) => number) | "hash" {
   const mod = (h: number) => {
     const p = h % numPartitions;
     return p < 0 ? p + numPartitions : p;
   };
   switch (spec.kind) {
     case "hash":
-      return (k) => portableHash(k) % numPartitions;
+      return "hash";
     case "direct":
       return (k) => mod(k as number);
     case "func": {

@@ -13,7 +13,7 @@ import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whol
 import { readObjectFile } from "../io/object-file.js";
 import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
 
-type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "concat" | "cached">;
+type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached">;
 type SourcePlan = Extract<PartitionPlan, { kind: SourceKind }>;
 
 function* rangeBatches(start: number, end: number, step: number): Generator<number[]> {

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { FrameFileWriter, readRange } from "./frame-file.js";
 import { SizeTracker } from "./size-estimator.js";
 import type { Aggregator } from "./aggregator.js";
-import { ValueMap } from "../util/value-map.js";
+import { CombinerMap } from "./combiner-map.js";
+import { portableHash } from "./portable-hash.js";
 import { recordSpill } from "../executor/task-context.js";
 
 /** What a map task reports: where its output is and how big each reduce segment is. */
@@ -33,7 +34,7 @@ interface SpillFile {
 
 export class ShuffleWriter {
   private readonly plain: unknown[][] = [];
-  private readonly combined: Array<ValueMap<unknown, unknown>> = [];
+  private readonly combined: CombinerMap[] = [];
   private readonly tracker = new SizeTracker();
   private readonly spills: SpillFile[] = [];
   private spillBytes = 0;
@@ -43,12 +44,13 @@ export class ShuffleWriter {
     private readonly mapId: number,
     private readonly attempt: number,
     private readonly numPartitions: number,
-    private readonly partitionOf: (key: unknown) => number,
+    /** "hash": portableHash(key) % numPartitions, the hash then also indexes the combiner table. */
+    private readonly partitionOf: ((key: unknown) => number) | "hash",
     private readonly memoryBytes: number,
     private readonly aggregator?: Aggregator,
   ) {
     for (let p = 0; p < numPartitions; p++) {
-      if (aggregator) this.combined.push(new ValueMap());
+      if (aggregator) this.combined.push(new CombinerMap());
       else this.plain.push([]);
     }
   }
@@ -56,20 +58,21 @@ export class ShuffleWriter {
   /** Adds a batch of [key, value] records. */
   write(batch: unknown[]): void {
     const agg = this.aggregator;
+    const partitionOf = this.partitionOf;
+    const n = this.numPartitions;
     for (let i = 0; i < batch.length; i++) {
       const rec = batch[i] as [unknown, unknown];
-      const p = this.partitionOf(rec[0]);
+      let p: number;
+      let h: number | undefined;
+      if (partitionOf === "hash") {
+        h = portableHash(rec[0]);
+        p = h % n;
+      } else {
+        p = partitionOf(rec[0]);
+      }
       if (agg) {
-        const m = this.combined[p]!;
-        const k = rec[0];
-        const c = m.get(k);
-        if (c === undefined && !m.has(k)) {
-          m.set(k, agg.createCombiner(rec[1]));
-          this.tracker.add(rec);
-        } else {
-          m.set(k, agg.mergeValue(c, rec[1]));
-          if (agg.growsWithValues) this.tracker.add(rec[1]);
-        }
+        if (this.combined[p]!.add(rec[0], rec[1], agg, false, h)) this.tracker.add(rec);
+        else if (agg.growsWithValues) this.tracker.add(rec[1]);
       } else {
         this.plain[p]!.push(rec);
         this.tracker.add(rec);
@@ -97,8 +100,8 @@ export class ShuffleWriter {
   private writeBuffered(w: FrameFileWriter, p: number): void {
     let records: unknown[];
     if (this.aggregator) {
-      records = [...this.combined[p]!.entries()];
-      this.combined[p] = new ValueMap();
+      records = this.combined[p]!.toArray();
+      this.combined[p] = new CombinerMap();
     } else {
       records = this.plain[p]!;
       this.plain[p] = [];
