@@ -109,19 +109,21 @@ test("a program that forgets stop() still exits, and its workers with it", async
   assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), "workers exited");
 });
 
-test("killing the driver (SIGKILL) leaves no worker behind", async () => {
-  const child = spawn(process.execPath, [CLI, "test/e2e/programs/long-job.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+for (const mode of ["busy", "idle"] as const) {
+test(`killing the driver (SIGKILL) leaves no worker behind (workers ${mode})`, async () => {
+  const child = spawn(process.execPath, [CLI, "test/e2e/programs/long-job.ts", mode], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   assert.ok(await waitUntil(() => /pids [\d,]+\n/.test(out), 20_000), "program started");
   const pids = /pids ([\d,]+)/.exec(out)![1]!.split(",").map(Number);
   assert.ok(pids.every(alive));
-  await new Promise((r) => setTimeout(r, 300)); // the long tasks are running
+  await new Promise((r) => setTimeout(r, 300)); // the long tasks are running, or the workers idle
   child.kill("SIGKILL");
   assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), `workers ${pids} outlived the driver`);
   const localDir = /localDir (\S+)/.exec(out)![1]!;
   assert.ok(await waitUntil(() => !existsSync(localDir), 5000), "the orphaned workers removed the temporary directory");
 });
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   test(`${signal} during saveAsTextFile: non-zero exit, no partial output, no workers or temporary files left`, async () => {
