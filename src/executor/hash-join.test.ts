@@ -16,16 +16,27 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 type Pair = [unknown, unknown];
 
-/** What every join must produce, by nested loops over tspark's key equality. */
+/** What every join must produce, by tspark's key equality (grouped by canonical key, not nested loops: the sides run to thousands). */
 function expected(left: Pair[], right: Pair[], how: JoinHow): string[] {
   const out: unknown[] = [];
-  const same = (a: unknown, b: unknown) => canonicalKey(a) === canonicalKey(b);
+  const byKey = (xs: Pair[]) => {
+    const m = new Map<string, unknown[]>();
+    for (const [k, v] of xs) {
+      const c = canonicalKey(k);
+      const vs = m.get(c);
+      if (vs) vs.push(v);
+      else m.set(c, [v]);
+    }
+    return m;
+  };
+  const rightByKey = byKey(right);
+  const leftByKey = byKey(left);
   for (const [k, v] of left) {
-    const ms = right.filter(([k2]) => same(k, k2));
-    for (const [, w] of ms) out.push([k, [v, w]]);
+    const ms = rightByKey.get(canonicalKey(k)) ?? [];
+    for (const w of ms) out.push([k, [v, w]]);
     if (ms.length === 0 && (how === "left" || how === "full")) out.push([k, [v, null]]);
   }
-  if (how === "right" || how === "full") for (const [k, w] of right) if (!left.some(([k2]) => same(k, k2))) out.push([k, [null, w]]);
+  if (how === "right" || how === "full") for (const [k, w] of right) if (!leftByKey.has(canonicalKey(k))) out.push([k, [null, w]]);
   return out.map((r) => canonicalKey(r)).sort();
 }
 
