@@ -8,14 +8,17 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const suiteStart = Number(process.env["TSPARK_SUITE_START"] ?? Date.now());
+const WORKER_MAIN = fileURLToPath(new URL("../../dist/executor/worker-main.js", import.meta.url));
 
 test("no worker process is left behind", async () => {
   await new Promise((r) => setTimeout(r, 500));
   const workers = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("executor/worker-main.js");
+      // This checkout's workers only: other checkouts may be running their own suites.
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(WORKER_MAIN);
     } catch {
       return false;
     }
