@@ -110,6 +110,14 @@ test("PySpark doctests not ported elsewhere: coalesce's slices, saveAsTextFile o
   await assert.rejects(rdd.treeReduce((a, b) => a + b, 0), /depth/i);
 });
 
+test("a sum of bigints stays an exact bigint, whatever the partitions (empty ones included)", async () => {
+  const big = 2n ** 60n;
+  for (const parts of [1, 2, 4, 7]) assert.equal(await sc.parallelize([big, 1n], parts).sum(), big + 1n, `${parts} partitions`);
+  const typed: bigint = await sc.parallelize([1n]).sum();
+  assert.equal(typed, 1n);
+  assert.equal(await sc.parallelize([1, 2.5], 4).sum(), 3.5);
+});
+
 test("context properties", () => {
   assert.ok(sc.startTime <= Date.now() && sc.startTime > Date.now() - 10 * 60_000);
   assert.equal(sc.sparkUser(), process.env["SPARK_USER"] ?? userInfo().username);

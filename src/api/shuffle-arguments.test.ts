@@ -1,7 +1,8 @@
 /**
  * Every numPartitions, partitionFunc, ascending and keyfunc argument PySpark's shuffles
  * take, each checked for its effect; lookup on a partitioned RDD reads one partition;
- * sort partitions are balanced by the sampled range bounds.
+ * sort partitions are balanced by the sampled range bounds; reduceByKey combines map-side
+ * and groupByKey does not.
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
@@ -92,4 +93,15 @@ test("lookup on an RDD with a known partitioner reads one partition only", async
   await pairs().lookup(3);
   const job2 = t.getJobInfo(Math.max(...t.getJobIdsForGroup(undefined)))!;
   assert.equal(t.getStageInfo(Math.max(...job2.stageIds))!.numTasks, 4);
+});
+
+test("reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all", async () => {
+  const many = sc.range(0, 100_000, 1, 2).map((i) => [i % 3, 1] as [number, number]);
+  const reduced = many.reduceByKey((a, b) => a + b, 2);
+  assert.deepEqual((await reduced.collect()).sort(), [[0, 33334], [1, 33333], [2, 33333]]);
+  const bytesOf = (rdd: RDD<unknown>) => sc._mapStatuses((rdd as unknown as { shuffleId: number }).shuffleId)!.reduce((s, m) => s + m.segmentBytes.reduce((a, b) => a + b, 0), 0);
+  const grouped = many.groupByKey(2);
+  assert.equal(await grouped.count(), 3);
+  assert.ok(bytesOf(reduced) < 1024, `combined map output: ${bytesOf(reduced)} bytes`);
+  assert.ok(bytesOf(grouped) > 100_000, `uncombined map output: ${bytesOf(grouped)} bytes`);
 });
