@@ -1,10 +1,10 @@
 /**
  * Files of record batches, used for shuffle outputs and spill runs: each batch is one frame
- * `[u32 LE length][v8-serialized array]`. Writes are buffered into large sequential
+ * `[u32 LE length][encoded batch]` (serde/record-batch.ts). Writes are buffered into large sequential
  * blocks; reads are synchronous (a worker runs one task at a time) and stream batch by batch.
  */
 import { openSync, writeSync, readSync, closeSync, fstatSync } from "node:fs";
-import v8 from "node:v8";
+import { encodeBatch, decodeBatch } from "../serde/record-batch.js";
 import { TsparkError } from "../errors.js";
 
 const WRITE_BLOCK = 1024 * 1024;
@@ -22,7 +22,7 @@ export class FrameFileWriter {
 
   /** Appends one batch as a frame; returns its encoded size. */
   writeBatch(records: unknown[]): number {
-    const body = v8.serialize(records);
+    const body = encodeBatch(records);
     const head = Buffer.allocUnsafe(4);
     head.writeUInt32LE(body.length, 0);
     this.pending.push(head, body);
@@ -74,7 +74,7 @@ export function* readFrames<T>(path: string, start = 0, end?: number): Generator
         got += n;
       }
       pos += 4 + len;
-      yield v8.deserialize(body) as T[];
+      yield decodeBatch<T>(body);
     }
   } finally {
     closeSync(fd);
