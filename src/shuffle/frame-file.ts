@@ -9,6 +9,15 @@ import { TsparkError } from "../errors.js";
 
 const WRITE_BLOCK = 1024 * 1024;
 
+/** One batch as a frame, for writers that encode records before they write them. */
+export function encodeFrame(records: unknown[]): Buffer {
+  const body = encodeBatch(records);
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeUInt32LE(body.length, 0);
+  frame.set(body, 4);
+  return frame;
+}
+
 export class FrameFileWriter {
   private readonly fd: number;
   private pending: Buffer[] = [];
@@ -22,14 +31,9 @@ export class FrameFileWriter {
 
   /** Appends one batch as a frame; returns its encoded size. */
   writeBatch(records: unknown[]): number {
-    const body = encodeBatch(records);
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32LE(body.length, 0);
-    this.pending.push(head, body);
-    this.pendingBytes += 4 + body.length;
-    this.position += 4 + body.length;
-    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
-    return 4 + body.length;
+    const frame = encodeFrame(records);
+    this.writeRaw(frame);
+    return frame.length;
   }
 
   /** Appends raw bytes (already framed), e.g. a segment copied from a spill file. */
