@@ -6,7 +6,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { SparkContext, SparkConf } from "../index.js";
-import { slotsForMaster } from "./context.js";
+import { slotsForMaster, workerSemiSpaceMB } from "./context.js";
 
 function alive(pid: number): boolean {
   try {
@@ -61,4 +61,7 @@ test("workers get a sized young generation and tspark.executor.extraNodeOptions"
   } finally {
     await sc.stop();
   }
+  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, undefined), 64);
+  assert.equal(workerSemiSpaceMB(6 * 2 ** 20, undefined), 16);
+  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, 160 * 2 ** 20), 10);
 });

@@ -56,11 +56,14 @@ export function slotsForMaster(master: string): number {
  * Young-generation size of workers. Tasks allocate a tuple or string per record that dies
  * within a batch; with V8's default 16 MB semi-space many survive a scavenge and get copied.
  * Measured on W1 (word count, 50 MB, local[2]): GC took 1950 ms of 8100 ms per worker at
- * 16 MB, 800 ms at 32 MB and 310 ms of 4000 ms at 64 MB. A small heap limit gets a
- * proportionally smaller young generation.
+ * 16 MB, 800 ms at 32 MB and 310 ms of 4000 ms at 64 MB. The young generation is three
+ * semi-spaces of resident memory, so a small buffer budget (tspark.worker.memory / 4) or
+ * heap limit (/ 16) gets a smaller one: W6 with 6 MB of worker memory peaked at 280 MB RSS
+ * per worker with 16 MB semi-spaces and 430 MB with 64 MB.
  */
-export function workerSemiSpaceMB(heapBytes: number | undefined): number {
-  return heapBytes === undefined ? 64 : Math.max(1, Math.min(64, Math.floor(heapBytes / 2 ** 20 / 16)));
+export function workerSemiSpaceMB(workerMemoryBytes: number, heapBytes: number | undefined): number {
+  const mb = Math.min(64, Math.max(16, workerMemoryBytes / 2 ** 20 / 4), heapBytes === undefined ? Infinity : heapBytes / 2 ** 20 / 16);
+  return Math.max(1, Math.floor(mb));
 }
 
 export class SparkContext {
@@ -157,7 +160,7 @@ export class SparkContext {
     this.backend = new LocalBackend(slots, {
       nodeArgs: [
         ...(heap ? [`--max-old-space-size=${Math.max(16, Math.floor(parseBytes(heap) / 1024 / 1024))}`] : []),
-        `--max-semi-space-size=${workerSemiSpaceMB(heap ? parseBytes(heap) : undefined)}`,
+        `--max-semi-space-size=${workerSemiSpaceMB(parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!), heap ? parseBytes(heap) : undefined)}`,
         ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
       ],
       env,

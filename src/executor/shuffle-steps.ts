@@ -83,7 +83,7 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
   switch (spec.kind) {
     case "reduce": {
       const f = requireFn<F2>(ctx, op);
-      return { createCombiner: (v) => v, mergeValue: f, mergeCombiners: f, growsWithValues: false };
+      return { createCombiner: (v) => v, mergeValue: f, mergeCombiners: f, growsWithValues: false, mapSideCombineOptional: true };
     }
     case "fold": {
       const f = requireFn<F2>(ctx, op);
@@ -106,7 +106,7 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
     case "group":
       return groupAggregator();
     case "first":
-      return { createCombiner: (v) => v, mergeValue: (c) => c, mergeCombiners: (a) => a, growsWithValues: false };
+      return { createCombiner: (v) => v, mergeValue: (c) => c, mergeCombiners: (a) => a, growsWithValues: false, mapSideCombineOptional: true };
   }
 }
 

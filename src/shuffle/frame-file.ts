@@ -1,14 +1,23 @@
 /**
  * Files of record batches, used for shuffle outputs and spill runs: each batch is one frame
- * `[u32 LE length][v8-serialized array]`. Writes are buffered into large sequential
+ * `[u32 LE length][encoded batch]` (serde/record-batch.ts). Writes are buffered into large sequential
  * blocks; reads are synchronous (a worker runs one task at a time) and stream batch by batch.
  */
 import { openSync, readSync, closeSync, fstatSync, rmSync } from "node:fs";
 import { openForWrite, writeAll, LOCAL_FILE } from "../util/fs-errors.js";
-import v8 from "node:v8";
+import { encodeBatch, decodeBatch } from "../serde/record-batch.js";
 import { TsparkError } from "../errors.js";
 
 const WRITE_BLOCK = 1024 * 1024;
+
+/** One batch as a frame, for writers that encode records before they write them. */
+export function encodeFrame(records: unknown[]): Buffer {
+  const body = encodeBatch(records);
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeUInt32LE(body.length, 0);
+  frame.set(body, 4);
+  return frame;
+}
 
 export class FrameFileWriter {
   private readonly fd: number;
@@ -24,14 +33,9 @@ export class FrameFileWriter {
 
   /** Appends one batch as a frame; returns its encoded size. */
   writeBatch(records: unknown[]): number {
-    const body = v8.serialize(records);
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32LE(body.length, 0);
-    this.pending.push(head, body);
-    this.pendingBytes += 4 + body.length;
-    this.position += 4 + body.length;
-    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
-    return 4 + body.length;
+    const frame = encodeFrame(records);
+    this.writeRaw(frame);
+    return frame.length;
   }
 
   /** Appends raw bytes (already framed), e.g. a segment copied from a spill file. */
@@ -84,7 +88,7 @@ export function* readFrames<T>(path: string, start = 0, end?: number): Generator
         got += n;
       }
       pos += 4 + len;
-      yield v8.deserialize(body) as T[];
+      yield decodeBatch<T>(body);
     }
   } finally {
     closeSync(fd);
