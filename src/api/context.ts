@@ -466,9 +466,18 @@ export class SparkContext {
    * Runs the map stage of every shuffle the lineage needs and does not have yet, parents
    * first; independent shuffles (the two sides of a join) run at the same time.
    */
-  private async computeShuffles(rdd: RDD<unknown>, job: JobState, seen = new Set<number>()): Promise<void> {
-    if (seen.has(rdd.id)) return;
-    seen.add(rdd.id);
+  private computeShuffles(rdd: RDD<unknown>, job: JobState, seen = new Map<number, Promise<void>>()): Promise<void> {
+    // An RDD reached by a second path (a cached table joined with its own descendant) is
+    // waited for there too, not skipped: the stage planned after it reads its shuffles.
+    let visit = seen.get(rdd.id);
+    if (!visit) {
+      visit = this.computeShufflesOf(rdd, job, seen);
+      seen.set(rdd.id, visit);
+    }
+    return visit;
+  }
+
+  private async computeShufflesOf(rdd: RDD<unknown>, job: JobState, seen: Map<number, Promise<void>>): Promise<void> {
     if (rdd instanceof ShuffledRDD && !rdd.isCheckpointed()) {
       const numMaps = rdd.parent.getNumPartitions();
       if (this.mapOutputs.missingMaps(rdd.shuffleId, numMaps).length === 0) return;
