@@ -1,0 +1,112 @@
+/**
+ * `tspark` with no program: an interactive shell (like `pyspark`) on node's REPL, with `sc`
+ * and tspark's exports ready. Input is TypeScript (see ts-input.ts) with top-level await;
+ * Tab completes on live objects (`sc.`, an RDD variable); history persists across runs.
+ * Ctrl-C while a job runs cancels it (its tasks are killed) and returns to the prompt;
+ * `.exit`, Ctrl-D or Ctrl-C twice at an empty prompt stop the context and leave.
+ */
+import repl, { type REPLServer } from "node:repl";
+import { inspect } from "node:util";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { stop as stopEsbuild } from "esbuild";
+import * as tspark from "../index.js";
+import { SparkContext, SparkConf, RDD } from "../index.js";
+import { CONFIG_KEYS } from "../api/config.js";
+import { transpileInput } from "./ts-input.js";
+
+export const HISTORY_ENV = "TSPARK_HISTORY";
+const PROMPT = "tspark> ";
+
+/** The history file: $TSPARK_HISTORY (empty: none), else ~/.tspark_history. */
+export function historyFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env[HISTORY_ENV];
+  if (v === undefined) return join(homedir(), ".tspark_history");
+  return v === "" ? undefined : v;
+}
+
+export function banner(sc: SparkContext): string {
+  const lines = [
+    `Welcome to tspark ${sc.version} (Node ${process.version})`,
+    `Spark context: master ${sc.master} (${sc.defaultParallelism} slot(s)), app "${sc.appName}", id ${sc.applicationId}`,
+  ];
+  if (sc.uiWebUrl !== undefined) lines.push(`Web UI: ${sc.uiWebUrl}`);
+  lines.push(
+    "`sc` and tspark's exports (SparkConf, StorageLevel, ...) are ready; TypeScript and top-level await work.",
+    "Tab completes, Ctrl-C cancels a running job, .exit or Ctrl-C twice leaves.",
+  );
+  return lines.join("\n") + "\n";
+}
+
+/** How a result prints: RDDs and the context by what they are, the rest by util.inspect. */
+function writer(colors: boolean) {
+  return (value: unknown): string => {
+    if (value instanceof RDD) return value.toDebugString().split("\n")[0]!.replace(/^\(\d+\)\s*/, "").replace(/ \[\]$/, "");
+    if (value instanceof SparkContext) return `SparkContext { master: ${inspect(value.master)}, appName: ${inspect(value.appName)}, applicationId: ${inspect(value.applicationId)} }`;
+    if (value instanceof Promise && inspect(value).includes("<pending>")) return "Promise { <pending> }  (actions return Promises: `await` one for its result)";
+    return inspect(value, { colors });
+  };
+}
+
+/** Hides engine internals (`_runJob`, ...) from Tab completion unless the user typed `_`. */
+function hideInternals(server: REPLServer): void {
+  const complete = server.completer as (line: string, cb: (err: Error | null, result?: [string[], string]) => void) => void;
+  (server as unknown as { completer: typeof complete }).completer = (line, cb) =>
+    complete.call(server, line, (err, result) => {
+      if (err || !result) return cb(err, result);
+      const [list, sub] = result;
+      const typedUnderscore = /(^|\.)_[^.]*$/.test(sub);
+      cb(null, [typedUnderscore ? list : list.filter((c) => !/(^|\.)_[^.]*$/.test(c)), sub]);
+    });
+}
+
+/** Runs the shell until the user leaves; resolves after the context stopped. */
+export async function runShell(): Promise<void> {
+  const conf = new SparkConf().setIfMissing(CONFIG_KEYS.appName.key, "tspark-shell");
+  const sc = new SparkContext(conf);
+  // Ctrl-C cancels the running jobs (killing their tasks) instead of exiting.
+  const interrupt = () => {
+    const ids = sc._interruptAllJobs("interrupted from the shell (Ctrl-C)");
+    if (ids.length > 0) process.stderr.write(`\ntspark: cancelled job${ids.length > 1 ? "s" : ""} ${ids.join(", ")}\n`);
+  };
+  sc._setInterruptHandler(interrupt);
+  // The shell's names live on the global object: the REPL runs in the main context (useGlobal),
+  // where closures must be defined for the closure layer to ship them.
+  Object.assign(globalThis, tspark, { sc });
+
+  process.stdout.write(banner(sc));
+  const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const server = repl.start({
+    prompt: PROMPT,
+    useGlobal: true,
+    terminal,
+    // Ctrl-C reaches a running evaluation: node rejects the awaited promise; `interrupt`
+    // below cancels the job behind it.
+    breakEvalOnSigint: true,
+    preview: false, // the preview evaluates JavaScript only, and would redraw over the bar
+    writer: writer(terminal),
+  });
+  const evaluate = server.eval;
+  (server as unknown as { eval: typeof evaluate }).eval = (code, context, file, cb) => {
+    const t = transpileInput(code);
+    if (t.kind === "incomplete") return cb(new repl.Recoverable(new SyntaxError("incomplete input")), undefined);
+    if (t.kind === "error") return cb(Object.assign(new SyntaxError(t.message), { stack: `SyntaxError: ${t.message}` }), undefined);
+    evaluate.call(server, t.code, context, file, cb);
+  };
+  server.prependListener("SIGINT", interrupt);
+
+  hideInternals(server);
+
+  const file = historyFile();
+  if (file !== undefined && terminal) {
+    await new Promise<void>((res) => server.setupHistory(file, (err) => {
+      if (err) process.stderr.write(`tspark: history disabled: ${err.message}\n`);
+      res();
+    }));
+  }
+  await new Promise<void>((res) => server.on("exit", res));
+  sc._setInterruptHandler(undefined);
+
+  await sc.stop();
+  stopEsbuild();
+}
