@@ -93,7 +93,7 @@ export class SparkContext {
   }
 
   /**
-   * SIGINT (Ctrl-C) and SIGTERM: cancel the jobs, remove partial output, then exit non-zero;
+   * SIGINT (Ctrl-C), SIGTERM and SIGHUP: cancel the jobs, remove partial output, then exit non-zero;
    * the exit handler stops the workers and removes temporary files.
    */
   private readonly onSignal = (signal: NodeJS.Signals) => {
@@ -103,7 +103,7 @@ export class SparkContext {
       this.scheduler.cancelJobs(() => true, `the driver received ${signal}`);
       for (const abort of this.activeOutputs) abort();
     } finally {
-      process.exit(signal === "SIGINT" ? 130 : 143);
+      process.exit(128 + os.constants.signals[signal]);
     }
   };
 
@@ -182,6 +182,7 @@ export class SparkContext {
     process.once("exit", this.onExit);
     process.on("SIGINT", this.onSignal);
     process.on("SIGTERM", this.onSignal);
+    process.on("SIGHUP", this.onSignal); // the terminal closed
     if (conf.get(CONFIG_KEYS.showConsoleProgress.key) !== "false" && process.stderr.isTTY) {
       this.progressBar = new ConsoleProgressBar(this.statusTracker(), process.stderr);
     }
@@ -624,6 +625,7 @@ export class SparkContext {
       process.removeListener("exit", this.onExit);
       process.removeListener("SIGINT", this.onSignal);
       process.removeListener("SIGTERM", this.onSignal);
+      process.removeListener("SIGHUP", this.onSignal);
       rmSync(this.localDir, { recursive: true, force: true });
     })();
     return this.stopping;
