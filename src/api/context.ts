@@ -380,6 +380,7 @@ export class SparkContext {
   _interruptAllJobs(reason: string): number[] {
     const ids = this.statusTracker().getActiveJobIds();
     this.scheduler.cancelJobs(() => true, reason, true);
+    this.progressBar?.clear(); // now, before the shell prints its prompt again
     return ids;
   }
 

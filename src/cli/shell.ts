@@ -48,16 +48,17 @@ function writer(colors: boolean) {
   };
 }
 
-/** Hides engine internals (`_runJob`, ...) from Tab completion unless the user typed `_`. */
+const INTERNAL = /(^|\.)_[^.]*$/;
+
+/** Completions without engine internals (`sc._runJob`), unless the word typed starts with `_`. */
+export function withoutInternals(completions: string[], typed: string): string[] {
+  return INTERNAL.test(typed) ? completions : completions.filter((c) => !INTERNAL.test(c));
+}
+
 function hideInternals(server: REPLServer): void {
   const complete = server.completer as (line: string, cb: (err: Error | null, result?: [string[], string]) => void) => void;
   (server as unknown as { completer: typeof complete }).completer = (line, cb) =>
-    complete.call(server, line, (err, result) => {
-      if (err || !result) return cb(err, result);
-      const [list, sub] = result;
-      const typedUnderscore = /(^|\.)_[^.]*$/.test(sub);
-      cb(null, [typedUnderscore ? list : list.filter((c) => !/(^|\.)_[^.]*$/.test(c)), sub]);
-    });
+    complete.call(server, line, (err, result) => (err || !result ? cb(err, result) : cb(null, [withoutInternals(result[0], result[1]), result[1]])));
 }
 
 /** Runs the shell until the user leaves; resolves after the context stopped. */
