@@ -77,13 +77,17 @@ test("the shell: banner, TypeScript with captured variables, Tab completion, Ctr
   await term.expect(/ParallelCollectionRDD\[\d+\] at REPL\d+:\d+\ntspark> $/);
   const { pids, localDir } = await resources(term);
 
-  // Tab: a unique completion is inserted; two Tabs list the candidates (internals hidden).
-  term.send("sc.paralle\t");
-  await term.expect(/sc\.parallelize$/);
-  term.send("\x15pairs.reduceByK\t");
-  await term.expect(/pairs\.reduceByKey$/);
-  term.send("\x15sc.cance\t");
-  await term.expect(/sc\.cancel$/);
+  // Tab: a unique completion is inserted; a second Tab lists the candidates. Each Tab goes on
+  // its own, as typed (readline takes a Tab inside a longer chunk for pasted text).
+  const typeThenTab = async (typed: string, echoed: RegExp, completed: RegExp) => {
+    term.send(typed);
+    await term.expect(echoed);
+    term.send("\t");
+    await term.expect(completed);
+  };
+  await typeThenTab("sc.paralle", /sc\.paralle$/, /^lize$/); // readline writes what it adds
+  await typeThenTab("\x15pairs.reduceByK", /pairs\.reduceByK$/, /^ey$/);
+  await typeThenTab("\x15sc.cance", /sc\.cance$/, /^l$/);
   term.send("\t");
   await term.expect(/cancelAllJobs\s+sc\.cancelJobGroup\s+sc\.cancelJobsWithTag\s+tspark> sc\.cancel$/);
   term.send("\x15await pairs.reduceByKey((a, b) => a + b).sortByKey().collect()\r");
