@@ -13,6 +13,7 @@ import { stop as stopEsbuild } from "esbuild";
 import * as tspark from "../index.js";
 import { SparkContext, SparkConf, RDD } from "../index.js";
 import { CONFIG_KEYS } from "../api/config.js";
+import { TsparkError } from "../errors.js";
 import { transpileInput } from "./ts-input.js";
 
 export const HISTORY_ENV = "TSPARK_HISTORY";
@@ -38,9 +39,15 @@ export function banner(sc: SparkContext): string {
   return lines.join("\n") + "\n";
 }
 
-/** How a result prints: RDDs and the context by what they are, the rest by util.inspect. */
+/**
+ * How a result prints: RDDs and the context by what they are, the rest by util.inspect.
+ * node's REPL prints uncaught errors with the writer too: tspark's errors by their message
+ * (it names the user's frames; the engine's are noise), Ctrl-C's interruption briefly.
+ */
 function writer(colors: boolean) {
   return (value: unknown): string => {
+    if (value instanceof TsparkError) return `${value.name} [${value.code}]: ${value.message}`;
+    if (value instanceof Error && (value as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") return "interrupted (Ctrl-C)";
     if (value instanceof RDD) return value.toDebugString().split("\n")[0]!.replace(/^\(\d+\)\s*/, "").replace(/ \[\]$/, "");
     if (value instanceof SparkContext) return `SparkContext { master: ${inspect(value.master)}, appName: ${inspect(value.appName)}, applicationId: ${inspect(value.applicationId)} }`;
     if (value instanceof Promise && inspect(value).includes("<pending>")) return "Promise { <pending> }  (actions return Promises: `await` one for its result)";
@@ -68,7 +75,7 @@ export async function runShell(): Promise<void> {
   // Ctrl-C cancels the running jobs (killing their tasks) instead of exiting.
   const interrupt = () => {
     const ids = sc._interruptAllJobs("interrupted from the shell (Ctrl-C)");
-    if (ids.length > 0) process.stderr.write(`\ntspark: cancelled job${ids.length > 1 ? "s" : ""} ${ids.join(", ")}\n`);
+    if (ids.length > 0) process.stderr.write(`tspark: cancelled job${ids.length > 1 ? "s" : ""} ${ids.join(", ")}\n`);
   };
   sc._setInterruptHandler(interrupt);
   // The shell's names live on the global object: the REPL runs in the main context (useGlobal),
