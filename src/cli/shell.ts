@@ -77,13 +77,13 @@ export async function runShell(): Promise<void> {
     const ids = sc._interruptAllJobs("interrupted from the shell (Ctrl-C)");
     if (ids.length > 0) process.stderr.write(`tspark: cancelled job${ids.length > 1 ? "s" : ""} ${ids.join(", ")}\n`);
   };
-  sc._setInterruptHandler(interrupt);
   // The shell's names live on the global object: the REPL runs in the main context (useGlobal),
   // where closures must be defined for the closure layer to ship them.
   Object.assign(globalThis, tspark, { sc });
 
   process.stdout.write(banner(sc));
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  sc._setInterruptHandler(interrupt); // Ctrl-C as a signal (no terminal, or `kill -INT`)
   const server = repl.start({
     prompt: PROMPT,
     useGlobal: true,
@@ -94,6 +94,12 @@ export async function runShell(): Promise<void> {
     preview: false, // the preview evaluates JavaScript only, and would redraw over the bar
     writer: writer(terminal),
   });
+  // node's REPL leaves raw mode while it runs synchronous code, so that Ctrl-C becomes a
+  // SIGINT; but that signal goes to the terminal's whole process group, killing the workers
+  // and esbuild's service. The terminal stays raw instead: Ctrl-C is always a key, read at
+  // the next turn of the event loop (a running job is cancelled at once; synchronous driver
+  // code runs to its end).
+  if (terminal) (server as unknown as { _setRawMode: (mode: boolean) => boolean })._setRawMode = () => true;
   const evaluate = server.eval;
   (server as unknown as { eval: typeof evaluate }).eval = (code, context, file, cb) => {
     const t = transpileInput(code);

@@ -119,6 +119,14 @@ test("history carries over to the next shell; Ctrl-C twice at an empty prompt le
       const { pids, localDir } = await resources(term);
       term.send("\x1b[A\x1b[A\r"); // up twice: past the line above, to the one from the last run
       await term.expect(/await sc\.range\(0, 10\)\.count\(\)\n10\ntspark> $/);
+      // Ctrl-C during synchronous driver code is read after it: no signal reaches the workers.
+      term.send("console.log('busy'); const end = Date.now() + 1500; while (Date.now() < end);\r");
+      await term.expect(/\nbusy\n/);
+      term.send("\x03");
+      await term.expect(/press Ctrl\+C again[\s\S]*tspark> $/);
+      term.send("await sc.range(0, 10).sum()\r");
+      await term.expect(/45\ntspark> $/);
+      assert.deepEqual((await resources(term)).pids, pids, "the same workers");
       term.send("\x03");
       await term.expect(/press Ctrl\+C again/);
       term.send("\x03");
