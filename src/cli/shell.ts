@@ -88,8 +88,8 @@ export async function runShell(): Promise<void> {
     prompt: PROMPT,
     useGlobal: true,
     terminal,
-    // Ctrl-C reaches a running evaluation: node rejects the awaited promise; `interrupt`
-    // below cancels the job behind it.
+    // Ctrl-C reaches a running evaluation: node stops awaiting its promise and `interrupt`
+    // cancels the job behind it.
     breakEvalOnSigint: true,
     preview: false, // the preview evaluates JavaScript only, and would redraw over the bar
     writer: writer(terminal),
@@ -107,8 +107,7 @@ export async function runShell(): Promise<void> {
     if (t.kind === "error") return cb(Object.assign(new SyntaxError(t.message), { stack: `SyntaxError: ${t.message}` }), undefined);
     evaluate.call(server, t.code, context, file, cb);
   };
-  server.prependListener("SIGINT", interrupt);
-
+  server.prependListener("SIGINT", interrupt); // Ctrl-C typed (before node's own handling)
   hideInternals(server);
 
   const file = historyFile();
@@ -120,7 +119,6 @@ export async function runShell(): Promise<void> {
   }
   await new Promise<void>((res) => server.on("exit", res));
   sc._setInterruptHandler(undefined);
-
   await sc.stop();
   stopEsbuild();
 }
