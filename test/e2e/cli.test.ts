@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -123,7 +123,7 @@ test("killing the driver (SIGKILL) leaves no worker behind", async () => {
   assert.ok(await waitUntil(() => !existsSync(localDir), 5000), "the orphaned workers removed the temporary directory");
 });
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   test(`${signal} during saveAsTextFile: non-zero exit, no partial output, no workers or temporary files left`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "tspark-signal-"));
     const out = join(dir, "out");
@@ -138,7 +138,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       await new Promise((r) => setTimeout(r, 700)); // first part files committed, others running
       child.kill(signal);
       const code = await exited;
-      assert.equal(code, signal === "SIGINT" ? 130 : 143, stderr);
+      assert.equal(code, 128 + constants.signals[signal], stderr);
       assert.match(stderr, new RegExp(`${signal} received`));
       assert.equal(existsSync(out), false, "no partial output");
       const localDir = /localDir (\S+)/.exec(stdout)![1]!;

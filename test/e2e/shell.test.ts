@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { Terminal } from "./terminal.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -71,6 +72,13 @@ test("the shell: banner, TypeScript with captured variables, Tab completion, Ctr
   await term.expect(PROMPT);
   term.send("await sc.parallelize([1, 2, 3]).map((x: number) => x * k).collect()\r");
   await term.expect(/\[ 10, 20, 30 \]\ntspark> $/);
+  // Functions, classes and imports from earlier prompts travel with the closures that use them.
+  for (const line of ["function sq(x: number): number { return x * x }", "class Pt { constructor(public x: number) {} norm() { return Math.abs(this.x) } }", "const { createHash } = await import('node:crypto')"]) {
+    term.send(`${line}\r`);
+    await term.expect(PROMPT);
+  }
+  term.send("await sc.parallelize([-3, 4]).map((x) => [sq(x) + k, new Pt(x).norm(), createHash('md5').update(String(x)).digest('hex').slice(0, 6)]).collect()\r");
+  await term.expect(/\[ \[ 19, 3, 'b3149e' \], \[ 26, 4, 'a87ff6' \] \]\ntspark> $/);
   term.send("const pairs = sc.parallelize([['a', 1], ['b', 2], ['a', 3]] as [string, number][])\r");
   await term.expect(PROMPT);
   term.send("pairs\r");
@@ -167,4 +175,13 @@ test("the progress bar redraws in place on a terminal and is cleared before the 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("without a terminal the shell reads its input as a script: no prompt editing, no progress bar, results printed", () => {
+  const input = "const k: number = 3\nawait sc.parallelize([1, 2]).map((x) => x * k).collect()\n";
+  const r = spawnSync(process.execPath, [CLI, "--master", "local[1]"], { cwd: ROOT, input, encoding: "utf8", timeout: 60_000, env: { ...process.env, TSPARK_HISTORY: "" } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Welcome to tspark/);
+  assert.match(r.stdout, /tspark> undefined\ntspark> \[ 3, 6 \]\n/);
+  assert.equal(r.stderr, "");
 });
