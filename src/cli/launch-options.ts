@@ -80,9 +80,8 @@ function splitArgv(argv: string[]): { launcher: string[]; rest: string[] } {
   while (i < argv.length) {
     const a = argv[i]!;
     if (!a.startsWith("-")) break;
-    const name = a.replace(/^--?/, "");
-    const spec = (OPTIONS as Record<string, { type: string }>)[name];
-    i += spec?.type === "string" ? 2 : 1; // `--master=x` has no '='-less spec match: one token
+    const spec = (OPTIONS as Record<string, { type: string }>)[a.replace(/^--?/, "")];
+    i += spec?.type === "string" ? 2 : 1; // `--master local` is two tokens; `--master=local` one
   }
   return { launcher: argv.slice(0, i), rest: argv.slice(i) };
 }

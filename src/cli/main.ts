@@ -22,6 +22,7 @@ function usageError(message: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Subcommands (`tspark <word> ...` handled by a module of their own) dispatch here, first.
   let plan: LaunchPlan;
   try {
     plan = parseLaunchArgs(argv);
