@@ -46,7 +46,12 @@ export async function main(argv: string[]): Promise<number> {
   process.env[LAUNCHER_ENV] = JSON.stringify(Object.fromEntries([...plan.settings].map(([k, s]) => [k, s.value])));
   if (plan.program === undefined) {
     const { runShell } = await import("./shell.js");
-    await runShell();
+    try {
+      await runShell();
+    } catch (err) {
+      reportFailure(err); // e.g. a setting the context refuses
+      process.exit(1);
+    }
     process.exit(0); // the REPL's input stream may still hold the event loop
   }
   process.on("unhandledRejection", (err) => {

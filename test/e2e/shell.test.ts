@@ -184,4 +184,7 @@ test("without a terminal the shell reads its input as a script: no prompt editin
   assert.match(r.stdout, /Welcome to tspark/);
   assert.match(r.stdout, /tspark> undefined\ntspark> \[ 3, 6 \]\n/);
   assert.equal(r.stderr, "");
+  const refused = spawnSync(process.execPath, [CLI, "--conf", "tspark.task.maxFailures=0"], { cwd: ROOT, input: "", encoding: "utf8", timeout: 60_000 });
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stderr, "tspark: tspark.task.maxFailures must be a positive integer\n", "a setting the context refuses: its message, no stack");
 });
