@@ -21,6 +21,10 @@ export const CONFIG_KEYS = {
   localityWait: { key: "tspark.locality.wait", default: "3000", doc: "Milliseconds a task waits for the worker holding its cached input before running elsewhere." },
   localDir: { key: "tspark.local.dir", default: undefined, doc: "Directory for shuffle and spill files (default: the OS temporary directory)." },
   uiPort: { key: "tspark.ui.port", default: "4040", doc: "Port of the web UI (the next free one is used when taken)." },
+  showConsoleProgress: { key: "tspark.ui.showConsoleProgress", default: "true", doc: "Draw a progress bar of running stages on the console (only when stderr is a terminal)." },
+  logLevel: { key: "tspark.log.level", default: "WARN", doc: "Threshold of the engine's log: ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL or OFF (sc.setLogLevel changes it)." },
+  driverMemory: { key: "tspark.driver.memory", default: undefined, doc: "Heap limit of the driver process, e.g. 2g (the launcher sets it before the driver starts; ignored when set in code)." },
+  files: { key: "tspark.files", default: undefined, doc: "Comma-separated files given to addFile when the context starts (--files)." },
 } as const satisfies Record<string, ConfigKey>;
 
 /** Parses a size such as "512m", "1g", "64k" or "1024" (bytes). */

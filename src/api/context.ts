@@ -32,6 +32,7 @@ import "./pair-rdd.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";
 import { setLogThreshold, log } from "../util/log.js";
+import { ConsoleProgressBar } from "../ui/console-progress.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
@@ -94,6 +95,10 @@ export class SparkContext {
   private stopping: Promise<void> | undefined;
   /** Aborts of outputs being written (run if the driver is interrupted). */
   private readonly activeOutputs = new Set<() => void>();
+  /** The progress bar of running stages (only on a terminal). */
+  private readonly progressBar: ConsoleProgressBar | undefined;
+  /** Set by the interactive shell: what Ctrl-C does instead of cancelling and exiting. */
+  private interruptHandler: (() => void) | undefined;
 
   /** @internal Registers an output to abort if the driver is interrupted; returns its removal. */
   _trackOutput(abort: () => void): () => void {
@@ -102,16 +107,17 @@ export class SparkContext {
   }
 
   /**
-   * SIGINT (Ctrl-C) and SIGTERM: cancel the jobs, remove partial output, then exit non-zero;
+   * SIGINT (Ctrl-C), SIGTERM and SIGHUP: cancel the jobs, remove partial output, then exit non-zero;
    * the exit handler stops the workers and removes temporary files.
    */
   private readonly onSignal = (signal: NodeJS.Signals) => {
+    if (signal === "SIGINT" && this.interruptHandler) return this.interruptHandler();
     process.stderr.write(`\ntspark: ${signal} received: cancelling jobs, removing partial output and temporary files\n`);
     try {
       this.scheduler.cancelJobs(() => true, `the driver received ${signal}`);
       for (const abort of this.activeOutputs) abort();
     } finally {
-      process.exit(signal === "SIGINT" ? 130 : 143);
+      process.exit(128 + os.constants.signals[signal]);
     }
   };
 
@@ -150,9 +156,22 @@ export class SparkContext {
     if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new TsparkError("CONFIG", `${CONFIG_KEYS.maxFailures.key} must be a positive integer`);
     const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!;
     const heap = conf.get(CONFIG_KEYS.executorMemory.key);
+    if (conf.contains(CONFIG_KEYS.logLevel.key)) {
+      try {
+        setLogThreshold(conf.get(CONFIG_KEYS.logLevel.key)!);
+      } catch (err) {
+        throw new TsparkError("CONFIG", `${CONFIG_KEYS.logLevel.key}: ${(err as Error).message}`);
+      }
+    }
     const base = conf.get(CONFIG_KEYS.localDir.key) ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
     this.localDir = mkdtempSync(join(base, `tspark-${this.applicationId}-`));
+    try {
+      for (const f of (conf.get(CONFIG_KEYS.files.key) ?? "").split(",")) if (f.trim()) this.addFile(f.trim());
+    } catch (err) {
+      rmSync(this.localDir, { recursive: true, force: true });
+      throw err;
+    }
     const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!)),
       [STORAGE_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.storageMemory.key)!)),
     };
@@ -181,6 +200,11 @@ export class SparkContext {
     process.once("exit", this.onExit);
     process.on("SIGINT", this.onSignal);
     process.on("SIGTERM", this.onSignal);
+    process.on("SIGHUP", this.onSignal); // the terminal closed
+    if (conf.get(CONFIG_KEYS.showConsoleProgress.key) !== "false" && process.stderr.isTTY) {
+      this.progressBar = new ConsoleProgressBar(this.statusTracker(), process.stderr);
+    }
+    log("INFO", "context", `Started SparkContext ${this.applicationId} (app "${this.appName}", master ${this.master}, ${slots} worker(s), tspark ${VERSION})`);
   }
 
   /** The active context, or a new one from `conf`. */
@@ -362,6 +386,22 @@ export class SparkContext {
     this.scheduler.cancelJobs(() => true, "as part of cancelAllJobs");
   }
 
+  /**
+   * @internal The interactive shell's Ctrl-C: from now on SIGINT calls `handler` instead of
+   * cancelling the jobs and exiting (the shell cancels the running job and keeps going).
+   */
+  _setInterruptHandler(handler: (() => void) | undefined): void {
+    this.interruptHandler = handler;
+  }
+
+  /** @internal Cancels every running job and kills its running tasks at once; returns the ids. */
+  _interruptAllJobs(reason: string): number[] {
+    const ids = this.statusTracker().getActiveJobIds();
+    this.scheduler.cancelJobs(() => true, reason, true);
+    this.progressBar?.clear(); // now, before the shell prints its prompt again
+    return ids;
+  }
+
   /** @internal A stage's metric totals (the UI and tests read these). */
   _stageMetrics(stageId: number): StageState["metrics"] | undefined {
     return this.scheduler.stages.get(stageId)?.metrics;
@@ -510,11 +550,15 @@ export class SparkContext {
       await prepareLineage(rdd);
       const out = await this.runJobStages(job, rdd, steps, partitions, countResultSize);
       this.scheduler.endJob(job);
+      log("INFO", "scheduler", `Job ${job.jobId} finished: ${name}, took ${((Date.now() - job.submissionTime) / 1000).toFixed(3)} s`);
       await this.writeCheckpoints(rdd);
       return out;
     } catch (err) {
       this.scheduler.endJob(job, err);
+      log("INFO", "scheduler", `Job ${job.jobId} failed: ${name}: ${(err as Error).message}`);
       throw err;
+    } finally {
+      this.progressBar?.clear(); // before the program prints the result
     }
   }
 
@@ -600,6 +644,7 @@ export class SparkContext {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
+      this.progressBar?.stop();
       if (SparkContext.active === this) {
         SparkContext.active = undefined;
         setDriverFilesRoot(undefined);
@@ -608,6 +653,7 @@ export class SparkContext {
       process.removeListener("exit", this.onExit);
       process.removeListener("SIGINT", this.onSignal);
       process.removeListener("SIGTERM", this.onSignal);
+      process.removeListener("SIGHUP", this.onSignal);
       rmSync(this.localDir, { recursive: true, force: true });
     })();
     return this.stopping;

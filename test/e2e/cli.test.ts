@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -125,7 +125,7 @@ test(`killing the driver (SIGKILL) leaves no worker behind (workers ${mode})`, a
 });
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   test(`${signal} during saveAsTextFile: non-zero exit, no partial output, no workers or temporary files left`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "tspark-signal-"));
     const out = join(dir, "out");
@@ -140,7 +140,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       await new Promise((r) => setTimeout(r, 700)); // first part files committed, others running
       child.kill(signal);
       const code = await exited;
-      assert.equal(code, signal === "SIGINT" ? 130 : 143, stderr);
+      assert.equal(code, 128 + constants.signals[signal], stderr);
       assert.match(stderr, new RegExp(`${signal} received`));
       assert.equal(existsSync(out), false, "no partial output");
       const localDir = /localDir (\S+)/.exec(stdout)![1]!;
