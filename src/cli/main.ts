@@ -42,6 +42,7 @@ function fail(message: string, code = 2): never {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "history") return historyCommand(argv.slice(1));
   const { launcher, program, programArgs } = splitArgv(argv);
   let values: { master?: string; name?: string; conf?: string[]; help?: boolean; version?: boolean };
   try {
@@ -93,6 +94,12 @@ export async function main(argv: string[]): Promise<void> {
     reportFailure(err);
     process.exitCode = 1;
   }
+}
+
+/** `tspark history <event log>` (src/cli/history.ts). */
+async function historyCommand(args: string[]): Promise<void> {
+  const { history } = await import("./history.js");
+  await history(args).catch((err: Error) => fail(err.message, err instanceof TsparkError ? 1 : 2));
 }
 
 /** A failed program: the message first; engine frames are left out of tspark's own errors. */

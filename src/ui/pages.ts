@@ -22,7 +22,8 @@ nav a{color:#cfe3f5;text-decoration:none}nav a.on{color:#fff;font-weight:600;bor
 nav .app{margin-left:auto;color:#aab}main{padding:12px 16px}
 h1{font-size:20px;margin:4px 0 10px}h2{font-size:16px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:4px 0 12px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f3f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.t{white-space:nowrap}
+body{display:inline-block;min-width:100%}
 .ok{color:#2a7d2a}.bad{color:#b00020;font-weight:600}.run{color:#1764b3}
 pre.err{margin:0;white-space:pre-wrap;max-width:60em;color:#b00020;font-size:12px}
 .banner{background:#fff4d6;border:1px solid #e6c66b;padding:6px 10px;margin-bottom:10px}
@@ -87,7 +88,7 @@ function jobTable(store: AppStatusStore, jobs: JobRow[]): Html {
 ${jobs.map((j) => {
   const t = jobTasks(store, j);
   const doneStages = j.stageIds.filter((id) => store.stages.get(id)?.status === "COMPLETE").length;
-  return html`<tr><td>${j.jobId}</td><td><a href="/jobs/job/?id=${j.jobId}">${j.description ?? j.name}</a>${j.description ? html`<br><small>${j.name}</small>` : ""}</td><td>${time(j.submissionTime)}</td><td class="n">${duration(j.submissionTime, j.completionTime)}</td><td class="n">${doneStages}/${j.stageIds.length}</td><td class="n">${t.done}/${t.total}${t.failed ? html` <span class="bad">(${t.failed} failed)</span>` : ""}</td>${statusCell(j.status)}<td>${firstLine(j.error)}</td></tr>\n`;
+  return html`<tr><td>${j.jobId}</td><td><a href="/jobs/job/?id=${j.jobId}">${j.description ?? j.name}</a>${j.description ? html`<br><small>${j.name}</small>` : ""}</td><td class="t">${time(j.submissionTime)}</td><td class="n">${duration(j.submissionTime, j.completionTime)}</td><td class="n">${doneStages}/${j.stageIds.length}</td><td class="n">${t.done}/${t.total}${t.failed ? html` <span class="bad">(${t.failed} failed)</span>` : ""}</td>${statusCell(j.status)}<td>${firstLine(j.error)}</td></tr>\n`;
 })}</tbody></table>`;
 }
 
@@ -118,7 +119,7 @@ ${j.error ? html`<h2>Error</h2><pre class="err">${j.error}</pre>` : ""}
 function stageTable(stages: StageRow[]): Html {
   if (stages.length === 0) return html`<p>No stages yet.</p>`;
   return html`<table id="stages"><thead><tr><th>Stage Id</th><th>Job</th><th>Description</th><th>Submitted</th><th>Duration</th><th>Tasks: Succeeded/Total</th><th>Input</th><th>Output</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Status</th><th>Failure Reason</th></tr></thead><tbody>
-${stages.map((s) => html`<tr><td>${s.stageId}</td><td><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></td><td><a href="/stages/stage/?id=${s.stageId}">${s.name}</a></td><td>${time(s.submissionTime)}</td><td class="n">${duration(s.submissionTime, s.completionTime)}</td>
+${stages.map((s) => html`<tr><td>${s.stageId}</td><td><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></td><td><a href="/stages/stage/?id=${s.stageId}">${s.name}</a></td><td class="t">${time(s.submissionTime)}</td><td class="n">${duration(s.submissionTime, s.completionTime)}</td>
 <td class="n">${s.completedTasks}/${s.numTasks}${s.activeTasks ? html` <span class="run">(${s.activeTasks} running)</span>` : ""}${s.failedTasks ? html` <span class="bad">(${s.failedTasks} failed)</span>` : ""}</td>
 <td class="n">${bytes(s.totals.bytesIn)}</td><td class="n">${bytes(s.totals.resultBytes)}</td><td class="n">${bytes(s.totals.shuffleReadBytes)}</td><td class="n">${bytes(s.totals.shuffleWriteBytes)}</td><td class="n">${bytes(s.totals.spillBytes)}</td>${statusCell(s.status)}<td>${firstLine(s.failureReason)}</td></tr>\n`)}</tbody></table>`;
 }
@@ -135,7 +136,7 @@ function totalsList(t: IoTotals): Html {
 
 function taskRow(t: TaskRow): Html {
   const m = t.metrics;
-  return html`<tr><td>${t.taskId}</td><td>${t.partition}</td><td>${t.attempt}</td><td>${t.executorId}</td>${statusCell(t.status)}<td>${time(t.launchTime)}</td>
+  return html`<tr><td>${t.taskId}</td><td>${t.partition}</td><td>${t.attempt}</td><td>${t.executorId}</td>${statusCell(t.status)}<td class="t">${time(t.launchTime)}</td>
 <td class="n">${m ? formatDuration(m.durationMs) : duration(t.launchTime, t.finishTime)}</td><td class="n">${m ? recBytes(m.recordsIn, m.bytesIn) : ""}</td><td class="n">${m ? recBytes(m.recordsOut, m.resultBytes) : ""}</td>
 <td class="n">${m ? bytes(m.shuffleReadBytes) : ""}</td><td class="n">${m ? bytes(m.shuffleWriteBytes) : ""}</td><td class="n">${m ? bytes(m.spillBytes) : ""}</td><td>${t.error ? html`<pre class="err">${t.error}</pre>` : ""}</td></tr>\n`;
 }
@@ -192,7 +193,7 @@ export function executorsPage(ctx: PageContext): string {
   const xs = [...store.executors.values()];
   const body = html`<table id="executors"><thead><tr><th>Executor Id</th><th>PID</th><th>Status</th><th>Active Tasks</th><th>Failed Tasks</th><th>Completed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Storage Memory</th><th>Peak RSS</th><th>Added</th></tr></thead><tbody>
 ${xs.map((x) => html`<tr><td>${x.executorId}</td><td>${x.pid}</td>${x.removeTime === undefined ? html`<td class="ok">Active</td>` : html`<td>Dead (${x.removeReason})</td>`}<td class="n">${x.activeTasks}</td><td class="n">${x.failedTasks}</td><td class="n">${x.completedTasks}</td>
-<td class="n">${formatDuration(x.totals.durationMs)}</td><td class="n">${formatBytes(x.totals.bytesIn)}</td><td class="n">${formatBytes(x.totals.shuffleReadBytes)}</td><td class="n">${formatBytes(x.totals.shuffleWriteBytes)}</td><td class="n">${formatBytes(memoryByExecutor.get(x.executorId) ?? 0)}</td><td class="n">${x.peakRssBytes ? formatBytes(x.peakRssBytes) : ""}</td><td>${time(x.addTime)}</td></tr>\n`)}</tbody></table>`;
+<td class="n">${formatDuration(x.totals.durationMs)}</td><td class="n">${formatBytes(x.totals.bytesIn)}</td><td class="n">${formatBytes(x.totals.shuffleReadBytes)}</td><td class="n">${formatBytes(x.totals.shuffleWriteBytes)}</td><td class="n">${formatBytes(memoryByExecutor.get(x.executorId) ?? 0)}</td><td class="n">${x.peakRssBytes ? formatBytes(x.peakRssBytes) : ""}</td><td class="t">${time(x.addTime)}</td></tr>\n`)}</tbody></table>`;
   return layout(ctx, "executors", "Executors", body);
 }
 

@@ -8,7 +8,7 @@ import type { AppStatusStore, StageRow } from "./status-store.js";
 import * as pages from "./pages.js";
 import { TsparkError } from "../errors.js";
 
-/** How many ports after the configured one are tried when it is taken (as Spark's spark.port.maxRetries). */
+/** How many ports after the configured one are tried when it is taken (as Spark's spark.port.maxRetries), before any free one. */
 const PORT_RETRIES = 16;
 
 export interface WebUiOptions {
@@ -70,20 +70,24 @@ export class WebUi {
     });
     app.get(`${base}/environment`, async () => ({ runtime: Object.fromEntries(store.runtime), properties: store.config }));
 
-    const first = opts.port;
-    const last = first === 0 ? 0 : first + PORT_RETRIES;
-    for (let port = first; ; port++) {
+    // The configured port, the next ones when taken, then any free port (many contexts on one machine).
+    const tries = opts.port === 0 ? [0] : [...Array.from({ length: PORT_RETRIES + 1 }, (_, i) => opts.port + i).filter((p) => p <= 65535), 0];
+    for (const port of tries) {
       try {
         await app.listen({ host: opts.host, port });
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || port >= last) {
+        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || port === 0) {
           await app.close().catch(() => {});
-          throw new TsparkError("CONFIG", `the web UI could not listen on ${opts.host}:${port}${port === first ? "" : ` (tried from ${first})`}: ${(err as Error).message}`, { cause: err });
+          throw new TsparkError("CONFIG", `the web UI could not listen on ${opts.host}:${port}: ${(err as Error).message}`, { cause: err });
         }
       }
     }
-    if (opts.live) app.server.unref();
+    if (opts.live) {
+      // The UI never keeps a finished program alive: not its listener, nor a browser's kept-alive connection.
+      app.server.unref();
+      app.server.on("connection", (socket) => socket.unref());
+    }
     const addr = app.server.address();
     const port = typeof addr === "object" && addr ? addr.port : opts.port;
     const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
