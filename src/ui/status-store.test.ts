@@ -139,3 +139,17 @@ test("a log cut off mid-line (a killed driver) replays up to its last whole even
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a long application keeps the newest jobs and stages, and every running one", () => {
+  const s = new AppStatusStore(3);
+  s.apply({ event: "jobStart", time: 1, jobId: 0, name: "long", description: undefined, group: undefined });
+  s.apply({ event: "stageSubmitted", time: 1, stageId: 0, jobId: 0, name: "long", numTasks: 1 });
+  for (let j = 1; j <= 5; j++) {
+    s.apply({ event: "jobStart", time: 1, jobId: j, name: `job ${j}`, description: undefined, group: undefined });
+    s.apply({ event: "stageSubmitted", time: 1, stageId: j, jobId: j, name: `job ${j}`, numTasks: 1 });
+    s.apply({ event: "stageCompleted", time: 2, stageId: j, result: "COMPLETE", failureReason: undefined });
+    s.apply({ event: "jobEnd", time: 2, jobId: j, result: "SUCCEEDED", error: undefined });
+  }
+  assert.deepEqual([...s.jobs.keys()], [0, 4, 5]);
+  assert.deepEqual([...s.stages.keys()], [0, 4, 5]);
+});

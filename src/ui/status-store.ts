@@ -115,6 +115,21 @@ export class AppStatusStore {
   /** Events applied so far: pages and the refresh loop compare it to see whether anything changed. */
   revision = 0;
 
+  /**
+   * @param retained how many jobs and stages to keep (the oldest finished ones are dropped
+   * beyond it, as Spark's spark.ui.retainedJobs/Stages), so a long application's UI stays bounded.
+   */
+  constructor(private readonly retained = 1000) {}
+
+  private trim<T extends { status: string }>(rows: Map<number, T>, running: string): void {
+    if (rows.size <= this.retained) return;
+    for (const [id, r] of rows) {
+      if (r.status === running) continue;
+      rows.delete(id);
+      if (rows.size <= this.retained) return;
+    }
+  }
+
   apply(e: TsparkEvent): void {
     this.revision++;
     switch (e.event) {
@@ -146,6 +161,7 @@ export class AppStatusStore {
       }
       case "jobStart":
         this.jobs.set(e.jobId, { jobId: e.jobId, name: e.name, description: e.description, group: e.group, submissionTime: e.time, completionTime: undefined, status: "RUNNING", error: undefined, stageIds: [] });
+        this.trim(this.jobs, "RUNNING");
         break;
       case "jobEnd": {
         const j = this.jobs.get(e.jobId);
@@ -162,6 +178,7 @@ export class AppStatusStore {
           status: "ACTIVE", failureReason: undefined, activeTasks: 0, completedTasks: 0, failedTasks: 0, killedTasks: 0, totals: zeroTotals(), tasks: new Map(),
         });
         this.jobs.get(e.jobId)?.stageIds.push(e.stageId);
+        this.trim(this.stages, "ACTIVE");
         break;
       case "stageCompleted": {
         const s = this.stages.get(e.stageId);

@@ -58,7 +58,7 @@ async function rows(page: Page, table: string): Promise<string[]> {
   return page.locator(`table#${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => (td as HTMLElement).innerText.trim()).join(" | ")));
 }
 
-test("the web UI shows jobs, stages, tasks with errors, storage, executors and environment, live and from the event log", async () => {
+test("the web UI shows jobs, stages, tasks with errors, storage, executors and environment, live and from the event log", { timeout: 120_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), "tspark-ui-e2e-"));
   const events = join(tmp, "events");
   mkdirSync(ARTIFACTS, { recursive: true });
