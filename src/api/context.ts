@@ -36,6 +36,11 @@ import { ConsoleProgressBar } from "../ui/console-progress.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
+import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
+import { AppStatusStore } from "../ui/status-store.js";
+import { EventLogWriter } from "../ui/event-log.js";
+import type { WebUi } from "../ui/web-ui.js";
+import { StorageLevel } from "./storage-level.js";
 
 export interface SparkContextOptions {
   master?: string;
@@ -99,6 +104,14 @@ export class SparkContext {
   private readonly progressBar: ConsoleProgressBar | undefined;
   /** Set by the interactive shell: what Ctrl-C does instead of cancelling and exiting. */
   private interruptHandler: (() => void) | undefined;
+  /** Application events: the web UI's store and the event log listen here. */
+  private readonly bus = new ListenerBus();
+  private readonly eventLog: EventLogWriter | undefined;
+  private ui: WebUi | undefined;
+  /** Resolves when the web UI listens (or failed to); jobs wait for it, so uiWebUrl is set once an action ran. */
+  private readonly uiStarting: Promise<void>;
+  /** Persisted RDDs already announced to the listeners. */
+  private readonly announcedRdds = new Set<number>();
 
   /** @internal Registers an output to abort if the driver is interrupted; returns its removal. */
   _trackOutput(abort: () => void): () => void {
@@ -165,6 +178,17 @@ export class SparkContext {
     }
     const base = conf.get(CONFIG_KEYS.localDir.key) ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
+    const uiEnabled = parseFlag(conf, CONFIG_KEYS.uiEnabled.key);
+    const uiPort = Number(conf.get(CONFIG_KEYS.uiPort.key));
+    if (uiEnabled && (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535)) throw new TsparkError("CONFIG", `${CONFIG_KEYS.uiPort.key} must be a port number (0-65535; 0 = any free port)`);
+    // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
+    if (parseFlag(conf, CONFIG_KEYS.eventLogEnabled.key)) {
+      this.eventLog = new EventLogWriter(resolvePath(conf.get(CONFIG_KEYS.eventLogDir.key)!), this.applicationId);
+      this.bus.addListener(this.eventLog.listener);
+    }
+    const store = uiEnabled ? new AppStatusStore() : undefined;
+    if (store) this.bus.addListener((e) => store.apply(e));
+    this.bus.post({ event: "applicationStart", time: this.startTime, appId: this.applicationId, appName: this.appName, user: this.sparkUser(), master: this.master, version: VERSION });
     this.localDir = mkdtempSync(join(base, `tspark-${this.applicationId}-`));
     try {
       for (const f of (conf.get(CONFIG_KEYS.files.key) ?? "").split(",")) if (f.trim()) this.addFile(f.trim());
@@ -185,16 +209,24 @@ export class SparkContext {
       env,
       echo: (line) => process.stderr.write(line + "\n"),
     }, Number(conf.get(CONFIG_KEYS.localityWait.key)));
-    this.backend.onExecutorLost = (id) => this.blocks.executorLost(id);
+    this.backend.onExecutorAdded = (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid });
+    this.backend.onExecutorLost = (executorId, loss) => {
+      this.blocks.executorLost(executorId);
+      const reason = this.stopped ? "stopped with the context" : loss.signal ? `killed by ${loss.signal}` : `exit code ${loss.exitCode}`;
+      this.bus.post({ event: "executorRemoved", executorId, reason });
+    };
     this.backend.onBarrier = (msg, reply) => this.scheduler.barriers.call({ ...msg, reply });
     this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: parseBytes(maxResultSizeText), maxResultSizeText }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r) => {
         this.blocks.update(r.executorId, r.blocks);
+        for (const b of r.blocks) this.bus.post({ event: "blockUpdated", executorId: r.executorId, ...b });
         // Only a successful attempt's additions count (a retried task is never double-counted).
         if (r.ok) for (const [id, v] of r.accumulators) this.accumulators.get(id)?._merge(v);
       },
-    });
+    }, this.bus);
+    this.bus.post({ event: "environmentUpdate", runtime: this.runtimeInfo(), config: effectiveConfig(conf) });
+    this.uiStarting = store ? this.startUi(store, conf.get(CONFIG_KEYS.uiHost.key)!, uiPort) : Promise.resolve();
     SparkContext.active = this;
     setDriverFilesRoot(join(this.localDir, "files"));
     process.once("exit", this.onExit);
@@ -223,9 +255,62 @@ export class SparkContext {
     return Math.min(this.defaultParallelism, 2);
   }
 
-  /** The web UI's address, once the UI runs. */
+  /**
+   * The web UI's address (`http://127.0.0.1:4040`), undefined when tspark.ui.enabled=false.
+   * The server starts with the context; it is listening once the first action has started
+   * (or after `await sc._uiStarted()`).
+   */
   get uiWebUrl(): string | undefined {
-    return undefined;
+    return this.ui?.url;
+  }
+
+  private async startUi(store: AppStatusStore, host: string, port: number): Promise<void> {
+    try {
+      // Loaded only when the UI is on: contexts without it do not pay for the server library.
+      const { WebUi } = await import("../ui/web-ui.js");
+      const ui = await WebUi.start(store, { host, port, live: true });
+      if (this.stopped) await ui.close();
+      else this.ui = ui;
+    } catch (err) {
+      log("WARN", "ui", `the web UI did not start: ${(err as Error).message}`);
+    }
+  }
+
+  /** @internal Resolves once the web UI listens (its address is then in uiWebUrl) or failed to start. */
+  async _uiStarted(): Promise<string | undefined> {
+    await this.uiStarting;
+    return this.uiWebUrl;
+  }
+
+  /** @internal Adds a listener of application events (tests, tools); returns its removal. */
+  _addListener(l: Listener): () => void {
+    return this.bus.addListener(l);
+  }
+
+  private runtimeInfo(): Array<[string, string]> {
+    return [
+      ["tspark version", VERSION],
+      ["Node.js version", process.version],
+      ["Platform", `${process.platform} ${process.arch}`],
+      ["Driver pid", String(process.pid)],
+      ["Working directory", process.cwd()],
+      ["Master", this.master],
+      ["Application id", this.applicationId],
+      ["Local directory", this.localDir],
+      ...(this.eventLog ? [["Event log", this.eventLog.path] as [string, string]] : []),
+    ];
+  }
+
+  /** Tells the listeners about persisted RDDs of a job's lineage they have not seen yet. */
+  private announcePersisted(rdd: RDD<unknown>, seen = new Set<number>()): void {
+    if (seen.has(rdd.id)) return;
+    seen.add(rdd.id);
+    const level = rdd.getStorageLevel();
+    if (level !== StorageLevel.NONE && !this.announcedRdds.has(rdd.id)) {
+      this.announcedRdds.add(rdd.id);
+      this.bus.post({ event: "rddPersisted", rddId: rdd.id, name: rdd.name() ?? `RDD ${rdd.id} at ${rdd.callSite}`, numPartitions: rdd.getNumPartitions(), storageLevel: String(level) });
+    }
+    for (const p of rdd.dependencies()) this.announcePersisted(p, seen);
   }
 
   /** A copy of the effective configuration. */
@@ -547,7 +632,9 @@ export class SparkContext {
     const name = `${steps.length ? steps[steps.length - 1]!.label : "collect"} at ${userCallSite()}`;
     const job = this.scheduler.submitJob(name, this.jobProperties());
     try {
+      await this.uiStarting;
       await prepareLineage(rdd);
+      this.announcePersisted(rdd);
       const out = await this.runJobStages(job, rdd, steps, partitions, countResultSize);
       this.scheduler.endJob(job);
       log("INFO", "scheduler", `Job ${job.jobId} finished: ${name}, took ${((Date.now() - job.submissionTime) / 1000).toFixed(3)} s`);
@@ -620,6 +707,7 @@ export class SparkContext {
   /** @internal Forgets an RDD's cached blocks everywhere. */
   _unpersist(rddId: number): void {
     this.blocks.dropRdd(rddId);
+    if (this.announcedRdds.delete(rddId)) this.bus.post({ event: "rddUnpersisted", rddId });
     if (this.stopped) return;
     this.backend.broadcastControl({ type: "dropRdd", rddId });
     const dir = join(this.localDir, "blocks");
@@ -650,6 +738,11 @@ export class SparkContext {
         setDriverFilesRoot(undefined);
       }
       await this.backend.stop();
+      this.bus.post({ event: "applicationEnd" });
+      this.eventLog?.close();
+      await this.uiStarting;
+      await this.ui?.close();
+      this.ui = undefined;
       process.removeListener("exit", this.onExit);
       process.removeListener("SIGINT", this.onSignal);
       process.removeListener("SIGTERM", this.onSignal);
@@ -663,6 +756,21 @@ export class SparkContext {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+function parseFlag(conf: SparkConf, key: string): boolean {
+  const v = conf.get(key)?.trim().toLowerCase();
+  if (v === "true") return true;
+  if (v === "false" || v === undefined) return false;
+  throw new TsparkError("CONFIG", `${key} must be true or false, got "${conf.get(key)}"`);
+}
+
+/** Every known key with its value in effect (set or default), then any other keys set. */
+function effectiveConfig(conf: SparkConf): Array<[string, string]> {
+  const out = new Map<string, string>();
+  for (const c of Object.values(CONFIG_KEYS)) out.set(c.key, conf.get(c.key) ?? "(not set)");
+  for (const [k, v] of conf.getAll()) out.set(k, v);
+  return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Runs each RDD's prepare() (parents first) before a job is planned. */

@@ -23,6 +23,7 @@ function usageError(message: string): number {
 
 export async function main(argv: string[]): Promise<number> {
   // Subcommands (`tspark <word> ...` handled by a module of their own) dispatch here, first.
+  if (argv[0] === "history") return historyCommand(argv.slice(1));
   let plan: LaunchPlan;
   try {
     plan = parseLaunchArgs(argv);
@@ -63,6 +64,18 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof TsparkError && err.code === "CONFIG") return usageError(err.message);
     throw err;
+  }
+}
+
+/** `tspark history <event log>` (src/cli/history.ts): serves until Ctrl-C. */
+async function historyCommand(args: string[]): Promise<number> {
+  const { history } = await import("./history.js");
+  try {
+    await history(args);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`tspark: ${(err as Error).message}\n`);
+    return err instanceof TsparkError ? 1 : 2;
   }
 }
 

@@ -5,7 +5,7 @@
 import { type BatchStream, isAsyncStream } from "./batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { localDir, spillDir, workerMemoryBytes } from "./worker-env.js";
-import { onTaskEnd, runningTask } from "./task-context.js";
+import { onTaskEnd, runningTask, recordShuffleWrite } from "./task-context.js";
 import { ShuffleWriter } from "../shuffle/shuffle-writer.js";
 import { ExternalCombiner } from "../shuffle/external-combiner.js";
 import { ExternalSorter } from "../shuffle/external-sorter.js";
@@ -158,7 +158,9 @@ registerStep("shuffleWrite", (input, ctx) => {
     const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), workerMemoryBytes(), agg);
     try {
       await drain(input, (b) => w.write(b));
-      yield [w.commit()];
+      const status = w.commit();
+      recordShuffleWrite(status.segmentBytes.reduce((a, b) => a + b, 0));
+      yield [status];
     } catch (err) {
       w.abort();
       throw err;

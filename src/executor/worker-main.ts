@@ -10,7 +10,7 @@ import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedErro
 import { runTask } from "./task-runner.js";
 import { blockStore } from "./caching-source.js";
 import { setBarrierSender, deliverBarrierReply } from "./barrier-client.js";
-import { setRunningTask, runTaskCleanups, takeSpillMetrics, takeAccumulatorUpdates, takeBroadcastBytes } from "./task-context.js";
+import { setRunningTask, runTaskCleanups, takeSpillMetrics, takeAccumulatorUpdates, takeBroadcastBytes, takeIoMetrics } from "./task-context.js";
 import { dropWorkerBroadcast } from "../api/broadcast.js";
 import type { TaskMetrics } from "./protocol.js";
 import { VERSION } from "../version.js";
@@ -49,6 +49,7 @@ async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promis
     durationMs: performance.now() - started,
     recordsOut,
     ...takeSpillMetrics(),
+    ...takeIoMetrics(),
     broadcastBytesRead: takeBroadcastBytes(),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   });

@@ -72,6 +72,14 @@ export class BlockTracker {
     }
   }
 
+  /** The blocks of one RDD with where they are, by partition (the UI's storage detail). */
+  blocksOf(rddId: number): Array<{ blockId: string; partition: number } & BlockLocation> {
+    const prefix = `rdd_${rddId}_`;
+    const out: Array<{ blockId: string; partition: number } & BlockLocation> = [];
+    for (const [blockId, b] of this.blocks) if (blockId.startsWith(prefix)) out.push({ blockId, partition: Number(blockId.slice(prefix.length)), ...b });
+    return out.sort((a, b) => a.partition - b.partition);
+  }
+
   /** Per-RDD totals (for the storage page and tests). */
   storageInfo(): RddStorageInfo[] {
     const by = new Map<number, RddStorageInfo>();
