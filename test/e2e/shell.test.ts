@@ -9,30 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { alive, waitUntil } from "./processes.js";
 import { spawnSync } from "node:child_process";
 import { Terminal } from "./terminal.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
 const PROMPT = /tspark> $/;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
-}
 
 /** Runs `fn` with a shell on a terminal; the shell's history goes to a temporary file. */
 function withShell(args: string[], fn: (term: Terminal, history: string) => Promise<void>, history?: string): () => Promise<void> {
