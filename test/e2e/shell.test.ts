@@ -160,12 +160,19 @@ test("the progress bar redraws in place on a terminal and is cleared before the 
   }
 });
 
-test("without a terminal the shell reads its input as a script: no prompt editing, no progress bar, results printed", () => {
-  const input = "const k: number = 3\nawait sc.parallelize([1, 2]).map((x) => x * k).collect()\n";
+test("without a terminal the shell runs its input as a script, line by line, each after the previous one's await", () => {
+  const input = [
+    'import { normalize } from "./test/e2e/programs/helpers/text.ts"', // a static import, of a .ts helper
+    "const words: string[] = await sc.parallelize(['The', 'Cat!']).map((w) => normalize(w)).collect()",
+    "function shout() {",
+    "  return words.map((w) => w.toUpperCase())",
+    "}",
+    "shout()",
+  ].join("\n");
   const r = spawnSync(process.execPath, [CLI, "--master", "local[1]"], { cwd: ROOT, input, encoding: "utf8", timeout: 60_000, env: { ...process.env, TSPARK_HISTORY: "" } });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Welcome to tspark/);
-  assert.match(r.stdout, /tspark> undefined\ntspark> \[ 3, 6 \]\n/);
+  assert.match(r.stdout, /tspark> undefined\ntspark> undefined\ntspark> \.\.\. \.\.\. undefined\ntspark> \[ 'THE', 'CAT' \]\ntspark> $/);
   assert.equal(r.stderr, "");
   const refused = spawnSync(process.execPath, [CLI, "--conf", "tspark.task.maxFailures=0"], { cwd: ROOT, input: "", encoding: "utf8", timeout: 60_000 });
   assert.equal(refused.status, 1);
