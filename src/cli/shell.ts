@@ -30,9 +30,10 @@ export function historyFile(env: NodeJS.ProcessEnv = process.env): string | unde
 }
 
 export function banner(sc: SparkContext): string {
+  const workers = sc.statusTracker().getExecutorInfos().length;
   const lines = [
     `Welcome to tspark ${sc.version} (Node ${process.version})`,
-    `Spark context: master ${sc.master} (${sc.defaultParallelism} slot(s)), app "${sc.appName}", id ${sc.applicationId}`,
+    `Spark context: master ${sc.master} (${workers} worker process${workers === 1 ? "" : "es"}), app "${sc.appName}", id ${sc.applicationId}`,
   ];
   if (sc.uiWebUrl !== undefined) lines.push(`Web UI: ${sc.uiWebUrl}`);
   lines.push(
