@@ -6,6 +6,8 @@
  * `.exit`, Ctrl-D or Ctrl-C twice at an empty prompt stop the context and leave.
  */
 import repl, { type REPLServer } from "node:repl";
+import { createInterface } from "node:readline";
+import { PassThrough } from "node:stream";
 import { inspect } from "node:util";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +17,7 @@ import { SparkContext, SparkConf, RDD } from "../index.js";
 import { CONFIG_KEYS } from "../api/config.js";
 import { TsparkError } from "../errors.js";
 import { transpileInput } from "./ts-input.js";
+import { registerTsx } from "./run-program.js";
 
 export const HISTORY_ENV = "TSPARK_HISTORY";
 const PROMPT = "tspark> ";
@@ -27,9 +30,10 @@ export function historyFile(env: NodeJS.ProcessEnv = process.env): string | unde
 }
 
 export function banner(sc: SparkContext): string {
+  const workers = sc.statusTracker().getExecutorInfos().length;
   const lines = [
     `Welcome to tspark ${sc.version} (Node ${process.version})`,
-    `Spark context: master ${sc.master} (${sc.defaultParallelism} slot(s)), app "${sc.appName}", id ${sc.applicationId}`,
+    `Spark context: master ${sc.master} (${workers} worker process${workers === 1 ? "" : "es"}), app "${sc.appName}", id ${sc.applicationId}`,
   ];
   if (sc.uiWebUrl !== undefined) lines.push(`Web UI: ${sc.uiWebUrl}`);
   lines.push(
@@ -68,8 +72,40 @@ function hideInternals(server: REPLServer): void {
     complete.call(server, line, (err, result) => (err || !result ? cb(err, result) : cb(null, [withoutInternals(result[0], result[1]), result[1]])));
 }
 
+/**
+ * Piped input (`tspark < script.ts`) runs line by line: the next line goes to the REPL only
+ * when it shows its prompt again. (On a terminal node holds typed keys while an input is
+ * awaited; lines from a pipe it would start at once, before the previous await ends.)
+ */
+function feedLineByLine(server: REPLServer, source: NodeJS.ReadableStream, feed: PassThrough): void {
+  const pending: string[] = [];
+  let ended = false;
+  let wanted = true; // the REPL showed its first prompt when it started
+  const next = () => {
+    const line = pending.shift();
+    wanted = line === undefined && !ended;
+    if (line !== undefined) feed.write(line + "\n");
+    else if (ended) feed.end();
+  };
+  const lines = createInterface({ input: source, crlfDelay: Infinity });
+  lines.on("line", (line) => {
+    pending.push(line);
+    if (wanted) next();
+  });
+  lines.on("close", () => {
+    ended = true;
+    if (wanted) next();
+  });
+  const displayPrompt = server.displayPrompt.bind(server);
+  server.displayPrompt = (preserveCursor?: boolean) => {
+    displayPrompt(preserveCursor);
+    next();
+  };
+}
+
 /** Runs the shell until the user leaves; resolves after the context stopped. */
 export async function runShell(): Promise<void> {
+  await registerTsx(); // `import { helper } from "./helpers.ts"` at the prompt
   const conf = new SparkConf().setIfMissing(CONFIG_KEYS.appName.key, "tspark-shell");
   const sc = new SparkContext(conf);
   // Ctrl-C cancels the running jobs (killing their tasks) instead of exiting.
@@ -84,8 +120,13 @@ export async function runShell(): Promise<void> {
   process.stdout.write(banner(sc));
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   sc._setInterruptHandler(interrupt); // Ctrl-C as a signal (no terminal, or `kill -INT`)
+  // Without a terminal the REPL reads from `input`, fed one line per prompt (feedLineByLine).
+  const fed = terminal ? undefined : new PassThrough();
+  const input = fed ?? process.stdin;
   const server = repl.start({
     prompt: PROMPT,
+    input,
+    output: process.stdout,
     useGlobal: true,
     terminal,
     // Ctrl-C reaches a running evaluation: node stops awaiting its promise and `interrupt`
@@ -102,11 +143,13 @@ export async function runShell(): Promise<void> {
   if (terminal) (server as unknown as { _setRawMode: (mode: boolean) => boolean })._setRawMode = () => true;
   const evaluate = server.eval;
   (server as unknown as { eval: typeof evaluate }).eval = (code, context, file, cb) => {
+    if (code.trim() === "") return evaluate.call(server, code, context, file, cb); // node prints nothing for it
     const t = transpileInput(code);
     if (t.kind === "incomplete") return cb(new repl.Recoverable(new SyntaxError("incomplete input")), undefined);
     if (t.kind === "error") return cb(Object.assign(new SyntaxError(t.message), { stack: `SyntaxError: ${t.message}` }), undefined);
     evaluate.call(server, t.code, context, file, cb);
   };
+  if (fed) feedLineByLine(server, process.stdin, fed);
   server.prependListener("SIGINT", interrupt); // Ctrl-C typed (before node's own handling)
   hideInternals(server);
 

@@ -2,8 +2,10 @@
  * The shell's TypeScript: each input is transpiled by esbuild (the transformer tsx is built
  * on) before node's REPL evaluates it, so types, interfaces, enums and `as` casts work while
  * node keeps doing what it does well (top-level await, multi-line input, completion).
+ * Static imports become dynamic ones, which node's REPL accepts.
  */
 import { transformSync, type Message } from "esbuild";
+import { parse, type ImportDeclaration, type Program } from "acorn";
 
 export type Transpiled =
   | { kind: "ok"; code: string }
@@ -26,7 +28,7 @@ export function transpileInput(code: string): Transpiled {
       // verbatimModuleSyntax keeps an `import` line even when this input does not use what it
       // imports (node then explains how to import in a REPL), instead of dropping it silently.
       const out = transformSync(source, { loader: "ts", target: "node20", tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
-      return { kind: "ok", code: out.code };
+      return { kind: "ok", code: importsAsDynamic(out.code) };
     } catch (err) {
       const errors = (err as { errors?: Message[] }).errors ?? [];
       if (incomplete(source, errors)) return { kind: "incomplete" };
@@ -41,4 +43,37 @@ export function transpileInput(code: string): Transpiled {
     if (wrapped.kind === "ok") return wrapped;
   }
   return attempt(code);
+}
+
+/** An import line as a dynamic import: node's REPL has no static imports. */
+function dynamicImport(decl: ImportDeclaration): string {
+  const from = `await import(${JSON.stringify(decl.source.value)})`;
+  const named: string[] = [];
+  let namespace: string | undefined;
+  for (const spec of decl.specifiers) {
+    if (spec.type === "ImportNamespaceSpecifier") namespace = spec.local.name;
+    else if (spec.type === "ImportDefaultSpecifier") named.push(`default: ${spec.local.name}`);
+    else {
+      const imported = spec.imported.type === "Identifier" ? spec.imported.name : JSON.stringify(spec.imported.value);
+      named.push(imported === spec.local.name ? imported : `${imported}: ${spec.local.name}`);
+    }
+  }
+  // `var`, so that running the same import line again is no redeclaration error.
+  if (namespace !== undefined) return `var ${namespace} = ${from};${named.length ? ` var { ${named.join(", ")} } = ${namespace};` : ""}`;
+  return named.length ? `var { ${named.join(", ")} } = ${from};` : `${from};`;
+}
+
+/** Rewrites the static imports of an input (`import { x } from "m"`) as dynamic ones. */
+export function importsAsDynamic(code: string): string {
+  if (!/\bimport\b/.test(code)) return code;
+  let ast: Program;
+  try {
+    ast = parse(code, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true });
+  } catch {
+    return code; // node reports it
+  }
+  const imports = ast.body.filter((n): n is ImportDeclaration => n.type === "ImportDeclaration");
+  let out = code;
+  for (const decl of imports.reverse()) out = out.slice(0, decl.start) + dynamicImport(decl) + out.slice(decl.end);
+  return out;
 }

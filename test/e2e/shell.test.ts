@@ -9,30 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { alive, waitUntil } from "./processes.js";
 import { spawnSync } from "node:child_process";
 import { Terminal } from "./terminal.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
 const PROMPT = /tspark> $/;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
-}
 
 /** Runs `fn` with a shell on a terminal; the shell's history goes to a temporary file. */
 function withShell(args: string[], fn: (term: Terminal, history: string) => Promise<void>, history?: string): () => Promise<void> {
@@ -65,7 +48,7 @@ async function assertCleanExit(term: Terminal, pids: number[], localDir: string)
 
 test("the shell: banner, TypeScript with captured variables, Tab completion, Ctrl-C cancels a running job, .exit cleans up", withShell(["--master", "local[2]"], async (term, history) => {
   await term.expect(/Welcome to tspark \d+\.\d+\.\d+/);
-  await term.expect(/master local\[2\] \(2 slot\(s\)\), app "tspark-shell"/);
+  await term.expect(/master local\[2\] \(2 worker processes\), app "tspark-shell"/);
   await term.expect(PROMPT);
 
   term.send("const k: number = 10\r");
@@ -177,12 +160,19 @@ test("the progress bar redraws in place on a terminal and is cleared before the 
   }
 });
 
-test("without a terminal the shell reads its input as a script: no prompt editing, no progress bar, results printed", () => {
-  const input = "const k: number = 3\nawait sc.parallelize([1, 2]).map((x) => x * k).collect()\n";
+test("without a terminal the shell runs its input as a script, line by line, each after the previous one's await", () => {
+  const input = [
+    'import { normalize } from "./test/e2e/programs/helpers/text.ts"', // a static import, of a .ts helper
+    "const words: string[] = await sc.parallelize(['The', 'Cat!']).map((w) => normalize(w)).collect()",
+    "function shout() {",
+    "  return words.map((w) => w.toUpperCase())",
+    "}",
+    "shout()",
+  ].join("\n");
   const r = spawnSync(process.execPath, [CLI, "--master", "local[1]"], { cwd: ROOT, input, encoding: "utf8", timeout: 60_000, env: { ...process.env, TSPARK_HISTORY: "" } });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Welcome to tspark/);
-  assert.match(r.stdout, /tspark> undefined\ntspark> \[ 3, 6 \]\n/);
+  assert.match(r.stdout, /tspark> undefined\ntspark> undefined\ntspark> \.\.\. \.\.\. undefined\ntspark> \[ 'THE', 'CAT' \]\ntspark> $/);
   assert.equal(r.stderr, "");
   const refused = spawnSync(process.execPath, [CLI, "--conf", "tspark.task.maxFailures=0"], { cwd: ROOT, input: "", encoding: "utf8", timeout: 60_000 });
   assert.equal(refused.status, 1);
