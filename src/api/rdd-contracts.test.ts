@@ -7,7 +7,7 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { SparkContext, TaskContext, type RDD } from "../index.js";
@@ -116,6 +116,16 @@ test("a sum of bigints stays an exact bigint, whatever the partitions (empty one
   const typed: bigint = await sc.parallelize([1n]).sum();
   assert.equal(typed, 1n);
   assert.equal(await sc.parallelize([1, 2.5], 4).sum(), 3.5);
+});
+
+test("workers read their own input: the driver reads only results", { skip: existsSync("/proc/self/io") ? false : "needs /proc (Linux)" }, async () => {
+  const input = join(dir, "big-input.txt");
+  writeFileSync(input, `${"x".repeat(99)}\n`.repeat(200_000)); // 20 MB
+  const readByDriver = () => Number(/^rchar: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))![1]);
+  const before = readByDriver();
+  assert.equal(await sc.textFile(input, 4).filter((l) => l.length === 99).count(), 200_000);
+  const read = readByDriver() - before;
+  assert.ok(read < 2 * 1024 * 1024, `the driver read ${read} bytes for a 20 MB input`);
 });
 
 test("context properties", () => {
