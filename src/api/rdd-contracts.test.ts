@@ -8,9 +8,10 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { availableParallelism, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { SparkContext, TaskContext, type RDD } from "../index.js";
+import { SparkConf, SparkContext, TaskContext, type RDD } from "../index.js";
+import { slotsForMaster } from "./context.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "contracts-test" });
 const dir = mkdtempSync(join(tmpdir(), "tspark-contracts-"));
@@ -133,6 +134,12 @@ test("context properties", () => {
   assert.equal(sc.sparkUser(), process.env["SPARK_USER"] ?? userInfo().username);
   assert.throws(() => sc.setLogLevel("LOUD"), /log level/i);
   sc.setLogLevel("WARN");
+});
+
+test("masters: local[*] (the default) is one worker per core; local[0] is refused", () => {
+  assert.equal(new SparkConf().get("tspark.master"), "local[*]");
+  assert.equal(slotsForMaster("local[*]"), availableParallelism());
+  assert.throws(() => slotsForMaster("local[0]"), /at least one worker/);
 });
 
 // Compile-time checks: tsc fails the build if a pair-only method becomes callable on a
