@@ -18,7 +18,7 @@ const sc = new SparkContext({
 after(() => sc.stop());
 
 /** Counts the records of each partition without holding them, checking their order. */
-function* countOrdered(it: Iterable<[string, number]>): Generator<number> {
+function* countOrdered(it: Iterable<[string, unknown]>): Generator<number> {
   let n = 0;
   let prev = "";
   for (const [k] of it) {
@@ -38,6 +38,16 @@ test("mapPartitions after a sort streams: one sorted partition larger than the w
   const job = t.getJobInfo(Math.max(...t.getJobIdsForGroup(undefined)))!;
   const reduce = sc._stageMetrics(Math.max(...job.stageIds))!;
   assert.ok(reduce.spills > 0 && reduce.spillBytes > 0, `reduce-side spills ${reduce.spills}, ${reduce.spillBytes} bytes`);
+});
+
+test("a sort spilling many runs merges them within the heap (sortBy's [key, record] pairs)", async () => {
+  // Key and value both ~107 characters: twice the bytes, twice the spill runs of the test
+  // above; the final merge must not hold a frame of every run at once.
+  const pairs = sc.range(0, N, 1, 4).map((i) => {
+    const s = `${(i * 7919) % N}`.padStart(7, "0") + PAD;
+    return [s, `${s}`] as [string, string];
+  });
+  assert.deepEqual(await pairs.repartitionAndSortWithinPartitions(1).mapPartitions(countOrdered).collect(), [N]);
 });
 
 test("mapPartitions after a reduce-side combine streams", async () => {
