@@ -7,7 +7,7 @@ import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext } from "../index.js";
 
-/** 400,000 records of ~110 characters: ~70 MB of JavaScript heap when held at once. */
+/** 400,000 records with ~110-character strings: 70 MB or more of JavaScript heap when held at once. */
 const N = 400_000;
 const PAD = "x".repeat(100);
 const sc = new SparkContext({
@@ -30,8 +30,8 @@ function* countOrdered(it: Iterable<[string, unknown]>): Generator<number> {
 }
 
 test("a sort of one partition larger than the heap, spilling many runs, streams into mapPartitions", async () => {
-  // Key and value both ~107 characters: twice the bytes, twice the spill runs of the test
-  // above; the final merge must not hold a frame of every run at once.
+  // Key and value both ~107 characters (like sortBy's [key, record] pairs): ~140 MB of heap
+  // if held, and some 25 spill runs at an 8 MB budget.
   const pairs = sc.range(0, N, 1, 4).map((i) => {
     const s = `${(i * 7919) % N}`.padStart(7, "0") + PAD;
     return [s, `${s}`] as [string, string];
