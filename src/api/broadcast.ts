@@ -5,7 +5,8 @@
  * the first `.value` in any of its tasks and keeps it for the tasks that follow.
  */
 import v8 from "node:v8";
-import { writeFileSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
 import { recordBroadcastRead } from "../executor/task-context.js";
 import { TsparkError } from "../errors.js";
@@ -15,10 +16,17 @@ export class Broadcast<T> {
 
   /** @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy. */
   constructor(readonly id: number, private readonly local: T, readonly path: string, private readonly onRelease: (id: number) => void) {
+    let bytes: Buffer;
     try {
-      writeFileSync(path, v8.serialize(local));
+      bytes = v8.serialize(local);
     } catch (err) {
       throw new TsparkError("INVALID_ARGUMENT", `broadcast: the value cannot be sent to workers: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      writeWholeFile(path, bytes, LOCAL_FILE);
+    } catch (err) {
+      rmSync(path, { force: true }); // a full disk: no half-written value for workers to read
+      throw err;
     }
   }
 

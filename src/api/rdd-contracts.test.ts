@@ -7,10 +7,11 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { SparkContext, TaskContext, type RDD } from "../index.js";
+import { SparkConf, SparkContext, TaskContext, type RDD } from "../index.js";
+import { slotsForMaster } from "./context.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "contracts-test" });
 const dir = mkdtempSync(join(tmpdir(), "tspark-contracts-"));
@@ -118,11 +119,27 @@ test("a sum of bigints stays an exact bigint, whatever the partitions (empty one
   assert.equal(await sc.parallelize([1, 2.5], 4).sum(), 3.5);
 });
 
+test("workers read their own input: the driver reads only results", { skip: existsSync("/proc/self/io") ? false : "needs /proc (Linux)" }, async () => {
+  const input = join(dir, "big-input.txt");
+  writeFileSync(input, `${"x".repeat(99)}\n`.repeat(200_000)); // 20 MB
+  const readByDriver = () => Number(/^rchar: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))![1]);
+  const before = readByDriver();
+  assert.equal(await sc.textFile(input, 4).filter((l) => l.length === 99).count(), 200_000);
+  const read = readByDriver() - before;
+  assert.ok(read < 2 * 1024 * 1024, `the driver read ${read} bytes for a 20 MB input`);
+});
+
 test("context properties", () => {
   assert.ok(sc.startTime <= Date.now() && sc.startTime > Date.now() - 10 * 60_000);
   assert.equal(sc.sparkUser(), process.env["SPARK_USER"] ?? userInfo().username);
   assert.throws(() => sc.setLogLevel("LOUD"), /log level/i);
   sc.setLogLevel("WARN");
+});
+
+test("masters: local[*] (the default) is one worker per core; local[0] is refused", () => {
+  assert.equal(new SparkConf().get("tspark.master"), "local[*]");
+  assert.equal(slotsForMaster("local[*]"), availableParallelism());
+  assert.throws(() => slotsForMaster("local[0]"), /at least one worker/);
 });
 
 // Compile-time checks: tsc fails the build if a pair-only method becomes callable on a

@@ -7,7 +7,7 @@ import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext } from "../index.js";
 
-/** 400,000 records of ~110 characters: ~70 MB of JavaScript heap when held at once. */
+/** 400,000 records with ~110-character strings: 70 MB or more of JavaScript heap when held at once. */
 const N = 400_000;
 const PAD = "x".repeat(100);
 const sc = new SparkContext({
@@ -18,7 +18,7 @@ const sc = new SparkContext({
 after(() => sc.stop());
 
 /** Counts the records of each partition without holding them, checking their order. */
-function* countOrdered(it: Iterable<[string, number]>): Generator<number> {
+function* countOrdered(it: Iterable<[string, unknown]>): Generator<number> {
   let n = 0;
   let prev = "";
   for (const [k] of it) {
@@ -29,9 +29,15 @@ function* countOrdered(it: Iterable<[string, number]>): Generator<number> {
   yield n;
 }
 
-test("mapPartitions after a sort streams: one sorted partition larger than the worker heap", async () => {
-  const pairs = sc.range(0, N, 1, 4).map((i) => [`${(i * 7919) % N}`.padStart(7, "0") + PAD, i] as [string, number]);
-  // (sortByKey and sortBy end in the same sort step, after a sampling job.)
+test("a sort of one partition larger than the heap, spilling many runs, streams into mapPartitions", async () => {
+  // Key and value both ~107 characters (like sortBy's [key, record] pairs): ~140 MB of heap
+  // if held, and some 25 spill runs at an 8 MB budget.
+  const pairs = sc.range(0, N, 1, 4).map((i) => {
+    const s = `${(i * 7919) % N}`.padStart(7, "0") + PAD;
+    return [s, `${s}`] as [string, string];
+  });
+  // A mapPartitions after the sort streams (the sort step stays synchronous), and the
+  // final merge holds a bounded number of run frames (merged 16 at a time).
   assert.deepEqual(await pairs.repartitionAndSortWithinPartitions(1).mapPartitions(countOrdered).collect(), [N]);
   // The reduce task's spills are reported with its metrics (the UI shows them per stage).
   const t = sc.statusTracker();

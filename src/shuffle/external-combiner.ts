@@ -5,9 +5,9 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { FrameFileWriter, readFrames } from "./frame-file.js";
+import { readFrames } from "./frame-file.js";
 import { SizeTracker } from "./size-estimator.js";
-import { mergeSortedRuns, flatten } from "./run-merger.js";
+import { mergeSortedRuns, mergeDownRuns, flatten, writeRun } from "./run-merger.js";
 import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
@@ -39,7 +39,13 @@ export class ExternalCombiner {
   }
 
   get spills(): number {
-    return this.runs.length;
+    return this.runCount;
+  }
+
+  private runCount = 0;
+
+  private runPath(): string {
+    return join(this.spillDir, `${this.name}-combine-${this.runCount++}.tmp`);
   }
 
   private sortedEntries(): Entry[] {
@@ -52,12 +58,10 @@ export class ExternalCombiner {
 
   private spill(): void {
     const entries = this.sortedEntries();
-    const path = join(this.spillDir, `${this.name}-combine-${this.runs.length}.tmp`);
-    const w = new FrameFileWriter(path);
-    for (let i = 0; i < entries.length; i += BATCH) w.writeBatch(entries.slice(i, i + BATCH));
-    w.close();
-    this.spillBytes += w.position;
-    recordSpill(w.position);
+    const path = this.runPath();
+    const bytes = writeRun(path, entries);
+    this.spillBytes += bytes;
+    recordSpill(bytes);
     this.runs.push(path);
     this.map = new CombinerMap();
     this.tracker.reset();
@@ -72,6 +76,10 @@ export class ExternalCombiner {
       return;
     }
     const back = this.agg.fromSpill;
+    // Equal keys may sit in different runs: intermediate passes keep them apart (hash order),
+    // the final merge below combines them.
+    const merged = mergeDownRuns(this.runs, byHash, () => this.runPath());
+    if (merged > 0) recordSpill(merged);
     const iters: Array<Iterator<Entry>> = this.runs.map((p) => flatten(readFrames<Entry>(p)));
     iters.push(this.sortedEntries()[Symbol.iterator]());
     this.map = new CombinerMap();

@@ -4,9 +4,9 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { FrameFileWriter, readFrames } from "./frame-file.js";
+import { readFrames } from "./frame-file.js";
 import { SizeTracker } from "./size-estimator.js";
-import { mergeSortedRuns, flatten } from "./run-merger.js";
+import { mergeSortedRuns, mergeDownRuns, flatten, writeRun } from "./run-merger.js";
 import { recordSpill } from "../executor/task-context.js";
 
 const BATCH = 4096;
@@ -28,17 +28,21 @@ export class ExternalSorter<T> {
   }
 
   get spills(): number {
-    return this.runs.length;
+    return this.runCount;
+  }
+
+  private runCount = 0;
+
+  private runPath(): string {
+    return join(this.spillDir, `${this.name}-sort-${this.runCount++}.tmp`);
   }
 
   private spill(): void {
     this.buffer.sort(this.compare);
-    const path = join(this.spillDir, `${this.name}-sort-${this.runs.length}.tmp`);
-    const w = new FrameFileWriter(path);
-    for (let i = 0; i < this.buffer.length; i += BATCH) w.writeBatch(this.buffer.slice(i, i + BATCH));
-    w.close();
-    this.spillBytes += w.position;
-    recordSpill(w.position);
+    const path = this.runPath();
+    const bytes = writeRun(path, this.buffer);
+    this.spillBytes += bytes;
+    recordSpill(bytes);
     this.runs.push(path);
     this.buffer = [];
     this.tracker.reset();
@@ -52,6 +56,8 @@ export class ExternalSorter<T> {
       this.buffer = [];
       return;
     }
+    const merged = mergeDownRuns(this.runs, this.compare, () => this.runPath());
+    if (merged > 0) recordSpill(merged);
     const iters: Array<Iterator<T>> = this.runs.map((p) => flatten(readFrames<T>(p)));
     iters.push(this.buffer[Symbol.iterator]());
     try {

@@ -1,7 +1,11 @@
 /**
  * K-way merge of sorted runs (spill files and the in-memory remainder): a binary heap of
- * run cursors ordered by each cursor's current record.
+ * run cursors ordered by each cursor's current record. Each open spill file holds one
+ * frame in memory, so at most MAX_MERGE_FAN_IN files are merged at once: beyond that,
+ * intermediate passes merge groups of runs into longer runs on disk first.
  */
+import { rmSync } from "node:fs";
+import { FrameFileWriter, readFrames } from "./frame-file.js";
 export interface RunCursor<T> {
   head: T;
   rest: Iterator<T>;
@@ -53,4 +57,50 @@ export function* mergeSortedRuns<T>(runs: Array<Iterator<T>>, compare: (a: T, b:
 /** The records of a frame-file batch stream, one at a time. */
 export function* flatten<T>(batches: Iterable<T[]>): Generator<T, void, undefined> {
   for (const b of batches) yield* b;
+}
+
+/** Most spill files merged at once (each holds one frame of SPILL_FRAME_RECORDS in memory). */
+export const MAX_MERGE_FAN_IN = 16;
+
+/** Records per frame of a spill run: small, since a merge holds one frame per run. */
+export const SPILL_FRAME_RECORDS = 1024;
+
+/** Writes sorted records as a spill run, in frames of SPILL_FRAME_RECORDS; returns its size in bytes. */
+export function writeRun<T>(path: string, records: Iterable<T>): number {
+  const w = new FrameFileWriter(path);
+  let buf: T[] = [];
+  for (const r of records) {
+    buf.push(r);
+    if (buf.length >= SPILL_FRAME_RECORDS) {
+      w.writeBatch(buf);
+      buf = [];
+    }
+  }
+  if (buf.length > 0) w.writeBatch(buf);
+  w.close();
+  return w.position;
+}
+
+/**
+ * Merges spill runs, MAX_MERGE_FAN_IN at a time, into new runs until at most
+ * MAX_MERGE_FAN_IN remain. `runs` is updated in place (merged files removed, new ones
+ * added), so the caller's cleanup always sees every file that exists. Returns the bytes
+ * written by the intermediate passes.
+ */
+export function mergeDownRuns<T>(runs: string[], compare: (a: T, b: T) => number, newRunPath: () => string): number {
+  let written = 0;
+  while (runs.length > MAX_MERGE_FAN_IN) {
+    const group = runs.slice(0, MAX_MERGE_FAN_IN);
+    const path = newRunPath();
+    try {
+      written += writeRun(path, mergeSortedRuns(group.map((p) => flatten(readFrames<T>(p))), compare));
+    } catch (err) {
+      rmSync(path, { force: true });
+      throw err;
+    }
+    runs.splice(0, group.length);
+    runs.push(path);
+    for (const p of group) rmSync(p, { force: true });
+  }
+  return written;
 }

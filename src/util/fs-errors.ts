@@ -25,7 +25,7 @@ export function openForRead(path: string, hint = ""): number {
   }
 }
 
-/** What a written file is, for messages: "output file", "shuffle file"... and where to make room. */
+/** What a written file is, for messages ("output file", "temporary file"), and where to make room. */
 export interface WriteTarget {
   what: string;
   advice: string;
@@ -33,8 +33,8 @@ export interface WriteTarget {
 
 export const OUTPUT_FILE: WriteTarget = { what: "output file", advice: "free space there or write to another path" };
 export const LOCAL_FILE: WriteTarget = {
-  what: "shuffle, spill or cache file",
-  advice: "these go under tspark.local.dir (default: the system temporary directory); free space there or set tspark.local.dir to a larger disk",
+  what: "temporary file",
+  advice: "shuffle, spill, cache and broadcast files go under tspark.local.dir (default: the system temporary directory); free space there or set tspark.local.dir to a larger disk",
 };
 
 function writeError(err: unknown, path: string, target: WriteTarget): unknown {

@@ -13,7 +13,7 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SparkContext, type RDD } from "../../dist/index.js";
@@ -46,8 +46,9 @@ const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 
 
 /**
  * Runs in tasks: passes records through; after the first one, announces this attempt in
- * `ctl` (a file named pid-sequence) and waits until the driver writes its
- * `.go` twin, or kills the worker. `ctl` empty: a plain pass-through.
+ * `ctl` (a file named pid-sequence) and waits until the driver writes its `.go` twin, or
+ * kills the worker. Once the run's kills are done the driver writes `all-go` and later
+ * attempts pass at once. `ctl` empty: a plain pass-through.
  */
 function* gate<T>(it: Iterable<T>, ctl: string): Generator<T> {
   let first = true;
@@ -59,12 +60,14 @@ function* gate<T>(it: Iterable<T>, ctl: string): Generator<T> {
       const g = globalThis as { faultInjectionSeq?: number };
       g.faultInjectionSeq = (g.faultInjectionSeq ?? 0) + 1;
       const name = `${process.pid}-${g.faultInjectionSeq}`;
-      writeFileSync(join(ctl, name), "");
-      const cell = new Int32Array(new SharedArrayBuffer(4));
-      const deadline = Date.now() + 20_000;
-      while (!existsSync(join(ctl, `${name}.go`))) {
-        if (Date.now() > deadline) throw new Error(`fault-injection gate: no answer for ${name}`);
-        Atomics.wait(cell, 0, 0, 1);
+      if (!existsSync(join(ctl, "all-go"))) {
+        writeFileSync(join(ctl, name), "");
+        const cell = new Int32Array(new SharedArrayBuffer(4));
+        const deadline = Date.now() + 20_000;
+        while (!existsSync(join(ctl, `${name}.go`)) && !existsSync(join(ctl, "all-go"))) {
+          if (Date.now() > deadline) throw new Error(`fault-injection gate: no answer for ${name}`);
+          Atomics.wait(cell, 0, 0, 0.25);
+        }
       }
     }
     yield x;
@@ -83,8 +86,9 @@ async function underFire<T>(job: (ctl: string) => Promise<T>, killAt: Set<number
   const seen = new Set<string>();
   let done = false;
   const answer = () => {
+    if (done) return;
     for (const name of readdirSync(ctl).sort()) {
-      if (name.endsWith(".go") || seen.has(name)) continue;
+      if (name.endsWith(".go") || name === "all-go" || seen.has(name)) continue;
       const ordinal = seen.size;
       seen.add(name);
       const pid = Number(name.split("-")[0]);
@@ -93,19 +97,24 @@ async function underFire<T>(job: (ctl: string) => Promise<T>, killAt: Set<number
         // The attempt is blocked in gate(), so the kill lands in a running task.
         process.kill(pid, "SIGKILL");
         kills++;
+        if (++landed === killAt.size) writeFileSync(join(ctl, "all-go"), "");
       } else writeFileSync(join(ctl, `${name}.go`), "");
     }
   };
+  let landed = 0;
+  // Answer as soon as an attempt announces itself (inotify), polling as a fallback.
+  const watcher = watch(ctl, answer);
   const killer = (async () => {
     while (!done) {
       answer();
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, 5));
     }
   })();
   try {
     return { result: await job(ctl), announced: seen.size };
   } finally {
     done = true;
+    watcher.close();
     await killer;
     rmSync(ctl, { recursive: true, force: true });
     sc.workerPids().forEach((p) => allPids.add(p));

@@ -25,6 +25,14 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
   // What the failed attempts left in the application directory: no partial shuffle or spill file.
   report.localFilesAfterFailure = readdirSync(sc.localDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
   report.usableAfterShuffle = await sc.parallelize([1, 2, 3]).map((x) => x * 2).collect();
+  // A broadcast larger than the disk fails on the driver, naming the file.
+  try {
+    sc.broadcast("z".repeat(4 * 1024 * 1024));
+    report.broadcast = "created";
+  } catch (e) {
+    report.broadcast = message(e);
+  }
+  report.localFilesAfterBroadcast = readdirSync(sc.localDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
   await sc.stop();
   report.localDirRemoved = !existsSync(sc.localDir);
 }

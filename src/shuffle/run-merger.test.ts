@@ -1,0 +1,49 @@
+/**
+ * The external sorter and combiner with far more spill runs than are merged at once: the
+ * intermediate merge passes keep every record, in order, and equal keys spread over many
+ * runs still combine into one.
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ExternalSorter } from "./external-sorter.js";
+import { ExternalCombiner } from "./external-combiner.js";
+import { MAX_MERGE_FAN_IN, mergeSortedRuns } from "./run-merger.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tspark-runs-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("a sort over many more runs than the merge fan-in is complete and ordered", () => {
+  const n = 80_000;
+  const s = new ExternalSorter<number>((a, b) => a - b, 1024, dir, "sort-test");
+  for (let i = 0; i < n; i += 250) s.insertAll(Array.from({ length: 250 }, (_, j) => ((i + j) * 7919) % n));
+  // Over fan-in squared: runs produced by intermediate merges are merged again.
+  assert.ok(s.spills > MAX_MERGE_FAN_IN * MAX_MERGE_FAN_IN, `${s.spills} runs`);
+  const out: number[] = [];
+  for (const b of s.sorted()) out.push(...b);
+  assert.deepEqual(out, Array.from({ length: n }, (_, i) => i));
+  assert.deepEqual(readdirSync(dir), [], "every run file removed");
+});
+
+test("a combine over many runs merges each key once, whichever runs hold it", () => {
+  const add = (a: unknown, b: unknown) => (a as number) + (b as number);
+  const c = new ExternalCombiner({ createCombiner: (v) => v, mergeValue: add, mergeCombiners: add, growsWithValues: false }, 8 * 1024, dir, "combine-test");
+  const keys = 3000;
+  for (let round = 0; round < 20; round++) c.insertAll(Array.from({ length: keys }, (_, k) => [`k${k}`, 1]), false);
+  assert.ok(c.spills > MAX_MERGE_FAN_IN, `${c.spills} runs`);
+  const got = new Map<string, number>();
+  for (const b of c.entries()) for (const [k, v] of b as Array<[string, number]>) {
+    assert.equal(got.has(k), false, `key ${k} emitted once`);
+    got.set(k, v);
+  }
+  assert.equal(got.size, keys);
+  for (const v of got.values()) assert.equal(v, 20);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test("mergeSortedRuns merges in order, empty runs included", () => {
+  const runs = [[1, 4, 7], [], [2, 5, 8], [3, 6, 9, 10]].map((r) => r[Symbol.iterator]());
+  assert.deepEqual([...mergeSortedRuns(runs, (a, b) => a - b)], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+});
