@@ -6,21 +6,10 @@
  *   npx tspark examples/pi.ts [partitions=4]
  */
 import { SparkContext, TaskContext } from "tspark";
+import { mulberry32 } from "./lib/random.ts";
 
 const partitions = Number(process.argv[2] ?? 4);
 const samplesPerPartition = 100_000;
-
-/** A small seeded generator (mulberry32): uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sc = new SparkContext({ appName: "pi" });
 try {

@@ -17,7 +17,7 @@ try {
     .flatMap((line) => line.split(/\s+/))
     .filter((word) => word.length > 0);
 
-  // Every word of the file in code-unit order, spread over range partitions; take(N) reads
+  // Every word of the file in code-point order (as Python), spread over range partitions; take(N) reads
   // the first partitions only.
   const sorted = words.sortBy((word) => word);
   console.log(`# first ${firstN} of ${await words.count()} words, sorted`);

@@ -6,6 +6,7 @@
  * links.txt   - a small web graph for pagerank.ts ("src dst" per line)
  * points.txt  - 2-D points around three centers for kmeans.ts ("x y" per line)
  * access.log  - Apache combined log format lines for log-analysis.ts
+ * lr-data.txt - labelled 2-D points for logistic-regression.ts ("label x1 x2", label -1 or 1)
  */
 import { writeFileSync } from "node:fs";
 
@@ -82,4 +83,19 @@ const pick = (rnd, xs) => xs[Math.floor(rnd() * xs.length)];
     if (i === 200) lines.push(`10.0.0.1 - - [14/Mar/2024:10:00:00 +0000] "\\x16\\x03\\x01" 400 -`);
   }
   writeFileSync(here + "access.log", lines.join("\n") + "\n");
+}
+
+// lr-data.txt: 400 points, uniform in [-3, 3]^2, labelled by the side of the line
+// 1.5*x1 - 2*x2 = 0 they fall on, with 5% of labels flipped (so the data is not separable).
+{
+  const rnd = mulberry32(42);
+  const lines = [];
+  for (let i = 0; i < 400; i++) {
+    const x1 = rnd() * 6 - 3;
+    const x2 = rnd() * 6 - 3;
+    let label = 1.5 * x1 - 2 * x2 >= 0 ? 1 : -1;
+    if (rnd() < 0.05) label = -label;
+    lines.push(`${label} ${x1.toFixed(4)} ${x2.toFixed(4)}`);
+  }
+  writeFileSync(here + "lr-data.txt", lines.join("\n") + "\n");
 }

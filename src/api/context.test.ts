@@ -6,7 +6,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { SparkContext, SparkConf } from "../index.js";
-import { slotsForMaster } from "./context.js";
+import { slotsForMaster, workerSemiSpaceMB } from "./context.js";
 
 function alive(pid: number): boolean {
   try {
@@ -50,4 +50,18 @@ test("configuration: explicit settings, aliases and defaults", async () => {
   assert.throws(() => slotsForMaster("yarn"), /unsupported master/);
   assert.equal(slotsForMaster("local[3]"), 3);
   assert.equal(slotsForMaster("local"), 1);
+});
+
+test("workers get a sized young generation and tspark.executor.extraNodeOptions", async () => {
+  const sc = new SparkContext({ master: "local[1]", conf: { "tspark.executor.extraNodeOptions": "--stack-size=900  --no-warnings", "tspark.executor.memory": "256m" } });
+  try {
+    const [argv] = await sc.parallelize([0], 1).map(() => process.execArgv).collect();
+    assert.ok(argv!.includes("--stack-size=900") && argv!.includes("--no-warnings"), String(argv));
+    assert.ok(argv!.includes("--max-semi-space-size=16"), String(argv));
+  } finally {
+    await sc.stop();
+  }
+  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, undefined), 64);
+  assert.equal(workerSemiSpaceMB(6 * 2 ** 20, undefined), 16);
+  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, 160 * 2 ** 20), 10);
 });

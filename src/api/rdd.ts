@@ -63,6 +63,7 @@ export abstract class RDD<T> {
   /** Only for typing: the element type. */
   declare readonly __elementType?: T;
 
+  /** @internal RDDs are made by a SparkContext and by transformations. */
   constructor(readonly context: SparkContext) {
     this.id = context._newRddId();
     this.callSite = userCallSite();
@@ -70,9 +71,16 @@ export abstract class RDD<T> {
 
   // ---- lineage (implemented by each kind of RDD) ----
 
-  /** Number of partitions. */
+  /**
+   * Number of partitions.
+   *
+   * @example
+   * ```ts
+   * sc.parallelize([1, 2, 3, 4], 2).getNumPartitions(); // → 2
+   * ```
+   */
   abstract getNumPartitions(): number;
-  /** The RDDs this one is computed from. */
+  /** @internal The RDDs this one is computed from. */
   abstract parents(): RDD<unknown>[];
   /** The plan that computes partition `p` from this RDD's inputs. */
   protected abstract computePlan(p: number, planner: JobPlanner): PartitionPlan;
@@ -82,6 +90,7 @@ export abstract class RDD<T> {
   /**
    * The plan a task runs for partition `p`: for a persisted RDD, read the cached block when
    * a worker has it, else compute it (and keep it).
+   * @internal
    */
   planPartition(p: number, planner: JobPlanner): PartitionPlan {
     const compute: PartitionPlan = this.checkpoint_?.file
@@ -95,6 +104,13 @@ export abstract class RDD<T> {
   /**
    * Keeps the partitions once computed, so later actions reuse them: MEMORY_ONLY (default),
    * MEMORY_AND_DISK or DISK_ONLY. A persisted RDD ends a pipeline.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize(["b", "a", "c"]).persist(StorageLevel.MEMORY_AND_DISK);
+   * rdd.getStorageLevel() === StorageLevel.MEMORY_AND_DISK; // → true
+   * await rdd.count(); // → 3
+   * ```
    */
   persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
     if (!(level instanceof StorageLevel)) throw new TsparkError("INVALID_ARGUMENT", "persist expects a StorageLevel");
@@ -105,12 +121,30 @@ export abstract class RDD<T> {
     return this;
   }
 
-  /** persist(StorageLevel.MEMORY_ONLY). */
+  /**
+   * persist(StorageLevel.MEMORY_ONLY).
+   *
+   * @example
+   * ```ts
+   * const words = sc.parallelize(["a", "b", "a"]).cache();
+   * await words.count(); // → 3
+   * await words.distinct().count(); // → 2
+   * ```
+   */
   cache(): this {
     return this.persist(StorageLevel.MEMORY_ONLY);
   }
 
-  /** Forgets the cached partitions (in every worker and on disk). */
+  /**
+   * Forgets the cached partitions (in every worker and on disk).
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2]).cache();
+   * await rdd.count(); // → 2
+   * rdd.unpersist().isCached; // → false
+   * ```
+   */
   unpersist(blocking = false): this {
     void blocking; // removal is immediate: workers drop blocks before their next task
     if (this.storageLevel !== StorageLevel.NONE) this.context._unpersist(this.id);
@@ -118,7 +152,15 @@ export abstract class RDD<T> {
     return this;
   }
 
-  /** The storage level (StorageLevel.NONE when not persisted). */
+  /**
+   * The storage level (StorageLevel.NONE when not persisted).
+   *
+   * @example
+   * ```ts
+   * sc.parallelize([1]).getStorageLevel() === StorageLevel.NONE; // → true
+   * sc.parallelize([1]).cache().getStorageLevel() === StorageLevel.MEMORY_ONLY; // → true
+   * ```
+   */
   getStorageLevel(): StorageLevel {
     return this.storageLevel;
   }
@@ -129,6 +171,15 @@ export abstract class RDD<T> {
    * Saves this RDD to the checkpoint directory (sc.setCheckpointDir) after the next job that
    * computes it, then reads it from there: its lineage is cut. Persist it first to avoid
    * computing it twice.
+   *
+   * @example
+   * ```ts
+   * sc.setCheckpointDir("/tmp/checkpoints");
+   * const rdd = sc.parallelize([1, 2, 3]).map((x) => x * 2);
+   * rdd.checkpoint();
+   * await rdd.collect(); // → [2, 4, 6]
+   * rdd.isCheckpointed(); // → true
+   * ```
    */
   checkpoint(): void {
     if (this.context.getCheckpointDir() === undefined) throw new TsparkError("INVALID_ARGUMENT", "Checkpoint directory has not been set in the SparkContext (sc.setCheckpointDir)");
@@ -139,27 +190,69 @@ export abstract class RDD<T> {
    * Marks the RDD as checkpointed once computed, keeping it in the workers' block stores
    * (MEMORY_AND_DISK) instead of a reliable directory. Unlike Spark, its lineage is kept, so
    * a lost block is recomputed rather than failing the job.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2, 3]).map((x) => x + 1);
+   * rdd.localCheckpoint();
+   * await rdd.sum(); // → 9
+   * rdd.isLocallyCheckpointed(); // → true
+   * ```
    */
   localCheckpoint(): void {
     if (this.storageLevel === StorageLevel.NONE) this.persist(StorageLevel.MEMORY_AND_DISK);
     this.checkpoint_ ??= { local: true, file: undefined, done: false };
   }
 
-  /** Whether the RDD has been checkpointed (written after a job). */
+  /**
+   * Whether the RDD has been checkpointed (written after a job).
+   *
+   * @example
+   * ```ts
+   * sc.setCheckpointDir("/tmp/checkpoints");
+   * const rdd = sc.parallelize([1, 2]);
+   * rdd.checkpoint();
+   * rdd.isCheckpointed(); // → false
+   * await rdd.count(); // → 2
+   * rdd.isCheckpointed(); // → true
+   * ```
+   */
   isCheckpointed(): boolean {
     return this.checkpoint_?.done === true;
   }
 
+  /**
+   * Whether localCheckpoint() has taken effect (after a job computed the RDD).
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2]);
+   * rdd.localCheckpoint();
+   * await rdd.count(); // → 2
+   * rdd.isLocallyCheckpointed(); // → true
+   * ```
+   */
   isLocallyCheckpointed(): boolean {
     return this.checkpoint_?.local === true && this.checkpoint_.done;
   }
 
-  /** The directory this RDD was checkpointed to. */
+  /**
+   * The directory this RDD was checkpointed to.
+   *
+   * @example
+   * ```ts
+   * sc.setCheckpointDir("/tmp/checkpoints");
+   * const rdd = sc.parallelize([1, 2]);
+   * rdd.checkpoint();
+   * await rdd.count(); // → 2
+   * rdd.getCheckpointFile()!.startsWith("/tmp/checkpoints"); // → true
+   * ```
+   */
   getCheckpointFile(): string | undefined {
     return this.checkpoint_?.file;
   }
 
-  /** The RDDs this one is computed from, as the scheduler sees them (none once checkpointed). */
+  /** @internal The RDDs this one is computed from, as the scheduler sees them (none once checkpointed). */
   dependencies(): RDD<unknown>[] {
     return this.checkpoint_?.file ? [] : this.parents();
   }
@@ -188,7 +281,16 @@ export abstract class RDD<T> {
     cp.done = true;
   }
 
-  /** Whether this RDD is persisted (cache()/persist()). */
+  /**
+   * Whether this RDD is persisted (cache()/persist()).
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2]);
+   * rdd.isCached; // → false
+   * rdd.cache().isCached; // → true
+   * ```
+   */
   get isCached(): boolean {
     return this.storageLevel !== StorageLevel.NONE;
   }
@@ -199,21 +301,45 @@ export abstract class RDD<T> {
     return "";
   }
 
-  /** Work this RDD needs done before its partitions can be planned (e.g. zipWithIndex's counts). */
+  /** @internal Work this RDD needs done before its partitions can be planned (e.g. zipWithIndex's counts). */
   async prepare(): Promise<void> {}
 
-  /** The RDD's name, if set. */
+  /**
+   * The RDD's name, if set.
+   *
+   * @example
+   * ```ts
+   * sc.parallelize([1]).name(); // → undefined
+   * sc.parallelize([1]).setName("numbers").name(); // → "numbers"
+   * ```
+   */
   name(): string | undefined {
     return this._name;
   }
 
-  /** `rdd.setName("clean lines")` — shown by toDebugString and the UI. */
+  /**
+   * `rdd.setName("clean lines")` — shown by toDebugString and the UI.
+   *
+   * @example
+   * ```ts
+   * const lines = sc.parallelize(["a", "", "b"]).filter((l) => l.length > 0).setName("clean lines");
+   * lines.name(); // → "clean lines"
+   * ```
+   */
   setName(name: string): this {
     this._name = name;
     return this;
   }
 
-  /** The partitioner, when the RDD's keys are known to be partitioned by one. */
+  /**
+   * The partitioner, when the RDD's keys are known to be partitioned by one.
+   *
+   * @example
+   * ```ts
+   * sc.parallelize([1, 2]).partitioner; // → undefined
+   * sc.parallelize([["a", 1]]).partitionBy(3).partitioner!.numPartitions; // → 3
+   * ```
+   */
   get partitioner(): Partitioner | undefined {
     return undefined;
   }
@@ -225,6 +351,12 @@ export abstract class RDD<T> {
    * sc.parallelize([1, 2]).map((x) => x * 2).filter((x) => x > 2).toDebugString()
    * // (2) PipelinedRDD[2] map -> filter at app.ts:3 []
    * //  |  ParallelCollectionRDD[0] parallelize at app.ts:3 []
+   * ```
+   *
+   * @example
+   * ```ts
+   * const doubled = sc.parallelize([1, 2]).map((x) => x * 2).filter((x) => x > 2);
+   * console.log(doubled.toDebugString());
    * ```
    */
   toDebugString(): string {
@@ -257,19 +389,42 @@ export abstract class RDD<T> {
     return PipelinedRDD.append<U>(this as RDD<unknown>, step);
   }
 
-  /** `sc.parallelize([1, 2, 3]).map((x) => x * 2)` → 2, 4, 6. An async function is awaited. */
+  /**
+   * `sc.parallelize([1, 2, 3]).map((x) => x * 2)` → 2, 4, 6. An async function is awaited.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize(["b", "a", "c"]).map((x) => [x, 1]).collect(); // → [["b", 1], ["a", 1], ["c", 1]]
+   * await sc.parallelize([1, 2]).map(async (x) => x * 10).collect(); // → [10, 20]
+   * ```
+   */
   map<U>(f: (x: T) => U): RDD<Awaited<U>> {
     assertFunction(f, "map");
     return this._withStep({ op: "map", fns: [f], label: "map" });
   }
 
-  /** `sc.parallelize(["a b", "c"]).flatMap((l) => l.split(" "))` → "a", "b", "c". */
+  /**
+   * `sc.parallelize(["a b", "c"]).flatMap((l) => l.split(" "))` → "a", "b", "c".
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([2, 3, 4]).flatMap((x) => Array.from({ length: x - 1 }, (_, i) => i + 1)).collect(); // → [1, 1, 2, 1, 2, 3]
+   * await sc.parallelize(["a b", "c"]).flatMap((line) => line.split(" ")).collect(); // → ["a", "b", "c"]
+   * ```
+   */
   flatMap<U>(f: (x: T) => Awaitable<MaybeAsyncIterable<U>>): RDD<U> {
     assertFunction(f, "flatMap");
     return this._withStep({ op: "flatMap", fns: [f], label: "flatMap" });
   }
 
-  /** `sc.parallelize([1, 2, 3, 4]).filter((x) => x % 2 === 0)` → 2, 4. */
+  /**
+   * `sc.parallelize([1, 2, 3, 4]).filter((x) => x % 2 === 0)` → 2, 4.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3, 4, 5]).filter((x) => x % 2 === 0).collect(); // → [2, 4]
+   * ```
+   */
   filter(f: (x: T) => unknown): RDD<T> {
     assertFunction(f, "filter");
     return this._withStep({ op: "filter", fns: [f], label: "filter", preservesPartitioning: true });
@@ -278,46 +433,108 @@ export abstract class RDD<T> {
   /**
    * Applies `f` to each partition's records (an iterable) as a whole.
    * `sc.parallelize([1, 2, 3, 4], 2).mapPartitions(function* (it) { let s = 0; for (const x of it) s += x; yield s; })` → 3, 7.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2, 3, 4], 2);
+   * await rdd.mapPartitions(function* (it) {
+   *   let sum = 0;
+   *   for (const x of it) sum += x;
+   *   yield sum;
+   * }).collect(); // → [3, 7]
+   * ```
    */
   mapPartitions<U>(f: (it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitions");
     return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "mapPartitions", preservesPartitioning });
   }
 
-  /** Like mapPartitions, with the partition's index: `rdd.mapPartitionsWithIndex((i, it) => [i])`. */
+  /**
+   * Like mapPartitions, with the partition's index: `rdd.mapPartitionsWithIndex((i, it) => [i])`.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2, 3, 4], 4);
+   * await rdd.mapPartitionsWithIndex((index, it) => [index]).sum(); // → 6
+   * ```
+   */
   mapPartitionsWithIndex<U>(f: (index: number, it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitionsWithIndex");
     return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "mapPartitionsWithIndex", preservesPartitioning });
   }
 
-  /** Each partition as one array: `sc.parallelize([1, 2, 3, 4], 2).glom().collect()` → [[1, 2], [3, 4]]. */
+  /**
+   * Each partition as one array: `sc.parallelize([1, 2, 3, 4], 2).glom().collect()` → [[1, 2], [3, 4]].
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3, 4], 2).glom().collect(); // → [[1, 2], [3, 4]]
+   * ```
+   */
   glom(): RDD<T[]> {
     return this._withStep({ op: "glom", label: "glom" });
   }
 
-  /** Pairs each record with a key: `sc.parallelize([1, 2]).keyBy((x) => x * x)` → [1, 1], [4, 2]. */
+  /**
+   * Pairs each record with a key: `sc.parallelize([1, 2]).keyBy((x) => x * x)` → [1, 1], [4, 2].
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([0, 1, 2]).keyBy((x) => x * x).collect(); // → [[0, 0], [1, 1], [4, 2]]
+   * ```
+   */
   keyBy<K>(f: (x: T) => K): RDD<[Awaited<K>, T]> {
     assertFunction(f, "keyBy");
     return this._withStep({ op: "keyBy", fns: [f], label: "keyBy" });
   }
 
-  /** The keys of a pair RDD. */
+  /**
+   * The keys of a pair RDD.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([[1, 2], [3, 4]]).keys().collect(); // → [1, 3]
+   * ```
+   */
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
     return this._withStep({ op: "keys", label: "keys" });
   }
 
-  /** The values of a pair RDD. */
+  /**
+   * The values of a pair RDD.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([[1, 2], [3, 4]]).values().collect(); // → [2, 4]
+   * ```
+   */
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
     return this._withStep({ op: "values", label: "values" });
   }
 
-  /** `sc.parallelize([["a", [1, 2]]]).mapValues((v) => v.length)` → ["a", 2]. */
+  /**
+   * `sc.parallelize([["a", [1, 2]]]).mapValues((v) => v.length)` → ["a", 2].
+   *
+   * @example
+   * ```ts
+   * const fruit = sc.parallelize<[string, string[]]>([["a", ["apple", "banana", "lemon"]], ["b", ["grapes"]]]);
+   * await fruit.mapValues((v) => v.length).collect(); // → [["a", 3], ["b", 1]]
+   * ```
+   */
   mapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => U): RDD<[K, Awaited<U>]> {
     assertFunction(f, "mapValues");
     return this._withStep({ op: "mapValues", fns: [f], label: "mapValues", preservesPartitioning: true });
   }
 
-  /** `sc.parallelize([["a", "x y"]]).flatMapValues((v) => v.split(" "))` → ["a", "x"], ["a", "y"]. */
+  /**
+   * `sc.parallelize([["a", "x y"]]).flatMapValues((v) => v.split(" "))` → ["a", "x"], ["a", "y"].
+   *
+   * @example
+   * ```ts
+   * const x = sc.parallelize<[string, string[]]>([["a", ["x", "y", "z"]], ["b", ["p", "r"]]]);
+   * await x.flatMapValues((v) => v).collect(); // → [["a", "x"], ["a", "y"], ["a", "z"], ["b", "p"], ["b", "r"]]
+   * ```
+   */
   flatMapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => Awaitable<MaybeAsyncIterable<U>>): RDD<[K, U]> {
     assertFunction(f, "flatMapValues");
     return this._withStep({ op: "flatMapValues", fns: [f], label: "flatMapValues", preservesPartitioning: true });
@@ -327,6 +544,12 @@ export abstract class RDD<T> {
    * Pipes each partition through an external command (run by /bin/sh): records are written
    * to its stdin one per line, its stdout lines are the result.
    * `sc.parallelize(["b", "a"], 1).pipe("sort")` → "a", "b".
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize(["1", "2", "", "3"]).pipe("cat").collect(); // → ["1", "2", "", "3"]
+   * await sc.parallelize(["b", "a"], 1).pipe("sort").collect(); // → ["a", "b"]
+   * ```
    */
   pipe(command: string, env: Record<string, string> = {}, checkCode = false): RDD<string> {
     if (typeof command !== "string" || command.length === 0) throw new TsparkError("INVALID_ARGUMENT", "pipe expects a command string");
@@ -336,6 +559,13 @@ export abstract class RDD<T> {
   /**
    * A random sample: each record kept with probability `fraction` (without replacement), or
    * a Poisson(fraction) number of times (with replacement). Deterministic for a given seed.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.range(0, 100, 1, 4);
+   * const n = await rdd.sample(false, 0.1, 81).count(); // about 10, the same for every run with seed 81
+   * n === (await rdd.sample(false, 0.1, 81).count()); // → true
+   * ```
    */
   sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
     validateFraction(withReplacement, fraction);
@@ -345,6 +575,13 @@ export abstract class RDD<T> {
   /**
    * A sample of a pair RDD with a fraction per key (stratified sampling):
    * `rdd.sampleByKey(false, { a: 0.1, b: 0.5 }, 7)`; every key present needs a fraction.
+   *
+   * @example
+   * ```ts
+   * const pairs = sc.parallelize(Array.from({ length: 1000 }, (_, i) => [i % 2 === 0 ? "a" : "b", i] as [string, number]), 2);
+   * const sample = await pairs.sampleByKey(false, { a: 0.1, b: 0.5 }, 2).countByKey();
+   * sample.get("a")! < sample.get("b")!; // → true
+   * ```
    */
   sampleByKey<K, V>(this: RDD<[K, V]>, withReplacement: boolean, fractions: Map<K, number> | Record<string, number>, seed?: number): RDD<[K, V]> {
     const entries = fractions instanceof Map ? [...fractions] : Object.entries(fractions);
@@ -355,6 +592,14 @@ export abstract class RDD<T> {
   /**
    * Splits into RDDs with sizes roughly proportional to `weights` (normalized), disjoint and
    * together covering every record. `rdd.randomSplit([2, 3], 17)`.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize(Array.from({ length: 500 }, (_, i) => i), 1);
+   * const [a, b] = rdd.randomSplit([2, 3], 17);
+   * (await a.count()) + (await b.count()); // → 500
+   * (await a.intersection(b).count()); // → 0
+   * ```
    */
   randomSplit(weights: number[], seed?: number): RDD<T>[] {
     const s = seed ?? randomSeed();
@@ -364,29 +609,70 @@ export abstract class RDD<T> {
   /**
    * Pairs each record with its index (ordered by partition, then position). Runs a job to
    * count the partitions when the RDD is first computed (PySpark runs it immediately).
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize(["a", "b", "c", "d"], 3).zipWithIndex().collect(); // → [["a", 0], ["b", 1], ["c", 2], ["d", 3]]
+   * ```
    */
   zipWithIndex(): RDD<[T, number]> {
     return new ZipWithIndexRDD<T>(this);
   }
 
-  /** Marks the next mapPartitions as a barrier stage: its tasks start together and can wait for each other. */
+  /**
+   * Marks the next mapPartitions as a barrier stage: its tasks start together and can wait for each other.
+   *
+   * @example
+   * ```ts
+   * const sizes = sc.parallelize([1, 2, 3, 4], 2).barrier().mapPartitions(async function* (it) {
+   *   const n = [...it].length;
+   *   await BarrierTaskContext.get()!.barrier(); // every task of the stage gets here before any goes on
+   *   yield n;
+   * });
+   * await sizes.collect(); // → [2, 2]
+   * ```
+   */
   barrier(): RDDBarrier<T> {
     return new RDDBarrier<T>(this);
   }
 
-  /** Whether this RDD's stage (up to the previous shuffle) must run as a barrier stage. */
+  /**
+   * Whether this RDD's stage (up to the previous shuffle) must run as a barrier stage.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2]);
+   * rdd.isBarrier(); // → false
+   * rdd.barrier().mapPartitions((it) => it).isBarrier(); // → true
+   * ```
+   */
   isBarrier(): boolean {
     if (this instanceof PipelinedRDD && this.steps.some((s) => s.barrier)) return true;
     return this.dependencies().some((p) => !this.isShuffleBoundary() && p.isBarrier());
   }
 
-  /** Pairs each record with a unique id: record i of partition k (of n) gets i * n + k. No job needed. */
+  /**
+   * Pairs each record with a unique id: record i of partition k (of n) gets i * n + k. No job needed.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize(["a", "b", "c", "d", "e"], 3).zipWithUniqueId().collect(); // → [["a", 0], ["b", 1], ["c", 4], ["d", 2], ["e", 5]]
+   * ```
+   */
   zipWithUniqueId(): RDD<[T, number]> {
     const n = this.getNumPartitions();
     return this._withStep({ op: "zipWithUniqueId", args: { numPartitions: n }, label: "zipWithUniqueId" });
   }
 
-  /** The records of both RDDs (duplicates kept): `a.union(b)`. */
+  /**
+   * The records of both RDDs (duplicates kept): `a.union(b)`.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 1, 2, 3]);
+   * await rdd.union(rdd).collect(); // → [1, 1, 2, 3, 1, 1, 2, 3]
+   * ```
+   */
   union<U>(other: RDD<U>): RDD<T | U> {
     return new UnionRDD<T | U>(this.context, [this as RDD<T | U>, other as RDD<T | U>]);
   }
@@ -394,6 +680,13 @@ export abstract class RDD<T> {
   /**
    * Pairs the i-th records of two RDDs with the same number of partitions and of records in
    * each partition: `a.zip(b)`.
+   *
+   * @example
+   * ```ts
+   * const x = sc.parallelize([0, 1, 2, 3, 4]);
+   * const y = sc.parallelize([1000, 1001, 1002, 1003, 1004]);
+   * await x.zip(y).collect(); // → [[0, 1000], [1, 1001], [2, 1002], [3, 1003], [4, 1004]]
+   * ```
    */
   zip<U>(other: RDD<U>): RDD<[T, U]> {
     if (this.getNumPartitions() !== other.getNumPartitions()) {
@@ -402,7 +695,15 @@ export abstract class RDD<T> {
     return new ZippedRDD<T, U>(this, other);
   }
 
-  /** Every pair [a, b] of a record of this RDD and a record of `other`. */
+  /**
+   * Every pair [a, b] of a record of this RDD and a record of `other`.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2]);
+   * (await rdd.cartesian(rdd).collect()).sort(); // → [[1, 1], [1, 2], [2, 1], [2, 2]]
+   * ```
+   */
   cartesian<U>(other: RDD<U>): RDD<[T, U]> {
     return new CartesianRDD<T, U>(this, other);
   }
@@ -410,6 +711,12 @@ export abstract class RDD<T> {
   /**
    * Reduces the number of partitions to `numPartitions` by merging neighbours, without a
    * shuffle; `shuffle = true` redistributes records evenly instead (as repartition).
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3, 4, 5], 3).glom().collect(); // → [[1], [2, 3], [4, 5]]
+   * await sc.parallelize([1, 2, 3, 4, 5], 3).coalesce(1).glom().collect(); // → [[1, 2, 3, 4, 5]]
+   * ```
    */
   coalesce(numPartitions: number, shuffle = false): RDD<T> {
     positiveInt(numPartitions, "coalesce numPartitions");
@@ -425,7 +732,14 @@ export abstract class RDD<T> {
     return this.context._runJob(this as RDD<unknown>, steps, partitions, countResultSize);
   }
 
-  /** All records, in partition order. `await sc.parallelize([1, 2]).collect()` → [1, 2]. */
+  /**
+   * All records, in partition order. `await sc.parallelize([1, 2]).collect()` → [1, 2].
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3], 2).map((x) => x * x).collect(); // → [1, 4, 9]
+   * ```
+   */
   async collect(): Promise<T[]> {
     const parts = await this._runJob([]);
     const out: T[] = [];
@@ -437,6 +751,13 @@ export abstract class RDD<T> {
    * Streams the records, fetching one partition at a time (so only one partition is held on
    * the driver; `prefetchPartitions` fetches the next while the current one is consumed).
    * `for await (const x of rdd.toLocalIterator()) ...`
+   *
+   * @example
+   * ```ts
+   * const seen: number[] = [];
+   * for await (const x of sc.parallelize([1, 2, 3, 4, 5], 3).toLocalIterator()) seen.push(x);
+   * seen; // → [1, 2, 3, 4, 5]
+   * ```
    */
   async *toLocalIterator(prefetchPartitions = false): AsyncGenerator<T, void, undefined> {
     const n = this.getNumPartitions();
@@ -449,7 +770,14 @@ export abstract class RDD<T> {
     }
   }
 
-  /** Number of records. */
+  /**
+   * Number of records.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([2, 3, 4]).count(); // → 3
+   * ```
+   */
   async count(): Promise<number> {
     const parts = await this._runJob([{ op: "count", label: "count" }]);
     return parts.reduce((s, p) => s + (p[0] as number), 0);
@@ -458,6 +786,13 @@ export abstract class RDD<T> {
   /**
    * The first `num` records. Scans one partition first, then more (as PySpark) until it
    * has enough, so it does not compute the whole RDD.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([2, 3, 4, 5, 6]).cache().take(2); // → [2, 3]
+   * await sc.parallelize([2, 3, 4, 5, 6]).take(10); // → [2, 3, 4, 5, 6]
+   * await sc.range(0, 100, 1, 100).filter((x) => x > 90).take(3); // → [91, 92, 93]
+   * ```
    */
   async take(num: number): Promise<T[]> {
     positiveInt(num, "take num");
@@ -480,14 +815,30 @@ export abstract class RDD<T> {
     return items;
   }
 
-  /** The first record; an error for an empty RDD. */
+  /**
+   * The first record; an error for an empty RDD.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([2, 3, 4]).first(); // → 2
+   * await sc.emptyRDD().first().catch((e: Error) => e.message); // → "RDD is empty"
+   * ```
+   */
   async first(): Promise<T> {
     const rs = await this.take(1);
     if (rs.length === 0) throw new TsparkError("EMPTY_COLLECTION", "RDD is empty");
     return rs[0]!;
   }
 
-  /** Whether the RDD has no records (stops at the first record found). */
+  /**
+   * Whether the RDD has no records (stops at the first record found).
+   *
+   * @example
+   * ```ts
+   * await sc.emptyRDD().isEmpty(); // → true
+   * await sc.parallelize([1]).isEmpty(); // → false
+   * ```
+   */
   async isEmpty(): Promise<boolean> {
     return this.getNumPartitions() === 0 || (await this.take(1)).length === 0;
   }
@@ -495,12 +846,27 @@ export abstract class RDD<T> {
   /**
    * The `num` smallest records, by `key` when given. `rdd.takeOrdered(3, (x) => -x)` gives
    * the three largest.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([10, 1, 2, 9, 3, 4, 5, 6, 7]).takeOrdered(6); // → [1, 2, 3, 4, 5, 6]
+   * await sc.parallelize([10, 1, 2, 9, 3, 4, 5, 6, 7], 2).takeOrdered(6, (x) => -x); // → [10, 9, 7, 6, 5, 4]
+   * ```
    */
   async takeOrdered(num: number, key?: (x: T) => unknown): Promise<T[]> {
     return this.ordered(num, key, false);
   }
 
-  /** The `num` largest records, largest first, by `key` when given. */
+  /**
+   * The `num` largest records, largest first, by `key` when given.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([10, 4, 2, 12, 3]).top(1); // → [12]
+   * await sc.parallelize([2, 3, 4, 5, 6], 2).top(2); // → [6, 5]
+   * await sc.parallelize([10, 4, 2, 12, 3]).top(3, (x) => String(x)); // → [4, 3, 2]
+   * ```
+   */
   async top(num: number, key?: (x: T) => unknown): Promise<T[]> {
     return this.ordered(num, key, true);
   }
@@ -519,6 +885,14 @@ export abstract class RDD<T> {
   /**
    * A sample of exactly `num` records (fewer if the RDD is smaller), as PySpark's takeSample:
    * count, sample with a fraction sized to succeed with high probability, retry if short.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+   * (await rdd.takeSample(true, 20, 1)).length; // → 20
+   * (await rdd.takeSample(false, 5, 2)).length; // → 5
+   * (await rdd.takeSample(false, 15, 3)).length; // → 10
+   * ```
    */
   async takeSample(withReplacement: boolean, num: number, seed?: number): Promise<T[]> {
     return takeSampleFrom<T>({
@@ -528,7 +902,16 @@ export abstract class RDD<T> {
     }, withReplacement, num, seed);
   }
 
-  /** Reduces the records with an associative, commutative `f`; an error for an empty RDD. */
+  /**
+   * Reduces the records with an associative, commutative `f`; an error for an empty RDD.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3, 4, 5]).reduce((a, b) => a + b); // → 15
+   * await sc.parallelize([1, 2, 3, 4, 5], 10).reduce((a, b) => a + b); // → 15
+   * await sc.emptyRDD<number>().reduce((a, b) => a + b).catch((e: Error) => e.message); // → "Can not reduce() empty RDD"
+   * ```
+   */
   async reduce(f: (a: T, b: T) => T): Promise<T> {
     assertFunction(f, "reduce");
     const parts = await this._runJob([{ op: "reduce", fns: [f], label: "reduce" }]);
@@ -543,6 +926,13 @@ export abstract class RDD<T> {
    * Like reduce, combining partial results in a tree of the given depth. With one driver and
    * local workers the partials are few, so they are combined on the driver; the result is
    * the same as PySpark's.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10);
+   * await rdd.treeReduce((a, b) => a + b); // → -5
+   * await rdd.treeReduce((a, b) => a + b, 5); // → -5
+   * ```
    */
   async treeReduce(f: (a: T, b: T) => T, depth = 2): Promise<T> {
     if (depth < 1) throw new TsparkError("INVALID_ARGUMENT", `Depth cannot be smaller than 1 but got ${depth}`);
@@ -552,6 +942,11 @@ export abstract class RDD<T> {
   /**
    * Folds each partition starting from `zeroValue`, then folds the partial results, also
    * starting from `zeroValue` (as PySpark: the zero is applied once per partition and once more).
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3, 4, 5]).fold(0, (a, b) => a + b); // → 15
+   * ```
    */
   async fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> {
     assertFunction(op, "fold");
@@ -564,6 +959,14 @@ export abstract class RDD<T> {
   /**
    * Aggregates each partition with `seqOp` from a copy of `zeroValue`, then combines the
    * partial results with `combOp`. `rdd.aggregate([0, 0], ([s, n], x) => [s + x, n + 1], ([a, b], [c, d]) => [a + c, b + d])`.
+   *
+   * @example
+   * ```ts
+   * const seqOp = ([sum, n]: [number, number], x: number): [number, number] => [sum + x, n + 1];
+   * const combOp = ([s1, n1]: [number, number], [s2, n2]: [number, number]): [number, number] => [s1 + s2, n1 + n2];
+   * await sc.parallelize([1, 2, 3, 4]).aggregate([0, 0], seqOp, combOp); // → [10, 4]
+   * await sc.emptyRDD<number>().aggregate([0, 0], seqOp, combOp); // → [0, 0]
+   * ```
    */
   async aggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> {
     assertFunction(seqOp, "aggregate seqOp");
@@ -574,29 +977,68 @@ export abstract class RDD<T> {
     return acc;
   }
 
-  /** aggregate, with the partials combined in a tree of the given depth (see treeReduce). */
+  /**
+   * aggregate, with the partials combined in a tree of the given depth (see treeReduce).
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10);
+   * await rdd.treeAggregate(0, (a, b) => a + b, (a, b) => a + b); // → -5
+   * await rdd.treeAggregate(0, (a, b) => a + b, (a, b) => a + b, 5); // → -5
+   * ```
+   */
   async treeAggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U, depth = 2): Promise<U> {
     if (depth < 1) throw new TsparkError("INVALID_ARGUMENT", `Depth cannot be smaller than 1 but got ${depth}`);
     return this.aggregate(zeroValue, seqOp, combOp);
   }
 
-  /** Sum of the records (numbers; bigints stay exact). `sc.parallelize([1, 2, 3]).sum()` → 6. */
-  async sum(this: RDD<number> | RDD<bigint>): Promise<number> {
+  /**
+   * Sum of the records (numbers; bigints stay exact). `sc.parallelize([1, 2, 3]).sum()` → 6.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1.0, 2.0, 3.0]).sum(); // → 6
+   * await sc.parallelize([2n ** 64n, 1n]).sum(); // → 18446744073709551617n
+   * ```
+   */
+  sum(this: RDD<number>): Promise<number>;
+  sum(this: RDD<bigint>): Promise<bigint>;
+  async sum(this: RDD<number> | RDD<bigint>): Promise<number | bigint> {
     const parts = await (this as RDD<unknown>)._runJob([{ op: "sum", label: "sum" }]);
     let total: number | bigint = 0;
     for (const p of parts) {
       const s = p[0] as number | bigint;
+      // An empty partition sums to the number 0: neutral, so bigint totals stay bigints.
+      if (s === 0) continue;
       total = typeof s === "bigint" && typeof total === "bigint" ? total + s : typeof s === "bigint" && total === 0 ? s : Number(total) + Number(s);
     }
-    return total as number;
+    return total;
   }
 
-  /** The largest record (by `key` when given); an error for an empty RDD. */
+  /**
+   * The largest record (by `key` when given); an error for an empty RDD.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1.0, 5.0, 43.0, 10.0]);
+   * await rdd.max(); // → 43
+   * await rdd.max((x) => String(x)); // → 5
+   * ```
+   */
   async max(key?: (x: T) => unknown): Promise<T> {
     return this.extreme(1, key);
   }
 
-  /** The smallest record (by `key` when given); an error for an empty RDD. */
+  /**
+   * The smallest record (by `key` when given); an error for an empty RDD.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([2.0, 5.0, 43.0, 10.0]);
+   * await rdd.min(); // → 2
+   * await rdd.min((x) => String(x)); // → 10
+   * ```
+   */
   async min(key?: (x: T) => unknown): Promise<T> {
     return this.extreme(-1, key);
   }
@@ -614,7 +1056,14 @@ export abstract class RDD<T> {
     return best;
   }
 
-  /** How many times each distinct record occurs, as a Map (records equal by value are one key). */
+  /**
+   * How many times each distinct record occurs, as a Map (records equal by value are one key).
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 1, 2, 2], 2).countByValue(); // → new Map([[1, 2], [2, 3]])
+   * ```
+   */
   async countByValue(): Promise<Map<T, number>> {
     const parts = await this._runJob([{ op: "countByValue", label: "countByValue" }]);
     const merged = new ValueMap<T, number>();
@@ -622,19 +1071,46 @@ export abstract class RDD<T> {
     return new Map(merged.entries());
   }
 
-  /** Runs `f` on every record, in the workers (for side effects). */
+  /**
+   * Runs `f` on every record, in the workers (for side effects).
+   *
+   * @example
+   * ```ts
+   * const total = sc.accumulator(0);
+   * await sc.parallelize([1, 2, 3, 4, 5]).foreach((x) => total.add(x));
+   * total.value; // → 15
+   * ```
+   */
   async foreach(f: (x: T) => unknown): Promise<void> {
     assertFunction(f, "foreach");
     await this._runJob([{ op: "foreach", fns: [f], label: "foreach" }], undefined, false);
   }
 
-  /** Runs `f` on each partition's records, in the workers. */
+  /**
+   * Runs `f` on each partition's records, in the workers.
+   *
+   * @example
+   * ```ts
+   * const partitions = sc.accumulator(0);
+   * await sc.parallelize([1, 2, 3, 4, 5], 3).foreachPartition((it) => partitions.add(1));
+   * partitions.value; // → 3
+   * ```
+   */
   async foreachPartition(f: (it: Iterable<T>) => unknown): Promise<void> {
     assertFunction(f, "foreachPartition");
     await this._runJob([{ op: "foreachPartition", fns: [f], label: "foreachPartition" }], undefined, false);
   }
 
-  /** Count, mean, variance, min and max of the records in one pass. */
+  /**
+   * Count, mean, variance, min and max of the records in one pass.
+   *
+   * @example
+   * ```ts
+   * const s = await sc.parallelize([1, 2, 3]).stats();
+   * [s.count(), s.mean(), s.min(), s.max(), s.sum()]; // → [3, 2, 1, 3, 6]
+   * s.toString(); // → "(count: 3, mean: 2.0, stdev: 0.816496580927726, max: 3.0, min: 1.0)"
+   * ```
+   */
   async stats(this: RDD<number>): Promise<StatCounter> {
     const parts = await (this as RDD<unknown>)._runJob([{ op: "stats", label: "stats" }]);
     const total = new StatCounter();
@@ -642,27 +1118,62 @@ export abstract class RDD<T> {
     return total;
   }
 
-  /** Mean of the records. `sc.parallelize([1, 2, 3]).mean()` → 2. */
+  /**
+   * Mean of the records. `sc.parallelize([1, 2, 3]).mean()` → 2.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3]).mean(); // → 2
+   * ```
+   */
   async mean(this: RDD<number>): Promise<number> {
     return (await this.stats()).mean();
   }
 
-  /** Population variance. `sc.parallelize([1, 2, 3]).variance()` → 0.666... */
+  /**
+   * Population variance. `sc.parallelize([1, 2, 3]).variance()` → 0.666...
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3]).variance(); // → 0.6666666666666666
+   * ```
+   */
   async variance(this: RDD<number>): Promise<number> {
     return (await this.stats()).variance();
   }
 
-  /** Population standard deviation. */
+  /**
+   * Population standard deviation.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3]).stdev(); // → 0.816496580927726
+   * ```
+   */
   async stdev(this: RDD<number>): Promise<number> {
     return (await this.stats()).stdev();
   }
 
-  /** Sample variance (divides by n - 1). `sc.parallelize([1, 2, 3]).sampleVariance()` → 1. */
+  /**
+   * Sample variance (divides by n - 1). `sc.parallelize([1, 2, 3]).sampleVariance()` → 1.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3]).sampleVariance(); // → 1
+   * ```
+   */
   async sampleVariance(this: RDD<number>): Promise<number> {
     return (await this.stats()).sampleVariance();
   }
 
-  /** Sample standard deviation (divides by n - 1). */
+  /**
+   * Sample standard deviation (divides by n - 1).
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1, 2, 3]).sampleStdev(); // → 1
+   * ```
+   */
   async sampleStdev(this: RDD<number>): Promise<number> {
     return (await this.stats()).sampleStdev();
   }
@@ -670,6 +1181,13 @@ export abstract class RDD<T> {
   /**
    * The number of distinct records, estimated with HyperLogLog to about `relativeSD`
    * (default 0.05): `sc.range(1000).countApproxDistinct()` ≈ 1000.
+   *
+   * @example
+   * ```ts
+   * const n = await sc.range(0, 1000).map((x) => x % 1000).countApproxDistinct();
+   * n > 900 && n < 1100; // → true
+   * await sc.parallelize(["a", "b", "a"]).countApproxDistinct(); // → 2
+   * ```
    */
   async countApproxDistinct(relativeSD = 0.05): Promise<number> {
     const p = precisionFor(relativeSD);
@@ -700,17 +1218,41 @@ export abstract class RDD<T> {
     return { done, finished, total };
   }
 
-  /** count() if it finishes within `timeoutMs`, else an estimate from the partitions done by then. */
+  /**
+   * count() if it finishes within `timeoutMs`, else an estimate from the partitions done by then.
+   *
+   * @example
+   * ```ts
+   * await sc.range(0, 1000, 1, 10).countApprox(10_000, 1.0); // → 1000
+   * ```
+   */
   async countApprox(timeoutMs: number, confidence = 0.95): Promise<number> {
     return Math.round((await this.approx("count", timeoutMs, confidence)).mean);
   }
 
-  /** The sum, or an estimate with a confidence interval if not done within `timeoutMs`. */
+  /**
+   * The sum, or an estimate with a confidence interval if not done within `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * const r = await sc.range(0, 1000, 1, 10).sumApprox(10_000, 0.95);
+   * r.mean; // → 499500
+   * r.low <= r.mean && r.mean <= r.high; // → true
+   * ```
+   */
   async sumApprox(this: RDD<number>, timeoutMs: number, confidence = 0.95): Promise<BoundedDouble> {
     return (this as RDD<unknown>).approx("sum", timeoutMs, confidence);
   }
 
-  /** The mean, or an estimate with a confidence interval if not done within `timeoutMs`. */
+  /**
+   * The mean, or an estimate with a confidence interval if not done within `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * const r = await sc.range(0, 1000, 1, 10).meanApprox(10_000, 0.95);
+   * r.mean; // → 499.5
+   * ```
+   */
   async meanApprox(this: RDD<number>, timeoutMs: number, confidence = 0.95): Promise<BoundedDouble> {
     return (this as RDD<unknown>).approx("mean", timeoutMs, confidence);
   }
@@ -725,6 +1267,14 @@ export abstract class RDD<T> {
    * Counts of records per bucket. `buckets` is a count of even buckets between min and max,
    * or the sorted bucket edges (the last bucket includes its upper edge).
    * `sc.parallelize([1, 2, 3, 4, 5]).histogram(2)` → [[1, 3, 5], [2, 3]].
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.range(0, 51);
+   * await rdd.histogram(2); // → [[0, 25, 50], [25, 26]]
+   * await rdd.histogram([0, 5, 25, 50]); // → [[0, 5, 25, 50], [5, 20, 26]]
+   * await sc.parallelize([1, 2, 3, 4, 5]).histogram(2); // → [[1, 3, 5], [2, 3]]
+   * ```
    */
   async histogram(this: RDD<number>, buckets: number | number[]): Promise<[number[], number[]]> {
     let edges: number[];
@@ -751,13 +1301,30 @@ export abstract class RDD<T> {
    * Writes each partition as a text file `part-NNNNN` (one record per line; non-strings as
    * JSON) under `path`, which must not exist. All-or-nothing: the files appear, with
    * `_SUCCESS`, only when every task succeeded.
+   *
+   * @example
+   * ```ts
+   * const out = `/tmp/letters-${Date.now()}`;
+   * await sc.parallelize(["a", "b", "c"], 2).saveAsTextFile(out);
+   * await sc.textFile(out).collect(); // → ["a", "b", "c"]
+   * await sc.parallelize([{ n: 1 }, [2, 3]], 1).saveAsTextFile(`${out}-json`, "gzip"); // part-00000.gz: {"n":1} and [2,3]
+   * ```
    */
   async saveAsTextFile(path: string, compressionCodec?: "gzip"): Promise<void> {
     if (compressionCodec !== undefined && compressionCodec !== "gzip") throw new TsparkError("INVALID_ARGUMENT", `unsupported compression codec "${String(compressionCodec)}" (use "gzip")`);
     await this.saveWith(path, compressionCodec ? ".gz" : "", (commit) => ({ op: "saveText", args: { commit, codec: compressionCodec }, label: "saveAsTextFile" }));
   }
 
-  /** Writes the records in tspark's binary object format; read back with `sc.objectFile(path)`. */
+  /**
+   * Writes the records in tspark's binary object format; read back with `sc.objectFile(path)`.
+   *
+   * @example
+   * ```ts
+   * const out = `/tmp/objects-${Date.now()}`;
+   * await sc.parallelize([{ id: 1, tags: ["x"] }, new Map([["k", 2]])]).saveAsObjectFile(out);
+   * await sc.objectFile(out).collect(); // → [{ id: 1, tags: ["x"] }, new Map([["k", 2]])]
+   * ```
+   */
   async saveAsObjectFile(path: string): Promise<void> {
     await this.saveWith(path, "", (commit) => ({ op: "saveObject", args: { commit }, label: "saveAsObjectFile" }));
   }

@@ -6,7 +6,8 @@
 import { CONFIG_KEYS } from "./config.js";
 import { TsparkError } from "../errors.js";
 
-function canonical(key: string): string {
+/** The `tspark.*` form of a key (`spark.master` → `tspark.master`). */
+export function canonicalKey(key: string): string {
   return key.startsWith("spark.") ? `t${key}` : key;
 }
 
@@ -21,7 +22,7 @@ export class SparkConf {
   /** `conf.set("tspark.default.parallelism", "8")` */
   set(key: string, value: string | number | boolean): this {
     if (typeof key !== "string" || key.length === 0) throw new TsparkError("CONFIG", "a configuration key must be a non-empty string");
-    this.settings.set(canonical(key), String(value));
+    this.settings.set(canonicalKey(key), String(value));
     return this;
   }
 
@@ -52,7 +53,7 @@ export class SparkConf {
 
   /** `conf.get(key)` → the value, the given default, or the key's documented default. */
   get(key: string, defaultValue?: string): string | undefined {
-    const k = canonical(key);
+    const k = canonicalKey(key);
     const v = this.settings.get(k);
     if (v !== undefined) return v;
     if (defaultValue !== undefined) return defaultValue;
@@ -60,7 +61,7 @@ export class SparkConf {
   }
 
   contains(key: string): boolean {
-    return this.settings.has(canonical(key));
+    return this.settings.has(canonicalKey(key));
   }
 
   /** All explicitly set pairs, sorted by key. */
@@ -88,7 +89,7 @@ function launcherSettings(): Array<[string, string]> {
   const raw = process.env[LAUNCHER_ENV];
   if (!raw) return [];
   try {
-    return Object.entries(JSON.parse(raw) as Record<string, string>).map(([k, v]) => [canonical(k), String(v)]);
+    return Object.entries(JSON.parse(raw) as Record<string, string>).map(([k, v]) => [canonicalKey(k), String(v)]);
   } catch {
     throw new TsparkError("CONFIG", `${LAUNCHER_ENV} is not valid JSON`);
   }

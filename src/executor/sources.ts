@@ -16,7 +16,7 @@ import { statSync } from "node:fs";
 import { isAsyncStream } from "./batch-stream.js";
 import { recordInput } from "./task-context.js";
 
-type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "concat" | "cached">;
+type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached">;
 type SourcePlan = Extract<PartitionPlan, { kind: SourceKind }>;
 
 function* rangeBatches(start: number, end: number, step: number): Generator<number[]> {

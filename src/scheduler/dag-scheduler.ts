@@ -64,7 +64,8 @@ export interface JobState {
   cancelled: TsparkError | undefined;
   readonly runningTasks: Set<number>;
   readonly cancelSignal: Promise<never>;
-  cancel(err: TsparkError): void;
+  /** Fails the job with `err`; kills its running tasks when `interrupt` (default: the job's interruptOnCancel). */
+  cancel(err: TsparkError, interrupt?: boolean): void;
 }
 
 export interface StageState {
@@ -142,11 +143,11 @@ export class DAGScheduler {
       cancelled: undefined,
       runningTasks: new Set(),
       cancelSignal,
-      cancel: (err) => {
+      cancel: (err, interrupt = job.props.interruptOnCancel) => {
         if (job.cancelled || job.status !== "RUNNING") return;
         job.cancelled = err;
         cancelWith(err);
-        for (const t of job.runningTasks) this.backend.killTask(t, job.props.interruptOnCancel);
+        for (const t of job.runningTasks) this.backend.killTask(t, interrupt);
       },
     };
     this.jobs.set(job.jobId, job);
@@ -161,12 +162,12 @@ export class DAGScheduler {
     this.bus.post({ event: "jobEnd", time: job.completionTime, jobId: job.jobId, result: job.status, error: job.error });
   }
 
-  /** Cancels running jobs that match; returns how many. */
-  cancelJobs(match: (job: JobState) => boolean, reason: string): number {
+  /** Cancels running jobs that match; returns how many. `interrupt` overrides each job's interruptOnCancel. */
+  cancelJobs(match: (job: JobState) => boolean, reason: string, interrupt?: boolean): number {
     let n = 0;
     for (const job of this.jobs.values()) {
       if (job.status !== "RUNNING" || job.cancelled || !match(job)) continue;
-      job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: ${reason}`));
+      job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: ${reason}`), interrupt);
       n++;
     }
     return n;

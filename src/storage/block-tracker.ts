@@ -59,6 +59,7 @@ export class BlockTracker {
         return this.preferredExecutor(plan.parent);
       case "zip":
       case "cartesian":
+      case "hash-join":
         return this.preferredExecutor(plan.left) ?? this.preferredExecutor(plan.right);
       case "concat":
         for (const p of plan.parents) {
