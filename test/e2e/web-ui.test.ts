@@ -198,3 +198,19 @@ test("a driver killed outright: `tspark history` still shows what its event log 
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("`tspark history` usage errors and a missing or foreign log are clear errors", async () => {
+  const run = async (args: string[]) => {
+    const p = start(args);
+    return { code: await p.exited, stderr: p.stderr() };
+  };
+  const none = await run(["history"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /expected one event log file or directory[\s\S]*Usage: tspark history/);
+  const missing = await run(["history", "/nonexistent/tspark-events"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no event log at \/nonexistent\/tspark-events/);
+  const foreign = await run(["history", join(ROOT, "package.json")]);
+  assert.equal(foreign.code, 1);
+  assert.match(foreign.stderr, /is not a tspark event log/);
+});
