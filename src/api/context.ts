@@ -270,7 +270,10 @@ export class SparkContext {
       const { WebUi } = await import("../ui/web-ui.js");
       const ui = await WebUi.start(store, { host, port, live: true });
       if (this.stopped) await ui.close();
-      else this.ui = ui;
+      else {
+        this.ui = ui;
+        log("INFO", "ui", `web UI at ${ui.url}`);
+      }
     } catch (err) {
       log("WARN", "ui", `the web UI did not start: ${(err as Error).message}`);
     }

@@ -19,12 +19,24 @@ export class EventLogWriter {
   private readonly onExit = () => this.close();
 
   constructor(dir: string, appId: string) {
-    mkdirSync(dir, { recursive: true });
-    this.path = join(dir, appId);
     try {
-      this.fd = openSync(this.path, "wx"); // never append to another application's log
+      mkdirSync(dir, { recursive: true });
     } catch (err) {
-      throw new TsparkError("CONFIG", `cannot create the event log ${this.path}: ${(err as Error).message}`, { cause: err });
+      throw new TsparkError("CONFIG", `cannot create the event log directory ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    // Never appends to another application's log: two drivers started in the same
+    // millisecond (the same application id) get "<id>", "<id>-2", ...
+    for (let n = 1; ; n++) {
+      const path = join(dir, n === 1 ? appId : `${appId}-${n}`);
+      try {
+        this.fd = openSync(path, "wx");
+        this.path = path;
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST" || n === 100) {
+          throw new TsparkError("CONFIG", `cannot create the event log ${path}: ${(err as Error).message}`, { cause: err });
+        }
+      }
     }
     process.once("exit", this.onExit);
   }

@@ -141,15 +141,23 @@ function taskRow(t: TaskRow): Html {
 <td class="n">${m ? bytes(m.shuffleReadBytes) : ""}</td><td class="n">${m ? bytes(m.shuffleWriteBytes) : ""}</td><td class="n">${m ? bytes(m.spillBytes) : ""}</td><td>${t.error ? html`<pre class="err">${t.error}</pre>` : ""}</td></tr>\n`;
 }
 
-export function stagePage(ctx: PageContext, stageId: number): string | undefined {
+/** Task rows per stage page: a stage of 10,000 tasks stays a fast page that reloads every second. */
+export const TASKS_PER_PAGE = 500;
+
+export function stagePage(ctx: PageContext, stageId: number, pageNo = 1): string | undefined {
   const s = ctx.store.stages.get(stageId);
   if (!s) return undefined;
-  const tasks = [...s.tasks.values()].sort((a, b) => a.taskId - b.taskId);
+  const all = [...s.tasks.values()].sort((a, b) => a.taskId - b.taskId);
+  const pages = Math.max(1, Math.ceil(all.length / TASKS_PER_PAGE));
+  const p = Math.min(Math.max(1, Math.floor(pageNo) || 1), pages);
+  const tasks = all.slice((p - 1) * TASKS_PER_PAGE, p * TASKS_PER_PAGE);
+  const link = (n: number, label: string) => html` <a href="/stages/stage/?id=${s.stageId}&amp;page=${n}">${label}</a>`;
+  const pager = pages === 1 ? "" : html`<p class="pager">Page ${p} of ${pages}${p > 1 ? link(p - 1, "previous") : ""}${p < pages ? link(p + 1, "next") : ""}</p>`;
   const body = html`<dl><dt>Description</dt><dd>${s.name}</dd><dt>Job</dt><dd><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></dd><dt>Status</dt><dd>${s.status}</dd>
 <dt>Submitted</dt><dd>${time(s.submissionTime)}</dd><dt>Duration</dt><dd>${duration(s.submissionTime, s.completionTime)}</dd>
 <dt>Tasks</dt><dd>${s.completedTasks}/${s.numTasks} succeeded, ${s.activeTasks} running, ${s.failedTasks} failed, ${s.killedTasks} killed</dd>${totalsList(s.totals)}</dl>
 ${s.failureReason ? html`<h2>Failure reason</h2><pre class="err">${s.failureReason}</pre>` : ""}
-<h2>Tasks (${tasks.length})</h2>
+<h2>Tasks (${all.length})</h2>${pager}
 <table id="tasks"><thead><tr><th>Task Id</th><th>Partition</th><th>Attempt</th><th>Executor</th><th>Status</th><th>Launch Time</th><th>Duration</th><th>Input: Records / Bytes</th><th>Output: Records / Bytes</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Error</th></tr></thead>
 <tbody>${tasks.map(taskRow)}</tbody></table>`;
   return layout(ctx, "stages", `Stage ${s.stageId}`, body);

@@ -109,9 +109,14 @@ test("the event log writes JSON lines that replay to the same state", async () =
     w.listener({ event: "applicationEnd", time: 2000 });
     w.close();
     w.close();
-    assert.throws(() => new EventLogWriter(join(dir, "logs"), "local-1"), /cannot create the event log/, "never appends to an existing log");
+    const second = new EventLogWriter(join(dir, "logs"), "local-1");
+    second.close();
+    assert.equal(second.path, join(dir, "logs", "local-1-2"), "never appends to an existing log");
+    assert.equal(readFileSync(w.path, "utf8").trim().split("\n").length, sampleEvents().length + 1);
+    writeFileSync(join(dir, "file"), "");
+    assert.throws(() => new EventLogWriter(join(dir, "file", "logs"), "local-1"), /cannot create the event log directory/);
 
-    const r = replayEventLog(resolveEventLog(join(dir, "logs")));
+    const r = replayEventLog(resolveEventLog(w.path));
     assert.equal(r.incomplete, false);
     assert.equal(r.events, sampleEvents().length + 1);
     assert.deepEqual(r.store.stages.get(0), storeOf(sampleEvents()).stages.get(0));

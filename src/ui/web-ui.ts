@@ -39,7 +39,7 @@ export class WebUi {
     app.get("/jobs/", (_req, reply) => page(reply, pages.jobsPage(ctx), ""));
     app.get("/jobs/job/", (req, reply) => page(reply, pages.jobPage(ctx, idOf(req.query)), "No such job."));
     app.get("/stages/", (_req, reply) => page(reply, pages.stagesPage(ctx), ""));
-    app.get("/stages/stage/", (req, reply) => page(reply, pages.stagePage(ctx, idOf(req.query)), "No such stage."));
+    app.get("/stages/stage/", (req, reply) => page(reply, pages.stagePage(ctx, idOf(req.query), Number((req.query as { page?: string }).page ?? 1)), "No such stage."));
     app.get("/storage/", (_req, reply) => page(reply, pages.storagePage(ctx), ""));
     app.get("/storage/rdd/", (req, reply) => page(reply, pages.rddPage(ctx, idOf(req.query)), "No such persisted RDD."));
     app.get("/executors/", (_req, reply) => page(reply, pages.executorsPage(ctx), ""));

@@ -7,7 +7,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -19,27 +19,30 @@ const CLI = join(ROOT, "dist", "cli", "main.js");
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
 
-/** Starts the CLI; `next(re)` resolves with the first stdout line (from now on) matching `re`. */
+/** Starts the CLI; `next(re)` resolves with the first stdout line after the last one matched that matches `re`. */
 function start(args: string[]) {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] }) as ChildProcessWithoutNullStreams;
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const seen: string[] = [];
-  const waiting: Array<{ re: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+  let cursor = 0;
+  let wake = () => {};
   createInterface({ input: child.stdout }).on("line", (line) => {
     seen.push(line);
-    for (const w of waiting.splice(0)) {
-      const m = line.match(w.re);
-      if (m) w.resolve(m);
-      else waiting.push(w);
-    }
+    wake();
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const next = (re: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      waiting.push({ re, resolve });
-      void exited.then((code) => reject(new Error(`tspark exited (${code}) before printing ${re}; stdout:\n${seen.join("\n")}\nstderr:\n${stderr}`)));
-    });
+  let code: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.on("close", (c) => resolve((code = c))));
+  const next = async (re: RegExp): Promise<RegExpMatchArray> => {
+    for (;;) {
+      while (cursor < seen.length) {
+        const m = seen[cursor++]!.match(re);
+        if (m) return m;
+      }
+      if (code !== undefined) throw new Error(`tspark exited (${code}) before printing ${re}; stdout:\n${seen.join("\n")}\nstderr:\n${stderr}`);
+      await Promise.race([new Promise<void>((r) => (wake = r)), exited]);
+    }
+  };
   return { child, next, exited, stderr: () => stderr };
 }
 
@@ -165,4 +168,49 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     history?.child.kill("SIGKILL");
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("a driver killed outright: `tspark history` still shows what its event log holds", { timeout: 60_000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "tspark-ui-e2e-"));
+  const events = join(tmp, "events");
+  const app = start(["--master", "local[2]", "--conf", "tspark.ui.enabled=false", "--conf", "tspark.eventLog.enabled=true", "--conf", `tspark.eventLog.dir=${events}`, "--conf", "tspark.task.maxFailures=1", "test/e2e/programs/ui-app.ts"]);
+  let history: ReturnType<typeof start> | undefined;
+  try {
+    await app.next(/^UI undefined$/);
+    // The log is written once per tick: wait until the four jobs' ends are in it, then kill.
+    const log = () => (existsSync(events) && readdirSync(events).length ? readFileSync(join(events, readdirSync(events)[0]!), "utf8") : "");
+    while ((log().match(/"event":"jobEnd"/g) ?? []).length < 4) await new Promise((r) => setTimeout(r, 20));
+    app.child.kill("SIGKILL");
+    await app.exited;
+    history = start(["history", "--port", "0", events]);
+    const [summary] = await history.next(/^tspark history: .* events from .*/);
+    assert.match(summary!, /the log has no application end/);
+    const [, url] = await history.next(/serving at (http:\/\/127\.0\.0\.1:\d+)/);
+    const jobs = await (await fetch(`${url}/jobs/`)).text();
+    assert.match(jobs, /class="banner">History of ui &lt;e2e&gt;.*the log has no application end/);
+    assert.equal((jobs.match(/<td class="ok">SUCCEEDED<\/td>/g) ?? []).length, 3);
+    assert.match(jobs, /<td class="bad">FAILED<\/td>/);
+    history.child.kill("SIGTERM");
+    assert.equal(await history.exited, 0, history.stderr());
+  } finally {
+    app.child.kill("SIGKILL");
+    history?.child.kill("SIGKILL");
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("`tspark history` usage errors and a missing or foreign log are clear errors", async () => {
+  const run = async (args: string[]) => {
+    const p = start(args);
+    return { code: await p.exited, stderr: p.stderr() };
+  };
+  const none = await run(["history"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /expected one event log file or directory[\s\S]*Usage: tspark history/);
+  const missing = await run(["history", "/nonexistent/tspark-events"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no event log at \/nonexistent\/tspark-events/);
+  const foreign = await run(["history", join(ROOT, "package.json")]);
+  assert.equal(foreign.code, 1);
+  assert.match(foreign.stderr, /is not a tspark event log/);
 });
