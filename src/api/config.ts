@@ -23,6 +23,7 @@ export const CONFIG_KEYS = {
   uiEnabled: { key: "tspark.ui.enabled", default: "true", doc: "Whether the context starts its web UI." },
   uiPort: { key: "tspark.ui.port", default: "4040", doc: "Port of the web UI (the next free one is used when taken; 0 = any free port)." },
   uiHost: { key: "tspark.ui.host", default: "127.0.0.1", doc: "Address the web UI binds to (loopback only by default)." },
+  uiAuthenticate: { key: "tspark.ui.authenticate", default: "true", doc: "Whether the web UI answers only peers presenting the application's access token (in sc.uiWebUrl's ?token=, then a cookie, or an Authorization: Bearer header)." },
   eventLogEnabled: { key: "tspark.eventLog.enabled", default: "false", doc: "Whether to write the application's events to tspark.eventLog.dir, for `tspark history`." },
   eventLogDir: { key: "tspark.eventLog.dir", default: "tspark-events", doc: "Directory of event logs, one JSON-lines file per application named by its id (created if missing)." },
   showConsoleProgress: { key: "tspark.ui.showConsoleProgress", default: "true", doc: "Draw a progress bar of running stages on the console (only when stderr is a terminal)." },

@@ -40,6 +40,7 @@ import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
 import { AppStatusStore } from "../ui/status-store.js";
 import { EventLogWriter } from "../ui/event-log.js";
 import type { WebUi } from "../ui/web-ui.js";
+import { newAccessToken } from "../ui/access-token.js";
 import { StorageLevel } from "./storage-level.js";
 
 export interface SparkContextOptions {
@@ -226,7 +227,7 @@ export class SparkContext {
       },
     }, this.bus);
     this.bus.post({ event: "environmentUpdate", runtime: this.runtimeInfo(), config: effectiveConfig(conf) });
-    this.uiStarting = store ? this.startUi(store, conf.get(CONFIG_KEYS.uiHost.key)!, uiPort) : Promise.resolve();
+    this.uiStarting = store ? this.startUi(store, conf.get(CONFIG_KEYS.uiHost.key)!, uiPort, parseFlag(conf, CONFIG_KEYS.uiAuthenticate.key) ? newAccessToken() : undefined) : Promise.resolve();
     SparkContext.active = this;
     setDriverFilesRoot(join(this.localDir, "files"));
     process.once("exit", this.onExit);
@@ -256,23 +257,25 @@ export class SparkContext {
   }
 
   /**
-   * The web UI's address (`http://127.0.0.1:4040`), undefined when tspark.ui.enabled=false.
+   * The web UI's address with its access token (`http://127.0.0.1:4040/?token=…`; the bare
+   * `http://127.0.0.1:4040` when tspark.ui.authenticate=false), undefined when
+   * tspark.ui.enabled=false.
    * The server starts with the context; it is listening once the first action has started
    * (or after `await sc._uiStarted()`).
    */
   get uiWebUrl(): string | undefined {
-    return this.ui?.url;
+    return this.ui?.accessUrl;
   }
 
-  private async startUi(store: AppStatusStore, host: string, port: number): Promise<void> {
+  private async startUi(store: AppStatusStore, host: string, port: number, token: string | undefined): Promise<void> {
     try {
       // Loaded only when the UI is on: contexts without it do not pay for the server library.
       const { WebUi } = await import("../ui/web-ui.js");
-      const ui = await WebUi.start(store, { host, port, live: true });
+      const ui = await WebUi.start(store, { host, port, live: true, token });
       if (this.stopped) await ui.close();
       else {
         this.ui = ui;
-        log("INFO", "ui", `web UI at ${ui.url}`);
+        log("INFO", "ui", `web UI at ${ui.accessUrl}`);
       }
     } catch (err) {
       log("WARN", "ui", `the web UI did not start: ${(err as Error).message}`);

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { resolveEventLog, replayEventLog } from "../ui/event-log.js";
 import { WebUi } from "../ui/web-ui.js";
 import { CONFIG_KEYS } from "../api/config.js";
+import { newAccessToken } from "../ui/access-token.js";
 
 export const HISTORY_USAGE = `Usage: tspark history [--port <n>] [--host <addr>] <event-log-file|directory>
 
@@ -35,9 +36,9 @@ export async function history(argv: string[]): Promise<void> {
     log.badLines ? `${log.badLines} unreadable line(s) skipped` : "",
   ].filter(Boolean);
   const banner = `History of ${app.appName} (${app.appId}) from ${log.path}${notes.length ? `; ${notes.join("; ")}` : ""}`;
-  const ui = await WebUi.start(log.store, { host: values.host ?? CONFIG_KEYS.uiHost.default, port, live: false, banner });
+  const ui = await WebUi.start(log.store, { host: values.host ?? CONFIG_KEYS.uiHost.default, port, live: false, banner, token: newAccessToken() });
   process.stdout.write(`tspark history: ${app.appName} (${app.appId}), ${log.events} events from ${log.path}${notes.length ? ` (${notes.join("; ")})` : ""}\n`);
-  process.stdout.write(`tspark history: serving at ${ui.url} (Ctrl-C to stop)\n`);
+  process.stdout.write(`tspark history: serving at ${ui.accessUrl} (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once("SIGINT", done);

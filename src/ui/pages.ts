@@ -216,6 +216,14 @@ export function environmentPage(ctx: PageContext): string {
   return layout(ctx, "environment", "Environment", body);
 }
 
+/** Shown to a peer without the access token: it names nothing of the application. */
+export function unauthorizedPage(): string {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Access token needed - tspark UI</title><style>${raw(CSS)}</style></head>
+<body><nav><strong>tspark</strong></nav><main><h1>Access token needed</h1>
+<p>This tspark UI answers only peers that present its application's access token. Open the address the application printed: <code>sc.uiWebUrl</code>, the shell's banner, or the "serving at" line of <code>tspark history</code> (it ends in <code>/?token=…</code>).</p></main></body></html>`.text;
+}
+
 export function notFoundPage(ctx: PageContext, what: string): string {
   return layout(ctx, "jobs", "Not found", html`<p>${what}</p>`);
 }

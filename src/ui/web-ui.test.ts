@@ -16,9 +16,12 @@ import { replayEventLog } from "./event-log.js";
 import { stagePage } from "./pages.js";
 import type { TsparkEvent } from "../scheduler/listener-bus.js";
 
-async function get(url: string): Promise<{ status: number; type: string; body: string }> {
-  const r = await fetch(url);
-  return { status: r.status, type: r.headers.get("content-type") ?? "", body: await r.text() };
+/** The access token `get` presents (as an Authorization header), when the UI wants one. */
+let bearer: string | undefined;
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string; cookie: string | null }> {
+  const r = await fetch(url, { headers: bearer === undefined ? headers : { authorization: `Bearer ${bearer}`, ...headers } });
+  return { status: r.status, type: r.headers.get("content-type") ?? "", body: await r.text(), cookie: r.headers.get("set-cookie") };
 }
 
 /** The HTML of the element with this id (tables), for comparing live and replayed pages. */
@@ -43,8 +46,10 @@ test("every page and API endpoint after real jobs, with user text escaped; the U
     });
     const cached = sc.parallelize([1, 2, 3, 4, 5, 6], 3).map((x) => x * 10).setName("tens <cached>").cache();
     assert.equal(await cached.sum(), 210, "a throwing listener does not break the job");
-    const url = sc.uiWebUrl!;
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const access = sc.uiWebUrl!;
+    assert.match(access, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{24}$/);
+    const url = new URL(access).origin;
+    bearer = new URL(access).searchParams.get("token")!;
     const jobEvents = events.filter((e) => e.event !== "blockUpdated" && e.event !== "rddPersisted" && e.event !== "executorAdded").map((e) => e.event);
     assert.deepEqual(jobEvents.slice(0, 2), ["jobStart", "stageSubmitted"]);
     assert.deepEqual(jobEvents.slice(-2), ["stageCompleted", "jobEnd"]);
@@ -121,8 +126,45 @@ test("every page and API endpoint after real jobs, with user text escaped; the U
     const historyStage = stagePage({ store: replayed.store, live: false }, 1)!;
     assert.equal(tableOf(historyStage, "tasks"), tableOf(liveStage, "tasks"), "history renders what the live UI showed");
   } finally {
+    bearer = undefined;
     await sc.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the UI answers only peers with the application's access token: in the address, then a cookie, or a bearer header", async () => {
+  const sc = new SparkContext({ master: "local[1]", appName: "secret app", conf: { "tspark.ui.port": 0 } });
+  try {
+    assert.equal(await sc.range(3).count(), 3);
+    const access = new URL(sc.uiWebUrl!);
+    const token = access.searchParams.get("token")!;
+    const origin = access.origin;
+    for (const path of ["/jobs/", "/api/v1/applications", "/stages/stage/?id=0"]) {
+      const bare = await get(`${origin}${path}`);
+      assert.equal(bare.status, 401, path);
+      assert.ok(!bare.body.includes("secret app"), "a refused peer learns nothing of the application");
+      assert.equal((await get(`${origin}${path}`, { authorization: "Bearer wrong" })).status, 401);
+      assert.equal((await get(`${origin}${path}`, { authorization: `Bearer ${token}` })).status, 200, path);
+    }
+    assert.equal((await get(`${origin}/jobs/?token=${token.slice(1)}x`)).status, 401, "a wrong token in the address");
+    const opened = await get(`${origin}/jobs/?token=${token}`);
+    assert.equal(opened.status, 200);
+    const port = access.port;
+    assert.match(opened.cookie ?? "", new RegExp(`^tspark_ui_token_${port}=${token}; HttpOnly; SameSite=Strict; Path=/$`));
+    const withCookie = await get(`${origin}/stages/`, { cookie: `other=1; tspark_ui_token_${port}=${token}` });
+    assert.equal(withCookie.status, 200);
+    assert.match(withCookie.body, /secret app/);
+    assert.equal((await get(`${origin}/stages/`, { cookie: `tspark_ui_token_1=${token}` })).status, 401, "another UI's cookie is not this one's");
+  } finally {
+    await sc.stop();
+  }
+  const open = new SparkContext({ master: "local[1]", conf: { "tspark.ui.port": 0, "tspark.ui.authenticate": false } });
+  try {
+    await open.range(1).count();
+    assert.match(open.uiWebUrl!, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await get(`${open.uiWebUrl}/jobs/`)).status, 200, "tspark.ui.authenticate=false: no token");
+  } finally {
+    await open.stop();
   }
 });
 

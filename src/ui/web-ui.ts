@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { AppStatusStore, StageRow } from "./status-store.js";
 import * as pages from "./pages.js";
 import { TsparkError } from "../errors.js";
+import { presentedToken, tokenCookieName, accessUrl } from "./access-token.js";
 
 /** How many ports after the configured one are tried when it is taken (as Spark's spark.port.maxRetries), before any free one. */
 const PORT_RETRIES = 16;
@@ -18,6 +19,8 @@ export interface WebUiOptions {
   /** A live application's pages refresh themselves, and its server does not keep the process alive. */
   live: boolean;
   banner?: string;
+  /** The per-application secret a peer must present (undefined: no check, tspark.ui.authenticate=false). */
+  token?: string | undefined;
 }
 
 function stageJson(s: StageRow, withTasks: boolean) {
@@ -26,7 +29,8 @@ function stageJson(s: StageRow, withTasks: boolean) {
 }
 
 export class WebUi {
-  private constructor(private readonly app: FastifyInstance, readonly url: string) {}
+  /** `url` is the server's root; `accessUrl` the address to open (with the token, when one is required). */
+  private constructor(private readonly app: FastifyInstance, readonly url: string, readonly accessUrl: string) {}
 
   static async start(store: AppStatusStore, opts: WebUiOptions): Promise<WebUi> {
     const app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { ignoreTrailingSlash: true } });
@@ -34,6 +38,18 @@ export class WebUi {
     const page = (reply: FastifyReply, body: string | undefined, what: string) =>
       body === undefined ? reply.code(404).type("text/html; charset=utf-8").send(pages.notFoundPage(ctx, what)) : reply.type("text/html; charset=utf-8").send(body);
     const idOf = (q: unknown) => Number((q as { id?: string }).id);
+
+    const token = opts.token;
+    if (token !== undefined) {
+      app.addHook("onRequest", async (req, reply) => {
+        const port = (app.server.address() as { port: number }).port;
+        const how = presentedToken({ url: req.url, headers: req.headers }, token, port);
+        if (how === "query") reply.header("set-cookie", `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+        if (how === undefined) {
+          return reply.code(401).type("text/html; charset=utf-8").send(pages.unauthorizedPage());
+        }
+      });
+    }
 
     app.get("/", (_req, reply) => reply.redirect("/jobs/"));
     app.get("/jobs/", (_req, reply) => page(reply, pages.jobsPage(ctx), ""));
@@ -91,7 +107,8 @@ export class WebUi {
     const addr = app.server.address();
     const port = typeof addr === "object" && addr ? addr.port : opts.port;
     const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
-    return new WebUi(app, `http://${host}:${port}`);
+    const url = `http://${host}:${port}`;
+    return new WebUi(app, url, accessUrl(url, token));
   }
 
   async close(): Promise<void> {

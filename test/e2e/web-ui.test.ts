@@ -69,8 +69,12 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
   const browser = await openBrowser(join(tmp, "profile"));
   let history: ReturnType<typeof start> | undefined;
   try {
-    const [, url] = await app.next(/^UI (http:\/\/127\.0\.0\.1:\d+)$/);
+    const [, access, url] = await app.next(/^UI ((http:\/\/127\.0\.0\.1:\d+)\/\?token=[\w-]+)$/);
     const page = await browser.newPage();
+    // Without the token the UI refuses; opening the address the application printed lets the browser in.
+    await page.goto(`${url}/jobs/`);
+    assert.match(await page.locator("h1").innerText(), /Access token needed/);
+    await page.goto(access!);
 
     // Jobs: three succeeded (collect, count, count), the failed one with the user's message.
     await page.goto(`${url}/jobs/`);
@@ -149,7 +153,8 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     const logs = readdirSync(events);
     assert.equal(logs.length, 1);
     history = start(["history", "--port", "0", events]);
-    const [, hurl] = await history.next(/serving at (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, haccess, hurl] = await history.next(/serving at ((http:\/\/127\.0\.0\.1:\d+)\/\?token=[\w-]+)/);
+    await page.goto(haccess!);
     await page.goto(`${hurl}/jobs/`);
     assert.match(await page.locator(".banner").innerText(), /History of ui <e2e>/);
     const hjobs = await rows(page, "jobs");
@@ -185,8 +190,8 @@ test("a driver killed outright: `tspark history` still shows what its event log 
     history = start(["history", "--port", "0", events]);
     const [summary] = await history.next(/^tspark history: .* events from .*/);
     assert.match(summary!, /the log has no application end/);
-    const [, url] = await history.next(/serving at (http:\/\/127\.0\.0\.1:\d+)/);
-    const jobs = await (await fetch(`${url}/jobs/`)).text();
+    const [, access] = await history.next(/serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/);
+    const jobs = await (await fetch(access!.replace("/?token=", "/jobs/?token="))).text();
     assert.match(jobs, /class="banner">History of ui &lt;e2e&gt;.*the log has no application end/);
     assert.equal((jobs.match(/<td class="ok">SUCCEEDED<\/td>/g) ?? []).length, 3);
     assert.match(jobs, /<td class="bad">FAILED<\/td>/);
