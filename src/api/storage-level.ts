@@ -3,6 +3,16 @@
  * (`_2` levels) is accepted and meaningful only with more than one host.
  */
 export class StorageLevel {
+  /**
+   * A level from its flags: `(useDisk, useMemory, useOffHeap, deserialized, replication)`, as PySpark's.
+   *
+   * @example
+   * ```ts
+   * const level = new StorageLevel(true, true, false, true, 1);
+   * level.equals(StorageLevel.MEMORY_AND_DISK); // → true
+   * await sc.parallelize([1, 2]).persist(level).count(); // → 2
+   * ```
+   */
   constructor(
     readonly useDisk: boolean,
     readonly useMemory: boolean,
@@ -22,12 +32,29 @@ export class StorageLevel {
   static readonly MEMORY_AND_DISK_DESER = new StorageLevel(true, true, false, true);
   static readonly OFF_HEAP = new StorageLevel(true, true, true, false);
 
+  /**
+   * Same flags and replication.
+   *
+   * @example
+   * ```ts
+   * StorageLevel.MEMORY_AND_DISK.equals(new StorageLevel(true, true, false, true)); // → true
+   * StorageLevel.MEMORY_ONLY.equals(StorageLevel.DISK_ONLY); // → false
+   * ```
+   */
   equals(other: unknown): boolean {
     return other instanceof StorageLevel && other.useDisk === this.useDisk && other.useMemory === this.useMemory &&
       other.useOffHeap === this.useOffHeap && other.deserialized === this.deserialized && other.replication === this.replication;
   }
 
-  /** e.g. "Memory Deserialized 1x Replicated", as PySpark prints it. */
+  /**
+   * e.g. "Memory Deserialized 1x Replicated", as PySpark prints it.
+   *
+   * @example
+   * ```ts
+   * StorageLevel.MEMORY_ONLY.toString(); // → "Memory Deserialized 1x Replicated"
+   * String(StorageLevel.DISK_ONLY_2); // → "Disk Serialized 2x Replicated"
+   * ```
+   */
   toString(): string {
     const parts: string[] = [];
     if (this.useDisk) parts.push("Disk");

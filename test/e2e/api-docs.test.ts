@@ -1,0 +1,123 @@
+/**
+ * The API reference: TypeDoc converts the public API (typedoc.json, as `npm run docs` does,
+ * without rendering HTML) with no warning; every public method, function, accessor and
+ * constructor has a doc comment with an `@example`; and the examples run. Each example is
+ * run against a shared `sc` (local[2]), and a line `expr; // → value` asserts that
+ * `await expr` deep-equals `value`.
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { Application, ReflectionKind, TSConfigReader, TypeDocReader, type DeclarationReflection, type ProjectReflection, type Comment } from "typedoc";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+async function convert(): Promise<{ project: ProjectReflection | undefined; messages: string[] }> {
+  const messages: string[] = [];
+  const app = await Application.bootstrapWithPlugins({ options: join(ROOT, "typedoc.json"), tsconfig: join(ROOT, "tsconfig.json"), entryPoints: [join(ROOT, "src/index.ts")] }, [new TypeDocReader(), new TSConfigReader()]);
+  const log = app.logger.log.bind(app.logger);
+  app.logger.log = (message, level) => {
+    if (level >= 2) messages.push(String(message)); // warnings and errors
+    log(message, level);
+  };
+  const project = await app.convert();
+  if (project) app.validate(project);
+  return { project, messages };
+}
+
+const converted = convert();
+
+const KINDS = ReflectionKind.Method | ReflectionKind.Function | ReflectionKind.Accessor | ReflectionKind.Constructor;
+
+interface Member {
+  name: string;
+  comment: Comment | undefined;
+}
+
+function members(project: ProjectReflection): Member[] {
+  const out: Member[] = [];
+  for (const r of project.getReflectionsByKind(KINDS) as DeclarationReflection[]) {
+    // Members inherited from outside tspark (Error's) are documented there.
+    if (r.inheritedFrom && !r.inheritedFrom.reflection) continue;
+    if (r.flags.isExternal) continue;
+    const sigs = [...(r.signatures ?? []), ...(r.getSignature ? [r.getSignature] : []), ...(r.setSignature ? [r.setSignature] : [])];
+    // A class without a declared constructor: nothing to document.
+    if (r.kind === ReflectionKind.Constructor && sigs.every((s) => !s.comment && (!s.sources?.length || s.sources[0]!.line === r.parent?.sources?.[0]?.line))) continue;
+    out.push({ name: r.getFriendlyFullName(), comment: r.comment ?? sigs.find((s) => s.comment)?.comment });
+  }
+  return out;
+}
+
+const exampleCode = (c: Comment): string[] =>
+  c.blockTags
+    .filter((t) => t.tag === "@example")
+    .flatMap((t) => t.content.filter((p) => p.kind === "code").map((p) => p.text.replace(/^```\w*\n?/, "").replace(/\n?```$/, "")));
+
+test("the API reference builds without warnings", async () => {
+  const { project, messages } = await converted;
+  assert.ok(project, "TypeDoc converted the project");
+  assert.deepEqual(messages, []);
+});
+
+test("every public method, function, accessor and constructor has a doc comment with an @example", async () => {
+  const { project } = await converted;
+  const all = members(project!);
+  assert.ok(all.length > 150, `found ${all.length} members`);
+  assert.deepEqual(all.filter((m) => !m.comment).map((m) => m.name), [], "without a doc comment");
+  assert.deepEqual(all.filter((m) => m.comment && exampleCode(m.comment).length === 0).map((m) => m.name), [], "without an @example");
+});
+
+/**
+ * An example's code, with `expr; // → value` statements (which may span lines) turned into
+ * assertions.
+ */
+function checked(code: string, name: string): string {
+  const out: string[] = [];
+  let statement: string[] = [];
+  let depth = 0;
+  for (const line of code.split("\n")) {
+    statement.push(line);
+    const m = /^(.*?);\s*\/\/ → (.*)$/s.exec(statement.join("\n"));
+    depth += (line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\/\/.*$/g, "").match(/[([{]/g) ?? []).length;
+    depth -= (line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\/\/.*$/g, "").match(/[)\]}]/g) ?? []).length;
+    if (depth > 0) continue;
+    if (m && /\/\/ → /.test(line)) out.push(`assert.deepStrictEqual(await (${m[1]!.trim()}), ${m[2]}, ${JSON.stringify(`${name}: ${m[1]!.trim().split("\n").pop()}`)});`);
+    else out.push(...statement);
+    statement = [];
+  }
+  return [...out, ...statement].join("\n");
+}
+
+test("the examples run and give the results they show", async () => {
+  const { project } = await converted;
+  const examples = members(project!).flatMap((m) => (m.comment ? exampleCode(m.comment).map((code) => ({ name: m.name, code })) : []));
+  // Examples that make their own SparkContext run in programs of their own elsewhere (test/e2e).
+  const runnable = examples.filter((e) => !/new SparkContext\(|sc\.stop\(\)/.test(e.code));
+  assert.ok(runnable.length > 150, `${runnable.length} runnable examples`);
+  // An example's imports go to the top of the program (each once).
+  const imports = new Set<string>();
+  for (const e of runnable) {
+    e.code = e.code.replace(/^import .* from "[^"]+";$/gm, (line) => (imports.add(line), ""));
+  }
+  const program = [
+    `import * as tspark from "tspark";`,
+    ...imports,
+    `import assert from "node:assert/strict";`,
+    `const { ${Object.keys(await import("../../src/index.ts")).join(", ")} } = tspark;`,
+    `const sc = new SparkContext({ master: "local[2]", appName: "doc-examples" });`,
+    `const failures: string[] = [];`,
+    ...runnable.map((e) => `try {\n${checked(e.code, e.name)}\n} catch (err) {\n  failures.push(${JSON.stringify(e.name)} + ": " + (err as Error).message.split("\\n").slice(0, 6).join(" "));\n}`),
+    `await sc.stop();`,
+    `console.log(JSON.stringify(failures));`,
+  ].join("\n");
+  const dir = join(ROOT, "test", "e2e", ".tmp");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "doc-examples.ts");
+  writeFileSync(file, program);
+  const r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), file], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), []);
+});
