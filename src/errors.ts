@@ -19,6 +19,7 @@ export type TsparkErrorCode =
   | "CONFIG";
 
 export class TsparkError extends Error {
+  /** What went wrong, for programs: `TASK_FAILED`, `JOB_CANCELLED`, `OUTPUT_EXISTS`, ... */
   readonly code: TsparkErrorCode;
   /**
    * An error with a machine-readable `code`, a message for the user, and an optional `cause`.

@@ -46,7 +46,10 @@ export class Accumulator<T> {
   private current: T;
   private readonly zero: T;
 
-  /** @internal Made by `sc.accumulator(value, param)`. */
+  /**
+   * @internal Made by `sc.accumulator(value, param)`.
+   * @param id The accumulator's id within its SparkContext.
+   */
   constructor(readonly id: number, value: T, private readonly param: AccumulatorParam<T> = numeric as unknown as AccumulatorParam<T>) {
     this.current = value;
     this.zero = param.zero(value);

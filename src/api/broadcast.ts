@@ -13,7 +13,11 @@ import { TsparkError } from "../errors.js";
 export class Broadcast<T> {
   private destroyed = false;
 
-  /** @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy. */
+  /**
+   * @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy.
+   * @param id The broadcast's id within its SparkContext.
+   * @param path The file holding the serialized value, which workers read.
+   */
   constructor(readonly id: number, private readonly local: T, readonly path: string, private readonly onRelease: (id: number) => void) {
     try {
       writeFileSync(path, v8.serialize(local));

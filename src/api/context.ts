@@ -37,8 +37,11 @@ import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
 
 export interface SparkContextOptions {
+  /** Where to run: `local`, `local[N]` or `local[*]` (default: the launcher's --master, else local[*]). */
   master?: string;
+  /** The application's name (UI, logs). */
   appName?: string;
+  /** More settings, as a SparkConf or an object of `tspark.*` keys. */
   conf?: SparkConf | Record<string, string | number | boolean>;
 }
 
@@ -58,8 +61,11 @@ export class SparkContext {
   readonly [UNSHIPPABLE] = "the SparkContext";
   /** tspark's version. */
   readonly version = VERSION;
+  /** Where the context runs, e.g. `local[4]`. */
   readonly master: string;
+  /** The application's name. */
   readonly appName: string;
+  /** A unique id of this application. */
   readonly applicationId: string;
   /** When the context started (ms since the epoch). */
   readonly startTime = Date.now();

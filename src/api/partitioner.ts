@@ -14,6 +14,9 @@ export class Partitioner {
   /**
    * A partitioner of `numPartitions` partitions; keys go to `partitionFunc(key)` modulo numPartitions (default: portableHash).
    *
+   * @param numPartitions How many partitions keys are spread over.
+   * @param partitionFunc Maps a key to a number; its value modulo numPartitions is the key's partition.
+   *
    * @example
    * ```ts
    * const byLength = new Partitioner(3, (k: string) => k.length);
@@ -72,6 +75,10 @@ export function directPartition(key: number): number {
 export class RangePartitioner extends Partitioner {
   /**
    * Partitions by key ranges: keys up to `bounds[0]` go to partition 0, and so on (reversed when not `ascending`); `keyfunc` maps keys first.
+   *
+   * @param bounds The upper bounds of the partitions but the last, in order.
+   * @param ascending Whether partition 0 holds the smallest keys.
+   * @param keyfunc Maps a key before comparing it with the bounds.
    *
    * @example
    * ```ts

@@ -63,7 +63,10 @@ export abstract class RDD<T> {
   /** Only for typing: the element type. */
   declare readonly __elementType?: T;
 
-  /** @internal RDDs are made by a SparkContext and by transformations. */
+  /**
+   * @internal RDDs are made by a SparkContext and by transformations.
+   * @param context The SparkContext the RDD belongs to.
+   */
   constructor(readonly context: SparkContext) {
     this.id = context._newRddId();
     this.callSite = userCallSite();

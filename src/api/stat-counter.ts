@@ -20,10 +20,15 @@ export type NonFiniteNumber = "NaN" | "Infinity" | "-Infinity";
  * new StatCounter([1, 2]).toJSON(); // { n: 2, mu: 1.5, m2: 0.5, min: 1, max: 2 }
  */
 export interface StatCounterJSON {
+  /** Number of values. */
   n: number;
+  /** Running mean. */
   mu: number | NonFiniteNumber;
+  /** Running sum of squared deviations from the mean. */
   m2: number | NonFiniteNumber;
+  /** Smallest value. */
   min: number | NonFiniteNumber;
+  /** Largest value. */
   max: number | NonFiniteNumber;
 }
 
@@ -34,12 +39,19 @@ export interface StatCounterJSON {
  * const { count, mean, stdev }: StatCounterDict = (await rdd.stats()).asDict();
  */
 export interface StatCounterDict {
+  /** Number of values. */
   count: number;
+  /** Mean of the values. */
   mean: number;
+  /** Sum of the values. */
   sum: number;
+  /** Smallest value. */
   min: number;
+  /** Largest value. */
   max: number;
+  /** Standard deviation (sample or population, as asked). */
   stdev: number;
+  /** Variance (sample or population, as asked). */
   variance: number;
 }
 

@@ -6,18 +6,28 @@ import type { DAGScheduler } from "../scheduler/dag-scheduler.js";
 import type { ExecutorInfo } from "../executor/backend.js";
 
 export interface SparkJobInfo {
+  /** The job's id. */
   jobId: number;
+  /** The stages the job ran or runs. */
   stageIds: number[];
+  /** Where the job is. */
   status: "RUNNING" | "SUCCEEDED" | "FAILED";
 }
 
 export interface SparkStageInfo {
+  /** The stage's id. */
   stageId: number;
+  /** The stage attempt (always 0: tspark retries tasks, and barrier stages, within one attempt). */
   currentAttemptId: number;
+  /** The stage's name: the operation and its place in your program. */
   name: string;
+  /** Tasks in the stage (one per partition). */
   numTasks: number;
+  /** Tasks running now. */
   numActiveTasks: number;
+  /** Tasks finished successfully. */
   numCompletedTasks: number;
+  /** Failed task attempts. */
   numFailedTasks: number;
 }
 

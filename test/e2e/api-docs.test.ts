@@ -62,8 +62,11 @@ test("the API reference builds without warnings", async () => {
   assert.deepEqual(messages, []);
 });
 
-test("every public method, function, accessor and constructor has a doc comment with an @example", async () => {
+test("every public method, function, accessor and constructor has a doc comment with an @example; every property a doc comment", async () => {
   const { project } = await converted;
+  const properties = (project!.getReflectionsByKind(ReflectionKind.Property) as DeclarationReflection[])
+    .filter((r) => !(r.inheritedFrom && !r.inheritedFrom.reflection) && r.parent?.kind !== ReflectionKind.TypeLiteral);
+  assert.deepEqual(properties.filter((r) => !r.comment).map((r) => r.getFriendlyFullName()), [], "properties without a doc comment");
   const all = members(project!);
   assert.ok(all.length > 150, `found ${all.length} members`);
   assert.deepEqual(all.filter((m) => !m.comment).map((m) => m.name), [], "without a doc comment");
