@@ -60,7 +60,7 @@ declare module "./rdd.js" {
      * ```ts
      * const pairs = sc.parallelize<[string, number]>([["a", 3], ["b", 4], ["a", 2]]);
      * // [sum, count] per key:
-     * const sumCount = pairs.aggregateByKey([0, 0] as [number, number], ([s, n], v) => [s + v, n + 1], ([s1, n1], [s2, n2]) => [s1 + s2, n1 + n2]);
+     * const sumCount = pairs.aggregateByKey<string, number, [number, number]>([0, 0], ([s, n], v) => [s + v, n + 1], ([s1, n1], [s2, n2]) => [s1 + s2, n1 + n2]);
      * (await sumCount.collect()).sort(); // → [["a", [5, 2]], ["b", [4, 1]]]
      * ```
      */

@@ -340,7 +340,7 @@ export abstract class RDD<T> {
    * @example
    * ```ts
    * sc.parallelize([1, 2]).partitioner; // → undefined
-   * sc.parallelize([["a", 1]]).partitionBy(3).partitioner!.numPartitions; // → 3
+   * sc.parallelize<[string, number]>([["a", 1]]).partitionBy(3).partitioner!.numPartitions; // → 3
    * ```
    */
   get partitioner(): Partitioner | undefined {
@@ -496,7 +496,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * await sc.parallelize([[1, 2], [3, 4]]).keys().collect(); // → [1, 3]
+   * await sc.parallelize<[number, number]>([[1, 2], [3, 4]]).keys().collect(); // → [1, 3]
    * ```
    */
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
@@ -508,7 +508,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * await sc.parallelize([[1, 2], [3, 4]]).values().collect(); // → [2, 4]
+   * await sc.parallelize<[number, number]>([[1, 2], [3, 4]]).values().collect(); // → [2, 4]
    * ```
    */
   values<K, V>(this: RDD<[K, V]>): RDD<V> {

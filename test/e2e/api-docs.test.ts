@@ -8,7 +8,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { Application, ReflectionKind, TSConfigReader, TypeDocReader, type DeclarationReflection, type ProjectReflection, type Comment } from "typedoc";
@@ -73,6 +73,14 @@ test("every public method, function, accessor and constructor has a doc comment 
   assert.deepEqual(all.filter((m) => m.comment && exampleCode(m.comment).length === 0).map((m) => m.name), [], "without an @example");
 });
 
+/** The names src/index.ts exports (values and types), as `import { ... } from "tspark"` lists them. */
+function publicNames(): string[] {
+  const index = readFileSync(join(ROOT, "src", "index.ts"), "utf8");
+  return [...index.matchAll(/^export (type )?\{([^}]*)\}/gm)].flatMap(([, typeOnly, names]) =>
+    names!.split(",").map((n) => n.trim()).filter((n) => n.length > 0).map((n) => (typeOnly && !n.startsWith("type ") ? `type ${n}` : n)),
+  );
+}
+
 /**
  * An example's code, with `expr; // → value` statements (which may span lines) turned into
  * assertions.
@@ -100,26 +108,33 @@ test("the examples run and give the results they show", async () => {
   // Examples that make their own SparkContext run in programs of their own elsewhere (test/e2e).
   const runnable = examples.filter((e) => !/new SparkContext\(|sc\.stop\(\)/.test(e.code));
   assert.ok(runnable.length > 150, `${runnable.length} runnable examples`);
-  // An example's imports go to the top of the program (each once).
-  const imports = new Set<string>();
+  // An example's imports go to the top of the program, merged by module.
+  const imports = new Map<string, Set<string>>([["tspark", new Set(publicNames())]]);
   for (const e of runnable) {
-    e.code = e.code.replace(/^import .* from "[^"]+";$/gm, (line) => (imports.add(line), ""));
+    e.code = e.code.replace(/^import \{ (.*) \} from "([^"]+)";$/gm, (_, names: string, from: string) => {
+      const set = imports.get(from) ?? new Set<string>();
+      for (const n of names.split(",")) set.add(n.trim());
+      imports.set(from, set);
+      return "";
+    });
   }
   const program = [
-    `import * as tspark from "tspark";`,
-    ...imports,
+    ...[...imports].map(([from, names]) => `import { ${[...names].join(", ")} } from "${from}";`),
     `import assert from "node:assert/strict";`,
-    `const { ${Object.keys(await import("../../src/index.ts")).join(", ")} } = tspark;`,
     `const sc = new SparkContext({ master: "local[2]", appName: "doc-examples" });`,
     `const failures: string[] = [];`,
     ...runnable.map((e) => `try {\n${checked(e.code, e.name)}\n} catch (err) {\n  failures.push(${JSON.stringify(e.name)} + ": " + (err as Error).message.split("\\n").slice(0, 6).join(" "));\n}`),
     `await sc.stop();`,
     `console.log(JSON.stringify(failures));`,
+    `export {};`,
   ].join("\n");
   const dir = join(ROOT, "test", "e2e", ".tmp");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "doc-examples.ts");
   writeFileSync(file, program);
+  // What users copy must compile: the examples and these, under plain `strict`.
+  const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.examples.json")], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(tsc.status, 0, `type errors:\n${tsc.stdout}${tsc.stderr}`);
   const r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), file], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), []);
