@@ -332,9 +332,9 @@ export class SparkContext {
    * @example
    * ```ts
    * import { writeFileSync } from "node:fs";
-   * writeFileSync("/tmp/tspark-example.txt", "Hello world!\nsecond line\n");
-   * await sc.textFile("/tmp/tspark-example.txt").collect(); // → ["Hello world!", "second line"]
-   * await sc.textFile("/tmp/tspark-example.txt").filter((l) => l.startsWith("Hello")).count(); // → 1
+   * writeFileSync("example.txt", "Hello world!\nsecond line\n");
+   * await sc.textFile("example.txt").collect(); // → ["Hello world!", "second line"]
+   * await sc.textFile("example.txt").filter((l) => l.startsWith("Hello")).count(); // → 1
    * ```
    */
   textFile(path: string, minPartitions?: number): RDD<string> {
@@ -349,10 +349,10 @@ export class SparkContext {
    * ```ts
    * import { mkdirSync, writeFileSync } from "node:fs";
    * import { basename } from "node:path";
-   * mkdirSync("/tmp/tspark-texts", { recursive: true });
-   * writeFileSync("/tmp/tspark-texts/1.txt", "1");
-   * writeFileSync("/tmp/tspark-texts/2.txt", "2");
-   * const files = await sc.wholeTextFiles("/tmp/tspark-texts").collect();
+   * mkdirSync("texts", { recursive: true });
+   * writeFileSync("texts/1.txt", "1");
+   * writeFileSync("texts/2.txt", "2");
+   * const files = await sc.wholeTextFiles("texts").collect();
    * files.map(([path, text]) => [basename(path), text]).sort(); // → [["1.txt", "1"], ["2.txt", "2"]]
    * ```
    */
@@ -368,9 +368,9 @@ export class SparkContext {
    * ```ts
    * import { mkdirSync, writeFileSync } from "node:fs";
    * import { basename } from "node:path";
-   * mkdirSync("/tmp/tspark-bytes", { recursive: true });
-   * writeFileSync("/tmp/tspark-bytes/a.bin", Buffer.from([1, 2, 3]));
-   * const files = await sc.binaryFiles("/tmp/tspark-bytes").collect();
+   * mkdirSync("bytes", { recursive: true });
+   * writeFileSync("bytes/a.bin", Buffer.from([1, 2, 3]));
+   * const files = await sc.binaryFiles("bytes").collect();
    * files.map(([path, bytes]) => [basename(path), bytes.length]); // → [["a.bin", 3]]
    * ```
    */
@@ -385,8 +385,8 @@ export class SparkContext {
    * @example
    * ```ts
    * import { writeFileSync } from "node:fs";
-   * writeFileSync("/tmp/tspark-records.bin", Buffer.from([1, 2, 3, 4, 5, 6]));
-   * await sc.binaryRecords("/tmp/tspark-records.bin", 2).map((r) => [...r]).collect(); // → [[1, 2], [3, 4], [5, 6]]
+   * writeFileSync("records.bin", Buffer.from([1, 2, 3, 4, 5, 6]));
+   * await sc.binaryRecords("records.bin", 2).map((r) => [...r]).collect(); // → [[1, 2], [3, 4], [5, 6]]
    * ```
    */
   binaryRecords(path: string, recordLength: number): RDD<Uint8Array> {
@@ -399,7 +399,7 @@ export class SparkContext {
    *
    * @example
    * ```ts
-   * const out = `/tmp/tspark-objects-${Date.now()}`;
+   * const out = "ids";
    * await sc.parallelize([{ id: 1 }, { id: 2 }]).saveAsObjectFile(out);
    * await sc.objectFile<{ id: number }>(out).map((o) => o.id).collect(); // → [1, 2]
    * ```
@@ -636,10 +636,10 @@ export class SparkContext {
    * @example
    * ```ts
    * import { writeFileSync, readFileSync } from "node:fs";
-   * writeFileSync("/tmp/tspark-lookup.csv", "a,1\nb,2\n");
-   * sc.addFile("/tmp/tspark-lookup.csv");
+   * writeFileSync("lookup.csv", "a,1\nb,2\n");
+   * sc.addFile("lookup.csv");
    * const codes = sc.parallelize(["b", "a"]).map((k) => {
-   *   const table = readFileSync(SparkFiles.get("tspark-lookup.csv"), "utf8"); // in the task, a local copy
+   *   const table = readFileSync(SparkFiles.get("lookup.csv"), "utf8"); // in the task, a local copy
    *   return table.split("\n").find((line) => line.startsWith(k + ","))!.split(",")[1];
    * });
    * await codes.collect(); // → ["2", "1"]
@@ -662,8 +662,9 @@ export class SparkContext {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
-   * sc.getCheckpointDir()!.startsWith("/tmp/checkpoints"); // → true
+   * import { resolve } from "node:path";
+   * sc.setCheckpointDir("checkpoints");
+   * sc.getCheckpointDir()!.startsWith(resolve("checkpoints")); // → true
    * ```
    */
   setCheckpointDir(dir: string): void {
@@ -677,8 +678,9 @@ export class SparkContext {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
-   * sc.getCheckpointDir()!.startsWith("/tmp/checkpoints/"); // → true
+   * import { resolve } from "node:path";
+   * sc.setCheckpointDir("checkpoints");
+   * sc.getCheckpointDir()!.startsWith(resolve("checkpoints") + "/"); // → true
    * ```
    */
   getCheckpointDir(): string | undefined {

@@ -177,7 +177,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
+   * sc.setCheckpointDir("checkpoints");
    * const rdd = sc.parallelize([1, 2, 3]).map((x) => x * 2);
    * rdd.checkpoint();
    * await rdd.collect(); // → [2, 4, 6]
@@ -212,7 +212,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
+   * sc.setCheckpointDir("checkpoints");
    * const rdd = sc.parallelize([1, 2]);
    * rdd.checkpoint();
    * rdd.isCheckpointed(); // → false
@@ -244,11 +244,12 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
+   * import { resolve } from "node:path";
+   * sc.setCheckpointDir("checkpoints");
    * const rdd = sc.parallelize([1, 2]);
    * rdd.checkpoint();
    * await rdd.count(); // → 2
-   * rdd.getCheckpointFile()!.startsWith("/tmp/checkpoints"); // → true
+   * rdd.getCheckpointFile()!.startsWith(resolve("checkpoints")); // → true
    * ```
    */
   getCheckpointFile(): string | undefined {
@@ -1303,7 +1304,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * const out = `/tmp/letters-${Date.now()}`;
+   * const out = "letters";
    * await sc.parallelize(["a", "b", "c"], 2).saveAsTextFile(out);
    * await sc.textFile(out).collect(); // → ["a", "b", "c"]
    * await sc.parallelize([{ n: 1 }, [2, 3]], 1).saveAsTextFile(`${out}-json`, "gzip"); // part-00000.gz: {"n":1} and [2,3]
@@ -1319,7 +1320,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * const out = `/tmp/objects-${Date.now()}`;
+   * const out = "objects";
    * await sc.parallelize([{ id: 1, tags: ["x"] }, new Map([["k", 2]])]).saveAsObjectFile(out);
    * await sc.objectFile(out).collect(); // → [{ id: 1, tags: ["x"] }, new Map([["k", 2]])]
    * ```

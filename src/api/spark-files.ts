@@ -22,9 +22,9 @@ export class SparkFiles {
    * @example
    * ```ts
    * import { writeFileSync } from "node:fs";
-   * writeFileSync("/tmp/tspark-stopwords.txt", "a\nthe\n");
-   * sc.addFile("/tmp/tspark-stopwords.txt");
-   * SparkFiles.get("tspark-stopwords.txt").startsWith(SparkFiles.getRootDirectory()); // → true
+   * writeFileSync("stopwords.txt", "a\nthe\n");
+   * sc.addFile("stopwords.txt");
+   * SparkFiles.get("stopwords.txt").startsWith(SparkFiles.getRootDirectory()); // → true
    * ```
    */
   static getRootDirectory(): string {
@@ -39,10 +39,10 @@ export class SparkFiles {
    * @example
    * ```ts
    * import { readFileSync, writeFileSync } from "node:fs";
-   * writeFileSync("/tmp/tspark-stopwords.txt", "a\nthe\n");
-   * sc.addFile("/tmp/tspark-stopwords.txt");
+   * writeFileSync("stopwords.txt", "a\nthe\n");
+   * sc.addFile("stopwords.txt");
    * const words = sc.parallelize(["the", "cat", "a", "hat"]).filter((w) => {
-   *   const stop = readFileSync(SparkFiles.get("tspark-stopwords.txt"), "utf8").split("\n");
+   *   const stop = readFileSync(SparkFiles.get("stopwords.txt"), "utf8").split("\n");
    *   return !stop.includes(w);
    * });
    * await words.collect(); // → ["cat", "hat"]

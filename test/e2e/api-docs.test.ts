@@ -8,7 +8,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { Application, ReflectionKind, TSConfigReader, TypeDocReader, type DeclarationReflection, type ProjectReflection, type Comment } from "typedoc";
@@ -135,7 +136,14 @@ test("the examples run and give the results they show", async () => {
   // What users copy must compile: the examples and these, under plain `strict`.
   const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.examples.json")], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
   assert.equal(tsc.status, 0, `type errors:\n${tsc.stdout}${tsc.stderr}`);
-  const r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), file], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  // Examples read and write files by relative names: run them in a scratch directory.
+  const scratch = mkdtempSync(join(tmpdir(), "tspark-doc-examples-"));
+  let r;
+  try {
+    r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), file], { cwd: scratch, encoding: "utf8", timeout: 120_000 });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), []);
 });
