@@ -8,7 +8,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -103,47 +103,65 @@ function checked(code: string, name: string): string {
   return [...out, ...statement].join("\n");
 }
 
+/** Moves the examples' imports to the top of one program, merged by module, with every public tspark name. */
+function withImports(codes: string[]): { header: string; bodies: string[] } {
+  const imports = new Map<string, Set<string>>([["tspark", new Set(publicNames())]]);
+  const bodies = codes.map((code) =>
+    code.replace(/^import \{ (.*) \} from "([^"]+)";$/gm, (_, names: string, from: string) => {
+      const set = imports.get(from) ?? new Set<string>();
+      for (const n of names.split(",")) if (![...set].some((m) => m.replace(/^type /, "") === n.trim())) set.add(n.trim());
+      imports.set(from, set);
+      return "";
+    }),
+  );
+  return { header: [...imports].map(([from, names]) => `import { ${[...names].join(", ")} } from "${from}";`).join("\n"), bodies };
+}
+
 test("the examples run and give the results they show", async () => {
   const { project } = await converted;
   const examples = members(project!).flatMap((m) => (m.comment ? exampleCode(m.comment).map((code) => ({ name: m.name, code })) : []));
-  // Examples that make their own SparkContext run in programs of their own elsewhere (test/e2e).
-  const runnable = examples.filter((e) => !/new SparkContext\(|sc\.stop\(\)/.test(e.code));
-  assert.ok(runnable.length > 150, `${runnable.length} runnable examples`);
-  // An example's imports go to the top of the program, merged by module.
-  const imports = new Map<string, Set<string>>([["tspark", new Set(publicNames())]]);
-  for (const e of runnable) {
-    e.code = e.code.replace(/^import \{ (.*) \} from "([^"]+)";$/gm, (_, names: string, from: string) => {
-      const set = imports.get(from) ?? new Set<string>();
-      for (const n of names.split(",")) set.add(n.trim());
-      imports.set(from, set);
-      return "";
-    });
-  }
-  const program = [
-    ...[...imports].map(([from, names]) => `import { ${[...names].join(", ")} } from "${from}";`),
-    `import assert from "node:assert/strict";`,
-    `const sc = new SparkContext({ master: "local[2]", appName: "doc-examples" });`,
-    `const failures: string[] = [];`,
-    ...runnable.map((e) => `try {\n${checked(e.code, e.name)}\n} catch (err) {\n  failures.push(${JSON.stringify(e.name)} + ": " + (err as Error).message.split("\\n").slice(0, 6).join(" "));\n}`),
-    `await sc.stop();`,
-    `console.log(JSON.stringify(failures));`,
-    `export {};`,
-  ].join("\n");
+  const ownContext = (code: string) => /new SparkContext\(|sc\.stop\(\)/.test(code);
+  // Most examples share one context, `sc`; those that make their own run as programs of their own.
+  const shared = examples.filter((e) => !ownContext(e.code));
+  const standalone = examples.filter((e) => ownContext(e.code));
+  assert.ok(shared.length > 150 && standalone.length >= 3, `${shared.length} + ${standalone.length} examples`);
+
   const dir = join(ROOT, "test", "e2e", ".tmp");
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, "doc-examples.ts");
-  writeFileSync(file, program);
+  for (const f of readdirSync(dir)) if (/^doc-example.*\.ts$/.test(f)) rmSync(join(dir, f));
+  const { header, bodies } = withImports(shared.map((e) => e.code));
+  const programs: Array<{ file: string; text: string }> = [{
+    file: join(dir, "doc-examples.ts"),
+    text: [
+      header,
+      `import assert from "node:assert/strict";`,
+      `const sc = new SparkContext({ master: "local[2]", appName: "doc-examples" });`,
+      `const failures: string[] = [];`,
+      ...shared.map((e, i) => `try {\n${checked(bodies[i]!, e.name)}\n} catch (err) {\n  failures.push(${JSON.stringify(e.name)} + ": " + (err as Error).message.split("\\n").slice(0, 6).join(" "));\n}`),
+      `await sc.stop();`,
+      `console.log(JSON.stringify(failures));`,
+      `export {};`,
+    ].join("\n"),
+  }];
+  standalone.forEach((e, i) => {
+    const own = withImports([e.code]);
+    programs.push({ file: join(dir, `doc-example-${i}.ts`), text: `${own.header}\n${own.bodies[0]}\nconsole.log("[]");\nexport {};\n` });
+  });
+  for (const p of programs) writeFileSync(p.file, p.text);
+
   // What users copy must compile: the examples and these, under plain `strict`.
   const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.examples.json")], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
   assert.equal(tsc.status, 0, `type errors:\n${tsc.stdout}${tsc.stderr}`);
+
   // Examples read and write files by relative names: run them in a scratch directory.
-  const scratch = mkdtempSync(join(tmpdir(), "tspark-doc-examples-"));
-  let r;
-  try {
-    r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), file], { cwd: scratch, encoding: "utf8", timeout: 120_000 });
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  for (const p of programs) {
+    const scratch = mkdtempSync(join(tmpdir(), "tspark-doc-examples-"));
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), "--master", "local[2]", p.file], { cwd: scratch, encoding: "utf8", timeout: 120_000 });
+      assert.equal(r.status, 0, `${p.file}: ${r.stderr}`);
+      assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), [], p.file);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), []);
 });
