@@ -71,10 +71,12 @@ export class StatusTracker {
    *
    * @example
    * ```ts
+   * const tracker = sc.statusTracker();
    * const job = sc.parallelize([1], 1).map(async (x) => new Promise((r) => setTimeout(() => r(x), 500))).collect();
-   * await new Promise((r) => setTimeout(r, 200));
-   * sc.statusTracker().getActiveStageIds().length; // → 1
+   * while (tracker.getActiveStageIds().length === 0) await new Promise((r) => setTimeout(r, 10)); // until it starts
+   * tracker.getActiveStageIds().length; // → 1
    * await job; // → [1]
+   * tracker.getActiveStageIds(); // → []
    * ```
    */
   getActiveStageIds(): number[] {
