@@ -6,6 +6,8 @@ export type TsparkErrorCode =
   | "CLOSURE_CAPTURE"      // a closure captured something that cannot cross a process boundary
   | "CLOSURE_REVIVE"       // a worker could not rebuild a shipped function
   | "INPUT_NOT_FOUND"      // an input path matched nothing
+  | "INPUT_UNREADABLE"     // an input file exists but cannot be read (permissions, a directory)
+  | "DISK_FULL"            // a write failed for lack of space (or quota, or a read-only file system)
   | "OUTPUT_EXISTS"        // an output path already exists
   | "TASK_FAILED"          // user code threw in a task (after retries)
   | "WORKER_LOST"          // a worker process died while running a task

@@ -16,10 +16,19 @@ export const CONFIG_KEYS = {
   maxResultSize: { key: "tspark.driver.maxResultSize", default: "1g", doc: "Limit on the total size of results an action brings to the driver (0 = unlimited)." },
   workerMemory: { key: "tspark.worker.memory", default: "512m", doc: "Memory a worker's aggregation and sort buffers may use before spilling to disk." },
   executorMemory: { key: "tspark.executor.memory", default: undefined, doc: "Heap limit of each worker process (node --max-old-space-size), e.g. 2g." },
+  executorNodeOptions: { key: "tspark.executor.extraNodeOptions", default: undefined, doc: "Extra node flags for every worker process, space-separated (e.g. --cpu-prof --cpu-prof-dir=prof to profile workers)." },
   storageMemory: { key: "tspark.storage.memory", default: "256m", doc: "Memory each worker may use for cached RDD partitions; least recently used ones are evicted (to disk for MEMORY_AND_DISK)." },
   localityWait: { key: "tspark.locality.wait", default: "3000", doc: "Milliseconds a task waits for the worker holding its cached input before running elsewhere." },
   localDir: { key: "tspark.local.dir", default: undefined, doc: "Directory for shuffle and spill files (default: the OS temporary directory)." },
-  uiPort: { key: "tspark.ui.port", default: "4040", doc: "Port of the web UI (the next free one is used when taken)." },
+  uiEnabled: { key: "tspark.ui.enabled", default: "true", doc: "Whether the context starts its web UI." },
+  uiPort: { key: "tspark.ui.port", default: "4040", doc: "Port of the web UI (the next free one is used when taken; 0 = any free port)." },
+  uiHost: { key: "tspark.ui.host", default: "127.0.0.1", doc: "Address the web UI binds to (loopback only by default)." },
+  eventLogEnabled: { key: "tspark.eventLog.enabled", default: "false", doc: "Whether to write the application's events to tspark.eventLog.dir, for `tspark history`." },
+  eventLogDir: { key: "tspark.eventLog.dir", default: "tspark-events", doc: "Directory of event logs, one JSON-lines file per application named by its id (created if missing)." },
+  showConsoleProgress: { key: "tspark.ui.showConsoleProgress", default: "true", doc: "Draw a progress bar of running stages on the console (only when stderr is a terminal)." },
+  logLevel: { key: "tspark.log.level", default: "WARN", doc: "Threshold of the engine's log: ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL or OFF (sc.setLogLevel changes it)." },
+  driverMemory: { key: "tspark.driver.memory", default: undefined, doc: "Heap limit of the driver process, e.g. 2g (the launcher sets it before the driver starts; ignored when set in code)." },
+  files: { key: "tspark.files", default: undefined, doc: "Comma-separated files given to addFile when the context starts (--files)." },
 } as const satisfies Record<string, ConfigKey>;
 
 /** Parses a size such as "512m", "1g", "64k" or "1024" (bytes). */

@@ -4,9 +4,12 @@
  */
 import test from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
-import { SparkContext, SparkConf } from "../index.js";
-import { slotsForMaster } from "./context.js";
+import { existsSync, readdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { SparkContext, SparkConf, SparkFiles } from "../index.js";
+import { slotsForMaster, workerSemiSpaceMB } from "./context.js";
+import { logThreshold, setLogThreshold } from "../util/log.js";
 
 function alive(pid: number): boolean {
   try {
@@ -50,4 +53,35 @@ test("configuration: explicit settings, aliases and defaults", async () => {
   assert.throws(() => slotsForMaster("yarn"), /unsupported master/);
   assert.equal(slotsForMaster("local[3]"), 3);
   assert.equal(slotsForMaster("local"), 1);
+});
+
+test("workers get a sized young generation and tspark.executor.extraNodeOptions", async () => {
+  const sc = new SparkContext({ master: "local[1]", conf: { "tspark.executor.extraNodeOptions": "--stack-size=900  --no-warnings", "tspark.executor.memory": "256m" } });
+  try {
+    const [argv] = await sc.parallelize([0], 1).map(() => process.execArgv).collect();
+    assert.ok(argv!.includes("--stack-size=900") && argv!.includes("--no-warnings"), String(argv));
+    assert.ok(argv!.includes("--max-semi-space-size=16"), String(argv));
+  } finally {
+    await sc.stop();
+  }
+  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, undefined), 64);
+  assert.equal(workerSemiSpaceMB(6 * 2 ** 20, undefined), 16);
+  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, 160 * 2 ** 20), 10);
+});
+
+test("tspark.log.level sets the log threshold (a bad level is refused); tspark.files are added at start", async () => {
+  const before = logThreshold();
+  const dir = mkdtempSync(join(tmpdir(), "tspark-conf-files-"));
+  try {
+    assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.log.level": "LOUD" } }), /tspark\.log\.level: unknown log level "LOUD"/);
+    assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.files": join(dir, "missing.txt") } }), /addFile: .*missing\.txt does not exist/);
+    writeFileSync(join(dir, "lookup.txt"), "42");
+    await using sc = new SparkContext({ master: "local[1]", conf: { "tspark.log.level": "error", "tspark.files": join(dir, "lookup.txt") } });
+    assert.equal(logThreshold(), "ERROR");
+    assert.equal(readFileSync(SparkFiles.get("lookup.txt"), "utf8"), "42");
+    assert.deepEqual(await sc.parallelize([0], 1).map(() => readFileSync(SparkFiles.get("lookup.txt"), "utf8")).collect(), ["42"]);
+  } finally {
+    setLogThreshold(before);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

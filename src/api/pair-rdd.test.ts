@@ -84,7 +84,11 @@ test("co-partitioned RDDs join without another shuffle", async () => {
   assert.ok(p.partitioner!.equals(q.partitioner));
   const joined = p.join(q);
   assert.equal(joined.partitioner?.numPartitions, 3, "the join keeps the shared partitioner");
-  assert.match(joined.toDebugString(), /CoGroupedRDD/);
+  assert.match(joined.toDebugString(), /HashJoinedRDD/);
+  assert.equal(joined.toDebugString().match(/ShuffledRDD/g)?.length, 2, "only the two partitionBy shuffles");
+  const half = p.join(sc.parallelize<[number, string]>([[1, "x"]]));
+  assert.equal(half.toDebugString().match(/ShuffledRDD.* join /g)?.length, 1, "only the side not partitioned so is shuffled");
+  assert.deepEqual(await half.collect(), [[1, ["a", "x"]]]);
   assert.deepEqual(byKey(await joined.collect()), [[1, ["a", "x"]], [3, ["c", "y"]]]);
   assert.equal(p.partitionBy(3), p, "partitioning again by the same partitioner is a no-op");
 });

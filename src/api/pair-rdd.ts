@@ -13,6 +13,7 @@ import { portableHash } from "../shuffle/portable-hash.js";
 import { compareValues } from "../util/ordering.js";
 import { ValueMap } from "../util/value-map.js";
 import { TsparkError } from "../errors.js";
+import type { JoinHow } from "../executor/pair-steps.js";
 
 type PartitionFunc<K> = (key: K) => number;
 
@@ -439,10 +440,50 @@ proto["groupWith"] = function (this: PairRDD, ...others: PairRDD[]): AnyRDD {
   return cogroupAll([this, ...others], undefined, "groupWith");
 };
 
-function joinHow(how: "inner" | "left" | "right" | "full", label: string) {
+/** `rdd` partitioned by `part`: itself when it already is, else through a shuffle. */
+function partitionedBy(rdd: PairRDD, part: Partitioner, label: string): AnyRDD {
+  return part.equals(rdd.partitioner) ? rdd : new ShuffledRDD(rdd.context, rdd, part.numPartitions, part, { label });
+}
+
+/**
+ * Joins are hash joins of co-partitioned inputs (not a cogroup): each side is shuffled by
+ * the same partitioner unless it already is partitioned so (a side's own partitioner with
+ * the right number of partitions is kept, so that side needs no shuffle), then each
+ * partition loads `other`'s records into a table and streams this RDD's past it
+ * (executor/hash-join.ts). Put the smaller RDD as `other`.
+ */
+function joinHow(how: JoinHow, label: string) {
   return function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
-    return step(cogroupAll([this, other], numPartitions, label), { op: "joinDispatch", args: { how }, label, preservesPartitioning: true });
+    const n = defaultPartitions([this, other], numPartitions);
+    const part = [this.partitioner, other.partitioner].find((p) => p?.numPartitions === n) ?? new Partitioner(n);
+    return new HashJoinedRDD(partitionedBy(this, part, label), partitionedBy(other, part, label), part, how);
   };
+}
+
+class HashJoinedRDD extends RDD<unknown> {
+  constructor(private readonly left: AnyRDD, private readonly right: AnyRDD, private readonly part: Partitioner, private readonly how: JoinHow) {
+    super(left.context);
+  }
+
+  override get partitioner(): Partitioner {
+    return this.part;
+  }
+
+  getNumPartitions(): number {
+    return this.part.numPartitions;
+  }
+
+  parents(): AnyRDD[] {
+    return [this.left, this.right];
+  }
+
+  protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
+    return { kind: "hash-join", left: this.left.planPartition(p, planner), right: this.right.planPartition(p, planner), how: this.how };
+  }
+
+  protected kindName(): string {
+    return "HashJoinedRDD";
+  }
 }
 
 proto["join"] = joinHow("inner", "join");

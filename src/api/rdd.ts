@@ -1005,14 +1005,18 @@ export abstract class RDD<T> {
    * await sc.parallelize([2n ** 64n, 1n]).sum(); // → 18446744073709551617n
    * ```
    */
-  async sum(this: RDD<number> | RDD<bigint>): Promise<number> {
+  sum(this: RDD<number>): Promise<number>;
+  sum(this: RDD<bigint>): Promise<bigint>;
+  async sum(this: RDD<number> | RDD<bigint>): Promise<number | bigint> {
     const parts = await (this as RDD<unknown>)._runJob([{ op: "sum", label: "sum" }]);
     let total: number | bigint = 0;
     for (const p of parts) {
       const s = p[0] as number | bigint;
+      // An empty partition sums to the number 0: neutral, so bigint totals stay bigints.
+      if (s === 0) continue;
       total = typeof s === "bigint" && typeof total === "bigint" ? total + s : typeof s === "bigint" && total === 0 ? s : Number(total) + Number(s);
     }
-    return total as number;
+    return total;
   }
 
   /**

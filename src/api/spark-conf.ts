@@ -6,7 +6,8 @@
 import { CONFIG_KEYS } from "./config.js";
 import { TsparkError } from "../errors.js";
 
-function canonical(key: string): string {
+/** The `tspark.*` form of a key (`spark.master` → `tspark.master`). */
+export function canonicalKey(key: string): string {
   return key.startsWith("spark.") ? `t${key}` : key;
 }
 
@@ -40,7 +41,7 @@ export class SparkConf {
    */
   set(key: string, value: string | number | boolean): this {
     if (typeof key !== "string" || key.length === 0) throw new TsparkError("CONFIG", "a configuration key must be a non-empty string");
-    this.settings.set(canonical(key), String(value));
+    this.settings.set(canonicalKey(key), String(value));
     return this;
   }
 
@@ -124,7 +125,7 @@ export class SparkConf {
    * ```
    */
   get(key: string, defaultValue?: string): string | undefined {
-    const k = canonical(key);
+    const k = canonicalKey(key);
     const v = this.settings.get(k);
     if (v !== undefined) return v;
     if (defaultValue !== undefined) return defaultValue;
@@ -142,7 +143,7 @@ export class SparkConf {
    * ```
    */
   contains(key: string): boolean {
-    return this.settings.has(canonical(key));
+    return this.settings.has(canonicalKey(key));
   }
 
   /**
@@ -193,7 +194,7 @@ function launcherSettings(): Array<[string, string]> {
   const raw = process.env[LAUNCHER_ENV];
   if (!raw) return [];
   try {
-    return Object.entries(JSON.parse(raw) as Record<string, string>).map(([k, v]) => [canonical(k), String(v)]);
+    return Object.entries(JSON.parse(raw) as Record<string, string>).map(([k, v]) => [canonicalKey(k), String(v)]);
   } catch {
     throw new TsparkError("CONFIG", `${LAUNCHER_ENV} is not valid JSON`);
   }

@@ -1,114 +1,82 @@
 #!/usr/bin/env node
 /**
- * The `tspark` launcher: `tspark [options] app.ts [args...]` runs a TypeScript or JavaScript
- * program (transpiled on the fly by tsx, a well-kept loader built on esbuild) with the
- * launcher's settings handed to the program's SparkContext.
+ * The `tspark` launcher: `tspark [options] app.ts [args...]` runs a program with the
+ * launcher's settings handed to its SparkContext (through LAUNCHER_ENV); `tspark [options]`
+ * alone opens the interactive shell. Options and their precedence: launch-options.ts.
  */
-import { parseArgs } from "node:util";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { LAUNCHER_ENV } from "../api/spark-conf.js";
 import { CONFIG_KEYS } from "../api/config.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { parseLaunchArgs, describeSettings, USAGE, type LaunchPlan } from "./launch-options.js";
+import { isDriverChild, followParent, relayToDriverChild } from "./driver-heap.js";
+import { runProgram, reportFailure } from "./run-program.js";
 
-const USAGE = `Usage: tspark [options] <program.ts|program.js> [program arguments...]
+const CLI = fileURLToPath(import.meta.url);
 
-Runs a tspark program. Options:
-  --master <url>      local, local[N] or local[*] (default: ${CONFIG_KEYS.master.default})
-  --name <name>       application name
-  --conf <key=value>  a configuration setting (repeatable), e.g. --conf tspark.task.maxFailures=2
-  --help              this text
-  --version           tspark's version
-
-Settings made in the program's code win over these.`;
-
-/** Launcher options end at the program path; everything after it belongs to the program. */
-function splitArgv(argv: string[]): { launcher: string[]; program: string | undefined; programArgs: string[] } {
-  const withValue = new Set(["--master", "--name", "--conf"]);
-  let i = 0;
-  while (i < argv.length) {
-    const a = argv[i]!;
-    if (!a.startsWith("-")) break;
-    i += withValue.has(a) ? 2 : 1;
-  }
-  return { launcher: argv.slice(0, i), program: argv[i], programArgs: argv.slice(i + 1) };
+/** Bad usage: the message, a pointer to --help, exit code 2. */
+function usageError(message: string): number {
+  process.stderr.write(`tspark: ${message}\nRun 'tspark --help' for the options.\n`);
+  return 2;
 }
 
-function fail(message: string, code = 2): never {
-  process.stderr.write(`tspark: ${message}\n`);
-  process.exit(code);
-}
-
-export async function main(argv: string[]): Promise<void> {
-  const { launcher, program, programArgs } = splitArgv(argv);
-  let values: { master?: string; name?: string; conf?: string[]; help?: boolean; version?: boolean };
+export async function main(argv: string[]): Promise<number> {
+  // Subcommands (`tspark <word> ...` handled by a module of their own) dispatch here, first.
+  if (argv[0] === "history") return historyCommand(argv.slice(1));
+  let plan: LaunchPlan;
   try {
-    ({ values } = parseArgs({
-      args: launcher,
-      options: {
-        master: { type: "string" },
-        name: { type: "string" },
-        conf: { type: "string", multiple: true },
-        help: { type: "boolean" },
-        version: { type: "boolean" },
-      },
-      strict: true,
-    }));
+    plan = parseLaunchArgs(argv);
   } catch (err) {
-    fail(`${(err as Error).message}\n\n${USAGE}`);
+    if (err instanceof TsparkError) return usageError(err.message);
+    throw err;
   }
-  if (values.help) {
+  if (plan.help) {
     process.stdout.write(USAGE + "\n");
-    return;
+    return 0;
   }
-  if (values.version) {
+  if (plan.version) {
     process.stdout.write(`tspark ${VERSION}\n`);
-    return;
+    return 0;
   }
-  if (!program) fail(`no program given\n\n${USAGE}`);
+  if (plan.verbose && !isDriverChild()) process.stderr.write(describeSettings(plan));
+  const driverMemory = plan.settings.get(CONFIG_KEYS.driverMemory.key);
+  if (driverMemory && !isDriverChild()) return relayToDriverChild(CLI, argv, driverMemory.value);
+  followParent();
 
-  const settings: Record<string, string> = {};
-  for (const kv of values.conf ?? []) {
-    const eq = kv.indexOf("=");
-    if (eq <= 0) fail(`--conf expects key=value, got "${kv}"`);
-    settings[kv.slice(0, eq)] = kv.slice(eq + 1);
+  process.env[LAUNCHER_ENV] = JSON.stringify(Object.fromEntries([...plan.settings].map(([k, s]) => [k, s.value])));
+  if (plan.program === undefined) {
+    const { runShell } = await import("./shell.js");
+    try {
+      await runShell();
+    } catch (err) {
+      reportFailure(err); // e.g. a setting the context refuses
+      process.exit(1);
+    }
+    process.exit(0); // the REPL's input stream may still hold the event loop
   }
-  if (values.master !== undefined) settings[CONFIG_KEYS.master.key] = values.master;
-  if (values.name !== undefined) settings[CONFIG_KEYS.appName.key] = values.name;
-  process.env[LAUNCHER_ENV] = JSON.stringify(settings);
-
-  const path = resolve(program);
-  if (!existsSync(path)) fail(`program not found: ${program}`);
-  process.argv = [process.argv[0]!, path, ...programArgs];
-
-  const esm = await import("tsx/esm/api");
-  const cjs = await import("tsx/cjs/api");
-  esm.register();
-  cjs.register();
-  try {
-    await import(pathToFileURL(path).href);
-  } catch (err) {
+  process.on("unhandledRejection", (err) => {
     reportFailure(err);
-    process.exitCode = 1;
+    process.exit(1);
+  });
+  try {
+    return await runProgram(plan.program, plan.programArgs);
+  } catch (err) {
+    if (err instanceof TsparkError && err.code === "CONFIG") return usageError(err.message);
+    throw err;
   }
 }
 
-/** A failed program: the message first; engine frames are left out of tspark's own errors. */
-function reportFailure(err: unknown): void {
-  if (err instanceof TsparkError) {
-    process.stderr.write(`tspark: ${err.message}\n`);
-  } else if (err instanceof Error) {
-    process.stderr.write(`${err.stack ?? err.message}\n`);
-  } else {
-    process.stderr.write(`tspark: the program threw ${String(err)}\n`);
+/** `tspark history <event log>` (src/cli/history.ts): serves until Ctrl-C. */
+async function historyCommand(args: string[]): Promise<number> {
+  const { history } = await import("./history.js");
+  try {
+    await history(args);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`tspark: ${(err as Error).message}\n`);
+    return err instanceof TsparkError ? 1 : 2;
   }
 }
 
-process.on("unhandledRejection", (err) => {
-  reportFailure(err);
-  process.exit(1);
-});
-
-await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -208,6 +208,14 @@ describe("refusals at capture time name the variable and the user's line", () =>
     ["this-arrow", /is an arrow function that uses `this`/],
     ["read-stream", /captures variable "file\.handle" \(a ReadStream \(a stream\)\)/],
     ["via-helper", /captures variable "send → sock" \(a net\.Socket\)/],
+    ["file-handle", /captures variable "fh" \(a FileHandle, a Node\.js internal object\)/],
+    ["child-process", /captures variable "child" \(a child process\)/],
+    ["worker-thread", /captures variable "thread" \(a worker thread\)/],
+    ["message-port", /captures variable "port1" \(a MessagePort\)/],
+    ["crypto-key", /captures variable "key" \(a crypto key\).*key\.export\(\)/],
+    ["timer", /captures variable "timer" \(a Timeout, a Node\.js internal object\)/],
+    ["server", /captures variable "server" \(a Server \(an EventEmitter\)\)/],
+    ["zlib-stream", /captures variable "gzip" \(a Gzip stream\)/],
   ];
   for (const [name, re] of expectations) {
     test(name, () => {

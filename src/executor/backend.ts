@@ -43,9 +43,10 @@ export interface ExecutorBackend {
   ready(): Promise<void>;
   /**
    * Runs a task on an idle worker. `task.closures` is filled in by the backend with the
-   * bytes (from `closureBytes`) that the chosen worker has not seen yet.
+   * bytes (from `closureBytes`) that the chosen worker has not seen yet. `onLaunch` is told
+   * the executor when the task is sent to it.
    */
-  runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string): Promise<TaskResult>;
+  runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string, onLaunch?: (executorId: string) => void): Promise<TaskResult>;
   /** Sends a control message to every live worker. */
   broadcastControl(msg: DriverMessage): void;
   /**

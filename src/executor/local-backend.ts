@@ -3,7 +3,7 @@
  * context and reused across tasks and jobs. A worker that dies is replaced.
  */
 import type { ClosureId, TaskDescription } from "../scheduler/plan.js";
-import type { ExecutorBackend, ExecutorInfo, TaskResult } from "./backend.js";
+import type { ExecutorBackend, ExecutorInfo, TaskResult, WorkerLoss } from "./backend.js";
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
 import type { WorkerMessage, DriverMessage } from "./protocol.js";
 import { TsparkError } from "../errors.js";
@@ -21,7 +21,9 @@ export class LocalBackend implements ExecutorBackend {
   private readonly idleWaiters: Array<{ take: (w: WorkerProcess) => void; fail: (e: Error) => void; preferred?: string; until: number }> = [];
   private nextExecutor = 0;
   /** Called when a worker process dies (its cached blocks in memory are gone). */
-  onExecutorLost: (executorId: string) => void = () => {};
+  onExecutorLost: (executorId: string, loss: WorkerLoss) => void = () => {};
+  /** Called when a worker process has started and greeted the driver. */
+  onExecutorAdded: (executorId: string, pid: number) => void = () => {};
   /** Tasks submitted and not finished; while any, the driver's event loop is held open. */
   private inFlight = 0;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -38,8 +40,9 @@ export class LocalBackend implements ExecutorBackend {
   private spawn(): WorkerProcess {
     const w = new WorkerProcess({ ...this.workerOptions, executorId: String(this.nextExecutor++) });
     w.onMessage = (msg, bytes) => this.onMessage(w, msg, bytes);
+    w.ready().then(() => this.onExecutorAdded(w.executorId, w.pid), () => {});
     w.onExit = (loss) => {
-      this.onExecutorLost(w.executorId);
+      this.onExecutorLost(w.executorId, loss);
       const idx = this.workers.indexOf(w);
       if (idx >= 0) this.workers.splice(idx, 1);
       this.busy.delete(w);
@@ -153,11 +156,11 @@ export class LocalBackend implements ExecutorBackend {
   /** Workers reserved for, or running, a task. */
   private readonly busy = new Set<WorkerProcess>();
 
-  async runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string): Promise<TaskResult> {
+  async runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string, onLaunch?: (executorId: string) => void): Promise<TaskResult> {
     if (this.stopping) throw new TsparkError("CONTEXT_STOPPED", "the SparkContext was stopped");
     this.hold(+1);
     try {
-      return await this.dispatch(task, closureIds, closureBytes, preferredExecutor);
+      return await this.dispatch(task, closureIds, closureBytes, preferredExecutor, onLaunch);
     } finally {
       this.hold(-1);
     }
@@ -176,7 +179,7 @@ export class LocalBackend implements ExecutorBackend {
     }
   }
 
-  private async dispatch(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferred?: string): Promise<TaskResult> {
+  private async dispatch(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferred?: string, onLaunch?: (executorId: string) => void): Promise<TaskResult> {
     const w = await this.acquire(preferred);
     if (this.killedEarly.delete(task.taskId)) {
       // Cancelled while it waited for a worker: never starts.
@@ -196,6 +199,7 @@ export class LocalBackend implements ExecutorBackend {
       w.setIdle(false);
       w.send({ type: "task", task: { ...task, closures } });
       for (const [id] of closures) w.closures.add(id);
+      onLaunch?.(w.executorId);
     } catch (err) {
       this.pending.delete(task.taskId);
       w.runningTaskId = undefined;

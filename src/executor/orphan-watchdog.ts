@@ -6,6 +6,7 @@
  * process.
  */
 import { Worker } from "node:worker_threads";
+import { rmSync } from "node:fs";
 
 const WATCHDOG_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -13,7 +14,7 @@ const { rmSync } = require("node:fs");
 setInterval(() => {
   if (process.ppid === workerData.parent) return;
   if (workerData.appDir) {
-    try { rmSync(workerData.appDir, { recursive: true, force: true }); } catch {}
+    try { rmSync(workerData.appDir, { recursive: true, force: true, maxRetries: 3 }); } catch {}
   }
   process.kill(workerData.self, "SIGKILL");
 }, workerData.intervalMs);
@@ -22,4 +23,20 @@ setInterval(() => {
 export function startOrphanWatchdog(appDir: string | undefined, intervalMs = 250): void {
   const w = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { parent: process.ppid, self: process.pid, appDir, intervalMs } });
   w.unref();
+}
+
+/**
+ * The control channel closed without a shutdown message: the driver died (an idle worker
+ * sees this before its watchdog does), so its own cleanup never ran. Removes the
+ * application's temporary directory, then exits.
+ */
+export function exitOrphaned(appDir: string | undefined): never {
+  if (appDir) {
+    try {
+      rmSync(appDir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      /* another worker may be removing it too */
+    }
+  }
+  process.exit(0);
 }

@@ -43,7 +43,7 @@ registerStep("tagValues", perBatch((b, ctx, out) => {
 }));
 
 /** Splits a key's tagged values into one array per input. */
-function untag(values: Iterable<unknown>, n: number): unknown[][] {
+export function untag(values: Iterable<unknown>, n: number): unknown[][] {
   const lists: unknown[][] = Array.from({ length: n }, () => []);
   for (const tv of values) {
     const [tag, v] = tv as [number, unknown];
@@ -58,16 +58,14 @@ registerStep("cogroupDispatch", perBatch((b, ctx, out) => {
   for (const r of b) out.push([(r as Pair)[0], untag((r as Pair)[1] as Iterable<unknown>, n)]);
 }));
 
-/** [k, [vs, ws]] → the join's [k, [v, w]] records; `how` says which side may be missing. */
-registerStep("joinDispatch", perBatch((b, ctx, out) => {
-  const how = (ctx.args as { how: "inner" | "left" | "right" | "full" }).how;
-  for (const r of b) {
-    const [k, [vs, ws]] = r as [unknown, [unknown[], unknown[]]];
-    const left = vs.length === 0 && (how === "right" || how === "full") ? [null] : vs;
-    const right = ws.length === 0 && (how === "left" || how === "full") ? [null] : ws;
-    for (const v of left) for (const w of right) out.push([k, [v, w]]);
-  }
-}));
+export type JoinHow = "inner" | "left" | "right" | "full";
+
+/** A key's join records from its values on each side; `how` says which side may be missing. */
+export function joinRecords(k: unknown, vs: unknown[], ws: unknown[], how: JoinHow, out: unknown[]): void {
+  const left = vs.length === 0 && (how === "right" || how === "full") ? [null] : vs;
+  const right = ws.length === 0 && (how === "left" || how === "full") ? [null] : ws;
+  for (const v of left) for (const w of right) out.push([k, [v, w]]);
+}
 
 /** [k, [vs, ws]] → [k, v] for each v of a key that `other` lacks (subtractByKey). */
 registerStep("subtractDispatch", perBatch((b, _ctx, out) => {

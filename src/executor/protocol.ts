@@ -36,6 +36,12 @@ export interface TaskMetrics {
   spillBytes: number;
   /** The worker process's peak resident memory so far. */
   peakRssBytes: number;
+  /** Records read from the task's input (files, parallelized data, shuffle segments) and the input's bytes. */
+  recordsIn: number;
+  bytesIn: number;
+  /** Bytes of shuffle segments this task read (reduce side) and wrote (map side). */
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
   /** Bytes of broadcast values this task read from their files (0 when already decoded in this worker). */
   broadcastBytesRead: number;
 }

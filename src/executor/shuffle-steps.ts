@@ -5,14 +5,13 @@
 import { type BatchStream, isAsyncStream } from "./batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { localDir, spillDir, workerMemoryBytes } from "./worker-env.js";
-import { onTaskEnd, runningTask } from "./task-context.js";
+import { onTaskEnd, runningTask, recordShuffleWrite } from "./task-context.js";
 import { ShuffleWriter } from "../shuffle/shuffle-writer.js";
 import { ExternalCombiner } from "../shuffle/external-combiner.js";
 import { ExternalSorter } from "../shuffle/external-sorter.js";
 import { SpilledGroup } from "../shuffle/group-values.js";
 import { roughHeapSize } from "../shuffle/size-estimator.js";
 import type { Aggregator } from "../shuffle/aggregator.js";
-import { portableHash } from "../shuffle/portable-hash.js";
 import { rangePartitionOf } from "../api/partitioner.js";
 import { compareValues } from "../util/ordering.js";
 import { join } from "node:path";
@@ -84,7 +83,7 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
   switch (spec.kind) {
     case "reduce": {
       const f = requireFn<F2>(ctx, op);
-      return { createCombiner: (v) => v, mergeValue: f, mergeCombiners: f, growsWithValues: false };
+      return { createCombiner: (v) => v, mergeValue: f, mergeCombiners: f, growsWithValues: false, mapSideCombineOptional: true };
     }
     case "fold": {
       const f = requireFn<F2>(ctx, op);
@@ -107,18 +106,18 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
     case "group":
       return groupAggregator();
     case "first":
-      return { createCombiner: (v) => v, mergeValue: (c) => c, mergeCombiners: (a) => a, growsWithValues: false };
+      return { createCombiner: (v) => v, mergeValue: (c) => c, mergeCombiners: (a) => a, growsWithValues: false, mapSideCombineOptional: true };
   }
 }
 
-function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: StepContext): (key: unknown) => number {
+function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: StepContext): ((key: unknown) => number) | "hash" {
   const mod = (h: number) => {
     const p = h % numPartitions;
     return p < 0 ? p + numPartitions : p;
   };
   switch (spec.kind) {
     case "hash":
-      return (k) => portableHash(k) % numPartitions;
+      return "hash";
     case "direct":
       return (k) => mod(k as number);
     case "func": {
@@ -159,7 +158,9 @@ registerStep("shuffleWrite", (input, ctx) => {
     const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), workerMemoryBytes(), agg);
     try {
       await drain(input, (b) => w.write(b));
-      yield [w.commit()];
+      const status = w.commit();
+      recordShuffleWrite(status.segmentBytes.reduce((a, b) => a + b, 0));
+      yield [status];
     } catch (err) {
       w.abort();
       throw err;
@@ -171,8 +172,22 @@ registerStep("shuffleWrite", (input, ctx) => {
 registerStep("combineByKey", (input, ctx) => {
   const { aggregator, combiners } = ctx.args as { aggregator: AggregatorSpec; combiners: boolean };
   const agg = buildAggregator(aggregator, ctx, "combineByKey");
+  const combiner = () => new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+  // Synchronous input (a shuffle read) gives a synchronous output: a mapPartitions after it
+  // then streams instead of gathering the whole partition.
+  if (!isAsyncStream(input)) {
+    return (function* () {
+      const c = combiner();
+      try {
+        for (const b of input) c.insertAll(b, combiners);
+        yield* c.entries();
+      } finally {
+        c.cleanup();
+      }
+    })();
+  }
   return (async function* () {
-    const c = new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    const c = combiner();
     try {
       await drain(input, (b) => c.insertAll(b, combiners));
       yield* c.entries();
@@ -190,8 +205,21 @@ registerStep("sortByKey", (input, ctx) => {
   const cmp = ascending
     ? (a: unknown, b: unknown) => cmpKeys((a as [unknown])[0], (b as [unknown])[0])
     : (a: unknown, b: unknown) => cmpKeys((b as [unknown])[0], (a as [unknown])[0]);
+  const sorter = () => new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+  if (!isAsyncStream(input)) {
+    // As combineByKey: synchronous in, synchronous out.
+    return (function* () {
+      const s = sorter();
+      try {
+        for (const b of input) s.insertAll(b);
+        yield* s.sorted();
+      } finally {
+        s.cleanup();
+      }
+    })();
+  }
   return (async function* () {
-    const s = new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    const s = sorter();
     try {
       await drain(input, (b) => s.insertAll(b));
       yield* s.sorted();

@@ -12,8 +12,11 @@ import { readLines } from "../io/line-reader.js";
 import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whole-files.js";
 import { readObjectFile } from "../io/object-file.js";
 import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
+import { statSync } from "node:fs";
+import { isAsyncStream } from "./batch-stream.js";
+import { recordInput } from "./task-context.js";
 
-type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "concat" | "cached">;
+type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached">;
 type SourcePlan = Extract<PartitionPlan, { kind: SourceKind }>;
 
 function* rangeBatches(start: number, end: number, step: number): Generator<number[]> {
@@ -33,7 +36,59 @@ function* wholeFiles<T>(paths: string[], read: (p: string) => T): Generator<Arra
   for (const p of paths) yield [[pathToFileURL(p).href, read(p)]];
 }
 
+/** Counts the records a source yields, one addition per batch (the task's "records in"). */
+function countedInput(s: BatchStream<unknown>): BatchStream<unknown> {
+  if (isAsyncStream(s)) {
+    return (async function* () {
+      for await (const b of s) {
+        recordInput(b.length);
+        yield b;
+      }
+    })();
+  }
+  return (function* () {
+    for (const b of s) {
+      recordInput(b.length);
+      yield b;
+    }
+  })();
+}
+
+function fileBytes(paths: string[]): number {
+  let n = 0;
+  for (const p of paths) {
+    try {
+      n += statSync(p).size;
+    } catch {
+      /* the read itself reports a missing file */
+    }
+  }
+  return n;
+}
+
+/** Bytes of a source's input, known before reading (split lengths, file sizes, shipped data). */
+function inputBytes(plan: SourcePlan): number {
+  switch (plan.kind) {
+    case "parallelize":
+      return plan.data.byteLength;
+    case "text-file":
+    case "binary-records":
+      return plan.split.length;
+    case "whole-text-files":
+    case "binary-files":
+    case "object-file":
+      return fileBytes(plan.paths);
+    default:
+      return 0; // ranges are computed; shuffle reads count as shuffle read bytes
+  }
+}
+
 export function openSource(plan: SourcePlan): BatchStream<unknown> {
+  recordInput(0, inputBytes(plan));
+  return countedInput(openRawSource(plan));
+}
+
+function openRawSource(plan: SourcePlan): BatchStream<unknown> {
   switch (plan.kind) {
     case "parallelize": {
       const data = v8.deserialize(plan.data) as unknown[];

@@ -79,6 +79,29 @@ export function recordBroadcastRead(bytes: number): void {
   broadcastBytes += bytes;
 }
 
+/** The running task's input and shuffle traffic, counted per batch or per file (never per record). */
+const io = { recordsIn: 0, bytesIn: 0, shuffleReadBytes: 0, shuffleWriteBytes: 0 };
+
+export function recordInput(records: number, bytes = 0): void {
+  io.recordsIn += records;
+  io.bytesIn += bytes;
+}
+
+export function recordShuffleRead(bytes: number): void {
+  io.shuffleReadBytes += bytes;
+}
+
+export function recordShuffleWrite(bytes: number): void {
+  io.shuffleWriteBytes += bytes;
+}
+
+/** The running task's input/shuffle totals; reset when read at the task's end. */
+export function takeIoMetrics(): { recordsIn: number; bytesIn: number; shuffleReadBytes: number; shuffleWriteBytes: number } {
+  const r = { ...io };
+  io.recordsIn = io.bytesIn = io.shuffleReadBytes = io.shuffleWriteBytes = 0;
+  return r;
+}
+
 export function takeBroadcastBytes(): number {
   const b = broadcastBytes;
   broadcastBytes = 0;

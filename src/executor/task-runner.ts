@@ -8,6 +8,7 @@ import { type BatchStream, isAsyncStream, collectStream, recordsOf, asyncRecords
 import { stepOperator } from "./step-registry.js";
 import { openSource } from "./sources.js";
 import { cachedStream } from "./caching-source.js";
+import { hashJoinStreams } from "./hash-join.js";
 import { TsparkError } from "../errors.js";
 import "./narrow-steps.js";
 import "./action-steps.js";
@@ -108,6 +109,8 @@ export async function buildStream(plan: PartitionPlan): Promise<BatchStream<unkn
       const right = await collectStream(await buildStream(plan.right));
       return cartesianStreams(await buildStream(plan.left), right);
     }
+    case "hash-join":
+      return hashJoinStreams(await buildStream(plan.left), await buildStream(plan.right), plan.how);
     case "concat":
       return concatStreams(await Promise.all(plan.parents.map(buildStream)));
     case "cached":

@@ -10,14 +10,15 @@ import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedErro
 import { runTask } from "./task-runner.js";
 import { blockStore } from "./caching-source.js";
 import { setBarrierSender, deliverBarrierReply } from "./barrier-client.js";
-import { setRunningTask, runTaskCleanups, takeSpillMetrics, takeAccumulatorUpdates, takeBroadcastBytes } from "./task-context.js";
+import { setRunningTask, runTaskCleanups, takeSpillMetrics, takeAccumulatorUpdates, takeBroadcastBytes, takeIoMetrics } from "./task-context.js";
 import { dropWorkerBroadcast } from "../api/broadcast.js";
 import type { TaskMetrics } from "./protocol.js";
 import { VERSION } from "../version.js";
-import { startOrphanWatchdog } from "./orphan-watchdog.js";
+import { startOrphanWatchdog, exitOrphaned } from "./orphan-watchdog.js";
 import { LOCAL_DIR_ENV } from "./worker-env.js";
 
-startOrphanWatchdog(process.env[LOCAL_DIR_ENV]);
+const appDir = process.env[LOCAL_DIR_ENV];
+startOrphanWatchdog(appDir);
 
 const channel = new net.Socket({ fd: CONTROL_FD, readable: true, writable: true });
 const decoder = new FrameDecoder();
@@ -48,6 +49,7 @@ async function handleTask(msg: Extract<DriverMessage, { type: "task" }>): Promis
     durationMs: performance.now() - started,
     recordsOut,
     ...takeSpillMetrics(),
+    ...takeIoMetrics(),
     broadcastBytesRead: takeBroadcastBytes(),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   });
@@ -96,9 +98,9 @@ channel.on("data", (chunk: Buffer) => {
     else queue = queue.then(() => handleTask(msg));
   }
 });
-// The driver went away: nothing more will come, and nobody wants our results.
-channel.on("end", () => process.exit(0));
-channel.on("error", () => process.exit(0));
+// The driver went away without a shutdown: nothing more will come, nobody wants our results.
+channel.on("end", () => exitOrphaned(appDir));
+channel.on("error", () => exitOrphaned(appDir));
 
 setBarrierSender(send);
 send({ type: "hello", version: VERSION, pid: process.pid });

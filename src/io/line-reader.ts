@@ -21,7 +21,8 @@
  *   synchronous streaming Gunzip (Node's zlib has no synchronous streaming API), which also
  *   reads multi-member files such as TextPartWriter writes.
  */
-import { openSync, readSync, closeSync } from "node:fs";
+import { readSync, closeSync } from "node:fs";
+import { openForRead } from "../util/fs-errors.js";
 import zlib from "node:zlib";
 import { Gunzip } from "fflate";
 import type { FileSplit } from "./text-splits.js";
@@ -235,14 +236,7 @@ function* linesOf(source: ByteSource, base: number, skipFirst: boolean, end: num
 }
 
 function openInput(path: string): number {
-  try {
-    return openSync(path, "r");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${path} (it was removed after the job was planned?)`, { cause: err });
-    }
-    throw err;
-  }
+  return openForRead(path, " (it was removed after the job was planned?)");
 }
 
 /**

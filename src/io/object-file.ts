@@ -9,7 +9,8 @@
  * and stays readable by later Node versions (V8 reads older serializer versions). The
  * format is defined here, not borrowed from the shuffle files, so those can change freely.
  */
-import { openSync, readSync, writeSync, closeSync, fstatSync } from "node:fs";
+import { readSync, closeSync, fstatSync } from "node:fs";
+import { openForRead, openForWrite, writeAll, OUTPUT_FILE } from "../util/fs-errors.js";
 import v8 from "node:v8";
 import { TsparkError } from "../errors.js";
 
@@ -27,7 +28,7 @@ export class ObjectPartWriter {
   private closed = false;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, "w");
+    this.fd = openForWrite(path, OUTPUT_FILE);
     this.push(OBJECT_FILE_MAGIC);
   }
 
@@ -68,8 +69,7 @@ export class ObjectPartWriter {
     const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    let off = 0;
-    while (off < block.length) off += writeSync(this.fd, block, off, block.length - off);
+    writeAll(this.fd, block, this.path, OUTPUT_FILE);
   }
 
   close(): void {
@@ -100,13 +100,7 @@ function readAt(fd: number, into: Buffer, pos: number): boolean {
 
 /** The record batches of an object file, one frame at a time. */
 export function* readObjectFile(path: string): Generator<unknown[], void, undefined> {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${path}`, { cause: err });
-    throw err;
-  }
+  const fd = openForRead(path);
   try {
     const size = fstatSync(fd).size;
     const magic = Buffer.alloc(OBJECT_FILE_MAGIC.length);

@@ -30,7 +30,15 @@ function statOrUndefined(path: string): Stats | undefined {
 
 /** A directory's data files, sorted; subdirectories are skipped (Hadoop without recursion). */
 function filesOfDirectory(dir: string): string[] {
-  return readdirSync(dir)
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") throw new TsparkError("INPUT_UNREADABLE", `Input directory is not readable: ${dir} (permission denied)`, { cause: err });
+    throw err;
+  }
+  return names
     .filter((name) => !isHiddenName(name))
     .map((name) => join(dir, name))
     .filter((p) => statOrUndefined(p)?.isFile() === true)

@@ -9,7 +9,8 @@
  * faster (about 100 MB/s against 15 MB/s on log-like text) and slightly smaller, and a
  * fresh 32 KiB window per MiB costs under 1% of ratio.
  */
-import { openSync, writeSync, closeSync } from "node:fs";
+import { closeSync } from "node:fs";
+import { openForWrite, writeAll, OUTPUT_FILE } from "../util/fs-errors.js";
 import { gzipSync } from "node:zlib";
 import { TsparkError } from "../errors.js";
 
@@ -29,7 +30,7 @@ export class TextPartWriter {
     if (codec !== undefined && codec !== "gzip") throw new TsparkError("INVALID_ARGUMENT", `unknown compression codec ${JSON.stringify(codec)} (supported: "gzip")`);
     this.gzip = codec === "gzip";
     this.path = this.gzip && !path.endsWith(".gz") ? `${path}.gz` : path;
-    this.fd = openSync(this.path, "w");
+    this.fd = openForWrite(this.path, OUTPUT_FILE);
   }
 
   write(lines: string[]): void {
@@ -42,8 +43,7 @@ export class TextPartWriter {
   }
 
   private writeBytes(bytes: Uint8Array): void {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    writeAll(this.fd, bytes, this.path, OUTPUT_FILE);
   }
 
   private flush(): void {

@@ -2,7 +2,8 @@
  * Whole-file inputs (wholeTextFiles, binaryFiles) and fixed-length binary records
  * (binaryRecords). Readers are worker side and synchronous; planRecordSplits is driver side.
  */
-import { openSync, readSync, closeSync, fstatSync, statSync } from "node:fs";
+import { readSync, closeSync, fstatSync, statSync } from "node:fs";
+import { openForRead } from "../util/fs-errors.js";
 import { constants as bufferConstants } from "node:buffer";
 import { gunzipSync } from "node:zlib";
 import type { FileSplit } from "./text-splits.js";
@@ -10,14 +11,7 @@ import { splitSizeFor, cutFile, BLOCK_SIZE } from "./text-splits.js";
 import { isGzip } from "./paths.js";
 import { TsparkError } from "../errors.js";
 
-function openInput(path: string): number {
-  try {
-    return openSync(path, "r");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new TsparkError("INPUT_NOT_FOUND", `Input path does not exist: ${path}`, { cause: err });
-    throw err;
-  }
-}
+const openInput = (path: string): number => openForRead(path);
 
 /** Reads exactly `into.length` bytes at `pos`; a short file is an error naming it. */
 function readFully(fd: number, path: string, into: Uint8Array, pos: number): void {

@@ -10,7 +10,9 @@ import type { ClosureId, PartitionPlan } from "./plan.js";
 import { closureIdsOf } from "./plan.js";
 import { describeRemoteError, reviveRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
+import { formatBytes } from "../util/format.js";
 import { BarrierCoordinator } from "./barrier-coordinator.js";
+import { ListenerBus, type TaskResultStatus } from "./listener-bus.js";
 
 export interface StageSpec {
   /** What the stage computes, for the UI and status tracker (e.g. "count at app.ts:12"). */
@@ -62,7 +64,8 @@ export interface JobState {
   cancelled: TsparkError | undefined;
   readonly runningTasks: Set<number>;
   readonly cancelSignal: Promise<never>;
-  cancel(err: TsparkError): void;
+  /** Fails the job with `err`; kills its running tasks when `interrupt` (default: the job's interruptOnCancel). */
+  cancel(err: TsparkError, interrupt?: boolean): void;
 }
 
 export interface StageState {
@@ -80,10 +83,6 @@ export interface StageState {
   metrics: { durationMs: number; recordsOut: number; resultBytes: number; spills: number; spillBytes: number; broadcastBytesRead: number };
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
-}
-
 export class DAGScheduler {
   private nextJobId = 0;
   private nextStageId = 0;
@@ -92,7 +91,40 @@ export class DAGScheduler {
   readonly stages = new Map<number, StageState>();
   readonly barriers = new BarrierCoordinator();
 
-  constructor(private readonly backend: ExecutorBackend, private readonly limits: SchedulerLimits, private readonly hooks: SchedulerHooks = {}) {}
+  constructor(
+    private readonly backend: ExecutorBackend,
+    private readonly limits: SchedulerLimits,
+    private readonly hooks: SchedulerHooks = {},
+    /** Where job, stage and task events go (the web UI, the event log). */
+    readonly bus: ListenerBus = new ListenerBus(),
+  ) {}
+
+  /** Tells the hooks and the listeners that a task attempt ended. */
+  private taskEnded(r: TaskResult, stage: StageState, job: JobState, taskId: number, partition: number, attempt: number): void {
+    this.hooks.taskEnded?.(r, stage);
+    if (!this.bus.hasListeners) return;
+    let status: TaskResultStatus = "SUCCESS";
+    let error: string | undefined;
+    if (!r.ok) {
+      status = r.error.code === "JOB_CANCELLED" || job.cancelled ? "KILLED" : "FAILED";
+      error = r.lostWorker
+        ? r.error.message + (r.lostWorker.stderrTail.length ? `; its last stderr lines:\n    ${r.lostWorker.stderrTail.join("\n    ")}` : "")
+        : describeRemoteError(r.error);
+    }
+    const metrics = r.metrics && { ...r.metrics, resultBytes: r.ok ? r.resultBytes : 0 };
+    this.bus.post({ event: "taskEnd", taskId, stageId: stage.stageId, partition, attempt, executorId: r.executorId, status, metrics, error });
+  }
+
+  private stageEnded(stage: StageState, status: "COMPLETE" | "FAILED", err?: unknown): void {
+    stage.status = status;
+    stage.completionTime = Date.now();
+    const failureReason = err === undefined ? undefined : err instanceof Error ? err.message : String(err);
+    this.bus.post({ event: "stageCompleted", time: stage.completionTime, stageId: stage.stageId, result: status, failureReason });
+  }
+
+  private launched(taskId: number, stageId: number, partition: number, attempt: number): (executorId: string) => void {
+    return (executorId) => this.bus.post({ event: "taskStart", taskId, stageId, partition, attempt, executorId });
+  }
 
   /** Registers a job; run its stages with runStage, then call endJob. */
   submitJob(name: string, props: JobProperties): JobState {
@@ -111,14 +143,15 @@ export class DAGScheduler {
       cancelled: undefined,
       runningTasks: new Set(),
       cancelSignal,
-      cancel: (err) => {
+      cancel: (err, interrupt = job.props.interruptOnCancel) => {
         if (job.cancelled || job.status !== "RUNNING") return;
         job.cancelled = err;
         cancelWith(err);
-        for (const t of job.runningTasks) this.backend.killTask(t, job.props.interruptOnCancel);
+        for (const t of job.runningTasks) this.backend.killTask(t, interrupt);
       },
     };
     this.jobs.set(job.jobId, job);
+    this.bus.post({ event: "jobStart", time: job.submissionTime, jobId: job.jobId, name, description: props.description, group: props.group });
     return job;
   }
 
@@ -126,14 +159,15 @@ export class DAGScheduler {
     job.status = error === undefined ? "SUCCEEDED" : "FAILED";
     job.completionTime = Date.now();
     if (error !== undefined) job.error = error instanceof Error ? error.message : String(error);
+    this.bus.post({ event: "jobEnd", time: job.completionTime, jobId: job.jobId, result: job.status, error: job.error });
   }
 
-  /** Cancels running jobs that match; returns how many. */
-  cancelJobs(match: (job: JobState) => boolean, reason: string): number {
+  /** Cancels running jobs that match; returns how many. `interrupt` overrides each job's interruptOnCancel. */
+  cancelJobs(match: (job: JobState) => boolean, reason: string, interrupt?: boolean): number {
     let n = 0;
     for (const job of this.jobs.values()) {
       if (job.status !== "RUNNING" || job.cancelled || !match(job)) continue;
-      job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: ${reason}`));
+      job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: ${reason}`), interrupt);
       n++;
     }
     return n;
@@ -157,6 +191,7 @@ export class DAGScheduler {
     };
     this.stages.set(stage.stageId, stage);
     job.stageIds.push(stage.stageId);
+    this.bus.post({ event: "stageSubmitted", time: stage.submissionTime, stageId: stage.stageId, jobId: job.jobId, name: spec.name, numTasks: stage.numTasks });
     if (spec.barrier) return this.runBarrierStage(job, stage, spec);
     const results: unknown[][] = new Array<unknown[]>(spec.plans.length);
     let aborted: Error | undefined;
@@ -180,12 +215,13 @@ export class DAGScheduler {
             closureIds,
             spec.closureBytes,
             this.hooks.preferredExecutor?.(plan),
+            this.launched(taskId, stage.stageId, partition, attempt),
           );
         } finally {
           job.runningTasks.delete(taskId);
           stage.numActiveTasks--;
         }
-        this.hooks.taskEnded?.(r, stage);
+        this.taskEnded(r, stage, job, taskId, partition, attempt);
         if (r.ok) {
           stage.numCompletedTasks++;
           const m = stage.metrics;
@@ -244,12 +280,10 @@ export class DAGScheduler {
       if (aborted) throw aborted;
       if (job.cancelled) throw job.cancelled;
     } catch (err) {
-      stage.status = "FAILED";
-      stage.completionTime = Date.now();
+      this.stageEnded(stage, "FAILED", err);
       throw err;
     }
-    stage.status = "COMPLETE";
-    stage.completionTime = Date.now();
+    this.stageEnded(stage, "COMPLETE");
     return results;
   }
 
@@ -259,13 +293,10 @@ export class DAGScheduler {
    */
   private async runBarrierStage(job: JobState, stage: StageState, spec: StageSpec): Promise<unknown[][]> {
     const n = spec.plans.length;
-    const finish = (status: "COMPLETE" | "FAILED") => {
-      stage.status = status;
-      stage.completionTime = Date.now();
-    };
     if (n > this.backend.slots) {
-      finish("FAILED");
-      throw new TsparkError("INVALID_ARGUMENT", `Barrier stage ${stage.stageId} needs ${n} tasks running together but there are only ${this.backend.slots} worker slots; use fewer partitions (coalesce) or a larger master`);
+      const err = new TsparkError("INVALID_ARGUMENT", `Barrier stage ${stage.stageId} needs ${n} tasks running together but there are only ${this.backend.slots} worker slots; use fewer partitions (coalesce) or a larger master`);
+      this.stageEnded(stage, "FAILED", err);
+      throw err;
     }
     let lastError: string | undefined;
     for (let stageAttempt = 0; stageAttempt < this.limits.maxFailures; stageAttempt++) {
@@ -281,8 +312,10 @@ export class DAGScheduler {
             { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt: stageAttempt, plan, localProperties: job.props.localProperties, barrier: { numTasks: n, stageAttempt } },
             [...closureIdsOf(plan)],
             spec.closureBytes,
+            undefined,
+            this.launched(taskId, stage.stageId, partition, stageAttempt),
           );
-          this.hooks.taskEnded?.(r, stage);
+          this.taskEnded(r, stage, job, taskId, partition, stageAttempt);
           if (!r.ok) {
             stage.numFailedTasks++;
             if (!failed) {
@@ -303,12 +336,12 @@ export class DAGScheduler {
       const results = await Promise.race([Promise.all(runs), job.cancelSignal]);
       this.barriers.clear(stage.stageId, stageAttempt);
       if (!failed) {
-        finish("COMPLETE");
+        this.stageEnded(stage, "COMPLETE");
         return results as unknown[][];
       }
     }
-    finish("FAILED");
-    if (job.cancelled) throw job.cancelled;
-    throw new TsparkError("TASK_FAILED", `Job ${job.jobId} failed: barrier stage ${stage.stageId} failed ${this.limits.maxFailures} times; most recent failure:\n  ${lastError ?? "unknown"}`);
+    const err = job.cancelled ?? new TsparkError("TASK_FAILED", `Job ${job.jobId} failed: barrier stage ${stage.stageId} failed ${this.limits.maxFailures} times; most recent failure:\n  ${lastError ?? "unknown"}`);
+    this.stageEnded(stage, "FAILED", err);
+    throw err;
   }
 }

@@ -32,6 +32,8 @@ export type PartitionPlan =
   | { kind: "narrow"; parent: PartitionPlan; partitionIndex: number; steps: Step[] }
   | { kind: "zip"; left: PartitionPlan; right: PartitionPlan }
   | { kind: "cartesian"; left: PartitionPlan; right: PartitionPlan }
+  /** Co-partitioned inputs joined by key: `right` is loaded into a table, `left` streams past it. */
+  | { kind: "hash-join"; left: PartitionPlan; right: PartitionPlan; how: "inner" | "left" | "right" | "full" }
   | { kind: "concat"; parents: PartitionPlan[] }
   /** A persisted RDD's partition: the cached block if a worker has it, else `compute` (then kept). */
   | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan };
@@ -59,6 +61,7 @@ export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set
       break;
     case "zip":
     case "cartesian":
+    case "hash-join":
       closureIdsOf(plan.left, into);
       closureIdsOf(plan.right, into);
       break;

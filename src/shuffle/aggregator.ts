@@ -9,6 +9,11 @@ export interface Aggregator {
   /** True when a combiner grows with every value (group-by lists): size is tracked per value. */
   growsWithValues: boolean;
   /**
+   * True when a value is its own combiner (createCombiner is the identity) and merging
+   * order does not matter (reduceByKey, distinct): the map side may then skip combining.
+   */
+  mapSideCombineOptional?: boolean;
+  /**
    * For combiners that live partly on disk (a spilled group): what to write in a spill run
    * instead of the combiner, and how to get the combiner back when the run is merged.
    */

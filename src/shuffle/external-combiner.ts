@@ -11,6 +11,7 @@ import { mergeSortedRuns, flatten } from "./run-merger.js";
 import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
+import { CombinerMap } from "./combiner-map.js";
 import { recordSpill } from "../executor/task-context.js";
 
 const BATCH = 4096;
@@ -19,7 +20,7 @@ type Entry = [number, unknown, unknown]; // [hash, key, combiner]
 const byHash = (a: Entry, b: Entry) => a[0] - b[0];
 
 export class ExternalCombiner {
-  private map = new ValueMap<unknown, unknown>();
+  private map = new CombinerMap();
   private readonly tracker = new SizeTracker();
   private readonly runs: string[] = [];
   spillBytes = 0;
@@ -30,16 +31,9 @@ export class ExternalCombiner {
   insertAll(batch: unknown[], combiners: boolean): void {
     const { agg, map } = this;
     for (let i = 0; i < batch.length; i++) {
-      const [k, x] = batch[i] as [unknown, unknown];
-      const had = map.has(k);
-      if (!had) {
-        map.set(k, combiners ? x : agg.createCombiner(x));
-        this.tracker.add(batch[i]);
-      } else {
-        const c = map.get(k);
-        map.set(k, combiners ? agg.mergeCombiners(c, x) : agg.mergeValue(c, x));
-        if (agg.growsWithValues) this.tracker.add(x);
-      }
+      const rec = batch[i] as [unknown, unknown];
+      if (map.add(rec[0], rec[1], agg, combiners)) this.tracker.add(rec);
+      else if (agg.growsWithValues) this.tracker.add(rec[1]);
     }
     if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
   }
@@ -65,29 +59,22 @@ export class ExternalCombiner {
     this.spillBytes += w.position;
     recordSpill(w.position);
     this.runs.push(path);
-    this.map = new ValueMap();
+    this.map = new CombinerMap();
     this.tracker.reset();
   }
 
   /** The combined [key, combiner] records, in batches. */
   *entries(): Generator<unknown[], void, undefined> {
     if (this.runs.length === 0) {
-      let out: unknown[] = [];
-      for (const e of this.map.entries()) {
-        out.push(e);
-        if (out.length >= BATCH) {
-          yield out;
-          out = [];
-        }
-      }
-      if (out.length > 0) yield out;
-      this.map = new ValueMap();
+      const all = this.map.toArray();
+      this.map = new CombinerMap();
+      for (let i = 0; i < all.length; i += BATCH) yield all.slice(i, i + BATCH);
       return;
     }
     const back = this.agg.fromSpill;
     const iters: Array<Iterator<Entry>> = this.runs.map((p) => flatten(readFrames<Entry>(p)));
     iters.push(this.sortedEntries()[Symbol.iterator]());
-    this.map = new ValueMap();
+    this.map = new CombinerMap();
     try {
       let out: unknown[] = [];
       let group = new ValueMap<unknown, unknown>();

@@ -1,13 +1,23 @@
 /**
  * Files of record batches, used for shuffle outputs and spill runs: each batch is one frame
- * `[u32 LE length][v8-serialized array]`. Writes are buffered into large sequential
+ * `[u32 LE length][encoded batch]` (serde/record-batch.ts). Writes are buffered into large sequential
  * blocks; reads are synchronous (a worker runs one task at a time) and stream batch by batch.
  */
-import { openSync, writeSync, readSync, closeSync, fstatSync } from "node:fs";
-import v8 from "node:v8";
+import { openSync, readSync, closeSync, fstatSync, rmSync } from "node:fs";
+import { openForWrite, writeAll, LOCAL_FILE } from "../util/fs-errors.js";
+import { encodeBatch, decodeBatch } from "../serde/record-batch.js";
 import { TsparkError } from "../errors.js";
 
 const WRITE_BLOCK = 1024 * 1024;
+
+/** One batch as a frame, for writers that encode records before they write them. */
+export function encodeFrame(records: unknown[]): Buffer {
+  const body = encodeBatch(records);
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeUInt32LE(body.length, 0);
+  frame.set(body, 4);
+  return frame;
+}
 
 export class FrameFileWriter {
   private readonly fd: number;
@@ -15,21 +25,17 @@ export class FrameFileWriter {
   private pendingBytes = 0;
   /** Bytes written so far (flushed or not): the offset of the next frame. */
   position = 0;
+  private failed = false;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, "w");
+    this.fd = openForWrite(path, LOCAL_FILE);
   }
 
   /** Appends one batch as a frame; returns its encoded size. */
   writeBatch(records: unknown[]): number {
-    const body = v8.serialize(records);
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32LE(body.length, 0);
-    this.pending.push(head, body);
-    this.pendingBytes += 4 + body.length;
-    this.position += 4 + body.length;
-    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
-    return 4 + body.length;
+    const frame = encodeFrame(records);
+    this.writeRaw(frame);
+    return frame.length;
   }
 
   /** Appends raw bytes (already framed), e.g. a segment copied from a spill file. */
@@ -43,13 +49,21 @@ export class FrameFileWriter {
   flush(): void {
     if (this.pendingBytes === 0) return;
     const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    let off = 0;
-    while (off < block.length) off += writeSync(this.fd, block, off, block.length - off);
+    try {
+      writeAll(this.fd, block, this.path, LOCAL_FILE);
+    } catch (err) {
+      // A file with a failed write is useless (a full disk, say): give its space back now.
+      closeSync(this.fd);
+      rmSync(this.path, { force: true });
+      this.failed = true;
+      throw err;
+    }
     this.pending = [];
     this.pendingBytes = 0;
   }
 
   close(): void {
+    if (this.failed) return;
     this.flush();
     closeSync(this.fd);
   }
@@ -74,7 +88,7 @@ export function* readFrames<T>(path: string, start = 0, end?: number): Generator
         got += n;
       }
       pos += 4 + len;
-      yield v8.deserialize(body) as T[];
+      yield decodeBatch<T>(body);
     }
   } finally {
     closeSync(fd);

@@ -5,6 +5,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { TsparkError } from "../errors.js";
+import { recordShuffleRead } from "../executor/task-context.js";
 
 export interface MapOutputLocation {
   dataPath: string;
@@ -28,6 +29,7 @@ export function* readShuffleBlocks(outputs: MapOutputLocation[], partition: numb
     const [start, end] = segmentOf(loc, partition);
     if (end <= start) continue;
     if (!existsSync(loc.dataPath)) throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${loc.dataPath}`);
+    recordShuffleRead(end - start);
     yield* readFrames(loc.dataPath, start, end);
   }
 }

@@ -72,7 +72,11 @@ export class SizeTracker {
     }
   }
 
-  /** Adjusts the count when entries are merged rather than added (combiners). */
+  /** Forgets `entries` that left the collection (e.g. were serialized). */
+  release(entries: number): void {
+    this.count = Math.max(0, this.count - entries);
+  }
+
   get estimatedBytes(): number {
     return this.count * this.avg;
   }

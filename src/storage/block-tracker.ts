@@ -59,6 +59,7 @@ export class BlockTracker {
         return this.preferredExecutor(plan.parent);
       case "zip":
       case "cartesian":
+      case "hash-join":
         return this.preferredExecutor(plan.left) ?? this.preferredExecutor(plan.right);
       case "concat":
         for (const p of plan.parents) {
@@ -69,6 +70,14 @@ export class BlockTracker {
       default:
         return undefined;
     }
+  }
+
+  /** The blocks of one RDD with where they are, by partition (the UI's storage detail). */
+  blocksOf(rddId: number): Array<{ blockId: string; partition: number } & BlockLocation> {
+    const prefix = `rdd_${rddId}_`;
+    const out: Array<{ blockId: string; partition: number } & BlockLocation> = [];
+    for (const [blockId, b] of this.blocks) if (blockId.startsWith(prefix)) out.push({ blockId, partition: Number(blockId.slice(prefix.length)), ...b });
+    return out.sort((a, b) => a.partition - b.partition);
   }
 
   /** Per-RDD totals (for the storage page and tests). */

@@ -33,13 +33,18 @@ export function canonicalKey(v: unknown): string {
   return "{" + Object.keys(o).sort().map((k) => JSON.stringify(k) + ":" + canonicalKey(o[k])).join(",") + "}";
 }
 
+/** Keys a native Map already compares by value (SameValueZero: 0 and -0, NaN alike). */
+export function isNativeKey(k: unknown): boolean {
+  return k === null || (typeof k !== "object" && typeof k !== "bigint");
+}
+
 /** A Map keyed by value equality. Primitive keys take the fast native path. */
 export class ValueMap<K, V> {
   private readonly primitives = new Map<unknown, V>();
   private readonly objects = new Map<string, [K, V]>();
 
   private static isPrimitive(k: unknown): boolean {
-    return k === null || (typeof k !== "object" && typeof k !== "bigint");
+    return isNativeKey(k);
   }
 
   get(key: K): V | undefined {

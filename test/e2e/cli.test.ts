@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -109,21 +109,23 @@ test("a program that forgets stop() still exits, and its workers with it", async
   assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), "workers exited");
 });
 
-test("killing the driver (SIGKILL) leaves no worker behind", async () => {
-  const child = spawn(process.execPath, [CLI, "test/e2e/programs/long-job.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+for (const mode of ["busy", "idle"] as const) {
+test(`killing the driver (SIGKILL) leaves no worker behind (workers ${mode})`, async () => {
+  const child = spawn(process.execPath, [CLI, "test/e2e/programs/long-job.ts", mode], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   assert.ok(await waitUntil(() => /pids [\d,]+\n/.test(out), 20_000), "program started");
   const pids = /pids ([\d,]+)/.exec(out)![1]!.split(",").map(Number);
   assert.ok(pids.every(alive));
-  await new Promise((r) => setTimeout(r, 300)); // the long tasks are running
+  await new Promise((r) => setTimeout(r, 300)); // the long tasks are running, or the workers idle
   child.kill("SIGKILL");
   assert.ok(await waitUntil(() => pids.every((p) => !alive(p)), 5000), `workers ${pids} outlived the driver`);
   const localDir = /localDir (\S+)/.exec(out)![1]!;
   assert.ok(await waitUntil(() => !existsSync(localDir), 5000), "the orphaned workers removed the temporary directory");
 });
+}
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   test(`${signal} during saveAsTextFile: non-zero exit, no partial output, no workers or temporary files left`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "tspark-signal-"));
     const out = join(dir, "out");
@@ -138,7 +140,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       await new Promise((r) => setTimeout(r, 700)); // first part files committed, others running
       child.kill(signal);
       const code = await exited;
-      assert.equal(code, signal === "SIGINT" ? 130 : 143, stderr);
+      assert.equal(code, 128 + constants.signals[signal], stderr);
       assert.match(stderr, new RegExp(`${signal} received`));
       assert.equal(existsSync(out), false, "no partial output");
       const localDir = /localDir (\S+)/.exec(stdout)![1]!;

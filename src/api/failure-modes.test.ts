@@ -1,0 +1,47 @@
+/**
+ * Task retries and worker crashes beyond those of recovery.test: a task that fails three
+ * times and then succeeds, a user error after every attempt (named with the attempt count
+ * and the last error), and a worker killed by SIGSEGV (what a crash in native code looks
+ * like from outside).
+ */
+import test, { after } from "node:test";
+import assert from "node:assert/strict";
+import { SparkContext, TaskContext } from "../index.js";
+
+const sc = new SparkContext({ master: "local[2]", appName: "failure-modes-test" });
+after(() => sc.stop());
+
+test("a task failing on attempts 0-2 succeeds on its fourth (tspark.task.maxFailures 4)", async () => {
+  const out = await sc.parallelize([1, 2, 3], 3).map((x) => {
+    const attempt = TaskContext.get()!.attemptNumber();
+    if (x === 2 && attempt < 3) throw new Error(`flaky attempt ${attempt}`);
+    return [x, x === 2 ? attempt : 0];
+  }).collect();
+  assert.deepEqual(out, [[1, 0], [2, 3], [3, 0]]);
+});
+
+test("a task failing every attempt fails the job with the attempt count and the last error", async () => {
+  const err = await sc.parallelize([1, 2], 2).map((x) => {
+    if (x === 2) throw new TypeError(`always, attempt ${TaskContext.get()!.attemptNumber()}`);
+    return x;
+  }).collect().then(() => undefined, (e: unknown) => e as Error & { code?: string });
+  assert.ok(err);
+  assert.equal(err.code, "TASK_FAILED");
+  assert.match(err.message, /task for partition 1 of stage \d+ failed 4 times; most recent failure \(attempt 3\)/);
+  assert.match(err.message, /TypeError: always, attempt 3/);
+  assert.match(err.message, /failure-modes\.test\.(ts|js):\d+/, "the user's line");
+});
+
+test("a worker killed by SIGSEGV is replaced and its task retried; always crashing, the job names the signal", async () => {
+  const out = await sc.parallelize([1, 2], 2).map((x) => {
+    if (x === 2 && TaskContext.get()!.attemptNumber() === 0) process.kill(process.pid, "SIGSEGV");
+    return x * 10;
+  }).collect();
+  assert.deepEqual(out, [10, 20]);
+  await assert.rejects(
+    sc.parallelize([1], 1).map(() => process.kill(process.pid, "SIGSEGV")).collect(),
+    (e: Error & { code?: string }) => e.code === "WORKER_LOST" && /partition 0 of stage \d+ failed 4 times/.test(e.message) && /signal SIGSEGV/.test(e.message),
+  );
+  assert.equal(sc.workerPids().length, 2);
+  assert.equal(await sc.parallelize([1, 2, 3]).sum(), 6, "the context stays usable");
+});

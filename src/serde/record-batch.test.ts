@@ -1,0 +1,57 @@
+import test from "node:test";
+import assert from "node:assert/strict";
+import { encodeBatch, decodeBatch } from "./record-batch.js";
+
+const roundTrip = (records: unknown[]) => decodeBatch(encodeBatch(records));
+
+test("string/number pairs take the column layout and come back exactly", () => {
+  const batches: unknown[][] = [
+    [["a", 1], ["bb", -0], ["", NaN], ["ccc", Infinity], ["d", 2 ** 53 + 2], ["e", -1.5e-300]],
+    [["word", "value"], ["", ""], ["x\u0000y", "tab\there"]],
+    [["héllo", "wörld"], ["\ud800", "lone \udc00 surrogates"], ["😀", "emoji"], ["ünïcödé, longer than 13", "😀".repeat(10)]],
+    [["a key longer than thirteen", "x".repeat(100)], ["short", "y".repeat(13)], ["k".repeat(12), "v".repeat(12)]],
+    [[1, "one"], [-0, "zero"], [NaN, "nan"]],
+    [[1.5, 2.5], [3, 4]],
+    [["k", null], ["j", null]],
+    [[7, null]],
+  ];
+  for (const b of batches) {
+    const bytes = encodeBatch(b);
+    assert.notEqual(bytes[0], 0xff, `column layout for ${JSON.stringify(b)}`);
+    const back = decodeBatch(bytes);
+    assert.equal(back.length, b.length);
+    back.forEach((r, i) => {
+      assert.ok(Array.isArray(r) && r.length === 2);
+      assert.ok(Object.is((r as unknown[])[0], (b[i] as unknown[])[0]) && Object.is((r as unknown[])[1], (b[i] as unknown[])[1]), `${String(r)} vs ${String(b[i])}`);
+    });
+  }
+});
+
+test("every other batch is V8-serialized and round-trips", () => {
+  const batches: unknown[][] = [
+    [],
+    [1, 2, 3],
+    [["a", 1], ["b", "mixed"]],
+    [["a", 1], [2, 1]],
+    [["a", [1, 2]]],
+    [["a", 1, "extra"]],
+    [[null, 1]],
+    [["a", undefined]],
+    [[1n, 2]],
+    [[new Date(5), new Map([[1, 2]])]],
+    [["a", 1], "not a pair"],
+  ];
+  for (const b of batches) {
+    const bytes = encodeBatch(b);
+    assert.equal(bytes[0], 0xff, JSON.stringify(b, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)));
+    assert.deepEqual(roundTrip(b), b);
+  }
+});
+
+test("a corrupt column batch is refused", () => {
+  const bytes = encodeBatch([["a", 1], ["b", 2]]);
+  assert.throws(() => decodeBatch(bytes.subarray(0, bytes.length - 1)), /corrupt record batch/);
+  const bad = Buffer.from(bytes);
+  bad[0] = 9;
+  assert.throws(() => decodeBatch(bad), /unknown record batch format/);
+});

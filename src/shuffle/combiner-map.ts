@@ -1,0 +1,136 @@
+/**
+ * The key → combiner table of a combine by key (map side and reduce side).
+ *
+ * Keys that a native Map compares by value (strings, numbers, booleans...) live in an
+ * open-addressing table indexed by portableHash, which the map side computes anyway to pick
+ * the reduce partition: a known key costs one probe and one `===`, and the combiner is
+ * updated in place. Measured on 3.3M Zipf words (100k distinct) in one process: a Map with
+ * get + set took 1.3-2.1 s, this table 1.0 s including the hash (a native Map hashes again
+ * and its string lookups are slow at this size). Other keys (tuples, objects, bigints) are
+ * indexed by their canonical encoding in a Map (tspark's key equality, util/value-map.ts).
+ */
+import { canonicalKey, isNativeKey } from "../util/value-map.js";
+import { portableHash } from "./portable-hash.js";
+import type { Aggregator } from "./aggregator.js";
+
+export type CombinerEntry = [unknown, unknown];
+
+const EMPTY = -1;
+
+export class CombinerMap {
+  private capacity = 1024;
+  private mask = this.capacity - 1;
+  private hashes = new Int32Array(this.capacity).fill(EMPTY);
+  private keys: unknown[] = new Array(this.capacity);
+  private values: unknown[] = new Array(this.capacity);
+  private nativeCount = 0;
+  private readonly objects = new Map<string, CombinerEntry>();
+
+  /**
+   * Adds a value (or, with `combiners`, a combiner from a map-side combine) under `key`;
+   * returns true when the key is new. `hash`, when given, is `portableHash(key)`.
+   */
+  add(key: unknown, x: unknown, agg: Aggregator, combiners: boolean, hash?: number): boolean {
+    if (!isNativeKey(key)) return this.addObject(key, x, agg, combiners);
+    const h = hash ?? portableHash(key);
+    const hashes = this.hashes;
+    const keys = this.keys;
+    let i = h & this.mask;
+    for (;;) {
+      const s = hashes[i]!;
+      if (s === EMPTY) break;
+      if (s === h) {
+        const k = keys[i];
+        // SameValueZero, as a Map: NaN equals NaN.
+        if (k === key || (k !== k && key !== key)) {
+          this.values[i] = combiners ? agg.mergeCombiners(this.values[i], x) : agg.mergeValue(this.values[i], x);
+          return false;
+        }
+      }
+      i = (i + 1) & this.mask;
+    }
+    hashes[i] = h;
+    keys[i] = key;
+    this.values[i] = combiners ? x : agg.createCombiner(x);
+    if (++this.nativeCount * 2 > this.capacity) this.grow();
+    return true;
+  }
+
+  /** The combiner of `key`, or undefined. */
+  find(key: unknown, hash?: number): unknown {
+    if (!isNativeKey(key)) return this.objects.get(canonicalKey(key))?.[1];
+    const h = hash ?? portableHash(key);
+    let i = h & this.mask;
+    for (;;) {
+      const s = this.hashes[i]!;
+      if (s === EMPTY) return undefined;
+      if (s === h) {
+        const k = this.keys[i];
+        if (k === key || (k !== k && key !== key)) return this.values[i];
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private addObject(key: unknown, x: unknown, agg: Aggregator, combiners: boolean): boolean {
+    const ck = canonicalKey(key);
+    const e = this.objects.get(ck);
+    if (e !== undefined) {
+      e[1] = combiners ? agg.mergeCombiners(e[1], x) : agg.mergeValue(e[1], x);
+      return false;
+    }
+    this.objects.set(ck, [key, combiners ? x : agg.createCombiner(x)]);
+    return true;
+  }
+
+  private grow(): void {
+    const oldHashes = this.hashes;
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    this.capacity *= 2;
+    this.mask = this.capacity - 1;
+    this.hashes = new Int32Array(this.capacity).fill(EMPTY);
+    this.keys = new Array(this.capacity);
+    this.values = new Array(this.capacity);
+    for (let j = 0; j < oldHashes.length; j++) {
+      const h = oldHashes[j]!;
+      if (h === EMPTY) continue;
+      let i = h & this.mask;
+      while (this.hashes[i] !== EMPTY) i = (i + 1) & this.mask;
+      this.hashes[i] = h;
+      this.keys[i] = oldKeys[j];
+      this.values[i] = oldValues[j];
+    }
+  }
+
+  get size(): number {
+    return this.nativeCount + this.objects.size;
+  }
+
+  /** The [key, combiner] records. */
+  *entries(): IterableIterator<CombinerEntry> {
+    yield* this.toArray();
+  }
+
+  /** The [key, combiner] records as one array; the table is left empty. */
+  takeAll(): CombinerEntry[] {
+    const out = this.toArray();
+    this.capacity = 1024;
+    this.mask = this.capacity - 1;
+    this.hashes = new Int32Array(this.capacity).fill(EMPTY);
+    this.keys = new Array(this.capacity);
+    this.values = new Array(this.capacity);
+    this.nativeCount = 0;
+    this.objects.clear();
+    return out;
+  }
+
+  /** The [key, combiner] records as one array. */
+  toArray(): CombinerEntry[] {
+    const out: CombinerEntry[] = [];
+    const hashes = this.hashes;
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== EMPTY) out.push([this.keys[i], this.values[i]]);
+    for (const e of this.objects.values()) out.push(e);
+    return out;
+  }
+}

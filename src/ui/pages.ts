@@ -1,0 +1,213 @@
+/**
+ * The web UI's pages, rendered on the server from the status store: plain HTML tables,
+ * one small stylesheet, no client framework. A live application's pages carry a tiny
+ * script that reloads the page when the store's revision changes (something happened).
+ */
+import { html, raw, type Html } from "./html.js";
+import type { AppStatusStore, StageRow, TaskRow, IoTotals, JobRow } from "./status-store.js";
+import { formatBytes, formatDuration } from "../util/format.js";
+
+export interface PageContext {
+  store: AppStatusStore;
+  /** Live pages refresh themselves; history pages do not. */
+  live: boolean;
+  /** A notice shown on every page (e.g. "replayed from <file>; the log is incomplete"). */
+  banner?: string | undefined;
+}
+
+const CSS = `
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#222}
+nav{background:#26323d;color:#fff;padding:8px 16px;display:flex;gap:18px;align-items:baseline}
+nav a{color:#cfe3f5;text-decoration:none}nav a.on{color:#fff;font-weight:600;border-bottom:2px solid #f6a623}
+nav .app{margin-left:auto;color:#aab}main{padding:12px 16px}
+h1{font-size:20px;margin:4px 0 10px}h2{font-size:16px;margin:18px 0 6px}
+table{border-collapse:collapse;margin:4px 0 12px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f3f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.t{white-space:nowrap}
+body{display:inline-block;min-width:100%}
+.ok{color:#2a7d2a}.bad{color:#b00020;font-weight:600}.run{color:#1764b3}
+pre.err{margin:0;white-space:pre-wrap;max-width:60em;color:#b00020;font-size:12px}
+.banner{background:#fff4d6;border:1px solid #e6c66b;padding:6px 10px;margin-bottom:10px}
+dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:600}dd{margin:0}
+`;
+
+const REFRESH = (rev: number) =>
+  raw(`<script>(()=>{const rev=${rev};setInterval(async()=>{try{const r=await fetch('/api/v1/revision');if((await r.json()).revision!==rev)location.reload()}catch{}},1000)})()</script>`);
+
+const TABS = [
+  ["jobs", "Jobs"],
+  ["stages", "Stages"],
+  ["storage", "Storage"],
+  ["executors", "Executors"],
+  ["environment", "Environment"],
+] as const;
+
+export type Tab = (typeof TABS)[number][0];
+
+function layout(ctx: PageContext, tab: Tab, title: string, body: Html): string {
+  const app = ctx.store.app;
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${title} - ${app?.appName ?? "tspark"} - tspark UI</title><style>${raw(CSS)}</style></head>
+<body><nav><strong>tspark</strong>${TABS.map(([id, label]) => html`<a href="/${id}/"${raw(id === tab ? ' class="on"' : "")}>${label}</a>`)}<span class="app">${app?.appName ?? ""} (${app?.appId ?? "?"})</span></nav>
+<main>${ctx.banner ? html`<div class="banner">${ctx.banner}</div>` : ""}<h1>${title}</h1>
+${body}</main>${ctx.live ? REFRESH(ctx.store.revision) : ""}</body></html>`.text;
+}
+
+const time = (t: number | undefined) => (t === undefined ? "" : new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, ""));
+const duration = (start: number | undefined, end: number | undefined) => (start === undefined ? "" : formatDuration((end ?? Date.now()) - start));
+const bytes = (n: number) => (n === 0 ? "" : formatBytes(n));
+const recBytes = (records: number, b: number) => (records === 0 && b === 0 ? "" : `${records} / ${formatBytes(b)}`);
+
+function statusCell(status: string): Html {
+  const cls = status === "SUCCEEDED" || status === "COMPLETE" || status === "SUCCESS" ? "ok" : status === "FAILED" ? "bad" : status === "RUNNING" || status === "ACTIVE" ? "run" : "";
+  return html`<td class="${cls}">${status}</td>`;
+}
+
+function firstLine(s: string | undefined): string {
+  return s === undefined ? "" : s.split("\n")[0]!;
+}
+
+// ---- jobs ----
+
+function jobTasks(store: AppStatusStore, j: JobRow): { done: number; total: number; failed: number } {
+  let done = 0;
+  let total = 0;
+  let failed = 0;
+  for (const id of j.stageIds) {
+    const s = store.stages.get(id);
+    if (!s) continue;
+    done += s.completedTasks;
+    total += s.numTasks;
+    failed += s.failedTasks;
+  }
+  return { done, total, failed };
+}
+
+function jobTable(store: AppStatusStore, jobs: JobRow[]): Html {
+  if (jobs.length === 0) return html`<p>No jobs yet.</p>`;
+  return html`<table id="jobs"><thead><tr><th>Job Id</th><th>Description</th><th>Submitted</th><th>Duration</th><th>Stages: Succeeded/Total</th><th>Tasks: Succeeded/Total</th><th>Status</th><th>Error</th></tr></thead><tbody>
+${jobs.map((j) => {
+  const t = jobTasks(store, j);
+  const doneStages = j.stageIds.filter((id) => store.stages.get(id)?.status === "COMPLETE").length;
+  return html`<tr><td>${j.jobId}</td><td><a href="/jobs/job/?id=${j.jobId}">${j.description ?? j.name}</a>${j.description ? html`<br><small>${j.name}</small>` : ""}</td><td class="t">${time(j.submissionTime)}</td><td class="n">${duration(j.submissionTime, j.completionTime)}</td><td class="n">${doneStages}/${j.stageIds.length}</td><td class="n">${t.done}/${t.total}${t.failed ? html` <span class="bad">(${t.failed} failed)</span>` : ""}</td>${statusCell(j.status)}<td>${firstLine(j.error)}</td></tr>\n`;
+})}</tbody></table>`;
+}
+
+export function jobsPage(ctx: PageContext): string {
+  const { store } = ctx;
+  const app = store.app;
+  const jobs = [...store.jobs.values()].reverse();
+  const count = (s: string) => jobs.filter((j) => j.status === s).length;
+  const body = html`<dl><dt>User</dt><dd>${app?.user}</dd><dt>Master</dt><dd>${app?.master}</dd><dt>Started</dt><dd>${time(app?.startTime)}</dd><dt>${app?.endTime ? "Ran for" : "Uptime"}</dt><dd>${duration(app?.startTime, app?.endTime)}</dd>
+<dt>Jobs</dt><dd>${count("RUNNING")} running, ${count("SUCCEEDED")} succeeded, ${count("FAILED")} failed</dd></dl>
+${jobTable(store, jobs)}`;
+  return layout(ctx, "jobs", "Jobs", body);
+}
+
+export function jobPage(ctx: PageContext, jobId: number): string | undefined {
+  const j = ctx.store.jobs.get(jobId);
+  if (!j) return undefined;
+  const stages = j.stageIds.map((id) => ctx.store.stages.get(id)).filter((s): s is StageRow => s !== undefined);
+  const body = html`<dl><dt>Name</dt><dd>${j.name}</dd>${j.description ? html`<dt>Description</dt><dd>${j.description}</dd>` : ""}${j.group ? html`<dt>Job group</dt><dd>${j.group}</dd>` : ""}
+<dt>Status</dt><dd>${j.status}</dd><dt>Submitted</dt><dd>${time(j.submissionTime)}</dd><dt>Duration</dt><dd>${duration(j.submissionTime, j.completionTime)}</dd></dl>
+${j.error ? html`<h2>Error</h2><pre class="err">${j.error}</pre>` : ""}
+<h2>Stages</h2>${stageTable(stages)}`;
+  return layout(ctx, "jobs", `Job ${j.jobId}`, body);
+}
+
+// ---- stages ----
+
+function stageTable(stages: StageRow[]): Html {
+  if (stages.length === 0) return html`<p>No stages yet.</p>`;
+  return html`<table id="stages"><thead><tr><th>Stage Id</th><th>Job</th><th>Description</th><th>Submitted</th><th>Duration</th><th>Tasks: Succeeded/Total</th><th>Input</th><th>Output</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Status</th><th>Failure Reason</th></tr></thead><tbody>
+${stages.map((s) => html`<tr><td>${s.stageId}</td><td><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></td><td><a href="/stages/stage/?id=${s.stageId}">${s.name}</a></td><td class="t">${time(s.submissionTime)}</td><td class="n">${duration(s.submissionTime, s.completionTime)}</td>
+<td class="n">${s.completedTasks}/${s.numTasks}${s.activeTasks ? html` <span class="run">(${s.activeTasks} running)</span>` : ""}${s.failedTasks ? html` <span class="bad">(${s.failedTasks} failed)</span>` : ""}</td>
+<td class="n">${bytes(s.totals.bytesIn)}</td><td class="n">${bytes(s.totals.resultBytes)}</td><td class="n">${bytes(s.totals.shuffleReadBytes)}</td><td class="n">${bytes(s.totals.shuffleWriteBytes)}</td><td class="n">${bytes(s.totals.spillBytes)}</td>${statusCell(s.status)}<td>${firstLine(s.failureReason)}</td></tr>\n`)}</tbody></table>`;
+}
+
+export function stagesPage(ctx: PageContext): string {
+  const stages = [...ctx.store.stages.values()].reverse();
+  return layout(ctx, "stages", "Stages", stageTable(stages));
+}
+
+function totalsList(t: IoTotals): Html {
+  return html`<dt>Task time</dt><dd>${formatDuration(t.durationMs)}</dd><dt>Input</dt><dd>${recBytes(t.recordsIn, t.bytesIn) || "none"}</dd><dt>Output</dt><dd>${recBytes(t.recordsOut, t.resultBytes) || "none"}</dd>
+<dt>Shuffle read</dt><dd>${formatBytes(t.shuffleReadBytes)}</dd><dt>Shuffle write</dt><dd>${formatBytes(t.shuffleWriteBytes)}</dd><dt>Spill</dt><dd>${formatBytes(t.spillBytes)}</dd>`;
+}
+
+function taskRow(t: TaskRow): Html {
+  const m = t.metrics;
+  return html`<tr><td>${t.taskId}</td><td>${t.partition}</td><td>${t.attempt}</td><td>${t.executorId}</td>${statusCell(t.status)}<td class="t">${time(t.launchTime)}</td>
+<td class="n">${m ? formatDuration(m.durationMs) : duration(t.launchTime, t.finishTime)}</td><td class="n">${m ? recBytes(m.recordsIn, m.bytesIn) : ""}</td><td class="n">${m ? recBytes(m.recordsOut, m.resultBytes) : ""}</td>
+<td class="n">${m ? bytes(m.shuffleReadBytes) : ""}</td><td class="n">${m ? bytes(m.shuffleWriteBytes) : ""}</td><td class="n">${m ? bytes(m.spillBytes) : ""}</td><td>${t.error ? html`<pre class="err">${t.error}</pre>` : ""}</td></tr>\n`;
+}
+
+export function stagePage(ctx: PageContext, stageId: number): string | undefined {
+  const s = ctx.store.stages.get(stageId);
+  if (!s) return undefined;
+  const tasks = [...s.tasks.values()].sort((a, b) => a.taskId - b.taskId);
+  const body = html`<dl><dt>Description</dt><dd>${s.name}</dd><dt>Job</dt><dd><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></dd><dt>Status</dt><dd>${s.status}</dd>
+<dt>Submitted</dt><dd>${time(s.submissionTime)}</dd><dt>Duration</dt><dd>${duration(s.submissionTime, s.completionTime)}</dd>
+<dt>Tasks</dt><dd>${s.completedTasks}/${s.numTasks} succeeded, ${s.activeTasks} running, ${s.failedTasks} failed, ${s.killedTasks} killed</dd>${totalsList(s.totals)}</dl>
+${s.failureReason ? html`<h2>Failure reason</h2><pre class="err">${s.failureReason}</pre>` : ""}
+<h2>Tasks (${tasks.length})</h2>
+<table id="tasks"><thead><tr><th>Task Id</th><th>Partition</th><th>Attempt</th><th>Executor</th><th>Status</th><th>Launch Time</th><th>Duration</th><th>Input: Records / Bytes</th><th>Output: Records / Bytes</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Error</th></tr></thead>
+<tbody>${tasks.map(taskRow)}</tbody></table>`;
+  return layout(ctx, "stages", `Stage ${s.stageId}`, body);
+}
+
+// ---- storage ----
+
+export function storagePage(ctx: PageContext): string {
+  const { store } = ctx;
+  const totals = new Map(store.blocks.storageInfo().map((i) => [i.rddId, i]));
+  const rdds = [...store.rdds.values()];
+  const body = rdds.length === 0
+    ? html`<p>No RDDs are persisted.</p>`
+    : html`<table id="rdds"><thead><tr><th>RDD Id</th><th>Name</th><th>Storage Level</th><th>Cached Partitions</th><th>Fraction Cached</th><th>Size in Memory</th><th>Size on Disk</th></tr></thead><tbody>
+${rdds.map((r) => {
+  const t = totals.get(r.rddId);
+  const cached = t?.cachedPartitions ?? 0;
+  return html`<tr><td>${r.rddId}</td><td><a href="/storage/rdd/?id=${r.rddId}">${r.name}</a></td><td>${r.storageLevel}</td><td class="n">${cached}/${r.numPartitions}</td><td class="n">${r.numPartitions ? Math.round((100 * cached) / r.numPartitions) : 0}%</td><td class="n">${formatBytes(t?.memoryBytes ?? 0)}</td><td class="n">${formatBytes(t?.diskBytes ?? 0)}</td></tr>\n`;
+})}</tbody></table>`;
+  return layout(ctx, "storage", "Storage", body);
+}
+
+export function rddPage(ctx: PageContext, rddId: number): string | undefined {
+  const r = ctx.store.rdds.get(rddId);
+  if (!r) return undefined;
+  const blocks = ctx.store.blocks.blocksOf(rddId);
+  const body = html`<dl><dt>Storage level</dt><dd>${r.storageLevel}</dd><dt>Cached partitions</dt><dd>${blocks.length}/${r.numPartitions}</dd></dl>
+<table id="blocks"><thead><tr><th>Block</th><th>Partition</th><th>Executor</th><th>Stored in</th><th>Size</th></tr></thead><tbody>
+${blocks.map((b) => html`<tr><td>${b.blockId}</td><td>${b.partition}</td><td>${b.executorId}</td><td>${b.memory ? "Memory" : "Disk"}</td><td class="n">${formatBytes(b.bytes)}</td></tr>\n`)}</tbody></table>`;
+  return layout(ctx, "storage", `RDD ${r.rddId}: ${r.name}`, body);
+}
+
+// ---- executors ----
+
+export function executorsPage(ctx: PageContext): string {
+  const { store } = ctx;
+  const memoryByExecutor = new Map<string, number>();
+  for (const r of store.rdds.values()) {
+    for (const b of store.blocks.blocksOf(r.rddId)) if (b.memory) memoryByExecutor.set(b.executorId, (memoryByExecutor.get(b.executorId) ?? 0) + b.bytes);
+  }
+  const xs = [...store.executors.values()];
+  const body = html`<table id="executors"><thead><tr><th>Executor Id</th><th>PID</th><th>Status</th><th>Active Tasks</th><th>Failed Tasks</th><th>Completed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Storage Memory</th><th>Peak RSS</th><th>Added</th></tr></thead><tbody>
+${xs.map((x) => html`<tr><td>${x.executorId}</td><td>${x.pid}</td>${x.removeTime === undefined ? html`<td class="ok">Active</td>` : html`<td>Dead (${x.removeReason})</td>`}<td class="n">${x.activeTasks}</td><td class="n">${x.failedTasks}</td><td class="n">${x.completedTasks}</td>
+<td class="n">${formatDuration(x.totals.durationMs)}</td><td class="n">${formatBytes(x.totals.bytesIn)}</td><td class="n">${formatBytes(x.totals.shuffleReadBytes)}</td><td class="n">${formatBytes(x.totals.shuffleWriteBytes)}</td><td class="n">${formatBytes(memoryByExecutor.get(x.executorId) ?? 0)}</td><td class="n">${x.peakRssBytes ? formatBytes(x.peakRssBytes) : ""}</td><td class="t">${time(x.addTime)}</td></tr>\n`)}</tbody></table>`;
+  return layout(ctx, "executors", "Executors", body);
+}
+
+// ---- environment ----
+
+function pairs(id: string, rows: Array<[string, string]>): Html {
+  return html`<table id="${id}"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>${rows.map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>\n`)}</tbody></table>`;
+}
+
+export function environmentPage(ctx: PageContext): string {
+  const body = html`<h2>Runtime</h2>${pairs("runtime", ctx.store.runtime)}<h2>tspark properties</h2>${pairs("properties", ctx.store.config)}`;
+  return layout(ctx, "environment", "Environment", body);
+}
+
+export function notFoundPage(ctx: PageContext, what: string): string {
+  return layout(ctx, "jobs", "Not found", html`<p>${what}</p>`);
+}

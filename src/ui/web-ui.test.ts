@@ -1,0 +1,159 @@
+/**
+ * The web UI over HTTP, after real jobs: every page and API endpoint, escaping of user
+ * text, 404s, port fallback, the events a job posts, the UI and event log stopping with
+ * the context, and history pages rendered from the log matching the live ones.
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { mkdtempSync, rmSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SparkContext } from "../index.js";
+import { WebUi } from "./web-ui.js";
+import { AppStatusStore } from "./status-store.js";
+import { replayEventLog } from "./event-log.js";
+import { stagePage } from "./pages.js";
+import type { TsparkEvent } from "../scheduler/listener-bus.js";
+
+async function get(url: string): Promise<{ status: number; type: string; body: string }> {
+  const r = await fetch(url);
+  return { status: r.status, type: r.headers.get("content-type") ?? "", body: await r.text() };
+}
+
+/** The HTML of the element with this id (tables), for comparing live and replayed pages. */
+function tableOf(page: string, id: string): string {
+  const start = page.indexOf(`<table id="${id}">`);
+  assert.ok(start >= 0, `no table ${id}`);
+  return page.slice(start, page.indexOf("</table>", start));
+}
+
+test("every page and API endpoint after real jobs, with user text escaped; the UI and event log stop with the context", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tspark-ui-test-"));
+  const sc = new SparkContext({
+    master: "local[2]",
+    appName: "ui <b>test</b>",
+    conf: { "tspark.ui.port": 0, "tspark.eventLog.enabled": true, "tspark.eventLog.dir": dir, "tspark.task.maxFailures": 1 },
+  });
+  try {
+    const events: TsparkEvent[] = [];
+    sc._addListener((e) => events.push(e));
+    sc._addListener(() => {
+      throw new Error("a broken listener");
+    });
+    const cached = sc.parallelize([1, 2, 3, 4, 5, 6], 3).map((x) => x * 10).setName("tens <cached>").cache();
+    assert.equal(await cached.sum(), 210, "a throwing listener does not break the job");
+    const url = sc.uiWebUrl!;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const jobEvents = events.filter((e) => e.event !== "blockUpdated" && e.event !== "rddPersisted" && e.event !== "executorAdded").map((e) => e.event);
+    assert.deepEqual(jobEvents.slice(0, 2), ["jobStart", "stageSubmitted"]);
+    assert.deepEqual(jobEvents.slice(-2), ["stageCompleted", "jobEnd"]);
+    assert.deepEqual([...jobEvents.slice(2, -2)].sort(), [...Array(3).fill("taskEnd"), ...Array(3).fill("taskStart")]);
+    for (const e of events) {
+      if (e.event === "taskEnd") assert.ok(events.indexOf(e) > events.findIndex((s) => s.event === "taskStart" && s.taskId === e.taskId), "a task starts before it ends");
+    }
+    await assert.rejects(sc.parallelize([1, 2], 2).map((x) => {
+      if (x === 2) throw new Error("<script>alert(1)</script> went wrong");
+      return x;
+    }).collect());
+
+    const jobs = await get(`${url}/jobs/`);
+    assert.equal(jobs.status, 200);
+    assert.match(jobs.type, /text\/html/);
+    assert.ok(jobs.body.includes("ui &lt;b&gt;test&lt;/b&gt;"), "the app name is escaped");
+    assert.ok(!jobs.body.includes("<script>alert"), "no user markup gets through");
+    assert.match(jobs.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt; went wrong|Job 1 failed/);
+    assert.match(jobs.body, /1 failed/);
+    assert.match(jobs.body, /<td class="ok">SUCCEEDED<\/td>/);
+    assert.match(jobs.body, /<td class="bad">FAILED<\/td>/);
+
+    const job = await get(`${url}/jobs/job/?id=1`);
+    assert.match(job.body, /<pre class="err">Job 1 failed: [^<]*\n\s+Error: &lt;script&gt;alert\(1\)&lt;\/script&gt; went wrong/);
+
+    const stages = await get(`${url}/stages/`);
+    assert.equal(stages.status, 200);
+    assert.equal((tableOf(stages.body, "stages").match(/<tr>/g) ?? []).length, 3, "header + 2 stages");
+    const stage = await get(`${url}/stages/stage/?id=1`);
+    assert.match(stage.body, /1\/2 succeeded, 0 running, 1 failed, 0 killed/);
+    assert.match(stage.body, /<td class="bad">FAILED<\/td>/);
+    assert.match(stage.body, /<pre class="err">Error: &lt;script&gt;alert\(1\)&lt;\/script&gt; went wrong/);
+    const stage0 = await get(`${url}/stages/stage/?id=0`);
+    assert.match(tableOf(stage0.body, "tasks"), /<td class="n">2 \/ \d+ B<\/td>/, "records and bytes in per task");
+
+    const storage = await get(`${url}/storage/`);
+    assert.match(storage.body, /tens &lt;cached&gt;<\/a><\/td><td>Memory[^<]*<\/td><td class="n">3\/3<\/td><td class="n">100%<\/td>/);
+    const rdd = await get(`${url}/storage/rdd/?id=${cached.id}`);
+    assert.equal((tableOf(rdd.body, "blocks").match(/rdd_\d+_\d/g) ?? []).length, 3);
+
+    const executors = await get(`${url}/executors/`);
+    for (const pid of sc.workerPids()) assert.ok(executors.body.includes(`<td>${pid}</td>`), `worker ${pid} listed`);
+    const environment = await get(`${url}/environment/`);
+    assert.ok(environment.body.includes("<td>tspark.task.maxFailures</td><td>1</td>"));
+    assert.ok(environment.body.includes("<td>tspark.storage.memory</td><td>256m</td>"), "defaults shown");
+
+    for (const missing of ["/jobs/job/?id=99", "/stages/stage/?id=99", "/storage/rdd/?id=99", "/api/v1/applications/nope/jobs"]) assert.equal((await get(url + missing)).status, 404, missing);
+    assert.equal((await get(url + "/")).status, 200, "/ leads to the jobs page");
+
+    const appId = sc.applicationId;
+    const apps = JSON.parse((await get(`${url}/api/v1/applications`)).body) as Array<{ id: string; name: string }>;
+    assert.deepEqual(apps.map((a) => [a.id, a.name]), [[appId, "ui <b>test</b>"]]);
+    const apiJobs = JSON.parse((await get(`${url}/api/v1/applications/${appId}/jobs`)).body) as Array<{ status: string }>;
+    assert.deepEqual(apiJobs.map((j) => j.status), ["SUCCEEDED", "FAILED"]);
+    const apiStage = JSON.parse((await get(`${url}/api/v1/applications/${appId}/stages/1`)).body) as { tasks: Array<{ status: string }> };
+    assert.deepEqual(apiStage.tasks.map((t) => t.status).sort(), ["FAILED", "SUCCESS"]);
+    const apiRdds = JSON.parse((await get(`${url}/api/v1/applications/${appId}/storage/rdd`)).body) as Array<{ cachedPartitions: number }>;
+    assert.equal(apiRdds[0]!.cachedPartitions, 3);
+    const apiExec = JSON.parse((await get(`${url}/api/v1/applications/${appId}/executors`)).body) as unknown[];
+    assert.equal(apiExec.length, 2);
+    const env = JSON.parse((await get(`${url}/api/v1/applications/${appId}/environment`)).body) as { properties: Array<[string, string]> };
+    assert.ok(env.properties.some(([k, v]) => k === "tspark.master" && v === "local[2]"));
+
+    const liveStage = stage.body;
+    await sc.stop();
+    await assert.rejects(fetch(`${url}/jobs/`), "the UI is closed");
+    assert.equal(sc.uiWebUrl, undefined);
+
+    const logs = readdirSync(dir);
+    assert.deepEqual(logs, [appId]);
+    const replayed = replayEventLog(join(dir, appId));
+    assert.equal(replayed.incomplete, false);
+    assert.equal(replayed.badLines, 0);
+    const historyStage = stagePage({ store: replayed.store, live: false }, 1)!;
+    assert.equal(tableOf(historyStage, "tasks"), tableOf(liveStage, "tasks"), "history renders what the live UI showed");
+  } finally {
+    await sc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("tspark.ui.enabled=false: no server, uiWebUrl undefined; a bad port is a clear error", async () => {
+  const sc = new SparkContext({ master: "local[1]", conf: { "tspark.ui.enabled": false } });
+  try {
+    assert.equal(await sc.range(3).count(), 3);
+    assert.equal(sc.uiWebUrl, undefined);
+  } finally {
+    await sc.stop();
+  }
+  assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.ui.port": "http" } }), /tspark\.ui\.port must be a port number/);
+  assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.ui.enabled": "yes" } }), /tspark\.ui\.enabled must be true or false/);
+});
+
+test("a taken port: the UI takes the next free one", async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+  const taken = (blocker.address() as net.AddressInfo).port;
+  const store = new AppStatusStore();
+  store.apply({ event: "applicationStart", time: 1, appId: "local-1", appName: "a", user: "u", master: "local", version: "0" });
+  const ui = await WebUi.start(store, { host: "127.0.0.1", port: taken, live: false, banner: "History <of> a" });
+  try {
+    const port = Number(new URL(ui.url).port);
+    assert.notEqual(port, taken);
+    const page = await get(`${ui.url}/jobs/`);
+    assert.match(page.body, /No jobs yet/);
+    assert.ok(page.body.includes('<div class="banner">History &lt;of&gt; a</div>'));
+    assert.ok(!page.body.includes("/api/v1/revision"), "history pages do not refresh themselves");
+  } finally {
+    await ui.close();
+    blocker.close();
+  }
+});

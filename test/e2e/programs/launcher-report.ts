@@ -1,0 +1,14 @@
+// Reports what the launcher's settings did: the effective conf, the driver's and a worker's
+// heap limit, and the files given with --files as tasks read them.
+import { SparkContext, SparkFiles } from "tspark";
+import { getHeapStatistics } from "node:v8";
+import { readFileSync } from "node:fs";
+
+const sc = new SparkContext();
+const want = process.argv.slice(2);
+const heapMb = () => Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+const out: Record<string, unknown> = { conf: sc.getConf().toDebugString(), driverHeapMb: heapMb() };
+if (want.includes("worker-heap")) out["workerHeapMb"] = (await sc.parallelize([0], 1).map(() => heapMb()).collect())[0];
+if (want.includes("files")) out["files"] = await sc.parallelize(["a.txt", "b.txt"], 2).map((f) => readFileSync(SparkFiles.get(f), "utf8")).collect();
+console.log(JSON.stringify(out));
+await sc.stop();

@@ -1,0 +1,168 @@
+/**
+ * End-to-end: the web UI in a real browser (Debian's Chromium driven by playwright-core)
+ * after real jobs, run through the CLI: a shuffle, a cached RDD, a failed job. Then the same
+ * application from its event log with `tspark history`. The stages page's screenshot goes
+ * to test-artifacts/. Chromium missing is a failure, not a skip: CI installs it (.ci/run).
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = join(ROOT, "test-artifacts");
+
+/** Starts the CLI; `next(re)` resolves with the first stdout line (from now on) matching `re`. */
+function start(args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] }) as ChildProcessWithoutNullStreams;
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const seen: string[] = [];
+  const waiting: Array<{ re: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    seen.push(line);
+    for (const w of waiting.splice(0)) {
+      const m = line.match(w.re);
+      if (m) w.resolve(m);
+      else waiting.push(w);
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const next = (re: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      waiting.push({ re, resolve });
+      void exited.then((code) => reject(new Error(`tspark exited (${code}) before printing ${re}; stdout:\n${seen.join("\n")}\nstderr:\n${stderr}`)));
+    });
+  return { child, next, exited, stderr: () => stderr };
+}
+
+async function openBrowser(profile: string): Promise<BrowserContext> {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)`);
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1200, height: 640 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** The visible text of a table's rows, cells joined by " | ". */
+async function rows(page: Page, table: string): Promise<string[]> {
+  return page.locator(`table#${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => (td as HTMLElement).innerText.trim()).join(" | ")));
+}
+
+test("the web UI shows jobs, stages, tasks with errors, storage, executors and environment, live and from the event log", { timeout: 120_000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "tspark-ui-e2e-"));
+  const events = join(tmp, "events");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const app = start(["--master", "local[2]", "--conf", "tspark.ui.port=0", "--conf", "tspark.eventLog.enabled=true", "--conf", `tspark.eventLog.dir=${events}`, "--conf", "tspark.task.maxFailures=2", "test/e2e/programs/ui-app.ts"]);
+  const browser = await openBrowser(join(tmp, "profile"));
+  let history: ReturnType<typeof start> | undefined;
+  try {
+    const [, url] = await app.next(/^UI (http:\/\/127\.0\.0\.1:\d+)$/);
+    const page = await browser.newPage();
+
+    // Jobs: three succeeded (collect, count, count), the failed one with the user's message.
+    await page.goto(`${url}/jobs/`);
+    assert.match(await page.title(), /ui <e2e>/);
+    const jobs = await rows(page, "jobs");
+    assert.equal(jobs.length, 4, jobs.join("\n"));
+    assert.match(jobs[0]!, /^3 \| parse the numbers\ncollect at ui-app\.ts:\d+ \| .* \| 0\/1 \| 1\/2 \(2 failed\) \| FAILED \| Job 3 failed: task for partition 1 of stage \d+ failed 2 times/);
+    for (const j of jobs.slice(1)) assert.match(j, /SUCCEEDED/);
+    assert.match(jobs[3]!, /^0 \| collect at ui-app\.ts:\d+ \| .* \| 2\/2 \| 6\/6 \| SUCCEEDED/);
+
+    // The failed job's page: its error in full, with the user's message and file.
+    await page.getByRole("link", { name: "parse the numbers" }).click();
+    const error = await page.locator("pre.err").innerText();
+    assert.match(error, /Error: bad record <x13>/);
+    assert.match(error, /ui-app\.ts:\d+/);
+
+    // Stages: the failed stage's tasks, each attempt with its error; then the screenshot.
+    await page.goto(`${url}/stages/`);
+    const stages = await rows(page, "stages");
+    assert.equal(stages.length, 5, stages.join("\n")); // map + result stage of the shuffle, two counts, the failed stage
+    assert.match(stages[0]!, /parse the numbers|collect at ui-app/);
+    assert.match(stages[0]!, /1\/2 .*\(2 failed\).*FAILED/s);
+    assert.match(stages.find((s) => s.includes("reduceByKey"))!, /3\/3 .*COMPLETE/s);
+    await page.locator("table#stages tbody tr").first().getByRole("link").nth(1).click();
+    const tasks = await rows(page, "tasks");
+    const failed = tasks.filter((t) => t.includes("FAILED"));
+    assert.equal(failed.length, 2, tasks.join("\n"));
+    for (const t of failed) assert.match(t, /Error: bad record <x13>/);
+    assert.ok(tasks.some((t) => /SUCCESS \| .* \| 2 \/ \d+ B \| 2 \/ \d+ B/.test(t)), tasks.join("\n"));
+    await page.screenshot({ path: join(ARTIFACTS, "ui-stages.png"), fullPage: true });
+
+    // Storage: the cached RDD, every partition in memory.
+    await page.goto(`${url}/storage/`);
+    const rdds = await rows(page, "rdds");
+    assert.equal(rdds.length, 1);
+    assert.match(rdds[0]!, /cached words \| Memory Serialized 1x Replicated|cached words \| .*MEMORY/i);
+    assert.match(rdds[0]!, /3\/3 \| 100% \| \d+(\.\d)? (B|KiB)/);
+    await page.getByRole("link", { name: "cached words" }).click();
+    assert.equal((await rows(page, "blocks")).length, 3);
+
+    // Executors: two workers with their pids and task counts (2 failed attempts in all).
+    await page.goto(`${url}/executors/`);
+    const xs = await rows(page, "executors");
+    assert.equal(xs.length, 2, xs.join("\n"));
+    let completed = 0;
+    let failedTasks = 0;
+    for (const x of xs) {
+      const c = x.split(" | ");
+      assert.match(c[1]!, /^\d+$/);
+      assert.equal(c[2], "Active");
+      failedTasks += Number(c[4]);
+      completed += Number(c[5]);
+    }
+    assert.equal(failedTasks, 2);
+    assert.equal(completed, 3 + 3 + 3 + 3 + 1); // shuffle map + reduce, two counts, one good partition of the failed job
+
+    // Environment: effective settings, defaults included.
+    await page.goto(`${url}/environment/`);
+    const props = await rows(page, "properties");
+    assert.ok(props.includes("tspark.master | local[2]"), props.join("\n"));
+    assert.ok(props.includes("tspark.task.maxFailures | 2"));
+    assert.ok(props.includes("tspark.worker.memory | 512m"));
+
+    // Live: the open jobs page shows a job that runs after it was loaded.
+    await page.goto(`${url}/jobs/`);
+    app.child.stdin.write("more\n");
+    await app.next(/^late 4950$/);
+    await page.getByText("late job").waitFor({ timeout: 15_000 });
+
+    app.child.stdin.end("stop\n");
+    await app.next(/^stopped$/);
+    assert.equal(await app.exited, 0, app.stderr());
+    await assert.rejects(fetch(`${url}/jobs/`)); // the UI stopped with the context
+
+    // History: the same pages from the event log.
+    const logs = readdirSync(events);
+    assert.equal(logs.length, 1);
+    history = start(["history", "--port", "0", events]);
+    const [, hurl] = await history.next(/serving at (http:\/\/127\.0\.0\.1:\d+)/);
+    await page.goto(`${hurl}/jobs/`);
+    assert.match(await page.locator(".banner").innerText(), /History of ui <e2e>/);
+    const hjobs = await rows(page, "jobs");
+    assert.equal(hjobs.length, 5);
+    assert.match(hjobs[0]!, /late job/);
+    assert.match(hjobs[1]!, /parse the numbers.*FAILED/s);
+    await page.goto(`${hurl}/stages/`);
+    assert.equal((await rows(page, "stages")).length, 6);
+    await page.goto(`${hurl}/executors/`);
+    assert.match((await rows(page, "executors"))[0]!, /Dead \(stopped with the context\)/);
+    history.child.kill("SIGINT");
+    assert.equal(await history.exited, 0, history.stderr());
+  } finally {
+    await browser.close();
+    app.child.kill("SIGKILL");
+    history?.child.kill("SIGKILL");
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
