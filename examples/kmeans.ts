@@ -45,7 +45,7 @@ try {
     // [center index, [sum of its points, number of points]]
     const stats = data
       .map((p) => [closestPoint(p, current.value), [p, 1]] as [number, [Point, number]])
-      .reduceByKey(([s1, n1], [s2, n2]) => [s1.map((x, i) => x + s2[i]!), n1 + n2]);
+      .reduceByKey(([s1, n1], [s2, n2]): [Point, number] => [s1.map((x, i) => x + s2[i]!), n1 + n2]);
     const newCenters = (await stats.collect()).map(([i, [sum, n]]) => [i, sum.map((x) => x / n)] as [number, Point]);
     moved = newCenters.reduce((d, [i, c]) => d + squaredDistance(centers[i]!, c), 0);
     for (const [i, c] of newCenters) centers[i] = c;

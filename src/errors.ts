@@ -21,7 +21,19 @@ export type TsparkErrorCode =
   | "CONFIG";
 
 export class TsparkError extends Error {
+  /** What went wrong, for programs: `TASK_FAILED`, `JOB_CANCELLED`, `OUTPUT_EXISTS`, ... */
   readonly code: TsparkErrorCode;
+  /**
+   * An error with a machine-readable `code`, a message for the user, and an optional `cause`.
+   *
+   * @example
+   * ```ts
+   * const err = new TsparkError("INVALID_ARGUMENT", "numPartitions must be positive");
+   * [err.name, err.code, err.message]; // → ["TsparkError", "INVALID_ARGUMENT", "numPartitions must be positive"]
+   * // Errors tspark raises carry their code:
+   * await sc.emptyRDD().first().catch((e: TsparkError) => e.code); // → "EMPTY_COLLECTION"
+   * ```
+   */
   constructor(code: TsparkErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;

@@ -24,3 +24,6 @@ export { portableHash } from "./shuffle/portable-hash.js";
 export { CONFIG_KEYS } from "./api/config.js";
 export { TsparkError, type TsparkErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";
+// Shapes the public methods return (StatCounter.asDict/toJSON, StatusTracker.getExecutorInfos).
+export type { StatCounterDict, StatCounterJSON } from "./api/stat-counter.js";
+export type { ExecutorInfo } from "./executor/backend.js";

@@ -6,9 +6,13 @@
 import type { StatCounter } from "./stat-counter.js";
 
 export interface BoundedDouble {
+  /** The estimate (exact when every partition finished in time). */
   mean: number;
+  /** The confidence the interval was computed for, e.g. 0.95. */
   confidence: number;
+  /** Lower end of the confidence interval. */
   low: number;
+  /** Upper end of the confidence interval. */
   high: number;
 }
 

@@ -14,7 +14,11 @@ import { TsparkError } from "../errors.js";
 export class Broadcast<T> {
   private destroyed = false;
 
-  /** @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy. */
+  /**
+   * @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy.
+   * @param id The broadcast's id within its SparkContext.
+   * @param path The file holding the serialized value, which workers read.
+   */
   constructor(readonly id: number, private readonly local: T, readonly path: string, private readonly onRelease: (id: number) => void) {
     let bytes: Buffer;
     try {
@@ -30,7 +34,16 @@ export class Broadcast<T> {
     }
   }
 
-  /** The value (on the driver: the original object). */
+  /**
+   * The value (on the driver: the original object).
+   *
+   * @example
+   * ```ts
+   * const lookup = sc.broadcast({ a: "apple", b: "banana" });
+   * lookup.value.a; // → "apple"
+   * await sc.parallelize(["b", "a"]).map((k) => lookup.value[k as "a" | "b"]).collect(); // → ["banana", "apple"]
+   * ```
+   */
   get value(): T {
     this.checkAlive();
     return this.local;
@@ -40,13 +53,32 @@ export class Broadcast<T> {
     if (this.destroyed) throw new TsparkError("INVALID_ARGUMENT", `Attempted to use broadcast variable ${this.id} after it was destroyed`);
   }
 
-  /** Drops the workers' copies; they read the value again if a later task uses it. */
+  /**
+   * Drops the workers' copies; they read the value again if a later task uses it.
+   *
+   * @example
+   * ```ts
+   * const big = sc.broadcast(new Array(1000).fill(1));
+   * await sc.parallelize([1, 2]).map((i) => big.value[i]).sum(); // → 2
+   * big.unpersist(); // workers drop their copies...
+   * await sc.parallelize([3]).map((i) => big.value[i]).sum(); // → 1
+   * ```
+   */
   unpersist(blocking = false): void {
     void blocking;
     this.onRelease(this.id);
   }
 
-  /** Releases the value everywhere; any later use is an error. */
+  /**
+   * Releases the value everywhere; any later use is an error.
+   *
+   * @example
+   * ```ts
+   * const b = sc.broadcast([1, 2, 3]);
+   * b.destroy();
+   * (() => { try { return b.value; } catch (e) { return (e as TsparkError).code; } })(); // → "INVALID_ARGUMENT"
+   * ```
+   */
   destroy(blocking = false): void {
     void blocking;
     if (this.destroyed) return;
@@ -55,6 +87,7 @@ export class Broadcast<T> {
     rmSync(this.path, { force: true });
   }
 
+  /** @internal */
   [CAPTURE_AS](): CaptureAsDescriptor {
     this.checkAlive();
     return { module: import.meta.url, export: "workerBroadcast", args: [this.id, this.path] };

@@ -44,8 +44,11 @@ import { newAccessToken } from "../ui/access-token.js";
 import { StorageLevel } from "./storage-level.js";
 
 export interface SparkContextOptions {
+  /** Where to run: `local`, `local[N]` or `local[*]` (default: the launcher's --master, else local[*]). */
   master?: string;
+  /** The application's name (UI, logs). */
   appName?: string;
+  /** More settings, as a SparkConf or an object of `tspark.*` keys. */
   conf?: SparkConf | Record<string, string | number | boolean>;
 }
 
@@ -79,8 +82,11 @@ export class SparkContext {
   readonly [UNSHIPPABLE] = "the SparkContext";
   /** tspark's version. */
   readonly version = VERSION;
+  /** Where the context runs, e.g. `local[4]`. */
   readonly master: string;
+  /** The application's name. */
   readonly appName: string;
+  /** A unique id of this application. */
   readonly applicationId: string;
   /** When the context started (ms since the epoch). */
   readonly startTime = Date.now();
@@ -149,6 +155,18 @@ export class SparkContext {
   /**
    * `new SparkContext({ master: "local[4]", appName: "wordcount" })`. Settings given here win
    * over those of the `tspark` launcher (--master, --conf), which win over defaults.
+   *
+   * @example
+   * ```ts
+   * import { SparkContext } from "tspark";
+   *
+   * const sc = new SparkContext({ master: "local[4]", appName: "wordcount", conf: { "tspark.worker.memory": "1g" } });
+   * try {
+   *   console.log(await sc.parallelize([1, 2, 3]).map((x) => x * 2).collect()); // [2, 4, 6]
+   * } finally {
+   *   await sc.stop();
+   * }
+   * ```
    */
   constructor(options: SparkContextOptions | SparkConf = {}) {
     if (SparkContext.active) {
@@ -240,18 +258,42 @@ export class SparkContext {
     log("INFO", "context", `Started SparkContext ${this.applicationId} (app "${this.appName}", master ${this.master}, ${slots} worker(s), tspark ${VERSION})`);
   }
 
-  /** The active context, or a new one from `conf`. */
+  /**
+   * The active context, or a new one from `conf`.
+   *
+   * @example
+   * ```ts
+   * // The active context:
+   * SparkContext.getOrCreate() === sc; // → true
+   * ```
+   */
   static getOrCreate(conf?: SparkConf): SparkContext {
     return SparkContext.active ?? new SparkContext(conf ?? {});
   }
 
-  /** Default number of partitions: `tspark.default.parallelism`, else the number of worker slots. */
+  /**
+   * Default number of partitions: `tspark.default.parallelism`, else the number of worker slots.
+   *
+   * @example
+   * ```ts
+   * // With --master local[2]:
+   * sc.defaultParallelism; // → 2
+   * sc.parallelize([1, 2, 3, 4]).getNumPartitions() === sc.defaultParallelism; // → true
+   * ```
+   */
   get defaultParallelism(): number {
     const v = this.conf.get(CONFIG_KEYS.defaultParallelism.key);
     return v !== undefined ? Number(v) : this.backend.slots;
   }
 
-  /** Default minimum partitions of file inputs: min(defaultParallelism, 2), as PySpark. */
+  /**
+   * Default minimum partitions of file inputs: min(defaultParallelism, 2), as PySpark.
+   *
+   * @example
+   * ```ts
+   * sc.defaultMinPartitions; // → 2
+   * ```
+   */
   get defaultMinPartitions(): number {
     return Math.min(this.defaultParallelism, 2);
   }
@@ -262,6 +304,12 @@ export class SparkContext {
    * tspark.ui.enabled=false.
    * The server starts with the context; it is listening once the first action has started
    * (or after `await sc._uiStarted()`).
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([1]).count(); // → 1
+   * console.log(`progress at ${sc.uiWebUrl ?? "(no UI)"}`);
+   * ```
    */
   get uiWebUrl(): string | undefined {
     return this.ui?.accessUrl;
@@ -319,17 +367,41 @@ export class SparkContext {
     for (const p of rdd.dependencies()) this.announcePersisted(p, seen);
   }
 
-  /** A copy of the effective configuration. */
+  /**
+   * A copy of the effective configuration.
+   *
+   * @example
+   * ```ts
+   * sc.getConf().get("tspark.app.name") === sc.appName; // → true
+   * sc.getConf().get("tspark.task.maxFailures"); // → "4"
+   * ```
+   */
   getConf(): SparkConf {
     return this.conf.clone();
   }
 
-  /** Sets the engine's log threshold: ALL, DEBUG, INFO, WARN (default), ERROR, FATAL, OFF. */
+  /**
+   * Sets the engine's log threshold: ALL, DEBUG, INFO, WARN (default), ERROR, FATAL, OFF.
+   *
+   * @example
+   * ```ts
+   * sc.setLogLevel("ERROR"); // only errors from here on
+   * sc.setLogLevel("WARN");
+   * ```
+   */
   setLogLevel(level: string): void {
     setLogThreshold(level);
   }
 
-  /** The user running this application. */
+  /**
+   * The user running this application.
+   *
+   * @example
+   * ```ts
+   * import { userInfo } from "node:os";
+   * sc.sparkUser() === userInfo().username; // → true
+   * ```
+   */
   sparkUser(): string {
     return process.env["SPARK_USER"] ?? os.userInfo().username;
   }
@@ -340,20 +412,45 @@ export class SparkContext {
 
   // ---- input ----
 
-  /** Distributes a local collection: `sc.parallelize([1, 2, 3, 4], 2)`. */
+  /**
+   * Distributes a local collection: `sc.parallelize([1, 2, 3, 4], 2)`.
+   *
+   * @example
+   * ```ts
+   * await sc.parallelize([0, 2, 3, 4, 6], 5).glom().collect(); // → [[0], [2], [3], [4], [6]]
+   * await sc.parallelize(new Set(["a", "b"])).collect(); // → ["a", "b"]
+   * ```
+   */
   parallelize<T>(data: Iterable<T>, numSlices?: number): RDD<T> {
     this.ensureActive();
     return new ParallelCollectionRDD<T>(this, data, numSlices ?? this.defaultParallelism);
   }
 
-  /** Numbers from `start` (inclusive) to `end` (exclusive) by `step`; `sc.range(5)` → 0..4. */
+  /**
+   * Numbers from `start` (inclusive) to `end` (exclusive) by `step`; `sc.range(5)` → 0..4.
+   *
+   * @example
+   * ```ts
+   * await sc.range(5).collect(); // → [0, 1, 2, 3, 4]
+   * await sc.range(2, 4).collect(); // → [2, 3]
+   * await sc.range(1, 7, 2).collect(); // → [1, 3, 5]
+   * ```
+   */
   range(start: number, end?: number, step = 1, numSlices?: number): RDD<number> {
     this.ensureActive();
     if (end === undefined) [start, end] = [0, start];
     return new RangeRDD(this, start, end, step, numSlices ?? this.defaultParallelism);
   }
 
-  /** An RDD with no partitions and no records. */
+  /**
+   * An RDD with no partitions and no records.
+   *
+   * @example
+   * ```ts
+   * await sc.emptyRDD().count(); // → 0
+   * sc.emptyRDD().getNumPartitions(); // → 0
+   * ```
+   */
   emptyRDD<T = never>(): RDD<T> {
     this.ensureActive();
     return new EmptyRDD<T>(this);
@@ -363,37 +460,95 @@ export class SparkContext {
    * Lines of text files: a file, a directory, a glob, or a comma-separated list of those;
    * `.gz` files are decompressed (each is one partition).
    * `sc.textFile("logs/*.txt.gz").filter((l) => l.includes("ERROR"))`
+   *
+   * @example
+   * ```ts
+   * import { writeFileSync } from "node:fs";
+   * writeFileSync("example.txt", "Hello world!\nsecond line\n");
+   * await sc.textFile("example.txt").collect(); // → ["Hello world!", "second line"]
+   * await sc.textFile("example.txt").filter((l) => l.startsWith("Hello")).count(); // → 1
+   * ```
    */
   textFile(path: string, minPartitions?: number): RDD<string> {
     this.ensureActive();
     return new TextFileRDD(this, path, minPartitions ?? this.defaultMinPartitions);
   }
 
-  /** `[fileUrl, content]` for each file: `sc.wholeTextFiles("docs/")`. */
+  /**
+   * `[fileUrl, content]` for each file: `sc.wholeTextFiles("docs/")`.
+   *
+   * @example
+   * ```ts
+   * import { mkdirSync, writeFileSync } from "node:fs";
+   * import { basename } from "node:path";
+   * mkdirSync("texts", { recursive: true });
+   * writeFileSync("texts/1.txt", "1");
+   * writeFileSync("texts/2.txt", "2");
+   * const files = await sc.wholeTextFiles("texts").collect();
+   * files.map(([path, text]) => [basename(path), text]).sort(); // → [["1.txt", "1"], ["2.txt", "2"]]
+   * ```
+   */
   wholeTextFiles(path: string, minPartitions?: number): RDD<[string, string]> {
     this.ensureActive();
     return new WholeTextFilesRDD(this, path, minPartitions ?? this.defaultMinPartitions);
   }
 
-  /** `[fileUrl, bytes]` for each file. */
+  /**
+   * `[fileUrl, bytes]` for each file.
+   *
+   * @example
+   * ```ts
+   * import { mkdirSync, writeFileSync } from "node:fs";
+   * import { basename } from "node:path";
+   * mkdirSync("bytes", { recursive: true });
+   * writeFileSync("bytes/a.bin", Buffer.from([1, 2, 3]));
+   * const files = await sc.binaryFiles("bytes").collect();
+   * files.map(([path, bytes]) => [basename(path), bytes.length]); // → [["a.bin", 3]]
+   * ```
+   */
   binaryFiles(path: string, minPartitions?: number): RDD<[string, Uint8Array]> {
     this.ensureActive();
     return new BinaryFilesRDD(this, path, minPartitions ?? this.defaultMinPartitions);
   }
 
-  /** Fixed-length binary records of `recordLength` bytes. */
+  /**
+   * Fixed-length binary records of `recordLength` bytes.
+   *
+   * @example
+   * ```ts
+   * import { writeFileSync } from "node:fs";
+   * writeFileSync("records.bin", Buffer.from([1, 2, 3, 4, 5, 6]));
+   * await sc.binaryRecords("records.bin", 2).map((r) => [...r]).collect(); // → [[1, 2], [3, 4], [5, 6]]
+   * ```
+   */
   binaryRecords(path: string, recordLength: number): RDD<Uint8Array> {
     this.ensureActive();
     return new BinaryRecordsRDD(this, path, recordLength);
   }
 
-  /** Reads what `saveAsObjectFile` wrote (PySpark: pickleFile). */
+  /**
+   * Reads what `saveAsObjectFile` wrote (PySpark: pickleFile).
+   *
+   * @example
+   * ```ts
+   * const out = "ids";
+   * await sc.parallelize([{ id: 1 }, { id: 2 }]).saveAsObjectFile(out);
+   * await sc.objectFile<{ id: number }>(out).map((o) => o.id).collect(); // → [1, 2]
+   * ```
+   */
   objectFile<T = unknown>(path: string, minPartitions?: number): RDD<T> {
     this.ensureActive();
     return new ObjectFileRDD<T>(this, path, minPartitions ?? this.defaultMinPartitions);
   }
 
-  /** The records of all the given RDDs: `sc.union([a, b, c])`. */
+  /**
+   * The records of all the given RDDs: `sc.union([a, b, c])`.
+   *
+   * @example
+   * ```ts
+   * await sc.union([sc.parallelize([1]), sc.parallelize([2, 3]), sc.parallelize([4])]).collect(); // → [1, 2, 3, 4]
+   * ```
+   */
   union<T>(rdds: RDD<T>[]): RDD<T> {
     this.ensureActive();
     if (rdds.length === 0) throw new TsparkError("INVALID_ARGUMENT", "union needs at least one RDD");
@@ -404,12 +559,32 @@ export class SparkContext {
 
   private readonly localProperties = new Map<string, string>();
 
-  /** Sets a property that the jobs submitted next carry, visible to tasks via TaskContext.getLocalProperty. */
+  /**
+   * Sets a property that the jobs submitted next carry, visible to tasks via TaskContext.getLocalProperty.
+   *
+   * @example
+   * ```ts
+   * sc.setLocalProperty("team", "search");
+   * await sc.parallelize([1], 1).map(() => TaskContext.get()!.getLocalProperty("team")).collect(); // → ["search"]
+   * sc.setLocalProperty("team", undefined); // removes it
+   * ```
+   */
   setLocalProperty(key: string, value: string | undefined | null): void {
     if (value === undefined || value === null) this.localProperties.delete(key);
     else this.localProperties.set(key, String(value));
   }
 
+  /**
+   * The value of a property set with setLocalProperty (or by setJobGroup: `spark.jobGroup.id`).
+   *
+   * @example
+   * ```ts
+   * sc.setLocalProperty("team", "search");
+   * sc.getLocalProperty("team"); // → "search"
+   * sc.setLocalProperty("team", null);
+   * sc.getLocalProperty("team"); // → undefined
+   * ```
+   */
   getLocalProperty(key: string): string | undefined {
     return this.localProperties.get(key);
   }
@@ -417,6 +592,13 @@ export class SparkContext {
   /**
    * Puts the jobs submitted next in a group, to cancel together. With `interruptOnCancel`,
    * cancelling kills their running tasks at once (their worker processes are replaced).
+   *
+   * @example
+   * ```ts
+   * sc.setJobGroup("report", "the nightly report");
+   * await sc.parallelize([1, 2, 3]).count(); // → 3
+   * sc.statusTracker().getJobIdsForGroup("report").length; // → 1
+   * ```
    */
   setJobGroup(groupId: string, description: string, interruptOnCancel = false): void {
     this.setLocalProperty("spark.jobGroup.id", groupId);
@@ -424,12 +606,30 @@ export class SparkContext {
     this.setLocalProperty("spark.job.interruptOnCancel", String(interruptOnCancel));
   }
 
-  /** A description shown for the jobs submitted next (UI, status tracker). */
+  /**
+   * A description shown for the jobs submitted next (UI, status tracker).
+   *
+   * @example
+   * ```ts
+   * sc.setJobDescription("count the lines");
+   * await sc.parallelize(["a", "b"]).count(); // → 2
+   * sc.getLocalProperty("spark.job.description"); // → "count the lines"
+   * ```
+   */
   setJobDescription(value: string): void {
     this.setLocalProperty("spark.job.description", value);
   }
 
-  /** Adds a tag to the jobs submitted next (see cancelJobsWithTag). */
+  /**
+   * Adds a tag to the jobs submitted next (see cancelJobsWithTag).
+   *
+   * @example
+   * ```ts
+   * sc.addJobTag("etl");
+   * sc.getJobTags(); // → new Set(["etl"])
+   * sc.clearJobTags();
+   * ```
+   */
   addJobTag(tag: string): void {
     if (typeof tag !== "string" || tag.length === 0 || tag.includes(",")) throw new TsparkError("INVALID_ARGUMENT", "a job tag must be a non-empty string without commas");
     const tags = this.getJobTags();
@@ -437,17 +637,50 @@ export class SparkContext {
     this.setLocalProperty("spark.job.tags", [...tags].join(","));
   }
 
+  /**
+   * Removes a tag from the jobs submitted next.
+   *
+   * @example
+   * ```ts
+   * sc.addJobTag("etl");
+   * sc.addJobTag("daily");
+   * sc.removeJobTag("etl");
+   * sc.getJobTags(); // → new Set(["daily"])
+   * sc.clearJobTags();
+   * ```
+   */
   removeJobTag(tag: string): void {
     const tags = this.getJobTags();
     tags.delete(tag);
     this.setLocalProperty("spark.job.tags", tags.size ? [...tags].join(",") : undefined);
   }
 
+  /**
+   * The tags the jobs submitted next carry.
+   *
+   * @example
+   * ```ts
+   * sc.addJobTag("a");
+   * sc.addJobTag("b");
+   * sc.getJobTags(); // → new Set(["a", "b"])
+   * sc.clearJobTags();
+   * ```
+   */
   getJobTags(): Set<string> {
     const t = this.localProperties.get("spark.job.tags");
     return new Set(t ? t.split(",") : []);
   }
 
+  /**
+   * Removes every tag from the jobs submitted next.
+   *
+   * @example
+   * ```ts
+   * sc.addJobTag("etl");
+   * sc.clearJobTags();
+   * sc.getJobTags().size; // → 0
+   * ```
+   */
   clearJobTags(): void {
     this.setLocalProperty("spark.job.tags", undefined);
   }
@@ -462,17 +695,47 @@ export class SparkContext {
     };
   }
 
-  /** Cancels the running jobs of a group. */
+  /**
+   * Cancels the running jobs of a group.
+   *
+   * @example
+   * ```ts
+   * sc.setJobGroup("slow", "a job to cancel", true);
+   * const job = sc.parallelize([1, 2], 2).map(async (x) => new Promise((resolve) => setTimeout(() => resolve(x), 60_000))).collect();
+   * setTimeout(() => sc.cancelJobGroup("slow"), 500);
+   * await job.catch((e: TsparkError) => e.code); // → "JOB_CANCELLED"
+   * ```
+   */
   cancelJobGroup(groupId: string): void {
     this.scheduler.cancelJobs((j) => j.props.group === groupId, `part of cancelled job group ${groupId}`);
   }
 
-  /** Cancels the running jobs that carry a tag. */
+  /**
+   * Cancels the running jobs that carry a tag.
+   *
+   * @example
+   * ```ts
+   * sc.addJobTag("slow");
+   * const job = sc.parallelize([1], 1).map(async (x) => new Promise((resolve) => setTimeout(() => resolve(x), 2_000))).collect();
+   * sc.removeJobTag("slow");
+   * setTimeout(() => sc.cancelJobsWithTag("slow"), 300);
+   * await job.catch((e: TsparkError) => e.code); // → "JOB_CANCELLED"
+   * ```
+   */
   cancelJobsWithTag(tag: string): void {
     this.scheduler.cancelJobs((j) => j.props.tags.includes(tag), `cancelled by tag ${tag}`);
   }
 
-  /** Cancels every running job. */
+  /**
+   * Cancels every running job.
+   *
+   * @example
+   * ```ts
+   * const job = sc.parallelize([1], 1).map(async (x) => new Promise((resolve) => setTimeout(() => resolve(x), 2_000))).count();
+   * setTimeout(() => sc.cancelAllJobs(), 300);
+   * await job.catch((e: TsparkError) => e.code); // → "JOB_CANCELLED"
+   * ```
+   */
   cancelAllJobs(): void {
     this.scheduler.cancelJobs(() => true, "as part of cancelAllJobs");
   }
@@ -498,7 +761,16 @@ export class SparkContext {
     return this.scheduler.stages.get(stageId)?.metrics;
   }
 
-  /** Read-only progress of jobs, stages and workers. */
+  /**
+   * Read-only progress of jobs, stages and workers.
+   *
+   * @example
+   * ```ts
+   * const tracker = sc.statusTracker();
+   * await sc.parallelize([1, 2]).count(); // → 2
+   * tracker.getActiveJobIds(); // → []
+   * ```
+   */
   statusTracker(): StatusTracker {
     return new StatusTracker(this.scheduler, () => this.backend.executorInfos());
   }
@@ -508,6 +780,18 @@ export class SparkContext {
   /**
    * Makes a file available to every task: `sc.addFile("lookup.csv")`, then in a task
    * `SparkFiles.get("lookup.csv")`. A directory needs `recursive = true`.
+   *
+   * @example
+   * ```ts
+   * import { writeFileSync, readFileSync } from "node:fs";
+   * writeFileSync("lookup.csv", "a,1\nb,2\n");
+   * sc.addFile("lookup.csv");
+   * const codes = sc.parallelize(["b", "a"]).map((k) => {
+   *   const table = readFileSync(SparkFiles.get("lookup.csv"), "utf8"); // in the task, a local copy
+   *   return table.split("\n").find((line) => line.startsWith(k + ","))!.split(",")[1];
+   * });
+   * await codes.collect(); // → ["2", "1"]
+   * ```
    */
   addFile(path: string, recursive = false): void {
     this.ensureActive();
@@ -521,13 +805,32 @@ export class SparkContext {
 
   private checkpointDir: string | undefined;
 
-  /** Where checkpoint() writes RDDs (a directory made under `dir` for this application). */
+  /**
+   * Where checkpoint() writes RDDs (a directory made under `dir` for this application).
+   *
+   * @example
+   * ```ts
+   * import { resolve } from "node:path";
+   * sc.setCheckpointDir("checkpoints");
+   * sc.getCheckpointDir()!.startsWith(resolve("checkpoints")); // → true
+   * ```
+   */
   setCheckpointDir(dir: string): void {
     const d = join(resolvePath(dir), randomUUID());
     mkdirSync(d, { recursive: true });
     this.checkpointDir = d;
   }
 
+  /**
+   * The directory checkpoint() writes to (under the one given to setCheckpointDir), if set.
+   *
+   * @example
+   * ```ts
+   * import { resolve } from "node:path";
+   * sc.setCheckpointDir("checkpoints");
+   * sc.getCheckpointDir()!.startsWith(resolve("checkpoints") + "/"); // → true
+   * ```
+   */
   getCheckpointDir(): string | undefined {
     return this.checkpointDir;
   }
@@ -550,6 +853,13 @@ export class SparkContext {
   /**
    * A read-only value sent to each worker once (not with every task):
    * `const lookup = sc.broadcast(bigMap); rdd.map((k) => lookup.value.get(k))`.
+   *
+   * @example
+   * ```ts
+   * const names = sc.broadcast(new Map([[1, "one"], [2, "two"]]));
+   * await sc.parallelize([2, 1, 2]).map((k) => names.value.get(k)).collect(); // → ["two", "one", "two"]
+   * names.destroy();
+   * ```
    */
   broadcast<T>(value: T): Broadcast<T> {
     this.ensureActive();
@@ -562,6 +872,16 @@ export class SparkContext {
   /**
    * A variable tasks add to and the driver reads: `const n = sc.accumulator(0)`. Give an
    * AccumulatorParam (zero, addInPlace) for values other than numbers.
+   *
+   * @example
+   * ```ts
+   * const blank = sc.accumulator(0);
+   * await sc.parallelize(["a", "", "b", ""]).foreach((line) => { if (line === "") blank.add(1); });
+   * blank.value; // → 2
+   * const seen = sc.accumulator<string[]>([], { zero: () => [], addInPlace: (a, b) => a.concat(b) });
+   * await sc.parallelize(["x", "y"], 1).foreach((s) => seen.add([s]));
+   * seen.value; // → ["x", "y"]
+   * ```
    */
   accumulator<T = number>(value: T, param?: AccumulatorParam<T>): Accumulator<T> {
     this.ensureActive();
@@ -699,13 +1019,28 @@ export class SparkContext {
   /**
    * Runs `fn` over the records of the given partitions (default all) and returns its
    * results, one per partition: `sc.runJob(rdd, (it) => [...it].length)`.
+   *
+   * @example
+   * ```ts
+   * const rdd = sc.parallelize([1, 2, 3, 4, 5, 6], 3);
+   * await sc.runJob(rdd, (it) => [...it].length); // → [2, 2, 2]
+   * await sc.runJob(rdd, (it) => [...it].reduce((a, b) => a + b, 0), [0, 2]); // → [3, 11]
+   * ```
    */
   async runJob<T, U>(rdd: RDD<T>, fn: (it: Iterable<T>) => U, partitions?: number[]): Promise<Array<Awaited<U>>> {
     const res = await this._runJob(rdd as RDD<unknown>, [{ op: "applyPartition", fns: [fn], label: "runJob" }], partitions, true);
     return res.map((r) => r[0] as Awaited<U>);
   }
 
-  /** Process ids of the worker processes (for diagnostics and tests). */
+  /**
+   * Process ids of the worker processes (for diagnostics and tests).
+   *
+   * @example
+   * ```ts
+   * // With --master local[2]:
+   * sc.workerPids().length; // → 2
+   * ```
+   */
   workerPids(): number[] {
     return this.backend.pids();
   }
@@ -734,7 +1069,19 @@ export class SparkContext {
     return this.backend.executorInfos();
   }
 
-  /** Stops the workers and releases everything. Safe to call twice. */
+  /**
+   * Stops the workers and releases everything. Safe to call twice.
+   *
+   * @example
+   * ```ts
+   * const sc = new SparkContext({ appName: "report" });
+   * try {
+   *   await sc.parallelize([1, 2, 3]).count();
+   * } finally {
+   *   await sc.stop(); // safe to call again
+   * }
+   * ```
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
@@ -758,7 +1105,17 @@ export class SparkContext {
     return this.stopping;
   }
 
-  /** `await using sc = new SparkContext(...)` stops it at the end of the block. */
+  /**
+   * `await using sc = new SparkContext(...)` stops it at the end of the block.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using sc = new SparkContext({ appName: "scoped" });
+   *   console.log(await sc.range(10).sum()); // 45
+   * } // sc.stop() ran here
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

@@ -19,64 +19,290 @@ type PartitionFunc<K> = (key: K) => number;
 
 declare module "./rdd.js" {
   interface RDD<T> {
-    /** Redistributes records by key into `numPartitions` partitions (a no-op when already partitioned so). */
+    /**
+     * Redistributes records by key into `numPartitions` partitions (a no-op when already partitioned so).
+     *
+     * @example
+     * ```ts
+     * const pairs = sc.parallelize([1, 2, 3, 4, 2, 4, 1]).map((x) => [x, x] as [number, number]);
+     * const sets = await pairs.partitionBy(2).glom().collect();
+     * sets[0]!.length + sets[1]!.length; // → 7
+     * // Every key is in exactly one partition:
+     * sets[0]!.some(([k]) => sets[1]!.some(([j]) => j === k)); // → false
+     * ```
+     */
     partitionBy<K, V>(this: RDD<[K, V]>, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, V]>;
     /**
      * The generic per-key aggregation: `createCombiner(v)` starts a key's combiner,
      * `mergeValue(c, v)` adds a value, `mergeCombiners(c1, c2)` merges partial results.
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 1], ["a", 2]]);
+     * const lists = x.combineByKey((v) => [v], (c: number[], v) => [...c, v], (a, b) => a.concat(b));
+     * (await lists.mapValues((vs) => vs.sort()).collect()).sort(); // → [["a", [1, 2]], ["b", [1]]]
+     * ```
      */
     combineByKey<K, V, C>(this: RDD<[K, V]>, createCombiner: (v: V) => C, mergeValue: (c: C, v: V) => C, mergeCombiners: (a: C, b: C) => C, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, C]>;
-    /** `sc.parallelize([["a", 1], ["b", 1], ["a", 1]]).reduceByKey((a, b) => a + b)` → ["a", 2], ["b", 1]. */
+    /**
+     * `sc.parallelize([["a", 1], ["b", 1], ["a", 1]]).reduceByKey((a, b) => a + b)` → ["a", 2], ["b", 1].
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize<[string, number]>([["a", 1], ["b", 1], ["a", 1]]);
+     * (await rdd.reduceByKey((a, b) => a + b).collect()).sort(); // → [["a", 2], ["b", 1]]
+     * ```
+     */
     reduceByKey<K, V>(this: RDD<[K, V]>, func: (a: V, b: V) => V, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, V]>;
-    /** Aggregates each key's values from a fresh copy of `zeroValue` with `seqFunc`, merging with `combFunc`. */
+    /**
+     * Aggregates each key's values from a fresh copy of `zeroValue` with `seqFunc`, merging with `combFunc`.
+     *
+     * @example
+     * ```ts
+     * const pairs = sc.parallelize<[string, number]>([["a", 3], ["b", 4], ["a", 2]]);
+     * // [sum, count] per key:
+     * const sumCount = pairs.aggregateByKey<string, number, [number, number]>([0, 0], ([s, n], v) => [s + v, n + 1], ([s1, n1], [s2, n2]) => [s1 + s2, n1 + n2]);
+     * (await sumCount.collect()).sort(); // → [["a", [5, 2]], ["b", [4, 1]]]
+     * ```
+     */
     aggregateByKey<K, V, U>(this: RDD<[K, V]>, zeroValue: U, seqFunc: (acc: U, v: V) => U, combFunc: (a: U, b: U) => U, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, U]>;
-    /** Folds each key's values, starting from `zeroValue` (applied once per key per partition). */
+    /**
+     * Folds each key's values, starting from `zeroValue` (applied once per key per partition).
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize<[string, number]>([["a", 1], ["b", 1], ["a", 1]]);
+     * (await rdd.foldByKey(0, (a, b) => a + b).collect()).sort(); // → [["a", 2], ["b", 1]]
+     * ```
+     */
     foldByKey<K, V>(this: RDD<[K, V]>, zeroValue: V, func: (a: V, b: V) => V, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, V]>;
     /**
      * Groups the values of each key: `rdd.groupByKey().mapValues((vs) => [...vs])`. A key's values
      * that outgrow the worker's memory are spilled and streamed back when iterated.
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize<[string, number]>([["a", 1], ["b", 1], ["a", 1]]);
+     * (await rdd.groupByKey().mapValues((vs) => [...vs].length).collect()).sort(); // → [["a", 2], ["b", 1]]
+     * (await rdd.groupByKey().mapValues((vs) => [...vs]).collect()).sort(); // → [["a", [1, 1]], ["b", [1]]]
+     * ```
      */
     groupByKey<K, V>(this: RDD<[K, V]>, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, Iterable<V>]>;
-    /** Groups records by `f(record)`: `sc.parallelize([1, 1, 2, 3, 5, 8]).groupBy((x) => x % 2)`. */
+    /**
+     * Groups records by `f(record)`: `sc.parallelize([1, 1, 2, 3, 5, 8]).groupBy((x) => x % 2)`.
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize([1, 1, 2, 3, 5, 8]);
+     * const groups = await rdd.groupBy((x) => x % 2).mapValues((xs) => [...xs].sort()).collect();
+     * groups.sort(); // → [[0, [2, 8]], [1, [1, 1, 3, 5]]]
+     * ```
+     */
     groupBy<K>(f: (x: T) => K, numPartitions?: number, partitionFunc?: PartitionFunc<K>): RDD<[K, Iterable<T>]>;
-    /** The distinct records (equal by value): `sc.parallelize([1, 1, 2, 3]).distinct()` → 1, 2, 3. */
+    /**
+     * The distinct records (equal by value): `sc.parallelize([1, 1, 2, 3]).distinct()` → 1, 2, 3.
+     *
+     * @example
+     * ```ts
+     * (await sc.parallelize([1, 1, 2, 3]).distinct().collect()).sort(); // → [1, 2, 3]
+     * await sc.parallelize([[1, "a"], [1, "a"], [1, "b"]]).distinct().count(); // → 2
+     * ```
+     */
     distinct(numPartitions?: number): RDD<T>;
-    /** Pairs of values for each key in both RDDs: `[k, [v, w]]`. */
+    /**
+     * Pairs of values for each key in both RDDs: `[k, [v, w]]`.
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4]]);
+     * const y = sc.parallelize<[string, number]>([["a", 2], ["a", 3]]);
+     * (await x.join(y).collect()).sort(); // → [["a", [1, 2]], ["a", [1, 3]]]
+     * ```
+     */
     join<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V, W]]>;
-    /** Like join, keeping keys missing from `other` with `null` for `w`. */
+    /**
+     * Like join, keeping keys missing from `other` with `null` for `w`.
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4]]);
+     * const y = sc.parallelize<[string, number]>([["a", 2]]);
+     * (await x.leftOuterJoin(y).collect()).sort(); // → [["a", [1, 2]], ["b", [4, null]]]
+     * ```
+     */
     leftOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V, W | null]]>;
-    /** Like join, keeping keys missing from this RDD with `null` for `v`. */
+    /**
+     * Like join, keeping keys missing from this RDD with `null` for `v`.
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4]]);
+     * const y = sc.parallelize<[string, number]>([["a", 2]]);
+     * (await y.rightOuterJoin(x).collect()).sort(); // → [["a", [2, 1]], ["b", [null, 4]]]
+     * ```
+     */
     rightOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V | null, W]]>;
-    /** Like join, keeping keys missing from either side with `null`. */
+    /**
+     * Like join, keeping keys missing from either side with `null`.
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4]]);
+     * const y = sc.parallelize<[string, number]>([["a", 2], ["c", 8]]);
+     * (await x.fullOuterJoin(y).collect()).sort(); // → [["a", [1, 2]], ["b", [4, null]], ["c", [null, 8]]]
+     * ```
+     */
     fullOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V | null, W | null]]>;
-    /** For each key in either RDD, the values from each: `[k, [vs, ws]]`. */
+    /**
+     * For each key in either RDD, the values from each: `[k, [vs, ws]]`.
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4]]);
+     * const y = sc.parallelize<[string, number]>([["a", 2]]);
+     * (await x.cogroup(y).mapValues(([vs, ws]) => [[...vs], [...ws]]).collect()).sort(); // → [["a", [[1], [2]]], ["b", [[4], []]]]
+     * ```
+     */
     cogroup<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V[], W[]]]>;
-    /** cogroup with any number of RDDs: `[k, [vs, ws, xs, ...]]`. */
+    /**
+     * cogroup with any number of RDDs: `[k, [vs, ws, xs, ...]]`.
+     *
+     * @example
+     * ```ts
+     * const w = sc.parallelize<[string, number]>([["a", 5], ["b", 6]]);
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4]]);
+     * const y = sc.parallelize<[string, number]>([["a", 2]]);
+     * const z = sc.parallelize<[string, number]>([["b", 42]]);
+     * const grouped = await w.groupWith(x, y, z).mapValues((groups) => groups.map((g) => [...g])).collect();
+     * grouped.sort(); // → [["a", [[5], [1], [2], []]], ["b", [[6], [4], [], [42]]]]
+     * ```
+     */
     groupWith<K, V>(this: RDD<[K, V]>, ...others: Array<RDD<[K, unknown]>>): RDD<[K, unknown[][]]>;
-    /** Records of this RDD not in `other` (by value; duplicates of kept records are kept). */
+    /**
+     * Records of this RDD not in `other` (by value; duplicates of kept records are kept).
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4], ["b", 5], ["a", 3]]);
+     * const y = sc.parallelize<[string, number]>([["a", 3], ["c", 0]]);
+     * (await x.subtract(y).collect()).sort(); // → [["a", 1], ["b", 4], ["b", 5]]
+     * ```
+     */
     subtract(other: RDD<T>, numPartitions?: number): RDD<T>;
-    /** Pairs whose key does not occur in `other`. */
+    /**
+     * Pairs whose key does not occur in `other`.
+     *
+     * @example
+     * ```ts
+     * const x = sc.parallelize<[string, number]>([["a", 1], ["b", 4], ["b", 5], ["a", 2]]);
+     * const y = sc.parallelize<[string, number]>([["a", 3], ["c", 0]]);
+     * (await x.subtractByKey(y).collect()).sort(); // → [["b", 4], ["b", 5]]
+     * ```
+     */
     subtractByKey<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, V]>;
-    /** The distinct records found in both RDDs. */
+    /**
+     * The distinct records found in both RDDs.
+     *
+     * @example
+     * ```ts
+     * const a = sc.parallelize([1, 10, 2, 3, 4, 5]);
+     * const b = sc.parallelize([1, 6, 2, 3, 7, 8]);
+     * (await a.intersection(b).collect()).sort(); // → [1, 2, 3]
+     * ```
+     */
     intersection(other: RDD<T>, numPartitions?: number): RDD<T>;
     /**
      * Sorts by key, range-partitioned from a sample (each partition holds a key range, in
      * order): `rdd.sortByKey(false)` for descending; `keyfunc` maps keys before comparing.
+     *
+     * @example
+     * ```ts
+     * const tmp = sc.parallelize<[string, number]>([["a", 1], ["b", 2], ["1", 3], ["d", 4], ["2", 5]]);
+     * await tmp.sortByKey().first(); // → ["1", 3]
+     * await tmp.sortByKey(true, 1).collect(); // → [["1", 3], ["2", 5], ["a", 1], ["b", 2], ["d", 4]]
+     * await tmp.sortByKey(false, 2).collect(); // → [["d", 4], ["b", 2], ["a", 1], ["2", 5], ["1", 3]]
+     * const words = sc.parallelize<[string, number]>([["Mary", 1], ["had", 2], ["a", 3], ["little", 4], ["lamb", 5]]);
+     * await words.sortByKey(true, 3, (k) => k.toLowerCase()).keys().collect(); // → ["a", "had", "lamb", "little", "Mary"]
+     * ```
      */
     sortByKey<K, V>(this: RDD<[K, V]>, ascending?: boolean, numPartitions?: number, keyfunc?: (k: K) => unknown): RDD<[K, V]>;
-    /** Sorts records by `keyfunc(record)`: `rdd.sortBy((x) => x[1], false)`. */
+    /**
+     * Sorts records by `keyfunc(record)`: `rdd.sortBy((x) => x[1], false)`.
+     *
+     * @example
+     * ```ts
+     * const tmp = sc.parallelize<[string, number]>([["a", 1], ["b", 2], ["1", 3], ["d", 4], ["2", 5]]);
+     * await tmp.sortBy((x) => x[0]).collect(); // → [["1", 3], ["2", 5], ["a", 1], ["b", 2], ["d", 4]]
+     * await tmp.sortBy((x) => x[1], false).collect(); // → [["2", 5], ["d", 4], ["1", 3], ["b", 2], ["a", 1]]
+     * ```
+     */
     sortBy(keyfunc: (x: T) => unknown, ascending?: boolean, numPartitions?: number): RDD<T>;
-    /** Exactly `numPartitions` partitions of even size, by a shuffle. */
+    /**
+     * Exactly `numPartitions` partitions of even size, by a shuffle.
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize([1, 2, 3, 4, 5, 6, 7], 4);
+     * (await rdd.glom().collect()).length; // → 4
+     * (await rdd.repartition(2).glom().collect()).length; // → 2
+     * (await rdd.repartition(10).collect()).sort(); // → [1, 2, 3, 4, 5, 6, 7]
+     * ```
+     */
     repartition(numPartitions: number): RDD<T>;
-    /** Partitions by key, then sorts each partition by key (one shuffle). */
+    /**
+     * Partitions by key, then sorts each partition by key (one shuffle).
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize<[number, number]>([[0, 5], [3, 8], [2, 6], [0, 8], [3, 8], [1, 3]]);
+     * const parts = rdd.repartitionAndSortWithinPartitions(2, (k) => k % 2, true);
+     * await parts.glom().collect(); // → [[[0, 5], [0, 8], [2, 6]], [[1, 3], [3, 8], [3, 8]]]
+     * ```
+     */
     repartitionAndSortWithinPartitions<K, V>(this: RDD<[K, V]>, numPartitions?: number, partitionFunc?: PartitionFunc<K>, ascending?: boolean, keyfunc?: (k: K) => unknown): RDD<[K, V]>;
-    /** Number of records per key, as a Map. */
+    /**
+     * Number of records per key, as a Map.
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize<[string, number]>([["a", 1], ["b", 1], ["a", 1]]);
+     * await rdd.countByKey(); // → new Map([["a", 2], ["b", 1]])
+     * ```
+     */
     countByKey<K, V>(this: RDD<[K, V]>): Promise<Map<K, number>>;
-    /** The pairs as a Map (a later pair wins for a repeated key). */
+    /**
+     * The pairs as a Map (a later pair wins for a repeated key).
+     *
+     * @example
+     * ```ts
+     * const m = await sc.parallelize<[number, number]>([[1, 2], [3, 4]]).collectAsMap();
+     * m.get(1); // → 2
+     * m.get(3); // → 4
+     * ```
+     */
     collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>>;
-    /** The values of `key`; reads one partition when the RDD's partitioner is known. */
+    /**
+     * The values of `key`; reads one partition when the RDD's partitioner is known.
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize(Array.from({ length: 1000 }, (_, i) => i)).keyBy((x) => x);
+     * await rdd.lookup(42); // → [42]
+     * await rdd.lookup(1024); // → []
+     * const sorted = sc.parallelize<[string, number]>([["a", 1], ["b", 2], ["a", 3]]).sortByKey();
+     * (await sorted.lookup("a")).sort(); // → [1, 3]
+     * ```
+     */
     lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]>;
-    /** reduceByKey, with the result merged on the driver as a Map (no shuffle). */
+    /**
+     * reduceByKey, with the result merged on the driver as a Map (no shuffle).
+     *
+     * @example
+     * ```ts
+     * const rdd = sc.parallelize<[string, number]>([["a", 1], ["b", 1], ["a", 1]]);
+     * await rdd.reduceByKeyLocally((a, b) => a + b); // → new Map([["a", 2], ["b", 1]])
+     * ```
+     */
     reduceByKeyLocally<K, V>(this: RDD<[K, V]>, func: (a: V, b: V) => V): Promise<Map<K, V>>;
   }
 }

@@ -63,7 +63,10 @@ export abstract class RDD<T> {
   /** Only for typing: the element type. */
   declare readonly __elementType?: T;
 
-  /** @internal RDDs are made by a SparkContext and by transformations. */
+  /**
+   * @internal RDDs are made by a SparkContext and by transformations.
+   * @param context The SparkContext the RDD belongs to.
+   */
   constructor(readonly context: SparkContext) {
     this.id = context._newRddId();
     this.callSite = userCallSite();
@@ -174,7 +177,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
+   * sc.setCheckpointDir("checkpoints");
    * const rdd = sc.parallelize([1, 2, 3]).map((x) => x * 2);
    * rdd.checkpoint();
    * await rdd.collect(); // → [2, 4, 6]
@@ -209,7 +212,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
+   * sc.setCheckpointDir("checkpoints");
    * const rdd = sc.parallelize([1, 2]);
    * rdd.checkpoint();
    * rdd.isCheckpointed(); // → false
@@ -241,11 +244,12 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * sc.setCheckpointDir("/tmp/checkpoints");
+   * import { resolve } from "node:path";
+   * sc.setCheckpointDir("checkpoints");
    * const rdd = sc.parallelize([1, 2]);
    * rdd.checkpoint();
    * await rdd.count(); // → 2
-   * rdd.getCheckpointFile()!.startsWith("/tmp/checkpoints"); // → true
+   * rdd.getCheckpointFile()!.startsWith(resolve("checkpoints")); // → true
    * ```
    */
   getCheckpointFile(): string | undefined {
@@ -337,7 +341,7 @@ export abstract class RDD<T> {
    * @example
    * ```ts
    * sc.parallelize([1, 2]).partitioner; // → undefined
-   * sc.parallelize([["a", 1]]).partitionBy(3).partitioner!.numPartitions; // → 3
+   * sc.parallelize<[string, number]>([["a", 1]]).partitionBy(3).partitioner!.numPartitions; // → 3
    * ```
    */
   get partitioner(): Partitioner | undefined {
@@ -493,7 +497,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * await sc.parallelize([[1, 2], [3, 4]]).keys().collect(); // → [1, 3]
+   * await sc.parallelize<[number, number]>([[1, 2], [3, 4]]).keys().collect(); // → [1, 3]
    * ```
    */
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
@@ -505,7 +509,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * await sc.parallelize([[1, 2], [3, 4]]).values().collect(); // → [2, 4]
+   * await sc.parallelize<[number, number]>([[1, 2], [3, 4]]).values().collect(); // → [2, 4]
    * ```
    */
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
@@ -1304,7 +1308,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * const out = `/tmp/letters-${Date.now()}`;
+   * const out = "letters";
    * await sc.parallelize(["a", "b", "c"], 2).saveAsTextFile(out);
    * await sc.textFile(out).collect(); // → ["a", "b", "c"]
    * await sc.parallelize([{ n: 1 }, [2, 3]], 1).saveAsTextFile(`${out}-json`, "gzip"); // part-00000.gz: {"n":1} and [2,3]
@@ -1320,7 +1324,7 @@ export abstract class RDD<T> {
    *
    * @example
    * ```ts
-   * const out = `/tmp/objects-${Date.now()}`;
+   * const out = "objects";
    * await sc.parallelize([{ id: 1, tags: ["x"] }, new Map([["k", 2]])]).saveAsObjectFile(out);
    * await sc.objectFile(out).collect(); // → [{ id: 1, tags: ["x"] }, new Map([["k", 2]])]
    * ```

@@ -16,14 +16,38 @@ export function setDriverFilesRoot(dir: string | undefined): void {
 }
 
 export class SparkFiles {
-  /** The directory holding added files. */
+  /**
+   * The directory holding added files.
+   *
+   * @example
+   * ```ts
+   * import { writeFileSync } from "node:fs";
+   * writeFileSync("stopwords.txt", "a\nthe\n");
+   * sc.addFile("stopwords.txt");
+   * SparkFiles.get("stopwords.txt").startsWith(SparkFiles.getRootDirectory()); // → true
+   * ```
+   */
   static getRootDirectory(): string {
     if (inWorker()) return join(localDir(), "files");
     if (!driverRoot) throw new TsparkError("CONTEXT_STOPPED", "SparkFiles needs an active SparkContext");
     return driverRoot;
   }
 
-  /** The absolute path of an added file, by its name. */
+  /**
+   * The absolute path of an added file, by its name.
+   *
+   * @example
+   * ```ts
+   * import { readFileSync, writeFileSync } from "node:fs";
+   * writeFileSync("stopwords.txt", "a\nthe\n");
+   * sc.addFile("stopwords.txt");
+   * const words = sc.parallelize(["the", "cat", "a", "hat"]).filter((w) => {
+   *   const stop = readFileSync(SparkFiles.get("stopwords.txt"), "utf8").split("\n");
+   *   return !stop.includes(w);
+   * });
+   * await words.collect(); // → ["cat", "hat"]
+   * ```
+   */
   static get(filename: string): string {
     return join(SparkFiles.getRootDirectory(), basename(filename));
   }

@@ -20,10 +20,15 @@ export type NonFiniteNumber = "NaN" | "Infinity" | "-Infinity";
  * new StatCounter([1, 2]).toJSON(); // { n: 2, mu: 1.5, m2: 0.5, min: 1, max: 2 }
  */
 export interface StatCounterJSON {
+  /** Number of values. */
   n: number;
+  /** Running mean. */
   mu: number | NonFiniteNumber;
+  /** Running sum of squared deviations from the mean. */
   m2: number | NonFiniteNumber;
+  /** Smallest value. */
   min: number | NonFiniteNumber;
+  /** Largest value. */
   max: number | NonFiniteNumber;
 }
 
@@ -34,12 +39,19 @@ export interface StatCounterJSON {
  * const { count, mean, stdev }: StatCounterDict = (await rdd.stats()).asDict();
  */
 export interface StatCounterDict {
+  /** Number of values. */
   count: number;
+  /** Mean of the values. */
   mean: number;
+  /** Sum of the values. */
   sum: number;
+  /** Smallest value. */
   min: number;
+  /** Largest value. */
   max: number;
+  /** Standard deviation (sample or population, as asked). */
   stdev: number;
+  /** Variance (sample or population, as asked). */
   variance: number;
 }
 
@@ -89,11 +101,13 @@ function pythonFloat(x: number): string {
  * math.min/max and numpy's minimum/maximum, which PySpark uses).
  *
  * @example
+ * ```ts
  * const s = new StatCounter([1, 2, 3]);
- * s.mean();           // 2
- * s.variance();       // 0.666...
- * s.sampleStdev();    // 1
- * String(s);          // "(count: 3, mean: 2.0, stdev: 0.816496580927726, max: 3.0, min: 1.0)"
+ * s.mean(); // → 2
+ * s.variance(); // → 0.6666666666666666
+ * s.sampleStdev(); // → 1
+ * String(s); // → "(count: 3, mean: 2.0, stdev: 0.816496580927726, max: 3.0, min: 1.0)"
+ * ```
  */
 export class StatCounter {
   private n = 0; // count
@@ -102,6 +116,15 @@ export class StatCounter {
   private maxValue = -Infinity;
   private minValue = Infinity;
 
+  /**
+   * Starts empty, or with the statistics of `values`.
+   *
+   * @example
+   * ```ts
+   * new StatCounter().count(); // → 0
+   * new StatCounter([1, 2, 3]).mean(); // → 2
+   * ```
+   */
   constructor(values?: Iterable<number>) {
     if (values !== undefined) for (const v of values) this.merge(v);
   }
@@ -111,8 +134,11 @@ export class StatCounter {
    * is not a number is an INVALID_ARGUMENT error.
    *
    * @example
+   * ```ts
    * const s = new StatCounter();
-   * for (const x of partition) s.merge(x);
+   * for (const x of [4, 8, 15]) s.merge(x);
+   * [s.count(), s.sum(), s.max()]; // → [3, 27, 15]
+   * ```
    */
   merge(value: number): this {
     if (typeof value !== "number") value = StatCounter.coerce(value);
@@ -130,8 +156,11 @@ export class StatCounter {
    * been merged here. Merging a counter into itself doubles it.
    *
    * @example
+   * ```ts
    * const total = new StatCounter();
-   * for (const part of perPartition) total.mergeStats(part);
+   * for (const part of [new StatCounter([1, 2]), new StatCounter([3])]) total.mergeStats(part);
+   * [total.count(), total.mean()]; // → [3, 2]
+   * ```
    */
   mergeStats(other: StatCounter): this {
     if (!(other instanceof StatCounter)) {
@@ -164,7 +193,12 @@ export class StatCounter {
    * An independent copy.
    *
    * @example
+   * ```ts
+   * const s = new StatCounter([1, 2]);
    * const snapshot = s.copy();
+   * s.merge(10);
+   * [snapshot.count(), s.count()]; // → [2, 3]
+   * ```
    */
   copy(): StatCounter {
     const c = new StatCounter();
@@ -176,47 +210,114 @@ export class StatCounter {
     return c;
   }
 
-  /** Number of values. `new StatCounter([1, 2]).count()` → 2. */
+  /**
+   * Number of values. `new StatCounter([1, 2]).count()` → 2.
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2]).count(); // → 2
+   * ```
+   */
   count(): number {
     return this.n;
   }
 
-  /** Mean of the values; 0 when empty (as PySpark). `new StatCounter([1, 2]).mean()` → 1.5. */
+  /**
+   * Mean of the values; 0 when empty (as PySpark). `new StatCounter([1, 2]).mean()` → 1.5.
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2]).mean(); // → 1.5
+   * new StatCounter().mean(); // → 0
+   * ```
+   */
   mean(): number {
     return this.mu;
   }
 
-  /** Sum, computed as count × mean (as PySpark). `new StatCounter([1, 2]).sum()` → 3. */
+  /**
+   * Sum, computed as count × mean (as PySpark). `new StatCounter([1, 2]).sum()` → 3.
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2]).sum(); // → 3
+   * ```
+   */
   sum(): number {
     return this.n * this.mu;
   }
 
-  /** Smallest value; +Infinity when empty. `new StatCounter([1, 2]).min()` → 1. */
+  /**
+   * Smallest value; +Infinity when empty. `new StatCounter([1, 2]).min()` → 1.
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2]).min(); // → 1
+   * new StatCounter().min(); // → Infinity
+   * ```
+   */
   min(): number {
     return this.minValue;
   }
 
-  /** Largest value; -Infinity when empty. `new StatCounter([1, 2]).max()` → 2. */
+  /**
+   * Largest value; -Infinity when empty. `new StatCounter([1, 2]).max()` → 2.
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2]).max(); // → 2
+   * new StatCounter().max(); // → -Infinity
+   * ```
+   */
   max(): number {
     return this.maxValue;
   }
 
-  /** Population variance (divides by n); NaN when empty. `new StatCounter([1, 2, 3]).variance()` → 0.666... */
+  /**
+   * Population variance (divides by n); NaN when empty. `new StatCounter([1, 2, 3]).variance()` → 0.666...
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2, 3]).variance(); // → 0.6666666666666666
+   * ```
+   */
   variance(): number {
     return this.n === 0 ? NaN : this.m2 / this.n;
   }
 
-  /** Sample variance (divides by n - 1); NaN when count ≤ 1. `new StatCounter([1, 2, 3]).sampleVariance()` → 1. */
+  /**
+   * Sample variance (divides by n - 1); NaN when count ≤ 1. `new StatCounter([1, 2, 3]).sampleVariance()` → 1.
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2, 3]).sampleVariance(); // → 1
+   * new StatCounter([1]).sampleVariance(); // → NaN
+   * ```
+   */
   sampleVariance(): number {
     return this.n <= 1 ? NaN : this.m2 / (this.n - 1);
   }
 
-  /** Population standard deviation. `new StatCounter([1, 2, 3]).stdev()` → 0.816... */
+  /**
+   * Population standard deviation. `new StatCounter([1, 2, 3]).stdev()` → 0.816...
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2, 3]).stdev(); // → 0.816496580927726
+   * ```
+   */
   stdev(): number {
     return Math.sqrt(this.variance());
   }
 
-  /** Sample standard deviation (divides by n - 1). `new StatCounter([1, 2, 3]).sampleStdev()` → 1. */
+  /**
+   * Sample standard deviation (divides by n - 1). `new StatCounter([1, 2, 3]).sampleStdev()` → 1.
+   *
+   * @example
+   * ```ts
+   * new StatCounter([1, 2, 3]).sampleStdev(); // → 1
+   * ```
+   */
   sampleStdev(): number {
     return Math.sqrt(this.sampleVariance());
   }
@@ -227,8 +328,9 @@ export class StatCounter {
    * default returns the sample figures); tspark follows the parameter's name.
    *
    * @example
-   * new StatCounter([1, 2, 3, 4]).asDict(true);
-   * // { count: 4, mean: 2.5, sum: 10, min: 1, max: 4, stdev: 1.2909944487358056, variance: 1.6666666666666667 }
+   * ```ts
+   * new StatCounter([1, 2, 3, 4]).asDict(true); // → { count: 4, mean: 2.5, sum: 10, min: 1, max: 4, stdev: 1.2909944487358056, variance: 1.6666666666666667 }
+   * ```
    */
   asDict(sample = false): StatCounterDict {
     return {
@@ -246,7 +348,9 @@ export class StatCounter {
    * PySpark's repr: `(count: 3, mean: 2.0, stdev: 0.816496580927726, max: 3.0, min: 1.0)`.
    *
    * @example
-   * console.log(String(await rdd.stats()));
+   * ```ts
+   * String(await sc.parallelize([1, 2, 3]).stats()); // → "(count: 3, mean: 2.0, stdev: 0.816496580927726, max: 3.0, min: 1.0)"
+   * ```
    */
   toString(): string {
     return `(count: ${this.n}, mean: ${pythonFloat(this.mean())}, stdev: ${pythonFloat(this.stdev())}, max: ${pythonFloat(this.max())}, min: ${pythonFloat(this.min())})`;
@@ -257,8 +361,11 @@ export class StatCounter {
    * Non-finite numbers are spelled as strings so the data also survives JSON.
    *
    * @example
-   * const wire = JSON.stringify(s);                 // calls toJSON
-   * StatCounter.fromJSON(JSON.parse(wire));         // an equal counter
+   * ```ts
+   * const s = new StatCounter([1, 2, Infinity]);
+   * const wire = JSON.stringify(s); // calls toJSON
+   * StatCounter.fromJSON(JSON.parse(wire)).max(); // → Infinity
+   * ```
    */
   toJSON(): StatCounterJSON {
     return { n: this.n, mu: encode(this.mu), m2: encode(this.m2), min: encode(this.minValue), max: encode(this.maxValue) };
@@ -268,7 +375,11 @@ export class StatCounter {
    * Rebuilds a counter from {@link toJSON}'s data; malformed data is an INVALID_ARGUMENT error.
    *
    * @example
+   * ```ts
+   * const parts = [new StatCounter([1]).toJSON(), new StatCounter([2, 3]).toJSON()];
    * const total = parts.reduce((acc, p) => acc.mergeStats(StatCounter.fromJSON(p)), new StatCounter());
+   * total.sum(); // → 6
+   * ```
    */
   static fromJSON(data: StatCounterJSON): StatCounter {
     if (typeof data !== "object" || data === null) {

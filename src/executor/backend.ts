@@ -22,10 +22,15 @@ export interface WorkerLoss {
 }
 
 export interface ExecutorInfo {
+  /** The worker's id (its slot number). */
   executorId: string;
+  /** The worker's process id. */
   pid: number;
+  /** Tasks running in the worker now. */
   activeTasks: number;
+  /** Tasks the worker finished successfully. */
   completedTasks: number;
+  /** Tasks that failed in the worker. */
   failedTasks: number;
   /** Peak resident memory of the worker process, as of its last finished task. */
   peakRssBytes: number;

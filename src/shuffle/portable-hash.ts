@@ -99,6 +99,15 @@ function hashAny(v: unknown): number {
 /**
  * `portableHash("a") === portableHash("a")` in every process; `portableHash([1, "x"])`
  * hashes the tuple's elements in order.
+ *
+ * @example
+ * ```ts
+ * portableHash("a") === portableHash("a"); // → true
+ * portableHash([1, "x"]) === portableHash([1, "x"]); // → true
+ * // The same in every process and run, so workers agree on where a key goes:
+ * const where = await sc.parallelize(["k"], 1).map((k) => portableHash(k)).collect();
+ * where[0] === portableHash("k"); // → true
+ * ```
  */
 export function portableHash(value: unknown): number {
   return hashAny(value) & 0x7fffffff;
