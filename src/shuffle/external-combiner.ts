@@ -43,10 +43,9 @@ export class ExternalCombiner {
   }
 
   private sortedEntries(): Entry[] {
-    const entries: Entry[] = [];
+    const entries = this.map.sortedByHash();
     const out = this.agg.toSpill;
-    for (const [k, c] of this.map.entries()) entries.push([portableHash(k), k, out ? out(c) : c]);
-    entries.sort(byHash);
+    if (out) for (const e of entries) e[2] = out(e[2]);
     return entries;
   }
 
