@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FrameFileWriter, readFrames } from "./frame-file.js";
-import { SizeTracker } from "./size-estimator.js";
+import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
 import { mergeSortedRuns, flatten } from "./run-merger.js";
 import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
@@ -53,7 +53,8 @@ export class ExternalCombiner {
     const entries = this.sortedEntries();
     const path = join(this.spillDir, `${this.name}-combine-${this.runs.length}.tmp`);
     const w = new FrameFileWriter(path);
-    for (let i = 0; i < entries.length; i += BATCH) w.writeBatch(entries.slice(i, i + BATCH));
+    const per = spillFrameRecords(this.tracker);
+    for (let i = 0; i < entries.length; i += per) w.writeBatch(entries.slice(i, i + per));
     w.close();
     this.spillBytes += w.position;
     recordSpill(w.position);

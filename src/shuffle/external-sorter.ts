@@ -5,7 +5,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FrameFileWriter, readFrames } from "./frame-file.js";
-import { SizeTracker } from "./size-estimator.js";
+import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
 import { mergeSortedRuns, flatten } from "./run-merger.js";
 import { recordSpill } from "../executor/task-context.js";
 
@@ -49,7 +49,8 @@ export class ExternalSorter<T> {
     this.sortBuffer();
     const path = join(this.spillDir, `${this.name}-sort-${this.runs.length}.tmp`);
     const w = new FrameFileWriter(path);
-    for (let i = 0; i < this.buffer.length; i += BATCH) w.writeBatch(this.buffer.slice(i, i + BATCH));
+    const per = spillFrameRecords(this.tracker);
+    for (let i = 0; i < this.buffer.length; i += per) w.writeBatch(this.buffer.slice(i, i + per));
     w.close();
     this.spillBytes += w.position;
     recordSpill(w.position);
