@@ -4,7 +4,7 @@ import { SizeTracker, spillFrameRecords, roughHeapSize } from "./size-estimator.
 
 test("spill-run frames hold about 32 KB of records, 16 to 4096 of them", () => {
   const big = new SizeTracker();
-  const rec = [1, "x".repeat(1000)];
+  const rec = [1, "x".repeat(500)];
   for (let i = 0; i < 100; i++) big.add(rec);
   assert.equal(spillFrameRecords(big), Math.floor((32 * 1024) / roughHeapSize(rec)));
   const small = new SizeTracker();
