@@ -117,6 +117,10 @@ test("sortByKey and sortBy, ascending and descending, with key functions", async
   const nums = Array.from({ length: 500 }, (_, i) => (i * 7919) % 500);
   assert.deepEqual(await sc.parallelize(nums, 4).sortBy((x) => x, false, 3).collect(), [...nums].sort((a, b) => b - a));
   assert.deepEqual(await sc.parallelize<[number, number]>([], 2).sortByKey().collect(), []);
+  // Plain strings sort natively; a partition with supplementary characters still sorts by code point.
+  const wide: Array<[string, number]> = [["\uffff", 1], ["b", 2], ["\ud83d\ude00", 3], ["a", 4]];
+  assert.deepEqual((await sc.parallelize(wide, 1).sortByKey(true, 1).keys().collect()), ["a", "b", "\uffff", "\ud83d\ude00"]);
+  assert.deepEqual((await sc.parallelize(wide, 1).sortByKey(false, 1).keys().collect()), ["\ud83d\ude00", "\uffff", "b", "a"]);
 });
 
 test("repartition, coalesce with shuffle, repartitionAndSortWithinPartitions", async () => {

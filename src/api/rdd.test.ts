@@ -49,6 +49,8 @@ test("async functions are awaited", async () => {
 
 test("a sync function that returns a Promise is a clear error", async () => {
   await assert.rejects(sc.parallelize([1], 1).map((x) => Promise.resolve(x)).collect(), /not declared async/);
+  // Also after an asynchronous step (a shuffle's reduce side), where records are not awaited one by one.
+  await assert.rejects(sc.parallelize<[number, number]>([[1, 1]], 1).reduceByKey((a, b) => a + b).map((x) => Promise.resolve(x)).collect(), /not declared async/);
 });
 
 test("keyBy, keys, values, mapValues, flatMapValues", async () => {

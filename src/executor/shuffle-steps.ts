@@ -13,7 +13,7 @@ import { SpilledGroup } from "../shuffle/group-values.js";
 import { roughHeapSize } from "../shuffle/size-estimator.js";
 import type { Aggregator } from "../shuffle/aggregator.js";
 import { rangePartitionOf } from "../api/partitioner.js";
-import { compareValues } from "../util/ordering.js";
+import { compareValues, hasNativeStringOrder } from "../util/ordering.js";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 
@@ -197,6 +197,13 @@ registerStep("combineByKey", (input, ctx) => {
   })();
 });
 
+const nativeAscending = (a: unknown, b: unknown): number => {
+  const x = (a as [string])[0];
+  const y = (b as [string])[0];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+const nativeDescending = (a: unknown, b: unknown): number => nativeAscending(b, a);
+
 /** Sorts a partition's [key, value] records by key (sortByKey, repartitionAndSortWithinPartitions). */
 registerStep("sortByKey", (input, ctx) => {
   const { ascending } = ctx.args as { ascending: boolean };
@@ -205,7 +212,17 @@ registerStep("sortByKey", (input, ctx) => {
   const cmp = ascending
     ? (a: unknown, b: unknown) => cmpKeys((a as [unknown])[0], (b as [unknown])[0])
     : (a: unknown, b: unknown) => cmpKeys((b as [unknown])[0], (a as [unknown])[0]);
-  const sorter = () => new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+  // Plain string keys sort with native `<` (the same order for them): sorting 1.1M of W3's
+  // records took 4.9-5.1 s with compareValues' code-point loop, 3.1-4.1 s with `<` (busy
+  // machine; the rest is cache misses on the records, as in the hand-written baseline).
+  const fast = keyfunc ? undefined : (buffer: unknown[]) => {
+    for (let i = 0; i < buffer.length; i++) {
+      const k = (buffer[i] as [unknown])[0];
+      if (typeof k !== "string" || !hasNativeStringOrder(k)) return undefined;
+    }
+    return ascending ? nativeAscending : nativeDescending;
+  };
+  const sorter = () => new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`, fast);
   if (!isAsyncStream(input)) {
     // As combineByKey: synchronous in, synchronous out.
     return (function* () {

@@ -41,3 +41,16 @@ test("combiners from a map-side combine merge with mergeCombiners", () => {
   m.add(["t"], 4, sum, true);
   assert.deepEqual(m.toArray(), [["k", 1002], [["t"], 3004]]);
 });
+
+test("sortedByHash: every entry once, ascending by portableHash, object keys included", () => {
+  const m = new CombinerMap();
+  for (let i = 0; i < 3000; i++) m.add(i % 2 ? `s${i}` : [i], i, sum, false);
+  m.add("s1", 1, sum, false, portableHash("s1"));
+  const sorted = m.sortedByHash();
+  assert.equal(sorted.length, 3000);
+  for (let i = 0; i < sorted.length; i++) {
+    assert.equal(sorted[i]![0], portableHash(sorted[i]![1]));
+    if (i > 0) assert.ok(sorted[i - 1]![0] <= sorted[i]![0]);
+  }
+  assert.equal(sorted.find(([, k]) => k === "s1")![2], 2);
+});

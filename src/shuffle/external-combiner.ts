@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { readFrames } from "./frame-file.js";
-import { SizeTracker } from "./size-estimator.js";
+import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
 import { mergeSortedRuns, mergeDownRuns, flatten, writeRun } from "./run-merger.js";
 import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
@@ -49,17 +49,16 @@ export class ExternalCombiner {
   }
 
   private sortedEntries(): Entry[] {
-    const entries: Entry[] = [];
+    const entries = this.map.sortedByHash();
     const out = this.agg.toSpill;
-    for (const [k, c] of this.map.entries()) entries.push([portableHash(k), k, out ? out(c) : c]);
-    entries.sort(byHash);
+    if (out) for (const e of entries) e[2] = out(e[2]);
     return entries;
   }
 
   private spill(): void {
     const entries = this.sortedEntries();
     const path = this.runPath();
-    const bytes = writeRun(path, entries);
+    const bytes = writeRun(path, entries, spillFrameRecords(this.tracker));
     this.spillBytes += bytes;
     recordSpill(bytes);
     this.runs.push(path);

@@ -65,13 +65,13 @@ export const MAX_MERGE_FAN_IN = 16;
 /** Records per frame of a spill run: small, since a merge holds one frame per run. */
 export const SPILL_FRAME_RECORDS = 1024;
 
-/** Writes sorted records as a spill run, in frames of SPILL_FRAME_RECORDS; returns its size in bytes. */
-export function writeRun<T>(path: string, records: Iterable<T>): number {
+/** Writes sorted records as a spill run, in frames of `frameRecords` (spillFrameRecords sizes them by the records' average size); returns its size in bytes. */
+export function writeRun<T>(path: string, records: Iterable<T>, frameRecords = SPILL_FRAME_RECORDS): number {
   const w = new FrameFileWriter(path);
   let buf: T[] = [];
   for (const r of records) {
     buf.push(r);
-    if (buf.length >= SPILL_FRAME_RECORDS) {
+    if (buf.length >= frameRecords) {
       w.writeBatch(buf);
       buf = [];
     }

@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { compareValues, compareStrings, keyComparator, typeRank } from "./ordering.js";
+import { compareValues, compareStrings, keyComparator, typeRank, hasNativeStringOrder } from "./ordering.js";
 import { canonicalKey } from "./value-map.js";
 import { Random } from "./random.js";
 
@@ -226,4 +226,13 @@ test("keyComparator: by key, ascending or descending", () => {
   assert.deepEqual([3, 1, 2].sort(keyComparator<number>(undefined, false)), [3, 2, 1]);
   const pairs: [string, number][] = [["b", 1], ["a", 2]];
   assert.deepEqual([...pairs].sort(keyComparator(([k]: [string, number]) => k)), [["a", 2], ["b", 1]]);
+});
+
+test("hasNativeStringOrder: native < agrees with compareStrings for such strings", () => {
+  const plain = ["", "a", "ab", "b", "é", "\u00ff", "\ud7ff", "z\u0100"];
+  assert.ok(plain.every(hasNativeStringOrder));
+  for (const a of plain) for (const b of plain) assert.equal(Math.sign(compareStrings(a, b)), a < b ? -1 : a > b ? 1 : 0);
+  assert.ok(!hasNativeStringOrder("x\ud83d\ude00") && !hasNativeStringOrder("\uffff"));
+  // Where it says no, native order may be wrong: U+1F600 is above U+FFFF, though its first unit is below.
+  assert.ok("\ud83d\ude00" < "\uffff" && compareStrings("\ud83d\ude00", "\uffff") > 0);
 });

@@ -96,6 +96,17 @@ function compareNumeric(a: number | bigint, b: number | bigint): number {
  * @example
  * compareStrings("\uFFFF", "\u{10000}"); // -1 (JS's `<` says the opposite)
  */
+const HIGH_UNITS = /[\ud800-\uffff]/;
+
+/**
+ * True when JS's native string comparison (`<`, UTF-16 code units) orders `s` against any
+ * other such string exactly as compareStrings does: the two orders differ only where both
+ * strings have a unit from U+D800 up at their first difference.
+ */
+export function hasNativeStringOrder(s: string): boolean {
+  return !HIGH_UNITS.test(s);
+}
+
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
