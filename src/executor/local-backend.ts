@@ -129,6 +129,9 @@ export class LocalBackend implements ExecutorBackend {
    */
   private async acquire(preferred?: string): Promise<WorkerProcess> {
     await this.readyP;
+    // stop() may have run while this task waited for the workers to start (or since it was
+    // launched): it has already failed the waiters, so this one would wait forever.
+    if (this.stopping) throw stoppedError();
     const free = this.workers.filter((w) => w.alive && w.isReady && !this.busy.has(w));
     const pick = (preferred !== undefined && this.isLive(preferred)) ? free.find((w) => w.executorId === preferred) : free[0];
     if (pick) {
@@ -157,7 +160,7 @@ export class LocalBackend implements ExecutorBackend {
   private readonly busy = new Set<WorkerProcess>();
 
   async runTask(task: Omit<TaskDescription, "closures">, closureIds: ClosureId[], closureBytes: ReadonlyMap<ClosureId, Uint8Array>, preferredExecutor?: string, onLaunch?: (executorId: string) => void): Promise<TaskResult> {
-    if (this.stopping) throw new TsparkError("CONTEXT_STOPPED", "the SparkContext was stopped");
+    if (this.stopping) throw stoppedError();
     this.hold(+1);
     try {
       return await this.dispatch(task, closureIds, closureBytes, preferredExecutor, onLaunch);
@@ -242,7 +245,11 @@ export class LocalBackend implements ExecutorBackend {
     if (this.stopping) return;
     this.stopping = true;
     // Tasks still waiting for a worker will never get one: fail them so nothing hangs.
-    for (const w of this.idleWaiters.splice(0)) w.fail(new TsparkError("CONTEXT_STOPPED", "the SparkContext was stopped"));
+    for (const w of this.idleWaiters.splice(0)) w.fail(stoppedError());
     await Promise.all(this.workers.map((w) => w.shutdown()));
   }
+}
+
+function stoppedError(): TsparkError {
+  return new TsparkError("CONTEXT_STOPPED", "the SparkContext was stopped");
 }
