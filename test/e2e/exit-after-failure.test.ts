@@ -64,6 +64,15 @@ test("an action failing while a concurrent job still runs: both settle, the prog
   await assertNoWorkerLeft(r.workerPids);
 });
 
+test("a job cancelled while its task waits for the worker holding its cached input: the program exits after stop()", async () => {
+  const r = await runToExit("failed-job-exit.ts", ["cancelled-waiting-for-locality"]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^ok \[1,2\]$/m);
+  assert.match(r.stdout, /^rejected Job \d+ cancelled: part of cancelled job group waits$/m);
+  assert.match(r.stdout, /^stopped$/m);
+  await assertNoWorkerLeft(r.workerPids);
+});
+
 test("stop() while a task is being launched and no worker is free: every job fails with a clear error, the program exits", async () => {
   const r = await runToExit("stop-during-launch.ts");
   assert.equal(r.code, 0, r.stdout);

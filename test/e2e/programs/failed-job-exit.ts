@@ -40,6 +40,22 @@ try {
     const pairs = (n: number) => sc.parallelize([1, 2, 3, 4, 5, 6, 7, 8], n).map((x) => [x % 2, x] as [number, number]).reduceByKey((a, b) => a + b);
     const bad = sc.parallelize([1, 2, 3], 3).barrier().mapPartitions((it) => it).map((x) => [x % 2, x] as [number, number]).reduceByKey((a, b) => a + b);
     await pairs(4).join(pairs(4)).join(bad).collect();
+  } else if (scenario === "cancelled-waiting-for-locality") {
+    // A job's task waits for the busy worker holding its cached input when the job is cancelled.
+    const cached = sc.parallelize([1], 1).cache();
+    await cached.count();
+    let started = 0;
+    let busy!: () => void;
+    const workersBusy = new Promise<void>((r) => (busy = r));
+    sc._addListener((e) => e.event === "taskStart" && ++started === 2 && busy());
+    const slowJob = sc.parallelize([1, 2], 2).map(async (x) => new Promise<number>((r) => setTimeout(() => r(x), 1_500))).collect();
+    await workersBusy;
+    sc.setJobGroup("waits", "waits for its cached input");
+    const waiting = cached.map((x) => x + 1).collect();
+    await new Promise((r) => setTimeout(r, 200)); // its task queues for the worker
+    sc.cancelJobGroup("waits");
+    const rs = await Promise.allSettled([slowJob, waiting]);
+    for (const r of rs) console.log(r.status === "fulfilled" ? `ok ${JSON.stringify(r.value)}` : `rejected ${(r.reason as Error).message}`);
   } else throw new Error(`unknown scenario ${scenario}`);
   console.log("no error");
 } catch (err) {
