@@ -47,11 +47,29 @@ test("a job failing while a sibling shuffle stage still runs: the program exits 
   await assertNoWorkerLeft(r.workerPids);
 });
 
+test("a job failing in planning while its other stages' tasks wait for the workers to start: the program exits after stop()", async () => {
+  // The reported hang (PageRank's 'missing map outputs' on its first job, then sc.stop()).
+  const r = await runToExit("failed-job-exit.ts", ["at-startup"]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^failed: Barrier stage \d+ needs 3 tasks running together but there are only 2 worker slots/m);
+  assert.match(r.stdout, /^stopped$/m);
+  await assertNoWorkerLeft(r.workerPids);
+});
+
 test("an action failing while a concurrent job still runs: both settle, the program exits after stop()", async () => {
   const r = await runToExit("failed-job-exit.ts", ["concurrent-jobs"]);
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /^ok \[1,3,4,5,6,7\]$/m);
   assert.match(r.stdout, /^failed: Job 1 failed: .*Error: boom$/m);
+  await assertNoWorkerLeft(r.workerPids);
+});
+
+test("a job cancelled while its task waits for the worker holding its cached input: the program exits after stop()", async () => {
+  const r = await runToExit("failed-job-exit.ts", ["cancelled-waiting-for-locality"]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^ok \[1,2\]$/m);
+  assert.match(r.stdout, /^rejected Job \d+ cancelled: part of cancelled job group waits$/m);
+  assert.match(r.stdout, /^stopped$/m);
   await assertNoWorkerLeft(r.workerPids);
 });
 
