@@ -27,7 +27,8 @@ export async function runProgram(program: string, args: string[]): Promise<numbe
   await registerTsx();
   try {
     await import(pathToFileURL(path).href);
-    return 0;
+    // The program's own `process.exitCode` is its answer (a CI script may fail that way).
+    return Number(process.exitCode ?? 0);
   } catch (err) {
     reportFailure(err);
     return 1;

@@ -101,6 +101,12 @@ test("bad launcher usage is a clear error with a non-zero exit", () => {
   assert.match(tspark(["--version"]).stdout, /^tspark \d+\.\d+\.\d+/);
 });
 
+test("a program's own process.exitCode is the launcher's exit code", () => {
+  const r = tspark(["test/e2e/programs/exit-code.ts"]);
+  assert.match(r.stdout, /count 3/);
+  assert.equal(r.code, 3, r.stderr);
+});
+
 test("a program that forgets stop() still exits, and its workers with it", async () => {
   const r = tspark(["test/e2e/programs/no-stop.ts"], 30_000);
   assert.equal(r.code, 0, r.stderr);
