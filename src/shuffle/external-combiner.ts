@@ -4,10 +4,9 @@
  * at the end the runs are merged hash by hash, equal keys combined, and emitted.
  */
 import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { readFrames } from "./frame-file.js";
 import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
-import { mergeSortedRuns, mergeDownRuns, flatten, writeRun } from "./run-merger.js";
+import { mergeSortedRuns, mergeDownRuns, flatten, writeRun, spillRunPath } from "./run-merger.js";
 import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
@@ -38,14 +37,11 @@ export class ExternalCombiner {
     if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
   }
 
-  get spills(): number {
-    return this.runCount;
-  }
-
-  private runCount = 0;
+  /** Runs spilled from memory (merge passes write more runs, not counted here). */
+  spills = 0;
 
   private runPath(): string {
-    return join(this.spillDir, `${this.name}-combine-${this.runCount++}.tmp`);
+    return spillRunPath(this.spillDir, this.name, "combine");
   }
 
   private sortedEntries(): Entry[] {
@@ -57,6 +53,7 @@ export class ExternalCombiner {
 
   private spill(): void {
     const entries = this.sortedEntries();
+    this.spills++;
     const path = this.runPath();
     const bytes = writeRun(path, entries, spillFrameRecords(this.tracker));
     this.spillBytes += bytes;

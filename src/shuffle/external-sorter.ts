@@ -3,10 +3,9 @@
  * buffer is sorted and spilled as a run, and the runs are merged as they are read back.
  */
 import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { readFrames } from "./frame-file.js";
 import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
-import { mergeSortedRuns, mergeDownRuns, flatten, writeRun } from "./run-merger.js";
+import { mergeSortedRuns, mergeDownRuns, flatten, writeRun, spillRunPath } from "./run-merger.js";
 import { recordSpill } from "../executor/task-context.js";
 
 const BATCH = 4096;
@@ -41,18 +40,16 @@ export class ExternalSorter<T> {
     if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
   }
 
-  get spills(): number {
-    return this.runCount;
-  }
-
-  private runCount = 0;
+  /** Runs spilled from memory (merge passes write more runs, not counted here). */
+  spills = 0;
 
   private runPath(): string {
-    return join(this.spillDir, `${this.name}-sort-${this.runCount++}.tmp`);
+    return spillRunPath(this.spillDir, this.name, "sort");
   }
 
   private spill(): void {
     this.sortBuffer();
+    this.spills++;
     const path = this.runPath();
     const bytes = writeRun(path, this.buffer, spillFrameRecords(this.tracker));
     this.spillBytes += bytes;

@@ -47,3 +47,30 @@ test("mergeSortedRuns merges in order, empty runs included", () => {
   const runs = [[1, 4, 7], [], [2, 5, 8], [3, 6, 9, 10]].map((r) => r[Symbol.iterator]());
   assert.deepEqual([...mergeSortedRuns(runs, (a, b) => a - b)], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
+
+test("two combiners of one task (same owner name) never share spill files", () => {
+  // reduceByKey(f).reduceByKey(g) runs two combiners in one task attempt: the second spills
+  // while the first is still merging its runs.
+  const add = (a: unknown, b: unknown) => (a as number) + (b as number);
+  const agg = { createCombiner: (v: unknown) => v, mergeValue: add, mergeCombiners: add, growsWithValues: false };
+  const first = new ExternalCombiner(agg, 8 * 1024, dir, "t7");
+  for (let round = 0; round < 5; round++) first.insertAll(Array.from({ length: 3000 }, (_, k) => [`k${k}`, 1]), false);
+  assert.ok(first.spills >= 2, `${first.spills} runs`);
+  const totals = new Map<string, number>();
+  const second = new ExternalCombiner(agg, 8 * 1024, dir, "t7");
+  let batches = 0;
+  for (const b of first.entries()) {
+    batches++;
+    second.insertAll((b as Array<[string, number]>).map(([k, v]) => [k.length, v]), false);
+    for (let round = 0; round < 3; round++) second.insertAll(Array.from({ length: 3000 }, (_, k) => [`x${k}`, 1]), false);
+  }
+  assert.ok(second.spills >= 2, `${second.spills} runs`);
+  for (const b of second.entries()) for (const [k, v] of b as Array<[unknown, number]>) totals.set(String(k), v);
+  // 3000 keys of length 2-5 summed by length, then every batch's 3000 x-keys three times each.
+  assert.equal(totals.get("2"), 10 * 5);
+  assert.equal(totals.get("5"), 2000 * 5);
+  assert.equal(totals.get("x0"), 3 * batches);
+  first.cleanup();
+  second.cleanup();
+  assert.deepEqual(readdirSync(dir), []);
+});

@@ -4,6 +4,7 @@
  * frame in memory, so at most MAX_MERGE_FAN_IN files are merged at once: beyond that,
  * intermediate passes merge groups of runs into longer runs on disk first.
  */
+import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { FrameFileWriter, readFrames } from "./frame-file.js";
 export interface RunCursor<T> {
@@ -57,6 +58,17 @@ export function* mergeSortedRuns<T>(runs: Array<Iterator<T>>, compare: (a: T, b:
 /** The records of a frame-file batch stream, one at a time. */
 export function* flatten<T>(batches: Iterable<T[]>): Generator<T, void, undefined> {
   for (const b of batches) yield* b;
+}
+
+let runCounter = 0;
+
+/**
+ * A new spill run's file. Unique in the process, not just per sorter or combiner: one task
+ * may hold several at once (reduceByKey(f).reduceByKey(g) combines twice in one task), all
+ * named after the task attempt, and one must never truncate or remove another's runs.
+ */
+export function spillRunPath(dir: string, owner: string, kind: string): string {
+  return join(dir, `${owner}-${kind}-${process.pid}-${runCounter++}.tmp`);
 }
 
 /** Most spill files merged at once (each holds one frame of SPILL_FRAME_RECORDS in memory). */
