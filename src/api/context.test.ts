@@ -85,3 +85,18 @@ test("tspark.log.level sets the log threshold (a bad level is refused); tspark.f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a bad setting fails the constructor before anything is made: no scratch directory, no workers", () => {
+  const base = mkdtempSync(join(tmpdir(), "tspark-bad-conf-"));
+  try {
+    for (const [key, value] of [["tspark.ui.authenticate", "yes"], ["tspark.worker.memory", "lots"], ["tspark.storage.memory", "1x"], ["tspark.ui.showConsoleProgress", "maybe"]] as const) {
+      assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.local.dir": base, [key]: value } }), new RegExp(key.replace(/\./g, "\\.") + "|" + value), key);
+      assert.deepEqual(readdirSync(base), [], `${key}: nothing left in tspark.local.dir`);
+    }
+    // The context slot is free again: a good context starts.
+    const sc = new SparkContext({ master: "local[1]", conf: { "tspark.local.dir": base } });
+    return sc.stop();
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});

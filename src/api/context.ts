@@ -197,6 +197,13 @@ export class SparkContext {
     }
     const base = conf.get(CONFIG_KEYS.localDir.key) ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
+    // Every setting is checked before anything is made (event log, scratch directory,
+    // workers): a bad value fails here and leaves nothing behind.
+    const workerMemory = parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!);
+    const storageMemory = parseBytes(conf.get(CONFIG_KEYS.storageMemory.key)!);
+    const heapBytes = heap ? parseBytes(heap) : undefined;
+    const uiAuthenticate = parseFlag(conf, CONFIG_KEYS.uiAuthenticate.key);
+    const showProgress = parseFlag(conf, CONFIG_KEYS.showConsoleProgress.key);
     const uiEnabled = parseFlag(conf, CONFIG_KEYS.uiEnabled.key);
     const uiPort = Number(conf.get(CONFIG_KEYS.uiPort.key));
     if (uiEnabled && (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535)) throw new TsparkError("CONFIG", `${CONFIG_KEYS.uiPort.key} must be a port number (0-65535; 0 = any free port)`);
@@ -213,16 +220,15 @@ export class SparkContext {
       for (const f of (conf.get(CONFIG_KEYS.files.key) ?? "").split(",")) if (f.trim()) this.addFile(f.trim());
     } catch (err) {
       rmSync(this.localDir, { recursive: true, force: true });
+      this.eventLog?.close();
       throw err;
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!)),
-      [STORAGE_MEMORY_ENV]: String(parseBytes(conf.get(CONFIG_KEYS.storageMemory.key)!)),
-    };
+    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(workerMemory), [STORAGE_MEMORY_ENV]: String(storageMemory) };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = new LocalBackend(slots, {
       nodeArgs: [
-        ...(heap ? [`--max-old-space-size=${Math.max(16, Math.floor(parseBytes(heap) / 1024 / 1024))}`] : []),
-        `--max-semi-space-size=${workerSemiSpaceMB(parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!), heap ? parseBytes(heap) : undefined)}`,
+        ...(heapBytes !== undefined ? [`--max-old-space-size=${Math.max(16, Math.floor(heapBytes / 1024 / 1024))}`] : []),
+        `--max-semi-space-size=${workerSemiSpaceMB(workerMemory, heapBytes)}`,
         ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
       ],
       env,
@@ -245,14 +251,14 @@ export class SparkContext {
       },
     }, this.bus);
     this.bus.post({ event: "environmentUpdate", runtime: this.runtimeInfo(), config: effectiveConfig(conf) });
-    this.uiStarting = store ? this.startUi(store, conf.get(CONFIG_KEYS.uiHost.key)!, uiPort, parseFlag(conf, CONFIG_KEYS.uiAuthenticate.key) ? newAccessToken() : undefined) : Promise.resolve();
+    this.uiStarting = store ? this.startUi(store, conf.get(CONFIG_KEYS.uiHost.key)!, uiPort, uiAuthenticate ? newAccessToken() : undefined) : Promise.resolve();
     SparkContext.active = this;
     setDriverFilesRoot(join(this.localDir, "files"));
     process.once("exit", this.onExit);
     process.on("SIGINT", this.onSignal);
     process.on("SIGTERM", this.onSignal);
     process.on("SIGHUP", this.onSignal); // the terminal closed
-    if (conf.get(CONFIG_KEYS.showConsoleProgress.key) !== "false" && process.stderr.isTTY) {
+    if (showProgress && process.stderr.isTTY) {
       this.progressBar = new ConsoleProgressBar(this.statusTracker(), process.stderr);
     }
     log("INFO", "context", `Started SparkContext ${this.applicationId} (app "${this.appName}", master ${this.master}, ${slots} worker(s), tspark ${VERSION})`);
