@@ -117,6 +117,7 @@ export async function runShell(): Promise<void> {
   // where closures must be defined for the closure layer to ship them.
   Object.assign(globalThis, tspark, { sc });
 
+  await sc._uiStarted(); // the banner gives the UI's address, with its access token
   process.stdout.write(banner(sc));
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   sc._setInterruptHandler(interrupt); // Ctrl-C as a signal (no terminal, or `kill -INT`)

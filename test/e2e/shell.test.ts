@@ -49,6 +49,7 @@ async function assertCleanExit(term: Terminal, pids: number[], localDir: string)
 test("the shell: banner, TypeScript with captured variables, Tab completion, Ctrl-C cancels a running job, .exit cleans up", withShell(["--master", "local[2]"], async (term, history) => {
   await term.expect(/Welcome to tspark \d+\.\d+\.\d+/);
   await term.expect(/master local\[2\] \(2 worker processes\), app "tspark-shell"/);
+  await term.expect(/Web UI: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
   await term.expect(PROMPT);
 
   term.send("const k: number = 10\r");
