@@ -74,3 +74,18 @@ test("two combiners of one task (same owner name) never share spill files", () =
   second.cleanup();
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test("a merge stopped early (take) closes every spill file it had open", () => {
+  const s = new ExternalSorter<number>((a, b) => a - b, 8 * 1024, dir, "early-stop");
+  for (let round = 0; round < 10; round++) s.insertAll(Array.from({ length: 3000 }, (_, i) => i * 10 + round));
+  assert.ok(s.spills >= 4, `${s.spills} runs`);
+  const openFds = () => readdirSync("/proc/self/fd").length;
+  const before = openFds();
+  const it = s.sorted()[Symbol.iterator]();
+  it.next();
+  assert.ok(openFds() > before, "the merge opened the runs");
+  it.return?.();
+  assert.equal(openFds(), before, "no spill file left open");
+  s.cleanup();
+  assert.deepEqual(readdirSync(dir), []);
+});

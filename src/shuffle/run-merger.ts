@@ -33,25 +33,30 @@ export function* mergeSortedRuns<T>(runs: Array<Iterator<T>>, compare: (a: T, b:
       i = m;
     }
   };
-  for (const it of runs) {
-    const n = it.next();
-    if (!n.done) heap.push({ head: n.value, rest: it });
-  }
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
-  while (heap.length > 0) {
-    const top = heap[0]!;
-    yield top.head;
-    const n = top.rest.next();
-    if (n.done) {
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
+  try {
+    for (const it of runs) {
+      const n = it.next();
+      if (!n.done) heap.push({ head: n.value, rest: it });
+    }
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+    while (heap.length > 0) {
+      const top = heap[0]!;
+      yield top.head;
+      const n = top.rest.next();
+      if (n.done) {
+        const last = heap.pop()!;
+        if (heap.length > 0) {
+          heap[0] = last;
+          down(0);
+        }
+      } else {
+        top.head = n.value;
         down(0);
       }
-    } else {
-      top.head = n.value;
-      down(0);
     }
+  } finally {
+    // Stopped early (take, a cancelled task) or failed: every run's reader closes its file.
+    for (const it of runs) it.return?.();
   }
 }
 

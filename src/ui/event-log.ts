@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { TsparkEvent } from "../scheduler/listener-bus.js";
 import { AppStatusStore } from "./status-store.js";
 import { TsparkError } from "../errors.js";
+import { log } from "../util/log.js";
 
 export class EventLogWriter {
   readonly path: string;
@@ -29,7 +30,7 @@ export class EventLogWriter {
     for (let n = 1; ; n++) {
       const path = join(dir, n === 1 ? appId : `${appId}-${n}`);
       try {
-        this.fd = openSync(path, "wx");
+        this.fd = openSync(path, "wx", 0o600); // the configuration it records may hold secrets
         this.path = path;
         break;
       } catch (err) {
@@ -55,7 +56,20 @@ export class EventLogWriter {
     if (this.fd === undefined || this.buffered.length === 0) return;
     const text = this.buffered.join("");
     this.buffered = [];
-    writeSync(this.fd, text);
+    try {
+      writeSync(this.fd, text);
+    } catch (err) {
+      // A full disk must not kill the driver mid-job: the log is given up, the job goes on.
+      log("WARN", "eventLog", `the event log ${this.path} stops here: ${(err as Error).message}`);
+      const fd = this.fd;
+      this.fd = undefined;
+      process.removeListener("exit", this.onExit);
+      try {
+        closeSync(fd);
+      } catch {
+        /* already unusable */
+      }
+    }
   }
 
   /** Writes what is buffered and closes the file. Safe to call twice. */

@@ -4,7 +4,7 @@
  */
 import test from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, closeSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppStatusStore } from "./status-store.js";
@@ -157,4 +157,23 @@ test("a long application keeps the newest jobs and stages, and every running one
   }
   assert.deepEqual([...s.jobs.keys()], [0, 4, 5]);
   assert.deepEqual([...s.stages.keys()], [0, 4, 5]);
+});
+
+test("an event log whose writes fail (a full disk) gives up with a warning instead of killing the driver; it is private to its owner", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tspark-evlog-fail-"));
+  try {
+    const w = new EventLogWriter(join(dir, "logs"), "local-9");
+    assert.equal(statSync(w.path).mode & 0o777, 0o600);
+    w.listener({ event: "applicationEnd", time: 1 } as TsparkEvent);
+    w.flush();
+    // The file descriptor goes bad under the writer (as a write failing with ENOSPC would).
+    closeSync((w as unknown as { fd: number }).fd);
+    w.listener({ event: "applicationEnd", time: 2 } as TsparkEvent);
+    assert.doesNotThrow(() => w.flush());
+    w.listener({ event: "applicationEnd", time: 3 } as TsparkEvent);
+    assert.doesNotThrow(() => w.close());
+    assert.equal(readFileSync(w.path, "utf8").trim().split("\n").length, 1, "what was written before the failure stays");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
