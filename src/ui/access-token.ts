@@ -29,6 +29,12 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+/** The `token` of a request target's query; undefined when none or the target does not parse (`//[`). */
+function queryToken(target: string): string | undefined {
+  const q = target.indexOf("?");
+  return q < 0 ? undefined : new URLSearchParams(target.slice(q + 1)).get("token") ?? undefined;
+}
+
 export interface TokenRequest {
   url: string;
   headers: { cookie?: string | undefined; authorization?: string | undefined };
@@ -39,8 +45,7 @@ export interface TokenRequest {
  * "header"; undefined when it does not.
  */
 export function presentedToken(req: TokenRequest, token: string, port: number): "query" | "cookie" | "header" | undefined {
-  const query = new URL(req.url, "http://ui").searchParams.get("token");
-  if (query !== null && same(query, token)) return "query";
+  if (same(queryToken(req.url) ?? "", token)) return "query";
   const cookie = cookieValue(req.headers.cookie, tokenCookieName(port));
   if (cookie !== undefined && same(cookie, token)) return "cookie";
   const auth = req.headers.authorization;

@@ -6,6 +6,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import http from "node:http";
 import { mkdtempSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -155,6 +156,15 @@ test("the UI answers only peers with the application's access token: in the addr
     assert.equal(withCookie.status, 200);
     assert.match(withCookie.body, /secret app/);
     assert.equal((await get(`${origin}/stages/`, { cookie: `tspark_ui_token_1=${token}` })).status, 401, "another UI's cookie is not this one's");
+    for (const target of ["//", "//[", `//[?token=${token}`]) {
+      const status = await new Promise<number>((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port: Number(port), path: target }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on("error", reject);
+      });
+      assert.ok(status === 401 || status === 404, `${target}: ${status}, not a server error`);
+    }
   } finally {
     await sc.stop();
   }
