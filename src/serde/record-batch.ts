@@ -49,7 +49,15 @@ function columnKind(v: unknown): number {
   return v === null ? NULL : 0;
 }
 
-export function encodeBatch(records: unknown[]): Buffer {
+/**
+ * Most text one column batch carries (code units). The joined run must stay a valid V8
+ * string (under 2^29 units) with room to spare; a batch of larger strings (4096 whole
+ * files of 150 KB, say) is V8-serialized instead, which has no such limit.
+ */
+export const MAX_COLUMN_TEXT = 2 ** 27;
+
+/** `maxText` is MAX_COLUMN_TEXT but in tests. */
+export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buffer {
   const n = records.length;
   if (n === 0) return v8.serialize(records);
   const first = records[0];
@@ -62,8 +70,16 @@ export function encodeBatch(records: unknown[]): Buffer {
     const r = records[i] as unknown[];
     if (!Array.isArray(r) || r.length !== 2 || columnKind(r[0]) !== kk || columnKind(r[1]) !== vk) return v8.serialize(records);
   }
-  if (kk === STRING) for (let i = 0; i < n; i++) strings.push((records[i] as string[])[0]!);
-  if (vk === STRING) for (let i = 0; i < n; i++) strings.push((records[i] as string[])[1]!);
+  let units = 0;
+  for (const col of [kk === STRING ? 0 : -1, vk === STRING ? 1 : -1]) {
+    if (col < 0) continue;
+    for (let i = 0; i < n; i++) {
+      const str = (records[i] as string[])[col]!;
+      units += str.length;
+      strings.push(str);
+    }
+  }
+  if (units > maxText) return v8.serialize(records);
   const text = strings.join("");
   const enc = Buffer.byteLength(text, "utf8") === text.length ? LATIN1 : UTF16;
   const colBytes = (k: number) => (k === NUMBER ? 8 : k === STRING ? 4 : 0) * n;
