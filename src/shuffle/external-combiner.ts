@@ -39,6 +39,8 @@ export class ExternalCombiner {
 
   /** Runs spilled from memory (merge passes write more runs, not counted here). */
   spills = 0;
+  /** Records per frame of the last spill (sized from its records), kept for merge passes. */
+  private frameRecords: number | undefined;
 
   private runPath(): string {
     return spillRunPath(this.spillDir, this.name, "combine");
@@ -55,7 +57,8 @@ export class ExternalCombiner {
     const entries = this.sortedEntries();
     this.spills++;
     const path = this.runPath();
-    const bytes = writeRun(path, entries, spillFrameRecords(this.tracker));
+    this.frameRecords = spillFrameRecords(this.tracker);
+    const bytes = writeRun(path, entries, this.frameRecords);
     this.spillBytes += bytes;
     recordSpill(bytes);
     this.runs.push(path);
@@ -74,7 +77,7 @@ export class ExternalCombiner {
     const back = this.agg.fromSpill;
     // Equal keys may sit in different runs: intermediate passes keep them apart (hash order),
     // the final merge below combines them.
-    const merged = mergeDownRuns(this.runs, byHash, () => this.runPath());
+    const merged = mergeDownRuns(this.runs, byHash, () => this.runPath(), this.frameRecords);
     if (merged > 0) recordSpill(merged);
     const iters: Array<Iterator<Entry>> = this.runs.map((p) => flatten(readFrames<Entry>(p)));
     iters.push(this.sortedEntries()[Symbol.iterator]());

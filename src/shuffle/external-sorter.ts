@@ -42,6 +42,8 @@ export class ExternalSorter<T> {
 
   /** Runs spilled from memory (merge passes write more runs, not counted here). */
   spills = 0;
+  /** Records per frame of the last spill (sized from its records), kept for merge passes. */
+  private frameRecords: number | undefined;
 
   private runPath(): string {
     return spillRunPath(this.spillDir, this.name, "sort");
@@ -51,7 +53,8 @@ export class ExternalSorter<T> {
     this.sortBuffer();
     this.spills++;
     const path = this.runPath();
-    const bytes = writeRun(path, this.buffer, spillFrameRecords(this.tracker));
+    this.frameRecords = spillFrameRecords(this.tracker);
+    const bytes = writeRun(path, this.buffer, this.frameRecords);
     this.spillBytes += bytes;
     recordSpill(bytes);
     this.runs.push(path);
@@ -67,7 +70,7 @@ export class ExternalSorter<T> {
       this.buffer = [];
       return;
     }
-    const merged = mergeDownRuns(this.runs, this.compare, () => this.runPath());
+    const merged = mergeDownRuns(this.runs, this.compare, () => this.runPath(), this.frameRecords);
     if (merged > 0) recordSpill(merged);
     const iters: Array<Iterator<T>> = this.runs.map((p) => flatten(readFrames<T>(p)));
     iters.push(this.buffer[Symbol.iterator]());

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExternalSorter } from "./external-sorter.js";
 import { ExternalCombiner } from "./external-combiner.js";
-import { MAX_MERGE_FAN_IN, mergeSortedRuns } from "./run-merger.js";
+import { MAX_MERGE_FAN_IN, mergeSortedRuns, mergeDownRuns, writeRun } from "./run-merger.js";
+import { readFrames } from "./frame-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tspark-runs-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,4 +89,19 @@ test("a merge stopped early (take) closes every spill file it had open", () => {
   assert.equal(openFds(), before, "no spill file left open");
   s.cleanup();
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test("merge passes write their runs in the frame size they are given", () => {
+  const runs = Array.from({ length: MAX_MERGE_FAN_IN + 4 }, (_, r) => {
+    const path = join(dir, `given-${r}.tmp`);
+    writeRun(path, Array.from({ length: 100 }, (_, i) => i * 100 + r), 10);
+    return path;
+  });
+  mergeDownRuns<number>(runs, (a, b) => a - b, () => join(dir, `given-merged-${runs.length}.tmp`), 7);
+  assert.equal(runs.length, 5);
+  const merged = runs[runs.length - 1]!;
+  const frames = [...readFrames<number>(merged)];
+  assert.equal(frames.flat().length, 1600);
+  assert.ok(frames.every((f) => f.length <= 7), `frames of ${[...new Set(frames.map((f) => f.length))]}`);
+  for (const p of runs) rmSync(p, { force: true });
 });

@@ -104,13 +104,13 @@ export function writeRun<T>(path: string, records: Iterable<T>, frameRecords = S
  * added), so the caller's cleanup always sees every file that exists. Returns the bytes
  * written by the intermediate passes.
  */
-export function mergeDownRuns<T>(runs: string[], compare: (a: T, b: T) => number, newRunPath: () => string): number {
+export function mergeDownRuns<T>(runs: string[], compare: (a: T, b: T) => number, newRunPath: () => string, frameRecords?: number): number {
   let written = 0;
   while (runs.length > MAX_MERGE_FAN_IN) {
     const group = runs.slice(0, MAX_MERGE_FAN_IN);
     const path = newRunPath();
     try {
-      written += writeRun(path, mergeSortedRuns(group.map((p) => flatten(readFrames<T>(p))), compare));
+      written += writeRun(path, mergeSortedRuns(group.map((p) => flatten(readFrames<T>(p))), compare), frameRecords);
     } catch (err) {
       rmSync(path, { force: true });
       throw err;
