@@ -1135,10 +1135,13 @@ function parseFlag(conf: SparkConf, key: string): boolean {
 }
 
 /** Every known key with its value in effect (set or default), then any other keys set. */
+/** Keys whose values the UI and event log never show (as Spark's spark.redaction.regex). */
+const REDACTED_KEY = /secret|password|token|access.?key|credential/i;
+
 function effectiveConfig(conf: SparkConf): Array<[string, string]> {
   const out = new Map<string, string>();
   for (const c of Object.values(CONFIG_KEYS)) out.set(c.key, conf.get(c.key) ?? "(not set)");
-  for (const [k, v] of conf.getAll()) out.set(k, v);
+  for (const [k, v] of conf.getAll()) out.set(k, REDACTED_KEY.test(k) ? "*********(redacted)" : v);
   return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

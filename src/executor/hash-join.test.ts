@@ -69,3 +69,12 @@ test("a right side larger than the worker memory falls back to a spilling cogrou
     delete process.env[WORKER_MEMORY_ENV];
   }
 });
+
+test("a skewed key's output comes in bounded batches", async () => {
+  const l: Pair[] = Array.from({ length: 1000 }, (_, i) => ["hot", i]);
+  const r: Pair[] = Array.from({ length: 10 }, (_, i) => ["hot", `w${i}`]);
+  const sizes: number[] = [];
+  for await (const b of hashJoinStreams([l], [r], "inner")) sizes.push(b.length);
+  assert.equal(sizes.reduce((a, b) => a + b, 0), 10_000);
+  assert.ok(Math.max(...sizes) <= 4096, `batches of ${sizes}`);
+});

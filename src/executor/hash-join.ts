@@ -19,6 +19,9 @@ import { ExternalCombiner } from "../shuffle/external-combiner.js";
 import { SizeTracker } from "../shuffle/size-estimator.js";
 import type { Aggregator } from "../shuffle/aggregator.js";
 
+/** Records per output batch of the join. */
+const OUTPUT_BATCH = 4096;
+
 type Pair = [unknown, unknown];
 
 /** A right-side key's values, and whether a left record matched them (outer joins). */
@@ -61,13 +64,20 @@ export function hashJoinStreams(left: BatchStream<unknown>, right: BatchStream<u
       }
     }
     for await (const batch of iterate(left)) {
-      const out: unknown[] = [];
+      let out: unknown[] = [];
       for (let i = 0; i < batch.length; i++) {
         const [k, v] = batch[i] as Pair;
         const b = table.find(k) as Bucket | undefined;
         if (b !== undefined) {
           b.hit = true;
-          for (const w of b.ws) out.push([k, [v, w]]);
+          for (const w of b.ws) {
+            out.push([k, [v, w]]);
+            // A skewed key multiplies a batch: output batches stay bounded all the same.
+            if (out.length >= OUTPUT_BATCH) {
+              yield out;
+              out = [];
+            }
+          }
         } else if (how === "left" || how === "full") {
           out.push([k, [v, null]]);
         }

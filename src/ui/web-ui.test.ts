@@ -134,7 +134,7 @@ test("every page and API endpoint after real jobs, with user text escaped; the U
 });
 
 test("the UI answers only peers with the application's access token: in the address, then a cookie, or a bearer header", async () => {
-  const sc = new SparkContext({ master: "local[1]", appName: "secret app", conf: { "tspark.ui.port": 0 } });
+  const sc = new SparkContext({ master: "local[1]", appName: "secret app", conf: { "tspark.ui.port": 0, "tspark.executorEnv.AWS_SECRET_ACCESS_KEY": "hunter2", "my.db.password": "swordfish" } });
   try {
     assert.equal(await sc.range(3).count(), 3);
     const access = new URL(sc.uiWebUrl!);
@@ -155,6 +155,10 @@ test("the UI answers only peers with the application's access token: in the addr
     const withCookie = await get(`${origin}/stages/`, { cookie: `other=1; tspark_ui_token_${port}=${token}` });
     assert.equal(withCookie.status, 200);
     assert.match(withCookie.body, /secret app/);
+    const environment = await get(`${origin}/environment/`, { authorization: `Bearer ${token}` });
+    assert.match(environment.body, /AWS_SECRET_ACCESS_KEY/);
+    assert.ok(!environment.body.includes("hunter2") && !environment.body.includes("swordfish"), "secret values are redacted");
+    assert.match(environment.body, /\*{9}\(redacted\)/);
     assert.equal((await get(`${origin}/stages/`, { cookie: `tspark_ui_token_1=${token}` })).status, 401, "another UI's cookie is not this one's");
     for (const target of ["//", "//[", `//[?token=${token}`]) {
       const status = await new Promise<number>((resolve, reject) => {
