@@ -32,6 +32,11 @@ export const CONFIG_KEYS = {
   files: { key: "tspark.files", default: undefined, doc: "Comma-separated files given to addFile when the context starts (--files)." },
 } as const satisfies Record<string, ConfigKey>;
 
+/** A heap size as node's --max-old-space-size wants it (whole MiB, at least 16), for the driver and the workers alike. */
+export function heapMegabytes(size: string): number {
+  return Math.max(16, Math.floor(parseBytes(size) / 1024 / 1024));
+}
+
 /** Parses a size such as "512m", "1g", "64k" or "1024" (bytes). */
 export function parseBytes(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);

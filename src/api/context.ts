@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { setDriverFilesRoot } from "./spark-files.js";
 import { join } from "node:path";
 import { SparkConf } from "./spark-conf.js";
-import { CONFIG_KEYS, parseBytes } from "./config.js";
+import { CONFIG_KEYS, parseBytes, heapMegabytes } from "./config.js";
 import { RDD, UnionRDD, type StepSpec, planStep } from "./rdd.js";
 import {
   ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
@@ -227,7 +227,7 @@ export class SparkContext {
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = new LocalBackend(slots, {
       nodeArgs: [
-        ...(heapBytes !== undefined ? [`--max-old-space-size=${Math.max(16, Math.floor(heapBytes / 1024 / 1024))}`] : []),
+        ...(heap ? [`--max-old-space-size=${heapMegabytes(heap)}`] : []),
         `--max-semi-space-size=${workerSemiSpaceMB(workerMemory, heapBytes)}`,
         ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
       ],

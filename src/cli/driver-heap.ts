@@ -7,14 +7,10 @@
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { parseBytes } from "../api/config.js";
+import { heapMegabytes } from "../api/config.js";
 
 /** Set in the child's environment: the heap it was started with (MB). */
 const CHILD_ENV = "TSPARK_DRIVER_HEAP_MB";
-
-export function heapMegabytes(size: string): number {
-  return Math.max(16, Math.floor(parseBytes(size) / 1024 / 1024));
-}
 
 /** True when this process is the driver child started with the wanted heap. */
 export function isDriverChild(): boolean {

@@ -46,7 +46,6 @@ export type TsparkEvent =
   | { event: "rddUnpersisted"; time: number; rddId: number }
   | { event: "blockUpdated"; time: number; executorId: string; blockId: string; memory: boolean; disk: boolean; bytes: number };
 
-export type TsparkEventName = TsparkEvent["event"];
 
 /** An event as posted: the bus stamps `time` when it is left out. */
 export type PostedEvent = TsparkEvent extends infer E ? (E extends TsparkEvent ? Omit<E, "time"> & { time?: number } : never) : never;

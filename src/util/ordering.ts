@@ -90,12 +90,6 @@ function compareNumeric(a: number | bigint, b: number | bigint): number {
   return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
 }
 
-/**
- * Compares two strings by Unicode code point, as Python does.
- *
- * @example
- * compareStrings("\uFFFF", "\u{10000}"); // -1 (JS's `<` says the opposite)
- */
 const HIGH_UNITS = /[\ud800-\uffff]/;
 
 /**
@@ -107,6 +101,12 @@ export function hasNativeStringOrder(s: string): boolean {
   return !HIGH_UNITS.test(s);
 }
 
+/**
+ * Compares two strings by Unicode code point, as Python does.
+ *
+ * @example
+ * compareStrings("\uFFFF", "\u{10000}"); // -1 (JS's `<` says the opposite)
+ */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
