@@ -157,7 +157,7 @@ export function stagePage(ctx: PageContext, stageId: number, pageNo = 1): string
 <dt>Submitted</dt><dd>${time(s.submissionTime)}</dd><dt>Duration</dt><dd>${duration(s.submissionTime, s.completionTime)}</dd>
 <dt>Tasks</dt><dd>${s.completedTasks}/${s.numTasks} succeeded, ${s.activeTasks} running, ${s.failedTasks} failed, ${s.killedTasks} killed</dd>${totalsList(s.totals)}</dl>
 ${s.failureReason ? html`<h2>Failure reason</h2><pre class="err">${s.failureReason}</pre>` : ""}
-<h2>Tasks (${all.length})</h2>${pager}
+<h2>Tasks (${all.length})</h2>${s.droppedTasks ? html`<p>The ${s.droppedTasks} oldest finished tasks are not kept (a stage keeps its newest task rows only); the counts above include them.</p>` : ""}${pager}
 <table id="tasks"><thead><tr><th>Task Id</th><th>Partition</th><th>Attempt</th><th>Executor</th><th>Status</th><th>Launch Time</th><th>Duration</th><th>Input: Records / Bytes</th><th>Output: Records / Bytes</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Error</th></tr></thead>
 <tbody>${tasks.map(taskRow)}</tbody></table>`;
   return layout(ctx, "stages", `Stage ${s.stageId}`, body);

@@ -47,7 +47,7 @@ test("a running stage: counts of active, completed and failed tasks, per stage a
   const job = s.jobs.get(0)!;
   assert.equal(job.status, "RUNNING");
   assert.deepEqual(job.stageIds, [0]);
-  assert.ok(s.hasRunningJobs);
+  assert.equal(s.jobs.get(0)?.status, "RUNNING");
   const st = s.stages.get(0)!;
   assert.deepEqual([st.activeTasks, st.completedTasks, st.failedTasks], [1, 1, 1]);
   assert.equal(st.tasks.get(1)!.error, "Error: bad <record>\n    at a.ts:4");
@@ -72,7 +72,7 @@ test("the end of the sequence: the retry succeeds, the job ends, an executor die
   assert.equal(st.status, "COMPLETE");
   assert.deepEqual([st.activeTasks, st.completedTasks, st.failedTasks], [0, 2, 1]);
   assert.equal(st.totals.recordsIn, 10);
-  assert.equal(s.hasRunningJobs, false);
+  assert.ok([...s.jobs.values()].every((j) => j.status !== "RUNNING"));
 
   s.apply({ event: "executorRemoved", time: 1040, executorId: "0", reason: "killed by SIGKILL" });
   assert.equal(s.executors.get("0")!.removeReason, "killed by SIGKILL");
@@ -157,6 +157,23 @@ test("a long application keeps the newest jobs and stages, and every running one
   }
   assert.deepEqual([...s.jobs.keys()], [0, 4, 5]);
   assert.deepEqual([...s.stages.keys()], [0, 4, 5]);
+});
+
+test("a stage keeps its newest task rows (running ones always); its counts and totals cover every task", () => {
+  const s = new AppStatusStore(1000, 4);
+  s.apply({ event: "jobStart", time: 1, jobId: 0, name: "big", description: undefined, group: undefined });
+  s.apply({ event: "stageSubmitted", time: 1, stageId: 0, jobId: 0, name: "big", numTasks: 10 });
+  s.apply({ event: "taskStart", time: 1, taskId: 0, stageId: 0, partition: 0, attempt: 0, executorId: "0" }); // runs throughout
+  for (let t = 1; t < 10; t++) {
+    s.apply({ event: "taskStart", time: 2, taskId: t, stageId: 0, partition: t, attempt: 0, executorId: "1" });
+    s.apply({ event: "taskEnd", time: 3, taskId: t, stageId: 0, partition: t, attempt: 0, executorId: "1", status: "SUCCESS", metrics: metrics({ recordsOut: 1 }), error: undefined });
+  }
+  const stage = s.stages.get(0)!;
+  assert.deepEqual([...stage.tasks.keys()], [0, 7, 8, 9]);
+  assert.equal(stage.droppedTasks, 6);
+  assert.equal(stage.completedTasks, 9);
+  assert.equal(stage.activeTasks, 1);
+  assert.equal(stage.totals.recordsOut, 9);
 });
 
 test("an event log whose writes fail (a full disk) gives up with a warning instead of killing the driver; it is private to its owner", () => {

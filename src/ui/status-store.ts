@@ -67,7 +67,10 @@ export interface StageRow {
   failedTasks: number;
   killedTasks: number;
   totals: IoTotals;
+  /** The newest task rows (at most retainedTasks; counters and totals cover every task). */
   tasks: Map<number, TaskRow>;
+  /** Finished task rows dropped to stay within retainedTasks. */
+  droppedTasks: number;
 }
 
 export interface ExecutorRow {
@@ -118,8 +121,11 @@ export class AppStatusStore {
   /**
    * @param retained how many jobs and stages to keep (the oldest finished ones are dropped
    * beyond it, as Spark's spark.ui.retainedJobs/Stages), so a long application's UI stays bounded.
+   * @param retainedTasks how many task rows one stage keeps (the oldest finished ones are
+   * dropped beyond it, as Spark's spark.ui.retainedTasks): a stage of millions of tasks does
+   * not hold millions of rows in the driver.
    */
-  constructor(private readonly retained = 1000) {}
+  constructor(private readonly retained = 1000, private readonly retainedTasks = 100_000) {}
 
   private trim<T extends { status: string }>(rows: Map<number, T>, running: string): void {
     if (rows.size <= this.retained) return;
@@ -175,7 +181,7 @@ export class AppStatusStore {
       case "stageSubmitted":
         this.stages.set(e.stageId, {
           stageId: e.stageId, jobId: e.jobId, name: e.name, numTasks: e.numTasks, submissionTime: e.time, completionTime: undefined,
-          status: "ACTIVE", failureReason: undefined, activeTasks: 0, completedTasks: 0, failedTasks: 0, killedTasks: 0, totals: zeroTotals(), tasks: new Map(),
+          status: "ACTIVE", failureReason: undefined, activeTasks: 0, completedTasks: 0, failedTasks: 0, killedTasks: 0, totals: zeroTotals(), tasks: new Map(), droppedTasks: 0,
         });
         this.jobs.get(e.jobId)?.stageIds.push(e.stageId);
         this.trim(this.stages, "ACTIVE");
@@ -227,6 +233,15 @@ export class AppStatusStore {
       taskId: e.taskId, stageId: e.stageId, partition: e.partition, attempt: e.attempt, executorId: e.executorId,
       launchTime: started?.launchTime, finishTime: e.time, status: e.status, metrics: e.metrics, error: e.error,
     });
+    if (s.tasks.size > this.retainedTasks) {
+      // Rows are in launch order: the oldest finished ones go first; running ones stay.
+      for (const [id, row] of s.tasks) {
+        if (row.status === "RUNNING") continue;
+        s.tasks.delete(id);
+        s.droppedTasks++;
+        if (s.tasks.size <= this.retainedTasks) break;
+      }
+    }
     if (e.status === "SUCCESS") s.completedTasks++;
     else if (e.status === "KILLED") s.killedTasks++;
     else s.failedTasks++;
@@ -239,11 +254,5 @@ export class AppStatusStore {
         x.peakRssBytes = Math.max(x.peakRssBytes, e.metrics.peakRssBytes);
       }
     }
-  }
-
-  /** True while the application runs and has a job running. */
-  get hasRunningJobs(): boolean {
-    for (const j of this.jobs.values()) if (j.status === "RUNNING") return true;
-    return false;
   }
 }
