@@ -1,7 +1,7 @@
 /**
  * Regenerates the small bundled data files used by the examples (deterministic: fixed seeds).
  *
- *   node examples/data/generate-data.mjs
+ *   npx tsx examples/data/generate-data.mjs
  *
  * links.txt   - a small web graph for pagerank.ts ("src dst" per line)
  * points.txt  - 2-D points around three centers for kmeans.ts ("x y" per line)
@@ -9,19 +9,10 @@
  * lr-data.txt - labelled 2-D points for logistic-regression.ts ("label x1 x2", label -1 or 1)
  */
 import { writeFileSync } from "node:fs";
+import { mulberry32 } from "../lib/random.ts"; // the examples' own generator (tsx loads .ts)
 
 const here = new URL(".", import.meta.url).pathname;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = (rnd, xs) => xs[Math.floor(rnd() * xs.length)];
 
 // links.txt: 30 pages, each with 1..6 distinct outlinks, skewed toward low-numbered pages.

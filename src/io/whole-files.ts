@@ -11,8 +11,6 @@ import { splitSizeFor, cutFile, BLOCK_SIZE } from "./text-splits.js";
 import { isGzip } from "./paths.js";
 import { TsparkError } from "../errors.js";
 
-const openInput = (path: string): number => openForRead(path);
-
 /** Reads exactly `into.length` bytes at `pos`; a short file is an error naming it. */
 function readFully(fd: number, path: string, into: Uint8Array, pos: number): void {
   let got = 0;
@@ -28,7 +26,7 @@ function readFully(fd: number, path: string, into: Uint8Array, pos: number): voi
  * Node's shared pool would drag unrelated bytes along when serialized).
  */
 export function readBinaryFile(path: string): Uint8Array {
-  const fd = openInput(path);
+  const fd = openForRead(path);
   try {
     const out = new Uint8Array(fstatSync(fd).size);
     readFully(fd, path, out, 0);
@@ -109,7 +107,7 @@ export function* readBinaryRecords(split: FileSplit, recordLength: number): Gene
   }
   const perBatch = Math.max(1, Math.min(RECORD_BATCH_MAX, Math.floor(RECORD_BATCH_BYTES / recordLength)));
   const end = split.start + split.length;
-  const fd = openInput(split.path);
+  const fd = openForRead(split.path);
   try {
     for (let pos = split.start; pos < end; pos += perBatch * recordLength) {
       const n = Math.min(perBatch * recordLength, end - pos);
