@@ -136,6 +136,41 @@ async function drain(input: BatchStream<unknown>, each: (b: unknown[]) => void):
   else for (const b of input) each(b);
 }
 
+/** A reduce-side buffer (combiner, sorter): takes the whole input, then streams its output. */
+interface DrainingBuffer {
+  insert(batch: unknown[]): void;
+  output(): Iterable<unknown[]>;
+  cleanup(): void;
+}
+
+/**
+ * Feeds all of `input` to a new buffer, then streams its output, cleaning up however the
+ * stream ends. Synchronous input (a shuffle read) gives synchronous output: a mapPartitions
+ * after it then streams instead of gathering the whole partition.
+ */
+function drainThenStream(input: BatchStream<unknown>, open: () => DrainingBuffer): BatchStream<unknown> {
+  if (!isAsyncStream(input)) {
+    return (function* () {
+      const buf = open();
+      try {
+        for (const b of input) buf.insert(b);
+        yield* buf.output();
+      } finally {
+        buf.cleanup();
+      }
+    })();
+  }
+  return (async function* () {
+    const buf = open();
+    try {
+      await drain(input, (b) => buf.insert(b));
+      yield* buf.output();
+    } finally {
+      buf.cleanup();
+    }
+  })();
+}
+
 /**
  * The last step of a map task: writes the partition's [key, value] records as shuffle
  * output and emits its MapStatus.
@@ -172,29 +207,10 @@ registerStep("shuffleWrite", (input, ctx) => {
 registerStep("combineByKey", (input, ctx) => {
   const { aggregator, combiners } = ctx.args as { aggregator: AggregatorSpec; combiners: boolean };
   const agg = buildAggregator(aggregator, ctx, "combineByKey");
-  const combiner = () => new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
-  // Synchronous input (a shuffle read) gives a synchronous output: a mapPartitions after it
-  // then streams instead of gathering the whole partition.
-  if (!isAsyncStream(input)) {
-    return (function* () {
-      const c = combiner();
-      try {
-        for (const b of input) c.insertAll(b, combiners);
-        yield* c.entries();
-      } finally {
-        c.cleanup();
-      }
-    })();
-  }
-  return (async function* () {
-    const c = combiner();
-    try {
-      await drain(input, (b) => c.insertAll(b, combiners));
-      yield* c.entries();
-    } finally {
-      c.cleanup();
-    }
-  })();
+  return drainThenStream(input, () => {
+    const c = new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    return { insert: (b) => c.insertAll(b, combiners), output: () => c.entries(), cleanup: () => c.cleanup() };
+  });
 });
 
 const nativeAscending = (a: unknown, b: unknown): number => {
@@ -222,27 +238,9 @@ registerStep("sortByKey", (input, ctx) => {
     }
     return ascending ? nativeAscending : nativeDescending;
   };
-  const sorter = () => new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`, fast);
-  if (!isAsyncStream(input)) {
-    // As combineByKey: synchronous in, synchronous out.
-    return (function* () {
-      const s = sorter();
-      try {
-        for (const b of input) s.insertAll(b);
-        yield* s.sorted();
-      } finally {
-        s.cleanup();
-      }
-    })();
-  }
-  return (async function* () {
-    const s = sorter();
-    try {
-      await drain(input, (b) => s.insertAll(b));
-      yield* s.sorted();
-    } finally {
-      s.cleanup();
-    }
-  })();
+  return drainThenStream(input, () => {
+    const srt = new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`, fast);
+    return { insert: (b) => srt.insertAll(b), output: () => srt.sorted(), cleanup: () => srt.cleanup() };
+  });
 });
 
