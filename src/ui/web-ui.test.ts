@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import http from "node:http";
 import { mkdtempSync, rmSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SparkContext } from "../index.js";
@@ -31,6 +32,25 @@ function tableOf(page: string, id: string): string {
   assert.ok(start >= 0, `no table ${id}`);
   return page.slice(start, page.indexOf("</table>", start));
 }
+
+// First in this file: it checks that nothing before it loaded the server library.
+test("the UI listens at once but loads its server library only when a page is asked for (not on the start-up path)", async () => {
+  const cache = createRequire(import.meta.url).cache;
+  const fastifyLoaded = () => Object.keys(cache).some((p) => p.includes(`${"/node_modules/"}fastify/`));
+  const sc = new SparkContext({ master: "local[1]", conf: { "tspark.ui.port": 0 } });
+  try {
+    assert.equal(await sc.range(3).count(), 3);
+    assert.ok(sc.uiWebUrl, "the address is known once an action ran");
+    assert.equal(fastifyLoaded(), false, "an application nobody looks at does not load fastify");
+    const access = new URL(sc.uiWebUrl!);
+    const r = await fetch(`${access.origin}/jobs/`, { headers: { authorization: `Bearer ${access.searchParams.get("token")}` } });
+    assert.equal(r.status, 200);
+    assert.match(await r.text(), /Jobs/);
+    assert.equal(fastifyLoaded(), true);
+  } finally {
+    await sc.stop();
+  }
+});
 
 test("every page and API endpoint after real jobs, with user text escaped; the UI and event log stop with the context", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tspark-ui-test-"));
