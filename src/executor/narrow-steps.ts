@@ -8,6 +8,7 @@ import {
   recordsOf, batchesOf, asyncBatchesOf, collectStream,
 } from "./batch-stream.js";
 import { registerStep, requireFn, type StepContext } from "./step-registry.js";
+import { RecordPipeline, MAX_OUT_RECORDS, type Emit } from "./record-pipeline.js";
 import { TsparkError } from "../errors.js";
 
 type Fn1 = (x: unknown) => unknown;
@@ -32,17 +33,13 @@ function notIterable(what: string, v: unknown): TsparkError {
 }
 
 /**
- * A step's output batch is cut at this many records. A longer array's backing store (over
- * V8's 128 KB regular-object limit) is allocated in the large-object space, on freshly
- * mapped pages each time: W1's flatMap made 40k-word batches from 4096 lines, which caused
- * 55% of a worker's page faults (329k faults, 1.0 s of system time at 50 MB).
+ * Builds a per-record step. A synchronous function on a synchronous stream joins the
+ * stream's fused chain (executor/record-pipeline.ts); after an asynchronous step the chain
+ * runs once per batch; an async function is awaited record by record.
  */
-const MAX_OUT_RECORDS = 8192;
-
-/** Builds a per-record step from a function that maps one record to its output records. */
 function recordStep(
   what: string,
-  each: (f: Fn1, x: unknown, out: unknown[]) => void,
+  stage: (f: Fn1, emit: Emit) => Emit,
   eachAsync: (f: Fn1, x: unknown, out: unknown[]) => Promise<void>,
 ) {
   return (input: BatchStream<unknown>, ctx: StepContext): BatchStream<unknown> => {
@@ -67,38 +64,33 @@ function recordStep(
       // side): one await per batch, none per record (W3's map after sortByKey: 1.1-1.3 s
       // of Promise handling per worker at 50 MB).
       return (async function* () {
+        let out: unknown[] = [];
+        const emit = stage(f, (y) => {
+          out.push(y);
+        });
         for await (const batch of input) {
-          let out: unknown[] = [];
           for (let i = 0; i < batch.length; i++) {
-            each(f, batch[i], out);
+            emit(batch[i]);
             if (out.length >= MAX_OUT_RECORDS) {
               yield out;
               out = [];
             }
           }
-          if (out.length > 0) yield out;
-        }
-      })();
-    }
-    return (function* () {
-      for (const batch of input as Iterable<unknown[]>) {
-        let out: unknown[] = [];
-        for (let i = 0; i < batch.length; i++) {
-          each(f, batch[i], out);
-          if (out.length >= MAX_OUT_RECORDS) {
+          if (out.length > 0) {
             yield out;
             out = [];
           }
         }
-        if (out.length > 0) yield out;
-      }
-    })();
+      })();
+    }
+    return RecordPipeline.append(input, (emit) => stage(f, emit));
   };
 }
 
-function pushAll(what: string, r: unknown, out: unknown[]): void {
-  if (Array.isArray(r)) for (let j = 0; j < r.length; j++) out.push(r[j]);
-  else if (isIterable(r)) for (const y of r) out.push(y);
+/** Emits each record of what a flatMap-like function returned. */
+function emitAll(what: string, r: unknown, emit: Emit): void {
+  if (Array.isArray(r)) for (let j = 0; j < r.length; j++) emit(r[j]);
+  else if (isIterable(r)) for (const y of r) emit(y);
   else if (isThenable(r)) throw promiseFromSyncFunction(what);
   else throw notIterable(what, r);
 }
@@ -106,75 +98,63 @@ function pushAll(what: string, r: unknown, out: unknown[]): void {
 async function pushAllAsync(what: string, r: unknown, out: unknown[]): Promise<void> {
   if (isThenable(r)) r = await r;
   if (isAsyncIterable(r)) for await (const y of r) out.push(y);
-  else pushAll(what, r, out);
+  else emitAll(what, r, (y) => out.push(y));
 }
+
+/** The result of a synchronous user function, refused when it is a Promise. */
+function synchronous(what: string, r: unknown): unknown {
+  if (isThenable(r)) throw promiseFromSyncFunction(what);
+  return r;
+}
+
+type Pair = [unknown, unknown];
 
 registerStep("map", recordStep(
   "map",
-  (f, x, out) => {
-    const r = f(x);
-    if (isThenable(r)) throw promiseFromSyncFunction("map");
-    out.push(r);
-  },
+  (f, emit) => (x) => emit(synchronous("map", f(x))),
   async (f, x, out) => {
-    let r = f(x);
-    if (isThenable(r)) r = await r;
-    out.push(r);
+    out.push(await f(x));
   },
 ));
 
 registerStep("filter", recordStep(
   "filter",
-  (f, x, out) => {
-    const keep = f(x);
-    if (isThenable(keep)) throw promiseFromSyncFunction("filter");
-    if (keep) out.push(x);
+  (f, emit) => (x) => {
+    if (synchronous("filter", f(x))) emit(x);
   },
   async (f, x, out) => {
     if (await f(x)) out.push(x);
   },
 ));
 
-registerStep("flatMap", recordStep("flatMap", (f, x, out) => pushAll("flatMap", f(x), out), (f, x, out) => pushAllAsync("flatMap", f(x), out)));
+registerStep("flatMap", recordStep("flatMap", (f, emit) => (x) => emitAll("flatMap", f(x), emit), (f, x, out) => pushAllAsync("flatMap", f(x), out)));
 
 // Pair helpers: the user function sees the value (or record), the key is carried along.
 registerStep("mapValues", recordStep(
   "mapValues",
-  (f, x, out) => {
-    const [k, v] = x as [unknown, unknown];
-    const r = f(v);
-    if (isThenable(r)) throw promiseFromSyncFunction("mapValues");
-    out.push([k, r]);
-  },
+  (f, emit) => (x) => emit([(x as Pair)[0], synchronous("mapValues", f((x as Pair)[1]))]),
   async (f, x, out) => {
-    const [k, v] = x as [unknown, unknown];
-    out.push([k, await f(v)]);
+    out.push([(x as Pair)[0], await f((x as Pair)[1])]);
   },
 ));
 
 registerStep("flatMapValues", recordStep(
   "flatMapValues",
-  (f, x, out) => {
-    const [k, v] = x as [unknown, unknown];
-    const vs: unknown[] = [];
-    pushAll("flatMapValues", f(v), vs);
-    for (const y of vs) out.push([k, y]);
+  (f, emit) => (x) => {
+    const k = (x as Pair)[0];
+    emitAll("flatMapValues", f((x as Pair)[1]), (y) => emit([k, y]));
   },
   async (f, x, out) => {
-    const [k, v] = x as [unknown, unknown];
+    const k = (x as Pair)[0];
     const vs: unknown[] = [];
-    await pushAllAsync("flatMapValues", f(v), vs);
+    await pushAllAsync("flatMapValues", f((x as Pair)[1]), vs);
     for (const y of vs) out.push([k, y]);
   },
 ));
 
 registerStep("keyBy", recordStep(
   "keyBy",
-  (f, x, out) => {
-    const k = f(x);
-    if (isThenable(k)) throw promiseFromSyncFunction("keyBy");
-    out.push([k, x]);
-  },
+  (f, emit) => (x) => emit([synchronous("keyBy", f(x)), x]),
   async (f, x, out) => {
     out.push([await f(x), x]);
   },

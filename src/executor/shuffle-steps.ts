@@ -7,6 +7,7 @@ import { registerStep, requireFn, optionalFn, type StepContext } from "./step-re
 import { localDir, spillDir, workerMemoryBytes } from "./worker-env.js";
 import { onTaskEnd, runningTask, recordShuffleWrite } from "./task-context.js";
 import { ShuffleWriter } from "../shuffle/shuffle-writer.js";
+import { pushRecords } from "./record-pipeline.js";
 import { ExternalCombiner } from "../shuffle/external-combiner.js";
 import { ExternalSorter } from "../shuffle/external-sorter.js";
 import { SpilledGroup } from "../shuffle/group-values.js";
@@ -192,7 +193,8 @@ registerStep("shuffleWrite", (input, ctx) => {
     const attempt = runningTask()?.taskAttemptId ?? 0;
     const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), workerMemoryBytes(), agg);
     try {
-      await drain(input, (b) => w.write(b));
+      if (isAsyncStream(input)) await drain(input, (b) => w.write(b));
+      else pushRecords(input, (rec) => w.add(rec));
       const status = w.commit();
       recordShuffleWrite(status.segmentBytes.reduce((a, b) => a + b, 0));
       yield [status];

@@ -25,6 +25,11 @@ export interface MapStatus {
 }
 
 const BATCH = 4096;
+/**
+ * Records between checks of the memory limit. A record's size is
+ * estimated as it is added, so a check is a comparison; the spill can lag by this many records.
+ */
+const CHECK_EVERY = 1024;
 /** Records seen before deciding whether the map-side combine pays. */
 const COMBINE_TRIAL_RECORDS = 100_000;
 /** The combine is skipped when more than this share of the trial's records had distinct keys. */
@@ -78,37 +83,44 @@ export class ShuffleWriter {
 
   /** Adds a batch of [key, value] records. */
   write(batch: unknown[]): void {
-    const agg = this.aggregator;
-    const partitionOf = this.partitionOf;
-    const n = this.numPartitions;
-    for (let i = 0; i < batch.length; i++) {
-      const rec = batch[i] as [unknown, unknown];
-      let p: number;
-      let h: number | undefined;
-      if (partitionOf === "hash") {
-        h = portableHash(rec[0]);
-        p = h % n;
-      } else {
-        p = partitionOf(rec[0]);
-      }
-      if (this.combining) {
-        if (this.combined[p]!.add(rec[0], rec[1], agg!, false, h)) this.tracker.add(rec);
-        else if (agg!.growsWithValues) this.tracker.add(rec[1]);
-      } else {
-        const buf = this.plain[p]!;
-        buf.push(rec);
-        this.tracker.add(rec);
-        if (buf.length >= BATCH) {
-          const frame = encodeFrame(buf);
-          this.encoded[p]!.push(frame);
-          this.encodedBytes += frame.length;
-          this.plain[p] = [];
-          this.tracker.release(buf.length);
-        }
+    for (let i = 0; i < batch.length; i++) this.add(batch[i]);
+  }
+
+  /** Records added since the combine decision and the memory limit were last checked. */
+  private sinceCheck = 0;
+
+  /** Adds one [key, value] record (a fused map side calls this once per record it makes). */
+  add(record: unknown): void {
+    const rec = record as [unknown, unknown];
+    let p: number;
+    let h: number | undefined;
+    if (this.partitionOf === "hash") {
+      h = portableHash(rec[0]);
+      p = h % this.numPartitions;
+    } else {
+      p = this.partitionOf(rec[0]);
+    }
+    if (this.combining) {
+      const agg = this.aggregator!;
+      if (this.combined[p]!.add(rec[0], rec[1], agg, false, h)) this.tracker.add(rec);
+      else if (agg.growsWithValues) this.tracker.add(rec[1]);
+    } else {
+      const buf = this.plain[p]!;
+      buf.push(rec);
+      this.tracker.add(rec);
+      if (buf.length >= BATCH) {
+        const frame = encodeFrame(buf);
+        this.encoded[p]!.push(frame);
+        this.encodedBytes += frame.length;
+        this.plain[p] = [];
+        this.tracker.release(buf.length);
       }
     }
-    if (this.undecided) this.decideCombine(batch.length);
-    if (this.tracker.estimatedBytes + this.encodedBytes > this.memoryBytes) this.spill();
+    if (this.undecided && ++this.recordsSeen === COMBINE_TRIAL_RECORDS) this.decideCombine();
+    if (++this.sinceCheck === CHECK_EVERY) {
+      this.sinceCheck = 0;
+      if (this.tracker.estimatedBytes + this.encodedBytes > this.memoryBytes) this.spill();
+    }
   }
 
   /**
@@ -117,9 +129,7 @@ export class ShuffleWriter {
    * the records are written as they are (the reduce side combines them anyway). W2 (2.2M
    * records, 890k keys, 50 MB): map-side tables kept 55% of the records.
    */
-  private decideCombine(added: number): void {
-    this.recordsSeen += added;
-    if (this.recordsSeen < COMBINE_TRIAL_RECORDS) return;
+  private decideCombine(): void {
     this.undecided = false;
     let keys = 0;
     for (const m of this.combined) keys += m.size;

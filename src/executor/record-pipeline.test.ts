@@ -1,0 +1,50 @@
+/** Fused per-record steps: one record goes through every step before the next is read. */
+import test from "node:test";
+import assert from "node:assert/strict";
+import "./narrow-steps.js";
+import { stepOperator, type StepContext } from "./step-registry.js";
+import { RecordPipeline, pushRecords } from "./record-pipeline.js";
+import type { BatchStream } from "./batch-stream.js";
+
+const ctx = (fn: Function): StepContext => ({ partitionIndex: 0, fns: [fn], args: undefined });
+
+function chain(log: string[], source: BatchStream<unknown>): BatchStream<unknown> {
+  const split = stepOperator("flatMap")(source, ctx((l: string) => (log.push(`split ${l}`), l.split(" "))));
+  const pairs = stepOperator("map")(split, ctx((w: string) => (log.push(`pair ${w}`), [w, 1])));
+  return stepOperator("filter")(pairs, ctx(([w]: [string]) => w !== "x"));
+}
+
+test("synchronous map/flatMap/filter steps fuse: each record reaches the consumer before the next source record is read", () => {
+  const log: string[] = [];
+  const stream = chain(log, [["a b", "x c"], ["d"]]);
+  assert.ok(stream instanceof RecordPipeline, "three steps, one chain");
+  pushRecords(stream as Iterable<unknown[]>, (rec) => log.push(`sink ${JSON.stringify(rec)}`));
+  assert.deepEqual(log, [
+    "split a b", "pair a", 'sink ["a",1]', "pair b", 'sink ["b",1]',
+    "split x c", "pair x", "pair c", 'sink ["c",1]',
+    "split d", "pair d", 'sink ["d",1]',
+  ]);
+});
+
+test("read as batches, a fused chain yields one batch per source batch (empty ones skipped), lazily", () => {
+  const log: string[] = [];
+  const stream = chain(log, [["a b", "x c"], ["x"], ["d"]]) as Iterable<unknown[]>;
+  const it = stream[Symbol.iterator]();
+  assert.deepEqual(it.next().value, [["a", 1], ["b", 1], ["c", 1]]);
+  assert.ok(!log.includes("split d"), "the next source batch is not read before it is asked for");
+  assert.deepEqual(it.next().value, [["d", 1]]);
+  assert.equal(it.next().done, true);
+});
+
+test("after an asynchronous step the steps still run, batch by batch; a Promise from a synchronous function is refused", async () => {
+  const log: string[] = [];
+  const source = (async function* () {
+    yield ["a b"];
+    yield ["c"];
+  })();
+  const out: unknown[][] = [];
+  for await (const b of chain(log, source) as AsyncIterable<unknown[]>) out.push(b);
+  assert.deepEqual(out, [[["a", 1], ["b", 1]], [["c", 1]]]);
+  const bad = stepOperator("map")([[1]], ctx(() => Promise.resolve(1))) as Iterable<unknown[]>;
+  assert.throws(() => [...bad], /returned a Promise but is not declared async/);
+});
