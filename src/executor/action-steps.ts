@@ -4,6 +4,7 @@
  */
 import { type BatchStream, isAsyncStream, isAsyncFunction, isThenable, collectStream } from "./batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
+import { RecordPipeline, pushRecords } from "./record-pipeline.js";
 import { runningTask } from "./task-context.js";
 import { ValueMap } from "../util/value-map.js";
 import { formatRecord } from "../util/format.js";
@@ -38,7 +39,7 @@ function consume(
     })();
   }
   return (function* () {
-    for (const b of input) for (let i = 0; i < b.length; i++) each(b[i]);
+    pushRecords(input, each);
     yield finish();
   })();
 }
@@ -74,7 +75,8 @@ registerStep("count", (input) => {
     })();
   }
   return (function* () {
-    for (const b of input) n += b.length;
+    if (input instanceof RecordPipeline) input.pushInto(() => n++);
+    else for (const b of input) n += b.length;
     yield [n];
   })();
 });
