@@ -1,6 +1,6 @@
 /**
  * The driver/worker handshake: a worker of another tspark version is refused at start,
- * with both versions named.
+ * with both versions named; what a worker loads before it says hello.
  */
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -33,4 +33,17 @@ test("a matching worker says hello and shuts down on request", async () => {
   assert.equal(w.isReady, true);
   await w.shutdown();
   assert.equal(w.alive, false);
+});
+
+test("a starting worker does not load the libraries only some tasks need (globs, gzip)", async () => {
+  // A module hook in the worker reports every module it resolves on its stderr.
+  const hook = `data:text/javascript,${encodeURIComponent("export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('RESOLVED ' + r.url + '\\n'); return r; }")}`;
+  const register = `import { register } from "node:module"; register(${JSON.stringify(hook)});`;
+  const lines: string[] = [];
+  const w = new WorkerProcess({ executorId: "mods", nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(register)}`], env: process.env, echo: (l) => lines.push(l) });
+  await w.ready();
+  await w.shutdown();
+  const loaded = lines.filter((l) => l.startsWith("RESOLVED "));
+  assert.ok(loaded.some((l) => l.includes("/executor/task-runner.js")), "the hook saw the worker's modules");
+  assert.deepEqual(loaded.filter((l) => /\/node_modules\/(tinyglobby|fdir|picomatch|fflate)\//.test(l)), []);
 });

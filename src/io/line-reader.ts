@@ -24,7 +24,11 @@
 import { readSync, closeSync } from "node:fs";
 import { openForRead } from "../util/fs-errors.js";
 import zlib from "node:zlib";
-import { Gunzip } from "fflate";
+import { createRequire } from "node:module";
+
+/** fflate, loaded at the first gzip file (its import took 20-50 ms of every worker's start-up). */
+let fflate: typeof import("fflate") | undefined;
+const gunzipper = () => (fflate ??= createRequire(import.meta.url)("fflate") as typeof import("fflate")).Gunzip;
 import type { FileSplit } from "./text-splits.js";
 import { isGzip } from "./paths.js";
 import { TsparkError } from "../errors.js";
@@ -101,6 +105,7 @@ function gunzipSource(path: string, fd: number): ByteSource {
   };
   // fflate hands each push's output to this callback as a fresh array (it copies), so
   // queued chunks stay valid after later pushes.
+  const Gunzip = gunzipper();
   const gz = new Gunzip((data) => {
     if (data.length === 0) return;
     crc = crc32(data, crc);
