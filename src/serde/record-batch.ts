@@ -8,13 +8,19 @@
  * batch is V8-serialized (structured clone: any cloneable value), which is recognizable by
  * its first byte, 0xFF.
  *
- * Measured per record on 4096-record batches of the benchmark's key/value lines (Node 20,
- * busy 2-core machine), encode / decode: [string, number] V8 116 / 199 ns, this layout
- * 64 / 75 ns; [string, string] V8 159 / 223 ns, this layout 94 / 66 ns. JSON was about
- * 130 / 165 ns and loses types. Sizes are within 12% of V8's. Splitting the text on a
- * separator decodes fast too, but V8 makes pieces of 13+ characters slices of the batch's
- * text, so a few kept keys could pin whole batches in memory: long strings are decoded on
- * their own.
+ * Numbers (float64) and string lengths (u32) are written in the host's byte order, copied
+ * as whole typed arrays: shuffle and spill files never leave the machine that wrote them.
+ *
+ * Chosen by measurement (`npm run bench:serde`, bench/SERDE.md: 4096-record batches of the
+ * benchmark's own records, ns per record to encode / decode on a 2-core machine, runs vary
+ * by ~30%). [string, number]: V8 166 / 267, JSON 120 / 465, MessagePack (msgpackr) 55-74 /
+ * 60-75, this layout 71 / 46 (107 / 70 before its columns were copied as typed arrays);
+ * [string, string]: msgpackr 72 / 69, this layout 83 / 55. MessagePack's bytes are 35-55%
+ * fewer (variable-length numbers), but it writes strings as UTF-8, which cannot hold a lone
+ * surrogate, and turns -0 into 0; this layout is exact and decodes fastest, and shuffle
+ * files mostly stay in the page cache. Splitting the text on a separator decodes fast too,
+ * but V8 makes pieces of 13+ characters slices of the batch's text, so a few kept keys
+ * could pin whole batches in memory: long strings are decoded on their own.
  */
 import v8 from "node:v8";
 import { TsparkError } from "../errors.js";
@@ -93,12 +99,36 @@ export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buff
   buf.writeUInt32LE(text.length, 8);
   let o = HEADER;
   for (const [col, kind] of [[0, kk], [1, vk]] as const) {
-    if (kind === NUMBER) for (let i = 0; i < n; i++, o += 8) buf.writeDoubleLE((records[i] as number[])[col]!, o);
-    else if (kind === STRING) for (let i = 0; i < n; i++, o += 4) buf.writeUInt32LE((records[i] as string[])[col]!.length, o);
+    if (kind === NUMBER) {
+      const column = new Float64Array(n);
+      for (let i = 0; i < n; i++) column[i] = (records[i] as number[])[col]!;
+      buf.set(new Uint8Array(column.buffer), o);
+      o += 8 * n;
+    } else if (kind === STRING) {
+      const column = new Uint32Array(n);
+      for (let i = 0; i < n; i++) column[i] = (records[i] as string[])[col]!.length;
+      buf.set(new Uint8Array(column.buffer), o);
+      o += 4 * n;
+    }
   }
   if (enc === LATIN1) buf.latin1Write(text, textAt);
   else buf.ucs2Write(text, textAt);
   return buf;
+}
+
+/** A number or length column, copied out to an aligned typed array (one copy, no per-value reads). */
+function column(body: Buffer, at: number, kind: number, n: number): Float64Array | Uint32Array | undefined {
+  if (kind === NUMBER) {
+    const c = new Float64Array(n);
+    new Uint8Array(c.buffer).set(body.subarray(at, at + 8 * n));
+    return c;
+  }
+  if (kind === STRING) {
+    const c = new Uint32Array(n);
+    new Uint8Array(c.buffer).set(body.subarray(at, at + 4 * n));
+    return c;
+  }
+  return undefined;
 }
 
 export function decodeBatch<T>(bytes: Buffer): T[] {
@@ -126,10 +156,12 @@ export function decodeBatch<T>(bytes: Buffer): T[] {
   };
   const out = new Array<T>(n);
   const keys = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) keys[i] = kk === NUMBER ? body.readDoubleLE(keyCol + 8 * i) : str(body.readUInt32LE(keyCol + 4 * i));
-  for (let i = 0; i < n; i++) {
-    const v = vk === NUMBER ? body.readDoubleLE(valueCol + 8 * i) : vk === STRING ? str(body.readUInt32LE(valueCol + 4 * i)) : null;
-    out[i] = [keys[i], v] as T;
-  }
+  const keyColumn = column(body, keyCol, kk, n);
+  if (kk === NUMBER) for (let i = 0; i < n; i++) keys[i] = keyColumn![i];
+  else for (let i = 0; i < n; i++) keys[i] = str(keyColumn![i]!);
+  const valueColumn = column(body, valueCol, vk, n);
+  if (vk === NUMBER) for (let i = 0; i < n; i++) out[i] = [keys[i], valueColumn![i]] as T;
+  else if (vk === STRING) for (let i = 0; i < n; i++) out[i] = [keys[i], str(valueColumn![i]!)] as T;
+  else for (let i = 0; i < n; i++) out[i] = [keys[i], null] as T;
   return out;
 }
