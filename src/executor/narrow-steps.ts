@@ -64,23 +64,7 @@ function recordStep(
       // side): one await per batch, none per record (W3's map after sortByKey: 1.1-1.3 s
       // of Promise handling per worker at 50 MB).
       return (async function* () {
-        let out: unknown[] = [];
-        const emit = stage(f, (y) => {
-          out.push(y);
-        });
-        for await (const batch of input) {
-          for (let i = 0; i < batch.length; i++) {
-            emit(batch[i]);
-            if (out.length >= MAX_OUT_RECORDS) {
-              yield out;
-              out = [];
-            }
-          }
-          if (out.length > 0) {
-            yield out;
-            out = [];
-          }
-        }
+        for await (const batch of input) yield* RecordPipeline.append([batch], (emit) => stage(f, emit));
       })();
     }
     return RecordPipeline.append(input, (emit) => stage(f, emit));
