@@ -232,7 +232,8 @@ export class SparkContext {
         ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
       ],
       env,
-      echo: (line) => process.stderr.write(line + "\n"),
+      // A worker's output line clears the progress bar first (it is drawn again below).
+      echo: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
     }, Number(conf.get(CONFIG_KEYS.localityWait.key)));
     this.backend.onExecutorAdded = (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid });
     this.backend.onExecutorLost = (executorId, loss) => {

@@ -1,6 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { renderProgressBar, stagesDue } from "./console-progress.js";
+import { renderProgressBar, stagesDue, ConsoleProgressBar } from "./console-progress.js";
+import type { StatusTracker } from "../api/status-tracker.js";
 
 const stage = (stageId: number, numTasks: number, numCompletedTasks: number, numActiveTasks: number) => ({ stageId, numTasks, numCompletedTasks, numActiveTasks });
 
@@ -35,4 +36,24 @@ test("only stages running for the delay are due, oldest id first; finished ones 
   assert.deepEqual(stagesDue([5, 2, 9], seen, 1500, 500), [2, 5]);
   assert.deepEqual(stagesDue([9], seen, 1900, 500), [9]);
   assert.deepEqual([...seen.keys()], [9]);
+});
+
+test("text written above the bar (a log line, a worker's output) clears the drawn bar first; the next refresh draws it again", async () => {
+  const writes: string[] = [];
+  const tracker = {
+    getActiveStageIds: () => [0],
+    getStageInfo: () => ({ stageId: 0, numTasks: 4, numActiveTasks: 1, numCompletedTasks: 1 }),
+  } as unknown as StatusTracker;
+  const bar = new ConsoleProgressBar(tracker, { write: (t: string) => writes.push(t), columns: 41 }, 5, 0);
+  try {
+    while (!writes.some((w) => w.includes("[Stage 0:"))) await new Promise((r) => setTimeout(r, 5));
+    const drawn = writes.length;
+    bar.writeAbove("a worker's line\n");
+    assert.equal(writes[drawn], `\r${" ".repeat(40)}\r`, "the bar is blanked out");
+    assert.equal(writes[drawn + 1], "a worker's line\n");
+    while (writes.length === drawn + 2) await new Promise((r) => setTimeout(r, 5));
+    assert.match(writes[drawn + 2]!, /^\r\[Stage 0:/, "and drawn again below the line");
+  } finally {
+    bar.stop();
+  }
 });

@@ -52,10 +52,13 @@ export class ConsoleProgressBar {
     this.timer = setInterval(() => this.refresh(), this.updateMs);
     this.timer.unref(); // never keeps a finished program alive
     // A log line clears the bar first (the next refresh draws it again below the line).
-    this.restoreLog = setLogSink((line) => {
-      this.clear();
-      this.out.write(line);
-    });
+    this.restoreLog = setLogSink((line) => this.writeAbove(line));
+  }
+
+  /** Writes text that ends a line (a log line, a worker's output) where the bar is, clearing it first. */
+  writeAbove(text: string): void {
+    this.clear();
+    this.out.write(text);
   }
 
   private refresh(): void {

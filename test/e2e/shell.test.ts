@@ -129,7 +129,7 @@ test("history carries over to the next shell; Ctrl-C twice at an empty prompt le
   }
 });
 
-test("the progress bar redraws in place on a terminal and is cleared before the program goes on; off when disabled", async () => {
+test("the progress bar redraws in place on a terminal, makes way for workers' output, and is cleared before the program goes on; off when disabled", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tspark-progress-"));
   try {
     const flag = join(dir, "go");
@@ -144,6 +144,7 @@ test("the progress bar redraws in place on a terminal and is cleared before the 
       assert.ok(drawn >= 0, "drawn after a carriage return, in place");
       const cleared = raw.indexOf(`\r${" ".repeat(bar[0].length)}\r`, drawn);
       assert.ok(cleared > drawn && cleared < raw.indexOf("done 4"), "cleared before the program printed");
+      assert.match(raw, /\r {10,}\rreleased \d/, "a worker's output line clears the drawn bar first");
     } finally {
       on.kill();
     }

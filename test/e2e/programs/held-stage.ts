@@ -9,6 +9,7 @@ if (releaseAfter) setTimeout(() => writeFileSync(flag, "go"), Number(releaseAfte
 const n = await sc.range(0, 4, 1, 4).map((x) => {
   const nap = new Int32Array(new SharedArrayBuffer(4));
   while (!existsSync(flag)) Atomics.wait(nap, 0, 0, 20);
+  console.error(`released ${x}`); // a worker's output while the progress bar is drawn
   return x;
 }).count();
 console.log(`done ${n}`);
