@@ -12,9 +12,17 @@ import { heapMegabytes } from "../api/config.js";
 /** Set in the child's environment: the heap it was started with (MB). */
 const CHILD_ENV = "TSPARK_DRIVER_HEAP_MB";
 
+/**
+ * Whether this process is the driver child started with the wanted heap. The mark is taken
+ * out of the environment at once: a `tspark --driver-memory` that the program starts itself
+ * must not inherit it (it would take itself for a child and skip its own relay).
+ */
+const driverChild = process.env[CHILD_ENV] !== undefined;
+delete process.env[CHILD_ENV];
+
 /** True when this process is the driver child started with the wanted heap. */
 export function isDriverChild(): boolean {
-  return process.env[CHILD_ENV] !== undefined;
+  return driverChild;
 }
 
 /** In the child: exit (running the exit handlers) when the relaying parent is gone. */

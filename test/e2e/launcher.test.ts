@@ -66,6 +66,12 @@ test("--driver-memory sets the driver's heap before it starts; --executor-memory
   assert.match(r.conf, /tspark\.executor\.memory=160m/);
 });
 
+test("a tspark --driver-memory started by a program that itself runs with --driver-memory gets its own heap", () => {
+  const r = report(["--master", "local[1]", "--driver-memory", "300m"], {}, ["nested"]) as ReturnType<typeof report> & { nestedDriverHeapMb: number };
+  assert.ok(r.driverHeapMb >= 300 && r.driverHeapMb < 400, `outer driver heap ${r.driverHeapMb} MB`);
+  assert.ok(r.nestedDriverHeapMb >= 120 && r.nestedDriverHeapMb < 220, `nested driver heap ${r.nestedDriverHeapMb} MB`);
+});
+
 test("killing the launcher of a --driver-memory run leaves no driver, worker or temporary directory", async () => {
   const child = spawn(process.execPath, [CLI, "--driver-memory", "256m", "test/e2e/programs/long-job.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
