@@ -93,6 +93,12 @@ function synchronous(what: string, r: unknown): unknown {
 
 type Pair = [unknown, unknown];
 
+/** The record as a [key, value] pair, or a clear error (a pair step on records that are not pairs). */
+function pairOf(what: string, x: unknown): Pair {
+  if (!Array.isArray(x)) throw new TsparkError("INVALID_ARGUMENT", `${what} needs [key, value] pairs, got a record of type ${x === null ? "null" : typeof x}`);
+  return x as Pair;
+}
+
 registerStep("map", recordStep(
   "map",
   (f, emit) => (x) => emit(synchronous("map", f(x))),
@@ -116,23 +122,28 @@ registerStep("flatMap", recordStep("flatMap", (f, emit) => (x) => emitAll("flatM
 // Pair helpers: the user function sees the value (or record), the key is carried along.
 registerStep("mapValues", recordStep(
   "mapValues",
-  (f, emit) => (x) => emit([(x as Pair)[0], synchronous("mapValues", f((x as Pair)[1]))]),
+  (f, emit) => (x) => {
+    const p = pairOf("mapValues", x);
+    emit([p[0], synchronous("mapValues", f(p[1]))]);
+  },
   async (f, x, out) => {
-    out.push([(x as Pair)[0], await f((x as Pair)[1])]);
+    const p = pairOf("mapValues", x);
+    out.push([p[0], await f(p[1])]);
   },
 ));
 
 registerStep("flatMapValues", recordStep(
   "flatMapValues",
   (f, emit) => (x) => {
-    const k = (x as Pair)[0];
-    emitAll("flatMapValues", f((x as Pair)[1]), (y) => emit([k, y]));
+    const p = pairOf("flatMapValues", x);
+    const k = p[0];
+    emitAll("flatMapValues", f(p[1]), (y) => emit([k, y]));
   },
   async (f, x, out) => {
-    const k = (x as Pair)[0];
+    const p = pairOf("flatMapValues", x);
     const vs: unknown[] = [];
-    await pushAllAsync("flatMapValues", f((x as Pair)[1]), vs);
-    for (const y of vs) out.push([k, y]);
+    await pushAllAsync("flatMapValues", f(p[1]), vs);
+    for (const y of vs) out.push([p[0], y]);
   },
 ));
 

@@ -48,3 +48,22 @@ test("after an asynchronous step the steps still run, batch by batch; a Promise 
   const bad = stepOperator("map")([[1]], ctx(() => Promise.resolve(1))) as Iterable<unknown[]>;
   assert.throws(() => [...bad], /returned a Promise but is not declared async/);
 });
+
+test("read as batches, steps that both expand records still cut at 8192 and read only what is asked for", () => {
+  let inner = 0;
+  const thousand = (x: number) => Array.from({ length: 1000 }, (_, i) => x * 1000 + i);
+  const first = stepOperator("flatMap")([Array.from({ length: 1024 }, (_, i) => i)], ctx(thousand));
+  const second = stepOperator("flatMap")(first, ctx((x: number) => (inner++, thousand(x)))) as Iterable<unknown[]>;
+  const it = second[Symbol.iterator]();
+  const batch = it.next().value as unknown[];
+  assert.ok(batch.length >= 8192 && batch.length <= 8192 + 1000, `first batch of ${batch.length}`);
+  assert.ok(inner <= 10, `the second flatMap ran ${inner} times for the first batch`);
+  it.return?.();
+});
+
+test("mapValues and flatMapValues on records that are not pairs fail with a clear error", () => {
+  for (const op of ["mapValues", "flatMapValues"]) {
+    const s = stepOperator(op)([[1]], ctx((v: unknown) => [v])) as Iterable<unknown[]>;
+    assert.throws(() => [...s], new RegExp(`${op} needs \\[key, value\\] pairs, got a record of type number`));
+  }
+});

@@ -36,13 +36,18 @@ test("a matching worker says hello and shuts down on request", async () => {
 });
 
 test("a starting worker does not load the libraries only some tasks need (globs, gzip)", async () => {
-  // A module hook in the worker reports every module it resolves on its stderr.
+  // A module hook in the worker reports every ES module it resolves on its stderr, and at
+  // exit the worker lists the CommonJS modules it loaded (lazy loads use require).
   const hook = `data:text/javascript,${encodeURIComponent("export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('RESOLVED ' + r.url + '\\n'); return r; }")}`;
-  const register = `import { register } from "node:module"; register(${JSON.stringify(hook)});`;
+  const register = `import { register, createRequire } from "node:module"; register(${JSON.stringify(hook)});
+    const cache = createRequire("/").cache;
+    process.on("exit", () => { for (const f of Object.keys(cache)) process.stderr.write("RESOLVED " + f + "\\n"); process.stderr.write("LISTED\\n"); });`;
   const lines: string[] = [];
   const w = new WorkerProcess({ executorId: "mods", nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(register)}`], env: process.env, echo: (l) => lines.push(l) });
   await w.ready();
   await w.shutdown();
+  for (let waited = 0; !lines.includes("LISTED") && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(lines.includes("LISTED"), "the worker listed its CommonJS modules at exit");
   const loaded = lines.filter((l) => l.startsWith("RESOLVED "));
   assert.ok(loaded.some((l) => l.includes("/executor/task-runner.js")), "the hook saw the worker's modules");
   assert.deepEqual(loaded.filter((l) => /\/node_modules\/(tinyglobby|fdir|picomatch|fflate)\//.test(l)), []);

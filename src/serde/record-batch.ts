@@ -15,7 +15,7 @@
  * benchmark's own records, ns per record to encode / decode on a 2-core machine, runs vary
  * by ~30%). [string, number]: V8 166 / 267, JSON 120 / 465, MessagePack (msgpackr) 55-74 /
  * 60-75, this layout 71 / 46 (107 / 70 before its columns were copied as typed arrays);
- * [string, string]: msgpackr 72 / 69, this layout 83 / 55. MessagePack's bytes are 35-55%
+ * [string, string]: msgpackr 72 / 69, this layout 83 / 55. MessagePack's bytes are 28-56%
  * fewer (variable-length numbers), but it writes strings as UTF-8, which cannot hold a lone
  * surrogate, and turns -0 into 0; this layout is exact and decodes fastest, and shuffle
  * files mostly stay in the page cache. Splitting the text on a separator decodes fast too,

@@ -45,3 +45,14 @@ test("the map-side combine stays on when keys repeat, and always for aggregators
   const mandatory = writeAll(3, { ...reduce, mapSideCombineOptional: false }, [...distinct, ...distinct]);
   assert.equal(mandatory.length, 120_000);
 });
+
+test("large records (whole files) are spilled as soon as the estimate passes the limit, not after a fixed number of records", () => {
+  const w = new ShuffleWriter(dir, 4, 0, 2, "hash", 1024 * 1024);
+  const big = "x".repeat(200 * 1024);
+  for (let i = 0; i < 50; i++) w.add([`file-${i}`, big]);
+  const status = w.commit();
+  assert.ok(status.spills >= 5, `${status.spills} spills for 50 records of 200 KB under a 1 MB limit`);
+  const out = [0, 1].flatMap((p) => [...readShuffleBlocks([status], p)].flat()) as Array<[string, string]>;
+  assert.equal(out.length, 50);
+  assert.ok(out.every(([, v]) => v === big));
+});

@@ -25,11 +25,6 @@ export interface MapStatus {
 }
 
 const BATCH = 4096;
-/**
- * Records between checks of the memory limit. A record's size is
- * estimated as it is added, so a check is a comparison; the spill can lag by this many records.
- */
-const CHECK_EVERY = 1024;
 /** Records seen before deciding whether the map-side combine pays. */
 const COMBINE_TRIAL_RECORDS = 100_000;
 /** The combine is skipped when more than this share of the trial's records had distinct keys. */
@@ -86,9 +81,6 @@ export class ShuffleWriter {
     for (let i = 0; i < batch.length; i++) this.add(batch[i]);
   }
 
-  /** Records added since the combine decision and the memory limit were last checked. */
-  private sinceCheck = 0;
-
   /** Adds one [key, value] record (a fused map side calls this once per record it makes). */
   add(record: unknown): void {
     const rec = record as [unknown, unknown];
@@ -117,10 +109,8 @@ export class ShuffleWriter {
       }
     }
     if (this.undecided && ++this.recordsSeen === COMBINE_TRIAL_RECORDS) this.decideCombine();
-    if (++this.sinceCheck === CHECK_EVERY) {
-      this.sinceCheck = 0;
-      if (this.tracker.estimatedBytes + this.encodedBytes > this.memoryBytes) this.spill();
-    }
+    // Checked at every record (an estimate times a count): records may be whole files.
+    if (this.tracker.estimatedBytes + this.encodedBytes > this.memoryBytes) this.spill();
   }
 
   /**

@@ -79,9 +79,19 @@ export class WebUi {
 
   private handle(req: IncomingMessage, res: ServerResponse, store: AppStatusStore, opts: WebUiOptions): void {
     this.handler ??= routes(this.server, store, opts);
-    this.handler.then((h) => h(req, res), (err: Error) => {
-      res.statusCode = 500;
-      res.end(`the web UI failed to start: ${err.message}`);
+    const fail = (err: unknown) => {
+      if (!res.headersSent) res.statusCode = 500;
+      res.end(`the web UI failed: ${(err as Error).message}`);
+    };
+    this.handler.then((h) => {
+      try {
+        h(req, res);
+      } catch (err) {
+        fail(err); // a page must never take the application down
+      }
+    }, (err: unknown) => {
+      this.handler = undefined; // the next request tries again
+      fail(err);
     });
   }
 
