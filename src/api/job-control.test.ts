@@ -5,6 +5,9 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext } from "../index.js";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const sc = new SparkContext({ master: "local[2]", appName: "job-control-test" });
 after(() => sc.stop());
@@ -76,4 +79,26 @@ test("the status tracker describes jobs, stages and executors", async () => {
   assert.equal(execs.length, 2);
   assert.ok(execs.every((e) => e.pid > 0 && e.completedTasks >= 0));
   assert.equal(t.getActiveJobIds().length, 0);
+});
+
+test("when a stage fails its job, the job's other stages launch no more tasks; the context stays usable", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tspark-sibling-"));
+  try {
+    const marks = join(dir, "started");
+    const failing = sc.parallelize([1], 1).map((x): [number, number] => {
+      throw new Error(`boom ${x}`);
+    });
+    const slow = sc.parallelize(Array.from({ length: 40 }, (_, i) => i), 40).map((x): [number, number] => {
+      appendFileSync(marks, "x");
+      busy(500)(x);
+      return [x, x];
+    });
+    await assert.rejects(failing.join(slow).count(), /boom 1/);
+    await new Promise((r) => setTimeout(r, 3000)); // what the other stage would launch meanwhile
+    const started = existsSync(marks) ? readFileSync(marks, "utf8").length : 0;
+    assert.ok(started <= 12, `${started} of the other stage's 40 tasks started`);
+    assert.equal(await sc.parallelize([1, 2, 3], 2).sum(), 6);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

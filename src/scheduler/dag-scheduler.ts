@@ -156,6 +156,9 @@ export class DAGScheduler {
   }
 
   endJob(job: JobState, error?: unknown): void {
+    // A failed job's other stages (the other side of a join, say) launch no more tasks and
+    // drop what their running ones return, as Spark cancels a failed job's independent stages.
+    if (error !== undefined && !job.cancelled) job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: another of its stages failed`));
     job.status = error === undefined ? "SUCCEEDED" : "FAILED";
     job.completionTime = Date.now();
     if (error !== undefined) job.error = error instanceof Error ? error.message : String(error);
