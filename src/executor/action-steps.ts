@@ -4,7 +4,7 @@
  */
 import { type BatchStream, isAsyncStream, isAsyncFunction, isThenable, collectStream } from "./batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
-import { RecordPipeline, pushRecords } from "./record-pipeline.js";
+import { countRecords, pushRecords } from "./record-pipeline.js";
 import { runningTask } from "./task-context.js";
 import { ValueMap } from "../util/value-map.js";
 import { formatRecord } from "../util/format.js";
@@ -67,17 +67,15 @@ function foldWith(input: BatchStream<unknown>, ctx: StepContext, f: Fn2, start: 
 }
 
 registerStep("count", (input) => {
-  let n = 0;
   if (isAsyncStream(input)) {
     return (async function* () {
+      let n = 0;
       for await (const b of input) n += b.length;
       yield [n];
     })();
   }
   return (function* () {
-    if (input instanceof RecordPipeline) input.pushInto(() => n++);
-    else for (const b of input) n += b.length;
-    yield [n];
+    yield [countRecords(input)];
   })();
 });
 

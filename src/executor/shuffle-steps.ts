@@ -132,9 +132,8 @@ function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: St
   }
 }
 
-async function drain(input: BatchStream<unknown>, each: (b: unknown[]) => void): Promise<void> {
-  if (isAsyncStream(input)) for await (const b of input) each(b);
-  else for (const b of input) each(b);
+async function drain(input: AsyncIterable<unknown[]>, each: (b: unknown[]) => void): Promise<void> {
+  for await (const b of input) each(b);
 }
 
 /** A reduce-side buffer (combiner, sorter): takes the whole input, then streams its output. */

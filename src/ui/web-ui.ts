@@ -37,14 +37,12 @@ function stageJson(s: StageRow, withTasks: boolean) {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export class WebUi {
-  private handler: Promise<Handler> | undefined;
-
   /** `url` is the server's root; `accessUrl` the address to open (with the token, when one is required). */
   private constructor(private readonly server: Server, readonly url: string, readonly accessUrl: string) {}
 
   static async start(store: AppStatusStore, opts: WebUiOptions): Promise<WebUi> {
-    let ui: WebUi | undefined;
-    const server = createServer((req, res) => ui!.handle(req, res, store, opts));
+    const server = createServer();
+    server.on("request", servedLazily(server, store, opts));
     // The configured port, the next ones when taken, then any free port (many contexts on one machine).
     const tries = opts.port === 0 ? [0] : [...Array.from({ length: PORT_RETRIES + 1 }, (_, i) => opts.port + i).filter((p) => p <= 65535), 0];
     for (const port of tries) {
@@ -73,32 +71,38 @@ export class WebUi {
     const port = typeof addr === "object" && addr ? addr.port : opts.port;
     const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
     const url = `http://${host}:${port}`;
-    ui = new WebUi(server, url, accessUrl(url, opts.token));
-    return ui;
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse, store: AppStatusStore, opts: WebUiOptions): void {
-    this.handler ??= routes(this.server, store, opts);
-    const fail = (err: unknown) => {
-      if (!res.headersSent) res.statusCode = 500;
-      res.end(`the web UI failed: ${(err as Error).message}`);
-    };
-    this.handler.then((h) => {
-      try {
-        h(req, res);
-      } catch (err) {
-        fail(err); // a page must never take the application down
-      }
-    }, (err: unknown) => {
-      this.handler = undefined; // the next request tries again
-      fail(err);
-    });
+    return new WebUi(server, url, accessUrl(url, opts.token));
   }
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * The server's request listener: fastify's handler, built at the first request (a start that
+ * failed is tried again at the next one).
+ */
+function servedLazily(server: Server, store: AppStatusStore, opts: WebUiOptions): Handler {
+  let handler: Promise<Handler> | undefined;
+  return (req, res) => {
+    handler ??= routes(server, store, opts);
+    const fail = (err: unknown) => {
+      if (!res.headersSent) res.statusCode = 500;
+      res.end(`the web UI failed: ${(err as Error).message}`);
+    };
+    handler.then((h) => {
+      try {
+        h(req, res);
+      } catch (err) {
+        fail(err); // a page must never take the application down
+      }
+    }, (err: unknown) => {
+      handler = undefined;
+      fail(err);
+    });
+  };
 }
 
 /** Fastify's request handler for the UI's pages and API, on the already listening `server`. */
