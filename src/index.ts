@@ -26,4 +26,4 @@ export { TsparkError, type TsparkErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";
 // Shapes the public methods return (StatCounter.asDict/toJSON, StatusTracker.getExecutorInfos).
 export type { StatCounterDict, StatCounterJSON } from "./api/stat-counter.js";
-export type { ExecutorInfo } from "./executor/backend.js";
+export type { ExecutorInfo } from "./backend/backend.js";

@@ -1,5 +1,5 @@
 /** W1 baseline: single-process word count with a Map. */
-import { forEachLine, report } from "./common.ts";
+import { forEachLine, report } from "./common.js";
 
 const counts = new Map<string, number>();
 forEachLine(process.argv[2]!, (l) => {

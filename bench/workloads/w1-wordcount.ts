@@ -1,6 +1,6 @@
 /** W1: word count, top 10 words. */
 import { SparkContext } from "tspark";
-import { report } from "./common.ts";
+import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W1 wordcount" });
 try {

@@ -1,5 +1,5 @@
 /** W2 baseline. */
-import { forEachLine, report } from "./common.ts";
+import { forEachLine, report } from "./common.js";
 
 const sums = new Map<string, number>();
 forEachLine(process.argv[2]!, (l) => {

@@ -1,6 +1,6 @@
 /** W2: sum of values by key over the key/value file; reports the number of keys and the total. */
 import { SparkContext } from "tspark";
-import { report } from "./common.ts";
+import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W2 sum by key" });
 try {

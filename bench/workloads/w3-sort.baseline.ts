@@ -1,7 +1,7 @@
 /** W3 baseline: read, sort in memory, write. */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { forEachLine, report } from "./common.ts";
+import { forEachLine, report } from "./common.js";
 
 const rows: Array<[string, string]> = [];
 forEachLine(process.argv[2]!, (l) => {

@@ -1,6 +1,6 @@
 /** W3: sort the key/value file by key and write it out. */
 import { SparkContext } from "tspark";
-import { report } from "./common.ts";
+import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W3 sort" });
 try {

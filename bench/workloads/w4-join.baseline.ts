@@ -1,5 +1,5 @@
 /** W4 baseline: hash join against the dimension table in memory. */
-import { forEachLine, report } from "./common.ts";
+import { forEachLine, report } from "./common.js";
 
 const dim = new Map<string, string>();
 forEachLine(process.argv[3]!, (l) => {

@@ -1,6 +1,6 @@
 /** W4: join the key/value file with the small dimension table; count the matches. */
 import { SparkContext } from "tspark";
-import { report } from "./common.ts";
+import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W4 join" });
 const split = (l: string) => {

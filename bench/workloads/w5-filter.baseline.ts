@@ -1,5 +1,5 @@
 /** W5 baseline. */
-import { forEachLine, report } from "./common.ts";
+import { forEachLine, report } from "./common.js";
 
 let n = 0;
 forEachLine(process.argv[2]!, (l) => {

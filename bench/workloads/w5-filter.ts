@@ -1,6 +1,6 @@
 /** W5: parse, filter, count: pure per-record engine overhead. */
 import { SparkContext } from "tspark";
-import { report } from "./common.ts";
+import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W5 filter" });
 try {

@@ -1,5 +1,5 @@
 /** W6 baseline: group into arrays in memory. */
-import { forEachLine, report } from "./common.ts";
+import { forEachLine, report } from "./common.js";
 
 const groups = new Map<string, number[]>();
 forEachLine(process.argv[2]!, (l) => {

@@ -1,6 +1,6 @@
 /** W6: groupByKey over data several times tspark.worker.memory (set by the runner). */
 import { SparkContext } from "tspark";
-import { report } from "./common.ts";
+import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W6 groupByKey" });
 try {

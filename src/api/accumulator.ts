@@ -6,7 +6,7 @@
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
 import { captureClosure } from "../closure/capture.js";
 import { reviveClosure } from "../closure/revive.js";
-import { accumulatorSlot, inWorker } from "../executor/task-context.js";
+import { accumulatorSlot, inWorker } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
 
 /** How values of a custom type combine: `zero(v)` is an empty value shaped like v. */

@@ -12,8 +12,8 @@
  */
 import type { RDD } from "./rdd.js";
 import { TaskContext } from "./task-context.js";
-import { runningTask } from "../executor/task-context.js";
-import { barrierRequest } from "../executor/barrier-client.js";
+import { runningTask } from "../worker/task-context.js";
+import { barrierRequest } from "../worker/barrier-client.js";
 
 type Awaitable<T> = T | Promise<T>;
 

@@ -8,7 +8,7 @@ import v8 from "node:v8";
 import { readFileSync, rmSync } from "node:fs";
 import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
-import { recordBroadcastRead } from "../executor/task-context.js";
+import { recordBroadcastRead } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
 
 export class Broadcast<T> {

@@ -14,10 +14,10 @@ import { RDD, UnionRDD, type StepSpec, planStep } from "./rdd.js";
 import {
   ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
 } from "./rdd-sources.js";
-import { LocalBackend } from "../executor/local-backend.js";
+import { LocalBackend } from "../backend/local-backend.js";
 import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
-import { STORAGE_MEMORY_ENV } from "../executor/worker-env.js";
-import type { ExecutorInfo } from "../executor/backend.js";
+import { STORAGE_MEMORY_ENV } from "../worker/worker-env.js";
+import type { ExecutorInfo } from "../backend/backend.js";
 import { DAGScheduler, type JobState, type JobProperties, type StageState } from "../scheduler/dag-scheduler.js";
 import { StatusTracker } from "./status-tracker.js";
 import { JobPlanner } from "../scheduler/job-planner.js";
@@ -27,7 +27,7 @@ import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { ShuffledRDD } from "./shuffled-rdd.js";
 import { Accumulator, type AccumulatorParam } from "./accumulator.js";
 import { Broadcast } from "./broadcast.js";
-import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../executor/worker-env.js";
+import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../worker/worker-env.js";
 import "./pair-rdd.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";

@@ -13,7 +13,7 @@ import { portableHash } from "../shuffle/portable-hash.js";
 import { compareValues } from "../util/ordering.js";
 import { ValueMap } from "../util/value-map.js";
 import { TsparkError } from "../errors.js";
-import type { JoinHow } from "../executor/pair-steps.js";
+import type { JoinHow } from "../worker/steps/pair-steps.js";
 
 type PartitionFunc<K> = (key: K) => number;
 
@@ -450,7 +450,7 @@ function partitionedBy(rdd: PairRDD, part: Partitioner, label: string): AnyRDD {
  * the same partitioner unless it already is partitioned so (a side's own partitioner with
  * the right number of partitions is kept, so that side needs no shuffle), then each
  * partition loads `other`'s records into a table and streams this RDD's past it
- * (executor/hash-join.ts). Put the smaller RDD as `other`.
+ * (worker/steps/hash-join.ts). Put the smaller RDD as `other`.
  */
 function joinHow(how: JoinHow, label: string) {
   return function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {

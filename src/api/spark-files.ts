@@ -4,8 +4,8 @@
  * directory, which every worker on this machine reads.
  */
 import { join, basename } from "node:path";
-import { localDir } from "../executor/worker-env.js";
-import { inWorker } from "../executor/task-context.js";
+import { localDir } from "../worker/worker-env.js";
+import { inWorker } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
 
 let driverRoot: string | undefined;

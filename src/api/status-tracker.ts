@@ -3,7 +3,7 @@
  * StatusTracker): `sc.statusTracker().getActiveJobIds()`.
  */
 import type { DAGScheduler } from "../scheduler/dag-scheduler.js";
-import type { ExecutorInfo } from "../executor/backend.js";
+import type { ExecutorInfo } from "../backend/backend.js";
 
 export interface SparkJobInfo {
   /** The job's id. */

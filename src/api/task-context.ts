@@ -2,7 +2,7 @@
  * TaskContext: inside a task, what is running (PySpark's TaskContext.get()).
  * `rdd.map((x) => [TaskContext.get()!.partitionId(), x])`. On the driver it is undefined.
  */
-import { runningTask } from "../executor/task-context.js";
+import { runningTask } from "../worker/task-context.js";
 
 export class TaskContext {
   protected constructor(private readonly t: NonNullable<ReturnType<typeof runningTask>>) {}

@@ -5,7 +5,7 @@
  * retries a failed task up to `tspark.task.maxFailures`, and fails the job with the user's
  * own error when a task runs out of attempts. Jobs can be cancelled by id, group or tag.
  */
-import type { ExecutorBackend, TaskResult } from "../executor/backend.js";
+import type { ExecutorBackend, TaskResult } from "../backend/backend.js";
 import type { ClosureId, PartitionPlan } from "./plan.js";
 import { closureIdsOf } from "./plan.js";
 import { describeRemoteError, reviveRemoteError } from "./task-error.js";

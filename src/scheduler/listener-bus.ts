@@ -9,7 +9,7 @@
  * make "state after an action returns" nondeterministic. A listener that throws is logged
  * once and keeps receiving; it never breaks or slows the scheduler with its error.
  */
-import type { TaskMetrics } from "../executor/protocol.js";
+import type { TaskMetrics } from "../worker/transport/protocol.js";
 import { log } from "../util/log.js";
 
 export type JobResult = "SUCCEEDED" | "FAILED";

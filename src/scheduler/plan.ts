@@ -8,7 +8,7 @@ import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
 
 export type ClosureId = string;
 
-/** One pipelined operation; `op` selects an operator registered in executor/steps.ts. */
+/** One pipelined operation; `op` selects an operator registered in worker/steps/ (step-registry.ts). */
 export interface Step {
   op: string;
   /** The user's functions the operation applies (most have one). */

@@ -2,7 +2,7 @@
  * Turns a failure reported by a worker into the error the user sees: their message, and a
  * stack of their own frames mapped back to their source lines, without engine frames.
  */
-import type { SerializedError } from "../executor/protocol.js";
+import type { SerializedError } from "../worker/transport/protocol.js";
 import { mapStackToSource } from "../closure/source-map.js";
 import { isEngineFrame } from "../util/call-site.js";
 

@@ -11,7 +11,7 @@ import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
 import { CombinerMap } from "./combiner-map.js";
-import { recordSpill } from "../executor/task-context.js";
+import { recordSpill } from "../worker/task-context.js";
 
 const BATCH = 4096;
 type Entry = [number, unknown, unknown]; // [hash, key, combiner]

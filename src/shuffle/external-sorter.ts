@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
 import { mergeSortedRuns, mergeDownRuns, flatten, writeRun, spillRunPath } from "./run-merger.js";
-import { recordSpill } from "../executor/task-context.js";
+import { recordSpill } from "../worker/task-context.js";
 
 const BATCH = 4096;
 

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { TsparkError } from "../errors.js";
-import { recordShuffleRead } from "../executor/task-context.js";
+import { recordShuffleRead } from "../worker/task-context.js";
 
 export interface MapOutputLocation {
   dataPath: string;

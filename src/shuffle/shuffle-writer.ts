@@ -12,7 +12,7 @@ import { SizeTracker } from "./size-estimator.js";
 import type { Aggregator } from "./aggregator.js";
 import { CombinerMap } from "./combiner-map.js";
 import { portableHash } from "./portable-hash.js";
-import { recordSpill } from "../executor/task-context.js";
+import { recordSpill } from "../worker/task-context.js";
 
 /** What a map task reports: where its output is and how big each reduce segment is. */
 export interface MapStatus {

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { mulberry32 } from "../../examples/lib/random.ts";
+import { mulberry32 } from "../../examples/lib/random.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const suiteStart = Number(process.env["TSPARK_SUITE_START"] ?? Date.now());
-const WORKER_MAIN = fileURLToPath(new URL("../../dist/executor/worker-main.js", import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL("../../dist/worker/transport/worker-main.js", import.meta.url));
 
 test("no worker process is left behind", async () => {
   await new Promise((r) => setTimeout(r, 500));

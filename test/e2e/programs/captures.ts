@@ -2,7 +2,7 @@ import { SparkContext } from "tspark";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { parse } from "acorn";
-import { normalize, STOP_WORDS } from "./helpers/text.ts";
+import { normalize, STOP_WORDS } from "./helpers/text.js";
 
 class Scaler {
   constructor(private readonly factor: number) {}

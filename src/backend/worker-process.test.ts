@@ -49,6 +49,6 @@ test("a starting worker does not load the libraries only some tasks need (globs,
   for (let waited = 0; !lines.includes("LISTED") && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
   assert.ok(lines.includes("LISTED"), "the worker listed its CommonJS modules at exit");
   const loaded = lines.filter((l) => l.startsWith("RESOLVED "));
-  assert.ok(loaded.some((l) => l.includes("/executor/task-runner.js")), "the hook saw the worker's modules");
+  assert.ok(loaded.some((l) => l.includes("/worker/task-runner.js")), "the hook saw the worker's modules");
   assert.deepEqual(loaded.filter((l) => /\/node_modules\/(tinyglobby|fdir|picomatch|fflate)\//.test(l)), []);
 });

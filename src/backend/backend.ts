@@ -4,7 +4,7 @@
  * elsewhere behind the same interface.
  */
 import type { TaskDescription, ClosureId } from "../scheduler/plan.js";
-import type { SerializedError, TaskMetrics, DriverMessage } from "./protocol.js";
+import type { SerializedError, TaskMetrics, DriverMessage } from "../worker/transport/protocol.js";
 import type { BlockUpdate } from "../storage/block-store.js";
 
 export type TaskResult =

@@ -2,10 +2,10 @@
  * Built-in per-record operations of the pair API (distinct, joins, cogroup, lookup...).
  * They are engine operators, not user closures: nothing of the engine is shipped as code.
  */
-import { type BatchStream, isAsyncStream } from "./batch-stream.js";
+import { type BatchStream, isAsyncStream } from "../batch-stream.js";
 import { registerStep, requireFn, type StepContext } from "./step-registry.js";
-import { ValueMap, canonicalKey } from "../util/value-map.js";
-import { portableHash } from "../shuffle/portable-hash.js";
+import { ValueMap, canonicalKey } from "../../util/value-map.js";
+import { portableHash } from "../../shuffle/portable-hash.js";
 
 /** A function-free batch transform, sync or async like its input. */
 function perBatch(fn: (batch: unknown[], ctx: StepContext, out: unknown[]) => void) {

@@ -2,8 +2,8 @@
  * Messages between the driver and a worker process, each one frame on the worker's
  * control channel (file descriptor 3). Plain data, encoded by serde/message-codec.
  */
-import type { TaskDescription } from "../scheduler/plan.js";
-import type { BlockUpdate } from "../storage/block-store.js";
+import type { TaskDescription } from "../../scheduler/plan.js";
+import type { BlockUpdate } from "../../storage/block-store.js";
 
 export interface SerializedError {
   name: string;

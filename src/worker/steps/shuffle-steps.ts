@@ -2,19 +2,19 @@
  * Shuffle operators inside tasks: the map side's write (partition, combine, spill, commit)
  * and the reduce side's combine-by-key and sort, all bounded by the worker's memory budget.
  */
-import { type BatchStream, isAsyncStream } from "./batch-stream.js";
+import { type BatchStream, isAsyncStream } from "../batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
-import { localDir, spillDir, workerMemoryBytes } from "./worker-env.js";
-import { onTaskEnd, runningTask, recordShuffleWrite } from "./task-context.js";
-import { ShuffleWriter } from "../shuffle/shuffle-writer.js";
+import { localDir, spillDir, workerMemoryBytes } from "../worker-env.js";
+import { onTaskEnd, runningTask, recordShuffleWrite } from "../task-context.js";
+import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
 import { pushRecords } from "./record-pipeline.js";
-import { ExternalCombiner } from "../shuffle/external-combiner.js";
-import { ExternalSorter } from "../shuffle/external-sorter.js";
-import { SpilledGroup } from "../shuffle/group-values.js";
-import { roughHeapSize } from "../shuffle/size-estimator.js";
-import type { Aggregator } from "../shuffle/aggregator.js";
-import { rangePartitionOf } from "../api/partitioner.js";
-import { compareValues, hasNativeStringOrder } from "../util/ordering.js";
+import { ExternalCombiner } from "../../shuffle/external-combiner.js";
+import { ExternalSorter } from "../../shuffle/external-sorter.js";
+import { SpilledGroup } from "../../shuffle/group-values.js";
+import { roughHeapSize } from "../../shuffle/size-estimator.js";
+import type { Aggregator } from "../../shuffle/aggregator.js";
+import { rangePartitionOf } from "../../api/partitioner.js";
+import { compareValues, hasNativeStringOrder } from "../../util/ordering.js";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 

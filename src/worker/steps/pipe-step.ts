@@ -5,10 +5,10 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { type BatchStream, isAsyncStream, BATCH_RECORDS } from "./batch-stream.js";
+import { type BatchStream, isAsyncStream, BATCH_RECORDS } from "../batch-stream.js";
 import { registerStep } from "./step-registry.js";
-import { formatRecord } from "../util/format.js";
-import { TsparkError } from "../errors.js";
+import { formatRecord } from "../../util/format.js";
+import { TsparkError } from "../../errors.js";
 
 registerStep("pipe", (input: BatchStream<unknown>, ctx) => {
   const { command, env, checkCode } = ctx.args as { command: string; env: Record<string, string>; checkCode: boolean };

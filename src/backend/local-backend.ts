@@ -5,7 +5,7 @@
 import type { ClosureId, TaskDescription } from "../scheduler/plan.js";
 import type { ExecutorBackend, ExecutorInfo, TaskResult, WorkerLoss } from "./backend.js";
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
-import type { WorkerMessage, DriverMessage } from "./protocol.js";
+import type { WorkerMessage, DriverMessage } from "../worker/transport/protocol.js";
 import { TsparkError } from "../errors.js";
 
 interface Pending {

@@ -5,17 +5,17 @@
 import type { PartitionPlan, TaskDescription, ClosureId } from "../scheduler/plan.js";
 import { reviveClosure } from "../closure/revive.js";
 import { type BatchStream, isAsyncStream, collectStream, recordsOf, asyncRecordsOf } from "./batch-stream.js";
-import { stepOperator } from "./step-registry.js";
+import { stepOperator } from "./steps/step-registry.js";
 import { openSource } from "./sources.js";
 import { cachedStream } from "./caching-source.js";
-import { hashJoinStreams } from "./hash-join.js";
+import { hashJoinStreams } from "./steps/hash-join.js";
 import { TsparkError } from "../errors.js";
-import "./narrow-steps.js";
-import "./action-steps.js";
-import "./pipe-step.js";
-import "./sample-steps.js";
-import "./shuffle-steps.js";
-import "./pair-steps.js";
+import "./steps/narrow-steps.js";
+import "./steps/action-steps.js";
+import "./steps/pipe-step.js";
+import "./steps/sample-steps.js";
+import "./steps/shuffle-steps.js";
+import "./steps/pair-steps.js";
 
 /** Closure bytes this worker has received, by id (a task sends only what is new to us). */
 const closureBytes = new Map<ClosureId, Uint8Array>();

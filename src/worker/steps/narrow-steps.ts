@@ -6,10 +6,10 @@
 import {
   type BatchStream, BATCH_RECORDS, isAsyncStream, isAsyncFunction, isThenable,
   recordsOf, batchesOf, asyncBatchesOf, collectStream,
-} from "./batch-stream.js";
+} from "../batch-stream.js";
 import { registerStep, requireFn, type StepContext } from "./step-registry.js";
 import { RecordPipeline, MAX_OUT_RECORDS, type Emit } from "./record-pipeline.js";
-import { TsparkError } from "../errors.js";
+import { TsparkError } from "../../errors.js";
 
 type Fn1 = (x: unknown) => unknown;
 
@@ -34,7 +34,7 @@ function notIterable(what: string, v: unknown): TsparkError {
 
 /**
  * Builds a per-record step. A synchronous function on a synchronous stream joins the
- * stream's fused chain (executor/record-pipeline.ts); after an asynchronous step the chain
+ * stream's fused chain (worker/steps/record-pipeline.ts); after an asynchronous step the chain
  * runs once per batch; an async function is awaited record by record.
  */
 function recordStep(

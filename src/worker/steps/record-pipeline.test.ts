@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import "./narrow-steps.js";
 import { stepOperator, type StepContext } from "./step-registry.js";
 import { RecordPipeline, pushRecords } from "./record-pipeline.js";
-import type { BatchStream } from "./batch-stream.js";
+import type { BatchStream } from "../batch-stream.js";
 
 const ctx = (fn: Function): StepContext => ({ partitionIndex: 0, fns: [fn], args: undefined });
 

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { hashJoinStreams } from "./hash-join.js";
-import { collectStream } from "./batch-stream.js";
-import { takeSpillMetrics } from "./task-context.js";
-import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "./worker-env.js";
-import { canonicalKey } from "../util/value-map.js";
+import { collectStream } from "../batch-stream.js";
+import { takeSpillMetrics } from "../task-context.js";
+import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../worker-env.js";
+import { canonicalKey } from "../../util/value-map.js";
 import type { JoinHow } from "./pair-steps.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tspark-hash-join-"));

@@ -2,20 +2,20 @@
  * Operators that end a task's pipeline for an action: each reduces a partition to a small
  * result (a count, a partial fold, the first n records...) that the driver combines.
  */
-import { type BatchStream, isAsyncStream, isAsyncFunction, isThenable, collectStream } from "./batch-stream.js";
+import { type BatchStream, isAsyncStream, isAsyncFunction, isThenable, collectStream } from "../batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { countRecords, pushRecords } from "./record-pipeline.js";
-import { runningTask } from "./task-context.js";
-import { ValueMap } from "../util/value-map.js";
-import { formatRecord } from "../util/format.js";
-import { compareValues } from "../util/ordering.js";
-import { BoundedHeap } from "../util/bounded-heap.js";
-import { makeBucketFunction } from "../util/histogram.js";
-import { StatCounter } from "../api/stat-counter.js";
-import { HyperLogLog } from "../util/hyperloglog.js";
-import { OutputCommitter, type CommitDescription } from "../io/output-commit.js";
-import { TextPartWriter } from "../io/text-writer.js";
-import { ObjectPartWriter } from "../io/object-file.js";
+import { runningTask } from "../task-context.js";
+import { ValueMap } from "../../util/value-map.js";
+import { formatRecord } from "../../util/format.js";
+import { compareValues } from "../../util/ordering.js";
+import { BoundedHeap } from "../../util/bounded-heap.js";
+import { makeBucketFunction } from "../../util/histogram.js";
+import { StatCounter } from "../../api/stat-counter.js";
+import { HyperLogLog } from "../../util/hyperloglog.js";
+import { OutputCommitter, type CommitDescription } from "../../io/output-commit.js";
+import { TextPartWriter } from "../../io/text-writer.js";
+import { ObjectPartWriter } from "../../io/object-file.js";
 
 /**
  * Feeds every record to `each` and then emits `finish()`'s records as one batch. Stays

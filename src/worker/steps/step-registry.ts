@@ -3,8 +3,8 @@
  * A task description names operators by id; the worker builds its pipeline from this
  * registry, so tasks are plain data and no code is generated per task.
  */
-import type { BatchStream } from "./batch-stream.js";
-import { TsparkError } from "../errors.js";
+import type { BatchStream } from "../batch-stream.js";
+import { TsparkError } from "../../errors.js";
 
 export interface StepContext {
   /** Index of the partition of the RDD this step belongs to. */

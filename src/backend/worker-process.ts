@@ -8,12 +8,12 @@ import type net from "node:net";
 import type { Readable } from "node:stream";
 import { FrameDecoder, encodeFrame } from "../serde/framing.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
-import type { DriverMessage, WorkerMessage } from "./protocol.js";
+import type { DriverMessage, WorkerMessage } from "../worker/transport/protocol.js";
 import type { WorkerLoss } from "./backend.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 
-const WORKER_MAIN = fileURLToPath(new URL("./worker-main.js", import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL("../worker/transport/worker-main.js", import.meta.url));
 const STDERR_TAIL_LINES = 20;
 
 export interface WorkerOptions {

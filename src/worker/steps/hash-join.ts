@@ -9,15 +9,15 @@
  * cogroup of the tagged union (group lists per key, untag, pair up) took 11 s of CPU,
  * this join ~3 s; the map side also no longer wraps every value in a [tag, value] pair.
  */
-import type { BatchStream } from "./batch-stream.js";
+import type { BatchStream } from "../batch-stream.js";
 import { buildAggregator } from "./shuffle-steps.js";
 import { joinRecords, untag, type JoinHow } from "./pair-steps.js";
-import { spillDir, workerMemoryBytes } from "./worker-env.js";
-import { runningTask } from "./task-context.js";
-import { CombinerMap } from "../shuffle/combiner-map.js";
-import { ExternalCombiner } from "../shuffle/external-combiner.js";
-import { SizeTracker } from "../shuffle/size-estimator.js";
-import type { Aggregator } from "../shuffle/aggregator.js";
+import { spillDir, workerMemoryBytes } from "../worker-env.js";
+import { runningTask } from "../task-context.js";
+import { CombinerMap } from "../../shuffle/combiner-map.js";
+import { ExternalCombiner } from "../../shuffle/external-combiner.js";
+import { SizeTracker } from "../../shuffle/size-estimator.js";
+import type { Aggregator } from "../../shuffle/aggregator.js";
 
 /** Records per output batch of the join. */
 const OUTPUT_BATCH = 4096;
