@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SparkContext, TaskContext } from "../index.js";
+import { SparkContext, StatCounter, TaskContext } from "../index.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "rdd-test" });
 after(() => sc.stop());
@@ -328,4 +328,23 @@ test("countApproxDistinct, countApprox, sumApprox, meanApprox", async () => {
   const est = await slow.sumApprox(700, 0.9);
   assert.ok(est.confidence === 0.9 && est.low <= est.mean && est.mean <= est.high, JSON.stringify(est));
   assert.equal(est.mean, 4, "three partitions of 1 scaled to four");
+});
+
+test("sumApprox and meanApprox give the same answer whatever order the partitions finish in", async () => {
+  // Merged in completion order, these partitions' sum came out 402.2 or 402.20000000000005
+  // depending on which task finished first (sum is count x mean, rounded per merge).
+  const parts = [[0, 39.5, 26.7], [37.6, 59.8, 65.7], [14.1, 3.7, 3.8], [80.4, 15.1, 55.8]];
+  const inOrder = new StatCounter();
+  for (const p of parts) inOrder.mergeStats(new StatCounter(p));
+  const firstLast = new StatCounter();
+  for (const i of [1, 2, 3, 0]) firstLast.mergeStats(new StatCounter(parts[i]));
+  assert.notEqual(inOrder.sum(), firstLast.sum(), "the merge order matters for these values");
+  assert.notEqual(inOrder.mean(), firstLast.mean(), "the merge order matters for these values");
+  // Partition 0 finishes last (on two slots: 1, 2, 3, then 0).
+  const rdd = sc.parallelize(parts.flat(), 4).mapPartitionsWithIndex(async (i, it) => {
+    if (i === 0) await new Promise((r) => setTimeout(r, 600));
+    return [...it];
+  });
+  assert.equal((await rdd.sumApprox(10_000)).mean, inOrder.sum());
+  assert.equal((await rdd.meanApprox(10_000)).mean, inOrder.mean());
 });

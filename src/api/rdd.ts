@@ -1207,18 +1207,25 @@ export abstract class RDD<T> {
    */
   private async partialStats(timeoutMs: number): Promise<{ done: StatCounter; finished: number; total: number }> {
     const total = this.getNumPartitions();
-    const done = new StatCounter();
-    let finished = 0;
+    const parts: Array<StatCounter | undefined> = new Array(total);
     const jobs = Array.from({ length: total }, (_, p) =>
       this._runJob([{ op: "stats", label: "approx" }], [p]).then((r) => {
-        done.mergeStats(StatCounter.fromJSON(r[0]![0] as ReturnType<StatCounter["toJSON"]>));
-        finished++;
+        parts[p] = StatCounter.fromJSON(r[0]![0] as ReturnType<StatCounter["toJSON"]>);
       }),
     );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(jobs), new Promise((r) => (timer = setTimeout(r, Math.max(0, timeoutMs))))]);
     clearTimeout(timer);
     for (const j of jobs) j.catch(() => {});
+    // Merged in partition order, not completion order: floating-point sums then come out
+    // the same in every run (sum is count x mean, whose rounding depends on the order).
+    const done = new StatCounter();
+    let finished = 0;
+    for (const s of parts) {
+      if (!s) continue;
+      done.mergeStats(s);
+      finished++;
+    }
     return { done, finished, total };
   }
 
