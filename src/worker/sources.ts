@@ -6,14 +6,13 @@ import v8 from "node:v8";
 import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BatchStream } from "./batch-stream.js";
-import { BATCH_RECORDS } from "./batch-stream.js";
+import { BATCH_RECORDS, isAsyncStream } from "./batch-stream.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { readLines } from "../io/line-reader.js";
 import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whole-files.js";
 import { readObjectFile } from "../io/object-file.js";
 import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
 import { statSync } from "node:fs";
-import { isAsyncStream } from "./batch-stream.js";
 import { recordInput } from "./task-context.js";
 
 type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached">;
