@@ -3,7 +3,6 @@
  * input (file splits, whole files); the driver only sends a description of it.
  */
 import v8 from "node:v8";
-import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BatchStream } from "./batch-stream.js";
 import { BATCH_RECORDS, isAsyncStream } from "./batch-stream.js";
@@ -112,10 +111,4 @@ function openRawSource(plan: SourcePlan): BatchStream<unknown> {
     case "shuffle-read":
       return readShuffleBlocks(plan.outputs, plan.partition);
   }
-}
-
-/** Used by error messages: a short name for a source. */
-export function describeSource(plan: SourcePlan): string {
-  if (plan.kind === "text-file") return `${basename(plan.split.path)}[${plan.split.start}+${plan.split.length}]`;
-  return plan.kind;
 }
