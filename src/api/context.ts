@@ -4,10 +4,9 @@
  */
 import os from "node:os";
 import { mkdtempSync, mkdirSync, rmSync, readdirSync, cpSync, statSync, existsSync } from "node:fs";
-import { basename, resolve as resolvePath } from "node:path";
+import { basename, join, resolve as resolvePath } from "node:path";
 import { randomUUID } from "node:crypto";
 import { setDriverFilesRoot } from "./spark-files.js";
-import { join } from "node:path";
 import { SparkConf } from "./spark-conf.js";
 import { CONFIG_KEYS, parseBytes, heapMegabytes } from "./config.js";
 import { RDD, UnionRDD, type StepSpec, planStep } from "./rdd.js";
@@ -16,7 +15,7 @@ import {
 } from "./rdd-sources.js";
 import { LocalBackend } from "../backend/local-backend.js";
 import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
-import { STORAGE_MEMORY_ENV } from "../worker/worker-env.js";
+import { STORAGE_MEMORY_ENV, LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../worker/worker-env.js";
 import type { ExecutorInfo } from "../backend/backend.js";
 import { DAGScheduler, type JobState, type JobProperties, type StageState } from "../scheduler/dag-scheduler.js";
 import { StatusTracker } from "./status-tracker.js";
@@ -27,7 +26,6 @@ import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { ShuffledRDD } from "./shuffled-rdd.js";
 import { Accumulator, type AccumulatorParam } from "./accumulator.js";
 import { Broadcast } from "./broadcast.js";
-import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../worker/worker-env.js";
 import "./pair-rdd.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";

@@ -125,7 +125,7 @@ test("an accumulator is not double-counted when a task is retried", async () => 
 test("TaskContext in tasks; undefined on the driver", async () => {
   assert.equal(TaskContext.get(), undefined);
   sc.setLocalProperty("team", "data");
-  const infos = await sc.parallelize([1, 2, 3], 3).map((x) => {
+  const infos = await sc.parallelize([1, 2, 3], 3).map((_x) => {
     const tc = TaskContext.get()!;
     return [tc.partitionId(), tc.attemptNumber(), tc.getLocalProperty("team"), tc.cpus(), typeof tc.stageId(), typeof tc.taskAttemptId()];
   }).collect();

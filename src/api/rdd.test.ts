@@ -35,7 +35,7 @@ test("map, flatMap, filter, mapPartitions, mapPartitionsWithIndex", async () => 
   assert.deepEqual(sorted(await sc.parallelize([2, 3, 4]).flatMap((x) => Array.from({ length: x - 1 }, (_, i) => i + 1)).collect()), [1, 1, 1, 2, 2, 3]);
   assert.deepEqual(await sc.parallelize([1, 2, 3, 4, 5]).filter((x) => x % 2 === 0).collect(), [2, 4]);
   assert.deepEqual(await sc.parallelize([1, 2, 3, 4], 2).mapPartitions(function* (it) { let s = 0; for (const x of it) s += x; yield s; }).collect(), [3, 7]);
-  assert.deepEqual(await sc.parallelize([1, 2, 3, 4], 4).mapPartitionsWithIndex((i, it) => [i]).sum(), 6);
+  assert.deepEqual(await sc.parallelize([1, 2, 3, 4], 4).mapPartitionsWithIndex((i, _it) => [i]).sum(), 6);
   // flatMap over a generator and over a string (iterables, as in Python)
   assert.deepEqual(await sc.parallelize(["ab"], 1).flatMap((s) => s).collect(), ["a", "b"]);
 });

@@ -24,11 +24,3 @@ export interface CaptureAsDescriptor {
   /** Plain structured-clonable data passed to the factory. */
   args: unknown[];
 }
-
-export interface Unshippable {
-  readonly [UNSHIPPABLE]: string;
-}
-
-export interface CapturableAs {
-  [CAPTURE_AS](): CaptureAsDescriptor;
-}

@@ -69,10 +69,6 @@ export class OutputCommitter {
     return { ...this.d };
   }
 
-  get outputDir(): string {
-    return this.d.outputDir;
-  }
-
   private get jobDir(): string {
     return join(this.d.outputDir, "_temporary", this.d.jobId);
   }

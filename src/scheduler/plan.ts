@@ -21,7 +21,7 @@ export type PartitionPlan =
   | { kind: "parallelize"; data: Uint8Array }
   | { kind: "range"; start: number; end: number; step: number }
   | { kind: "text-file"; split: FileSplit }
-  | { kind: "whole-text-files"; paths: string[]; minPartitionsHint?: number }
+  | { kind: "whole-text-files"; paths: string[] }
   | { kind: "binary-files"; paths: string[] }
   | { kind: "binary-records"; split: FileSplit; recordLength: number }
   | { kind: "object-file"; paths: string[] }

@@ -8,16 +8,6 @@ import { TsparkError } from "../errors.js";
 /** Frames larger than this are refused as corrupt rather than buffered (protects memory). */
 export const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
 
-/** The 4-byte header of a frame (write it, then the payload, to avoid copying the payload). */
-export function frameHeader(length: number): Buffer {
-  if (length > MAX_FRAME_BYTES) {
-    throw new TsparkError("PROTOCOL", `frame of ${length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
-  }
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32LE(length, 0);
-  return head;
-}
-
 export function encodeFrame(payload: Uint8Array): Buffer {
   if (payload.length > MAX_FRAME_BYTES) {
     throw new TsparkError("PROTOCOL", `frame of ${payload.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);

@@ -7,7 +7,6 @@ import { rmSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
 import { mergeSortedRuns, mergeDownRuns, flatten, writeRun, spillRunPath } from "./run-merger.js";
-import { portableHash } from "./portable-hash.js";
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
 import { CombinerMap } from "./combiner-map.js";

@@ -133,10 +133,6 @@ export class BlockStore {
     this.pending = [];
     return u;
   }
-
-  get memoryUsed(): number {
-    return this.used;
-  }
 }
 
 export function blockIdOf(rddId: number, partition: number): string {

@@ -44,10 +44,6 @@ export class BlockTracker {
     for (const id of [...this.blocks.keys()]) if (id.startsWith(prefix)) this.blocks.delete(id);
   }
 
-  location(blockId: string): BlockLocation | undefined {
-    return this.blocks.get(blockId);
-  }
-
   /** The worker holding in memory a block the plan reads, if any. */
   preferredExecutor(plan: PartitionPlan): string | undefined {
     switch (plan.kind) {

@@ -3,17 +3,15 @@
  * input (file splits, whole files); the driver only sends a description of it.
  */
 import v8 from "node:v8";
-import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BatchStream } from "./batch-stream.js";
-import { BATCH_RECORDS } from "./batch-stream.js";
+import { BATCH_RECORDS, isAsyncStream } from "./batch-stream.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { readLines } from "../io/line-reader.js";
 import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whole-files.js";
 import { readObjectFile } from "../io/object-file.js";
 import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
 import { statSync } from "node:fs";
-import { isAsyncStream } from "./batch-stream.js";
 import { recordInput } from "./task-context.js";
 
 type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached">;
@@ -113,10 +111,4 @@ function openRawSource(plan: SourcePlan): BatchStream<unknown> {
     case "shuffle-read":
       return readShuffleBlocks(plan.outputs, plan.partition);
   }
-}
-
-/** Used by error messages: a short name for a source. */
-export function describeSource(plan: SourcePlan): string {
-  if (plan.kind === "text-file") return `${basename(plan.split.path)}[${plan.split.start}+${plan.split.length}]`;
-  return plan.kind;
 }

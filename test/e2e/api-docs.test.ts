@@ -46,7 +46,7 @@ function members(project: ProjectReflection): Member[] {
     if (r.flags.isExternal) continue;
     const sigs = [...(r.signatures ?? []), ...(r.getSignature ? [r.getSignature] : []), ...(r.setSignature ? [r.setSignature] : [])];
     // A class without a declared constructor: nothing to document.
-    if (r.kind === ReflectionKind.Constructor && sigs.every((s) => !s.comment && (!s.sources?.length || s.sources[0]!.line === r.parent?.sources?.[0]?.line))) continue;
+    if (r.kind === ReflectionKind.Constructor && sigs.every((s) => !s.comment && (!s.sources?.length || s.sources[0]!.line === (r.parent as DeclarationReflection | undefined)?.sources?.[0]?.line))) continue;
     out.push({ name: r.getFriendlyFullName(), comment: r.comment ?? sigs.find((s) => s.comment)?.comment });
   }
   return out;

@@ -11,7 +11,6 @@ import { dirname, join } from "node:path";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
-const PROGRAMS = join(ROOT, "test", "e2e", "programs");
 
 function tspark(args: string[], timeoutMs = 60_000) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: timeoutMs });

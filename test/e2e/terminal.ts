@@ -9,6 +9,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Terminal output without escape sequences (cursor moves, colors) and carriage returns. */
 export function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 }
 

@@ -58,7 +58,7 @@ async function openBrowser(profile: string): Promise<BrowserContext> {
 
 /** The visible text of a table's rows, cells joined by " | ". */
 async function rows(page: Page, table: string): Promise<string[]> {
-  return page.locator(`table#${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => (td as HTMLElement).innerText.trim()).join(" | ")));
+  return page.locator(`table#${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => (td as { innerText: string }).innerText.trim()).join(" | ")));
 }
 
 test("the web UI shows jobs, stages, tasks with errors, storage, executors and environment, live and from the event log", { timeout: 120_000 }, async () => {

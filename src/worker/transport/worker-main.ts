@@ -6,13 +6,12 @@
 import net from "node:net";
 import { FrameDecoder, encodeFrame } from "../../serde/framing.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
-import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedError } from "./protocol.js";
+import { CONTROL_FD, type DriverMessage, type WorkerMessage, type SerializedError, type TaskMetrics } from "./protocol.js";
 import { runTask } from "../task-runner.js";
 import { blockStore } from "../caching-source.js";
 import { setBarrierSender, deliverBarrierReply } from "../barrier-client.js";
 import { setRunningTask, runTaskCleanups, takeSpillMetrics, takeAccumulatorUpdates, takeBroadcastBytes, takeIoMetrics } from "../task-context.js";
 import { dropWorkerBroadcast } from "../../api/broadcast.js";
-import type { TaskMetrics } from "./protocol.js";
 import { VERSION } from "../../version.js";
 import { startOrphanWatchdog, exitOrphaned } from "./orphan-watchdog.js";
 import { LOCAL_DIR_ENV } from "../worker-env.js";

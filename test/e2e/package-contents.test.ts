@@ -1,0 +1,47 @@
+/**
+ * What `npm publish` would ship (`npm pack --dry-run --json`): the CLI, the library's entry
+ * and types, the worker entry the driver spawns, the README; no compiled tests and no
+ * test-only helpers (a `testing/` folder anywhere under dist/).
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join, posix } from "node:path";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** The worker entry as the package runs it: the module src/backend/worker-process.ts spawns, compiled. */
+function workerEntry(): string {
+  const source = readFileSync(join(ROOT, "src", "backend", "worker-process.ts"), "utf8");
+  const spec = /new URL\("([^"]+\.js)", import\.meta\.url\)/.exec(source)?.[1];
+  assert.ok(spec, "worker-process.ts names the worker entry as new URL(\"….js\", import.meta.url)");
+  return posix.join("dist", "backend", spec);
+}
+
+test("the published package holds the CLI, the entry, the worker and the README, and no tests", () => {
+  // Test-only helpers in testing/ folders (top level and nested) must be left out too.
+  const probes = [join(ROOT, "dist", "testing"), join(ROOT, "dist", "util", "testing")];
+  try {
+    for (const dir of probes) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "package-contents-probe.js"), "export {};\n");
+    }
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    // --ignore-scripts: list what the build already made (pack would run `prepare`, a rebuild).
+    const r = spawnSync(npm, ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const [pack] = JSON.parse(r.stdout) as { files: { path: string }[] }[];
+    const files = pack!.files.map((f) => f.path);
+
+    const tests = files.filter((f) => /\.test\./.test(posix.basename(f)));
+    assert.deepEqual(tests, [], `${tests.length} test files shipped`);
+    assert.deepEqual(files.filter((f) => f.split("/").includes("testing")), []);
+    for (const needed of ["dist/cli/main.js", "dist/index.js", "dist/index.d.ts", "README.md", workerEntry()]) {
+      assert.ok(files.includes(needed), `${needed} is shipped`);
+    }
+  } finally {
+    for (const dir of probes) rmSync(dir, { recursive: true, force: true });
+  }
+});
