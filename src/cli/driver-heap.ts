@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { heapMegabytes } from "../api/config.js";
+import { heapMegabytes } from "../config/bytes.js";
 
 /** Set in the child's environment: the heap it was started with (MB). */
 const CHILD_ENV = "TSPARK_DRIVER_HEAP_MB";
