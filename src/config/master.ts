@@ -8,6 +8,7 @@ import { TsparkError } from "../errors.js";
 
 /** `local`, `local[N]` or `local[*]`: worker processes on this machine. */
 export interface LocalMaster {
+  /** Which engine runs the jobs: worker processes of this machine's. */
   readonly engine: "local";
   /** Worker processes (local → 1, local[N] → N, local[*] → the machine's cores). */
   readonly slots: number;

@@ -74,6 +74,10 @@ test("set values parse into their types; the object is frozen", () => {
   assert.throws(() => (settings.maxFailures = 2), TypeError);
 });
 
+test("an empty heap limit is none", () => {
+  assert.equal(parseSettings(conf({ "tspark.executor.memory": "" })).executorMemory, undefined);
+});
+
 test("a disabled UI's port and a disabled event log's directory are not read", () => {
   const settings = parseSettings(conf({ "tspark.ui.enabled": "false", "tspark.ui.port": "http" }));
   assert.equal(settings.ui, undefined);

@@ -80,7 +80,8 @@ export function parseSettings(conf: SettingsSource): Settings {
   }
   const workerMemory = read(K.workerMemory);
   const storageMemory = read(K.storageMemory);
-  const executorMemory = read(K.executorMemory);
+  // An empty heap limit means none (node's default), as it always did.
+  const executorMemory = conf.get(K.executorMemory.key) ? read(K.executorMemory) : undefined;
   const uiAuthenticate = read(K.uiAuthenticate);
   const showConsoleProgress = read(K.showConsoleProgress);
   const ui = read(K.uiEnabled) ? Object.freeze({ host: read(K.uiHost), port: read(K.uiPort), authenticate: uiAuthenticate }) : undefined;
