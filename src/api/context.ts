@@ -10,7 +10,7 @@ import { setDriverFilesRoot } from "./spark-files.js";
 import { join } from "node:path";
 import { SparkConf } from "./spark-conf.js";
 import { CONFIG_KEYS } from "../config/keys.js";
-import { parseBytes, heapMegabytes } from "../config/bytes.js";
+import { heapMegabytes } from "../config/bytes.js";
 import { parseSettings, type Settings } from "../config/settings.js";
 import { effectiveConfig } from "../config/effective-config.js";
 import { RDD, UnionRDD, type StepSpec, planStep } from "./rdd.js";
@@ -186,8 +186,6 @@ export class SparkContext {
     const { slots } = settings.master;
     const { maxFailures, workerMemory, storageMemory, showConsoleProgress: showProgress } = settings;
     const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!; // as written, for the scheduler's message
-    const heap = conf.get(CONFIG_KEYS.executorMemory.key);
-    const heapBytes = settings.executorMemory;
     if (settings.logLevel !== undefined) setLogThreshold(settings.logLevel);
     const base = settings.localDir ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
@@ -211,14 +209,14 @@ export class SparkContext {
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = new LocalBackend(slots, {
       nodeArgs: [
-        ...(heap ? [`--max-old-space-size=${heapMegabytes(heap)}`] : []),
-        `--max-semi-space-size=${workerSemiSpaceMB(workerMemory, heapBytes)}`,
-        ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
+        ...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []),
+        `--max-semi-space-size=${workerSemiSpaceMB(workerMemory, settings.executorMemory)}`,
+        ...settings.executorNodeOptions,
       ],
       env,
       // A worker's output line clears the progress bar first (it is drawn again below).
       echo: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
-    }, Number(conf.get(CONFIG_KEYS.localityWait.key)));
+    }, settings.localityWait);
     this.backend.onExecutorAdded = (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid });
     this.backend.onExecutorLost = (executorId, loss) => {
       this.blocks.executorLost(executorId);
@@ -226,7 +224,7 @@ export class SparkContext {
       this.bus.post({ event: "executorRemoved", executorId, reason });
     };
     this.backend.onBarrier = (msg, reply) => this.scheduler.barriers.call({ ...msg, reply });
-    this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: parseBytes(maxResultSizeText), maxResultSizeText }, {
+    this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: settings.maxResultSize, maxResultSizeText }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r) => {
         this.blocks.update(r.executorId, r.blocks);

@@ -11,7 +11,7 @@ export function parseBytes(text: string): number {
   return Math.round(Number(m[1]) * scale);
 }
 
-/** A heap size as node's --max-old-space-size wants it (whole MiB, at least 16), for the driver and the workers alike. */
-export function heapMegabytes(size: string): number {
-  return Math.max(16, Math.floor(parseBytes(size) / 1024 / 1024));
+/** A heap size in bytes as node's --max-old-space-size wants it (whole MiB, at least 16), for the driver and the workers alike. */
+export function heapMegabytes(bytes: number): number {
+  return Math.max(16, Math.floor(bytes / 1024 / 1024));
 }

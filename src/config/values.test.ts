@@ -17,8 +17,8 @@ test("bytes: sizes with a unit or none; anything else is not a size", () => {
   for (const bad of ["lots", "2 gigs", "1x", "", "-1m"]) {
     assert.throws(() => parseBytes(bad), { message: `not a size: "${bad}" (expected e.g. 512m, 1g, 65536)` }, bad);
   }
-  assert.equal(heapMegabytes("2g"), 2048);
-  assert.equal(heapMegabytes("1m"), 16, "node's heap flag gets at least 16 MB");
+  assert.equal(heapMegabytes(parseBytes("2g")), 2048);
+  assert.equal(heapMegabytes(parseBytes("1m")), 16, "node's heap flag gets at least 16 MB");
 });
 
 test("flag: true or false in any case; the refusal names the key and the value", () => {
