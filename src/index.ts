@@ -21,7 +21,10 @@ export { SparkFiles } from "./api/spark-files.js";
 export { StatusTracker, type SparkJobInfo, type SparkStageInfo } from "./api/status-tracker.js";
 export { Partitioner, RangePartitioner } from "./api/partitioner.js";
 export { portableHash } from "./shuffle/portable-hash.js";
-export { CONFIG_KEYS } from "./api/config.js";
+export { CONFIG_KEYS } from "./config/keys.js";
+// Types CONFIG_KEYS' parsers return or are (each key's `parse`).
+export type { ValueParser } from "./config/values.js";
+export type { MasterUrl, LocalMaster } from "./config/master.js";
 export { TsparkError, type TsparkErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";
 // Shapes the public methods return (StatCounter.asDict/toJSON, StatusTracker.getExecutorInfos).

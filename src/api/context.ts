@@ -8,7 +8,10 @@ import { basename, join, resolve as resolvePath } from "node:path";
 import { randomUUID } from "node:crypto";
 import { setDriverFilesRoot } from "./spark-files.js";
 import { SparkConf } from "./spark-conf.js";
-import { CONFIG_KEYS, parseBytes, heapMegabytes } from "./config.js";
+import { CONFIG_KEYS } from "../config/keys.js";
+import { heapMegabytes } from "../config/bytes.js";
+import { parseSettings, type Settings } from "../config/settings.js";
+import { effectiveConfig } from "../config/effective-config.js";
 import { RDD, UnionRDD, type StepSpec, planStep } from "./rdd.js";
 import {
   ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
@@ -50,15 +53,7 @@ export interface SparkContextOptions {
   conf?: SparkConf | Record<string, string | number | boolean>;
 }
 
-/** Worker slots for a master URL: local → 1, local[N] → N, local[*] → the machine's cores. */
-export function slotsForMaster(master: string): number {
-  if (master === "local") return 1;
-  const m = /^local\[(\*|\d+)\]$/.exec(master);
-  if (!m) throw new TsparkError("CONFIG", `unsupported master "${master}": use local, local[N] or local[*]`);
-  const n = m[1] === "*" ? os.availableParallelism() : Number(m[1]);
-  if (n < 1) throw new TsparkError("CONFIG", `master "${master}" needs at least one worker`);
-  return n;
-}
+export { slotsForMaster } from "../config/master.js";
 
 /**
  * Young-generation size of workers. Tasks allocate a tuple or string per record that dies
@@ -89,6 +84,7 @@ export class SparkContext {
   /** When the context started (ms since the epoch). */
   readonly startTime = Date.now();
   private readonly conf: SparkConf;
+  private readonly settings: Settings;
   private readonly backend: LocalBackend;
   private readonly scheduler: DAGScheduler;
   private nextRddId = 0;
@@ -178,44 +174,30 @@ export class SparkContext {
       if (options.appName !== undefined) conf.setAppName(options.appName);
     }
     this.conf = conf;
-    this.master = conf.get(CONFIG_KEYS.master.key)!;
-    this.appName = conf.get(CONFIG_KEYS.appName.key)!;
+    // Every setting is parsed and checked first, before anything is made (event log, scratch
+    // directory, workers): a bad value fails here and leaves nothing behind.
+    const settings = parseSettings(conf);
+    this.settings = settings;
+    this.master = settings.master.text;
+    this.appName = settings.appName;
     this.applicationId = `local-${this.startTime}`;
-    const slots = slotsForMaster(this.master);
-    const maxFailures = Number(conf.get(CONFIG_KEYS.maxFailures.key));
-    if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new TsparkError("CONFIG", `${CONFIG_KEYS.maxFailures.key} must be a positive integer`);
-    const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!;
-    const heap = conf.get(CONFIG_KEYS.executorMemory.key);
-    if (conf.contains(CONFIG_KEYS.logLevel.key)) {
-      try {
-        setLogThreshold(conf.get(CONFIG_KEYS.logLevel.key)!);
-      } catch (err) {
-        throw new TsparkError("CONFIG", `${CONFIG_KEYS.logLevel.key}: ${(err as Error).message}`);
-      }
-    }
-    const base = conf.get(CONFIG_KEYS.localDir.key) ?? os.tmpdir();
+    const { slots } = settings.master;
+    const { maxFailures, workerMemory, storageMemory, showConsoleProgress: showProgress } = settings;
+    const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!; // as written, for the scheduler's message
+    if (settings.logLevel !== undefined) setLogThreshold(settings.logLevel);
+    const base = settings.localDir ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
-    // Every setting is checked before anything is made (event log, scratch directory,
-    // workers): a bad value fails here and leaves nothing behind.
-    const workerMemory = parseBytes(conf.get(CONFIG_KEYS.workerMemory.key)!);
-    const storageMemory = parseBytes(conf.get(CONFIG_KEYS.storageMemory.key)!);
-    const heapBytes = heap ? parseBytes(heap) : undefined;
-    const uiAuthenticate = parseFlag(conf, CONFIG_KEYS.uiAuthenticate.key);
-    const showProgress = parseFlag(conf, CONFIG_KEYS.showConsoleProgress.key);
-    const uiEnabled = parseFlag(conf, CONFIG_KEYS.uiEnabled.key);
-    const uiPort = Number(conf.get(CONFIG_KEYS.uiPort.key));
-    if (uiEnabled && (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535)) throw new TsparkError("CONFIG", `${CONFIG_KEYS.uiPort.key} must be a port number (0-65535; 0 = any free port)`);
     // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
-    if (parseFlag(conf, CONFIG_KEYS.eventLogEnabled.key)) {
-      this.eventLog = new EventLogWriter(resolvePath(conf.get(CONFIG_KEYS.eventLogDir.key)!), this.applicationId);
+    if (settings.eventLogDir !== undefined) {
+      this.eventLog = new EventLogWriter(settings.eventLogDir, this.applicationId);
       this.bus.addListener(this.eventLog.listener);
     }
-    const store = uiEnabled ? new AppStatusStore() : undefined;
+    const store = settings.ui ? new AppStatusStore() : undefined;
     if (store) this.bus.addListener((e) => store.apply(e));
     this.bus.post({ event: "applicationStart", time: this.startTime, appId: this.applicationId, appName: this.appName, user: this.sparkUser(), master: this.master, version: VERSION });
     this.localDir = mkdtempSync(join(base, `tspark-${this.applicationId}-`));
     try {
-      for (const f of (conf.get(CONFIG_KEYS.files.key) ?? "").split(",")) if (f.trim()) this.addFile(f.trim());
+      for (const f of settings.files) this.addFile(f);
     } catch (err) {
       rmSync(this.localDir, { recursive: true, force: true });
       this.eventLog?.close();
@@ -225,14 +207,14 @@ export class SparkContext {
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = new LocalBackend(slots, {
       nodeArgs: [
-        ...(heap ? [`--max-old-space-size=${heapMegabytes(heap)}`] : []),
-        `--max-semi-space-size=${workerSemiSpaceMB(workerMemory, heapBytes)}`,
-        ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
+        ...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []),
+        `--max-semi-space-size=${workerSemiSpaceMB(workerMemory, settings.executorMemory)}`,
+        ...settings.executorNodeOptions,
       ],
       env,
       // A worker's output line clears the progress bar first (it is drawn again below).
       echo: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
-    }, Number(conf.get(CONFIG_KEYS.localityWait.key)));
+    }, settings.localityWait);
     this.backend.onExecutorAdded = (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid });
     this.backend.onExecutorLost = (executorId, loss) => {
       this.blocks.executorLost(executorId);
@@ -240,7 +222,7 @@ export class SparkContext {
       this.bus.post({ event: "executorRemoved", executorId, reason });
     };
     this.backend.onBarrier = (msg, reply) => this.scheduler.barriers.call({ ...msg, reply });
-    this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: parseBytes(maxResultSizeText), maxResultSizeText }, {
+    this.scheduler = new DAGScheduler(this.backend, { maxFailures, maxResultSize: settings.maxResultSize, maxResultSizeText }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r) => {
         this.blocks.update(r.executorId, r.blocks);
@@ -250,7 +232,7 @@ export class SparkContext {
       },
     }, this.bus);
     this.bus.post({ event: "environmentUpdate", runtime: this.runtimeInfo(), config: effectiveConfig(conf) });
-    this.uiStarting = store ? this.startUi(store, conf.get(CONFIG_KEYS.uiHost.key)!, uiPort, uiAuthenticate ? newAccessToken() : undefined) : Promise.resolve();
+    this.uiStarting = store && settings.ui ? this.startUi(store, settings.ui.host, settings.ui.port, settings.ui.authenticate ? newAccessToken() : undefined) : Promise.resolve();
     SparkContext.active = this;
     setDriverFilesRoot(join(this.localDir, "files"));
     process.once("exit", this.onExit);
@@ -287,8 +269,7 @@ export class SparkContext {
    * ```
    */
   get defaultParallelism(): number {
-    const v = this.conf.get(CONFIG_KEYS.defaultParallelism.key);
-    return v !== undefined ? Number(v) : this.backend.slots;
+    return this.settings.defaultParallelism ?? this.backend.slots;
   }
 
   /**
@@ -985,7 +966,7 @@ export class SparkContext {
    * lost map outputs of the lineage's shuffles, recomputes just those, and runs the stage again.
    */
   private async runJobStages(job: JobState, rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
-    const maxAttempts = Number(this.conf.get(CONFIG_KEYS.maxFailures.key));
+    const maxAttempts = this.settings.maxFailures;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.runJobStagesOnce(job, rdd, steps, partitions, countResultSize);
@@ -1124,24 +1105,6 @@ export class SparkContext {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
-}
-
-function parseFlag(conf: SparkConf, key: string): boolean {
-  const v = conf.get(key)?.trim().toLowerCase();
-  if (v === "true") return true;
-  if (v === "false" || v === undefined) return false;
-  throw new TsparkError("CONFIG", `${key} must be true or false, got "${conf.get(key)}"`);
-}
-
-/** Every known key with its value in effect (set or default), then any other keys set. */
-/** Keys whose values the UI and event log never show (as Spark's spark.redaction.regex). */
-const REDACTED_KEY = /secret|password|token|access.?key|credential/i;
-
-function effectiveConfig(conf: SparkConf): Array<[string, string]> {
-  const out = new Map<string, string>();
-  for (const c of Object.values(CONFIG_KEYS)) out.set(c.key, conf.get(c.key) ?? "(not set)");
-  for (const [k, v] of conf.getAll()) out.set(k, REDACTED_KEY.test(k) ? "*********(redacted)" : v);
-  return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Runs each RDD's prepare() (parents first) before a job is planned. */

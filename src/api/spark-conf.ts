@@ -1,9 +1,9 @@
 /**
- * SparkConf: string key/value settings, as PySpark's. Keys are `tspark.*` (see config.ts);
+ * SparkConf: string key/value settings, as PySpark's. Keys are `tspark.*` (see config/keys.ts);
  * `spark.*` keys are accepted as aliases of the `tspark.*` key with the same tail, so
  * PySpark habits (`spark.default.parallelism`) keep working.
  */
-import { CONFIG_KEYS } from "./config.js";
+import { CONFIG_KEYS } from "../config/keys.js";
 import { TsparkError } from "../errors.js";
 
 /** The `tspark.*` form of a key (`spark.master` → `tspark.master`). */

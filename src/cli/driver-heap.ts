@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { heapMegabytes } from "../api/config.js";
+import { heapMegabytes, parseBytes } from "../config/bytes.js";
 
 /** Set in the child's environment: the heap it was started with (MB). */
 const CHILD_ENV = "TSPARK_DRIVER_HEAP_MB";
@@ -34,7 +34,7 @@ export function followParent(): void {
 
 /** Runs `cli argv` again in a node with a heap of `size`; resolves with the exit code to use. */
 export function relayToDriverChild(cli: string, argv: string[], size: string): Promise<number> {
-  const mb = heapMegabytes(size);
+  const mb = heapMegabytes(parseBytes(size));
   const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${mb}`, cli, ...argv], {
     stdio: ["inherit", "inherit", "inherit", "ipc"],
     env: { ...process.env, [CHILD_ENV]: String(mb) },

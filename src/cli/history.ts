@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { resolveEventLog, replayEventLog } from "../ui/event-log.js";
 import { WebUi } from "../ui/web-ui.js";
-import { CONFIG_KEYS } from "../api/config.js";
+import { CONFIG_KEYS } from "../config/keys.js";
 import { newAccessToken } from "../ui/access-token.js";
 
 export const HISTORY_USAGE = `Usage: tspark history [--port <n>] [--host <addr>] <event-log-file|directory>

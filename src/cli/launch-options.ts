@@ -7,10 +7,8 @@
 import { parseArgs } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { CONFIG_KEYS, parseBytes } from "../api/config.js";
+import { CONFIG_KEYS } from "../config/keys.js";
 import { canonicalKey } from "../api/spark-conf.js";
-import { slotsForMaster } from "../api/context.js";
-import { LOG_LEVELS, type LogLevel } from "../util/log.js";
 import { TsparkError } from "../errors.js";
 import { parseProperties } from "./properties-file.js";
 
@@ -102,6 +100,16 @@ function findPropertiesFile(given: string | undefined, env: NodeJS.ProcessEnv, c
   return existsSync(candidate) ? candidate : undefined;
 }
 
+/**
+ * Keys whose values the launcher checks before anything starts, with the parser the context
+ * uses too. The others are left to the context, which parses every setting when it starts (a
+ * refusal there names the key, not the source).
+ */
+const CHECKED_AT_LAUNCH = [
+  CONFIG_KEYS.master, CONFIG_KEYS.driverMemory, CONFIG_KEYS.executorMemory, CONFIG_KEYS.workerMemory,
+  CONFIG_KEYS.storageMemory, CONFIG_KEYS.maxResultSize, CONFIG_KEYS.logLevel,
+];
+
 /** Checks the values the launcher can check before anything starts; names the source on error. */
 function validate(settings: Map<string, Setting>, cwd: string): void {
   const check = (key: string, test: (v: string) => void) => {
@@ -113,13 +121,9 @@ function validate(settings: Map<string, Setting>, cwd: string): void {
       fail(`${s.source}: ${(err as Error).message}`);
     }
   };
-  check(CONFIG_KEYS.master.key, (v) => slotsForMaster(v));
-  for (const k of [CONFIG_KEYS.driverMemory, CONFIG_KEYS.executorMemory, CONFIG_KEYS.workerMemory, CONFIG_KEYS.storageMemory, CONFIG_KEYS.maxResultSize]) check(k.key, (v) => parseBytes(v));
-  check(CONFIG_KEYS.logLevel.key, (v) => {
-    if (!LOG_LEVELS.includes(v.toUpperCase() as LogLevel)) throw new Error(`unknown log level "${v}"; use one of ${LOG_LEVELS.join(", ")}`);
-  });
+  for (const def of CHECKED_AT_LAUNCH) check(def.key, (v) => def.parse(v, def.key));
   check(CONFIG_KEYS.files.key, (v) => {
-    const paths = v.split(",").map((f) => f.trim()).filter((f) => f !== "");
+    const paths = CONFIG_KEYS.files.parse(v, CONFIG_KEYS.files.key);
     for (const f of paths) if (!existsSync(resolve(cwd, f))) throw new Error(`file not found: ${f}`);
     // Absolute, so that a program changing its working directory still finds them.
     settings.set(CONFIG_KEYS.files.key, { ...settings.get(CONFIG_KEYS.files.key)!, value: paths.map((f) => (isAbsolute(f) ? f : resolve(cwd, f))).join(",") });

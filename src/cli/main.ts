@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { LAUNCHER_ENV } from "../api/spark-conf.js";
-import { CONFIG_KEYS } from "../api/config.js";
+import { CONFIG_KEYS } from "../config/keys.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { parseLaunchArgs, describeSettings, USAGE, type LaunchPlan } from "./launch-options.js";

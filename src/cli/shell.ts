@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { stop as stopEsbuild } from "esbuild";
 import * as tspark from "../index.js";
 import { SparkContext, SparkConf, RDD } from "../index.js";
-import { CONFIG_KEYS } from "../api/config.js";
+import { CONFIG_KEYS } from "../config/keys.js";
 import { TsparkError } from "../errors.js";
 import { transpileInput } from "./ts-input.js";
 import { registerTsx } from "./run-program.js";

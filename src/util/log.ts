@@ -13,10 +13,15 @@ let sink = (line: string): void => {
   process.stderr.write(line);
 };
 
+/** The level a name stands for (any case); throws for a name that is not one. */
+export function parseLogLevel(name: string): LogLevel {
+  const level = name.toUpperCase() as LogLevel;
+  if (!LOG_LEVELS.includes(level)) throw new Error(`unknown log level "${name}"; use one of ${LOG_LEVELS.join(", ")}`);
+  return level;
+}
+
 export function setLogThreshold(level: string): void {
-  const i = LOG_LEVELS.indexOf(level.toUpperCase() as LogLevel);
-  if (i < 0) throw new Error(`unknown log level "${level}"; use one of ${LOG_LEVELS.join(", ")}`);
-  threshold = i;
+  threshold = LOG_LEVELS.indexOf(parseLogLevel(level));
 }
 
 export function logThreshold(): LogLevel {

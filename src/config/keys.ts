@@ -1,0 +1,41 @@
+/**
+ * Every configuration key tspark reads, defined once: its default, what it does, and how its
+ * text is read (`parse`). SparkConf, the CLI's --help and `toDebugString` read this table;
+ * `parseSettings` (settings.ts) and the launcher's checks parse with its `parse` functions,
+ * so each setting is read by one piece of code.
+ */
+import { parseBytes } from "./bytes.js";
+import { parseMaster } from "./master.js";
+import { absolutePath, commaList, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text, type ValueParser } from "./values.js";
+
+export interface ConfigKey<T = unknown> {
+  key: string;
+  default: string | undefined;
+  doc: string;
+  /** Reads the key's text as a typed value; throws the message the user sees when it refuses it. */
+  parse: ValueParser<T>;
+}
+
+export const CONFIG_KEYS = {
+  master: { key: "tspark.master", default: "local[*]", doc: "Where to run: local, local[N] or local[*] (one worker process per core).", parse: parseMaster },
+  appName: { key: "tspark.app.name", default: "tspark", doc: "Application name shown in the UI and logs.", parse: text },
+  defaultParallelism: { key: "tspark.default.parallelism", default: undefined, doc: "Default number of partitions for parallelize and shuffles (default: number of worker slots).", parse: positiveInteger },
+  maxFailures: { key: "tspark.task.maxFailures", default: "4", doc: "Attempts of one task before its job fails.", parse: positiveInteger },
+  maxResultSize: { key: "tspark.driver.maxResultSize", default: "1g", doc: "Limit on the total size of results an action brings to the driver (0 = unlimited).", parse: parseBytes },
+  workerMemory: { key: "tspark.worker.memory", default: "512m", doc: "Memory a worker's aggregation and sort buffers may use before spilling to disk.", parse: parseBytes },
+  executorMemory: { key: "tspark.executor.memory", default: undefined, doc: "Heap limit of each worker process (node --max-old-space-size), e.g. 2g.", parse: parseBytes },
+  executorNodeOptions: { key: "tspark.executor.extraNodeOptions", default: undefined, doc: "Extra node flags for every worker process, space-separated (e.g. --cpu-prof --cpu-prof-dir=prof to profile workers).", parse: spaceList },
+  storageMemory: { key: "tspark.storage.memory", default: "256m", doc: "Memory each worker may use for cached RDD partitions; least recently used ones are evicted (to disk for MEMORY_AND_DISK).", parse: parseBytes },
+  localityWait: { key: "tspark.locality.wait", default: "3000", doc: "Milliseconds a task waits for the worker holding its cached input before running elsewhere.", parse: milliseconds },
+  localDir: { key: "tspark.local.dir", default: undefined, doc: "Directory for shuffle and spill files (default: the OS temporary directory).", parse: text },
+  uiEnabled: { key: "tspark.ui.enabled", default: "true", doc: "Whether the context starts its web UI.", parse: flag },
+  uiPort: { key: "tspark.ui.port", default: "4040", doc: "Port of the web UI (the next free one is used when taken; 0 = any free port).", parse: port },
+  uiHost: { key: "tspark.ui.host", default: "127.0.0.1", doc: "Address the web UI binds to (loopback only by default).", parse: text },
+  uiAuthenticate: { key: "tspark.ui.authenticate", default: "true", doc: "Whether the web UI answers only peers presenting the application's access token (in sc.uiWebUrl's ?token=, then a cookie, or an Authorization: Bearer header).", parse: flag },
+  eventLogEnabled: { key: "tspark.eventLog.enabled", default: "false", doc: "Whether to write the application's events to tspark.eventLog.dir, for `tspark history`.", parse: flag },
+  eventLogDir: { key: "tspark.eventLog.dir", default: "tspark-events", doc: "Directory of event logs, one JSON-lines file per application named by its id (created if missing).", parse: absolutePath },
+  showConsoleProgress: { key: "tspark.ui.showConsoleProgress", default: "true", doc: "Draw a progress bar of running stages on the console (only when stderr is a terminal).", parse: flag },
+  logLevel: { key: "tspark.log.level", default: "WARN", doc: "Threshold of the engine's log: ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL or OFF (sc.setLogLevel changes it).", parse: logLevel },
+  driverMemory: { key: "tspark.driver.memory", default: undefined, doc: "Heap limit of the driver process, e.g. 2g (the launcher sets it before the driver starts; ignored when set in code).", parse: parseBytes },
+  files: { key: "tspark.files", default: undefined, doc: "Comma-separated files given to addFile when the context starts (--files).", parse: commaList },
+} as const satisfies Record<string, ConfigKey>;

@@ -1,0 +1,67 @@
+import test from "node:test";
+import assert from "node:assert/strict";
+import { isAbsolute } from "node:path";
+import { TsparkError } from "../errors.js";
+import { parseBytes, heapMegabytes } from "./bytes.js";
+import { absolutePath, commaList, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text } from "./values.js";
+
+const configError = (message: RegExp) => (err: unknown) => err instanceof TsparkError && err.code === "CONFIG" && message.test(err.message);
+
+test("bytes: sizes with a unit or none; anything else is not a size", () => {
+  assert.equal(parseBytes("1024"), 1024);
+  assert.equal(parseBytes("64k"), 64 * 1024);
+  assert.equal(parseBytes(" 512m "), 512 * 2 ** 20);
+  assert.equal(parseBytes("1.5G"), 1.5 * 2 ** 30);
+  assert.equal(parseBytes("2gb"), 2 * 2 ** 30);
+  assert.equal(parseBytes("1t"), 2 ** 40);
+  for (const bad of ["lots", "2 gigs", "1x", "", "-1m"]) {
+    assert.throws(() => parseBytes(bad), { message: `not a size: "${bad}" (expected e.g. 512m, 1g, 65536)` }, bad);
+  }
+  assert.equal(heapMegabytes(parseBytes("2g")), 2048);
+  assert.equal(heapMegabytes(parseBytes("1m")), 16, "node's heap flag gets at least 16 MB");
+});
+
+test("flag: true or false in any case; the refusal names the key and the value", () => {
+  assert.equal(flag("true", "k"), true);
+  assert.equal(flag(" FALSE ", "k"), false);
+  assert.throws(() => flag("yes", "tspark.ui.enabled"), configError(/^tspark\.ui\.enabled must be true or false, got "yes"$/));
+});
+
+test("positiveInteger: whole numbers from 1", () => {
+  assert.equal(positiveInteger("4", "k"), 4);
+  assert.equal(positiveInteger(" 2 ", "k"), 2);
+  for (const bad of ["0", "-1", "1.5", "four", ""]) {
+    assert.throws(() => positiveInteger(bad, "tspark.task.maxFailures"), configError(/^tspark\.task\.maxFailures must be a positive integer$/), bad);
+  }
+});
+
+test("port: 0-65535", () => {
+  assert.equal(port("0", "k"), 0);
+  assert.equal(port("65535", "k"), 65535);
+  for (const bad of ["65536", "-1", "http", "80.5"]) {
+    assert.throws(() => port(bad, "tspark.ui.port"), configError(/^tspark\.ui\.port must be a port number \(0-65535; 0 = any free port\)$/), bad);
+  }
+});
+
+test("milliseconds: a number, 0 or more", () => {
+  assert.equal(milliseconds("3000", "k"), 3000);
+  assert.equal(milliseconds("0", "k"), 0);
+  for (const bad of ["-5", "3s", "soon"]) {
+    assert.throws(() => milliseconds(bad, "tspark.locality.wait"), configError(new RegExp(`^tspark\\.locality\\.wait must be a number of milliseconds \\(0 or more\\), got "${bad}"$`)), bad);
+  }
+});
+
+test("logLevel: a known level in any case, upper-cased; the refusal lists the levels", () => {
+  assert.equal(logLevel("info", "k"), "INFO");
+  assert.throws(() => logLevel("LOUD", "k"), { message: 'unknown log level "LOUD"; use one of ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF' });
+});
+
+test("lists, text and paths", () => {
+  assert.deepEqual(commaList(" a.txt, ,b.txt,", "k"), ["a.txt", "b.txt"]);
+  assert.deepEqual(commaList("", "k"), []);
+  assert.ok(Object.isFrozen(commaList("a", "k")));
+  assert.deepEqual(spaceList("--stack-size=900  --no-warnings", "k"), ["--stack-size=900", "--no-warnings"]);
+  assert.deepEqual(spaceList(" ", "k"), []);
+  assert.equal(text(" as is ", "k"), " as is ");
+  assert.ok(isAbsolute(absolutePath("tspark-events", "k")));
+});
