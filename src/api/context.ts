@@ -143,7 +143,6 @@ export class SparkContext {
       applicationId: this.applicationId,
       startTime: this.startTime,
       user: this.sparkUser(),
-      slots,
       maxFailures,
       maxResultSize: parseBytes(maxResultSizeText),
       maxResultSizeText,

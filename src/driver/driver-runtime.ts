@@ -13,8 +13,8 @@ import { planStep, type RDD, type StepSpec } from "../api/rdd.js";
 import { Accumulator, type AccumulatorParam } from "../api/accumulator.js";
 import { Broadcast } from "../api/broadcast.js";
 import { StorageLevel } from "../api/storage-level.js";
-import { LocalBackend } from "../backend/local-backend.js";
-import type { ExecutorInfo } from "../backend/backend.js";
+import { createBackend } from "../backend/engines.js";
+import type { ExecutorBackend, ExecutorInfo } from "../backend/backend.js";
 import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
 import { DAGScheduler } from "../scheduler/dag-scheduler.js";
 import { TaskScheduler } from "../scheduler/task-scheduler.js";
@@ -45,7 +45,6 @@ export interface DriverSettings {
   applicationId: string;
   startTime: number;
   user: string;
-  slots: number;
   maxFailures: number;
   maxResultSize: number;
   maxResultSizeText: string;
@@ -67,7 +66,7 @@ export interface DriverSettings {
 }
 
 export class DriverRuntime {
-  readonly backend: LocalBackend;
+  readonly backend: ExecutorBackend;
   readonly tasks: TaskScheduler;
   readonly dag: DAGScheduler;
   readonly mapOutputs = new MapOutputTracker();
@@ -144,23 +143,26 @@ export class DriverRuntime {
     const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory) };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     const heap = settings.heap;
-    this.backend = new LocalBackend(settings.slots, {
+    this.backend = createBackend(settings.master, {
       nodeArgs: [
         ...(heap ? [`--max-old-space-size=${heapMegabytes(heap)}`] : []),
         `--max-semi-space-size=${settings.semiSpaceMB}`,
         ...(conf.get(CONFIG_KEYS.executorNodeOptions.key)?.split(/\s+/).filter(Boolean) ?? []),
       ],
       env,
-      // A worker's output line clears the progress bar first (it is drawn again below).
-      echo: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
-    }, Number(conf.get(CONFIG_KEYS.localityWait.key)));
-    this.backend.onExecutorAdded = (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid });
-    this.backend.onExecutorLost = (executorId, loss) => {
-      this.blocks.executorLost(executorId);
-      const reason = this.stoppedFlag ? "stopped with the context" : loss.signal ? `killed by ${loss.signal}` : `exit code ${loss.exitCode}`;
-      this.bus.post({ event: "executorRemoved", executorId, reason });
-    };
-    this.backend.onBarrier = (msg, reply) => this.tasks.barriers.call({ ...msg, reply });
+      localityWaitMs: Number(conf.get(CONFIG_KEYS.localityWait.key)),
+      events: {
+        executorAdded: (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid }),
+        executorLost: (executorId, loss) => {
+          this.blocks.executorLost(executorId);
+          const reason = this.stoppedFlag ? "stopped with the context" : loss.signal ? `killed by ${loss.signal}` : `exit code ${loss.exitCode}`;
+          this.bus.post({ event: "executorRemoved", executorId, reason });
+        },
+        barrier: (request, reply) => this.tasks.barriers.call({ ...request, reply }),
+        // A worker's output line clears the progress bar first (it is drawn again below).
+        workerOutput: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
+      },
+    });
     this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: settings.maxResultSize, maxResultSizeText: settings.maxResultSizeText }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r) => {
