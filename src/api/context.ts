@@ -74,8 +74,8 @@ export class SparkContext {
   /** When the context started (ms since the epoch). */
   readonly startTime = Date.now();
   private readonly conf: SparkConf;
-  /** The engine behind this facade (backend, schedulers, trackers, listener bus...). */
-  private readonly runtime: DriverRuntime;
+  /** The engine behind this facade (backend, schedulers, trackers, listener bus...); a true private field, so not even the shell's Tab completion shows it. */
+  readonly #runtime: DriverRuntime;
   private stopping: Promise<void> | undefined;
 
   /** This application's scratch directory (shuffle outputs, spills); removed at stop and exit. */
@@ -136,7 +136,7 @@ export class SparkContext {
     const uiEnabled = parseFlag(conf, CONFIG_KEYS.uiEnabled.key);
     const uiPort = Number(conf.get(CONFIG_KEYS.uiPort.key));
     if (uiEnabled && (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535)) throw new TsparkError("CONFIG", `${CONFIG_KEYS.uiPort.key} must be a port number (0-65535; 0 = any free port)`);
-    this.runtime = new DriverRuntime({
+    this.#runtime = new DriverRuntime({
       conf,
       master: this.master,
       appName: this.appName,
@@ -158,8 +158,8 @@ export class SparkContext {
       eventLogDir: parseFlag(conf, CONFIG_KEYS.eventLogEnabled.key) ? resolvePath(conf.get(CONFIG_KEYS.eventLogDir.key)!) : undefined,
       effectiveConfig: effectiveConfig(conf),
     });
-    this.localDir = this.runtime.localDir;
-    registerRuntime(this, this.runtime);
+    this.localDir = this.#runtime.localDir;
+    registerRuntime(this, this.#runtime);
     SparkContext.active = this;
     setDriverFilesRoot(join(this.localDir, "files"));
     log("INFO", "context", `Started SparkContext ${this.applicationId} (app "${this.appName}", master ${this.master}, ${slots} worker(s), tspark ${VERSION})`);
@@ -190,7 +190,7 @@ export class SparkContext {
    */
   get defaultParallelism(): number {
     const v = this.conf.get(CONFIG_KEYS.defaultParallelism.key);
-    return v !== undefined ? Number(v) : this.runtime.slots;
+    return v !== undefined ? Number(v) : this.#runtime.slots;
   }
 
   /**
@@ -218,7 +218,7 @@ export class SparkContext {
    * ```
    */
   get uiWebUrl(): string | undefined {
-    return this.runtime.uiWebUrl;
+    return this.#runtime.uiWebUrl;
   }
 
   /**
@@ -261,7 +261,7 @@ export class SparkContext {
   }
 
   private ensureActive(): void {
-    this.runtime.ensureActive();
+    this.#runtime.ensureActive();
   }
 
   // ---- input ----
@@ -413,7 +413,7 @@ export class SparkContext {
 
   /** Kept by the runtime: each job takes a copy when submitted. */
   private get localProperties(): Map<string, string> {
-    return this.runtime.localProperties;
+    return this.#runtime.localProperties;
   }
 
   /**
@@ -554,7 +554,7 @@ export class SparkContext {
    * ```
    */
   cancelJobGroup(groupId: string): void {
-    this.runtime.cancelJobs((j) => j.props.group === groupId, `part of cancelled job group ${groupId}`);
+    this.#runtime.cancelJobs((j) => j.props.group === groupId, `part of cancelled job group ${groupId}`);
   }
 
   /**
@@ -570,7 +570,7 @@ export class SparkContext {
    * ```
    */
   cancelJobsWithTag(tag: string): void {
-    this.runtime.cancelJobs((j) => j.props.tags.includes(tag), `cancelled by tag ${tag}`);
+    this.#runtime.cancelJobs((j) => j.props.tags.includes(tag), `cancelled by tag ${tag}`);
   }
 
   /**
@@ -584,7 +584,7 @@ export class SparkContext {
    * ```
    */
   cancelAllJobs(): void {
-    this.runtime.cancelJobs(() => true, "as part of cancelAllJobs");
+    this.#runtime.cancelJobs(() => true, "as part of cancelAllJobs");
   }
 
   /**
@@ -598,7 +598,7 @@ export class SparkContext {
    * ```
    */
   statusTracker(): StatusTracker {
-    return this.runtime.statusTracker();
+    return this.#runtime.statusTracker();
   }
 
   // ---- files and checkpoints ----
@@ -621,7 +621,7 @@ export class SparkContext {
    */
   addFile(path: string, recursive = false): void {
     this.ensureActive();
-    this.runtime.addFile(path, recursive);
+    this.#runtime.addFile(path, recursive);
   }
 
   private checkpointDir: string | undefined;
@@ -671,7 +671,7 @@ export class SparkContext {
    */
   broadcast<T>(value: T): Broadcast<T> {
     this.ensureActive();
-    return this.runtime.newBroadcast(value);
+    return this.#runtime.newBroadcast(value);
   }
 
   /**
@@ -691,7 +691,7 @@ export class SparkContext {
   accumulator<T = number>(value: T, param?: AccumulatorParam<T>): Accumulator<T> {
     this.ensureActive();
     if (param === undefined && typeof value !== "number") throw new TsparkError("INVALID_ARGUMENT", "an accumulator of a non-number needs an AccumulatorParam { zero, addInPlace }");
-    return this.runtime.newAccumulator(value, param);
+    return this.#runtime.newAccumulator(value, param);
   }
 
   // ---- jobs ----
@@ -708,7 +708,7 @@ export class SparkContext {
    * ```
    */
   async runJob<T, U>(rdd: RDD<T>, fn: (it: Iterable<T>) => U, partitions?: number[]): Promise<Array<Awaited<U>>> {
-    const res = await this.runtime.runJob(rdd as RDD<unknown>, [{ op: "applyPartition", fns: [fn], label: "runJob" }], partitions, true);
+    const res = await this.#runtime.runJob(rdd as RDD<unknown>, [{ op: "applyPartition", fns: [fn], label: "runJob" }], partitions, true);
     return res.map((r) => r[0] as Awaited<U>);
   }
 
@@ -722,7 +722,7 @@ export class SparkContext {
    * ```
    */
   workerPids(): number[] {
-    return this.runtime.workerPids();
+    return this.#runtime.workerPids();
   }
 
   /**
@@ -744,7 +744,7 @@ export class SparkContext {
         SparkContext.active = undefined;
         setDriverFilesRoot(undefined);
       }
-      await this.runtime.stop();
+      await this.#runtime.stop();
     })();
     return this.stopping;
   }

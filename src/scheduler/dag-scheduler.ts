@@ -71,8 +71,8 @@ export class DAGScheduler {
     }
   }
 
-  /** Registers a job (runJob does; exposed for tests of job bookkeeping). */
-  submitJob(name: string, props: JobProperties): JobState {
+  /** Registers a job: the status tracker and the listeners see it from now on. */
+  private submitJob(name: string, props: JobProperties): JobState {
     let cancelWith!: (e: TsparkError) => void;
     const cancelSignal = new Promise<never>((_, reject) => (cancelWith = reject));
     cancelSignal.catch(() => {});
@@ -100,7 +100,7 @@ export class DAGScheduler {
     return job;
   }
 
-  endJob(job: JobState, error?: unknown): void {
+  private endJob(job: JobState, error?: unknown): void {
     // A failed job's other stages (the other side of a join, say) launch no more tasks and
     // drop what their running ones return, as Spark cancels a failed job's independent stages.
     if (error !== undefined && !job.cancelled) job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: another of its stages failed`));
