@@ -1,7 +1,8 @@
 /**
  * The schedulers' logic with an in-memory backend (no worker process): stages retried after
  * FETCH_FAILED with only the lost map outputs recomputed, a map stage shared by concurrent
- * jobs, cancellation, a failed job's other stages stopped, task retries up to maxFailures.
+ * jobs, cancellation, a failed job's other stages stopped, task retries up to maxFailures,
+ * barrier stages retried as a whole.
  */
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -156,4 +157,17 @@ test("a task failing fewer than maxFailures times succeeds on a later attempt", 
   const { backend, runJob } = setup(1, 3, (task) => (task.attempt < 2 ? failed({ message: "flaky" }) : succeeded([task.partition])));
   assert.deepEqual(await runJob(FakeNode.source(1)), [[0]]);
   assert.deepEqual(backend.launched.map((task) => task.attempt), [0, 1, 2]);
+});
+
+test("a barrier stage: one failed task kills the others and the whole stage runs again", async () => {
+  const { backend, runJob } = setup(2, 3, (task) => {
+    if (task.attempt > 0) return succeeded([task.partition]);
+    return task.partition === 0 ? failed({ message: "barrier task failed" }) : new Promise(() => {}); // the other waits at the barrier
+  });
+  assert.deepEqual(await runJob(FakeNode.source(2, true)), [[0], [1]]);
+  const firstAttempt = backend.launched.filter((task) => task.attempt === 0);
+  assert.equal(firstAttempt.length, 2, "both tasks launched together");
+  const waiting = firstAttempt.find((task) => task.partition === 1)!;
+  assert.ok(backend.kills.some((k) => k.taskId === waiting.taskId), "the task waiting at the barrier was killed");
+  assert.deepEqual(backend.launched.filter((task) => task.attempt === 1).map((task) => task.partition).sort(), [0, 1], "the whole stage ran again");
 });

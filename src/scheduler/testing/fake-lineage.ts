@@ -17,6 +17,7 @@ export class FakeNode implements Lineage {
     private readonly numPartitions: number,
     private readonly deps: FakeNode[],
     shuffle: { shuffleId: number; mapOutputs: MapOutputTracker } | undefined,
+    private readonly barrier = false,
   ) {
     if (shuffle) {
       const parent = deps[0]!;
@@ -36,9 +37,9 @@ export class FakeNode implements Lineage {
 
   private readonly mapOutputs: MapOutputTracker | undefined;
 
-  /** Input of `numPartitions` partitions. */
-  static source(numPartitions: number): FakeNode {
-    return new FakeNode(numPartitions, [], undefined);
+  /** Input of `numPartitions` partitions; with `barrier`, its stage is a barrier stage. */
+  static source(numPartitions: number, barrier = false): FakeNode {
+    return new FakeNode(numPartitions, [], undefined, barrier);
   }
 
   /** Computed partition by partition from `parents` (a union, a zip, a co-partitioned join). */
@@ -68,7 +69,7 @@ export class FakeNode implements Lineage {
   async prepare(): Promise<void> {}
 
   isBarrier(): boolean {
-    return false;
+    return this.barrier;
   }
 
   isCheckpointed(): boolean {
