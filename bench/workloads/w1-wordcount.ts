@@ -1,5 +1,6 @@
 /** W1: word count, top 10 words. */
 import { SparkContext } from "tspark";
+import { runtimeOf } from "../../dist/driver/runtime-registry.js";
 import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W1 wordcount" });
@@ -9,7 +10,7 @@ try {
     .map((w) => [w, 1] as [string, number])
     .reduceByKey((a, b) => a + b)
     .takeOrdered(10, ([w, n]) => [-n, w]);
-  report(top, sc._executorInfos().map((e) => e.peakRssBytes));
+  report(top, runtimeOf(sc).executorInfos().map((e) => e.peakRssBytes));
 } finally {
   await sc.stop();
 }

@@ -1,5 +1,6 @@
 /** W4: join the key/value file with the small dimension table; count the matches. */
 import { SparkContext } from "tspark";
+import { runtimeOf } from "../../dist/driver/runtime-registry.js";
 import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W4 join" });
@@ -9,7 +10,7 @@ const split = (l: string) => {
 };
 try {
   const n = await sc.textFile(process.argv[2]!).map(split).join(sc.textFile(process.argv[3]!).map(split)).count();
-  report(n, sc._executorInfos().map((e) => e.peakRssBytes));
+  report(n, runtimeOf(sc).executorInfos().map((e) => e.peakRssBytes));
 } finally {
   await sc.stop();
 }

@@ -1,5 +1,6 @@
 /** W6: groupByKey over data several times tspark.worker.memory (set by the runner). */
 import { SparkContext } from "tspark";
+import { runtimeOf } from "../../dist/driver/runtime-registry.js";
 import { report } from "./common.js";
 
 const sc = new SparkContext({ appName: "W6 groupByKey" });
@@ -13,7 +14,7 @@ try {
     return n;
   });
   const [keys, values] = await groups.aggregate([0, 0] as [number, number], (acc, [, n]) => [acc[0] + 1, acc[1] + n], (a, b) => [a[0] + b[0], a[1] + b[1]]);
-  report({ keys, values }, sc._executorInfos().map((e) => e.peakRssBytes));
+  report({ keys, values }, runtimeOf(sc).executorInfos().map((e) => e.peakRssBytes));
 } finally {
   await sc.stop();
 }

@@ -10,7 +10,7 @@
  * })
  * ```
  */
-import type { RDD } from "./rdd.js";
+import { withStep, type RDD } from "./rdd.js";
 import { TaskContext } from "./task-context.js";
 import { runningTask } from "../worker/task-context.js";
 import { barrierRequest } from "../worker/barrier-client.js";
@@ -36,7 +36,7 @@ export class RDDBarrier<T> {
    * ```
    */
   mapPartitions<U>(f: (it: Iterable<T>) => Awaitable<Iterable<U> | AsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
-    return this.rdd._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "barrier mapPartitions", preservesPartitioning, barrier: true });
+    return withStep(this.rdd, { op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "barrier mapPartitions", preservesPartitioning, barrier: true });
   }
 
   /**
@@ -52,7 +52,7 @@ export class RDDBarrier<T> {
    * ```
    */
   mapPartitionsWithIndex<U>(f: (index: number, it: Iterable<T>) => Awaitable<Iterable<U> | AsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
-    return this.rdd._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "barrier mapPartitionsWithIndex", preservesPartitioning, barrier: true });
+    return withStep(this.rdd, { op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "barrier mapPartitionsWithIndex", preservesPartitioning, barrier: true });
   }
 }
 

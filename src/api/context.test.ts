@@ -8,7 +8,8 @@ import { existsSync, readdirSync, mkdtempSync, writeFileSync, readFileSync, rmSy
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { SparkContext, SparkConf, SparkFiles } from "../index.js";
-import { slotsForMaster, workerSemiSpaceMB } from "./context.js";
+import { slotsForMaster } from "./context.js";
+import { workerSemiSpaceMB } from "../driver/driver-runtime.js";
 import { logThreshold, setLogThreshold } from "../util/log.js";
 
 function alive(pid: number): boolean {

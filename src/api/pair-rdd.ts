@@ -3,7 +3,7 @@
  * They are added to RDD's prototype here, to keep rdd.ts about narrow steps and actions;
  * pair-only methods are typed on `this: RDD<[K, V]>`, so they exist only for pair RDDs.
  */
-import { RDD, type StepSpec } from "./rdd.js";
+import { RDD, withStep, runJobOn, type StepSpec } from "./rdd.js";
 import { ShuffledRDD, type AggregatorRef } from "./shuffled-rdd.js";
 import { Partitioner, RangePartitioner, directPartition } from "./partitioner.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
@@ -326,7 +326,7 @@ function defaultPartitions(rdds: AnyRDD[], numPartitions?: number): number {
 }
 
 function step(rdd: AnyRDD, s: StepSpec): AnyRDD {
-  return rdd._withStep(s);
+  return withStep(rdd, s);
 }
 
 /** Combines by key through a shuffle, or in place when already partitioned that way. */
@@ -566,13 +566,13 @@ proto["collectAsMap"] = async function (this: PairRDD): Promise<Map<unknown, unk
 proto["lookup"] = async function (this: PairRDD, key: unknown): Promise<unknown[]> {
   const lookupStep: StepSpec = { op: "lookupKey", args: { key }, label: "lookup" };
   const p = this.partitioner;
-  const parts = await this._runJob([lookupStep], p ? [p.partition(key)] : undefined);
+  const parts = await runJobOn(this, [lookupStep], p ? [p.partition(key)] : undefined);
   return parts.flat();
 };
 
 proto["reduceByKeyLocally"] = async function (this: PairRDD, func: (a: unknown, b: unknown) => unknown): Promise<Map<unknown, unknown>> {
   checkFn(func, "reduceByKeyLocally");
-  const parts = await this._runJob([{ op: "reduceByKeyLocally", fns: [func], label: "reduceByKeyLocally" }]);
+  const parts = await runJobOn(this, [{ op: "reduceByKeyLocally", fns: [func], label: "reduceByKeyLocally" }]);
   const m = new ValueMap<unknown, unknown>();
   for (const part of parts) for (const [k, v] of part as Array<[unknown, unknown]>) m.set(k, m.has(k) ? func(m.get(k), v) : v);
   return new Map(m.entries());

@@ -5,6 +5,7 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext, StorageLevel, TaskContext, type AccumulatorParam } from "../index.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "persistence-test", conf: { "tspark.storage.memory": "4m" } });
 after(() => sc.stop());
@@ -20,7 +21,7 @@ test("a cached RDD's function runs once across three actions", async () => {
   assert.equal(await rdd.sum(), 9900);
   assert.deepEqual((await rdd.collect()).slice(0, 3), [0, 2, 4]);
   assert.equal(calls.value, 100, "each record computed once");
-  const info = sc._storageInfo().find((s) => s.rddId === rdd.id);
+  const info = runtimeOf(sc).storageInfo().find((s) => s.rddId === rdd.id);
   assert.equal(info?.cachedPartitions, 4);
   rdd.unpersist();
   assert.equal(rdd.getStorageLevel(), StorageLevel.NONE);
@@ -77,7 +78,7 @@ test("a broadcast value reaches each worker once, decoded lazily, even at 100 MB
   assert.deepEqual(await rdd.collect(), [7, 8, 9, 10, 11, 12, 13, 14]);
   const lastJob = Math.max(...tracker.getJobIdsForGroup(undefined));
   const stageIds = tracker.getJobInfo(lastJob)!.stageIds;
-  const bytes = stageIds.reduce((s, id) => s + (sc._stageMetrics(id)?.broadcastBytesRead ?? 0), 0);
+  const bytes = stageIds.reduce((s, id) => s + (runtimeOf(sc).stageMetrics(id)?.broadcastBytesRead ?? 0), 0);
   // 8 tasks on 2 workers: the value was read at most once per worker, not once per task.
   assert.ok(bytes >= big.length && bytes <= 2 * (big.length + 1024), `broadcast bytes read: ${bytes}`);
   const again = await sc.parallelize([0, 1], 2).map((i) => b.value[12345]! + i).collect();

@@ -7,6 +7,8 @@ import v8 from "node:v8";
 import type { SparkContext } from "./context.js";
 import type { PartitionPlan, Step } from "../scheduler/plan.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
+import { SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type ShuffleDependency } from "../scheduler/lineage.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";
 import { userCallSite } from "../util/call-site.js";
 import { compareValues } from "../util/ordering.js";
@@ -68,7 +70,7 @@ export abstract class RDD<T> {
    * @param context The SparkContext the RDD belongs to.
    */
   constructor(readonly context: SparkContext) {
-    this.id = context._newRddId();
+    this.id = runtimeOf(context).newRddId();
     this.callSite = userCallSite();
   }
 
@@ -150,7 +152,7 @@ export abstract class RDD<T> {
    */
   unpersist(blocking = false): this {
     void blocking; // removal is immediate: workers drop blocks before their next task
-    if (this.storageLevel !== StorageLevel.NONE) this.context._unpersist(this.id);
+    if (this.storageLevel !== StorageLevel.NONE) runtimeOf(this.context).unpersist(this.id);
     this.storageLevel = StorageLevel.NONE;
     return this;
   }
@@ -261,28 +263,33 @@ export abstract class RDD<T> {
     return this.checkpoint_?.file ? [] : this.parents();
   }
 
-  /** @internal */
-  _checkpointPending(): boolean {
-    return this.checkpoint_ !== undefined && !this.checkpoint_.done && !this.checkpoint_.writing;
+  // RDDs are the scheduler's lineage nodes (scheduler/lineage.ts); these two are its hooks.
+
+  /** @internal The shuffle this RDD reads, if it does (ShuffledRDD). */
+  [SHUFFLE_DEPENDENCY](): ShuffleDependency | undefined {
+    return undefined;
   }
 
-  /** @internal Writes the checkpoint (a job of its own) and cuts the lineage. */
-  async _writeCheckpoint(): Promise<void> {
+  /** @internal The write of a checkpoint() not done yet (run after a job computed the RDD): a job of its own, then the lineage is cut. */
+  [PENDING_CHECKPOINT](): (() => Promise<void>) | undefined {
     const cp = this.checkpoint_;
-    if (!cp || cp.done) return;
-    if (cp.local) {
-      cp.done = true; // the job that just ran stored every partition as a block
-      return;
-    }
-    const dir = join(this.context.getCheckpointDir()!, `rdd-${this.id}`);
-    cp.writing = true; // the writing job itself must not start another checkpoint
-    try {
-      await this.saveWith(dir, "", (commit) => ({ op: "saveObject", args: { commit }, label: "checkpoint" }));
-    } finally {
-      cp.writing = false;
-    }
-    cp.file = dir;
-    cp.done = true;
+    if (cp === undefined || cp.done || cp.writing) return undefined;
+    return async () => {
+      if (cp.done) return;
+      if (cp.local) {
+        cp.done = true; // the job that just ran stored every partition as a block
+        return;
+      }
+      const dir = join(this.context.getCheckpointDir()!, `rdd-${this.id}`);
+      cp.writing = true; // the writing job itself must not start another checkpoint
+      try {
+        await this.saveWith(dir, "", (commit) => ({ op: "saveObject", args: { commit }, label: "checkpoint" }));
+      } finally {
+        cp.writing = false;
+      }
+      cp.file = dir;
+      cp.done = true;
+    };
   }
 
   /**
@@ -388,11 +395,6 @@ export abstract class RDD<T> {
 
   // ---- narrow transformations ----
 
-  /** @internal Appends a step, extending this RDD's pipeline when it has one. */
-  _withStep<U>(step: StepSpec): RDD<U> {
-    return PipelinedRDD.append<U>(this as RDD<unknown>, step);
-  }
-
   /**
    * `sc.parallelize([1, 2, 3]).map((x) => x * 2)` → 2, 4, 6. An async function is awaited.
    *
@@ -404,7 +406,7 @@ export abstract class RDD<T> {
    */
   map<U>(f: (x: T) => U): RDD<Awaited<U>> {
     assertFunction(f, "map");
-    return this._withStep({ op: "map", fns: [f], label: "map" });
+    return withStep(this, { op: "map", fns: [f], label: "map" });
   }
 
   /**
@@ -418,7 +420,7 @@ export abstract class RDD<T> {
    */
   flatMap<U>(f: (x: T) => Awaitable<MaybeAsyncIterable<U>>): RDD<U> {
     assertFunction(f, "flatMap");
-    return this._withStep({ op: "flatMap", fns: [f], label: "flatMap" });
+    return withStep(this, { op: "flatMap", fns: [f], label: "flatMap" });
   }
 
   /**
@@ -431,7 +433,7 @@ export abstract class RDD<T> {
    */
   filter(f: (x: T) => unknown): RDD<T> {
     assertFunction(f, "filter");
-    return this._withStep({ op: "filter", fns: [f], label: "filter", preservesPartitioning: true });
+    return withStep(this, { op: "filter", fns: [f], label: "filter", preservesPartitioning: true });
   }
 
   /**
@@ -450,7 +452,7 @@ export abstract class RDD<T> {
    */
   mapPartitions<U>(f: (it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitions");
-    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "mapPartitions", preservesPartitioning });
+    return withStep(this, { op: "mapPartitions", fns: [f], args: { withIndex: false }, label: "mapPartitions", preservesPartitioning });
   }
 
   /**
@@ -464,7 +466,7 @@ export abstract class RDD<T> {
    */
   mapPartitionsWithIndex<U>(f: (index: number, it: Iterable<T>) => Awaitable<MaybeAsyncIterable<U>>, preservesPartitioning = false): RDD<U> {
     assertFunction(f, "mapPartitionsWithIndex");
-    return this._withStep({ op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "mapPartitionsWithIndex", preservesPartitioning });
+    return withStep(this, { op: "mapPartitions", fns: [f], args: { withIndex: true }, label: "mapPartitionsWithIndex", preservesPartitioning });
   }
 
   /**
@@ -476,7 +478,7 @@ export abstract class RDD<T> {
    * ```
    */
   glom(): RDD<T[]> {
-    return this._withStep({ op: "glom", label: "glom" });
+    return withStep(this, { op: "glom", label: "glom" });
   }
 
   /**
@@ -489,7 +491,7 @@ export abstract class RDD<T> {
    */
   keyBy<K>(f: (x: T) => K): RDD<[Awaited<K>, T]> {
     assertFunction(f, "keyBy");
-    return this._withStep({ op: "keyBy", fns: [f], label: "keyBy" });
+    return withStep(this, { op: "keyBy", fns: [f], label: "keyBy" });
   }
 
   /**
@@ -501,7 +503,7 @@ export abstract class RDD<T> {
    * ```
    */
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
-    return this._withStep({ op: "keys", label: "keys" });
+    return withStep(this, { op: "keys", label: "keys" });
   }
 
   /**
@@ -513,7 +515,7 @@ export abstract class RDD<T> {
    * ```
    */
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
-    return this._withStep({ op: "values", label: "values" });
+    return withStep(this, { op: "values", label: "values" });
   }
 
   /**
@@ -527,7 +529,7 @@ export abstract class RDD<T> {
    */
   mapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => U): RDD<[K, Awaited<U>]> {
     assertFunction(f, "mapValues");
-    return this._withStep({ op: "mapValues", fns: [f], label: "mapValues", preservesPartitioning: true });
+    return withStep(this, { op: "mapValues", fns: [f], label: "mapValues", preservesPartitioning: true });
   }
 
   /**
@@ -541,7 +543,7 @@ export abstract class RDD<T> {
    */
   flatMapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => Awaitable<MaybeAsyncIterable<U>>): RDD<[K, U]> {
     assertFunction(f, "flatMapValues");
-    return this._withStep({ op: "flatMapValues", fns: [f], label: "flatMapValues", preservesPartitioning: true });
+    return withStep(this, { op: "flatMapValues", fns: [f], label: "flatMapValues", preservesPartitioning: true });
   }
 
   /**
@@ -557,7 +559,7 @@ export abstract class RDD<T> {
    */
   pipe(command: string, env: Record<string, string> = {}, checkCode = false): RDD<string> {
     if (typeof command !== "string" || command.length === 0) throw new TsparkError("INVALID_ARGUMENT", "pipe expects a command string");
-    return this._withStep({ op: "pipe", args: { command, env, checkCode }, label: "pipe" });
+    return withStep(this, { op: "pipe", args: { command, env, checkCode }, label: "pipe" });
   }
 
   /**
@@ -573,7 +575,7 @@ export abstract class RDD<T> {
    */
   sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
     validateFraction(withReplacement, fraction);
-    return this._withStep({ op: "sample", args: { withReplacement, fraction, seed: seed ?? randomSeed() }, label: "sample", preservesPartitioning: true });
+    return withStep(this, { op: "sample", args: { withReplacement, fraction, seed: seed ?? randomSeed() }, label: "sample", preservesPartitioning: true });
   }
 
   /**
@@ -590,7 +592,7 @@ export abstract class RDD<T> {
   sampleByKey<K, V>(this: RDD<[K, V]>, withReplacement: boolean, fractions: Map<K, number> | Record<string, number>, seed?: number): RDD<[K, V]> {
     const entries = fractions instanceof Map ? [...fractions] : Object.entries(fractions);
     for (const [, f] of entries) validateFraction(withReplacement, f);
-    return this._withStep({ op: "sampleByKey", args: { withReplacement, fractions: entries, seed: seed ?? randomSeed() }, label: "sampleByKey", preservesPartitioning: true });
+    return withStep(this, { op: "sampleByKey", args: { withReplacement, fractions: entries, seed: seed ?? randomSeed() }, label: "sampleByKey", preservesPartitioning: true });
   }
 
   /**
@@ -607,7 +609,7 @@ export abstract class RDD<T> {
    */
   randomSplit(weights: number[], seed?: number): RDD<T>[] {
     const s = seed ?? randomSeed();
-    return splitBounds(weights).map(([lb, ub]) => this._withStep<T>({ op: "rangeSample", args: { lb, ub, seed: s }, label: "randomSplit" }));
+    return splitBounds(weights).map(([lb, ub]) => withStep<T>(this, { op: "rangeSample", args: { lb, ub, seed: s }, label: "randomSplit" }));
   }
 
   /**
@@ -665,7 +667,7 @@ export abstract class RDD<T> {
    */
   zipWithUniqueId(): RDD<[T, number]> {
     const n = this.getNumPartitions();
-    return this._withStep({ op: "zipWithUniqueId", args: { numPartitions: n }, label: "zipWithUniqueId" });
+    return withStep(this, { op: "zipWithUniqueId", args: { numPartitions: n }, label: "zipWithUniqueId" });
   }
 
   /**
@@ -731,11 +733,6 @@ export abstract class RDD<T> {
 
   // ---- actions ----
 
-  /** @internal Runs a job over `partitions` (default all) with `steps` appended to each task. */
-  async _runJob(steps: StepSpec[], partitions?: number[], countResultSize = true): Promise<unknown[][]> {
-    return this.context._runJob(this as RDD<unknown>, steps, partitions, countResultSize);
-  }
-
   /**
    * All records, in partition order. `await sc.parallelize([1, 2]).collect()` → [1, 2].
    *
@@ -745,7 +742,7 @@ export abstract class RDD<T> {
    * ```
    */
   async collect(): Promise<T[]> {
-    const parts = await this._runJob([]);
+    const parts = await runJobOn(this, []);
     const out: T[] = [];
     for (const p of parts) for (const r of p) out.push(r as T);
     return out;
@@ -765,12 +762,12 @@ export abstract class RDD<T> {
    */
   async *toLocalIterator(prefetchPartitions = false): AsyncGenerator<T, void, undefined> {
     const n = this.getNumPartitions();
-    let pending: Promise<unknown[][]> | undefined = n > 0 ? this._runJob([], [0]) : undefined;
+    let pending: Promise<unknown[][]> | undefined = n > 0 ? runJobOn(this, [], [0]) : undefined;
     for (let p = 0; p < n; p++) {
       const parts = await pending!;
-      pending = p + 1 < n && prefetchPartitions ? this._runJob([], [p + 1]) : undefined;
+      pending = p + 1 < n && prefetchPartitions ? runJobOn(this, [], [p + 1]) : undefined;
       for (const r of parts[0]!) yield r as T;
-      if (p + 1 < n && !pending) pending = this._runJob([], [p + 1]);
+      if (p + 1 < n && !pending) pending = runJobOn(this, [], [p + 1]);
     }
   }
 
@@ -783,7 +780,7 @@ export abstract class RDD<T> {
    * ```
    */
   async count(): Promise<number> {
-    const parts = await this._runJob([{ op: "count", label: "count" }]);
+    const parts = await runJobOn(this, [{ op: "count", label: "count" }]);
     return parts.reduce((s, p) => s + (p[0] as number), 0);
   }
 
@@ -812,7 +809,7 @@ export abstract class RDD<T> {
       }
       const left = num - items.length;
       const parts = Array.from({ length: Math.min(tryParts, total - scanned) }, (_, i) => scanned + i);
-      const res = await this._runJob([{ op: "take", args: { n: left }, label: "take" }], parts);
+      const res = await runJobOn(this, [{ op: "take", args: { n: left }, label: "take" }], parts);
       for (const p of res) for (const r of p) if (items.length < num) items.push(r as T);
       scanned += parts.length;
     }
@@ -879,7 +876,7 @@ export abstract class RDD<T> {
     positiveInt(num, descending ? "top num" : "takeOrdered num");
     if (num === 0) return [];
     if (key !== undefined) assertFunction(key, descending ? "top" : "takeOrdered");
-    const parts = await this._runJob([{ op: "takeOrdered", fns: [key], args: { n: num, descending }, label: descending ? "top" : "takeOrdered" }]);
+    const parts = await runJobOn(this, [{ op: "takeOrdered", fns: [key], args: { n: num, descending }, label: descending ? "top" : "takeOrdered" }]);
     const cmp = key ? (a: unknown, b: unknown) => compareValues(key(a as T), key(b as T)) : compareValues;
     const all = parts.flat() as T[];
     all.sort(descending ? (a, b) => cmp(b, a) : cmp);
@@ -918,7 +915,7 @@ export abstract class RDD<T> {
    */
   async reduce(f: (a: T, b: T) => T): Promise<T> {
     assertFunction(f, "reduce");
-    const parts = await this._runJob([{ op: "reduce", fns: [f], label: "reduce" }]);
+    const parts = await runJobOn(this, [{ op: "reduce", fns: [f], label: "reduce" }]);
     const partials = parts.flat() as T[];
     if (partials.length === 0) throw new TsparkError("EMPTY_COLLECTION", "Can not reduce() empty RDD");
     let acc = partials[0] as T;
@@ -954,7 +951,7 @@ export abstract class RDD<T> {
    */
   async fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> {
     assertFunction(op, "fold");
-    const parts = await this._runJob([{ op: "fold", fns: [op], args: { zero: zeroValue }, label: "fold" }]);
+    const parts = await runJobOn(this, [{ op: "fold", fns: [op], args: { zero: zeroValue }, label: "fold" }]);
     let acc = v8.deserialize(v8.serialize(zeroValue)) as T;
     for (const p of parts) acc = await op(acc, p[0] as T);
     return acc;
@@ -975,7 +972,7 @@ export abstract class RDD<T> {
   async aggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> {
     assertFunction(seqOp, "aggregate seqOp");
     assertFunction(combOp, "aggregate combOp");
-    const parts = await this._runJob([{ op: "fold", fns: [seqOp], args: { zero: zeroValue }, label: "aggregate" }]);
+    const parts = await runJobOn(this, [{ op: "fold", fns: [seqOp], args: { zero: zeroValue }, label: "aggregate" }]);
     let acc = v8.deserialize(v8.serialize(zeroValue)) as U;
     for (const p of parts) acc = await combOp(acc, p[0] as U);
     return acc;
@@ -1008,7 +1005,7 @@ export abstract class RDD<T> {
   sum(this: RDD<number>): Promise<number>;
   sum(this: RDD<bigint>): Promise<bigint>;
   async sum(this: RDD<number> | RDD<bigint>): Promise<number | bigint> {
-    const parts = await (this as RDD<unknown>)._runJob([{ op: "sum", label: "sum" }]);
+    const parts = await runJobOn(this as RDD<unknown>, [{ op: "sum", label: "sum" }]);
     let total: number | bigint = 0;
     for (const p of parts) {
       const s = p[0] as number | bigint;
@@ -1049,7 +1046,7 @@ export abstract class RDD<T> {
 
   private async extreme(sign: 1 | -1, key?: (x: T) => unknown): Promise<T> {
     if (key !== undefined) assertFunction(key, sign > 0 ? "max" : "min");
-    const parts = await this._runJob([{ op: "extreme", fns: [key], args: { sign }, label: sign > 0 ? "max" : "min" }]);
+    const parts = await runJobOn(this, [{ op: "extreme", fns: [key], args: { sign }, label: sign > 0 ? "max" : "min" }]);
     const candidates = parts.flat() as T[];
     if (candidates.length === 0) throw new TsparkError("EMPTY_COLLECTION", `${sign > 0 ? "max" : "min"}() of an empty RDD`);
     let best = candidates[0] as T;
@@ -1069,7 +1066,7 @@ export abstract class RDD<T> {
    * ```
    */
   async countByValue(): Promise<Map<T, number>> {
-    const parts = await this._runJob([{ op: "countByValue", label: "countByValue" }]);
+    const parts = await runJobOn(this, [{ op: "countByValue", label: "countByValue" }]);
     const merged = new ValueMap<T, number>();
     for (const p of parts) for (const [k, n] of p as Array<[T, number]>) merged.set(k, (merged.get(k) ?? 0) + n);
     return new Map(merged.entries());
@@ -1087,7 +1084,7 @@ export abstract class RDD<T> {
    */
   async foreach(f: (x: T) => unknown): Promise<void> {
     assertFunction(f, "foreach");
-    await this._runJob([{ op: "foreach", fns: [f], label: "foreach" }], undefined, false);
+    await runJobOn(this, [{ op: "foreach", fns: [f], label: "foreach" }], undefined, false);
   }
 
   /**
@@ -1102,7 +1099,7 @@ export abstract class RDD<T> {
    */
   async foreachPartition(f: (it: Iterable<T>) => unknown): Promise<void> {
     assertFunction(f, "foreachPartition");
-    await this._runJob([{ op: "foreachPartition", fns: [f], label: "foreachPartition" }], undefined, false);
+    await runJobOn(this, [{ op: "foreachPartition", fns: [f], label: "foreachPartition" }], undefined, false);
   }
 
   /**
@@ -1116,7 +1113,7 @@ export abstract class RDD<T> {
    * ```
    */
   async stats(this: RDD<number>): Promise<StatCounter> {
-    const parts = await (this as RDD<unknown>)._runJob([{ op: "stats", label: "stats" }]);
+    const parts = await runJobOn(this as RDD<unknown>, [{ op: "stats", label: "stats" }]);
     const total = new StatCounter();
     for (const p of parts) total.mergeStats(StatCounter.fromJSON(p[0] as ReturnType<StatCounter["toJSON"]>));
     return total;
@@ -1195,7 +1192,7 @@ export abstract class RDD<T> {
    */
   async countApproxDistinct(relativeSD = 0.05): Promise<number> {
     const p = precisionFor(relativeSD);
-    const parts = await this._runJob([{ op: "hyperLogLog", args: { p }, label: "countApproxDistinct" }]);
+    const parts = await runJobOn(this, [{ op: "hyperLogLog", args: { p }, label: "countApproxDistinct" }]);
     const hll = new HyperLogLog(p);
     for (const part of parts) hll.merge(part[0] as Uint8Array);
     return hll.estimate();
@@ -1209,7 +1206,7 @@ export abstract class RDD<T> {
     const total = this.getNumPartitions();
     const parts: Array<StatCounter | undefined> = new Array(total);
     const jobs = Array.from({ length: total }, (_, p) =>
-      this._runJob([{ op: "stats", label: "approx" }], [p]).then((r) => {
+      runJobOn(this, [{ op: "stats", label: "approx" }], [p]).then((r) => {
         parts[p] = StatCounter.fromJSON(r[0]![0] as ReturnType<StatCounter["toJSON"]>);
       }),
     );
@@ -1302,7 +1299,7 @@ export abstract class RDD<T> {
       edges = buckets;
       evenly = isEvenlySpaced(buckets);
     }
-    const parts = await (this as RDD<unknown>)._runJob([{ op: "histogram", args: { buckets: edges, evenly }, label: "histogram" }]);
+    const parts = await runJobOn(this as RDD<unknown>, [{ op: "histogram", args: { buckets: edges, evenly }, label: "histogram" }]);
     const counts = new Array<number>(edges.length - 1).fill(0);
     for (const p of parts) (p[0] as number[]).forEach((c, i) => (counts[i]! += c));
     return [edges, counts];
@@ -1343,9 +1340,9 @@ export abstract class RDD<T> {
   private async saveWith(path: string, suffix: string, step: (commit: unknown) => StepSpec): Promise<void> {
     const committer = OutputCommitter.prepare(path, `job-${this.context.applicationId}-${this.id}-${Date.now()}`, suffix);
     // Registered so that a Ctrl-C or SIGTERM mid-job removes the partial output too.
-    const untrack = this.context._trackOutput(() => committer.abortJob());
+    const untrack = runtimeOf(this.context).trackOutput(() => committer.abortJob());
     try {
-      await this._runJob([step(committer.describe())], undefined, false);
+      await runJobOn(this, [step(committer.describe())], undefined, false);
       committer.commitJob();
     } catch (err) {
       committer.abortJob();
@@ -1403,6 +1400,16 @@ export class PipelinedRDD<T> extends RDD<T> {
   protected override detail(): string {
     return this.steps.map((s) => s.label).join(" -> ");
   }
+}
+
+/** @internal Appends a step, extending the RDD's pipeline when it has one. */
+export function withStep<U, T = unknown>(rdd: RDD<T>, step: StepSpec): RDD<U> {
+  return PipelinedRDD.append<U>(rdd as RDD<unknown>, step);
+}
+
+/** @internal Runs a job over `partitions` (default all) of `rdd` with `steps` appended to each task. */
+export function runJobOn<T>(rdd: RDD<T>, steps: StepSpec[], partitions?: number[], countResultSize = true): Promise<unknown[][]> {
+  return runtimeOf(rdd.context).runJob(rdd as RDD<unknown>, steps, partitions, countResultSize);
 }
 
 /** Turns a driver-side step into plan data, capturing its functions. */
@@ -1532,7 +1539,7 @@ class ZipWithIndexRDD<T> extends RDD<[T, number]> {
     const n = this.prev.getNumPartitions();
     const starts = [0];
     if (n > 1) {
-      const counts = await this.prev._runJob([{ op: "count", label: "zipWithIndex" }], Array.from({ length: n - 1 }, (_, i) => i));
+      const counts = await runJobOn(this.prev, [{ op: "count", label: "zipWithIndex" }], Array.from({ length: n - 1 }, (_, i) => i));
       for (const c of counts) starts.push(starts[starts.length - 1]! + (c[0] as number));
     }
     this.starts = starts;

@@ -8,6 +8,7 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext, SparkFiles, StorageLevel, TaskContext } from "../index.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 import { captureClosure } from "../closure/capture.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "shared-state-test", conf: { "tspark.storage.memory": "4m" } });
@@ -64,7 +65,7 @@ test("a broadcast is read only by the tasks that use its value", async () => {
   const stageBytes = () => {
     const t = sc.statusTracker();
     const job = Math.max(...t.getJobIdsForGroup(undefined));
-    return t.getJobInfo(job)!.stageIds.reduce((s, id) => s + (sc._stageMetrics(id)?.broadcastBytesRead ?? 0), 0);
+    return t.getJobInfo(job)!.stageIds.reduce((s, id) => s + (runtimeOf(sc).stageMetrics(id)?.broadcastBytesRead ?? 0), 0);
   };
   // Every task carries the broadcast in its closure; only partition 3 reads the value.
   const r = await sc.parallelize([0, 1, 2, 3], 4).map((x) => (x === 3 ? b.value.length : x)).collect();

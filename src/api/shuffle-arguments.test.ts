@@ -7,6 +7,7 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext, type RDD } from "../index.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "shuffle-arguments-test" });
 after(() => sc.stop());
@@ -99,7 +100,7 @@ test("reduceByKey combines map-side: each map task writes one record per key; gr
   const many = sc.range(0, 100_000, 1, 2).map((i) => [i % 3, 1] as [number, number]);
   const reduced = many.reduceByKey((a, b) => a + b, 2);
   assert.deepEqual((await reduced.collect()).sort(), [[0, 33334], [1, 33333], [2, 33333]]);
-  const bytesOf = (rdd: RDD<unknown>) => sc._mapStatuses((rdd as unknown as { shuffleId: number }).shuffleId)!.reduce((s, m) => s + m.segmentBytes.reduce((a, b) => a + b, 0), 0);
+  const bytesOf = (rdd: RDD<unknown>) => runtimeOf(sc).mapStatuses((rdd as unknown as { shuffleId: number }).shuffleId)!.reduce((s, m) => s + m.segmentBytes.reduce((a, b) => a + b, 0), 0);
   const grouped = many.groupByKey(2);
   assert.equal(await grouped.count(), 3);
   assert.ok(bytesOf(reduced) < 1024, `combined map output: ${bytesOf(reduced)} bytes`);

@@ -9,6 +9,8 @@ import { RDD, planStep, type StepSpec } from "./rdd.js";
 import { Partitioner, RangePartitioner, directPartition } from "./partitioner.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
+import { SHUFFLE_DEPENDENCY, type ShuffleDependency } from "../scheduler/lineage.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 import { portableHash } from "../shuffle/portable-hash.js";
 import type { AggregatorSpec, PartitionerSpec } from "../worker/steps/shuffle-steps.js";
 
@@ -52,7 +54,7 @@ export class ShuffledRDD<T> extends RDD<T> {
     private readonly options: ShuffleOptions,
   ) {
     super(context);
-    this.shuffleId = context._newShuffleId();
+    this.shuffleId = runtimeOf(context).newShuffleId();
     if (partitionerSource instanceof Partitioner) this.resolved = partitionerSource;
   }
 
@@ -94,13 +96,18 @@ export class ShuffledRDD<T> extends RDD<T> {
   }
 
   protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
-    const read: PartitionPlan = { kind: "shuffle-read", shuffleId: this.shuffleId, partition: p, outputs: this.context._mapOutputLocations(this.shuffleId) };
+    const read: PartitionPlan = { kind: "shuffle-read", shuffleId: this.shuffleId, partition: p, outputs: runtimeOf(this.context).mapOutputLocations(this.shuffleId) };
     const steps: StepSpec[] = [];
     const { reduceCombine, mapSideCombine, sort } = this.options;
     if (reduceCombine) steps.push({ op: "combineByKey", fns: reduceCombine.fns, args: { aggregator: reduceCombine.spec, combiners: mapSideCombine !== undefined }, label: this.options.label });
     if (sort) steps.push({ op: "sortByKey", fns: sort.keyfunc ? [sort.keyfunc] : [], args: { ascending: sort.ascending }, label: "sort" });
     if (steps.length === 0) return read;
     return { kind: "narrow", parent: read, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
+  }
+
+  /** @internal */
+  override [SHUFFLE_DEPENDENCY](): ShuffleDependency {
+    return { shuffleId: this.shuffleId, parent: this.parent, mapStageName: `${this.operation} at ${this.callSite}`, mapStagePlans: (planner) => this.mapStagePlans(planner) };
   }
 
   protected kindName(): string {

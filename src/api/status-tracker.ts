@@ -2,7 +2,7 @@
  * Read-only progress of the application's jobs, stages and workers (PySpark's
  * StatusTracker): `sc.statusTracker().getActiveJobIds()`.
  */
-import type { DAGScheduler } from "../scheduler/dag-scheduler.js";
+import type { JobState, StageState } from "../scheduler/job.js";
 import type { ExecutorInfo } from "../backend/backend.js";
 
 export interface SparkJobInfo {
@@ -31,9 +31,15 @@ export interface SparkStageInfo {
   numFailedTasks: number;
 }
 
+/** The schedulers' records the tracker reads. */
+interface JobsAndStages {
+  readonly jobs: ReadonlyMap<number, JobState>;
+  readonly stages: ReadonlyMap<number, StageState>;
+}
+
 export class StatusTracker {
   /** @internal */
-  constructor(private readonly scheduler: DAGScheduler, private readonly executors: () => ExecutorInfo[]) {}
+  constructor(private readonly scheduler: JobsAndStages, private readonly executors: () => ExecutorInfo[]) {}
 
   /**
    * Ids of the jobs in a group (all jobs without a group when `jobGroup` is undefined).

@@ -4,7 +4,7 @@
  * elsewhere behind the same interface.
  */
 import type { TaskDescription, ClosureId } from "../scheduler/plan.js";
-import type { SerializedError, TaskMetrics, DriverMessage } from "../worker/transport/protocol.js";
+import type { SerializedError, TaskMetrics, DriverMessage, WorkerMessage } from "../worker/transport/protocol.js";
 import type { BlockUpdate } from "../storage/block-store.js";
 
 export type TaskResult =
@@ -36,6 +36,21 @@ export interface ExecutorInfo {
   peakRssBytes: number;
 }
 
+/** A barrier task's barrier()/allGather() call, as a worker sends it. */
+export type BarrierRequest = Extract<WorkerMessage, { type: "barrier" }>;
+
+/** What a backend tells the driver, given at construction. */
+export interface ExecutorEvents {
+  /** A worker process has started and greeted the driver. */
+  executorAdded(executorId: string, pid: number): void;
+  /** A worker process died (its cached blocks in memory are gone). */
+  executorLost(executorId: string, loss: WorkerLoss): void;
+  /** A barrier task called barrier()/allGather(); `reply` answers the calling worker. */
+  barrier(request: BarrierRequest, reply: (messages: string[]) => void): void;
+  /** A line a worker wrote to its stdout or stderr. */
+  workerOutput(line: string): void;
+}
+
 export interface ExecutorBackend {
   /** How many tasks may run at once. */
   readonly slots: number;
@@ -55,5 +70,7 @@ export interface ExecutorBackend {
    */
   killTask(taskId: number, interruptRunning?: boolean): void;
   executorInfos(): ExecutorInfo[];
+  /** Process ids of the live workers (killed by the driver's exit handler; tests check none outlive the context). */
+  pids(): number[];
   stop(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * context and reused across tasks and jobs. A worker that dies is replaced.
  */
 import type { ClosureId, TaskDescription } from "../scheduler/plan.js";
-import type { ExecutorBackend, ExecutorInfo, TaskResult, WorkerLoss } from "./backend.js";
+import type { ExecutorBackend, ExecutorEvents, ExecutorInfo, TaskResult } from "./backend.js";
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
 import type { WorkerMessage, DriverMessage } from "../worker/transport/protocol.js";
 import { TsparkError } from "../errors.js";
@@ -20,17 +20,18 @@ export class LocalBackend implements ExecutorBackend {
   /** Tasks waiting for a worker; `preferred` (until `until`) is the executor holding their cached input. */
   private readonly idleWaiters: Array<{ take: (w: WorkerProcess) => void; fail: (e: Error) => void; preferred?: string; until: number }> = [];
   private nextExecutor = 0;
-  /** Called when a worker process dies (its cached blocks in memory are gone). */
-  onExecutorLost: (executorId: string, loss: WorkerLoss) => void = () => {};
-  /** Called when a worker process has started and greeted the driver. */
-  onExecutorAdded: (executorId: string, pid: number) => void = () => {};
   /** Tasks submitted and not finished; while any, the driver's event loop is held open. */
   private inFlight = 0;
   private keepAlive: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly readyP: Promise<void>;
 
-  constructor(slots: number, private readonly workerOptions: Omit<WorkerOptions, "executorId">, private readonly localityWaitMs = 3000) {
+  constructor(
+    slots: number,
+    private readonly workerOptions: Omit<WorkerOptions, "executorId" | "echo">,
+    private readonly events: ExecutorEvents,
+    private readonly localityWaitMs = 3000,
+  ) {
     this.slots = slots;
     for (let i = 0; i < slots; i++) this.workers.push(this.spawn());
     this.readyP = Promise.all(this.workers.map((w) => w.ready())).then(() => undefined);
@@ -38,11 +39,11 @@ export class LocalBackend implements ExecutorBackend {
   }
 
   private spawn(): WorkerProcess {
-    const w = new WorkerProcess({ ...this.workerOptions, executorId: String(this.nextExecutor++) });
+    const w = new WorkerProcess({ ...this.workerOptions, echo: (line) => this.events.workerOutput(line), executorId: String(this.nextExecutor++) });
     w.onMessage = (msg, bytes) => this.onMessage(w, msg, bytes);
-    w.ready().then(() => this.onExecutorAdded(w.executorId, w.pid), () => {});
+    w.ready().then(() => this.events.executorAdded(w.executorId, w.pid), () => {});
     w.onExit = (loss) => {
-      this.onExecutorLost(w.executorId, loss);
+      this.events.executorLost(w.executorId, loss);
       const idx = this.workers.indexOf(w);
       if (idx >= 0) this.workers.splice(idx, 1);
       this.busy.delete(w);
@@ -79,13 +80,10 @@ export class LocalBackend implements ExecutorBackend {
     return this.readyP;
   }
 
-  /** Barrier calls from tasks; `reply` answers the calling worker. */
-  onBarrier: (msg: Extract<WorkerMessage, { type: "barrier" }>, reply: (messages: string[]) => void) => void = () => {};
-
   private onMessage(w: WorkerProcess, msg: WorkerMessage, frameBytes: number): void {
     if (msg.type === "hello") return;
     if (msg.type === "barrier") {
-      this.onBarrier(msg, (messages) => w.alive && w.send({ type: "barrierReply", requestId: msg.requestId, messages }));
+      this.events.barrier(msg, (messages) => w.alive && w.send({ type: "barrierReply", requestId: msg.requestId, messages }));
       return;
     }
     const p = this.pending.get(msg.taskId);
@@ -236,7 +234,6 @@ export class LocalBackend implements ExecutorBackend {
     }));
   }
 
-  /** Process ids of the live workers (tests check none outlive the context). */
   pids(): number[] {
     return this.workers.filter((w) => w.alive).map((w) => w.pid);
   }

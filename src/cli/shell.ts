@@ -15,6 +15,7 @@ import { stop as stopEsbuild } from "esbuild";
 import * as tspark from "../index.js";
 import { SparkContext, SparkConf, RDD } from "../index.js";
 import { CONFIG_KEYS } from "../config/keys.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 import { TsparkError } from "../errors.js";
 import { transpileInput } from "./ts-input.js";
 import { registerTsx } from "./run-program.js";
@@ -61,7 +62,7 @@ function writer(colors: boolean) {
 
 const INTERNAL = /(^|\.)_[^.]*$/;
 
-/** Completions without engine internals (`sc._runJob`), unless the word typed starts with `_`. */
+/** Completions without engine internals (private fields such as `rdd._name`), unless the word typed starts with `_`. */
 export function withoutInternals(completions: string[], typed: string): string[] {
   return INTERNAL.test(typed) ? completions : completions.filter((c) => !INTERNAL.test(c));
 }
@@ -110,17 +111,17 @@ export async function runShell(): Promise<void> {
   const sc = new SparkContext(conf);
   // Ctrl-C cancels the running jobs (killing their tasks) instead of exiting.
   const interrupt = () => {
-    const ids = sc._interruptAllJobs("interrupted from the shell (Ctrl-C)");
+    const ids = runtimeOf(sc).interruptAllJobs("interrupted from the shell (Ctrl-C)");
     if (ids.length > 0) process.stderr.write(`tspark: cancelled job${ids.length > 1 ? "s" : ""} ${ids.join(", ")}\n`);
   };
   // The shell's names live on the global object: the REPL runs in the main context (useGlobal),
   // where closures must be defined for the closure layer to ship them.
   Object.assign(globalThis, tspark, { sc });
 
-  await sc._uiStarted(); // the banner gives the UI's address, with its access token
+  await runtimeOf(sc).uiStarted(); // the banner gives the UI's address, with its access token
   process.stdout.write(banner(sc));
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  sc._setInterruptHandler(interrupt); // Ctrl-C as a signal (no terminal, or `kill -INT`)
+  runtimeOf(sc).setInterruptHandler(interrupt); // Ctrl-C as a signal (no terminal, or `kill -INT`)
   // Without a terminal the REPL reads from `input`, fed one line per prompt (feedLineByLine).
   const fed = terminal ? undefined : new PassThrough();
   const input = fed ?? process.stdin;
@@ -162,7 +163,7 @@ export async function runShell(): Promise<void> {
     }));
   }
   await new Promise<void>((res) => server.on("exit", res));
-  sc._setInterruptHandler(undefined);
+  runtimeOf(sc).setInterruptHandler(undefined);
   await sc.stop();
   stopEsbuild();
 }

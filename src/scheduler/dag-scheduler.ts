@@ -1,133 +1,78 @@
 /**
- * Runs jobs. A job (one action) runs stages: the map stages of the shuffles its lineage
- * needs, then its result stage. Each stage launches one task per partition on the backend
- * (at most `slots` of a stage at once, so concurrent jobs interleave on the workers),
- * retries a failed task up to `tspark.task.maxFailures`, and fails the job with the user's
- * own error when a task runs out of attempts. Jobs can be cancelled by id, group or tag.
+ * Turns jobs into stages (Spark's DAGScheduler). A job (one action) runs the map stage of
+ * every shuffle its lineage needs and has not got yet (parents first, independent shuffles
+ * at once, a map stage another job is already running shared, only the missing map outputs
+ * recomputed), then its result stage. When a stage finds shuffle output gone (FETCH_FAILED),
+ * the lost map outputs are forgotten and recomputed and the stage runs again. Jobs are
+ * registered here, and cancelled by id, group or tag. One stage's tasks are the
+ * TaskScheduler's.
  */
-import type { ExecutorBackend, TaskResult } from "../backend/backend.js";
-import type { ClosureId, PartitionPlan } from "./plan.js";
-import { closureIdsOf } from "./plan.js";
-import { describeRemoteError, reviveRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
-import { formatBytes } from "../util/format.js";
-import { BarrierCoordinator } from "./barrier-coordinator.js";
-import { ListenerBus, type TaskResultStatus } from "./listener-bus.js";
+import { log } from "../util/log.js";
+import { JobPlanner } from "./job-planner.js";
+import type { ListenerBus } from "./listener-bus.js";
+import { walkLineage, SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type Lineage, type ShuffleDependency } from "./lineage.js";
+import type { MapOutputTracker } from "./map-output-tracker.js";
+import type { PartitionPlan } from "./plan.js";
+import type { TaskScheduler } from "./task-scheduler.js";
+import type { JobProperties, JobState } from "./job.js";
+import type { MapStatus } from "../shuffle/shuffle-writer.js";
 
-export interface StageSpec {
-  /** What the stage computes, for the UI and status tracker (e.g. "count at app.ts:12"). */
-  name: string;
-  /** The plan of each partition to compute (the action's steps included). */
-  plans: Array<{ partition: number; plan: PartitionPlan }>;
-  closureBytes: ReadonlyMap<ClosureId, Uint8Array>;
-  /** Whether results count against tspark.driver.maxResultSize. */
-  countResultSize: boolean;
-  /** A barrier stage: all tasks start together; one failure retries the whole stage. */
-  barrier?: boolean;
-}
-
-export interface SchedulerLimits {
-  maxFailures: number;
-  maxResultSize: number;
-  maxResultSizeText: string;
-}
-
-/** What the scheduler asks of, and tells, the rest of the driver. */
-export interface SchedulerHooks {
-  /** The executor a task should run on (it holds the task's cached input), if any. */
-  preferredExecutor?(plan: PartitionPlan): string | undefined;
-  /** Every finished task attempt, successful or not (block updates, accumulators, metrics). */
-  taskEnded?(result: TaskResult, stage: StageState): void;
-}
-
-/** Settings a job carries from the context's local properties at submission. */
-export interface JobProperties {
-  group: string | undefined;
-  description: string | undefined;
-  tags: string[];
-  interruptOnCancel: boolean;
-  localProperties: Record<string, string>;
-}
-
-export type JobStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
-
-export interface JobState {
-  jobId: number;
+/** What an action asks for: partitions of a lineage's last node, with the action's work on top. */
+export interface JobSpec {
+  /** e.g. "count at app.ts:12" (taken at the action's call). */
   name: string;
   props: JobProperties;
-  stageIds: number[];
-  status: JobStatus;
-  submissionTime: number;
-  completionTime: number | undefined;
-  error: string | undefined;
-  /** Set when the job is cancelled: running stages stop launching and fail with it. */
-  cancelled: TsparkError | undefined;
-  readonly runningTasks: Set<number>;
-  readonly cancelSignal: Promise<never>;
-  /** Fails the job with `err`; kills its running tasks when `interrupt` (default: the job's interruptOnCancel). */
-  cancel(err: TsparkError, interrupt?: boolean): void;
-}
-
-export interface StageState {
-  stageId: number;
-  jobId: number;
-  name: string;
-  numTasks: number;
-  numActiveTasks: number;
-  numCompletedTasks: number;
-  numFailedTasks: number;
-  status: "ACTIVE" | "COMPLETE" | "FAILED";
-  submissionTime: number;
-  completionTime: number | undefined;
-  /** Totals over the stage's successful tasks. */
-  metrics: { durationMs: number; recordsOut: number; resultBytes: number; spills: number; spillBytes: number; broadcastBytesRead: number };
+  rdd: Lineage;
+  /** Partitions to compute (default all). */
+  partitions: number[] | undefined;
+  /** The result task's plan of partition `p` (the node's plan with the action's steps applied). */
+  resultPlan(p: number, planner: JobPlanner): PartitionPlan;
+  /** Whether results count against tspark.driver.maxResultSize. */
+  countResultSize: boolean;
+  /** Awaited before the lineage is prepared (the driver waits for its web UI to listen). */
+  beforePrepare?(): Promise<void>;
+  /** Called once the lineage is prepared, before any stage runs. */
+  afterPrepare?(): void;
 }
 
 export class DAGScheduler {
   private nextJobId = 0;
-  private nextStageId = 0;
-  private nextTaskId = 0;
   readonly jobs = new Map<number, JobState>();
-  readonly stages = new Map<number, StageState>();
-  readonly barriers = new BarrierCoordinator();
+  /** The running map stage of each shuffle: a second job needing it waits for it instead. */
+  private readonly runningMapStages = new Map<number, Promise<void>>();
 
   constructor(
-    private readonly backend: ExecutorBackend,
-    private readonly limits: SchedulerLimits,
-    private readonly hooks: SchedulerHooks = {},
-    /** Where job, stage and task events go (the web UI, the event log). */
-    readonly bus: ListenerBus = new ListenerBus(),
+    private readonly tasks: TaskScheduler,
+    private readonly mapOutputs: MapOutputTracker,
+    /** How often a stage runs again after FETCH_FAILED (tspark.task.maxFailures). */
+    private readonly maxFailures: number,
+    private readonly bus: ListenerBus,
   ) {}
 
-  /** Tells the hooks and the listeners that a task attempt ended. */
-  private taskEnded(r: TaskResult, stage: StageState, job: JobState, taskId: number, partition: number, attempt: number): void {
-    this.hooks.taskEnded?.(r, stage);
-    if (!this.bus.hasListeners) return;
-    let status: TaskResultStatus = "SUCCESS";
-    let error: string | undefined;
-    if (!r.ok) {
-      status = r.error.code === "JOB_CANCELLED" || job.cancelled ? "KILLED" : "FAILED";
-      error = r.lostWorker
-        ? r.error.message + (r.lostWorker.stderrTail.length ? `; its last stderr lines:\n    ${r.lostWorker.stderrTail.join("\n    ")}` : "")
-        : describeRemoteError(r.error);
+  /** Runs a job: its stages, then the checkpoints of its lineage; resolves with each partition's records. */
+  async runJob(spec: JobSpec): Promise<unknown[][]> {
+    const { name, rdd } = spec;
+    const job = this.submitJob(name, spec.props);
+    try {
+      await spec.beforePrepare?.();
+      // Parents first: a node's prepare() may plan from its parents (a sort samples its input).
+      for (const node of walkLineage(rdd)) await node.prepare();
+      spec.afterPrepare?.();
+      const out = await this.runJobStages(job, spec);
+      this.endJob(job);
+      log("INFO", "scheduler", `Job ${job.jobId} finished: ${name}, took ${((Date.now() - job.submissionTime) / 1000).toFixed(3)} s`);
+      await this.writeCheckpoints(rdd);
+      return out;
+    } catch (err) {
+      this.endJob(job, err);
+      log("INFO", "scheduler", `Job ${job.jobId} failed: ${name}: ${(err as Error).message}`);
+      throw err;
     }
-    const metrics = r.metrics && { ...r.metrics, resultBytes: r.ok ? r.resultBytes : 0 };
-    this.bus.post({ event: "taskEnd", taskId, stageId: stage.stageId, partition, attempt, executorId: r.executorId, status, metrics, error });
   }
 
-  private stageEnded(stage: StageState, status: "COMPLETE" | "FAILED", err?: unknown): void {
-    stage.status = status;
-    stage.completionTime = Date.now();
-    const failureReason = err === undefined ? undefined : err instanceof Error ? err.message : String(err);
-    this.bus.post({ event: "stageCompleted", time: stage.completionTime, stageId: stage.stageId, result: status, failureReason });
-  }
-
-  private launched(taskId: number, stageId: number, partition: number, attempt: number): (executorId: string) => void {
-    return (executorId) => this.bus.post({ event: "taskStart", taskId, stageId, partition, attempt, executorId });
-  }
-
-  /** Registers a job; run its stages with runStage, then call endJob. */
-  submitJob(name: string, props: JobProperties): JobState {
+  /** Registers a job: the status tracker and the listeners see it from now on. */
+  private submitJob(name: string, props: JobProperties): JobState {
     let cancelWith!: (e: TsparkError) => void;
     const cancelSignal = new Promise<never>((_, reject) => (cancelWith = reject));
     cancelSignal.catch(() => {});
@@ -147,7 +92,7 @@ export class DAGScheduler {
         if (job.cancelled || job.status !== "RUNNING") return;
         job.cancelled = err;
         cancelWith(err);
-        for (const t of job.runningTasks) this.backend.killTask(t, interrupt);
+        for (const t of job.runningTasks) this.tasks.killTask(t, interrupt);
       },
     };
     this.jobs.set(job.jobId, job);
@@ -155,7 +100,7 @@ export class DAGScheduler {
     return job;
   }
 
-  endJob(job: JobState, error?: unknown): void {
+  private endJob(job: JobState, error?: unknown): void {
     // A failed job's other stages (the other side of a join, say) launch no more tasks and
     // drop what their running ones return, as Spark cancels a failed job's independent stages.
     if (error !== undefined && !job.cancelled) job.cancel(new TsparkError("JOB_CANCELLED", `Job ${job.jobId} cancelled: another of its stages failed`));
@@ -176,175 +121,103 @@ export class DAGScheduler {
     return n;
   }
 
-  /** Runs one stage of a job; resolves with each planned partition's output records, in plan order. */
-  async runStage(job: JobState, spec: StageSpec): Promise<unknown[][]> {
-    if (job.cancelled) throw job.cancelled;
-    const stage: StageState = {
-      stageId: this.nextStageId++,
-      jobId: job.jobId,
-      name: spec.name,
-      numTasks: spec.plans.length,
-      numActiveTasks: 0,
-      numCompletedTasks: 0,
-      numFailedTasks: 0,
-      status: "ACTIVE",
-      submissionTime: Date.now(),
-      completionTime: undefined,
-      metrics: { durationMs: 0, recordsOut: 0, resultBytes: 0, spills: 0, spillBytes: 0, broadcastBytesRead: 0 },
-    };
-    this.stages.set(stage.stageId, stage);
-    job.stageIds.push(stage.stageId);
-    this.bus.post({ event: "stageSubmitted", time: stage.submissionTime, stageId: stage.stageId, jobId: job.jobId, name: spec.name, numTasks: stage.numTasks });
-    if (spec.barrier) return this.runBarrierStage(job, stage, spec);
-    const results: unknown[][] = new Array<unknown[]>(spec.plans.length);
-    let aborted: Error | undefined;
-    let resultBytes = 0;
-    let next = 0;
-
-    const runOne = async (index: number): Promise<void> => {
-      const { partition, plan } = spec.plans[index]!;
-      const closureIds = [...closureIdsOf(plan)];
-      let last: Extract<TaskResult, { ok: false }> | undefined;
-      for (let attempt = 0; attempt < this.limits.maxFailures; attempt++) {
-        if (aborted) return;
-        if (job.cancelled) throw job.cancelled;
-        const taskId = this.nextTaskId++;
-        job.runningTasks.add(taskId);
-        stage.numActiveTasks++;
-        let r: TaskResult;
-        try {
-          r = await this.backend.runTask(
-            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, localProperties: job.props.localProperties },
-            closureIds,
-            spec.closureBytes,
-            this.hooks.preferredExecutor?.(plan),
-            this.launched(taskId, stage.stageId, partition, attempt),
-          );
-        } finally {
-          job.runningTasks.delete(taskId);
-          stage.numActiveTasks--;
-        }
-        this.taskEnded(r, stage, job, taskId, partition, attempt);
-        if (r.ok) {
-          stage.numCompletedTasks++;
-          const m = stage.metrics;
-          m.durationMs += r.metrics.durationMs;
-          m.recordsOut += r.metrics.recordsOut;
-          m.resultBytes += r.resultBytes;
-          m.spills += r.metrics.spills;
-          m.spillBytes += r.metrics.spillBytes;
-          m.broadcastBytesRead += r.metrics.broadcastBytesRead;
-          if (spec.countResultSize) {
-            resultBytes += r.resultBytes;
-            if (this.limits.maxResultSize > 0 && resultBytes > this.limits.maxResultSize) {
-              throw new TsparkError(
-                "INVALID_ARGUMENT",
-                `Job ${job.jobId} aborted: the results sent to the driver so far (${formatBytes(resultBytes)}) exceed tspark.driver.maxResultSize (${this.limits.maxResultSizeText}). ` +
-                  "Use rdd.toLocalIterator() to stream results one partition at a time, rdd.saveAsTextFile() to write them out, or raise tspark.driver.maxResultSize.",
-              );
-            }
-          }
-          results[index] = r.records;
-          return;
-        }
-        stage.numFailedTasks++;
-        if (job.cancelled) throw job.cancelled; // a task killed by the cancellation: no retry
-        // Lost shuffle input: retrying the task cannot help; the driver recomputes the map outputs.
-        if (r.error.code === "FETCH_FAILED") throw new TsparkError("FETCH_FAILED", `stage ${stage.stageId}: ${r.error.message}`);
-        last = r;
+  /**
+   * Runs a job's stages; when a stage finds shuffle output gone (FETCH_FAILED), forgets the
+   * lost map outputs of the lineage's shuffles, recomputes just those, and runs the stage again.
+   */
+  private async runJobStages(job: JobState, spec: JobSpec): Promise<unknown[][]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runJobStagesOnce(job, spec);
+      } catch (err) {
+        if ((err as TsparkError).code !== "FETCH_FAILED" || attempt >= this.maxFailures || job.cancelled) throw err;
+        const lost = this.forgetLostShuffleOutputs(spec.rdd);
+        log("WARN", "scheduler", `${(err as Error).message}; recomputing ${lost} lost map output(s) (attempt ${attempt + 1} of ${this.maxFailures})`);
       }
-      if (aborted || !last) return;
-      const attempts = this.limits.maxFailures;
-      const loss = last.lostWorker;
-      const why = loss
-        ? `${last.error.message}` + (loss.stderrTail.length ? `; its last stderr lines:\n    ${loss.stderrTail.join("\n    ")}` : "")
-        : describeRemoteError(last.error);
-      throw new TsparkError(
-        loss ? "WORKER_LOST" : "TASK_FAILED",
-        `Job ${job.jobId} failed: task for partition ${partition} of stage ${stage.stageId} failed ${attempts} time${attempts === 1 ? "" : "s"}; most recent failure (attempt ${attempts - 1}):\n  ${why}`,
-        { cause: loss ? undefined : reviveRemoteError(last.error) },
-      );
-    };
-
-    const lane = async (): Promise<void> => {
-      while (!aborted && !job.cancelled && next < spec.plans.length) {
-        const i = next++;
-        try {
-          await runOne(i);
-        } catch (err) {
-          aborted ??= err as Error;
-        }
-      }
-    };
-    const lanes = Promise.all(Array.from({ length: Math.min(this.backend.slots, spec.plans.length) }, lane));
-    try {
-      // A cancelled job fails at once; its running tasks finish (or are killed) in the background.
-      await Promise.race([lanes, job.cancelSignal]);
-      if (aborted) throw aborted;
-      if (job.cancelled) throw job.cancelled;
-    } catch (err) {
-      this.stageEnded(stage, "FAILED", err);
-      throw err;
     }
-    this.stageEnded(stage, "COMPLETE");
-    return results;
+  }
+
+  /** Marks map outputs whose files are gone, in every shuffle of the lineage. */
+  private forgetLostShuffleOutputs(rdd: Lineage): number {
+    let lost = 0;
+    for (const node of walkLineage(rdd)) {
+      const shuffle = node[SHUFFLE_DEPENDENCY]();
+      if (shuffle) lost += this.mapOutputs.checkFiles(shuffle.shuffleId);
+    }
+    return lost;
+  }
+
+  private async runJobStagesOnce(job: JobState, spec: JobSpec): Promise<unknown[][]> {
+    const { rdd } = spec;
+    await this.computeShuffles(rdd, job);
+    const n = rdd.getNumPartitions();
+    const parts = spec.partitions ?? Array.from({ length: n }, (_, i) => i);
+    for (const p of parts) if (!Number.isInteger(p) || p < 0 || p >= n) throw new TsparkError("INVALID_ARGUMENT", `partition ${p} out of range (the RDD has ${n})`);
+    const planner = new JobPlanner();
+    const plans = parts.map((p) => ({ partition: p, plan: spec.resultPlan(p, planner) }));
+    if (plans.length === 0) return [];
+    return this.tasks.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, countResultSize: spec.countResultSize, barrier: rdd.isBarrier() });
+  }
+
+  /** The shuffle a node reads and still has to (a checkpointed node's shuffle is not read again). */
+  private shuffleToRead(node: Lineage): ShuffleDependency | undefined {
+    return node.isCheckpointed() ? undefined : node[SHUFFLE_DEPENDENCY]();
+  }
+
+  private isComplete(shuffleId: number, numMaps: number): boolean {
+    return this.mapOutputs.missingMaps(shuffleId, numMaps).length === 0;
   }
 
   /**
-   * A barrier stage: every task is launched at once (there must be a slot for each); if any
-   * fails, the others are killed and the whole stage runs again, up to maxFailures times.
+   * Runs the map stage of every shuffle the lineage needs and does not have yet, parents
+   * first; independent shuffles (the two sides of a join) run at the same time. A node's
+   * promise settles when every shuffle it reads has its outputs. A complete shuffle, or one
+   * whose map stage is already running, is not looked behind.
    */
-  private async runBarrierStage(job: JobState, stage: StageState, spec: StageSpec): Promise<unknown[][]> {
-    const n = spec.plans.length;
-    if (n > this.backend.slots) {
-      const err = new TsparkError("INVALID_ARGUMENT", `Barrier stage ${stage.stageId} needs ${n} tasks running together but there are only ${this.backend.slots} worker slots; use fewer partitions (coalesce) or a larger master`);
-      this.stageEnded(stage, "FAILED", err);
-      throw err;
+  private computeShuffles(rdd: Lineage, job: JobState): Promise<void> {
+    const ready = new Map<number, Promise<void>>();
+    const descend = (node: Lineage) => {
+      const shuffle = this.shuffleToRead(node);
+      return !shuffle || (!this.isComplete(shuffle.shuffleId, shuffle.parent.getNumPartitions()) && !this.runningMapStages.has(shuffle.shuffleId));
+    };
+    // Dependencies first, so each node's promise can wait for its dependencies' ones. A node
+    // reached by a second path (a cached table joined with its own descendant) is waited for
+    // there too: the stage planned after it reads its shuffles.
+    for (const node of walkLineage(rdd, { descend })) {
+      const shuffle = this.shuffleToRead(node);
+      ready.set(node.id, shuffle ? this.mapStage(shuffle, () => ready.get(shuffle.parent.id)!, job) : Promise.all(node.dependencies().map((d) => ready.get(d.id)!)).then(() => {}));
     }
-    let lastError: string | undefined;
-    for (let stageAttempt = 0; stageAttempt < this.limits.maxFailures; stageAttempt++) {
-      if (job.cancelled) break;
-      const taskIds = spec.plans.map(() => this.nextTaskId++);
-      let failed = false;
-      const runs = spec.plans.map(async ({ partition, plan }, i) => {
-        const taskId = taskIds[i]!;
-        job.runningTasks.add(taskId);
-        stage.numActiveTasks++;
-        try {
-          const r = await this.backend.runTask(
-            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt: stageAttempt, plan, localProperties: job.props.localProperties, barrier: { numTasks: n, stageAttempt } },
-            [...closureIdsOf(plan)],
-            spec.closureBytes,
-            undefined,
-            this.launched(taskId, stage.stageId, partition, stageAttempt),
-          );
-          this.taskEnded(r, stage, job, taskId, partition, stageAttempt);
-          if (!r.ok) {
-            stage.numFailedTasks++;
-            if (!failed) {
-              failed = true;
-              lastError = r.lostWorker ? r.error.message : describeRemoteError(r.error);
-              // One task failed: the others would wait at the barrier forever.
-              for (const other of taskIds) if (other !== taskId) this.backend.killTask(other);
-            }
-            return undefined;
-          }
-          stage.numCompletedTasks++;
-          return r.records;
-        } finally {
-          job.runningTasks.delete(taskId);
-          stage.numActiveTasks--;
-        }
-      });
-      const results = await Promise.race([Promise.all(runs), job.cancelSignal]);
-      this.barriers.clear(stage.stageId, stageAttempt);
-      if (!failed) {
-        this.stageEnded(stage, "COMPLETE");
-        return results as unknown[][];
-      }
+    return ready.get(rdd.id)!;
+  }
+
+  /** The map stage of a shuffle: done, already running (shared), or started now after `parentReady`. */
+  private mapStage(shuffle: ShuffleDependency, parentReady: () => Promise<void>, job: JobState): Promise<void> {
+    const { shuffleId } = shuffle;
+    const numMaps = shuffle.parent.getNumPartitions();
+    if (this.isComplete(shuffleId, numMaps)) return Promise.resolve();
+    let running = this.runningMapStages.get(shuffleId);
+    if (!running) {
+      running = (async () => {
+        await parentReady();
+        // Only the map tasks whose output is missing (all of them the first time).
+        const missing = new Set(this.mapOutputs.missingMaps(shuffleId, numMaps));
+        const planner = new JobPlanner();
+        const plans = shuffle.mapStagePlans(planner).filter((p) => missing.has(p.partition));
+        const results = plans.length === 0 ? [] : await this.tasks.runStage(job, { name: shuffle.mapStageName, plans, closureBytes: planner.closureBytes, countResultSize: false, barrier: shuffle.parent.isBarrier() });
+        this.mapOutputs.register(shuffleId, results.map((r) => r[0] as MapStatus), numMaps);
+      })().finally(() => this.runningMapStages.delete(shuffleId));
+      this.runningMapStages.set(shuffleId, running);
     }
-    const err = job.cancelled ?? new TsparkError("TASK_FAILED", `Job ${job.jobId} failed: barrier stage ${stage.stageId} failed ${this.limits.maxFailures} times; most recent failure:\n  ${lastError ?? "unknown"}`);
-    this.stageEnded(stage, "FAILED", err);
-    throw err;
+    return running;
+  }
+
+  /** Writes, after a job, the nodes of its lineage whose checkpoint() is pending. */
+  private async writeCheckpoints(rdd: Lineage): Promise<void> {
+    const writes: Array<() => Promise<void>> = [];
+    for (const node of walkLineage(rdd, { order: "pre" })) {
+      const write = node[PENDING_CHECKPOINT]();
+      if (write) writes.push(write);
+    }
+    for (const write of writes) await write();
   }
 }

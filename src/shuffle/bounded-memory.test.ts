@@ -6,6 +6,7 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext } from "../index.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 
 /** 400,000 records with ~110-character strings: 70 MB or more of JavaScript heap when held at once. */
 const N = 400_000;
@@ -42,7 +43,7 @@ test("a sort of one partition larger than the heap, spilling many runs, streams 
   // The reduce task's spills are reported with its metrics (the UI shows them per stage).
   const t = sc.statusTracker();
   const job = t.getJobInfo(Math.max(...t.getJobIdsForGroup(undefined)))!;
-  const reduce = sc._stageMetrics(Math.max(...job.stageIds))!;
+  const reduce = runtimeOf(sc).stageMetrics(Math.max(...job.stageIds))!;
   assert.ok(reduce.spills > 0 && reduce.spillBytes > 0, `reduce-side spills ${reduce.spills}, ${reduce.spillBytes} bytes`);
 });
 

@@ -6,6 +6,7 @@
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext } from "../index.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 import { roughHeapSize } from "./size-estimator.js";
 
 const WORKER_MEMORY = 8 * 1024 * 1024;
@@ -27,7 +28,7 @@ test("the data is at least 5x the worker memory", () => {
 });
 
 function maxWorkerRss(): number {
-  return Math.max(...sc._executorInfos().map((e) => e.peakRssBytes));
+  return Math.max(...runtimeOf(sc).executorInfos().map((e) => e.peakRssBytes));
 }
 
 test("groupByKey over 5x worker memory: correct groups, spills, bounded RSS", async () => {
@@ -44,7 +45,7 @@ test("groupByKey over 5x worker memory: correct groups, spills, bounded RSS", as
   }).collect();
   assert.equal(summary.length, 1000);
   for (const [, [n]] of summary) assert.equal(n, N / 1000);
-  const statuses = sc._mapStatuses((grouped as unknown as { shuffleId: number }).shuffleId);
+  const statuses = runtimeOf(sc).mapStatuses((grouped as unknown as { shuffleId: number }).shuffleId);
   assert.ok(statuses && statuses.some((s) => s.spills > 0), "map side spilled");
   assert.ok(maxWorkerRss() < RSS_BOUND, `peak worker RSS ${(maxWorkerRss() / 2 ** 20).toFixed(0)} MiB`);
 });

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SparkContext } from "../index.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 import { WebUi } from "./web-ui.js";
 import { AppStatusStore } from "./status-store.js";
 import { replayEventLog } from "./event-log.js";
@@ -61,8 +62,8 @@ test("every page and API endpoint after real jobs, with user text escaped; the U
   });
   try {
     const events: TsparkEvent[] = [];
-    sc._addListener((e) => events.push(e));
-    sc._addListener(() => {
+    runtimeOf(sc).addListener((e) => events.push(e));
+    runtimeOf(sc).addListener(() => {
       throw new Error("a broken listener");
     });
     const cached = sc.parallelize([1, 2, 3, 4, 5, 6], 3).map((x) => x * 10).setName("tens <cached>").cache();

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SparkContext } from "../index.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 import type { TsparkEvent } from "../scheduler/listener-bus.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "metrics-test", conf: { "tspark.ui.enabled": false } });
@@ -21,7 +22,7 @@ type TaskEnd = Extract<TsparkEvent, { event: "taskEnd" }>;
 
 async function taskEnds<T>(action: () => Promise<T>): Promise<TaskEnd[]> {
   const got: TaskEnd[] = [];
-  const remove = sc._addListener((e) => e.event === "taskEnd" && got.push(e));
+  const remove = runtimeOf(sc).addListener((e) => e.event === "taskEnd" && got.push(e));
   try {
     await action();
   } finally {

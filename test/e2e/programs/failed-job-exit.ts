@@ -1,4 +1,5 @@
 import { SparkContext } from "tspark";
+import { runtimeOf } from "../../../dist/driver/runtime-registry.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,7 +48,7 @@ try {
     let started = 0;
     let busy!: () => void;
     const workersBusy = new Promise<void>((r) => (busy = r));
-    sc._addListener((e) => e.event === "taskStart" && ++started === 2 && busy());
+    runtimeOf(sc).addListener((e) => e.event === "taskStart" && ++started === 2 && busy());
     const slowJob = sc.parallelize([1, 2], 2).map(async (x) => new Promise<number>((r) => setTimeout(() => r(x), 1_500))).collect();
     await workersBusy;
     sc.setJobGroup("waits", "waits for its cached input");

@@ -1,4 +1,5 @@
 import { SparkContext } from "tspark";
+import { runtimeOf } from "../../../dist/driver/runtime-registry.js";
 
 // stop() while the first jobs' tasks wait for the workers to start (a job that fails at
 // once, in planning, and a program that stops in its catch do this): more tasks wait than
@@ -6,7 +7,7 @@ import { SparkContext } from "tspark";
 const sc = new SparkContext({ master: "local[1]" });
 console.log(`pids ${sc.workerPids().join(",")}`);
 let stageSubmissions = 0;
-sc._addListener((e) => {
+runtimeOf(sc).addListener((e) => {
   if (e.event === "stageSubmitted" && ++stageSubmissions === 2) queueMicrotask(() => void sc.stop());
 });
 const outcomes = await Promise.allSettled([sc.range(0, 4, 1, 2).collect(), sc.range(0, 4, 1, 2).collect()]);

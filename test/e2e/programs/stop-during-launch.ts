@@ -1,4 +1,5 @@
 import { SparkContext } from "tspark";
+import { runtimeOf } from "../../../dist/driver/runtime-registry.js";
 
 // stop() lands between a task's launch and its wait for a worker: a second job's stage is
 // submitted while the only worker runs the first job's slow task, and the listener of that
@@ -10,7 +11,7 @@ await sc.range(0, 1, 1, 1).count(); // the worker is up
 let stageSubmissions = 0;
 let startWaiting!: () => void;
 const slowRuns = new Promise<void>((r) => (startWaiting = r));
-sc._addListener((e) => {
+runtimeOf(sc).addListener((e) => {
   if (e.event === "taskStart") startWaiting();
   if (e.event === "stageSubmitted" && ++stageSubmissions === 2) queueMicrotask(() => void sc.stop());
 });

@@ -1,0 +1,417 @@
+/**
+ * What a SparkContext runs on, in the driver: the backend and its workers, the schedulers,
+ * the map output and block trackers, accumulators, the listener bus (web UI, event log),
+ * the scratch directory, and the process's signal and exit handlers. SparkContext is the
+ * user's facade over it; RDDs and other engine modules reach it with runtimeOf(sc).
+ */
+import os from "node:os";
+import { mkdtempSync, rmSync, readdirSync, cpSync, statSync, existsSync, mkdirSync } from "node:fs";
+import { basename, join, resolve as resolvePath } from "node:path";
+import type { SparkConf } from "../api/spark-conf.js";
+import { CONFIG_KEYS } from "../config/keys.js";
+import { heapMegabytes } from "../config/bytes.js";
+import { effectiveConfig } from "../config/effective-config.js";
+import type { Settings } from "../config/settings.js";
+import { planStep, type RDD, type StepSpec } from "../api/rdd.js";
+import { Accumulator, type AccumulatorParam } from "../api/accumulator.js";
+import { Broadcast } from "../api/broadcast.js";
+import { StorageLevel } from "../api/storage-level.js";
+import { createBackend } from "../backend/engines.js";
+import type { ExecutorBackend, ExecutorInfo } from "../backend/backend.js";
+import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
+import { DAGScheduler } from "../scheduler/dag-scheduler.js";
+import { TaskScheduler } from "../scheduler/task-scheduler.js";
+import type { JobProperties, JobState, StageState } from "../scheduler/job.js";
+import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
+import { walkLineage } from "../scheduler/lineage.js";
+import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
+import type { PartitionPlan } from "../scheduler/plan.js";
+import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
+import type { MapStatus } from "../shuffle/shuffle-writer.js";
+import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV } from "../worker/worker-env.js";
+import { AppStatusStore } from "../ui/status-store.js";
+import { EventLogWriter } from "../ui/event-log.js";
+import type { WebUi } from "../ui/web-ui.js";
+import { newAccessToken } from "../ui/access-token.js";
+import { ConsoleProgressBar } from "../ui/console-progress.js";
+import { StatusTracker } from "../api/status-tracker.js";
+import { TsparkError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { userCallSite } from "../util/call-site.js";
+import { log } from "../util/log.js";
+
+/** What the context hands its runtime: the settings, already parsed and checked, and who runs. */
+export interface DriverSettings {
+  conf: SparkConf;
+  settings: Settings;
+  applicationId: string;
+  startTime: number;
+  user: string;
+}
+
+/**
+ * Young-generation size of workers. Tasks allocate a tuple or string per record that dies
+ * within a batch; with V8's default 16 MB semi-space many survive a scavenge and get copied,
+ * so a larger one cuts GC time several-fold on a word count. The young generation is three
+ * semi-spaces of resident memory, so a small buffer budget (tspark.worker.memory / 4) or heap
+ * limit (/ 16) gets a smaller one.
+ */
+export function workerSemiSpaceMB(workerMemoryBytes: number, heapBytes: number | undefined): number {
+  const mb = Math.min(64, Math.max(16, workerMemoryBytes / 2 ** 20 / 4), heapBytes === undefined ? Infinity : heapBytes / 2 ** 20 / 16);
+  return Math.max(1, Math.floor(mb));
+}
+
+export class DriverRuntime {
+  readonly backend: ExecutorBackend;
+  readonly tasks: TaskScheduler;
+  readonly dag: DAGScheduler;
+  readonly mapOutputs = new MapOutputTracker();
+  readonly blocks = new BlockTracker();
+  /** Application events: the web UI's store and the event log listen here. */
+  readonly bus = new ListenerBus();
+  /** This application's scratch directory (shuffle outputs, spills); removed at stop and exit. */
+  readonly localDir: string;
+  /** Properties the jobs submitted next carry (SparkContext.setLocalProperty). */
+  readonly localProperties = new Map<string, string>();
+  private readonly accumulators = new Map<number, Accumulator<unknown>>();
+  private nextRddId = 0;
+  private nextShuffleId = 0;
+  private nextAccumulatorId = 0;
+  private nextBroadcastId = 0;
+  private stoppedFlag = false;
+  /** Aborts of outputs being written (run if the driver is interrupted). */
+  private readonly activeOutputs = new Set<() => void>();
+  /** The progress bar of running stages (only on a terminal). */
+  private readonly progressBar: ConsoleProgressBar | undefined;
+  /** Set by the interactive shell: what Ctrl-C does instead of cancelling and exiting. */
+  private interruptHandler: (() => void) | undefined;
+  private readonly eventLog: EventLogWriter | undefined;
+  private ui: WebUi | undefined;
+  /** Resolves when the web UI listens (or failed to); jobs wait for it, so uiWebUrl is set once an action ran. */
+  private readonly uiStarting: Promise<void>;
+  /** Persisted RDDs already announced to the listeners. */
+  private readonly announcedRdds = new Set<number>();
+
+  /**
+   * SIGINT (Ctrl-C), SIGTERM and SIGHUP: cancel the jobs, remove partial output, then exit non-zero;
+   * the exit handler stops the workers and removes temporary files.
+   */
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    if (signal === "SIGINT" && this.interruptHandler) return this.interruptHandler();
+    process.stderr.write(`\ntspark: ${signal} received: cancelling jobs, removing partial output and temporary files\n`);
+    try {
+      this.dag.cancelJobs(() => true, `the driver received ${signal}`);
+      for (const abort of this.activeOutputs) abort();
+    } finally {
+      process.exit(128 + os.constants.signals[signal]);
+    }
+  };
+
+  private readonly onExit = () => {
+    this.backend.pids().forEach((pid) => {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    });
+    rmSync(this.localDir, { recursive: true, force: true });
+  };
+
+  constructor(private readonly driver: DriverSettings) {
+    const { conf, settings } = driver;
+    const base = settings.localDir ?? os.tmpdir();
+    mkdirSync(base, { recursive: true });
+    // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
+    if (settings.eventLogDir !== undefined) {
+      this.eventLog = new EventLogWriter(settings.eventLogDir, driver.applicationId);
+      this.bus.addListener(this.eventLog.listener);
+    }
+    const store = settings.ui ? new AppStatusStore() : undefined;
+    if (store) this.bus.addListener((e) => store.apply(e));
+    this.bus.post({ event: "applicationStart", time: driver.startTime, appId: driver.applicationId, appName: settings.appName, user: driver.user, master: settings.master.text, version: VERSION });
+    this.localDir = mkdtempSync(join(base, `tspark-${driver.applicationId}-`));
+    try {
+      for (const f of settings.files) this.addFile(f, false);
+    } catch (err) {
+      rmSync(this.localDir, { recursive: true, force: true });
+      this.eventLog?.close();
+      throw err;
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory) };
+    for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
+    this.backend = createBackend(settings.master, {
+      nodeArgs: [
+        ...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []),
+        `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`,
+        ...settings.executorNodeOptions,
+      ],
+      env,
+      localityWaitMs: settings.localityWait,
+      events: {
+        executorAdded: (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid }),
+        executorLost: (executorId, loss) => {
+          this.blocks.executorLost(executorId);
+          const reason = this.stoppedFlag ? "stopped with the context" : loss.signal ? `killed by ${loss.signal}` : `exit code ${loss.exitCode}`;
+          this.bus.post({ event: "executorRemoved", executorId, reason });
+        },
+        barrier: (request, reply) => this.tasks.barriers.call({ ...request, reply }),
+        // A worker's output line clears the progress bar first (it is drawn again below).
+        workerOutput: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
+      },
+    });
+    // The limit as written, for the scheduler's message.
+    const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!;
+    this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: settings.maxResultSize, maxResultSizeText }, {
+      preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
+      taskEnded: (r) => {
+        this.blocks.update(r.executorId, r.blocks);
+        for (const b of r.blocks) this.bus.post({ event: "blockUpdated", executorId: r.executorId, ...b });
+        // Only a successful attempt's additions count (a retried task is never double-counted).
+        if (r.ok) for (const [id, v] of r.accumulators) this.accumulators.get(id)?._merge(v);
+      },
+    }, this.bus);
+    this.dag = new DAGScheduler(this.tasks, this.mapOutputs, settings.maxFailures, this.bus);
+    this.bus.post({ event: "environmentUpdate", runtime: this.runtimeInfo(), config: effectiveConfig(conf) });
+    this.uiStarting = store && settings.ui ? this.startUi(store, settings.ui.host, settings.ui.port, settings.ui.authenticate ? newAccessToken() : undefined) : Promise.resolve();
+    process.once("exit", this.onExit);
+    process.on("SIGINT", this.onSignal);
+    process.on("SIGTERM", this.onSignal);
+    process.on("SIGHUP", this.onSignal); // the terminal closed
+    if (settings.showConsoleProgress && process.stderr.isTTY) {
+      this.progressBar = new ConsoleProgressBar(this.statusTracker(), process.stderr);
+    }
+  }
+
+  get stopped(): boolean {
+    return this.stoppedFlag;
+  }
+
+  /** How many tasks may run at once. */
+  get slots(): number {
+    return this.backend.slots;
+  }
+
+  get uiWebUrl(): string | undefined {
+    return this.ui?.accessUrl;
+  }
+
+  private async startUi(store: AppStatusStore, host: string, port: number, token: string | undefined): Promise<void> {
+    try {
+      // Loaded only when the UI is on: contexts without it do not pay for the server library.
+      const { WebUi } = await import("../ui/web-ui.js");
+      const ui = await WebUi.start(store, { host, port, live: true, token });
+      if (this.stoppedFlag) await ui.close();
+      else {
+        this.ui = ui;
+        log("INFO", "ui", `web UI at ${ui.accessUrl}`);
+      }
+    } catch (err) {
+      log("WARN", "ui", `the web UI did not start: ${(err as Error).message}`);
+    }
+  }
+
+  /** Resolves once the web UI listens (its address is then in uiWebUrl) or failed to start. */
+  async uiStarted(): Promise<string | undefined> {
+    await this.uiStarting;
+    return this.uiWebUrl;
+  }
+
+  /** Adds a listener of application events (tests, tools); returns its removal. */
+  addListener(l: Listener): () => void {
+    return this.bus.addListener(l);
+  }
+
+  private runtimeInfo(): Array<[string, string]> {
+    return [
+      ["tspark version", VERSION],
+      ["Node.js version", process.version],
+      ["Platform", `${process.platform} ${process.arch}`],
+      ["Driver pid", String(process.pid)],
+      ["Working directory", process.cwd()],
+      ["Master", this.driver.settings.master.text],
+      ["Application id", this.driver.applicationId],
+      ["Local directory", this.localDir],
+      ...(this.eventLog ? [["Event log", this.eventLog.path] as [string, string]] : []),
+    ];
+  }
+
+  ensureActive(): void {
+    if (this.stoppedFlag) throw new TsparkError("CONTEXT_STOPPED", "this SparkContext has been stopped; create a new one");
+  }
+
+  // ---- RDDs and shuffles ----
+
+  newRddId(): number {
+    return this.nextRddId++;
+  }
+
+  newShuffleId(): number {
+    return this.nextShuffleId++;
+  }
+
+  /** Where the map outputs of a finished shuffle are. */
+  mapOutputLocations(shuffleId: number): MapOutputLocation[] {
+    return this.mapOutputs.locations(shuffleId);
+  }
+
+  /** Map statuses of a finished shuffle (spill metrics, sizes), if it ran. */
+  mapStatuses(shuffleId: number): MapStatus[] | undefined {
+    return this.mapOutputs.statuses(shuffleId);
+  }
+
+  /** Plans and runs a job computing `partitions` of `rdd` with `steps` appended. */
+  async runJob(rdd: RDD<unknown>, steps: StepSpec[], partitions: number[] | undefined, countResultSize: boolean): Promise<unknown[][]> {
+    this.ensureActive();
+    // Taken synchronously, at the action's call: later property changes do not affect this job.
+    const name = `${steps.length ? steps[steps.length - 1]!.label : "collect"} at ${userCallSite()}`;
+    try {
+      return await this.dag.runJob({
+        name,
+        props: this.jobProperties(),
+        rdd,
+        partitions,
+        countResultSize,
+        resultPlan: (p, planner) => {
+          const base = rdd.planPartition(p, planner);
+          const plan: PartitionPlan = steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
+          return plan;
+        },
+        beforePrepare: () => this.uiStarting,
+        afterPrepare: () => this.announcePersisted(rdd),
+      });
+    } finally {
+      this.progressBar?.clear(); // before the program prints the result
+    }
+  }
+
+  private jobProperties(): JobProperties {
+    const tags = this.localProperties.get("spark.job.tags");
+    return {
+      group: this.localProperties.get("spark.jobGroup.id"),
+      description: this.localProperties.get("spark.job.description"),
+      tags: [...new Set(tags ? tags.split(",") : [])],
+      interruptOnCancel: this.localProperties.get("spark.job.interruptOnCancel") === "true",
+      localProperties: Object.fromEntries(this.localProperties),
+    };
+  }
+
+  /** Tells the listeners about persisted RDDs of a job's lineage they have not seen yet. */
+  private announcePersisted(rdd: RDD<unknown>): void {
+    for (const r of walkLineage(rdd, { order: "pre" })) {
+      const level = r.getStorageLevel();
+      if (level === StorageLevel.NONE || this.announcedRdds.has(r.id)) continue;
+      this.announcedRdds.add(r.id);
+      this.bus.post({ event: "rddPersisted", rddId: r.id, name: r.name() ?? `RDD ${r.id} at ${r.callSite}`, numPartitions: r.getNumPartitions(), storageLevel: String(level) });
+    }
+  }
+
+  /** Registers an output to abort if the driver is interrupted; returns its removal. */
+  trackOutput(abort: () => void): () => void {
+    this.activeOutputs.add(abort);
+    return () => this.activeOutputs.delete(abort);
+  }
+
+  /** Forgets an RDD's cached blocks everywhere. */
+  unpersist(rddId: number): void {
+    this.blocks.dropRdd(rddId);
+    if (this.announcedRdds.delete(rddId)) this.bus.post({ event: "rddUnpersisted", rddId });
+    if (this.stoppedFlag) return;
+    this.backend.broadcastControl({ type: "dropRdd", rddId });
+    const dir = join(this.localDir, "blocks");
+    try {
+      for (const f of readdirSync(dir)) if (f.startsWith(`rdd_${rddId}_`)) rmSync(join(dir, f), { force: true });
+    } catch {
+      /* no disk blocks yet */
+    }
+  }
+
+  /** What is cached, per RDD (the storage page and tests read this). */
+  storageInfo(): RddStorageInfo[] {
+    return this.blocks.storageInfo();
+  }
+
+  // ---- shared variables and files ----
+
+  newBroadcast<T>(value: T): Broadcast<T> {
+    const id = this.nextBroadcastId++;
+    return new Broadcast<T>(id, value, join(this.localDir, `broadcast_${id}`), (bid) => {
+      if (!this.stoppedFlag) this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: bid });
+    });
+  }
+
+  newAccumulator<T>(value: T, param?: AccumulatorParam<T>): Accumulator<T> {
+    const acc = new Accumulator<T>(this.nextAccumulatorId++, value, param);
+    this.accumulators.set(acc.id, acc as Accumulator<unknown>);
+    return acc;
+  }
+
+  /** Copies a file (a directory with `recursive`) to where tasks find it (SparkFiles.get). */
+  addFile(path: string, recursive: boolean): void {
+    const src = resolvePath(path.startsWith("file:") ? new URL(path).pathname : path);
+    if (!existsSync(src)) throw new TsparkError("INPUT_NOT_FOUND", `addFile: ${path} does not exist`);
+    if (statSync(src).isDirectory() && !recursive) throw new TsparkError("INVALID_ARGUMENT", `addFile: ${path} is a directory; pass recursive = true`);
+    const dest = join(this.localDir, "files", basename(src));
+    mkdirSync(join(this.localDir, "files"), { recursive: true });
+    cpSync(src, dest, { recursive: true });
+  }
+
+  // ---- jobs, stages, workers ----
+
+  statusTracker(): StatusTracker {
+    return new StatusTracker({ jobs: this.dag.jobs, stages: this.tasks.stages }, () => this.backend.executorInfos());
+  }
+
+  /** Cancels running jobs that match (see DAGScheduler.cancelJobs). */
+  cancelJobs(match: (job: JobState) => boolean, reason: string): void {
+    this.dag.cancelJobs(match, reason);
+  }
+
+  /**
+   * The interactive shell's Ctrl-C: from now on SIGINT calls `handler` instead of
+   * cancelling the jobs and exiting (the shell cancels the running job and keeps going).
+   */
+  setInterruptHandler(handler: (() => void) | undefined): void {
+    this.interruptHandler = handler;
+  }
+
+  /** Cancels every running job and kills its running tasks at once; returns the ids. */
+  interruptAllJobs(reason: string): number[] {
+    const ids = this.statusTracker().getActiveJobIds();
+    this.dag.cancelJobs(() => true, reason, true);
+    this.progressBar?.clear(); // now, before the shell prints its prompt again
+    return ids;
+  }
+
+  /** A stage's metric totals (the UI and tests read these). */
+  stageMetrics(stageId: number): StageState["metrics"] | undefined {
+    return this.tasks.stages.get(stageId)?.metrics;
+  }
+
+  /** Per-worker counters (the status tracker and UI build on these). */
+  executorInfos(): ExecutorInfo[] {
+    return this.backend.executorInfos();
+  }
+
+  /** Process ids of the worker processes. */
+  workerPids(): number[] {
+    return this.backend.pids();
+  }
+
+  /** Stops the workers and releases everything (the context makes it safe to call twice). */
+  async stop(): Promise<void> {
+    this.stoppedFlag = true;
+    this.progressBar?.stop();
+    await this.backend.stop();
+    this.bus.post({ event: "applicationEnd" });
+    this.eventLog?.close();
+    await this.uiStarting;
+    await this.ui?.close();
+    this.ui = undefined;
+    process.removeListener("exit", this.onExit);
+    process.removeListener("SIGINT", this.onSignal);
+    process.removeListener("SIGTERM", this.onSignal);
+    process.removeListener("SIGHUP", this.onSignal);
+    rmSync(this.localDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The schedulers' logic with an in-memory backend (no worker process): stages retried after
+ * FETCH_FAILED with only the lost map outputs recomputed, a map stage shared by concurrent
+ * jobs, cancellation, a failed job's other stages stopped, task retries up to maxFailures,
+ * barrier stages retried as a whole.
+ */
+import test from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DAGScheduler } from "./dag-scheduler.js";
+import { TaskScheduler } from "./task-scheduler.js";
+import { MapOutputTracker } from "./map-output-tracker.js";
+import { ListenerBus } from "./listener-bus.js";
+import type { Lineage } from "./lineage.js";
+import type { JobProperties } from "./job.js";
+import { FakeBackend, succeeded, failed, type FakeTask, type TaskRunner } from "./testing/fake-backend.js";
+import { FakeNode } from "./testing/fake-lineage.js";
+import type { TsparkError } from "../errors.js";
+import type { MapStatus } from "../shuffle/shuffle-writer.js";
+
+const PROPS: JobProperties = { group: undefined, description: undefined, tags: [], interruptOnCancel: false, localProperties: {} };
+
+function setup(slots: number, maxFailures: number, run: TaskRunner) {
+  const backend = new FakeBackend(slots, run);
+  const bus = new ListenerBus();
+  const tasks = new TaskScheduler(backend, { maxFailures, maxResultSize: 0, maxResultSizeText: "0" }, {}, bus);
+  const mapOutputs = new MapOutputTracker();
+  const dag = new DAGScheduler(tasks, mapOutputs, maxFailures, bus);
+  const runJob = (rdd: Lineage, props: JobProperties = PROPS) =>
+    dag.runJob({ name: "test job", props, rdd, partitions: undefined, countResultSize: false, resultPlan: (p, planner) => rdd.planPartition(p, planner) });
+  return { backend, dag, mapOutputs, runJob };
+}
+
+/** The shuffle a map task writes, if it is one. */
+function shuffleWritten(task: FakeTask): number | undefined {
+  const plan = task.plan;
+  if (plan.kind !== "narrow" || plan.steps[0]?.op !== "shuffleWrite") return undefined;
+  return (plan.steps[0].args as { shuffleId: number }).shuffleId;
+}
+
+/** Map tasks write (empty) output files under `dir`; reduce tasks fail with FETCH_FAILED when one is gone. */
+function shuffleRunner(dir: string, mapDelayMs = 0): TaskRunner {
+  return async (task) => {
+    const shuffleId = shuffleWritten(task);
+    if (shuffleId !== undefined) {
+      if (mapDelayMs) await new Promise((r) => setTimeout(r, mapDelayMs));
+      const dataPath = join(dir, `s${shuffleId}-m${task.partition}.data`);
+      const indexPath = join(dir, `s${shuffleId}-m${task.partition}.index`);
+      writeFileSync(dataPath, "");
+      writeFileSync(indexPath, "");
+      const status: MapStatus = { mapId: task.partition, dataPath, indexPath, segmentBytes: [], spills: 0, spillBytes: 0 };
+      return succeeded([status]);
+    }
+    if (task.plan.kind === "shuffle-read") {
+      const lost = task.plan.outputs.find((o) => !existsSync(o.dataPath));
+      if (lost) return failed({ name: "FetchFailed", message: `shuffle output is missing: ${lost.dataPath}`, code: "FETCH_FAILED" });
+    }
+    return succeeded([task.partition]);
+  };
+}
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "tspark-dag-test-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(cond(), `timed out waiting for ${what}`);
+}
+
+test("a stage that finds map outputs gone (FETCH_FAILED) runs again after only the lost map tasks are recomputed", async (t) => {
+  const dir = tempDir(t);
+  const { backend, mapOutputs, runJob } = setup(2, 4, shuffleRunner(dir));
+  const reduced = FakeNode.shuffled(FakeNode.source(4), 0, 2, mapOutputs);
+
+  assert.deepEqual(await runJob(reduced), [[0], [1]]);
+  assert.deepEqual(backend.launched.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition).sort(), [0, 1, 2, 3]);
+
+  rmSync(join(dir, "s0-m2.data")); // map output 2 lost (its worker's disk, say)
+  const before = backend.launched.length;
+  assert.deepEqual(await runJob(reduced), [[0], [1]]);
+  const second = backend.launched.slice(before);
+  const reduceStages = new Set(second.filter((task) => task.plan.kind === "shuffle-read").map((task) => task.stageId));
+  assert.equal(reduceStages.size, 2, "the result stage failed on the lost output, then ran again");
+  assert.deepEqual(second.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition), [2], "only the lost map output is recomputed");
+});
+
+test("a stage keeps failing FETCH_FAILED: the job fails after maxFailures stage attempts", async (t) => {
+  const dir = tempDir(t);
+  const run = shuffleRunner(dir);
+  // Every map output vanishes as soon as it is written.
+  const { backend, mapOutputs, runJob } = setup(2, 3, async (task) => {
+    const r = await run(task);
+    if (r.ok && shuffleWritten(task) !== undefined) rmSync((r.records[0] as MapStatus).dataPath);
+    return r;
+  });
+  const reduced = FakeNode.shuffled(FakeNode.source(2), 0, 1, mapOutputs);
+  await assert.rejects(runJob(reduced), (err: TsparkError) => err.code === "FETCH_FAILED");
+  assert.equal(new Set(backend.launched.filter((task) => task.plan.kind === "shuffle-read").map((task) => task.stageId)).size, 3);
+});
+
+test("concurrent jobs needing the same shuffle share its running map stage", async (t) => {
+  const dir = tempDir(t);
+  const { backend, mapOutputs, runJob } = setup(4, 4, shuffleRunner(dir, 20));
+  const reduced = FakeNode.shuffled(FakeNode.source(3), 0, 2, mapOutputs);
+  const [a, b] = await Promise.all([runJob(reduced), runJob(FakeNode.narrow(2, reduced))]);
+  assert.deepEqual(a, [[0], [1]]);
+  assert.deepEqual(b, [[0], [1]]);
+  assert.equal(backend.launched.filter((task) => shuffleWritten(task) === 0).length, 3, "each map task ran once");
+});
+
+test("a cancelled job fails with the cancellation; its running tasks are killed and the rest never launch", async () => {
+  const { backend, dag, runJob } = setup(2, 4, () => new Promise(() => {})); // tasks run until killed
+  const job = runJob(FakeNode.source(6));
+  await until(() => backend.launched.length === 2, "two tasks to launch");
+  assert.equal(dag.cancelJobs(() => true, "cancelled by the test", true), 1);
+  await assert.rejects(job, (err: TsparkError) => err.code === "JOB_CANCELLED" && /Job \d+ cancelled: cancelled by the test/.test(err.message));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(backend.kills.map((k) => k.taskId).sort(), backend.launched.map((task) => task.taskId).sort(), "both running tasks killed");
+  assert.ok(backend.kills.every((k) => k.interruptRunning));
+  assert.equal(backend.launched.length, 2, "no task launched after the cancellation, none retried");
+  assert.equal([...dag.jobs.values()][0]!.status, "FAILED");
+});
+
+test("when one side of a join fails, the other side's map stage launches no more tasks", async (t) => {
+  const dir = tempDir(t);
+  const run = shuffleRunner(dir, 30);
+  const { backend, mapOutputs, runJob } = setup(2, 2, (task) => (shuffleWritten(task) === 0 ? failed({ name: "TypeError", message: "bad left record" }) : run(task)));
+  const left = FakeNode.shuffled(FakeNode.source(1), 0, 2, mapOutputs);
+  const right = FakeNode.shuffled(FakeNode.source(8), 1, 2, mapOutputs);
+  await assert.rejects(runJob(FakeNode.narrow(2, left, right)), (err: TsparkError) => err.code === "TASK_FAILED" && /bad left record/.test(err.message));
+  const rightLaunched = () => backend.launched.filter((task) => shuffleWritten(task) === 1).length;
+  const atFailure = rightLaunched();
+  await new Promise((r) => setTimeout(r, 150)); // long enough for the 8 right-side tasks on 2 slots
+  assert.equal(rightLaunched(), atFailure, "no right-side task launched after the job failed");
+  assert.ok(atFailure < 8, `the right side stopped early (${atFailure} of 8 launched)`);
+});
+
+test("a failing task is retried up to maxFailures, then the job fails with the user's error", async () => {
+  const { backend, runJob } = setup(2, 3, (task) => (task.partition === 1 ? failed({ name: "RangeError", message: "bad record 7" }) : succeeded([task.partition])));
+  await assert.rejects(runJob(FakeNode.source(2)), (err: TsparkError) => {
+    assert.equal(err.code, "TASK_FAILED");
+    assert.match(err.message, /task for partition 1 of stage \d+ failed 3 times; most recent failure \(attempt 2\):\n {2}RangeError: bad record 7/);
+    assert.ok(err.cause instanceof Error);
+    assert.equal(err.cause.name, "RangeError");
+    assert.equal(err.cause.message, "bad record 7");
+    return true;
+  });
+  assert.deepEqual(backend.launched.filter((task) => task.partition === 1).map((task) => task.attempt), [0, 1, 2]);
+});
+
+test("a task failing fewer than maxFailures times succeeds on a later attempt", async () => {
+  const { backend, runJob } = setup(1, 3, (task) => (task.attempt < 2 ? failed({ message: "flaky" }) : succeeded([task.partition])));
+  assert.deepEqual(await runJob(FakeNode.source(1)), [[0]]);
+  assert.deepEqual(backend.launched.map((task) => task.attempt), [0, 1, 2]);
+});
+
+test("a barrier stage: one failed task kills the others and the whole stage runs again", async () => {
+  const { backend, runJob } = setup(2, 3, (task) => {
+    if (task.attempt > 0) return succeeded([task.partition]);
+    return task.partition === 0 ? failed({ message: "barrier task failed" }) : new Promise(() => {}); // the other waits at the barrier
+  });
+  assert.deepEqual(await runJob(FakeNode.source(2, true)), [[0], [1]]);
+  const firstAttempt = backend.launched.filter((task) => task.attempt === 0);
+  assert.equal(firstAttempt.length, 2, "both tasks launched together");
+  const waiting = firstAttempt.find((task) => task.partition === 1)!;
+  assert.ok(backend.kills.some((k) => k.taskId === waiting.taskId), "the task waiting at the barrier was killed");
+  assert.deepEqual(backend.launched.filter((task) => task.attempt === 1).map((task) => task.partition).sort(), [0, 1], "the whole stage ran again");
+});

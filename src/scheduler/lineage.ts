@@ -1,0 +1,67 @@
+/**
+ * The lineage as the scheduler sees it: a DAG of nodes (RDDs implement this), each
+ * computed from its dependencies, some reading a shuffle whose map stage must run first.
+ * The scheduler knows nothing else of RDDs.
+ */
+import type { PartitionPlan } from "./plan.js";
+import type { JobPlanner } from "./job-planner.js";
+
+/** The shuffle a node reads (symbol-keyed: an engine hook, not part of the RDD's API). */
+export const SHUFFLE_DEPENDENCY = Symbol("tspark.shuffleDependency");
+/** A node's checkpoint() still to write (symbol-keyed for the same reason). */
+export const PENDING_CHECKPOINT = Symbol("tspark.pendingCheckpoint");
+
+export interface PlannedPartition {
+  partition: number;
+  plan: PartitionPlan;
+}
+
+/** A shuffle: its map stage computes every partition of `parent` and writes it by key. */
+export interface ShuffleDependency {
+  readonly shuffleId: number;
+  /** The node whose partitions the map tasks compute (one map task each). */
+  readonly parent: Lineage;
+  /** Names the map stage (UI, status tracker), e.g. "reduceByKey at app.ts:3". */
+  readonly mapStageName: string;
+  /** The map tasks' plans: each parent partition ending in a shuffle write. */
+  mapStagePlans(planner: JobPlanner): PlannedPartition[];
+}
+
+export interface Lineage {
+  readonly id: number;
+  getNumPartitions(): number;
+  /** The nodes this one is computed from (none once checkpointed to files). */
+  dependencies(): readonly Lineage[];
+  /** The plan a task runs for partition `p`. */
+  planPartition(p: number, planner: JobPlanner): PartitionPlan;
+  /** Work needed before the node can be planned (e.g. a sort's sampled partitioner). */
+  prepare(): Promise<void>;
+  /** Whether this node's stage runs as a barrier stage. */
+  isBarrier(): boolean;
+  /** Whether a checkpoint of this node was written (its shuffle, if any, is not read again). */
+  isCheckpointed(): boolean;
+  [SHUFFLE_DEPENDENCY](): ShuffleDependency | undefined;
+  /** Writes the pending checkpoint (a job of its own), or undefined when none is pending. */
+  [PENDING_CHECKPOINT](): (() => Promise<void>) | undefined;
+}
+
+export interface WalkOptions<N> {
+  /** "pre": a node before its dependencies; "post" (default): dependencies first. */
+  order?: "pre" | "post";
+  /** Whether to visit a node's dependencies (default: always). */
+  descend?(node: N): boolean;
+}
+
+/**
+ * Every node of a lineage once (a node reached by two paths is visited once). Lazy: a
+ * node's dependencies are read when the walk reaches them, so visiting (preparing,
+ * checkpointing) a node first can still change what comes after.
+ */
+export function* walkLineage<N extends { readonly id: number; dependencies(): readonly N[] }>(root: N, options: WalkOptions<N> = {}, seen = new Set<number>()): Generator<N> {
+  if (seen.has(root.id)) return;
+  seen.add(root.id);
+  const pre = options.order === "pre";
+  if (pre) yield root;
+  if (options.descend?.(root) ?? true) for (const d of root.dependencies()) yield* walkLineage(d, options, seen);
+  if (!pre) yield root;
+}

@@ -1,0 +1,86 @@
+/**
+ * Lineage nodes for unit tests of the schedulers: sources of N partitions, narrow nodes
+ * over others, and nodes reading a shuffle. Their plans are only labels a FakeBackend's
+ * runner can tell apart (a source range, a shuffle write, a shuffle read).
+ */
+import { SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type Lineage, type ShuffleDependency, type PlannedPartition } from "../lineage.js";
+import type { MapOutputTracker } from "../map-output-tracker.js";
+import type { PartitionPlan } from "../plan.js";
+
+let nextId = 0;
+
+export class FakeNode implements Lineage {
+  readonly id = nextId++;
+  private readonly shuffle: ShuffleDependency | undefined;
+
+  private constructor(
+    private readonly numPartitions: number,
+    private readonly deps: FakeNode[],
+    shuffle: { shuffleId: number; mapOutputs: MapOutputTracker } | undefined,
+    private readonly barrier = false,
+  ) {
+    if (shuffle) {
+      const parent = deps[0]!;
+      this.shuffle = {
+        shuffleId: shuffle.shuffleId,
+        parent,
+        mapStageName: `shuffle ${shuffle.shuffleId}`,
+        mapStagePlans: (): PlannedPartition[] =>
+          Array.from({ length: parent.getNumPartitions() }, (_, m) => ({
+            partition: m,
+            plan: { kind: "narrow", parent: parent.planPartition(m), partitionIndex: m, steps: [{ op: "shuffleWrite", args: { shuffleId: shuffle.shuffleId } }] },
+          })),
+      };
+      this.mapOutputs = shuffle.mapOutputs;
+    }
+  }
+
+  private readonly mapOutputs: MapOutputTracker | undefined;
+
+  /** Input of `numPartitions` partitions; with `barrier`, its stage is a barrier stage. */
+  static source(numPartitions: number, barrier = false): FakeNode {
+    return new FakeNode(numPartitions, [], undefined, barrier);
+  }
+
+  /** Computed partition by partition from `parents` (a union, a zip, a co-partitioned join). */
+  static narrow(numPartitions: number, ...parents: FakeNode[]): FakeNode {
+    return new FakeNode(numPartitions, parents, undefined);
+  }
+
+  /** Reads shuffle `shuffleId`, whose map stage computes `parent`. */
+  static shuffled(parent: FakeNode, shuffleId: number, numPartitions: number, mapOutputs: MapOutputTracker): FakeNode {
+    return new FakeNode(numPartitions, [parent], { shuffleId, mapOutputs });
+  }
+
+  getNumPartitions(): number {
+    return this.numPartitions;
+  }
+
+  dependencies(): FakeNode[] {
+    return this.deps;
+  }
+
+  planPartition(p: number): PartitionPlan {
+    if (this.shuffle) return { kind: "shuffle-read", shuffleId: this.shuffle.shuffleId, partition: p, outputs: this.mapOutputs!.locations(this.shuffle.shuffleId) };
+    if (this.deps.length === 0) return { kind: "range", start: p, end: p + 1, step: 1 };
+    return { kind: "concat", parents: this.deps.map((d) => d.planPartition(p)) };
+  }
+
+  async prepare(): Promise<void> {}
+
+  isBarrier(): boolean {
+    return this.barrier;
+  }
+
+  isCheckpointed(): boolean {
+    return false;
+  }
+
+  [SHUFFLE_DEPENDENCY](): ShuffleDependency | undefined {
+    return this.shuffle;
+  }
+
+  [PENDING_CHECKPOINT](): undefined {
+    return undefined;
+  }
+}
