@@ -5,7 +5,6 @@
 import { type BatchStream, isAsyncStream, isAsyncFunction, isThenable, collectStream } from "../batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { countRecords, pushRecords } from "./record-pipeline.js";
-import { runningTask } from "../task-context.js";
 import { ValueMap } from "../../util/value-map.js";
 import { formatRecord } from "../../util/format.js";
 import { compareValues } from "../../util/ordering.js";
@@ -207,16 +206,12 @@ registerStep("histogram", (input, ctx) => {
   }, () => [counts]);
 });
 
-function attemptNumber(): number {
-  return runningTask()?.attemptNumber ?? 0;
-}
-
 /** Writes the partition as a part file through the job's committer; emits nothing. */
 function saveStep(open: (path: string) => { write(b: unknown[]): void; close(): void }) {
   return (input: BatchStream<unknown>, ctx: StepContext): BatchStream<unknown> => {
     const { commit } = ctx.args as { commit: CommitDescription };
     const committer = OutputCommitter.fromDescription(commit);
-    const attempt = attemptNumber();
+    const attempt = ctx.task.task.attemptNumber;
     const write = (writer: { write(b: unknown[]): void; close(): void }, b: unknown[]) => writer.write(b);
     const finish = (writer: { close(): void }) => {
       writer.close();

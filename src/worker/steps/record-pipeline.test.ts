@@ -4,9 +4,11 @@ import assert from "node:assert/strict";
 import "./narrow-steps.js";
 import { stepOperator, type StepContext } from "./step-registry.js";
 import { RecordPipeline, pushRecords } from "./record-pipeline.js";
+import { standaloneTaskScope } from "../standalone-task.js";
 import type { BatchStream } from "../batch-stream.js";
 
-const ctx = (fn: Function): StepContext => ({ partitionIndex: 0, fns: [fn], args: undefined });
+const task = standaloneTaskScope();
+const ctx = (fn: Function): StepContext => ({ partitionIndex: 0, fns: [fn], args: undefined, task });
 
 function chain(log: string[], source: BatchStream<unknown>): BatchStream<unknown> {
   const split = stepOperator("flatMap")(source, ctx((l: string) => (log.push(`split ${l}`), l.split(" "))));

@@ -4,8 +4,6 @@
  */
 import { type BatchStream, isAsyncStream } from "../batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
-import { localDir, spillDir, workerMemoryBytes } from "../worker-env.js";
-import { onTaskEnd, runningTask, recordShuffleWrite } from "../task-context.js";
 import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
 import { pushRecords } from "./record-pipeline.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
@@ -13,6 +11,7 @@ import { ExternalSorter } from "../../shuffle/external-sorter.js";
 import { SpilledGroup } from "../../shuffle/group-values.js";
 import { roughHeapSize } from "../../shuffle/size-estimator.js";
 import type { Aggregator } from "../../shuffle/aggregator.js";
+import type { TaskResources } from "../../shuffle/task-resources.js";
 import { rangePartitionOf } from "../../api/partitioner.js";
 import { compareValues, hasNativeStringOrder } from "../../util/ordering.js";
 import { join } from "node:path";
@@ -38,8 +37,8 @@ export type AggregatorSpec =
   | { kind: "first" }; // keeps one value per key (distinct)
 
 /** Group-by lists: arrays while small, a SpilledGroup once a single key outgrows memory. */
-function groupAggregator(): Aggregator {
-  const limit = workerMemoryBytes();
+export function groupAggregator(task: TaskResources): Aggregator {
+  const limit = task.memoryBytes;
   const append = (a: unknown, b: unknown[]): unknown => {
     if (a instanceof SpilledGroup) {
       a.addAll(b);
@@ -48,9 +47,9 @@ function groupAggregator(): Aggregator {
     const arr = a as unknown[];
     const est = (arr.length + b.length) * (arr.length > 0 ? roughHeapSize(arr[0]) : 16);
     if (est > limit / 2) {
-      const g = new SpilledGroup<unknown>(spillDir(), Math.max(1024, limit / 4), arr);
+      const g = new SpilledGroup<unknown>(task.spillDir(), Math.max(1024, limit / 4), arr);
       g.addAll(b);
-      onTaskEnd(() => g.dispose());
+      task.onTaskEnd(() => g.dispose());
       return g;
     }
     for (let i = 0; i < b.length; i++) arr.push(b[i]);
@@ -105,7 +104,7 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
         growsWithValues: true,
       };
     case "group":
-      return groupAggregator();
+      return groupAggregator(ctx.task);
     case "first":
       return { createCombiner: (v) => v, mergeValue: (c) => c, mergeCombiners: (a) => a, growsWithValues: false, mapSideCombineOptional: true };
   }
@@ -187,15 +186,15 @@ registerStep("shuffleWrite", (input, ctx) => {
   const partCtx: StepContext = { ...ctx, fns: ctx.fns.slice(aggFnCount) };
   const agg = aggregator ? buildAggregator(aggregator, ctx, "combineByKey") : undefined;
   return (async function* () {
-    const dir = join(localDir(), `shuffle-${shuffleId}`);
+    const dir = join(ctx.task.runtime.settings.localDir, `shuffle-${shuffleId}`);
     mkdirSync(dir, { recursive: true });
-    const attempt = runningTask()?.taskAttemptId ?? 0;
-    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), workerMemoryBytes(), agg);
+    const attempt = ctx.task.task.taskAttemptId;
+    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), ctx.task, agg);
     try {
       if (isAsyncStream(input)) await drain(input, (b) => w.write(b));
       else pushRecords(input, (rec) => w.add(rec));
       const status = w.commit();
-      recordShuffleWrite(status.segmentBytes.reduce((a, b) => a + b, 0));
+      ctx.task.metrics.shuffleWriteBytes += status.segmentBytes.reduce((a, b) => a + b, 0);
       yield [status];
     } catch (err) {
       w.abort();
@@ -209,7 +208,7 @@ registerStep("combineByKey", (input, ctx) => {
   const { aggregator, combiners } = ctx.args as { aggregator: AggregatorSpec; combiners: boolean };
   const agg = buildAggregator(aggregator, ctx, "combineByKey");
   return drainThenStream(input, () => {
-    const c = new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    const c = new ExternalCombiner(agg, ctx.task, ctx.task.spillName);
     return { insert: (b) => c.insertAll(b, combiners), output: () => c.entries(), cleanup: () => c.cleanup() };
   });
 });
@@ -240,7 +239,7 @@ registerStep("sortByKey", (input, ctx) => {
     return ascending ? nativeAscending : nativeDescending;
   };
   return drainThenStream(input, () => {
-    const srt = new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`, fast);
+    const srt = new ExternalSorter<unknown>(cmp, ctx.task, ctx.task.spillName, fast);
     return { insert: (b) => srt.insertAll(b), output: () => srt.sorted(), cleanup: () => srt.cleanup() };
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { BatchStream } from "../batch-stream.js";
 import { TsparkError } from "../../errors.js";
+import type { TaskScope } from "../task-context.js";
 
 export interface StepContext {
   /** Index of the partition of the RDD this step belongs to. */
@@ -12,6 +13,8 @@ export interface StepContext {
   /** The revived user functions, in the order the step lists them. */
   fns: Function[];
   args: unknown;
+  /** The running task: its metrics, memory budget, spill directory and cleanups. */
+  task: TaskScope;
 }
 
 export type StepOperator = (input: BatchStream<unknown>, ctx: StepContext) => BatchStream<unknown>;
