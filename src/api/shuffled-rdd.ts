@@ -10,7 +10,7 @@ import { Partitioner, RangePartitioner, directPartition } from "./partitioner.js
 import type { PartitionPlan } from "../scheduler/plan.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
 import { portableHash } from "../shuffle/portable-hash.js";
-import type { AggregatorSpec, PartitionerSpec } from "../worker/steps/shuffle-steps.js";
+import type { AggregatorSpec, PartitionerSpec } from "../scheduler/step-args.js";
 
 /** A combine operation and the user functions it uses (see AggregatorSpec for their roles). */
 export interface AggregatorRef {

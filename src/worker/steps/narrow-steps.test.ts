@@ -5,7 +5,7 @@ import "./narrow-steps.js";
 import { stepOperator } from "./step-registry.js";
 import { standaloneTaskScope } from "../standalone-task.js";
 
-async function batchSizes(op: string, fn: Function, input: unknown[][], asyncInput = false): Promise<number[]> {
+async function batchSizes(op: "map" | "flatMap" | "filter" | "mapValues" | "flatMapValues", fn: Function, input: unknown[][], asyncInput = false): Promise<number[]> {
   const stream = asyncInput ? (async function* () { yield* input; })() : input;
   const out = stepOperator(op)(stream, { partitionIndex: 0, fns: [fn], args: undefined, task: standaloneTaskScope() });
   const sizes: number[] = [];

@@ -12,6 +12,7 @@ import { SpilledGroup } from "../../shuffle/group-values.js";
 import { roughHeapSize } from "../../shuffle/size-estimator.js";
 import type { Aggregator } from "../../shuffle/aggregator.js";
 import type { TaskResources } from "../../shuffle/task-resources.js";
+import type { AggregatorSpec, PartitionerSpec } from "../../scheduler/step-args.js";
 import { rangePartitionOf } from "../../api/partitioner.js";
 import { compareValues, hasNativeStringOrder } from "../../util/ordering.js";
 import { join } from "node:path";
@@ -19,22 +20,6 @@ import { mkdirSync } from "node:fs";
 
 type F1 = (a: unknown) => unknown;
 type F2 = (a: unknown, b: unknown) => unknown;
-
-/** How a map task routes keys to partitions. */
-export type PartitionerSpec =
-  | { kind: "hash" }
-  | { kind: "func" } // fns[0] is the user's partitionFunc
-  | { kind: "direct" } // the key is the partition number
-  | { kind: "range"; bounds: unknown[]; ascending: boolean }; // fns[0], if any, is keyfunc
-
-/** How values combine; which of the step's functions play which role depends on the kind. */
-export type AggregatorSpec =
-  | { kind: "reduce" } // fns: [f]
-  | { kind: "fold"; zero: unknown } // fns: [f]
-  | { kind: "aggregate"; zero: unknown } // fns: [seqOp, combOp]
-  | { kind: "combine" } // fns: [createCombiner, mergeValue, mergeCombiners]
-  | { kind: "group" }
-  | { kind: "first" }; // keeps one value per key (distinct)
 
 /** Group-by lists: arrays while small, a SpilledGroup once a single key outgrows memory. */
 export function groupAggregator(task: TaskResources): Aggregator {
@@ -175,12 +160,7 @@ function drainThenStream(input: BatchStream<unknown>, open: () => DrainingBuffer
  * output and emits its MapStatus.
  */
 registerStep("shuffleWrite", (input, ctx) => {
-  const { shuffleId, numPartitions, partitioner, aggregator } = ctx.args as {
-    shuffleId: number;
-    numPartitions: number;
-    partitioner: PartitionerSpec;
-    aggregator?: AggregatorSpec;
-  };
+  const { shuffleId, numPartitions, partitioner, aggregator } = ctx.args;
   // The partitioner's function (if any) comes after the aggregator's functions.
   const aggFnCount = aggregator ? { reduce: 1, fold: 1, aggregate: 2, combine: 3, group: 0, first: 0 }[aggregator.kind] : 0;
   const partCtx: StepContext = { ...ctx, fns: ctx.fns.slice(aggFnCount) };
@@ -205,7 +185,7 @@ registerStep("shuffleWrite", (input, ctx) => {
 
 /** Reduce side: combines [key, value] (or [key, combiner]) records by key. */
 registerStep("combineByKey", (input, ctx) => {
-  const { aggregator, combiners } = ctx.args as { aggregator: AggregatorSpec; combiners: boolean };
+  const { aggregator, combiners } = ctx.args;
   const agg = buildAggregator(aggregator, ctx, "combineByKey");
   return drainThenStream(input, () => {
     const c = new ExternalCombiner(agg, ctx.task, ctx.task.spillName);
@@ -222,7 +202,7 @@ const nativeDescending = (a: unknown, b: unknown): number => nativeAscending(b, 
 
 /** Sorts a partition's [key, value] records by key (sortByKey, repartitionAndSortWithinPartitions). */
 registerStep("sortByKey", (input, ctx) => {
-  const { ascending } = ctx.args as { ascending: boolean };
+  const { ascending } = ctx.args;
   const keyfunc = optionalFn<F1>(ctx);
   const cmpKeys = keyfunc ? (a: unknown, b: unknown) => compareValues(keyfunc(a), keyfunc(b)) : compareValues;
   const cmp = ascending
