@@ -20,24 +20,22 @@ export interface TaskResources {
   onTaskEnd(fn: () => void): void;
 }
 
-/** The counts a task reports of its shuffle buffers. */
-export class ShuffleCounters implements ShuffleMetrics {
-  /** Spill runs written and their bytes (map-side buffers, reduce-side combine and sort). */
-  spills = 0;
-  spillBytes = 0;
-  shuffleReadBytes = 0;
-
-  recordSpill(bytes: number): void {
-    this.spills++;
-    this.spillBytes += bytes;
-  }
-
-  recordShuffleRead(bytes: number): void {
-    this.shuffleReadBytes += bytes;
-  }
-}
-
-/** Resources for buffers used outside any task runtime (tests, tools): cleanups are the caller's. */
-export function standaloneResources(spillDir: string, memoryBytes: number): TaskResources & { metrics: ShuffleCounters } {
-  return { memoryBytes, spillDir: () => spillDir, metrics: new ShuffleCounters(), onTaskEnd: () => {} };
+/**
+ * Resources for buffers used outside any task runtime (tests, tools): spills and shuffle
+ * reads are counted in `metrics`; cleanups are the caller's.
+ */
+export function standaloneResources(spillDir: string, memoryBytes: number) {
+  const metrics = {
+    spills: 0,
+    spillBytes: 0,
+    shuffleReadBytes: 0,
+    recordSpill(bytes: number): void {
+      metrics.spills++;
+      metrics.spillBytes += bytes;
+    },
+    recordShuffleRead(bytes: number): void {
+      metrics.shuffleReadBytes += bytes;
+    },
+  };
+  return { memoryBytes, spillDir: () => spillDir, metrics, onTaskEnd: () => {} } satisfies TaskResources;
 }

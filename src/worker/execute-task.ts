@@ -9,8 +9,24 @@ import type { TaskDescription } from "../scheduler/plan.js";
 import { collectStream } from "./batch-stream.js";
 import { buildStream } from "./task-runner.js";
 import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask } from "./task-context.js";
-import { serializeError, type TaskMetrics, type TaskOutcome } from "./task-outcome.js";
+import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
+
+/** A thrown value as plain data: an Error's fields; anything else, described. */
+function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    return { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code as string | undefined };
+  }
+  return { name: "Error", message: `a non-Error value was thrown: ${String(err)}`, stack: undefined, code: undefined };
+}
+
+/**
+ * A successful outcome that could not be delivered after all (a record the transport cannot
+ * encode): the task failed; its blocks stay reported, its accumulator additions are dropped.
+ */
+export function undeliverable(result: Extract<TaskOutcome, { type: "result" }>, err: unknown): Extract<TaskOutcome, { type: "failure" }> {
+  return { type: "failure", taskId: result.taskId, error: serializeError(err), metrics: { ...result.metrics, recordsOut: 0 }, blocks: result.blocks };
+}
 
 function runningTaskOf(task: TaskDescription): RunningTask {
   return {

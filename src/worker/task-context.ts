@@ -5,7 +5,7 @@
  * carry it, so the scope also sits in one module-level slot while the task runs: a worker
  * runs one task at a time.
  */
-import { ShuffleCounters, type TaskResources } from "../shuffle/task-resources.js";
+import type { TaskResources, ShuffleMetrics } from "../shuffle/task-resources.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
 
 export interface RunningTask {
@@ -17,14 +17,27 @@ export interface RunningTask {
   barrier?: { numTasks: number; stageAttempt: number };
 }
 
-/** A task's counters, added to per batch or per file (never per record); spills and shuffle reads as the shuffle buffers count them. */
-export class TaskCounters extends ShuffleCounters {
+/** A task's counters, added to per batch or per file (never per record). */
+export class TaskCounters implements ShuffleMetrics {
+  /** Spill runs written and their bytes (map-side buffers, reduce-side combine and sort). */
+  spills = 0;
+  spillBytes = 0;
+  shuffleReadBytes = 0;
   /** Records read from the task's input and the input's bytes. */
   recordsIn = 0;
   bytesIn = 0;
   shuffleWriteBytes = 0;
   /** Bytes of broadcast values read from their files (0 when already decoded in this worker). */
   broadcastBytesRead = 0;
+
+  recordSpill(bytes: number): void {
+    this.spills++;
+    this.spillBytes += bytes;
+  }
+
+  recordShuffleRead(bytes: number): void {
+    this.shuffleReadBytes += bytes;
+  }
 }
 
 export class TaskScope implements TaskResources {

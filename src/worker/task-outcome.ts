@@ -1,6 +1,7 @@
 /**
  * What running a task produces, as plain data any transport can encode: its records and
- * side effects (block updates, accumulator additions) on success, or its error.
+ * side effects (block updates, accumulator additions) on success, or its error. Types only:
+ * nothing here is loaded at run time.
  */
 import type { BlockUpdate } from "../storage/block-store.js";
 
@@ -32,18 +33,3 @@ export interface TaskMetrics {
 export type TaskOutcome =
   | { type: "result"; taskId: number; records: unknown[]; metrics: TaskMetrics; blocks: BlockUpdate[]; accumulators: Array<[number, unknown]> }
   | { type: "failure"; taskId: number; error: SerializedError; metrics: TaskMetrics; blocks: BlockUpdate[] };
-
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof Error) {
-    return { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code as string | undefined };
-  }
-  return { name: "Error", message: `a non-Error value was thrown: ${String(err)}`, stack: undefined, code: undefined };
-}
-
-/**
- * A successful outcome that could not be delivered after all (a record the transport cannot
- * encode): the task failed; its blocks stay reported, its accumulator additions are dropped.
- */
-export function undeliverable(result: Extract<TaskOutcome, { type: "result" }>, err: unknown): Extract<TaskOutcome, { type: "failure" }> {
-  return { type: "failure", taskId: result.taskId, error: serializeError(err), metrics: { ...result.metrics, recordsOut: 0 }, blocks: result.blocks };
-}

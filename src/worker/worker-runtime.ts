@@ -7,9 +7,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BlockStore } from "../storage/block-store.js";
-import { ClosureCache } from "./closure-cache.js";
 import { BarrierClient, type BarrierSend } from "./barrier-client.js";
 import type { WorkerSettings } from "./worker-env.js";
+import type { ClosureId } from "../scheduler/plan.js";
+import { reviveClosure } from "../closure/revive.js";
+import { TsparkError } from "../errors.js";
 
 export interface WorkerRuntime {
   readonly settings: WorkerSettings;
@@ -21,6 +23,26 @@ export interface WorkerRuntime {
   readonly barrier: BarrierClient;
   /** Where this process writes spill runs (made on first use). */
   spillDir(): string;
+}
+
+/**
+ * The closures a worker holds: their bytes by id, as tasks bring them (a task carries only
+ * the bytes new to its worker). Revival is cached once per process in closure/revive.ts,
+ * by the same id, so this keeps bytes only.
+ */
+export class ClosureCache {
+  private readonly bytes = new Map<ClosureId, Uint8Array>();
+
+  add(id: ClosureId, bytes: Uint8Array): void {
+    this.bytes.set(id, bytes);
+  }
+
+  /** The revived function (revived on its first use in this process). */
+  fn(id: ClosureId): Promise<Function> {
+    const bytes = this.bytes.get(id);
+    if (!bytes) return Promise.reject(new TsparkError("PROTOCOL", `closure ${id} was never sent to this worker`));
+    return reviveClosure(bytes, id);
+  }
 }
 
 /** `sendBarrier` undefined: no driver to coordinate barrier stages with (in-process runs). */
