@@ -8,17 +8,20 @@ import v8 from "node:v8";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { executeTask } from "./execute-task.js";
+import { executeTask, failRunningTask } from "./execute-task.js";
 import { createWorkerRuntime } from "./worker-runtime.js";
 import { captureClosure } from "../closure/capture.js";
 import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
 import { standaloneResources } from "../shuffle/task-resources.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import type { PartitionPlan, Step, TaskDescription } from "../scheduler/plan.js";
+import type { BarrierRequest } from "./barrier-client.js";
+import { BarrierTaskContext } from "../index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tspark-execute-task-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const runtime = createWorkerRuntime({ localDir: dir, workerMemoryBytes: 64 * 1024 * 1024, storageMemoryBytes: 64 * 1024 * 1024 });
+const settings = { localDir: dir, workerMemoryBytes: 64 * 1024 * 1024, storageMemoryBytes: 64 * 1024 * 1024 };
+const runtime = createWorkerRuntime(settings);
 
 let nextTaskId = 0;
 /** A task over `data` applying `steps`, carrying the bytes of the functions it names. */
@@ -65,4 +68,27 @@ test("a closure the runtime never received fails the task, naming it", async () 
   const task = taskOf([1], [{ op: "map", fns: ["0"] }], [(x: number) => x]);
   const out = await executeTask({ ...task, closures: [], plan: { ...task.plan, steps: [{ op: "map", fns: ["feed"] }] } as PartitionPlan }, runtime);
   assert.equal(out.type === "failure" && out.error.message, "closure feed was never sent to this worker");
+});
+
+test("a failure that escapes the task's promise chain (reported by the process's handlers) fails the task at once", async () => {
+  const task = taskOf([1], [{ op: "map", fns: ["0"] }], [async () => new Promise(() => {})]);
+  setTimeout(() => failRunningTask(new Error("thrown in a timer")), 50);
+  const out = await executeTask(task, runtime);
+  assert.equal(out.type === "failure" && out.error.message, "thrown in a timer");
+  assert.equal(failRunningTask(new Error("later")), false, "no task is running any more");
+});
+
+test("a barrier task's requests go out on the channel the runtime was given; the replies come back to it", async () => {
+  const sent: BarrierRequest[] = [];
+  const barrierRuntime = createWorkerRuntime(settings, (request) => {
+    sent.push(request);
+    setImmediate(() => barrierRuntime.barrier.deliverReply(request.requestId, ["from 0", "from 1"], undefined));
+  });
+  const gather = async function* () {
+    yield await BarrierTaskContext.get()!.allGather("from 0");
+  };
+  const task = { ...taskOf([1], [{ op: "mapPartitions", fns: ["0"], args: { withIndex: false } }], [gather]), barrier: { numTasks: 2, stageAttempt: 0 } };
+  const out = await executeTask(task, barrierRuntime);
+  assert.deepEqual(out.type === "result" && out.records, [["from 0", "from 1"]]);
+  assert.deepEqual(sent.map((r) => [r.type, r.numTasks, r.message]), [["barrier", 2, "from 0"]]);
 });
