@@ -8,7 +8,7 @@ import v8 from "node:v8";
 import { readFileSync, rmSync } from "node:fs";
 import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
-import { recordBroadcastRead } from "../worker/task-context.js";
+import { recordBroadcastRead, runningTaskScope } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
 
 export class Broadcast<T> {
@@ -94,19 +94,14 @@ export class Broadcast<T> {
   }
 }
 
-/** Values decoded in this worker, by broadcast id. */
-const workerValues = new Map<number, unknown>();
-
-/** @internal Drops a worker's copy (unpersist/destroy). */
-export function dropWorkerBroadcast(id: number): void {
-  workerValues.delete(id);
-}
-
 /** A task's side of a broadcast: decodes the value on first use, once per worker. */
 class WorkerBroadcast<T> {
   constructor(readonly id: number, private readonly path: string) {}
 
   get value(): T {
+    // Decoded values live in the worker runtime running the task (its `broadcasts`), which
+    // drops them on unpersist/destroy; read outside any task, the value is not kept.
+    const workerValues = runningTaskScope()?.runtime.broadcasts ?? new Map<number, unknown>();
     if (!workerValues.has(this.id)) {
       let bytes: Buffer;
       try {

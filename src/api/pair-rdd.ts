@@ -339,51 +339,62 @@ function combineWith(self: PairRDD, agg: AggregatorRef, mapSide: boolean, numPar
   return new ShuffledRDD(self.context, self, n, partitioner, { mapSideCombine: mapSide ? agg : undefined, reduceCombine: agg, label });
 }
 
-const proto = RDD.prototype as unknown as Record<string, Function>;
+/**
+ * A declared method's signature as the implementations below can meet it: its type
+ * parameters at their bounds (K, V, C → unknown), `this` an RDD when not declared, and a
+ * returned RDD's record type left out (the shuffle internals build untyped RDDs). The
+ * parameters, `this` and the kind of result are checked.
+ */
+type AtBounds<F> = F extends (this: infer This, ...args: infer A) => infer R ? (this: unknown extends This ? AnyRDD : This, ...args: A) => R extends AnyRDD ? AnyRDD : R : never;
 
-proto["partitionBy"] = function (this: PairRDD, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+/** The methods this module declares on RDD (the `declare module` block above) and adds to its prototype. */
+type PairMethodName = "partitionBy" | "combineByKey" | "reduceByKey" | "aggregateByKey" | "foldByKey" | "groupByKey" | "groupBy" | "distinct" | "cogroup" | "groupWith" | "subtractByKey" | "subtract" | "intersection" | "sortByKey" | "sortBy" | "repartition" | "repartitionAndSortWithinPartitions" | "countByKey" | "collectAsMap" | "lookup" | "reduceByKeyLocally" | "join" | "leftOuterJoin" | "rightOuterJoin" | "fullOuterJoin";
+
+type PairMethods = { [M in PairMethodName]: AtBounds<RDD<unknown>[M]> };
+
+function partitionBy(this: PairRDD, numPartitions?: number, partitionFunc?: Function): AnyRDD {
   const n = defaultPartitions([this], numPartitions);
   const partitioner = new Partitioner(n, (partitionFunc ?? portableHash) as (k: never) => number);
   if (partitioner.equals(this.partitioner)) return this;
   return new ShuffledRDD(this.context, this, n, partitioner, { label: "partitionBy" });
-};
+}
 
-proto["combineByKey"] = function (this: PairRDD, createCombiner: Function, mergeValue: Function, mergeCombiners: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+function combineByKey(this: PairRDD, createCombiner: Function, mergeValue: Function, mergeCombiners: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
   [createCombiner, mergeValue, mergeCombiners].forEach((f) => checkFn(f, "combineByKey"));
   return combineWith(this, { spec: { kind: "combine" }, fns: [createCombiner, mergeValue, mergeCombiners] }, true, numPartitions, partitionFunc, "combineByKey");
-};
+}
 
-proto["reduceByKey"] = function (this: PairRDD, func: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+function reduceByKey(this: PairRDD, func: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
   checkFn(func, "reduceByKey");
   return combineWith(this, { spec: { kind: "reduce" }, fns: [func] }, true, numPartitions, partitionFunc, "reduceByKey");
-};
+}
 
-proto["aggregateByKey"] = function (this: PairRDD, zeroValue: unknown, seqFunc: Function, combFunc: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+function aggregateByKey(this: PairRDD, zeroValue: unknown, seqFunc: Function, combFunc: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
   checkFn(seqFunc, "aggregateByKey");
   checkFn(combFunc, "aggregateByKey");
   return combineWith(this, { spec: { kind: "aggregate", zero: zeroValue }, fns: [seqFunc, combFunc] }, true, numPartitions, partitionFunc, "aggregateByKey");
-};
+}
 
-proto["foldByKey"] = function (this: PairRDD, zeroValue: unknown, func: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+function foldByKey(this: PairRDD, zeroValue: unknown, func: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
   checkFn(func, "foldByKey");
   return combineWith(this, { spec: { kind: "fold", zero: zeroValue }, fns: [func] }, true, numPartitions, partitionFunc, "foldByKey");
-};
+}
 
-proto["groupByKey"] = function (this: PairRDD, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+function groupByKey(this: PairRDD, numPartitions?: number, partitionFunc?: Function): AnyRDD {
   // No map-side combine: grouping does not shrink the data, and raw pairs spill more simply.
   return combineWith(this, { spec: { kind: "group" }, fns: [] }, false, numPartitions, partitionFunc, "groupByKey");
-};
+}
 
-proto["groupBy"] = function (this: AnyRDD, f: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
+function groupBy(this: AnyRDD, f: Function, numPartitions?: number, partitionFunc?: Function): AnyRDD {
   checkFn(f, "groupBy");
   return (this.keyBy(f as (x: unknown) => unknown) as PairRDD).groupByKey(numPartitions, partitionFunc as PartitionFunc<unknown>) as AnyRDD;
-};
+}
 
-proto["distinct"] = function (this: AnyRDD, numPartitions?: number): AnyRDD {
+function distinct(this: AnyRDD, numPartitions?: number): AnyRDD {
   const keyed = step(this, { op: "pairWithNull", label: "distinct" }) as PairRDD;
   const combined = combineWith(keyed, { spec: { kind: "first" }, fns: [] }, true, numPartitions, undefined, "distinct");
   return step(combined, { op: "keys", label: "distinct" });
-};
+}
 
 /**
  * Groups several pair RDDs by key into `[k, [values of each]]`: through one shuffle of their
@@ -432,13 +443,13 @@ class CoPartitionedGroupRDD extends RDD<unknown> {
   }
 }
 
-proto["cogroup"] = function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
+function cogroup(this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
   return cogroupAll([this, other], numPartitions, "cogroup");
-};
+}
 
-proto["groupWith"] = function (this: PairRDD, ...others: PairRDD[]): AnyRDD {
+function groupWith(this: PairRDD, ...others: PairRDD[]): AnyRDD {
   return cogroupAll([this, ...others], undefined, "groupWith");
-};
+}
 
 /** `rdd` partitioned by `part`: itself when it already is, else through a shuffle. */
 function partitionedBy(rdd: PairRDD, part: Partitioner, label: string): AnyRDD {
@@ -486,26 +497,26 @@ class HashJoinedRDD extends RDD<unknown> {
   }
 }
 
-proto["join"] = joinHow("inner", "join");
-proto["leftOuterJoin"] = joinHow("left", "leftOuterJoin");
-proto["rightOuterJoin"] = joinHow("right", "rightOuterJoin");
-proto["fullOuterJoin"] = joinHow("full", "fullOuterJoin");
+const join = joinHow("inner", "join");
+const leftOuterJoin = joinHow("left", "leftOuterJoin");
+const rightOuterJoin = joinHow("right", "rightOuterJoin");
+const fullOuterJoin = joinHow("full", "fullOuterJoin");
 
-proto["subtractByKey"] = function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
+function subtractByKey(this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
   return step(cogroupAll([this, other], numPartitions, "subtractByKey"), { op: "subtractDispatch", label: "subtractByKey", preservesPartitioning: true });
-};
+}
 
-proto["subtract"] = function (this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyRDD {
+function subtract(this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyRDD {
   const a = step(this, { op: "pairWithNull", label: "subtract" }) as PairRDD;
   const b = step(other, { op: "pairWithNull", label: "subtract" }) as PairRDD;
   return step((a as PairRDD).subtractByKey(b, numPartitions ?? this.getNumPartitions()) as AnyRDD, { op: "keys", label: "subtract" });
-};
+}
 
-proto["intersection"] = function (this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyRDD {
+function intersection(this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyRDD {
   const a = step(this, { op: "pairWithNull", label: "intersection" }) as PairRDD;
   const b = step(other, { op: "pairWithNull", label: "intersection" }) as PairRDD;
   return step(cogroupAll([a, b], numPartitions, "intersection"), { op: "intersectDispatch", label: "intersection" });
-};
+}
 
 /**
  * Bounds for a range partitioner, as PySpark's sortByKey: count, sample about 20 keys per
@@ -526,54 +537,83 @@ async function rangeBounds(self: PairRDD, numPartitions: number, ascending: bool
   return new RangePartitioner(bounds, ascending, keyfunc as (k: never) => unknown);
 }
 
-proto["sortByKey"] = function (this: PairRDD, ascending = true, numPartitions?: number, keyfunc?: (k: unknown) => unknown): AnyRDD {
+function sortByKey(this: PairRDD, ascending = true, numPartitions?: number, keyfunc?: (k: unknown) => unknown): AnyRDD {
   if (keyfunc !== undefined) checkFn(keyfunc, "sortByKey");
   const n = defaultPartitions([this], numPartitions);
   // Range bounds are keyfunc(key) values; the partitioner maps keys through keyfunc itself.
   const partitioner = () => rangeBounds(this, n, ascending, keyfunc);
   return new ShuffledRDD(this.context, this, n, partitioner, { sort: { ascending, keyfunc }, label: "sortByKey" });
-};
+}
 
-proto["sortBy"] = function (this: AnyRDD, keyfunc: Function, ascending = true, numPartitions?: number): AnyRDD {
+function sortBy(this: AnyRDD, keyfunc: Function, ascending = true, numPartitions?: number): AnyRDD {
   checkFn(keyfunc, "sortBy");
   const keyed = this.keyBy(keyfunc as (x: unknown) => unknown) as PairRDD;
   return keyed.sortByKey(ascending, numPartitions).values() as AnyRDD;
-};
+}
 
-proto["repartition"] = function (this: AnyRDD, numPartitions: number): AnyRDD {
+function repartition(this: AnyRDD, numPartitions: number): AnyRDD {
   const n = defaultPartitions([this], numPartitions);
   const keyed = step(this, { op: "roundRobinKey", label: "repartition" });
   const shuffled = new ShuffledRDD(this.context, keyed, n, new Partitioner(n, directPartition as (k: never) => number), { label: "repartition" });
   return step(shuffled, { op: "values", label: "repartition" });
-};
+}
 
-proto["repartitionAndSortWithinPartitions"] = function (this: PairRDD, numPartitions?: number, partitionFunc?: Function, ascending = true, keyfunc?: (k: unknown) => unknown): AnyRDD {
+function repartitionAndSortWithinPartitions(this: PairRDD, numPartitions?: number, partitionFunc?: Function, ascending = true, keyfunc?: (k: unknown) => unknown): AnyRDD {
   const n = defaultPartitions([this], numPartitions);
   const partitioner = new Partitioner(n, (partitionFunc ?? portableHash) as (k: never) => number);
   return new ShuffledRDD(this.context, this, n, partitioner, { sort: { ascending, keyfunc }, label: "repartitionAndSortWithinPartitions" });
-};
+}
 
-proto["countByKey"] = async function (this: PairRDD): Promise<Map<unknown, number>> {
+async function countByKey(this: PairRDD): Promise<Map<unknown, number>> {
   return this.keys().countByValue();
-};
+}
 
-proto["collectAsMap"] = async function (this: PairRDD): Promise<Map<unknown, unknown>> {
+async function collectAsMap(this: PairRDD): Promise<Map<unknown, unknown>> {
   const m = new ValueMap<unknown, unknown>();
   for (const [k, v] of await this.collect()) m.set(k, v);
   return new Map(m.entries());
-};
+}
 
-proto["lookup"] = async function (this: PairRDD, key: unknown): Promise<unknown[]> {
+async function lookup(this: PairRDD, key: unknown): Promise<unknown[]> {
   const lookupStep: StepSpec = { op: "lookupKey", args: { key }, label: "lookup" };
   const p = this.partitioner;
   const parts = await runJobOn(this, [lookupStep], p ? [p.partition(key)] : undefined);
   return parts.flat();
-};
+}
 
-proto["reduceByKeyLocally"] = async function (this: PairRDD, func: (a: unknown, b: unknown) => unknown): Promise<Map<unknown, unknown>> {
+async function reduceByKeyLocally(this: PairRDD, func: (a: unknown, b: unknown) => unknown): Promise<Map<unknown, unknown>> {
   checkFn(func, "reduceByKeyLocally");
   const parts = await runJobOn(this, [{ op: "reduceByKeyLocally", fns: [func], label: "reduceByKeyLocally" }]);
   const m = new ValueMap<unknown, unknown>();
   for (const part of parts) for (const [k, v] of part as Array<[unknown, unknown]>) m.set(k, m.has(k) ? func(m.get(k), v) : v);
   return new Map(m.entries());
-};
+}
+
+// Every declared method, each implementation checked against its declared signature.
+Object.assign(RDD.prototype, {
+  partitionBy,
+  combineByKey,
+  reduceByKey,
+  aggregateByKey,
+  foldByKey,
+  groupByKey,
+  groupBy,
+  distinct,
+  cogroup,
+  groupWith,
+  subtractByKey,
+  subtract,
+  intersection,
+  sortByKey,
+  sortBy,
+  repartition,
+  repartitionAndSortWithinPartitions,
+  countByKey,
+  collectAsMap,
+  lookup,
+  reduceByKeyLocally,
+  join,
+  leftOuterJoin,
+  rightOuterJoin,
+  fullOuterJoin,
+} satisfies PairMethods);

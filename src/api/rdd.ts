@@ -6,6 +6,7 @@
 import v8 from "node:v8";
 import type { SparkContext } from "./context.js";
 import type { PartitionPlan, Step } from "../scheduler/plan.js";
+import type { StepArgs, StepOp, ArgsOf } from "../scheduler/step-args.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
 import { SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type ShuffleDependency } from "../scheduler/lineage.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
@@ -18,7 +19,7 @@ import { HyperLogLog, precisionFor } from "../util/hyperloglog.js";
 import { boundedEstimate, type BoundedDouble } from "./bounded-double.js";
 import { histogramBucketsFromRange, validateBuckets, isEvenlySpaced } from "../util/histogram.js";
 import { randomSeed, validateFraction, splitBounds, takeSampleFrom } from "../util/sampling.js";
-import { OutputCommitter, partFileName } from "../io/output-commit.js";
+import { OutputCommitter, partFileName, type CommitDescription } from "../io/output-commit.js";
 import { join } from "node:path";
 import { TsparkError } from "../errors.js";
 import type { Partitioner } from "./partitioner.js";
@@ -26,21 +27,27 @@ import { RDDBarrier } from "./barrier.js";
 import { StorageLevel } from "./storage-level.js";
 import { blockIdOf } from "../storage/block-store.js";
 
-/** A pipelined operation as the driver holds it: functions not yet captured. */
-export interface StepSpec {
-  op: string;
+/**
+ * A pipelined operation as the driver holds it: functions not yet captured. Its `args` are
+ * typed by `op` from the step contract (scheduler/step-args.ts): required when the operator
+ * takes arguments, absent when it takes none.
+ */
+export type StepSpec = { [Op in StepOp]: StepSpecOf<Op> }[StepOp];
+
+type StepSpecOf<Op extends StepOp> = {
+  op: Op;
   /** The user's functions (captured when a job is planned). */
   fns?: Array<Function | undefined>;
-  /** Parameters; a function of the partition index when they differ per partition. */
-  args?: unknown;
-  perPartitionArgs?: (partition: number) => unknown;
   /** For toDebugString: the transformation's name. */
   label: string;
   /** Keys stay in their partitions (mapValues, filter...), so the parent's partitioner still holds. */
   preservesPartitioning?: boolean;
   /** The step runs in a barrier stage (rdd.barrier().mapPartitions). */
   barrier?: boolean;
-}
+} & (ArgsOf<Op> | PerPartitionArgs<Op>);
+
+/** Parameters that differ per partition: a function of the partition index. */
+type PerPartitionArgs<Op extends StepOp> = { perPartitionArgs: (partition: number) => StepArgs[Op]; args?: undefined };
 
 type Awaitable<T> = T | Promise<T>;
 type MaybeAsyncIterable<T> = Iterable<T> | AsyncIterable<T>;
@@ -1337,7 +1344,7 @@ export abstract class RDD<T> {
     await this.saveWith(path, "", (commit) => ({ op: "saveObject", args: { commit }, label: "saveAsObjectFile" }));
   }
 
-  private async saveWith(path: string, suffix: string, step: (commit: unknown) => StepSpec): Promise<void> {
+  private async saveWith(path: string, suffix: string, step: (commit: CommitDescription) => StepSpec): Promise<void> {
     const committer = OutputCommitter.prepare(path, `job-${this.context.applicationId}-${this.id}-${Date.now()}`, suffix);
     // Registered so that a Ctrl-C or SIGTERM mid-job removes the partial output too.
     const untrack = runtimeOf(this.context).trackOutput(() => committer.abortJob());
@@ -1414,11 +1421,12 @@ export function runJobOn<T>(rdd: RDD<T>, steps: StepSpec[], partitions?: number[
 
 /** Turns a driver-side step into plan data, capturing its functions. */
 export function planStep(s: StepSpec, partition: number, planner: JobPlanner): Step {
-  const step: Step = { op: s.op };
+  const args = "perPartitionArgs" in s ? s.perPartitionArgs(partition) : s.args;
+  // The cast only restates the pairing: the spec's op and args are typed from StepArgs by op,
+  // as the step's are (the compiler cannot follow one union member through `args`).
+  const step = (args === undefined ? { op: s.op } : { op: s.op, args }) as Step;
   const fns = (s.fns ?? []).filter((f): f is Function => f !== undefined);
   if (fns.length > 0) step.fns = fns.map((f) => planner.closure(f, `${s.label} function`));
-  const args = s.perPartitionArgs ? s.perPartitionArgs(partition) : s.args;
-  if (args !== undefined) step.args = args;
   return step;
 }
 
@@ -1555,7 +1563,7 @@ class ZipWithIndexRDD<T> extends RDD<[T, number]> {
 
   protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
     if (!this.starts) throw new TsparkError("PROTOCOL", "zipWithIndex planned before its counts were known");
-    return { kind: "narrow", parent: this.prev.planPartition(p, planner), partitionIndex: p, steps: [{ op: "zipWithIndex", args: { start: this.starts[p] } }] };
+    return { kind: "narrow", parent: this.prev.planPartition(p, planner), partitionIndex: p, steps: [{ op: "zipWithIndex", args: { start: this.starts[p]! } }] };
   }
 
   protected kindName(): string {

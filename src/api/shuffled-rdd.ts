@@ -12,7 +12,7 @@ import type { JobPlanner } from "../scheduler/job-planner.js";
 import { SHUFFLE_DEPENDENCY, type ShuffleDependency } from "../scheduler/lineage.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { portableHash } from "../shuffle/portable-hash.js";
-import type { AggregatorSpec, PartitionerSpec } from "../worker/steps/shuffle-steps.js";
+import type { AggregatorSpec, PartitionerSpec } from "../scheduler/step-args.js";
 
 /** A combine operation and the user functions it uses (see AggregatorSpec for their roles). */
 export interface AggregatorRef {

@@ -17,9 +17,11 @@ export { functionOrigin } from "./source-map.js";
 /** Revived functions of this process, by closure id: one revival per worker. */
 const revived = new Map<string, Promise<Function>>();
 
-/** Rebuilds a function captured by `captureClosure`; cached by id. */
-export function reviveClosure(bytes: Uint8Array): Promise<Function> {
-  const id = createHash("sha1").update(bytes).digest("hex");
+/**
+ * Rebuilds a function captured by `captureClosure`; cached by id (the sha1 of its bytes, as
+ * captureClosure computes it). A caller that already has the id passes it: no rehashing.
+ */
+export function reviveClosure(bytes: Uint8Array, id: string = createHash("sha1").update(bytes).digest("hex")): Promise<Function> {
   let p = revived.get(id);
   if (!p) {
     p = revive(bytes);

@@ -5,17 +5,22 @@
  */
 import type { FileSplit } from "../io/text-splits.js";
 import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
+import type { StepOp, ArgsOf } from "./step-args.js";
 
 export type ClosureId = string;
 
-/** One pipelined operation; `op` selects an operator registered in worker/steps/ (step-registry.ts). */
-export interface Step {
-  op: string;
+/**
+ * One pipelined operation; `op` selects an operator registered in worker/steps/
+ * (step-registry.ts), `args` are its parameters as step-args.ts types them: plain
+ * structured-clonable data.
+ */
+export type Step = { [Op in StepOp]: StepOf<Op> }[StepOp];
+
+export type StepOf<Op extends StepOp> = {
+  op: Op;
   /** The user's functions the operation applies (most have one). */
   fns?: ClosureId[];
-  /** Operation parameters: plain structured-clonable data. */
-  args?: unknown;
-}
+} & ArgsOf<Op>;
 
 export type PartitionPlan =
   | { kind: "parallelize"; data: Uint8Array }

@@ -10,7 +10,7 @@ import { mergeSortedRuns, mergeDownRuns, flatten, writeRun, spillRunPath } from 
 import type { Aggregator } from "./aggregator.js";
 import { ValueMap } from "../util/value-map.js";
 import { CombinerMap } from "./combiner-map.js";
-import { recordSpill } from "../worker/task-context.js";
+import type { TaskResources } from "./task-resources.js";
 
 const BATCH = 4096;
 type Entry = [number, unknown, unknown]; // [hash, key, combiner]
@@ -23,7 +23,7 @@ export class ExternalCombiner {
   private readonly runs: string[] = [];
   spillBytes = 0;
 
-  constructor(private readonly agg: Aggregator, private readonly memoryBytes: number, private readonly spillDir: string, private readonly name: string) {}
+  constructor(private readonly agg: Aggregator, private readonly task: TaskResources, private readonly name: string) {}
 
   /** Adds records: raw [key, value] pairs, or [key, combiner] pairs from a map-side combine. */
   insertAll(batch: unknown[], combiners: boolean): void {
@@ -33,7 +33,7 @@ export class ExternalCombiner {
       if (map.add(rec[0], rec[1], agg, combiners)) this.tracker.add(rec);
       else if (agg.growsWithValues) this.tracker.add(rec[1]);
     }
-    if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
+    if (this.tracker.estimatedBytes > this.task.memoryBytes) this.spill();
   }
 
   /** Runs spilled from memory (merge passes write more runs, not counted here). */
@@ -42,7 +42,7 @@ export class ExternalCombiner {
   private frameRecords: number | undefined;
 
   private runPath(): string {
-    return spillRunPath(this.spillDir, this.name, "combine");
+    return spillRunPath(this.task.spillDir(), this.name, "combine");
   }
 
   private sortedEntries(): Entry[] {
@@ -59,7 +59,7 @@ export class ExternalCombiner {
     this.frameRecords = spillFrameRecords(this.tracker);
     const bytes = writeRun(path, entries, this.frameRecords);
     this.spillBytes += bytes;
-    recordSpill(bytes);
+    this.task.metrics.recordSpill(bytes);
     this.runs.push(path);
     this.map = new CombinerMap();
     this.tracker.reset();
@@ -77,7 +77,7 @@ export class ExternalCombiner {
     // Equal keys may sit in different runs: intermediate passes keep them apart (hash order),
     // the final merge below combines them.
     const merged = mergeDownRuns(this.runs, byHash, () => this.runPath(), this.frameRecords);
-    if (merged > 0) recordSpill(merged);
+    if (merged > 0) this.task.metrics.recordSpill(merged);
     const iters: Array<Iterator<Entry>> = this.runs.map((p) => flatten(readFrames<Entry>(p)));
     iters.push(this.sortedEntries()[Symbol.iterator]());
     this.map = new CombinerMap();

@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
 import { mergeSortedRuns, mergeDownRuns, flatten, writeRun, spillRunPath } from "./run-merger.js";
-import { recordSpill } from "../worker/task-context.js";
+import type { TaskResources } from "./task-resources.js";
 
 const BATCH = 4096;
 
@@ -22,8 +22,7 @@ export class ExternalSorter<T> {
    */
   constructor(
     private readonly compare: (a: T, b: T) => number,
-    private readonly memoryBytes: number,
-    private readonly spillDir: string,
+    private readonly task: TaskResources,
     private readonly name: string,
     private readonly fastCompare?: (buffer: T[]) => ((a: T, b: T) => number) | undefined,
   ) {}
@@ -37,7 +36,7 @@ export class ExternalSorter<T> {
       this.buffer.push(batch[i]!);
       this.tracker.add(batch[i]);
     }
-    if (this.tracker.estimatedBytes > this.memoryBytes) this.spill();
+    if (this.tracker.estimatedBytes > this.task.memoryBytes) this.spill();
   }
 
   /** Runs spilled from memory (merge passes write more runs, not counted here). */
@@ -46,7 +45,7 @@ export class ExternalSorter<T> {
   private frameRecords: number | undefined;
 
   private runPath(): string {
-    return spillRunPath(this.spillDir, this.name, "sort");
+    return spillRunPath(this.task.spillDir(), this.name, "sort");
   }
 
   private spill(): void {
@@ -56,7 +55,7 @@ export class ExternalSorter<T> {
     this.frameRecords = spillFrameRecords(this.tracker);
     const bytes = writeRun(path, this.buffer, this.frameRecords);
     this.spillBytes += bytes;
-    recordSpill(bytes);
+    this.task.metrics.recordSpill(bytes);
     this.runs.push(path);
     this.buffer = [];
     this.tracker.reset();
@@ -71,7 +70,7 @@ export class ExternalSorter<T> {
       return;
     }
     const merged = mergeDownRuns(this.runs, this.compare, () => this.runPath(), this.frameRecords);
-    if (merged > 0) recordSpill(merged);
+    if (merged > 0) this.task.metrics.recordSpill(merged);
     const iters: Array<Iterator<T>> = this.runs.map((p) => flatten(readFrames<T>(p)));
     iters.push(this.buffer[Symbol.iterator]());
     try {

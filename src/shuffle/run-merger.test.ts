@@ -12,13 +12,14 @@ import { ExternalSorter } from "./external-sorter.js";
 import { ExternalCombiner } from "./external-combiner.js";
 import { MAX_MERGE_FAN_IN, mergeSortedRuns, mergeDownRuns, writeRun } from "./run-merger.js";
 import { readFrames } from "./frame-file.js";
+import { standaloneResources } from "./task-resources.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tspark-runs-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("a sort over many more runs than the merge fan-in is complete and ordered", () => {
   const n = 80_000;
-  const s = new ExternalSorter<number>((a, b) => a - b, 1024, dir, "sort-test");
+  const s = new ExternalSorter<number>((a, b) => a - b, standaloneResources(dir, 1024), "sort-test");
   for (let i = 0; i < n; i += 250) s.insertAll(Array.from({ length: 250 }, (_, j) => ((i + j) * 7919) % n));
   // Over fan-in squared: runs produced by intermediate merges are merged again.
   assert.ok(s.spills > MAX_MERGE_FAN_IN * MAX_MERGE_FAN_IN, `${s.spills} runs`);
@@ -30,7 +31,7 @@ test("a sort over many more runs than the merge fan-in is complete and ordered",
 
 test("a combine over many runs merges each key once, whichever runs hold it", () => {
   const add = (a: unknown, b: unknown) => (a as number) + (b as number);
-  const c = new ExternalCombiner({ createCombiner: (v) => v, mergeValue: add, mergeCombiners: add, growsWithValues: false }, 8 * 1024, dir, "combine-test");
+  const c = new ExternalCombiner({ createCombiner: (v) => v, mergeValue: add, mergeCombiners: add, growsWithValues: false }, standaloneResources(dir, 8 * 1024), "combine-test");
   const keys = 3000;
   for (let round = 0; round < 20; round++) c.insertAll(Array.from({ length: keys }, (_, k) => [`k${k}`, 1]), false);
   assert.ok(c.spills > MAX_MERGE_FAN_IN, `${c.spills} runs`);
@@ -54,11 +55,11 @@ test("two combiners of one task (same owner name) never share spill files", () =
   // while the first is still merging its runs.
   const add = (a: unknown, b: unknown) => (a as number) + (b as number);
   const agg = { createCombiner: (v: unknown) => v, mergeValue: add, mergeCombiners: add, growsWithValues: false };
-  const first = new ExternalCombiner(agg, 8 * 1024, dir, "t7");
+  const first = new ExternalCombiner(agg, standaloneResources(dir, 8 * 1024), "t7");
   for (let round = 0; round < 5; round++) first.insertAll(Array.from({ length: 3000 }, (_, k) => [`k${k}`, 1]), false);
   assert.ok(first.spills >= 2, `${first.spills} runs`);
   const totals = new Map<string, number>();
-  const second = new ExternalCombiner(agg, 8 * 1024, dir, "t7");
+  const second = new ExternalCombiner(agg, standaloneResources(dir, 8 * 1024), "t7");
   let batches = 0;
   for (const b of first.entries()) {
     batches++;
@@ -77,7 +78,7 @@ test("two combiners of one task (same owner name) never share spill files", () =
 });
 
 test("a merge stopped early (take) closes every spill file it had open", () => {
-  const s = new ExternalSorter<number>((a, b) => a - b, 8 * 1024, dir, "early-stop");
+  const s = new ExternalSorter<number>((a, b) => a - b, standaloneResources(dir, 8 * 1024), "early-stop");
   for (let round = 0; round < 10; round++) s.insertAll(Array.from({ length: 3000 }, (_, i) => i * 10 + round));
   assert.ok(s.spills >= 4, `${s.spills} runs`);
   const openFds = () => readdirSync("/proc/self/fd").length;

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { TsparkError } from "../errors.js";
-import { recordShuffleRead } from "../worker/task-context.js";
+import type { ShuffleMetrics } from "./task-resources.js";
 
 export interface MapOutputLocation {
   dataPath: string;
@@ -24,12 +24,12 @@ function segmentOf(loc: MapOutputLocation, partition: number): [number, number] 
   return [offsets[partition]!, offsets[partition + 1]!];
 }
 
-export function* readShuffleBlocks(outputs: MapOutputLocation[], partition: number): Generator<unknown[], void, undefined> {
+export function* readShuffleBlocks(outputs: MapOutputLocation[], partition: number, metrics: Pick<ShuffleMetrics, "recordShuffleRead">): Generator<unknown[], void, undefined> {
   for (const loc of outputs) {
     const [start, end] = segmentOf(loc, partition);
     if (end <= start) continue;
     if (!existsSync(loc.dataPath)) throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${loc.dataPath}`);
-    recordShuffleRead(end - start);
+    metrics.recordShuffleRead(end - start);
     yield* readFrames(loc.dataPath, start, end);
   }
 }

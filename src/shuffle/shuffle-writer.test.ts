@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { ShuffleWriter } from "./shuffle-writer.js";
 import { readShuffleBlocks } from "./shuffle-reader.js";
 import type { Aggregator } from "./aggregator.js";
+import { standaloneResources } from "./task-resources.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tspark-shuffle-writer-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,10 +15,10 @@ const add = (a: unknown, b: unknown) => (a as number) + (b as number);
 const reduce: Aggregator = { createCombiner: (v) => v, mergeValue: add, mergeCombiners: add, growsWithValues: false, mapSideCombineOptional: true };
 
 function writeAll(mapId: number, agg: Aggregator, records: Array<[unknown, number]>): Array<[unknown, number]> {
-  const w = new ShuffleWriter(dir, mapId, 0, 2, "hash", 64 * 1024 * 1024, agg);
+  const w = new ShuffleWriter(dir, mapId, 0, 2, "hash", standaloneResources(dir, 64 * 1024 * 1024), agg);
   for (let i = 0; i < records.length; i += 1000) w.write(records.slice(i, i + 1000));
   const status = w.commit();
-  return [0, 1].flatMap((p) => [...readShuffleBlocks([status], p)].flat()) as Array<[unknown, number]>;
+  return [0, 1].flatMap((p) => [...readShuffleBlocks([status], p, standaloneResources(dir, 0).metrics)].flat()) as Array<[unknown, number]>;
 }
 
 function sums(records: Array<[unknown, number]>): Map<unknown, number> {
@@ -47,12 +48,12 @@ test("the map-side combine stays on when keys repeat, and always for aggregators
 });
 
 test("large records (whole files) are spilled as soon as the estimate passes the limit, not after a fixed number of records", () => {
-  const w = new ShuffleWriter(dir, 4, 0, 2, "hash", 1024 * 1024);
+  const w = new ShuffleWriter(dir, 4, 0, 2, "hash", standaloneResources(dir, 1024 * 1024));
   const big = "x".repeat(200 * 1024);
   for (let i = 0; i < 50; i++) w.add([`file-${i}`, big]);
   const status = w.commit();
   assert.ok(status.spills >= 5, `${status.spills} spills for 50 records of 200 KB under a 1 MB limit`);
-  const out = [0, 1].flatMap((p) => [...readShuffleBlocks([status], p)].flat()) as Array<[string, string]>;
+  const out = [0, 1].flatMap((p) => [...readShuffleBlocks([status], p, standaloneResources(dir, 0).metrics)].flat()) as Array<[string, string]>;
   assert.equal(out.length, 50);
   assert.ok(out.every(([, v]) => v === big));
 });

@@ -12,7 +12,7 @@ import { SizeTracker } from "./size-estimator.js";
 import type { Aggregator } from "./aggregator.js";
 import { CombinerMap } from "./combiner-map.js";
 import { portableHash } from "./portable-hash.js";
-import { recordSpill } from "../worker/task-context.js";
+import type { TaskResources } from "./task-resources.js";
 
 /** What a map task reports: where its output is and how big each reduce segment is. */
 export interface MapStatus {
@@ -50,6 +50,8 @@ export class ShuffleWriter {
   private readonly tracker = new SizeTracker();
   private readonly spills: SpillFile[] = [];
   private spillBytes = 0;
+  /** Copied from the task once: the check runs at every record. */
+  private readonly memoryBytes: number;
 
   constructor(
     private readonly dir: string,
@@ -58,9 +60,11 @@ export class ShuffleWriter {
     private readonly numPartitions: number,
     /** "hash": portableHash(key) % numPartitions, the hash then also indexes the combiner table. */
     private readonly partitionOf: ((key: unknown) => number) | "hash",
-    private readonly memoryBytes: number,
+    /** The task's memory budget, and where its spills are counted. */
+    private readonly task: Pick<TaskResources, "memoryBytes" | "metrics">,
     private readonly aggregator?: Aggregator,
   ) {
+    this.memoryBytes = task.memoryBytes;
     for (let p = 0; p < numPartitions; p++) {
       if (aggregator) this.combined.push(new CombinerMap());
       this.plain.push([]);
@@ -138,7 +142,7 @@ export class ShuffleWriter {
     w.close();
     this.spills.push({ path, offsets });
     this.spillBytes += w.position;
-    recordSpill(w.position);
+    this.task.metrics.recordSpill(w.position);
     this.tracker.reset();
     this.encodedBytes = 0;
   }

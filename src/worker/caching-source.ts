@@ -9,15 +9,7 @@ import { join } from "node:path";
 import { type BatchStream, isAsyncStream } from "./batch-stream.js";
 import { BlockStore, type BlockLevel } from "../storage/block-store.js";
 import { FrameFileWriter } from "../shuffle/frame-file.js";
-import { localDir, storageMemoryBytes } from "./worker-env.js";
-
-let store: BlockStore | undefined;
-
-/** This worker's block store (one per process). */
-export function blockStore(): BlockStore {
-  store ??= new BlockStore(join(localDir(), "blocks"), storageMemoryBytes());
-  return store;
-}
+import type { WorkerRuntime } from "./worker-runtime.js";
 
 /** Keeps a partition's batches as they stream past, then stores them as a block. */
 class BlockRecorder {
@@ -27,14 +19,17 @@ class BlockRecorder {
   private writer: FrameFileWriter | undefined;
   private readonly tmp: string;
 
-  constructor(private readonly blockId: string, private readonly level: BlockLevel) {
+  private readonly dir: string;
+
+  constructor(private readonly blockId: string, private readonly level: BlockLevel, private readonly runtime: WorkerRuntime) {
     this.mode = level.useMemory ? "memory" : "disk";
-    this.tmp = join(localDir(), "blocks", `${blockId}.${process.pid}.tmp`);
+    this.dir = join(runtime.settings.localDir, "blocks");
+    this.tmp = join(this.dir, `${blockId}.${process.pid}.tmp`);
     if (this.mode === "disk") this.openDisk();
   }
 
   private openDisk(): void {
-    mkdirSync(join(localDir(), "blocks"), { recursive: true });
+    mkdirSync(this.dir, { recursive: true });
     this.writer = new FrameFileWriter(this.tmp);
   }
 
@@ -42,7 +37,7 @@ class BlockRecorder {
     if (this.mode === "memory") {
       this.batches.push(batch);
       this.bytes += BlockStore.estimate([batch]);
-      if (this.bytes > storageMemoryBytes()) {
+      if (this.bytes > this.runtime.settings.storageMemoryBytes) {
         // Too big for memory: continue on disk if allowed, else give up keeping it.
         if (this.level.useDisk) {
           this.mode = "disk";
@@ -55,11 +50,11 @@ class BlockRecorder {
   }
 
   finish(): void {
-    if (this.mode === "memory") blockStore().put(this.blockId, this.batches, this.level);
+    if (this.mode === "memory") this.runtime.blocks.put(this.blockId, this.batches, this.level);
     else if (this.mode === "disk") {
       this.writer!.close();
-      renameSync(this.tmp, join(localDir(), "blocks", this.blockId));
-      blockStore().recordDiskBlock(this.blockId, this.writer!.position);
+      renameSync(this.tmp, join(this.dir, this.blockId));
+      this.runtime.blocks.recordDiskBlock(this.blockId, this.writer!.position);
     }
     this.batches = [];
   }
@@ -77,11 +72,11 @@ class BlockRecorder {
   }
 }
 
-export function cachedStream(blockId: string, level: BlockLevel, compute: () => Promise<BatchStream<unknown>>): Promise<BatchStream<unknown>> | BatchStream<unknown> {
-  const hit = blockStore().get(blockId);
+export function cachedStream(blockId: string, level: BlockLevel, compute: () => Promise<BatchStream<unknown>>, runtime: WorkerRuntime): Promise<BatchStream<unknown>> | BatchStream<unknown> {
+  const hit = runtime.blocks.get(blockId);
   if (hit) return hit;
   return compute().then((source) => {
-    const rec = new BlockRecorder(blockId, level);
+    const rec = new BlockRecorder(blockId, level, runtime);
     if (isAsyncStream(source)) {
       return (async function* () {
         let done = false;

@@ -12,7 +12,7 @@ import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whol
 import { readObjectFile } from "../io/object-file.js";
 import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
 import { statSync } from "node:fs";
-import { recordInput } from "./task-context.js";
+import type { TaskCounters } from "./task-context.js";
 
 type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached">;
 type SourcePlan = Extract<PartitionPlan, { kind: SourceKind }>;
@@ -35,18 +35,18 @@ function* wholeFiles<T>(paths: string[], read: (p: string) => T): Generator<Arra
 }
 
 /** Counts the records a source yields, one addition per batch (the task's "records in"). */
-function countedInput(s: BatchStream<unknown>): BatchStream<unknown> {
+function countedInput(s: BatchStream<unknown>, metrics: TaskCounters): BatchStream<unknown> {
   if (isAsyncStream(s)) {
     return (async function* () {
       for await (const b of s) {
-        recordInput(b.length);
+        metrics.recordsIn += b.length;
         yield b;
       }
     })();
   }
   return (function* () {
     for (const b of s) {
-      recordInput(b.length);
+      metrics.recordsIn += b.length;
       yield b;
     }
   })();
@@ -81,12 +81,13 @@ function inputBytes(plan: SourcePlan): number {
   }
 }
 
-export function openSource(plan: SourcePlan): BatchStream<unknown> {
-  recordInput(0, inputBytes(plan));
-  return countedInput(openRawSource(plan));
+/** The source's records, counted into the task's metrics. */
+export function openSource(plan: SourcePlan, metrics: TaskCounters): BatchStream<unknown> {
+  metrics.bytesIn += inputBytes(plan);
+  return countedInput(openRawSource(plan, metrics), metrics);
 }
 
-function openRawSource(plan: SourcePlan): BatchStream<unknown> {
+function openRawSource(plan: SourcePlan, metrics: TaskCounters): BatchStream<unknown> {
   switch (plan.kind) {
     case "parallelize": {
       const data = v8.deserialize(plan.data) as unknown[];
@@ -109,6 +110,6 @@ function openRawSource(plan: SourcePlan): BatchStream<unknown> {
     case "empty":
       return [];
     case "shuffle-read":
-      return readShuffleBlocks(plan.outputs, plan.partition);
+      return readShuffleBlocks(plan.outputs, plan.partition, metrics);
   }
 }

@@ -1,7 +1,13 @@
 /**
- * What the running task is, inside a worker. A worker runs one task at a time, so one
- * module-level slot is enough; the public TaskContext API reads it.
+ * The task a worker is running. executeTask makes a TaskScope per task and passes it down
+ * explicitly to sources, steps and shuffle buffers. User code reaches its task only through
+ * the public API (TaskContext, accumulators, broadcasts, barrier), which has no argument to
+ * carry it, so the scope also sits in one module-level slot while the task runs: a worker
+ * runs one task at a time.
  */
+import type { TaskResources, ShuffleMetrics } from "../shuffle/task-resources.js";
+import type { WorkerRuntime } from "./worker-runtime.js";
+
 export interface RunningTask {
   stageId: number;
   partitionId: number;
@@ -11,101 +17,95 @@ export interface RunningTask {
   barrier?: { numTasks: number; stageAttempt: number };
 }
 
-let current: RunningTask | undefined;
+/** A task's counters, added to per batch or per file (never per record). */
+export class TaskCounters implements ShuffleMetrics {
+  /** Spill runs written and their bytes (map-side buffers, reduce-side combine and sort). */
+  spills = 0;
+  spillBytes = 0;
+  shuffleReadBytes = 0;
+  /** Records read from the task's input and the input's bytes. */
+  recordsIn = 0;
+  bytesIn = 0;
+  shuffleWriteBytes = 0;
+  /** Bytes of broadcast values read from their files (0 when already decoded in this worker). */
+  broadcastBytesRead = 0;
 
-export function setRunningTask(t: RunningTask | undefined): void {
-  current = t;
+  recordSpill(bytes: number): void {
+    this.spills++;
+    this.spillBytes += bytes;
+  }
+
+  recordShuffleRead(bytes: number): void {
+    this.shuffleReadBytes += bytes;
+  }
 }
 
-export function runningTask(): RunningTask | undefined {
-  return current;
-}
+export class TaskScope implements TaskResources {
+  readonly metrics = new TaskCounters();
+  /** Accumulator values added by this task (id → its local sum), merged by the driver on success. */
+  readonly accumulators = new Map<number, unknown>();
+  readonly memoryBytes: number;
+  private readonly cleanups: Array<() => void> = [];
 
-const spill = { count: 0, bytes: 0 };
+  constructor(readonly task: RunningTask, readonly runtime: WorkerRuntime) {
+    this.memoryBytes = runtime.settings.workerMemoryBytes;
+  }
 
-/** Records a spill of the running task (reported in its metrics). */
-export function recordSpill(bytes: number): void {
-  spill.count++;
-  spill.bytes += bytes;
-}
+  spillDir(): string {
+    return this.runtime.spillDir();
+  }
 
-/** The running task's spill totals; reset when read at the task's end. */
-export function takeSpillMetrics(): { spills: number; spillBytes: number } {
-  const r = { spills: spill.count, spillBytes: spill.bytes };
-  spill.count = 0;
-  spill.bytes = 0;
-  return r;
-}
+  /** Prefix of this attempt's spill files. */
+  get spillName(): string {
+    return `t${this.task.taskAttemptId}`;
+  }
 
-const cleanups: Array<() => void> = [];
+  onTaskEnd(fn: () => void): void {
+    this.cleanups.push(fn);
+  }
 
-/** Runs `fn` when the current task ends (temporary files of group-by overflow, ...). */
-export function onTaskEnd(fn: () => void): void {
-  cleanups.push(fn);
-}
-
-/** Called by the worker after each task. */
-export function runTaskCleanups(): void {
-  for (const fn of cleanups.splice(0)) {
-    try {
-      fn();
-    } catch {
-      /* cleanup is best effort */
+  /** Runs (once) what was registered with onTaskEnd. */
+  runCleanups(): void {
+    for (const fn of this.cleanups.splice(0)) {
+      try {
+        fn();
+      } catch {
+        /* cleanup is best effort */
+      }
     }
   }
 }
 
-/** The running task's accumulator values (id → its local sum), merged by the driver on success. */
-const accumulators = new Map<number, unknown>();
+let current: TaskScope | undefined;
+
+/** Called by executeTask as its task starts, and with undefined when it is over. */
+export function setRunningTaskScope(scope: TaskScope | undefined): void {
+  current = scope;
+}
+
+export function runningTaskScope(): TaskScope | undefined {
+  return current;
+}
+
+export function runningTask(): RunningTask | undefined {
+  return current?.task;
+}
+
+/** Additions made while no task runs (a task's stray async code after it ended) are dropped. */
+const strayAccumulators = new Map<number, unknown>();
 
 export function accumulatorSlot(id: number): { get(): unknown; set(v: unknown): void; has(): boolean } {
+  const values = current?.accumulators ?? strayAccumulators;
   return {
-    get: () => accumulators.get(id),
-    set: (v) => void accumulators.set(id, v),
-    has: () => accumulators.has(id),
+    get: () => values.get(id),
+    set: (v) => void values.set(id, v),
+    has: () => values.has(id),
   };
 }
 
-export function takeAccumulatorUpdates(): Array<[number, unknown]> {
-  const u = [...accumulators];
-  accumulators.clear();
-  return u;
-}
-
-let broadcastBytes = 0;
-
 /** Counts bytes a broadcast value read from its file (reported per task: proves once per worker). */
 export function recordBroadcastRead(bytes: number): void {
-  broadcastBytes += bytes;
-}
-
-/** The running task's input and shuffle traffic, counted per batch or per file (never per record). */
-const io = { recordsIn: 0, bytesIn: 0, shuffleReadBytes: 0, shuffleWriteBytes: 0 };
-
-export function recordInput(records: number, bytes = 0): void {
-  io.recordsIn += records;
-  io.bytesIn += bytes;
-}
-
-export function recordShuffleRead(bytes: number): void {
-  io.shuffleReadBytes += bytes;
-}
-
-export function recordShuffleWrite(bytes: number): void {
-  io.shuffleWriteBytes += bytes;
-}
-
-/** The running task's input/shuffle totals; reset when read at the task's end. */
-export function takeIoMetrics(): { recordsIn: number; bytesIn: number; shuffleReadBytes: number; shuffleWriteBytes: number } {
-  const r = { ...io };
-  io.recordsIn = io.bytesIn = io.shuffleReadBytes = io.shuffleWriteBytes = 0;
-  return r;
-}
-
-export function takeBroadcastBytes(): number {
-  const b = broadcastBytes;
-  broadcastBytes = 0;
-  return b;
+  if (current) current.metrics.broadcastBytesRead += bytes;
 }
 
 /** True inside a worker process (driver-only operations check it). */

@@ -1,35 +1,21 @@
 /**
- * Runs one task inside a worker: revive the task's functions (once per worker, cached by
- * id in the closure layer), build the pipeline from the plan, drain it into the result.
+ * Builds a task's record stream from its plan: revives the task's functions (once per
+ * worker, cached by id in the closure layer), opens its sources and applies its steps.
  */
-import type { PartitionPlan, TaskDescription, ClosureId } from "../scheduler/plan.js";
-import { reviveClosure } from "../closure/revive.js";
+import type { PartitionPlan } from "../scheduler/plan.js";
 import { type BatchStream, isAsyncStream, collectStream, recordsOf, asyncRecordsOf } from "./batch-stream.js";
 import { stepOperator } from "./steps/step-registry.js";
 import { openSource } from "./sources.js";
 import { cachedStream } from "./caching-source.js";
 import { hashJoinStreams } from "./steps/hash-join.js";
 import { TsparkError } from "../errors.js";
+import type { TaskScope } from "./task-context.js";
 import "./steps/narrow-steps.js";
 import "./steps/action-steps.js";
 import "./steps/pipe-step.js";
 import "./steps/sample-steps.js";
 import "./steps/shuffle-steps.js";
 import "./steps/pair-steps.js";
-
-/** Closure bytes this worker has received, by id (a task sends only what is new to us). */
-const closureBytes = new Map<ClosureId, Uint8Array>();
-const revived = new Map<ClosureId, Function>();
-
-async function functionFor(id: ClosureId): Promise<Function> {
-  let fn = revived.get(id);
-  if (fn) return fn;
-  const bytes = closureBytes.get(id);
-  if (!bytes) throw new TsparkError("PROTOCOL", `closure ${id} was never sent to this worker`);
-  fn = await reviveClosure(bytes);
-  revived.set(id, fn);
-  return fn;
-}
 
 function zipStreams(left: BatchStream<unknown>, right: BatchStream<unknown>): BatchStream<unknown> {
   const mismatch = () => new TsparkError("INVALID_ARGUMENT", "Can only zip RDDs with the same number of elements in each partition");
@@ -91,42 +77,32 @@ function concatStreams(parts: BatchStream<unknown>[]): BatchStream<unknown> {
 }
 
 /** Builds the stream for a plan. Async only where functions must be revived (imports). */
-export async function buildStream(plan: PartitionPlan): Promise<BatchStream<unknown>> {
+export async function buildStream(plan: PartitionPlan, task: TaskScope): Promise<BatchStream<unknown>> {
+  const build = (p: PartitionPlan) => buildStream(p, task);
   switch (plan.kind) {
     case "narrow": {
-      let s = await buildStream(plan.parent);
+      let s = await build(plan.parent);
       for (const step of plan.steps) {
         const fns: Function[] = [];
-        for (const id of step.fns ?? []) fns.push(await functionFor(id));
-        const ctx = { partitionIndex: plan.partitionIndex, fns, args: step.args };
+        for (const id of step.fns ?? []) fns.push(await task.runtime.closures.fn(id));
+        const ctx = { partitionIndex: plan.partitionIndex, fns, args: step.args, task };
         s = stepOperator(step.op)(s, ctx);
       }
       return s;
     }
     case "zip":
-      return zipStreams(await buildStream(plan.left), await buildStream(plan.right));
+      return zipStreams(await build(plan.left), await build(plan.right));
     case "cartesian": {
-      const right = await collectStream(await buildStream(plan.right));
-      return cartesianStreams(await buildStream(plan.left), right);
+      const right = await collectStream(await build(plan.right));
+      return cartesianStreams(await build(plan.left), right);
     }
     case "hash-join":
-      return hashJoinStreams(await buildStream(plan.left), await buildStream(plan.right), plan.how);
+      return hashJoinStreams(await build(plan.left), await build(plan.right), plan.how, task);
     case "concat":
-      return concatStreams(await Promise.all(plan.parents.map(buildStream)));
+      return concatStreams(await Promise.all(plan.parents.map(build)));
     case "cached":
-      return cachedStream(plan.blockId, plan.level, () => buildStream(plan.compute));
+      return cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime);
     default:
-      return openSource(plan);
+      return openSource(plan, task.metrics);
   }
-}
-
-export interface TaskOutcome {
-  records: unknown[];
-}
-
-export async function runTask(task: TaskDescription): Promise<TaskOutcome> {
-  for (const [id, bytes] of task.closures) closureBytes.set(id, bytes);
-  const stream = await buildStream(task.plan);
-  const records = await collectStream(stream);
-  return { records };
 }

@@ -28,7 +28,7 @@ export class FakeNode implements Lineage {
         mapStagePlans: (): PlannedPartition[] =>
           Array.from({ length: parent.getNumPartitions() }, (_, m) => ({
             partition: m,
-            plan: { kind: "narrow", parent: parent.planPartition(m), partitionIndex: m, steps: [{ op: "shuffleWrite", args: { shuffleId: shuffle.shuffleId } }] },
+            plan: { kind: "narrow", parent: parent.planPartition(m), partitionIndex: m, steps: [{ op: "shuffleWrite", args: { shuffleId: shuffle.shuffleId, numPartitions: this.numPartitions, partitioner: { kind: "hash" } } }] },
           })),
       };
       this.mapOutputs = shuffle.mapOutputs;

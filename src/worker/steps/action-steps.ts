@@ -3,9 +3,8 @@
  * result (a count, a partial fold, the first n records...) that the driver combines.
  */
 import { type BatchStream, isAsyncStream, isAsyncFunction, isThenable, collectStream } from "../batch-stream.js";
-import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
+import { registerStep, requireFn, optionalFn, type StepContext, type StepOperator } from "./step-registry.js";
 import { countRecords, pushRecords } from "./record-pipeline.js";
-import { runningTask } from "../task-context.js";
 import { ValueMap } from "../../util/value-map.js";
 import { formatRecord } from "../../util/format.js";
 import { compareValues } from "../../util/ordering.js";
@@ -13,7 +12,7 @@ import { BoundedHeap } from "../../util/bounded-heap.js";
 import { makeBucketFunction } from "../../util/histogram.js";
 import { StatCounter } from "../../api/stat-counter.js";
 import { HyperLogLog } from "../../util/hyperloglog.js";
-import { OutputCommitter, type CommitDescription } from "../../io/output-commit.js";
+import { OutputCommitter } from "../../io/output-commit.js";
 import { TextPartWriter } from "../../io/text-writer.js";
 import { ObjectPartWriter } from "../../io/object-file.js";
 
@@ -81,7 +80,7 @@ registerStep("count", (input) => {
 
 /** The first `args.n` records; stops reading input as soon as it has them. */
 registerStep("take", (input, ctx) => {
-  const n = (ctx.args as { n: number }).n;
+  const n = ctx.args.n;
   const trim = (b: unknown[], have: number) => (have + b.length > n ? b.slice(0, n - have) : b);
   if (isAsyncStream(input)) {
     return (async function* () {
@@ -112,7 +111,7 @@ registerStep("reduce", (input, ctx) => foldWith(input, ctx, requireFn<Fn2>(ctx, 
 
 /** fold / aggregate's seqOp: starts from the zero value (a fresh copy per task, as it was deserialized). */
 registerStep("fold", (input, ctx) => {
-  const zero = (ctx.args as { zero: unknown }).zero;
+  const zero = ctx.args.zero;
   return foldWith(input, ctx, requireFn<Fn2>(ctx, "fold"), { has: true, acc: zero }, () => [zero]);
 });
 
@@ -152,7 +151,7 @@ registerStep("applyPartition", (input, ctx) => {
 
 /** min / max with an optional key function: args.sign is 1 for max, -1 for min. */
 registerStep("extreme", (input, ctx) => {
-  const sign = (ctx.args as { sign: 1 | -1 }).sign;
+  const sign = ctx.args.sign;
   const key = optionalFn<(x: unknown) => unknown>(ctx);
   let has = false;
   let best: unknown;
@@ -176,7 +175,7 @@ registerStep("countByValue", (input) => {
 
 /** The `args.n` smallest records by key (takeOrdered; top passes `args.descending`). */
 registerStep("takeOrdered", (input, ctx) => {
-  const { n, descending } = ctx.args as { n: number; descending: boolean };
+  const { n, descending } = ctx.args;
   const key = optionalFn<(x: unknown) => unknown>(ctx);
   const cmp = key
     ? (a: unknown, b: unknown) => compareValues(key(a), key(b))
@@ -187,7 +186,7 @@ registerStep("takeOrdered", (input, ctx) => {
 
 /** countApproxDistinct: a partition's HyperLogLog registers. */
 registerStep("hyperLogLog", (input, ctx) => {
-  const hll = new HyperLogLog((ctx.args as { p: number }).p);
+  const hll = new HyperLogLog(ctx.args.p);
   return consume(input, false, (x) => hll.add(x), () => [hll.registers]);
 });
 
@@ -198,7 +197,7 @@ registerStep("stats", (input) => {
 
 /** histogram: counts per bucket; values outside the buckets (and NaN) are ignored, as PySpark. */
 registerStep("histogram", (input, ctx) => {
-  const { buckets, evenly } = ctx.args as { buckets: number[]; evenly: boolean };
+  const { buckets, evenly } = ctx.args;
   const bucketOf = makeBucketFunction(buckets, evenly);
   const counts = new Array<number>(buckets.length - 1).fill(0);
   return consume(input, false, (x) => {
@@ -207,16 +206,12 @@ registerStep("histogram", (input, ctx) => {
   }, () => [counts]);
 });
 
-function attemptNumber(): number {
-  return runningTask()?.attemptNumber ?? 0;
-}
-
 /** Writes the partition as a part file through the job's committer; emits nothing. */
-function saveStep(open: (path: string) => { write(b: unknown[]): void; close(): void }) {
-  return (input: BatchStream<unknown>, ctx: StepContext): BatchStream<unknown> => {
-    const { commit } = ctx.args as { commit: CommitDescription };
+function saveStep(open: (path: string) => { write(b: unknown[]): void; close(): void }): StepOperator<"saveText" | "saveObject"> {
+  return (input, ctx) => {
+    const { commit } = ctx.args;
     const committer = OutputCommitter.fromDescription(commit);
-    const attempt = attemptNumber();
+    const attempt = ctx.task.task.attemptNumber;
     const write = (writer: { write(b: unknown[]): void; close(): void }, b: unknown[]) => writer.write(b);
     const finish = (writer: { close(): void }) => {
       writer.close();
@@ -238,7 +233,7 @@ function saveStep(open: (path: string) => { write(b: unknown[]): void; close(): 
 }
 
 registerStep("saveText", (input, ctx) => {
-  const { codec } = ctx.args as { codec?: "gzip" };
+  const { codec } = ctx.args;
   return saveStep((path) => {
     const w = new TextPartWriter(path, codec);
     return { write: (b) => w.write(b.map(formatRecord)), close: () => w.close() };

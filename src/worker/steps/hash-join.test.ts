@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { hashJoinStreams } from "./hash-join.js";
 import { collectStream } from "../batch-stream.js";
-import { takeSpillMetrics } from "../task-context.js";
-import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV } from "../worker-env.js";
+import { standaloneResources } from "../../shuffle/task-resources.js";
 import { canonicalKey } from "../../util/value-map.js";
 import type { JoinHow } from "./pair-steps.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tspark-hash-join-"));
-process.env[LOCAL_DIR_ENV] = dir;
+/** A task's resources with `memoryBytes` for buffers (the worker's default budget unless told). */
+const joinTask = (memoryBytes = 512 * 1024 * 1024) => ({ ...standaloneResources(dir, memoryBytes), spillName: "t0" });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 type Pair = [unknown, unknown];
@@ -40,9 +40,9 @@ function expected(left: Pair[], right: Pair[], how: JoinHow): string[] {
   return out.map((r) => canonicalKey(r)).sort();
 }
 
-async function run(left: Pair[], right: Pair[], how: JoinHow, batch = 3): Promise<string[]> {
+async function run(left: Pair[], right: Pair[], how: JoinHow, batch = 3, task = joinTask()): Promise<string[]> {
   const batches = (xs: Pair[]) => Array.from({ length: Math.ceil(xs.length / batch) }, (_, i) => xs.slice(i * batch, (i + 1) * batch));
-  const got = await collectStream(hashJoinStreams(batches(left), batches(right), how));
+  const got = await collectStream(hashJoinStreams(batches(left), batches(right), how, task));
   return got.map((r) => canonicalKey(r)).sort();
 }
 
@@ -58,23 +58,18 @@ for (const how of ["inner", "left", "right", "full"] as const) {
 }
 
 test("a right side larger than the worker memory falls back to a spilling cogroup, same results", async () => {
-  process.env[WORKER_MEMORY_ENV] = String(256 * 1024);
-  try {
-    const big: Pair[] = Array.from({ length: 20_000 }, (_, i) => [`k${i % 5000}`, `${"v".repeat(40)}${i}`]);
-    const probe: Pair[] = Array.from({ length: 3000 }, (_, i) => [`k${i * 2}`, i]);
-    takeSpillMetrics();
-    for (const how of ["inner", "full"] as const) assert.deepEqual(await run(probe, big, how, 1000), expected(probe, big, how));
-    assert.ok(takeSpillMetrics().spills > 0, "the fallback spilled");
-  } finally {
-    delete process.env[WORKER_MEMORY_ENV];
-  }
+  const task = joinTask(256 * 1024);
+  const big: Pair[] = Array.from({ length: 20_000 }, (_, i) => [`k${i % 5000}`, `${"v".repeat(40)}${i}`]);
+  const probe: Pair[] = Array.from({ length: 3000 }, (_, i) => [`k${i * 2}`, i]);
+  for (const how of ["inner", "full"] as const) assert.deepEqual(await run(probe, big, how, 1000, task), expected(probe, big, how));
+  assert.ok(task.metrics.spills > 0, "the fallback spilled");
 });
 
 test("a skewed key's output comes in bounded batches", async () => {
   const l: Pair[] = Array.from({ length: 1000 }, (_, i) => ["hot", i]);
   const r: Pair[] = Array.from({ length: 10 }, (_, i) => ["hot", `w${i}`]);
   const sizes: number[] = [];
-  for await (const b of hashJoinStreams([l], [r], "inner")) sizes.push(b.length);
+  for await (const b of hashJoinStreams([l], [r], "inner", joinTask())) sizes.push(b.length);
   assert.equal(sizes.reduce((a, b) => a + b, 0), 10_000);
   assert.ok(Math.max(...sizes) <= 4096, `batches of ${sizes}`);
 });

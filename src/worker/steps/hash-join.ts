@@ -10,10 +10,9 @@
  * this join ~3 s; the map side also no longer wraps every value in a [tag, value] pair.
  */
 import type { BatchStream } from "../batch-stream.js";
-import { buildAggregator } from "./shuffle-steps.js";
+import { groupAggregator } from "./shuffle-steps.js";
 import { joinRecords, untag, type JoinHow } from "./pair-steps.js";
-import { spillDir, workerMemoryBytes } from "../worker-env.js";
-import { runningTask } from "../task-context.js";
+import type { TaskResources } from "../../shuffle/task-resources.js";
 import { CombinerMap } from "../../shuffle/combiner-map.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
 import { SizeTracker } from "../../shuffle/size-estimator.js";
@@ -44,9 +43,12 @@ async function* iterate(s: BatchStream<unknown>): AsyncGenerator<unknown[], void
   yield* s;
 }
 
-export function hashJoinStreams(left: BatchStream<unknown>, right: BatchStream<unknown>, how: JoinHow): BatchStream<unknown> {
+/** The task's resources, and the prefix of its spill files. */
+export type JoinResources = TaskResources & { readonly spillName: string };
+
+export function hashJoinStreams(left: BatchStream<unknown>, right: BatchStream<unknown>, how: JoinHow, task: JoinResources): BatchStream<unknown> {
   return (async function* () {
-    const limit = workerMemoryBytes();
+    const limit = task.memoryBytes;
     const table = new CombinerMap();
     const tracker = new SizeTracker();
     // Iterated by hand: leaving a for-await loop early would close the stream.
@@ -59,7 +61,7 @@ export function hashJoinStreams(left: BatchStream<unknown>, right: BatchStream<u
         else tracker.add(rec[1]);
       }
       if (tracker.estimatedBytes > limit) {
-        yield* cogroupJoin(table.takeAll(), rights, left, how);
+        yield* cogroupJoin(table.takeAll(), rights, left, how, task);
         return;
       }
     }
@@ -100,9 +102,9 @@ export function hashJoinStreams(left: BatchStream<unknown>, right: BatchStream<u
 }
 
 /** The fallback: both sides, tagged, grouped by key with spilling; then paired up per key. */
-async function* cogroupJoin(loaded: Array<[unknown, unknown]>, restOfRight: AsyncGenerator<unknown[], void, undefined>, left: BatchStream<unknown>, how: JoinHow): AsyncGenerator<unknown[], void, undefined> {
-  const group = buildAggregator({ kind: "group" }, { partitionIndex: 0, fns: [], args: undefined }, "join");
-  const c = new ExternalCombiner(group, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}-join`);
+async function* cogroupJoin(loaded: Array<[unknown, unknown]>, restOfRight: AsyncGenerator<unknown[], void, undefined>, left: BatchStream<unknown>, how: JoinHow, task: JoinResources): AsyncGenerator<unknown[], void, undefined> {
+  const group = groupAggregator(task);
+  const c = new ExternalCombiner(group, task, `${task.spillName}-join`);
   try {
     let tagged: unknown[] = [];
     for (let i = 0; i < loaded.length; i++) {

@@ -3,10 +3,11 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import "./narrow-steps.js";
 import { stepOperator } from "./step-registry.js";
+import { standaloneTaskScope } from "../standalone-task.js";
 
-async function batchSizes(op: string, fn: Function, input: unknown[][], asyncInput = false): Promise<number[]> {
+async function batchSizes(op: "map" | "flatMap" | "filter" | "mapValues" | "flatMapValues", fn: Function, input: unknown[][], asyncInput = false): Promise<number[]> {
   const stream = asyncInput ? (async function* () { yield* input; })() : input;
-  const out = stepOperator(op)(stream, { partitionIndex: 0, fns: [fn], args: undefined });
+  const out = stepOperator(op)(stream, { partitionIndex: 0, fns: [fn], args: undefined, task: standaloneTaskScope() });
   const sizes: number[] = [];
   for await (const b of out as AsyncIterable<unknown[]>) sizes.push(b.length);
   return sizes;
@@ -22,6 +23,6 @@ test("flatMap cuts its output into batches of about 8192 records (8192 plus one 
   }
   const sizes = await batchSizes("flatMap", async (l: string) => l.split(" "), [lines]);
   assert.ok(Math.max(...sizes) <= 8192 + 10 && sizes.reduce((a, b) => a + b, 0) === 40960, "async functions too");
-  const stream = stepOperator("flatMap")([lines.slice(0, 1000)], { partitionIndex: 0, fns: [split], args: undefined }) as Iterable<string[]>;
+  const stream = stepOperator("flatMap")([lines.slice(0, 1000)], { partitionIndex: 0, fns: [split], args: undefined, task: standaloneTaskScope() }) as Iterable<string[]>;
   assert.deepEqual([...stream].flat(), lines.slice(0, 1000).flatMap(split), "order kept");
 });

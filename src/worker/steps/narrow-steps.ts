@@ -7,7 +7,8 @@ import {
   type BatchStream, BATCH_RECORDS, isAsyncStream, isAsyncFunction, isThenable,
   recordsOf, batchesOf, asyncBatchesOf, collectStream,
 } from "../batch-stream.js";
-import { registerStep, requireFn, type StepContext } from "./step-registry.js";
+import { registerStep, requireFn, type StepContext, type StepOperator } from "./step-registry.js";
+import type { StepOp } from "../../scheduler/step-args.js";
 import { RecordPipeline, MAX_OUT_RECORDS, type Emit } from "./record-pipeline.js";
 import { TsparkError } from "../../errors.js";
 
@@ -156,8 +157,8 @@ registerStep("keyBy", recordStep(
 ));
 
 /** Function-free per-batch transforms (keys, values, zipWithIndex...). */
-function batchStep(transform: (batch: unknown[], ctx: StepContext, state: { n: number }) => unknown[]) {
-  return (input: BatchStream<unknown>, ctx: StepContext): BatchStream<unknown> => {
+function batchStep<Op extends StepOp>(transform: (batch: unknown[], ctx: StepContext<Op>, state: { n: number }) => unknown[]): StepOperator<Op> {
+  return (input, ctx) => {
     const state = { n: 0 };
     if (isAsyncStream(input)) {
       return (async function* () {
@@ -181,20 +182,20 @@ registerStep("values", batchStep((b) => b.map((x) => (x as [unknown, unknown])[1
 
 /** zipWithIndex: `args.start` is the global index of this partition's first record. */
 registerStep("zipWithIndex", batchStep((b, ctx, state) => {
-  const start = (ctx.args as { start: number }).start;
+  const start = ctx.args.start;
   return b.map((x) => [x, start + state.n++]);
 }));
 
 /** zipWithUniqueId: record i of partition k among n partitions gets i*n + k. */
 registerStep("zipWithUniqueId", batchStep((b, ctx, state) => {
-  const n = (ctx.args as { numPartitions: number }).numPartitions;
+  const n = ctx.args.numPartitions;
   return b.map((x) => [x, state.n++ * n + ctx.partitionIndex]);
 }));
 
 /** The user's partition function, called lazily when the stream is first read. */
 registerStep("mapPartitions", (input, ctx) => {
   const f = requireFn<(...a: unknown[]) => unknown>(ctx, "mapPartitions");
-  const withIndex = (ctx.args as { withIndex?: boolean } | undefined)?.withIndex === true;
+  const withIndex = ctx.args.withIndex;
   const call = (it: unknown): unknown => (withIndex ? f(ctx.partitionIndex, it) : f(it));
   if (!isAsyncFunction(f) && !isAsyncStream(input)) {
     return (function* () {

@@ -2,14 +2,15 @@
  * Built-in per-record operations of the pair API (distinct, joins, cogroup, lookup...).
  * They are engine operators, not user closures: nothing of the engine is shipped as code.
  */
-import { type BatchStream, isAsyncStream } from "../batch-stream.js";
-import { registerStep, requireFn, type StepContext } from "./step-registry.js";
+import { isAsyncStream } from "../batch-stream.js";
+import { registerStep, requireFn, type StepContext, type StepOperator } from "./step-registry.js";
+import type { StepOp } from "../../scheduler/step-args.js";
 import { ValueMap, canonicalKey } from "../../util/value-map.js";
 import { portableHash } from "../../shuffle/portable-hash.js";
 
 /** A function-free batch transform, sync or async like its input. */
-function perBatch(fn: (batch: unknown[], ctx: StepContext, out: unknown[]) => void) {
-  return (input: BatchStream<unknown>, ctx: StepContext): BatchStream<unknown> => {
+function perBatch<Op extends StepOp>(fn: (batch: unknown[], ctx: StepContext<Op>, out: unknown[]) => void): StepOperator<Op> {
+  return (input, ctx) => {
     if (isAsyncStream(input)) {
       return (async function* () {
         for await (const b of input) {
@@ -38,7 +39,7 @@ registerStep("pairWithNull", perBatch((b, _ctx, out) => {
 
 /** [k, v] → [k, [tag, v]]: marks which input of a cogroup a value came from. */
 registerStep("tagValues", perBatch((b, ctx, out) => {
-  const tag = (ctx.args as { tag: number }).tag;
+  const tag = ctx.args.tag;
   for (const r of b) out.push([(r as Pair)[0], [tag, (r as Pair)[1]]]);
 }));
 
@@ -54,7 +55,7 @@ export function untag(values: Iterable<unknown>, n: number): unknown[][] {
 
 /** [k, tagged values] → [k, [values of input 0, values of input 1, ...]]. */
 registerStep("cogroupDispatch", perBatch((b, ctx, out) => {
-  const n = (ctx.args as { n: number }).n;
+  const n = ctx.args.n;
   for (const r of b) out.push([(r as Pair)[0], untag((r as Pair)[1] as Iterable<unknown>, n)]);
 }));
 
@@ -85,7 +86,7 @@ registerStep("intersectDispatch", perBatch((b, _ctx, out) => {
 
 /** The values of one key (lookup), by key equality. */
 registerStep("lookupKey", perBatch((b, ctx, out) => {
-  const key = canonicalKey((ctx.args as { key: unknown }).key);
+  const key = canonicalKey(ctx.args.key);
   for (const r of b) if (canonicalKey((r as Pair)[0]) === key) out.push((r as Pair)[1]);
 }));
 

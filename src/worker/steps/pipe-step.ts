@@ -11,7 +11,7 @@ import { formatRecord } from "../../util/format.js";
 import { TsparkError } from "../../errors.js";
 
 registerStep("pipe", (input: BatchStream<unknown>, ctx) => {
-  const { command, env, checkCode } = ctx.args as { command: string; env: Record<string, string>; checkCode: boolean };
+  const { command, env, checkCode } = ctx.args;
   return (async function* () {
     const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } });
     const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;

@@ -2,11 +2,14 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import "./narrow-steps.js";
-import { stepOperator, type StepContext } from "./step-registry.js";
+import { stepOperator } from "./step-registry.js";
 import { RecordPipeline, pushRecords } from "./record-pipeline.js";
+import { standaloneTaskScope } from "../standalone-task.js";
 import type { BatchStream } from "../batch-stream.js";
 
-const ctx = (fn: Function): StepContext => ({ partitionIndex: 0, fns: [fn], args: undefined });
+const task = standaloneTaskScope();
+/** A context for steps that take no arguments. */
+const ctx = (fn: Function) => ({ partitionIndex: 0, fns: [fn], args: undefined, task });
 
 function chain(log: string[], source: BatchStream<unknown>): BatchStream<unknown> {
   const split = stepOperator("flatMap")(source, ctx((l: string) => (log.push(`split ${l}`), l.split(" "))));
@@ -62,7 +65,7 @@ test("read as batches, steps that both expand records still cut at 8192 and read
 });
 
 test("mapValues and flatMapValues on records that are not pairs fail with a clear error", () => {
-  for (const op of ["mapValues", "flatMapValues"]) {
+  for (const op of ["mapValues", "flatMapValues"] as const) {
     const s = stepOperator(op)([[1]], ctx((v: unknown) => [v])) as Iterable<unknown[]>;
     assert.throws(() => [...s], new RegExp(`${op} needs \\[key, value\\] pairs, got a record of type number`));
   }

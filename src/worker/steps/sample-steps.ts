@@ -25,18 +25,18 @@ function sampled(input: BatchStream<unknown>, sampler: PartitionSampler<unknown>
 }
 
 registerStep("sample", (input, ctx) => {
-  const { withReplacement, fraction, seed } = ctx.args as { withReplacement: boolean; fraction: number; seed: number };
+  const { withReplacement, fraction, seed } = ctx.args;
   return sampled(input, createSampler(withReplacement, fraction, seed, ctx.partitionIndex));
 });
 
 registerStep("rangeSample", (input, ctx) => {
-  const { lb, ub, seed } = ctx.args as { lb: number; ub: number; seed: number };
+  const { lb, ub, seed } = ctx.args;
   return sampled(input, new RangeSampler(lb, ub, seed, ctx.partitionIndex));
 });
 
 /** sampleByKey: fractions per key, given as [key, fraction] entries (keys equal by value). */
 registerStep("sampleByKey", (input, ctx) => {
-  const { withReplacement, fractions, seed } = ctx.args as { withReplacement: boolean; fractions: Array<[unknown, number]>; seed: number };
+  const { withReplacement, fractions, seed } = ctx.args;
   const byKey = new ValueMap<unknown, number>();
   for (const [k, f] of fractions) byKey.set(k, f);
   return sampled(input, new StratifiedSampler<unknown, unknown>(withReplacement, (k) => byKey.get(k), seed, ctx.partitionIndex) as PartitionSampler<unknown>);

@@ -4,8 +4,6 @@
  */
 import { type BatchStream, isAsyncStream } from "../batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
-import { localDir, spillDir, workerMemoryBytes } from "../worker-env.js";
-import { onTaskEnd, runningTask, recordShuffleWrite } from "../task-context.js";
 import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
 import { pushRecords } from "./record-pipeline.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
@@ -13,6 +11,8 @@ import { ExternalSorter } from "../../shuffle/external-sorter.js";
 import { SpilledGroup } from "../../shuffle/group-values.js";
 import { roughHeapSize } from "../../shuffle/size-estimator.js";
 import type { Aggregator } from "../../shuffle/aggregator.js";
+import type { TaskResources } from "../../shuffle/task-resources.js";
+import type { AggregatorSpec, PartitionerSpec } from "../../scheduler/step-args.js";
 import { rangePartitionOf } from "../../api/partitioner.js";
 import { compareValues, hasNativeStringOrder } from "../../util/ordering.js";
 import { join } from "node:path";
@@ -21,25 +21,9 @@ import { mkdirSync } from "node:fs";
 type F1 = (a: unknown) => unknown;
 type F2 = (a: unknown, b: unknown) => unknown;
 
-/** How a map task routes keys to partitions. */
-export type PartitionerSpec =
-  | { kind: "hash" }
-  | { kind: "func" } // fns[0] is the user's partitionFunc
-  | { kind: "direct" } // the key is the partition number
-  | { kind: "range"; bounds: unknown[]; ascending: boolean }; // fns[0], if any, is keyfunc
-
-/** How values combine; which of the step's functions play which role depends on the kind. */
-export type AggregatorSpec =
-  | { kind: "reduce" } // fns: [f]
-  | { kind: "fold"; zero: unknown } // fns: [f]
-  | { kind: "aggregate"; zero: unknown } // fns: [seqOp, combOp]
-  | { kind: "combine" } // fns: [createCombiner, mergeValue, mergeCombiners]
-  | { kind: "group" }
-  | { kind: "first" }; // keeps one value per key (distinct)
-
 /** Group-by lists: arrays while small, a SpilledGroup once a single key outgrows memory. */
-function groupAggregator(): Aggregator {
-  const limit = workerMemoryBytes();
+export function groupAggregator(task: TaskResources): Aggregator {
+  const limit = task.memoryBytes;
   const append = (a: unknown, b: unknown[]): unknown => {
     if (a instanceof SpilledGroup) {
       a.addAll(b);
@@ -48,9 +32,9 @@ function groupAggregator(): Aggregator {
     const arr = a as unknown[];
     const est = (arr.length + b.length) * (arr.length > 0 ? roughHeapSize(arr[0]) : 16);
     if (est > limit / 2) {
-      const g = new SpilledGroup<unknown>(spillDir(), Math.max(1024, limit / 4), arr);
+      const g = new SpilledGroup<unknown>(task.spillDir(), Math.max(1024, limit / 4), arr);
       g.addAll(b);
-      onTaskEnd(() => g.dispose());
+      task.onTaskEnd(() => g.dispose());
       return g;
     }
     for (let i = 0; i < b.length; i++) arr.push(b[i]);
@@ -105,7 +89,7 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
         growsWithValues: true,
       };
     case "group":
-      return groupAggregator();
+      return groupAggregator(ctx.task);
     case "first":
       return { createCombiner: (v) => v, mergeValue: (c) => c, mergeCombiners: (a) => a, growsWithValues: false, mapSideCombineOptional: true };
   }
@@ -176,26 +160,21 @@ function drainThenStream(input: BatchStream<unknown>, open: () => DrainingBuffer
  * output and emits its MapStatus.
  */
 registerStep("shuffleWrite", (input, ctx) => {
-  const { shuffleId, numPartitions, partitioner, aggregator } = ctx.args as {
-    shuffleId: number;
-    numPartitions: number;
-    partitioner: PartitionerSpec;
-    aggregator?: AggregatorSpec;
-  };
+  const { shuffleId, numPartitions, partitioner, aggregator } = ctx.args;
   // The partitioner's function (if any) comes after the aggregator's functions.
   const aggFnCount = aggregator ? { reduce: 1, fold: 1, aggregate: 2, combine: 3, group: 0, first: 0 }[aggregator.kind] : 0;
   const partCtx: StepContext = { ...ctx, fns: ctx.fns.slice(aggFnCount) };
   const agg = aggregator ? buildAggregator(aggregator, ctx, "combineByKey") : undefined;
   return (async function* () {
-    const dir = join(localDir(), `shuffle-${shuffleId}`);
+    const dir = join(ctx.task.runtime.settings.localDir, `shuffle-${shuffleId}`);
     mkdirSync(dir, { recursive: true });
-    const attempt = runningTask()?.taskAttemptId ?? 0;
-    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), workerMemoryBytes(), agg);
+    const attempt = ctx.task.task.taskAttemptId;
+    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), ctx.task, agg);
     try {
       if (isAsyncStream(input)) await drain(input, (b) => w.write(b));
       else pushRecords(input, (rec) => w.add(rec));
       const status = w.commit();
-      recordShuffleWrite(status.segmentBytes.reduce((a, b) => a + b, 0));
+      ctx.task.metrics.shuffleWriteBytes += status.segmentBytes.reduce((a, b) => a + b, 0);
       yield [status];
     } catch (err) {
       w.abort();
@@ -206,10 +185,10 @@ registerStep("shuffleWrite", (input, ctx) => {
 
 /** Reduce side: combines [key, value] (or [key, combiner]) records by key. */
 registerStep("combineByKey", (input, ctx) => {
-  const { aggregator, combiners } = ctx.args as { aggregator: AggregatorSpec; combiners: boolean };
+  const { aggregator, combiners } = ctx.args;
   const agg = buildAggregator(aggregator, ctx, "combineByKey");
   return drainThenStream(input, () => {
-    const c = new ExternalCombiner(agg, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`);
+    const c = new ExternalCombiner(agg, ctx.task, ctx.task.spillName);
     return { insert: (b) => c.insertAll(b, combiners), output: () => c.entries(), cleanup: () => c.cleanup() };
   });
 });
@@ -223,7 +202,7 @@ const nativeDescending = (a: unknown, b: unknown): number => nativeAscending(b, 
 
 /** Sorts a partition's [key, value] records by key (sortByKey, repartitionAndSortWithinPartitions). */
 registerStep("sortByKey", (input, ctx) => {
-  const { ascending } = ctx.args as { ascending: boolean };
+  const { ascending } = ctx.args;
   const keyfunc = optionalFn<F1>(ctx);
   const cmpKeys = keyfunc ? (a: unknown, b: unknown) => compareValues(keyfunc(a), keyfunc(b)) : compareValues;
   const cmp = ascending
@@ -240,7 +219,7 @@ registerStep("sortByKey", (input, ctx) => {
     return ascending ? nativeAscending : nativeDescending;
   };
   return drainThenStream(input, () => {
-    const srt = new ExternalSorter<unknown>(cmp, workerMemoryBytes(), spillDir(), `t${runningTask()?.taskAttemptId ?? 0}`, fast);
+    const srt = new ExternalSorter<unknown>(cmp, ctx.task, ctx.task.spillName, fast);
     return { insert: (b) => srt.insertAll(b), output: () => srt.sorted(), cleanup: () => srt.cleanup() };
   });
 });

@@ -5,28 +5,34 @@
  */
 import type { BatchStream } from "../batch-stream.js";
 import { TsparkError } from "../../errors.js";
+import type { TaskScope } from "../task-context.js";
+import type { StepArgs, StepOp } from "../../scheduler/step-args.js";
 
-export interface StepContext {
+export interface StepContext<Op extends StepOp = StepOp> {
   /** Index of the partition of the RDD this step belongs to. */
   partitionIndex: number;
   /** The revived user functions, in the order the step lists them. */
   fns: Function[];
-  args: unknown;
+  /** The step's arguments, as the step contract (scheduler/step-args.ts) types them for `op`. */
+  args: StepArgs[Op];
+  /** The running task: its metrics, memory budget, spill directory and cleanups. */
+  task: TaskScope;
 }
 
-export type StepOperator = (input: BatchStream<unknown>, ctx: StepContext) => BatchStream<unknown>;
+export type StepOperator<Op extends StepOp = StepOp> = (input: BatchStream<unknown>, ctx: StepContext<Op>) => BatchStream<unknown>;
 
-const operators = new Map<string, StepOperator>();
+/** Operators by op; each was registered with the StepOperator type of its own op. */
+const operators = new Map<StepOp, StepOperator<never>>();
 
-export function registerStep(op: string, impl: StepOperator): void {
+export function registerStep<Op extends StepOp>(op: Op, impl: StepOperator<Op>): void {
   if (operators.has(op)) throw new Error(`step operator "${op}" registered twice`);
   operators.set(op, impl);
 }
 
-export function stepOperator(op: string): StepOperator {
+export function stepOperator<Op extends StepOp>(op: Op): StepOperator<Op> {
   const impl = operators.get(op);
   if (!impl) throw new TsparkError("PROTOCOL", `unknown step operator "${op}" (driver and worker versions differ?)`);
-  return impl;
+  return impl as StepOperator<Op>; // registered under `op` with this type (registerStep)
 }
 
 /** The step's i-th function, with a clear error if the plan lacks it. */

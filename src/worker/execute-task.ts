@@ -1,0 +1,95 @@
+/**
+ * Runs one task from its plan and returns its outcome. Everything it uses from outside the
+ * task comes in explicitly: the task description, and the worker runtime (block store,
+ * broadcast values, closures, barrier channel, settings) its process keeps across tasks.
+ * It knows no transport: the local pool's fd-3 loop (transport/worker-main.ts) and any
+ * other channel decode a task, call this, and encode the outcome.
+ */
+import type { TaskDescription } from "../scheduler/plan.js";
+import { collectStream } from "./batch-stream.js";
+import { buildStream } from "./task-runner.js";
+import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask } from "./task-context.js";
+import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
+import type { WorkerRuntime } from "./worker-runtime.js";
+
+/** A thrown value as plain data: an Error's fields; anything else, described. */
+function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    return { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code as string | undefined };
+  }
+  return { name: "Error", message: `a non-Error value was thrown: ${String(err)}`, stack: undefined, code: undefined };
+}
+
+/**
+ * A successful outcome that could not be delivered after all (a record the transport cannot
+ * encode): the task failed; its blocks stay reported, its accumulator additions are dropped.
+ */
+export function undeliverable(result: Extract<TaskOutcome, { type: "result" }>, err: unknown): Extract<TaskOutcome, { type: "failure" }> {
+  return { type: "failure", taskId: result.taskId, error: serializeError(err), metrics: { ...result.metrics, recordsOut: 0 }, blocks: result.blocks };
+}
+
+function runningTaskOf(task: TaskDescription): RunningTask {
+  return {
+    stageId: task.stageId,
+    partitionId: task.partition,
+    attemptNumber: task.attempt,
+    taskAttemptId: task.taskId,
+    localProperties: task.localProperties,
+    ...(task.barrier ? { barrier: task.barrier } : {}),
+  };
+}
+
+function metricsOf(scope: TaskScope, started: number, recordsOut: number): TaskMetrics {
+  const m = scope.metrics;
+  return {
+    durationMs: performance.now() - started,
+    recordsOut,
+    spills: m.spills,
+    spillBytes: m.spillBytes,
+    recordsIn: m.recordsIn,
+    bytesIn: m.bytesIn,
+    shuffleReadBytes: m.shuffleReadBytes,
+    shuffleWriteBytes: m.shuffleWriteBytes,
+    broadcastBytesRead: m.broadcastBytesRead,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/** Fails the running task with an error that escaped its promise chain (see failRunningTask). */
+let failEscaped: ((err: unknown) => void) | undefined;
+
+/**
+ * A failure that escaped the running task's promise chain (a throw in a timer, an unhandled
+ * rejection: the process's handlers pass it here) fails that task at once. False when no
+ * task is running.
+ */
+export function failRunningTask(err: unknown): boolean {
+  if (!failEscaped) return false;
+  failEscaped(err);
+  return true;
+}
+
+export async function executeTask(task: TaskDescription, runtime: WorkerRuntime): Promise<TaskOutcome> {
+  const started = performance.now();
+  for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);
+  const scope = new TaskScope(runningTaskOf(task), runtime);
+  const escaped = new Promise<never>((_, reject) => (failEscaped = reject));
+  setRunningTaskScope(scope);
+  // The task's own chain ends with its cleanups (before a success is returned). After an
+  // escaped failure it may still be running: it cleans up when it ends, and leaves the slot
+  // to whichever task runs by then.
+  const run = (async () => collectStream(await buildStream(task.plan, scope)))().finally(() => {
+    if (runningTaskScope() === scope) setRunningTaskScope(undefined);
+    scope.runCleanups();
+  });
+  try {
+    const records = await Promise.race([run, escaped]);
+    return { type: "result", taskId: task.taskId, records, metrics: metricsOf(scope, started, records.length), blocks: runtime.blocks.takeUpdates(), accumulators: [...scope.accumulators] };
+  } catch (err) {
+    // A failed attempt's accumulator additions are dropped.
+    return { type: "failure", taskId: task.taskId, error: serializeError(err), metrics: metricsOf(scope, started, 0), blocks: runtime.blocks.takeUpdates() };
+  } finally {
+    failEscaped = undefined;
+    run.catch(() => {}); // after an escaped failure, the chain's own end is of no interest
+  }
+}

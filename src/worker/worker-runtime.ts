@@ -1,0 +1,65 @@
+/**
+ * What one worker process keeps across its tasks, whatever transport brings them: its
+ * settings, cached blocks, decoded broadcast values, received closures and the channel
+ * barrier requests go out on. executeTask (execute-task.ts) takes it explicitly; a
+ * transport (transport/worker-main.ts: the local pool's fd-3 pipe) makes one at start-up.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { BlockStore } from "../storage/block-store.js";
+import { BarrierClient, type BarrierSend } from "./barrier-client.js";
+import type { WorkerSettings } from "./worker-env.js";
+import type { ClosureId } from "../scheduler/plan.js";
+import { reviveClosure } from "../closure/revive.js";
+import { TsparkError } from "../errors.js";
+
+export interface WorkerRuntime {
+  readonly settings: WorkerSettings;
+  /** Cached RDD partitions (persist), in this process's memory or on the local disk. */
+  readonly blocks: BlockStore;
+  /** Broadcast values decoded in this process, by broadcast id. */
+  readonly broadcasts: Map<number, unknown>;
+  readonly closures: ClosureCache;
+  readonly barrier: BarrierClient;
+  /** Where this process writes spill runs (made on first use). */
+  spillDir(): string;
+}
+
+/**
+ * The closures a worker holds: their bytes by id, as tasks bring them (a task carries only
+ * the bytes new to its worker). Revival is cached once per process in closure/revive.ts,
+ * by the same id, so this keeps bytes only.
+ */
+export class ClosureCache {
+  private readonly bytes = new Map<ClosureId, Uint8Array>();
+
+  add(id: ClosureId, bytes: Uint8Array): void {
+    this.bytes.set(id, bytes);
+  }
+
+  /** The revived function (revived on its first use in this process). */
+  fn(id: ClosureId): Promise<Function> {
+    const bytes = this.bytes.get(id);
+    if (!bytes) return Promise.reject(new TsparkError("PROTOCOL", `closure ${id} was never sent to this worker`));
+    return reviveClosure(bytes, id);
+  }
+}
+
+/** `sendBarrier` undefined: no driver to coordinate barrier stages with (in-process runs). */
+export function createWorkerRuntime(settings: WorkerSettings, sendBarrier?: BarrierSend): WorkerRuntime {
+  let spillDirMade: string | undefined;
+  return {
+    settings,
+    blocks: new BlockStore(join(settings.localDir, "blocks"), settings.storageMemoryBytes),
+    broadcasts: new Map(),
+    closures: new ClosureCache(),
+    barrier: new BarrierClient(sendBarrier),
+    spillDir() {
+      if (!spillDirMade) {
+        spillDirMade = join(settings.localDir, `spill-${process.pid}`);
+        mkdirSync(spillDirMade, { recursive: true });
+      }
+      return spillDirMade;
+    },
+  };
+}
