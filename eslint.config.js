@@ -43,6 +43,22 @@ export default tseslint.config(
       "no-regex-spaces": "off",
     },
   },
+  // Layer boundaries (ARCHITECTURE.md). Tests may reach across them to build what they check.
+  {
+    files: ["src/scheduler/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/api/*"], message: "the scheduler sees RDDs only through scheduler/lineage.ts" }] }] },
+  },
+  {
+    files: ["src/shuffle/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/worker/*", "**/api/*", "**/driver/*"], message: "the shuffle gets a task's resources as TaskResources (shuffle/task-resources.ts)" }] }] },
+  },
+  {
+    files: ["src/worker/**/*.ts"],
+    ignores: ["**/*.test.ts", "src/worker/transport/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/transport/*", "**/backend/*", "**/driver/*"], message: "the worker runtime knows no transport and nothing of the driver" }] }] },
+  },
   {
     // The closure fixtures are odd code on purpose (their exact text and lines are what the tests capture).
     files: ["test/fixtures/**"],
