@@ -18,6 +18,8 @@ export type TsparkErrorCode =
   | "EMPTY_COLLECTION"     // e.g. reduce() or first() of an empty RDD
   | "PROTOCOL"             // corrupt frame or unexpected end of stream between processes
   | "FETCH_FAILED"         // a shuffle map output a reduce task needs is gone (recomputed from lineage)
+  | "SPARK_UNAVAILABLE"    // Spark was not found, is a version tspark does not support, or its JVM failed or went away
+  | "JVM_ERROR"            // a call the driver made into Spark's JVM threw there
   | "CONFIG";
 
 export class TsparkError extends Error {
