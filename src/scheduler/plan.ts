@@ -31,6 +31,8 @@ export type PartitionPlan =
   | { kind: "binary-records"; split: FileSplit; recordLength: number }
   | { kind: "object-file"; paths: string[] }
   | { kind: "empty" }
+  /** The records the engine hosting the worker hands it (Spark's executor, over its socket). */
+  | { kind: "executor-input" }
   /** This reduce partition's segment of every map output of a shuffle. */
   | { kind: "shuffle-read"; shuffleId: number; partition: number; outputs: MapOutputLocation[] }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */

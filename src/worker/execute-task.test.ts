@@ -92,3 +92,32 @@ test("a barrier task's requests go out on the channel the runtime was given; the
   assert.deepEqual(out.type === "result" && out.records, [["from 0", "from 1"]]);
   assert.deepEqual(sent.map((r) => [r.type, r.numTasks, r.message]), [["barrier", 2, "from 0"]]);
 });
+
+test("a transport's own input and output: records stream in from the executor and out to deliver, none in the outcome", async () => {
+  const [c] = [captureClosure((x: number) => x * 10)];
+  const task: TaskDescription = {
+    taskId: nextTaskId++, jobId: 0, stageId: 0, partition: 0, attempt: 0, localProperties: {}, closures: [[c!.id, c!.bytes]],
+    plan: { kind: "narrow", parent: { kind: "executor-input" }, partitionIndex: 0, steps: [{ op: "map", fns: [c!.id] }] },
+  };
+  const input = (async function* () {
+    yield [1, 2];
+    yield [3];
+  })();
+  const delivered: unknown[] = [];
+  const out = await executeTask(task, runtime, {
+    input,
+    deliver: async (records) => {
+      for await (const batch of records) delivered.push(...batch);
+      return delivered.length;
+    },
+  });
+  assert.equal(out.type, "result");
+  if (out.type !== "result") return;
+  assert.deepEqual(delivered, [10, 20, 30]);
+  assert.deepEqual(out.records, []);
+  assert.equal(out.metrics.recordsOut, 3);
+
+  const noInput = await executeTask({ ...task, taskId: nextTaskId++ }, runtime);
+  assert.equal(noInput.type, "failure");
+  if (noInput.type === "failure") assert.match(noInput.error.message, /reads its executor's input, but its transport gave it none/);
+});

@@ -6,7 +6,7 @@
  * other channel decode a task, call this, and encode the outcome.
  */
 import type { TaskDescription } from "../scheduler/plan.js";
-import { collectStream } from "./batch-stream.js";
+import { collectStream, type BatchStream } from "./batch-stream.js";
 import { buildStream } from "./task-runner.js";
 import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask } from "./task-context.js";
 import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
@@ -69,22 +69,37 @@ export function failRunningTask(err: unknown): boolean {
   return true;
 }
 
-export async function executeTask(task: TaskDescription, runtime: WorkerRuntime): Promise<TaskOutcome> {
+/**
+ * What a transport may hand a task besides its description: the records its engine streams
+ * in, and where the task's records stream out (instead of one array in the outcome).
+ */
+export interface TaskIo {
+  input?: BatchStream<unknown>;
+  /** Drains the task's records (to a socket, say); resolves to how many there were. */
+  deliver?: (records: BatchStream<unknown>) => Promise<number>;
+}
+
+export async function executeTask(task: TaskDescription, runtime: WorkerRuntime, io: TaskIo = {}): Promise<TaskOutcome> {
   const started = performance.now();
   for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);
-  const scope = new TaskScope(runningTaskOf(task), runtime);
+  const scope = new TaskScope(runningTaskOf(task), runtime, io.input);
   const escaped = new Promise<never>((_, reject) => (failEscaped = reject));
   setRunningTaskScope(scope);
   // The task's own chain ends with its cleanups (before a success is returned). After an
   // escaped failure it may still be running: it cleans up when it ends, and leaves the slot
   // to whichever task runs by then.
-  const run = (async () => collectStream(await buildStream(task.plan, scope)))().finally(() => {
+  const { deliver } = io;
+  const run = (async () => {
+    const stream = await buildStream(task.plan, scope);
+    return deliver ? deliver(stream) : collectStream(stream);
+  })().finally(() => {
     if (runningTaskScope() === scope) setRunningTaskScope(undefined);
     scope.runCleanups();
   });
   try {
-    const records = await Promise.race([run, escaped]);
-    return { type: "result", taskId: task.taskId, records, metrics: metricsOf(scope, started, records.length), blocks: runtime.blocks.takeUpdates(), accumulators: [...scope.accumulators] };
+    const out = await Promise.race([run, escaped]);
+    const records = typeof out === "number" ? [] : out;
+    return { type: "result", taskId: task.taskId, records, metrics: metricsOf(scope, started, typeof out === "number" ? out : out.length), blocks: runtime.blocks.takeUpdates(), accumulators: [...scope.accumulators] };
   } catch (err) {
     // A failed attempt's accumulator additions are dropped.
     return { type: "failure", taskId: task.taskId, error: serializeError(err), metrics: metricsOf(scope, started, 0), blocks: runtime.blocks.takeUpdates() };

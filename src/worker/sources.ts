@@ -14,7 +14,7 @@ import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
 import { statSync } from "node:fs";
 import type { TaskCounters } from "./task-context.js";
 
-type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached">;
+type SourceKind = Exclude<PartitionPlan["kind"], "narrow" | "zip" | "cartesian" | "hash-join" | "concat" | "cached" | "executor-input">;
 type SourcePlan = Extract<PartitionPlan, { kind: SourceKind }>;
 
 function* rangeBatches(start: number, end: number, step: number): Generator<number[]> {

@@ -7,6 +7,8 @@
  */
 import type { TaskResources, ShuffleMetrics } from "../shuffle/task-resources.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
+import type { BatchStream } from "./batch-stream.js";
+import { TsparkError } from "../errors.js";
 
 export interface RunningTask {
   stageId: number;
@@ -47,8 +49,18 @@ export class TaskScope implements TaskResources {
   readonly memoryBytes: number;
   private readonly cleanups: Array<() => void> = [];
 
-  constructor(readonly task: RunningTask, readonly runtime: WorkerRuntime) {
+  constructor(
+    readonly task: RunningTask,
+    readonly runtime: WorkerRuntime,
+    /** The records the hosting engine streams in (an `executor-input` plan reads them). */
+    private readonly input?: BatchStream<unknown>,
+  ) {
     this.memoryBytes = runtime.settings.workerMemoryBytes;
+  }
+
+  executorInput(): BatchStream<unknown> {
+    if (!this.input) throw new TsparkError("PROTOCOL", "this task reads its executor's input, but its transport gave it none");
+    return this.input;
   }
 
   spillDir(): string {

@@ -102,6 +102,8 @@ export async function buildStream(plan: PartitionPlan, task: TaskScope): Promise
       return concatStreams(await Promise.all(plan.parents.map(build)));
     case "cached":
       return cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime);
+    case "executor-input":
+      return task.executorInput();
     default:
       return openSource(plan, task.metrics);
   }
