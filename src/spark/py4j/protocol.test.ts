@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  TypedArg, escapeText, unescapeText, encodeArg, decodeAnswer, decodeValue, callCommand, staticTarget, constructCommand, exceptionTextCommand, releaseCommand, authCommand,
+  TypedArg, escapeText, unescapeText, encodeArg, decodeAnswer, decodeValue, callCommand, staticTarget, constructCommand, exceptionTextCommand, releaseCommand, authCommand, arrayItemCommand,
 } from "./protocol.js";
 
 test("strings stay on one line: backslash, LF and CR are escaped, and read back exactly", () => {
@@ -41,6 +41,7 @@ test("commands: lines ending with e, statics addressed as z:<class>", () => {
   assert.equal(constructCommand("org.apache.spark.SparkConf", [true]), "i\norg.apache.spark.SparkConf\nbtrue\ne\n");
   assert.equal(exceptionTextCommand("o1"), "p\nro1\ne\n");
   assert.equal(releaseCommand("o1"), "m\nd\no1\ne\n");
+  assert.equal(arrayItemCommand("o4", 1), "a\ng\no4\ni1\ne\n");
   assert.equal(authCommand("s3cret"), "A\ns3cret\n");
 });
 

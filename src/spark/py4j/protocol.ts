@@ -149,6 +149,11 @@ export function fieldCommand(targetId: string, field: string): string {
   return encodeCommand(["f", "g", targetId, field]);
 }
 
+/** An element of a Java array. */
+export function arrayItemCommand(arrayId: string, index: number): string {
+  return encodeCommand(["a", "g", arrayId], [index]);
+}
+
 /** Lets the JVM collect an object the client no longer uses. */
 export function releaseCommand(id: string): string {
   return encodeCommand(["m", "d", id]);

@@ -7,7 +7,7 @@
 import net from "node:net";
 import { TsparkError } from "../../errors.js";
 import {
-  authCommand, callCommand, constructCommand, decodeAnswer, exceptionTextCommand, fieldCommand, releaseCommand, staticTarget,
+  arrayItemCommand, authCommand, callCommand, constructCommand, decodeAnswer, exceptionTextCommand, fieldCommand, releaseCommand, staticTarget,
   type JavaArg, type JavaRef, type RefKind, type ReturnValue,
 } from "./protocol.js";
 
@@ -151,6 +151,11 @@ export class Py4JClient {
   /** A public field of an object. */
   field(target: JavaRef, name: string): Promise<JavaValue> {
     return this.run(fieldCommand(target.javaId, name), name);
+  }
+
+  /** An element of a Java array the JVM returned (e.g. collectAndServe's port and secret). */
+  arrayItem(array: JavaRef, index: number): Promise<JavaValue> {
+    return this.run(arrayItemCommand(array.javaId, index), `array element ${index}`);
   }
 
   async release(obj: JavaObject): Promise<void> {

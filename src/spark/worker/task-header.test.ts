@@ -16,7 +16,7 @@ import {
   type SparkMinor,
   type TaskHeader,
 } from "./task-header.js";
-import { SpecialLength, WireProtocolError, WireReader, WireWriter } from "./wire.js";
+import { SpecialLength, WireProtocolError, WireReader, WireWriter } from "../wire/wire.js";
 
 // dist/spark/worker → the repository root.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");

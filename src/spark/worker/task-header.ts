@@ -25,7 +25,7 @@
  *   data arrives as PySpark's pickled batches, one frame per batch.
  */
 import type { SparkMinor } from "../gateway/spark-home.js";
-import { SpecialLength, WireProtocolError, WireReader, WireWriter } from "./wire.js";
+import { SpecialLength, WireProtocolError, WireReader, WireWriter } from "../wire/wire.js";
 
 export type { SparkMinor };
 

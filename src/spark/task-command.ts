@@ -1,0 +1,59 @@
+/**
+ * What tspark puts in the command frame of the functions it hands Spark (the bytes PySpark
+ * fills with a pickled function): the plan the worker runs over the executor's records, the
+ * functions it names, and how records are framed on the way in and out. Opaque to the JVM;
+ * the driver writes it (spark/driver/), the worker reads it (spark/worker/).
+ */
+import type { ClosureId, PartitionPlan } from "../scheduler/plan.js";
+import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
+import { TsparkError } from "../errors.js";
+
+/**
+ * How records are framed between the JVM and the worker: `utf8`, one string per frame (what
+ * textFile hands a worker, and what saveAsTextFile takes); `batches`, tspark's record
+ * batches (serde/record-batch.ts), one batch per frame.
+ */
+export type FrameCodec = "utf8" | "batches";
+
+export interface SparkTaskCommand {
+  input: FrameCodec;
+  output: FrameCodec;
+  /** Rooted at an `executor-input` leaf; narrow nodes get the task's partition index at the worker. */
+  plan: PartitionPlan;
+  closures: Array<[ClosureId, Uint8Array]>;
+}
+
+/** The environment variable telling the worker which protocol profile its executor speaks. */
+export const PROFILE_ENV = "TSPARK_SPARK_PROFILE";
+
+/** Marks tspark's command frame, so a worker handed anything else says so instead of misreading it. */
+const MAGIC = Buffer.from("tspark-command/1\n");
+
+export function encodeTaskCommand(command: SparkTaskCommand): Buffer {
+  return Buffer.concat([MAGIC, encodeMessage(command)]);
+}
+
+export function decodeTaskCommand(bytes: Buffer): SparkTaskCommand {
+  if (bytes.length < MAGIC.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new TsparkError("PROTOCOL", "the task's command is not a tspark command: was tspark's worker set as the executable of another application's (PySpark's) functions, or is the driver a different tspark version?");
+  }
+  return decodeMessage<SparkTaskCommand>(bytes.subarray(MAGIC.length));
+}
+
+/** The plan with every narrow node's partition index set to the running task's. */
+export function forPartition(plan: PartitionPlan, partitionIndex: number): PartitionPlan {
+  switch (plan.kind) {
+    case "narrow":
+      return { ...plan, partitionIndex, parent: forPartition(plan.parent, partitionIndex) };
+    case "zip":
+    case "cartesian":
+    case "hash-join":
+      return { ...plan, left: forPartition(plan.left, partitionIndex), right: forPartition(plan.right, partitionIndex) };
+    case "concat":
+      return { ...plan, parents: plan.parents.map((p) => forPartition(p, partitionIndex)) };
+    case "cached":
+      return { ...plan, compute: forPartition(plan.compute, partitionIndex) };
+    default:
+      return plan;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Runs one Spark task in tspark's worker: reads the task header and tspark's command from
+ * the executor, streams the executor's records through executeTask (the same worker runtime
+ * the local engine uses), writes the records back as frames, then the trailer Spark's
+ * PythonRunner expects. A failure is reported as PySpark reports one (-2 and a message;
+ * task-error.ts says how the driver gets the user's error back from it).
+ */
+import { tmpdir } from "node:os";
+import { executeTask } from "../../worker/execute-task.js";
+import { createWorkerRuntime } from "../../worker/worker-runtime.js";
+import { settingsFromEnv } from "../../worker/worker-env.js";
+import type { BatchStream } from "../../worker/batch-stream.js";
+import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
+import { decodeTaskCommand, forPartition, PROFILE_ENV, type FrameCodec } from "../task-command.js";
+import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
+import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError } from "./task-header.js";
+import type { ExecutorConnection } from "./executor-connection.js";
+import { TsparkError } from "../../errors.js";
+import type { SparkMinor } from "../gateway/spark-home.js";
+import { encodeTaskError } from "../task-error.js";
+
+/** Frames the worker reads from the executor at a time (without awaiting while they are buffered). */
+const FRAMES_PER_READ = 1024;
+
+async function* executorRecords(reader: WireReader, codec: FrameCodec): AsyncGenerator<unknown[], void, undefined> {
+  for (;;) {
+    const frames = await reader.readFrames(FRAMES_PER_READ);
+    if (typeof frames === "number") {
+      if (frames === SpecialLength.END_OF_DATA_SECTION) return;
+      throw new TsparkError("PROTOCOL", `unexpected length ${frames} in the executor's records`);
+    }
+    if (codec === "utf8") {
+      yield frames.map((f) => (f === null ? null : f.toString("utf8")));
+    } else {
+      for (const f of frames) if (f !== null) yield decodeBatch(f);
+    }
+  }
+}
+
+function deliverTo(writer: WireWriter, codec: FrameCodec): (records: BatchStream<unknown>) => Promise<number> {
+  return async (records) => {
+    let n = 0;
+    for await (const batch of records) {
+      if (batch.length === 0) continue;
+      n += batch.length;
+      if (codec === "utf8") for (const r of batch) writer.string(String(r));
+      else writer.frame(encodeBatch(batch));
+      await writer.flush();
+    }
+    return n;
+  };
+}
+
+function profileOf(env: NodeJS.ProcessEnv): SparkMinor {
+  const p = env[PROFILE_ENV];
+  if (p !== "3.5" && p !== "4.3") throw new TsparkError("PROTOCOL", `unknown Spark protocol profile ${JSON.stringify(p)} (${PROFILE_ENV})`);
+  return p;
+}
+
+/** Runs the task on `connection`; resolves to the process's exit code. */
+export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.ProcessEnv): Promise<number> {
+  const { reader, writer } = connection;
+  const minor = profileOf(env);
+  const header = await readTaskHeader(reader, minor);
+  const initTime = Date.now();
+  const command = decodeTaskCommand(header.command);
+  const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
+  const runtime = createWorkerRuntime({ ...settingsFromEnv(env), localDir });
+  const outcome = await executeTask(
+    {
+      taskId: Number(header.taskAttemptId),
+      jobId: 0,
+      stageId: header.stageId,
+      partition: header.partitionIndex,
+      attempt: header.attemptNumber,
+      plan: forPartition(command.plan, header.partitionIndex),
+      closures: command.closures,
+      localProperties: Object.fromEntries(header.localProperties),
+    },
+    runtime,
+    { input: executorRecords(reader, command.input), deliver: deliverTo(writer, command.output) },
+  );
+  if (outcome.type === "failure") {
+    writeTaskError(writer, encodeTaskError(outcome.error));
+    await writer.flush();
+    connection.socket.end();
+    return 0;
+  }
+  writeTaskEnd(writer, {
+    bootMs: connection.bootTime,
+    initMs: initTime,
+    finishMs: Date.now(),
+    memoryBytesSpilled: 0,
+    diskBytesSpilled: outcome.metrics.spillBytes,
+    accumulatorUpdates: [],
+  }, minor);
+  await writer.flush();
+  await answerEndOfStream(reader, writer);
+  connection.socket.end();
+  return 0;
+}
