@@ -16,7 +16,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
-const CHROMIUM = "/usr/bin/chromium";
+// Overridable so a test can check what happens on a machine without it (web-ui-no-browser.test.ts).
+const CHROMIUM = process.env["TSPARK_TEST_CHROMIUM"] ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
 
 /** Starts the CLI; `next(re)` resolves with the first stdout line after the last one matched that matches `re`. */
@@ -65,8 +66,12 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
   const tmp = mkdtempSync(join(tmpdir(), "tspark-ui-e2e-"));
   const events = join(tmp, "events");
   mkdirSync(ARTIFACTS, { recursive: true });
+  // The browser first: without one, no program is left waiting on its stdin.
+  const browser = await openBrowser(join(tmp, "profile")).catch((err: unknown) => {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  });
   const app = start(["--master", "local[2]", "--conf", "tspark.ui.port=0", "--conf", "tspark.eventLog.enabled=true", "--conf", `tspark.eventLog.dir=${events}`, "--conf", "tspark.task.maxFailures=2", "test/e2e/programs/ui-app.ts"]);
-  const browser = await openBrowser(join(tmp, "profile"));
   let history: ReturnType<typeof start> | undefined;
   try {
     const [, access, url] = await app.next(/^UI ((http:\/\/127\.0\.0\.1:\d+)\/\?token=[\w-]+)$/);
