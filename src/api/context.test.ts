@@ -51,7 +51,7 @@ test("configuration: explicit settings, aliases and defaults", async () => {
   assert.equal(sc.appName, "conf-test");
   assert.equal(sc.defaultParallelism, 3);
   assert.equal(sc.parallelize([1, 2, 3, 4]).getNumPartitions(), 3);
-  assert.throws(() => slotsForMaster("yarn"), /unsupported master/);
+  assert.throws(() => slotsForMaster("mars://x"), /unsupported master/);
   assert.equal(slotsForMaster("local[3]"), 3);
   assert.equal(slotsForMaster("local"), 1);
 });

@@ -1,7 +1,7 @@
 /**
- * The one place a master URL picks what runs the tasks. Today only the local pool of worker
- * processes (`local`, `local[N]`, `local[*]`); a cluster engine is added here, behind the
- * same ExecutorBackend interface.
+ * The one place a master URL picks the local worker processes that run tasks: a pool of
+ * them for tspark's own engine (`local`, `local[N]`, `local[*]`), none when Spark runs the
+ * jobs (its executors start tspark's worker themselves).
  */
 import type { MasterUrl } from "../config/master.js";
 import type { ExecutorBackend, ExecutorEvents } from "./backend.js";
@@ -19,8 +19,7 @@ export interface BackendOptions {
 
 /** Builds the backend for a parsed master URL (parseMaster refused any other). */
 export function createBackend(master: MasterUrl, options: BackendOptions): ExecutorBackend {
-  switch (master.engine) {
-    case "local":
-      return new LocalBackend(master.slots, { nodeArgs: options.nodeArgs, env: options.env }, options.events, options.localityWaitMs);
-  }
+  // On Spark, Spark's executors start tspark's workers (spark/driver/spark-jobs.ts): no local worker processes.
+  const slots = master.engine === "local" ? master.slots : 0;
+  return new LocalBackend(slots, { nodeArgs: options.nodeArgs, env: options.env }, options.events, options.localityWaitMs);
 }

@@ -70,7 +70,7 @@ test("bad usage is a clear error naming the option or the file line", () => {
     const bad = (args: string[], re: RegExp) => assert.throws(() => parseLaunchArgs(args, {}, cwd), re, args.join(" "));
     bad(["--bogus"], /Unknown option '--bogus'/);
     bad(["--master"], /--master <value>' argument missing/);
-    bad(["--master", "yarn"], /--master: unsupported master "yarn"/);
+    bad(["--master", "mars://x"], /--master: unsupported master "mars:\/\/x"/);
     bad(["--driver-memory", "lots"], /--driver-memory: not a size: "lots"/);
     bad(["--executor-memory", "2 gigs"], /--executor-memory: not a size/);
     bad(["--conf", "novalue"], /--conf expects key=value, got "novalue"/);

@@ -6,7 +6,7 @@
  */
 import { parseBytes } from "./bytes.js";
 import { parseMaster } from "./master.js";
-import { absolutePath, commaList, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text, type ValueParser } from "./values.js";
+import { absolutePath, commaList, engineName, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text, type ValueParser } from "./values.js";
 
 export interface ConfigKey<T = unknown> {
   key: string;
@@ -17,7 +17,9 @@ export interface ConfigKey<T = unknown> {
 }
 
 export const CONFIG_KEYS = {
-  master: { key: "tspark.master", default: "local[*]", doc: "Where to run: local, local[N] or local[*] (one worker process per core).", parse: parseMaster },
+  master: { key: "tspark.master", default: "local[*]", doc: "Where to run: local, local[N] or local[*] (one worker process per core), or a Spark master (spark://HOST:PORT, yarn, k8s://..., local-cluster[N,C,M]) to run on Apache Spark.", parse: (value) => parseMaster(value) },
+  engine: { key: "tspark.engine", default: "local", doc: "What runs a local master's jobs: local (tspark's own worker processes) or spark (Apache Spark's local mode). Spark's masters always run on Spark.", parse: engineName },
+  sparkHome: { key: "tspark.spark.home", default: undefined, doc: "The Spark installation to run on (default: $SPARK_HOME): a Spark distribution, or the pyspark folder pip installs.", parse: absolutePath },
   appName: { key: "tspark.app.name", default: "tspark", doc: "Application name shown in the UI and logs.", parse: text },
   defaultParallelism: { key: "tspark.default.parallelism", default: undefined, doc: "Default number of partitions for parallelize and shuffles (default: number of worker slots).", parse: positiveInteger },
   maxFailures: { key: "tspark.task.maxFailures", default: "4", doc: "Attempts of one task before its job fails.", parse: positiveInteger },

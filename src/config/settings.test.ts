@@ -28,6 +28,7 @@ test("defaults parse into typed values", () => {
   assert.deepEqual(files, []);
   assert.deepEqual({ ...settings, master: undefined, ui: { ...settings.ui } }, {
     master: undefined,
+    sparkHome: undefined,
     appName: "tspark",
     defaultParallelism: undefined,
     maxFailures: 4,
@@ -44,6 +45,14 @@ test("defaults parse into typed values", () => {
     logLevel: undefined,
     files: [],
   });
+});
+
+test("tspark.engine=spark runs a local master on Spark; Spark's masters need no engine setting", () => {
+  assert.deepEqual(parseSettings(conf({ "tspark.master": "local[3]", "tspark.engine": "spark" })).master, { engine: "spark", slots: 3, text: "local[3]" });
+  assert.equal(parseSettings(conf({ "tspark.master": "yarn" })).master.engine, "spark");
+  assert.equal(parseSettings(conf({ "tspark.master": "local[2]" })).master.engine, "local");
+  assert.equal(parseSettings(conf({ "tspark.spark.home": "spark-4" })).sparkHome, resolve("spark-4"));
+  assert.throws(() => parseSettings(conf({ "tspark.engine": "flink" })), /tspark\.engine must be local or spark, got "flink"/);
 });
 
 test("set values parse into their types; the object is frozen", () => {
@@ -87,14 +96,16 @@ test("a disabled UI's port and a disabled event log's directory are not read", (
 });
 
 test("the first bad value is reported, in the order the context always checked them", () => {
-  assert.throws(() => parseSettings(conf({ "tspark.master": "yarn", "tspark.task.maxFailures": "0" })), /unsupported master "yarn"/);
+  assert.throws(() => parseSettings(conf({ "tspark.master": "mars://x", "tspark.task.maxFailures": "0" })), /unsupported master "mars:\/\/x"/);
   assert.throws(() => parseSettings(conf({ "tspark.task.maxFailures": "0", "tspark.worker.memory": "lots" })), /tspark\.task\.maxFailures must be a positive integer/);
   assert.throws(() => parseSettings(conf({ "tspark.worker.memory": "lots", "tspark.ui.port": "http" })), /not a size: "lots"/);
 });
 
+const UNSUPPORTED_MARS = `unsupported master "mars://x": use local, local[N] or local[*] (tspark's engine), or a Spark master (spark://HOST:PORT, yarn, k8s://..., local-cluster[N,C,M])`;
+
 /** Bad values, the reason the launcher gives after the source, and the context's whole message. */
 const REFUSED: Array<{ key: string; value: string; reason: string; context: string }> = [
-  { key: "tspark.master", value: "yarn", reason: 'unsupported master "yarn": use local, local[N] or local[*]', context: 'unsupported master "yarn": use local, local[N] or local[*]' },
+  { key: "tspark.master", value: "mars://x", reason: UNSUPPORTED_MARS, context: UNSUPPORTED_MARS },
   { key: "tspark.master", value: "local[0]", reason: 'master "local[0]" needs at least one worker', context: 'master "local[0]" needs at least one worker' },
   { key: "tspark.worker.memory", value: "lots", reason: 'not a size: "lots" (expected e.g. 512m, 1g, 65536)', context: 'not a size: "lots" (expected e.g. 512m, 1g, 65536)' },
   { key: "tspark.storage.memory", value: "1x", reason: 'not a size: "1x" (expected e.g. 512m, 1g, 65536)', context: 'not a size: "1x" (expected e.g. 512m, 1g, 65536)' },

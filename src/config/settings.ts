@@ -6,7 +6,7 @@
 import { TsparkError } from "../errors.js";
 import type { LogLevel } from "../util/log.js";
 import { CONFIG_KEYS, type ConfigKey } from "./keys.js";
-import type { MasterUrl } from "./master.js";
+import { parseMaster, type MasterUrl } from "./master.js";
 
 /** Where settings are read from: a SparkConf (its `get` gives documented defaults, `contains` only what was set). */
 export interface SettingsSource {
@@ -24,6 +24,8 @@ export interface UiSettings {
 
 export interface Settings {
   readonly master: MasterUrl;
+  /** The Spark installation tspark.spark.home names (else $SPARK_HOME is used); read only when Spark runs the jobs. */
+  readonly sparkHome: string | undefined;
   readonly appName: string;
   /** Partitions when none are given; undefined: the number of worker slots. */
   readonly defaultParallelism: number | undefined;
@@ -67,7 +69,8 @@ export function parseSettings(conf: SettingsSource): Settings {
     return value === undefined ? undefined : def.parse(value, def.key);
   }
   const K = CONFIG_KEYS;
-  const master = read(K.master);
+  const engine = read(K.engine);
+  const master = engine === "spark" ? parseMaster(conf.get(K.master.key) ?? K.master.default, "spark") : read(K.master);
   const maxFailures = read(K.maxFailures);
   let logLevel: LogLevel | undefined;
   if (conf.contains(K.logLevel.key)) {
@@ -88,6 +91,7 @@ export function parseSettings(conf: SettingsSource): Settings {
   const eventLogDir = read(K.eventLogEnabled) ? read(K.eventLogDir) : undefined;
   return Object.freeze({
     master,
+    sparkHome: read(K.sparkHome),
     appName: read(K.appName),
     defaultParallelism: read(K.defaultParallelism),
     maxFailures,

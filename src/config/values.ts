@@ -13,6 +13,13 @@ export type ValueParser<T> = (text: string, key: string) => T;
 /** The text as written. */
 export const text: ValueParser<string> = (value) => value;
 
+/** Which engine runs a local master's jobs. */
+export const engineName: ValueParser<"local" | "spark"> = (value, key) => {
+  const v = value.trim().toLowerCase();
+  if (v === "local" || v === "spark") return v;
+  throw new TsparkError("CONFIG", `${key} must be local or spark, got "${value}"`);
+};
+
 /** `true` or `false`, in any case, spaces around allowed. */
 export const flag: ValueParser<boolean> = (value, key) => {
   const v = value.trim().toLowerCase();

@@ -39,6 +39,9 @@ import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
 import { log } from "../util/log.js";
+import { SparkJobs, sparkConfOf } from "../spark/driver/spark-jobs.js";
+import { findSpark } from "../spark/gateway/spark-home.js";
+import type { JobPlanner } from "../scheduler/job-planner.js";
 
 /** What the context hands its runtime: the settings, already parsed and checked, and who runs. */
 export interface DriverSettings {
@@ -65,6 +68,8 @@ export class DriverRuntime {
   readonly backend: ExecutorBackend;
   readonly tasks: TaskScheduler;
   readonly dag: DAGScheduler;
+  /** When Spark runs the jobs (a Spark master, or tspark.engine=spark): its JVM, started with the first job. */
+  private readonly spark: SparkJobs | undefined;
   readonly mapOutputs = new MapOutputTracker();
   readonly blocks = new BlockTracker();
   /** Application events: the web UI's store and the event log listen here. */
@@ -120,6 +125,8 @@ export class DriverRuntime {
 
   constructor(private readonly driver: DriverSettings) {
     const { conf, settings } = driver;
+    // Found before anything is made: no Spark, or an unsupported one, fails here and leaves nothing behind.
+    const sparkInstallation = settings.master.engine === "spark" ? findSpark(settings.sparkHome) : undefined;
     const base = settings.localDir ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
     // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
@@ -160,6 +167,15 @@ export class DriverRuntime {
         workerOutput: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
       },
     });
+    if (sparkInstallation) {
+      this.spark = new SparkJobs({
+        spark: sparkInstallation,
+        master: settings.master.text,
+        appName: settings.appName,
+        sparkConf: sparkConfOf(conf.getAll(), new Set(Object.values(CONFIG_KEYS).map((k) => k.key))),
+        onOutput: (line) => log("DEBUG", "spark", line),
+      });
+    }
     // The limit as written, for the scheduler's message.
     const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!;
     this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: settings.maxResultSize, maxResultSizeText }, {
@@ -189,7 +205,7 @@ export class DriverRuntime {
 
   /** How many tasks may run at once. */
   get slots(): number {
-    return this.backend.slots;
+    return this.spark ? this.driver.settings.master.slots : this.backend.slots;
   }
 
   get uiWebUrl(): string | undefined {
@@ -265,6 +281,13 @@ export class DriverRuntime {
     this.ensureActive();
     // Taken synchronously, at the action's call: later property changes do not affect this job.
     const name = `${steps.length ? steps[steps.length - 1]!.label : "collect"} at ${userCallSite()}`;
+    const resultPlan = (p: number, planner: JobPlanner): PartitionPlan => {
+      const base = rdd.planPartition(p, planner);
+      return steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
+    };
+    if (this.spark) {
+      return this.spark.runJob({ name, rdd, partitions: partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i), resultPlan });
+    }
     try {
       return await this.dag.runJob({
         name,
@@ -272,11 +295,7 @@ export class DriverRuntime {
         rdd,
         partitions,
         countResultSize,
-        resultPlan: (p, planner) => {
-          const base = rdd.planPartition(p, planner);
-          const plan: PartitionPlan = steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
-          return plan;
-        },
+        resultPlan,
         beforePrepare: () => this.uiStarting,
         afterPrepare: () => this.announcePersisted(rdd),
       });
@@ -402,6 +421,7 @@ export class DriverRuntime {
   async stop(): Promise<void> {
     this.stoppedFlag = true;
     this.progressBar?.stop();
+    await this.spark?.stop();
     await this.backend.stop();
     this.bus.post({ event: "applicationEnd" });
     this.eventLog?.close();

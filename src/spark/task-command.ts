@@ -15,9 +15,18 @@ import { TsparkError } from "../errors.js";
  */
 export type FrameCodec = "utf8" | "batches";
 
+/**
+ * `plan`: the executor's one record is the partition's whole plan (as tspark's scheduler
+ * plans it: a source and its steps), which replaces the `executor-input` leaf.
+ */
+export type InputCodec = FrameCodec | "plan";
+
+/** `result`: the partition's records as one frame (an action's result, collected by the driver). */
+export type OutputCodec = FrameCodec | "result";
+
 export interface SparkTaskCommand {
-  input: FrameCodec;
-  output: FrameCodec;
+  input: InputCodec;
+  output: OutputCodec;
   /** Rooted at an `executor-input` leaf; narrow nodes get the task's partition index at the worker. */
   plan: PartitionPlan;
   closures: Array<[ClosureId, Uint8Array]>;
@@ -38,6 +47,18 @@ export function decodeTaskCommand(bytes: Buffer): SparkTaskCommand {
     throw new TsparkError("PROTOCOL", "the task's command is not a tspark command: was tspark's worker set as the executable of another application's (PySpark's) functions, or is the driver a different tspark version?");
   }
   return decodeMessage<SparkTaskCommand>(bytes.subarray(MAGIC.length));
+}
+
+/** The plan with its `executor-input` leaf replaced by `input`. */
+export function withInput(plan: PartitionPlan, input: PartitionPlan): PartitionPlan {
+  switch (plan.kind) {
+    case "executor-input":
+      return input;
+    case "narrow":
+      return { ...plan, parent: withInput(plan.parent, input) };
+    default:
+      return plan;
+  }
 }
 
 /** The plan with every narrow node's partition index set to the running task's. */

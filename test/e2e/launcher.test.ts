@@ -111,7 +111,7 @@ test("unknown options and malformed values: a clear message and exit code 2, not
     [["--bogus", REPORT], /Unknown option '--bogus'/],
     [["--driver-memory", "lots", REPORT], /--driver-memory: not a size: "lots"/],
     [["--executor-memory", "1x", REPORT], /--executor-memory: not a size: "1x"/],
-    [["--master", "spark://host:7077", REPORT], /--master: unsupported master "spark:\/\/host:7077"/],
+    [["--master", "mars://host:7077", REPORT], /--master: unsupported master "mars:\/\/host:7077"/],
     [["--conf", "tspark.master", REPORT], /--conf expects key=value, got "tspark\.master"/],
     [["--properties-file", join(dir, "none.conf"), REPORT], /--properties-file: .*none\.conf does not exist/],
     [["--files", join(dir, "none.txt"), REPORT], /--files: file not found/],

@@ -11,7 +11,9 @@ import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import type { BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
-import { decodeTaskCommand, forPartition, PROFILE_ENV, type FrameCodec } from "../task-command.js";
+import { decodeTaskCommand, forPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec } from "../task-command.js";
+import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
+import type { PartitionPlan } from "../../scheduler/plan.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
 import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError } from "./task-header.js";
 import type { ExecutorConnection } from "./executor-connection.js";
@@ -37,7 +39,26 @@ async function* executorRecords(reader: WireReader, codec: FrameCodec): AsyncGen
   }
 }
 
-function deliverTo(writer: WireWriter, codec: FrameCodec): (records: BatchStream<unknown>) => Promise<number> {
+/** The executor's one record: the partition's plan. */
+async function plannedInput(reader: WireReader): Promise<PartitionPlan> {
+  const frames = await reader.readFrames(2);
+  const plan = typeof frames === "number" || frames.length !== 1 ? null : frames[0];
+  if (!plan || (await reader.readFrames(1)) !== SpecialLength.END_OF_DATA_SECTION) {
+    throw new TsparkError("PROTOCOL", "a planned task's input must be exactly one plan");
+  }
+  return decodeMessage<PartitionPlan>(plan);
+}
+
+function deliverTo(writer: WireWriter, codec: OutputCodec): (records: BatchStream<unknown>) => Promise<number> {
+  if (codec === "result") {
+    return async (records) => {
+      const all: unknown[] = [];
+      for await (const batch of records) for (const r of batch) all.push(r);
+      writer.frame(encodeMessage(all));
+      await writer.flush();
+      return all.length;
+    };
+  }
   return async (records) => {
     let n = 0;
     for await (const batch of records) {
@@ -64,6 +85,8 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   const header = await readTaskHeader(reader, minor);
   const initTime = Date.now();
   const command = decodeTaskCommand(header.command);
+  let plan = forPartition(command.plan, header.partitionIndex);
+  if (command.input === "plan") plan = withInput(plan, await plannedInput(reader));
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
   const runtime = createWorkerRuntime({ ...settingsFromEnv(env), localDir });
   const outcome = await executeTask(
@@ -73,12 +96,12 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
       stageId: header.stageId,
       partition: header.partitionIndex,
       attempt: header.attemptNumber,
-      plan: forPartition(command.plan, header.partitionIndex),
+      plan,
       closures: command.closures,
       localProperties: Object.fromEntries(header.localProperties),
     },
     runtime,
-    { input: executorRecords(reader, command.input), deliver: deliverTo(writer, command.output) },
+    { input: command.input === "plan" ? undefined : executorRecords(reader, command.input), deliver: deliverTo(writer, command.output) },
   );
   if (outcome.type === "failure") {
     writeTaskError(writer, encodeTaskError(outcome.error));

@@ -1,0 +1,60 @@
+// The same program on tspark's engine and on Apache Spark (each pinned release, installed by
+// scripts/install-spark.sh): the same output. On Spark, Spark schedules the tasks and its
+// executors run tspark's worker; local-cluster mode gives separate executor JVMs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { testSparks } from "../../src/spark/testing/installed-spark.js";
+
+const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+
+function javaPids(): Set<string> {
+  const r = spawnSync("pgrep", ["-f", "org.apache.spark"], { encoding: "utf8" });
+  return new Set(r.stdout.split("\n").filter(Boolean));
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 240_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const local = (() => {
+  let out: ReturnType<typeof run> | undefined;
+  return () => (out ??= run(["--master", "local[2]", "test/e2e/programs/spark-narrow.ts"]));
+})();
+
+for (const s of testSparks()) {
+  const env = s.spark ? { SPARK_HOME: s.spark.home } : {};
+  // The newest release on separate executor JVMs; the older one in Spark's local mode (quicker).
+  const master = s.version.startsWith("4.") ? ["--master", "local-cluster[2,1,1024]"] : ["--master", "local[2]", "--conf", "tspark.engine=spark"];
+
+  test(`Spark ${s.version} (${master.join(" ")}): narrow transformations and actions print what tspark's engine prints, and no JVM is left`, { skip: s.skip, timeout: 300_000 }, () => {
+    const before = javaPids();
+    const expected = local();
+    assert.equal(expected.code, 0, expected.stderr);
+    const r = run([...master, "--conf", "spark.ui.enabled=false", "test/e2e/programs/spark-narrow.ts"], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.split("\n"), expected.stdout.split("\n"));
+    assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
+  });
+
+  test(`Spark ${s.version}: a throwing function names the user's line; a shuffle is refused clearly`, { skip: s.skip, timeout: 300_000 }, () => {
+    const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=2", "test/e2e/programs/spark-failures.ts"], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^THREW TASK_FAILED: Job "collect at spark-failures\.ts:\d+" failed on Spark: .*\n  RangeError: not a number: "x3"\n\s+at parse \(.*spark-failures\.ts:6:\d+\)/m);
+    assert.match(r.stdout, /^SHUFFLE .*shuffles \(reduceByKey, groupByKey, join, sortByKey, repartition\.\.\.\) do not run on Spark yet/m);
+  });
+}
+
+test("a Spark master without Spark: the error says how to get one, and nothing runs", () => {
+  const env = { ...process.env };
+  delete env["SPARK_HOME"];
+  const r = spawnSync(process.execPath, [CLI, "--master", "spark://127.0.0.1:7077", "test/e2e/programs/spark-narrow.ts"], { cwd: ROOT, encoding: "utf8", env });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /neither tspark.spark.home nor SPARK_HOME is set/);
+  assert.match(r.stderr, /pip install pyspark==/);
+  assert.doesNotMatch(r.stdout, /map\/filter/);
+});
