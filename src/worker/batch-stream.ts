@@ -81,7 +81,8 @@ export interface BatchHooks<U> {
  * The one sync/async dispatch of the batch transforms: `each` maps every input batch to an
  * output batch (nothing is emitted for undefined or an empty one), then `hooks.flush`'s
  * batches follow. Runs when the stream is read; a synchronous input gives a synchronous
- * stream (no Promise anywhere), an asynchronous one an asynchronous stream.
+ * stream (no Promise anywhere), an asynchronous one an asynchronous stream. Its two bodies
+ * are the same loop, with `for` and with `for await`: keep them alike.
  */
 export function mapBatches<T, U>(input: BatchStream<T>, each: (batch: T[]) => U[] | undefined, hooks: BatchHooks<U> = {}): BatchStream<U> {
   const { flush, done, close } = hooks;
