@@ -6,7 +6,7 @@
  */
 import { rmSync, renameSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type BatchStream, isAsyncStream } from "./batch-stream.js";
+import { type BatchStream, mapBatches } from "./batch-stream.js";
 import { BlockStore, type BlockLevel } from "../storage/block-store.js";
 import { FrameFileWriter } from "../shuffle/frame-file.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
@@ -77,33 +77,19 @@ export function cachedStream(blockId: string, level: BlockLevel, compute: () => 
   if (hit) return hit;
   return compute().then((source) => {
     const rec = new BlockRecorder(blockId, level, runtime);
-    if (isAsyncStream(source)) {
-      return (async function* () {
-        let done = false;
-        try {
-          for await (const b of source) {
-            rec.add(b);
-            yield b;
-          }
-          done = true;
-          rec.finish();
-        } finally {
-          if (!done) rec.abort();
-        }
-      })();
-    }
-    return (function* () {
-      let done = false;
-      try {
-        for (const b of source) {
-          rec.add(b);
-          yield b;
-        }
+    let done = false;
+    return mapBatches(source, (b) => {
+      rec.add(b);
+      return b;
+    }, {
+      flush: () => {
         done = true;
         rec.finish();
-      } finally {
+        return undefined;
+      },
+      close: () => {
         if (!done) rec.abort();
-      }
-    })();
+      },
+    });
   });
 }

@@ -5,7 +5,7 @@
 import v8 from "node:v8";
 import { pathToFileURL } from "node:url";
 import type { BatchStream } from "./batch-stream.js";
-import { BATCH_RECORDS, isAsyncStream } from "./batch-stream.js";
+import { BATCH_RECORDS, mapBatches } from "./batch-stream.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { readLines } from "../io/line-reader.js";
 import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whole-files.js";
@@ -36,20 +36,10 @@ function* wholeFiles<T>(paths: string[], read: (p: string) => T): Generator<Arra
 
 /** Counts the records a source yields, one addition per batch (the task's "records in"). */
 function countedInput(s: BatchStream<unknown>, metrics: TaskCounters): BatchStream<unknown> {
-  if (isAsyncStream(s)) {
-    return (async function* () {
-      for await (const b of s) {
-        metrics.recordsIn += b.length;
-        yield b;
-      }
-    })();
-  }
-  return (function* () {
-    for (const b of s) {
-      metrics.recordsIn += b.length;
-      yield b;
-    }
-  })();
+  return mapBatches(s, (b) => {
+    metrics.recordsIn += b.length;
+    return b;
+  });
 }
 
 function fileBytes(paths: string[]): number {

@@ -3,7 +3,7 @@
  * worker, cached by id in the closure layer), opens its sources and applies its steps.
  */
 import type { PartitionPlan } from "../scheduler/plan.js";
-import { type BatchStream, isAsyncStream, collectStream, recordsOf, asyncRecordsOf } from "./batch-stream.js";
+import { type BatchStream, isAsyncStream, collectStream, recordsOf, asyncRecordsOf, mapBatches, concatStreams } from "./batch-stream.js";
 import { stepOperator } from "./steps/step-registry.js";
 import { openSource } from "./sources.js";
 import { cachedStream } from "./caching-source.js";
@@ -19,21 +19,25 @@ import "./steps/pair-steps.js";
 
 function zipStreams(left: BatchStream<unknown>, right: BatchStream<unknown>): BatchStream<unknown> {
   const mismatch = () => new TsparkError("INVALID_ARGUMENT", "Can only zip RDDs with the same number of elements in each partition");
-  if (!isAsyncStream(left) && !isAsyncStream(right)) {
-    return (function* () {
-      const r = recordsOf(right);
-      for (const batch of left) {
-        const out = new Array<unknown>(batch.length);
-        for (let i = 0; i < batch.length; i++) {
-          const next = r.next();
-          if (next.done) throw mismatch();
-          out[i] = [batch[i], next.value];
-        }
-        yield out;
+  if (!isAsyncStream(right)) {
+    // The right side's records are read as the left side's batches come (synchronously).
+    const r = recordsOf(right);
+    return mapBatches(left, (batch) => {
+      const out = new Array<unknown>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const next = r.next();
+        if (next.done) throw mismatch();
+        out[i] = [batch[i], next.value];
       }
-      if (!r.next().done) throw mismatch();
-    })();
+      return out;
+    }, {
+      flush: () => {
+        if (!r.next().done) throw mismatch();
+        return undefined;
+      },
+    });
   }
+  // An asynchronous right side: its records are awaited one by one.
   return (async function* () {
     const r = asyncRecordsOf(right);
     for await (const batch of left as AsyncIterable<unknown[]>) {
@@ -50,30 +54,11 @@ function zipStreams(left: BatchStream<unknown>, right: BatchStream<unknown>): Ba
 }
 
 function cartesianStreams(left: BatchStream<unknown>, rightAll: unknown[]): BatchStream<unknown> {
-  const pairUp = (batch: unknown[]) => {
+  return mapBatches(left, (batch) => {
     const out: unknown[] = [];
     for (const l of batch) for (const r of rightAll) out.push([l, r]);
     return out;
-  };
-  if (isAsyncStream(left)) {
-    return (async function* () {
-      for await (const b of left) yield pairUp(b);
-    })();
-  }
-  return (function* () {
-    for (const b of left) yield pairUp(b);
-  })();
-}
-
-function concatStreams(parts: BatchStream<unknown>[]): BatchStream<unknown> {
-  if (parts.some(isAsyncStream)) {
-    return (async function* () {
-      for (const p of parts) yield* p as AsyncIterable<unknown[]>;
-    })();
-  }
-  return (function* () {
-    for (const p of parts) yield* p as Iterable<unknown[]>;
-  })();
+  });
 }
 
 /** Builds the stream for a plan. Async only where functions must be revived (imports). */

@@ -5,10 +5,9 @@
  */
 import {
   type BatchStream, BATCH_RECORDS, isAsyncStream, isAsyncFunction, isThenable,
-  recordsOf, batchesOf, asyncBatchesOf, collectStream,
+  recordsOf, batchesOf, asyncBatchesOf, collectStream, mapBatches, liftSync,
 } from "../batch-stream.js";
-import { registerStep, requireFn, type StepContext, type StepOperator } from "./step-registry.js";
-import type { StepOp } from "../../scheduler/step-args.js";
+import { registerStep, requireFn, type StepContext } from "./step-registry.js";
 import { RecordPipeline, MAX_OUT_RECORDS, type Emit } from "./record-pipeline.js";
 import { TsparkError } from "../../errors.js";
 
@@ -60,15 +59,10 @@ function recordStep(
         }
       })();
     }
-    if (isAsyncStream(input)) {
-      // A synchronous function after an asynchronous step (e.g. after a shuffle's reduce
-      // side): one await per batch, none per record (W3's map after sortByKey: 1.1-1.3 s
-      // of Promise handling per worker at 50 MB).
-      return (async function* () {
-        for await (const batch of input) yield* RecordPipeline.append([batch], (emit) => stage(f, emit));
-      })();
-    }
-    return RecordPipeline.append(input, (emit) => stage(f, emit));
+    // A synchronous function after an asynchronous step (e.g. after a shuffle's reduce side)
+    // runs its chain once per batch: one await per batch, none per record (W3's map after
+    // sortByKey: 1.1-1.3 s of Promise handling per worker at 50 MB).
+    return liftSync(input, (s) => RecordPipeline.append(s, (emit) => stage(f, emit)));
   };
 }
 
@@ -156,41 +150,21 @@ registerStep("keyBy", recordStep(
   },
 ));
 
-/** Function-free per-batch transforms (keys, values, zipWithIndex...). */
-function batchStep<Op extends StepOp>(transform: (batch: unknown[], ctx: StepContext<Op>, state: { n: number }) => unknown[]): StepOperator<Op> {
-  return (input, ctx) => {
-    const state = { n: 0 };
-    if (isAsyncStream(input)) {
-      return (async function* () {
-        for await (const b of input) {
-          const out = transform(b, ctx, state);
-          if (out.length > 0) yield out;
-        }
-      })();
-    }
-    return (function* () {
-      for (const b of input) {
-        const out = transform(b, ctx, state);
-        if (out.length > 0) yield out;
-      }
-    })();
-  };
-}
-
-registerStep("keys", batchStep((b) => b.map((x) => (x as [unknown, unknown])[0])));
-registerStep("values", batchStep((b) => b.map((x) => (x as [unknown, unknown])[1])));
+registerStep("keys", (input) => mapBatches(input, (b) => b.map((x) => (x as Pair)[0])));
+registerStep("values", (input) => mapBatches(input, (b) => b.map((x) => (x as Pair)[1])));
 
 /** zipWithIndex: `args.start` is the global index of this partition's first record. */
-registerStep("zipWithIndex", batchStep((b, ctx, state) => {
-  const start = ctx.args.start;
-  return b.map((x) => [x, start + state.n++]);
-}));
+registerStep("zipWithIndex", (input, ctx) => {
+  let i = ctx.args.start;
+  return mapBatches(input, (b) => b.map((x) => [x, i++]));
+});
 
 /** zipWithUniqueId: record i of partition k among n partitions gets i*n + k. */
-registerStep("zipWithUniqueId", batchStep((b, ctx, state) => {
+registerStep("zipWithUniqueId", (input, ctx) => {
   const n = ctx.args.numPartitions;
-  return b.map((x) => [x, state.n++ * n + ctx.partitionIndex]);
-}));
+  let i = 0;
+  return mapBatches(input, (b) => b.map((x) => [x, i++ * n + ctx.partitionIndex]));
+});
 
 /** The user's partition function, called lazily when the stream is first read. */
 registerStep("mapPartitions", (input, ctx) => {
@@ -224,12 +198,9 @@ registerStep("mapPartitions", (input, ctx) => {
 
 /** glom: the whole partition as one array record. */
 registerStep("glom", (input) => {
-  if (isAsyncStream(input)) {
-    return (async function* () {
-      yield [await collectStream(input)];
-    })();
-  }
-  return (function* () {
-    yield [collectStream(input) as unknown[]];
-  })();
+  const all: unknown[] = [];
+  return mapBatches(input, (b) => {
+    for (const x of b) all.push(x);
+    return undefined;
+  }, { flush: () => [[all]] });
 });

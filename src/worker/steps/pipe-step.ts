@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { type BatchStream, isAsyncStream, BATCH_RECORDS } from "../batch-stream.js";
+import { type BatchStream, BATCH_RECORDS } from "../batch-stream.js";
 import { registerStep } from "./step-registry.js";
 import { formatRecord } from "../../util/format.js";
 import { TsparkError } from "../../errors.js";
@@ -18,7 +18,7 @@ registerStep("pipe", (input: BatchStream<unknown>, ctx) => {
     let writeError: unknown;
     const feed = (async () => {
       try {
-        for await (const batch of isAsyncStream(input) ? input : (input as Iterable<unknown[]>)) {
+        for await (const batch of input as AsyncIterable<unknown[]>) {
           const text = batch.map((r) => formatRecord(r) + "\n").join("");
           if (!child.stdin.write(text)) await once(child.stdin, "drain");
         }

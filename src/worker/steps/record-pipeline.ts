@@ -72,11 +72,3 @@ export function pushRecords(input: Iterable<unknown[]>, sink: Emit): void {
   if (input instanceof RecordPipeline) input.pushInto(sink);
   else for (const batch of input) for (let i = 0; i < batch.length; i++) sink(batch[i]);
 }
-
-/** How many records a synchronous stream holds (a pipeline's are counted as they are made). */
-export function countRecords(input: Iterable<unknown[]>): number {
-  let n = 0;
-  if (input instanceof RecordPipeline) input.pushInto(() => n++);
-  else for (const batch of input) n += batch.length;
-  return n;
-}

@@ -2,26 +2,13 @@
  * sample() and randomSplit() inside tasks: a per-partition sampler seeded from the user's
  * seed and the partition index, applied batch by batch (util/sampling.ts).
  */
-import { type BatchStream, isAsyncStream } from "../batch-stream.js";
+import { type BatchStream, mapBatches } from "../batch-stream.js";
 import { registerStep } from "./step-registry.js";
 import { createSampler, RangeSampler, StratifiedSampler, type PartitionSampler } from "../../util/sampling.js";
 import { ValueMap } from "../../util/value-map.js";
 
 function sampled(input: BatchStream<unknown>, sampler: PartitionSampler<unknown>): BatchStream<unknown> {
-  if (isAsyncStream(input)) {
-    return (async function* () {
-      for await (const b of input) {
-        const out = sampler.sampleBatch(b);
-        if (out.length > 0) yield out;
-      }
-    })();
-  }
-  return (function* () {
-    for (const b of input) {
-      const out = sampler.sampleBatch(b);
-      if (out.length > 0) yield out;
-    }
-  })();
+  return mapBatches(input, (b) => sampler.sampleBatch(b));
 }
 
 registerStep("sample", (input, ctx) => {

@@ -2,10 +2,9 @@
  * Shuffle operators inside tasks: the map side's write (partition, combine, spill, commit)
  * and the reduce side's combine-by-key and sort, all bounded by the worker's memory budget.
  */
-import { type BatchStream, isAsyncStream } from "../batch-stream.js";
+import { type BatchStream, mapBatches, foldRecords } from "../batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
-import { pushRecords } from "./record-pipeline.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
 import { ExternalSorter } from "../../shuffle/external-sorter.js";
 import { SpilledGroup } from "../../shuffle/group-values.js";
@@ -116,10 +115,6 @@ function partitionFunction(spec: PartitionerSpec, numPartitions: number, ctx: St
   }
 }
 
-async function drain(input: AsyncIterable<unknown[]>, each: (b: unknown[]) => void): Promise<void> {
-  for await (const b of input) each(b);
-}
-
 /** A reduce-side buffer (combiner, sorter): takes the whole input, then streams its output. */
 interface DrainingBuffer {
   insert(batch: unknown[]): void;
@@ -133,26 +128,12 @@ interface DrainingBuffer {
  * after it then streams instead of gathering the whole partition.
  */
 function drainThenStream(input: BatchStream<unknown>, open: () => DrainingBuffer): BatchStream<unknown> {
-  if (!isAsyncStream(input)) {
-    return (function* () {
-      const buf = open();
-      try {
-        for (const b of input) buf.insert(b);
-        yield* buf.output();
-      } finally {
-        buf.cleanup();
-      }
-    })();
-  }
-  return (async function* () {
-    const buf = open();
-    try {
-      await drain(input, (b) => buf.insert(b));
-      yield* buf.output();
-    } finally {
-      buf.cleanup();
-    }
-  })();
+  let buf: DrainingBuffer | undefined;
+  const opened = () => (buf ??= open());
+  return mapBatches(input, (b) => {
+    opened().insert(b);
+    return undefined;
+  }, { flush: () => opened().output(), close: () => buf?.cleanup() });
 }
 
 /**
@@ -171,9 +152,7 @@ registerStep("shuffleWrite", (input, ctx) => {
     const attempt = ctx.task.task.taskAttemptId;
     const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), ctx.task, agg);
     try {
-      if (isAsyncStream(input)) await drain(input, (b) => w.write(b));
-      else pushRecords(input, (rec) => w.add(rec));
-      const status = w.commit();
+      const status = await foldRecords(input, (rec) => w.add(rec), () => w.commit(), { batch: (b) => w.write(b) });
       ctx.task.metrics.shuffleWriteBytes += status.segmentBytes.reduce((a, b) => a + b, 0);
       yield [status];
     } catch (err) {
