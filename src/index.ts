@@ -24,7 +24,7 @@ export { portableHash } from "./shuffle/portable-hash.js";
 export { CONFIG_KEYS } from "./config/keys.js";
 // Types CONFIG_KEYS' parsers return or are (each key's `parse`).
 export type { ValueParser } from "./config/values.js";
-export type { MasterUrl, LocalMaster } from "./config/master.js";
+export type { MasterUrl, LocalMaster, SparkMaster } from "./config/master.js";
 export { TsparkError, type TsparkErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";
 // Shapes the public methods return (StatCounter.asDict/toJSON, StatusTracker.getExecutorInfos).

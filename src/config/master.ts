@@ -18,9 +18,11 @@ export interface LocalMaster {
 
 /** A master only Apache Spark knows (or a local one with tspark.engine=spark): Spark runs the jobs. */
 export interface SparkMaster {
+  /** Which engine runs the jobs: Apache Spark, through its gateway. */
   readonly engine: "spark";
   /** Tasks that run at once, as far as the URL tells (the default number of partitions). */
   readonly slots: number;
+  /** The URL as written, e.g. `spark://host:7077` (what spark-submit gets as --master). */
   readonly text: string;
 }
 
