@@ -11,15 +11,7 @@ import { SparkContext, SparkConf, SparkFiles } from "../index.js";
 import { slotsForMaster } from "./context.js";
 import { workerSemiSpaceMB } from "../driver/driver-runtime.js";
 import { logThreshold, setLogThreshold } from "../util/log.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from "../testing/processes.js";
 
 test("stop() ends the workers and removes shuffle files; it is idempotent", async () => {
   const sc = new SparkContext({ master: "local[2]", appName: "lifecycle" });

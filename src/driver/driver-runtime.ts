@@ -39,7 +39,7 @@ import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
 import { log } from "../util/log.js";
-import { SparkJobs, sparkConfOf } from "../spark/driver/spark-jobs.js";
+import type { SparkJobs } from "../spark/driver/spark-jobs.js";
 import { findSpark } from "../spark/gateway/spark-home.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
 
@@ -69,7 +69,7 @@ export class DriverRuntime {
   readonly tasks: TaskScheduler;
   readonly dag: DAGScheduler;
   /** When Spark runs the jobs (a Spark master, or tspark.engine=spark): its JVM, started with the first job. */
-  private readonly spark: SparkJobs | undefined;
+  private readonly spark: Promise<SparkJobs> | undefined;
   readonly mapOutputs = new MapOutputTracker();
   readonly blocks = new BlockTracker();
   /** Application events: the web UI's store and the event log listen here. */
@@ -168,13 +168,15 @@ export class DriverRuntime {
       },
     });
     if (sparkInstallation) {
-      this.spark = new SparkJobs({
+      // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
+      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs, sparkConfOf }) => new SparkJobs({
         spark: sparkInstallation,
         master: settings.master.text,
         appName: settings.appName,
         sparkConf: sparkConfOf(conf.getAll(), new Set(Object.values(CONFIG_KEYS).map((k) => k.key))),
         onOutput: (line) => log("DEBUG", "spark", line),
-      });
+      }));
+      this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     // The limit as written, for the scheduler's message.
     const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!;
@@ -286,7 +288,7 @@ export class DriverRuntime {
       return steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
     };
     if (this.spark) {
-      return this.spark.runJob({ name, rdd, partitions: partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i), resultPlan });
+      return (await this.spark).runJob({ name, rdd, partitions: partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i), resultPlan });
     }
     try {
       return await this.dag.runJob({
@@ -421,7 +423,7 @@ export class DriverRuntime {
   async stop(): Promise<void> {
     this.stoppedFlag = true;
     this.progressBar?.stop();
-    await this.spark?.stop();
+    await (await this.spark)?.stop();
     await this.backend.stop();
     this.bus.post({ event: "applicationEnd" });
     this.eventLog?.close();

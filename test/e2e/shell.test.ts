@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { alive, waitUntil } from "./processes.js";
+import { alive, waitUntil } from "../../src/testing/processes.js";
 import { spawnSync } from "node:child_process";
 import { Terminal } from "./terminal.js";
 

@@ -13,26 +13,9 @@ import { launchGateway } from "./launch-gateway.js";
 import { testSparks } from "../testing/installed-spark.js";
 import { JavaObject, JvmError } from "../py4j/py4j-client.js";
 import type { SparkInstallation } from "./spark-home.js";
+import { alive, waitUntil } from "../../testing/processes.js";
 
 const QUIET = [["spark.ui.enabled", "false"], ["spark.ui.showConsoleProgress", "false"]] as const;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return cond();
-}
 
 for (const s of testSparks()) {
   test(`Spark ${s.version}: a JavaSparkContext driven through the gateway runs a job; JVM errors arrive typed; stop() ends the JVM`, { skip: s.skip, timeout: 180_000 }, async () => {

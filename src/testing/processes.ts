@@ -1,4 +1,4 @@
-/** Process checks the end-to-end tests share: is a pid alive, wait for a condition. */
+/** Process checks tests share (unit and end-to-end): is a pid alive, wait for a condition. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
