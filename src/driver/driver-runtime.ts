@@ -288,7 +288,9 @@ export class DriverRuntime {
       return steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
     };
     if (this.spark) {
-      return (await this.spark).runJob({ name, rdd, partitions: partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i), resultPlan });
+      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i), resultPlan });
+      for (const r of results) for (const [id, v] of r.accumulators) this.accumulators.get(id)?._merge(v);
+      return results.map((r) => r.records);
     }
     try {
       return await this.dag.runJob({

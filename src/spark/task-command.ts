@@ -24,6 +24,15 @@ export type InputCodec = FrameCodec | "plan";
 /** `result`: the partition's records as one frame (an action's result, collected by the driver). */
 export type OutputCodec = FrameCodec | "result";
 
+/**
+ * What a `result` frame holds: the records, and what the task added to accumulators (the
+ * driver merges them once per partition: Spark returns only a successful attempt's result).
+ */
+export interface PartitionResult {
+  records: unknown[];
+  accumulators: Array<[number, unknown]>;
+}
+
 export interface SparkTaskCommand {
   input: InputCodec;
   output: OutputCodec;

@@ -19,7 +19,7 @@ import { launchGateway, type SparkGateway } from "../gateway/launch-gateway.js";
 import type { SparkInstallation } from "../gateway/spark-home.js";
 import type { JavaObject } from "../py4j/py4j-client.js";
 import { JvmError } from "../py4j/py4j-client.js";
-import { encodeTaskCommand } from "../task-command.js";
+import { encodeTaskCommand, type PartitionResult } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
 import { collectFrames, parallelizeFrames, workerRdd, WORKER_LAUNCHER } from "./jvm-rdds.js";
 
@@ -110,7 +110,7 @@ export class SparkJobs {
   }
 
   /** Runs the job on Spark; the result of each requested partition, in the order asked. */
-  async runJob(job: SparkJob): Promise<unknown[][]> {
+  async runJob(job: SparkJob): Promise<PartitionResult[]> {
     // Parents first: a node's prepare() may plan from its parents (a sort samples its input).
     for (const node of walkLineage(job.rdd)) {
       if (node[SHUFFLE_DEPENDENCY]() && !node.isCheckpointed()) {
@@ -129,7 +129,7 @@ export class SparkJobs {
       const results = await workerRdd(gateway.client, input, { command, workerExec: WORKER_LAUNCHER, minor: this.options.spark.minor });
       const frames = await collectFrames(gateway.client, results);
       if (frames.length !== plans.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${plans.length} partitions`);
-      return frames.map((f) => decodeMessage<unknown[]>(f));
+      return frames.map((f) => decodeMessage<PartitionResult>(f));
     } catch (err) {
       throw sparkJobError(job.name, err);
     }

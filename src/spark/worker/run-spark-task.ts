@@ -11,7 +11,8 @@ import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import type { BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
-import { decodeTaskCommand, forPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec } from "../task-command.js";
+import { decodeTaskCommand, forPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PartitionResult } from "../task-command.js";
+import { runningTaskScope } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
@@ -49,12 +50,13 @@ async function plannedInput(reader: WireReader): Promise<PartitionPlan> {
   return decodeMessage<PartitionPlan>(plan);
 }
 
-function deliverTo(writer: WireWriter, codec: OutputCodec): (records: BatchStream<unknown>) => Promise<number> {
+function deliverTo(writer: WireWriter, codec: OutputCodec, accumulators: () => Array<[number, unknown]>): (records: BatchStream<unknown>) => Promise<number> {
   if (codec === "result") {
     return async (records) => {
       const all: unknown[] = [];
       for await (const batch of records) for (const r of batch) all.push(r);
-      writer.frame(encodeMessage(all));
+      const result: PartitionResult = { records: all, accumulators: accumulators() };
+      writer.frame(encodeMessage(result));
       await writer.flush();
       return all.length;
     };
@@ -101,7 +103,11 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
       localProperties: Object.fromEntries(header.localProperties),
     },
     runtime,
-    { input: command.input === "plan" ? undefined : executorRecords(reader, command.input), deliver: deliverTo(writer, command.output) },
+    {
+      input: command.input === "plan" ? undefined : executorRecords(reader, command.input),
+      // Read once the records are drained: what the task added to accumulators by then.
+      deliver: deliverTo(writer, command.output, () => [...(runningTaskScope()?.accumulators ?? [])]),
+    },
   );
   if (outcome.type === "failure") {
     writeTaskError(writer, encodeTaskError(outcome.error));

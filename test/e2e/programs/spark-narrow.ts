@@ -33,6 +33,16 @@ show("coalesce", (await nums.coalesce(2).glom().collect()).map((p) => p.length))
 show("range", await sc.range(0, 100, 7, 3).collect());
 show("sample", (await nums.sample(false, 0.5, 42).collect()).length > 0);
 show("keyBy/mapValues", await nums.filter((x) => x < 4).keyBy((x) => `k${x}`).mapValues((v) => v * 10).collect());
+const seen = sc.accumulator(0);
+const offset = sc.broadcast(1000);
+show("accumulator/broadcast", [await nums.map((x) => { seen.add(1); return x + offset.value; }).reduce((a, b) => Math.max(a, b)), seen.value]);
+await nums.foreach((x) => seen.add(x));
+show("accumulator after foreach", seen.value);
+const out = join(dir, "saved");
+await nums.filter((x) => x % 5 === 0).map(String).saveAsTextFile(out);
+show("saveAsTextFile/textFile", [(await sc.textFile(out).collect()).sort(), (await sc.wholeTextFiles(out).count()) > 0]);
+await sc.parallelize([{ a: 1 }, { b: [2, 3] }], 2).saveAsObjectFile(join(dir, "objects"));
+show("objectFile", await sc.objectFile(join(dir, "objects")).collect());
 const local: number[] = [];
 await nums.foreach((x) => void local.push(x)); // runs in workers: the driver's array stays empty
 show("foreach", local.length);
