@@ -70,6 +70,8 @@ export class DriverRuntime {
   readonly dag: DAGScheduler;
   /** When Spark runs the jobs (a Spark master, or tspark.engine=spark): its JVM, started with the first job. */
   private readonly spark: Promise<SparkJobs> | undefined;
+  /** The Spark release running the jobs (e.g. `4.3.0`), when Spark does. */
+  readonly sparkVersion: string | undefined;
   readonly mapOutputs = new MapOutputTracker();
   readonly blocks = new BlockTracker();
   /** Application events: the web UI's store and the event log listen here. */
@@ -167,6 +169,7 @@ export class DriverRuntime {
         workerOutput: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
       },
     });
+    this.sparkVersion = sparkInstallation?.version;
     if (sparkInstallation) {
       // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
       this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs, sparkConfOf }) => new SparkJobs({

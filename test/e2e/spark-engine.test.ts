@@ -16,8 +16,8 @@ function javaPids(): Set<string> {
   return new Set(r.stdout.split("\n").filter(Boolean));
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 240_000 });
+function run(args: string[], env: NodeJS.ProcessEnv = {}, input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 240_000, input });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -46,6 +46,15 @@ for (const s of testSparks()) {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^THREW TASK_FAILED: Job "collect at spark-failures\.ts:\d+" failed on Spark: .*\n  RangeError: not a number: "x3"\n\s+at parse \(.*spark-failures\.ts:6:\d+\)/m);
     assert.match(r.stdout, /^SHUFFLE .*shuffles \(reduceByKey, groupByKey, join, sortByKey, repartition\.\.\.\) do not run on Spark yet/m);
+  });
+}
+
+for (const s of testSparks().slice(0, 1)) {
+  test(`Spark ${s.version}: the shell runs on Spark, and says so`, { skip: s.skip, timeout: 300_000 }, () => {
+    const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false"], s.spark ? { SPARK_HOME: s.spark.home, TSPARK_HISTORY: "" } : {}, "await sc.range(0, 10).map((x) => x * 2).sum()\n.exit\n");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`master local\\[2\\] \\(on Apache Spark ${s.version.replace(/\./g, "\\.")}; its JVM starts with the first job\\)`));
+    assert.match(r.stdout, /tspark> 90\n/);
   });
 }
 
