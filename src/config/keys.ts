@@ -19,6 +19,7 @@ export interface ConfigKey<T = unknown> {
 export const CONFIG_KEYS = {
   master: { key: "tspark.master", default: "local[*]", doc: "Where to run: local, local[N] or local[*] (one worker process per core), or a Spark master (spark://HOST:PORT, yarn, k8s://..., local-cluster[N,C,M]) to run on Apache Spark.", parse: (value) => parseMaster(value) },
   engine: { key: "tspark.engine", default: "local", doc: "What runs a local master's jobs: local (tspark's own worker processes) or spark (Apache Spark's local mode). Spark's masters always run on Spark.", parse: engineName },
+  sparkWorkerExec: { key: "tspark.spark.workerExec", default: undefined, doc: "The executable Spark's executors start as tspark's worker (default: this tspark's dist/spark/worker/launcher.js, which must then exist at the same path on every executor, with Node 20+).", parse: absolutePath },
   sparkHome: { key: "tspark.spark.home", default: undefined, doc: "The Spark installation to run on (default: $SPARK_HOME): a Spark distribution, or the pyspark folder pip installs.", parse: absolutePath },
   appName: { key: "tspark.app.name", default: "tspark", doc: "Application name shown in the UI and logs.", parse: text },
   defaultParallelism: { key: "tspark.default.parallelism", default: undefined, doc: "Default number of partitions for parallelize and shuffles (default: number of worker slots).", parse: positiveInteger },

@@ -29,6 +29,7 @@ test("defaults parse into typed values", () => {
   assert.deepEqual({ ...settings, master: undefined, ui: { ...settings.ui } }, {
     master: undefined,
     sparkHome: undefined,
+    sparkWorkerExec: undefined,
     appName: "tspark",
     defaultParallelism: undefined,
     maxFailures: 4,

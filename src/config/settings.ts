@@ -26,6 +26,8 @@ export interface Settings {
   readonly master: MasterUrl;
   /** The Spark installation tspark.spark.home names (else $SPARK_HOME is used); read only when Spark runs the jobs. */
   readonly sparkHome: string | undefined;
+  /** tspark.spark.workerExec: the worker executable on Spark's executors; undefined: this tspark's launcher. */
+  readonly sparkWorkerExec: string | undefined;
   readonly appName: string;
   /** Partitions when none are given; undefined: the number of worker slots. */
   readonly defaultParallelism: number | undefined;
@@ -92,6 +94,7 @@ export function parseSettings(conf: SettingsSource): Settings {
   return Object.freeze({
     master,
     sparkHome: read(K.sparkHome),
+    sparkWorkerExec: read(K.sparkWorkerExec),
     appName: read(K.appName),
     defaultParallelism: read(K.defaultParallelism),
     maxFailures,

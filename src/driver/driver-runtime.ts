@@ -176,6 +176,7 @@ export class DriverRuntime {
         spark: sparkInstallation,
         master: settings.master.text,
         appName: settings.appName,
+        workerExec: settings.sparkWorkerExec,
         sparkConf: sparkConfOf(conf.getAll(), new Set(Object.values(CONFIG_KEYS).map((k) => k.key))),
         onOutput: (line) => log("DEBUG", "spark", line),
       }));

@@ -50,6 +50,15 @@ for (const s of testSparks()) {
 }
 
 for (const s of testSparks().slice(0, 1)) {
+  test(`Spark ${s.version}: executors that cannot start tspark's worker: one clear error at the first job, no hang, no JVM left`, { skip: s.skip, timeout: 300_000 }, () => {
+    const before = javaPids();
+    const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false", "--conf", "tspark.spark.workerExec=/nonexistent/tspark-worker", "test/e2e/programs/spark-narrow.ts"], s.spark ? { SPARK_HOME: s.spark.home } : {});
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Spark's executors could not run tspark's worker \(\/nonexistent\/tspark-worker\): .*Every executor needs Node 20\+ and this executable at the same path/s);
+    assert.doesNotMatch(r.stdout, /map\/filter/);
+    assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
+  });
+
   test(`Spark ${s.version}: the shell runs on Spark, and says so`, { skip: s.skip, timeout: 300_000 }, () => {
     const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false"], s.spark ? { SPARK_HOME: s.spark.home, TSPARK_HISTORY: "" } : {}, "await sc.range(0, 10).map((x) => x * 2).sum()\n.exit\n");
     assert.equal(r.code, 0, r.stderr);

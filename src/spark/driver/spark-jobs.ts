@@ -28,6 +28,8 @@ export interface SparkJobsOptions {
   /** spark-submit's --master. */
   master: string;
   appName: string;
+  /** The worker executable on the executors (default: this tspark's launcher). */
+  workerExec?: string;
   /** Spark's own settings (spark.*), passed through as they are. */
   sparkConf: Array<[string, string]>;
   /** Where the JVM's log lines go. */
@@ -91,13 +93,34 @@ export class SparkJobs {
         const sc = (await jsc.call("sc")) as JavaObject;
         const applicationId = String(await sc.call("applicationId"));
         log("INFO", "spark", `Spark ${spark.version} started application ${applicationId} (master ${master})`);
-        return { gateway, jsc, applicationId };
+        const session = { gateway, jsc, applicationId };
+        await this.probe(session);
+        return session;
       } catch (err) {
         await gateway.stop();
         throw err;
       }
     })();
     return this.session;
+  }
+
+  private get workerExec(): string {
+    return this.options.workerExec ?? WORKER_LAUNCHER;
+  }
+
+  /**
+   * A one-record job before any of the user's: proves that the executors can start tspark's
+   * worker and speak with it, so a missing Node or tspark on an executor is one clear error.
+   */
+  private async probe(session: Session): Promise<void> {
+    const planner = new JobPlanner();
+    try {
+      const [result] = await this.runPlans(session, [{ kind: "range", start: 7, end: 8, step: 1 }], planner);
+      if (result?.records[0] !== 7) throw new TsparkError("PROTOCOL", `the probe job answered ${JSON.stringify(result?.records)}`);
+    } catch (err) {
+      const why = err instanceof JvmError ? err.javaMessage : (err as Error).message;
+      throw new TsparkError("SPARK_UNAVAILABLE", `Spark's executors could not run tspark's worker (${this.workerExec}): ${why}. Every executor needs Node 20+ and this executable at the same path (set another with tspark.spark.workerExec)`, { cause: err });
+    }
   }
 
   /** The JVM's pid, once started. */
@@ -119,20 +142,23 @@ export class SparkJobs {
       await node.prepare();
     }
     if (job.partitions.length === 0) return [];
-    const { gateway, jsc } = await this.start();
+    const session = await this.start();
     const planner = new JobPlanner();
-    // One Spark partition per requested partition: its whole plan is its only record.
-    const plans = job.partitions.map((p) => encodeMessage(job.resultPlan(p, planner)));
-    const command = encodeTaskCommand({ input: "plan", output: "result", plan: { kind: "executor-input" }, closures: [...planner.closureBytes] });
     try {
-      const input = await parallelizeFrames(gateway.client, jsc, plans, plans.length);
-      const results = await workerRdd(gateway.client, input, { command, workerExec: WORKER_LAUNCHER, minor: this.options.spark.minor });
-      const frames = await collectFrames(gateway.client, results);
-      if (frames.length !== plans.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${plans.length} partitions`);
-      return frames.map((f) => decodeMessage<PartitionResult>(f));
+      return await this.runPlans(session, job.partitions.map((p) => job.resultPlan(p, planner)), planner);
     } catch (err) {
       throw sparkJobError(job.name, err);
     }
+  }
+
+  /** Runs `plans` as one Spark job, one Spark partition each (its whole plan is its only record). */
+  private async runPlans({ gateway, jsc }: Session, plans: PartitionPlan[], planner: JobPlanner): Promise<PartitionResult[]> {
+    const command = encodeTaskCommand({ input: "plan", output: "result", plan: { kind: "executor-input" }, closures: [...planner.closureBytes] });
+    const input = await parallelizeFrames(gateway.client, jsc, plans.map((p) => encodeMessage(p)), plans.length);
+    const results = await workerRdd(gateway.client, input, { command, workerExec: this.workerExec, minor: this.options.spark.minor });
+    const frames = await collectFrames(gateway.client, results);
+    if (frames.length !== plans.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${plans.length} partitions`);
+    return frames.map((f) => decodeMessage<PartitionResult>(f));
   }
 
   /** Stops the JavaSparkContext and the JVM (idempotent). */
