@@ -3,10 +3,11 @@
 // executors run tspark's worker; local-cluster mode gives separate executor JVMs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testSparks } from "../../src/spark/testing/installed-spark.js";
+import { waitUntil } from "../../src/testing/processes.js";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
@@ -64,6 +65,24 @@ for (const s of testSparks().slice(0, 1)) {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`master local\\[2\\] \\(on Apache Spark ${s.version.replace(/\./g, "\\.")}; its JVM starts with the first job\\)`));
     assert.match(r.stdout, /tspark> 90\n/);
+  });
+}
+
+for (const s of testSparks().slice(0, 1)) {
+  test(`Spark ${s.version}: Ctrl-C during a job stops the driver, Spark's JVMs and tspark's workers on the executors`, { skip: s.skip, timeout: 300_000 }, async () => {
+    const before = javaPids();
+    const workers = () => spawnSync("pgrep", ["-f", "spark/worker/launcher.js"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+    const child = spawn(process.execPath, [CLI, "--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false", "test/e2e/programs/spark-long.ts"], { cwd: ROOT, env: { ...process.env, ...(s.spark ? { SPARK_HOME: s.spark.home } : {}) }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.ok(await waitUntil(() => out.includes("ready 2"), 120_000), out);
+    assert.ok(await waitUntil(() => workers().length > 0, 60_000), `no worker started:\n${out}`);
+    child.kill("SIGINT");
+    assert.equal(await exited, 130, out);
+    assert.match(out, /SIGINT received/);
+    assert.ok(await waitUntil(() => [...javaPids()].every((p) => before.has(p)) && workers().length === 0, 30_000), `left behind: JVMs ${[...javaPids()].filter((p) => !before.has(p))}, workers ${workers()}`);
   });
 }
 
