@@ -2,7 +2,7 @@
  * Runs a user program, TypeScript or JavaScript, transpiled on the fly by tsx (a well-kept
  * loader built on esbuild).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TsparkError } from "../errors.js";
@@ -42,11 +42,45 @@ export async function runProgram(program: string, args: string[]): Promise<numbe
 
 /** A failed program: the message first; engine frames are left out of tspark's own errors. */
 export function reportFailure(err: unknown): void {
-  if (err instanceof TsparkError) {
+  const compile = compileErrors(err);
+  if (compile) {
+    process.stderr.write(compile);
+  } else if (err instanceof TsparkError) {
     process.stderr.write(`tspark: ${err.message}\n`);
   } else if (err instanceof Error) {
     process.stderr.write(`${err.stack ?? err.message}\n`);
   } else {
     process.stderr.write(`tspark: the program threw ${String(err)}\n`);
+  }
+}
+
+/**
+ * A program that does not compile, said as the compiler's message at the user's line, not as
+ * esbuild's internal stack; with how to fix the one users meet first (a CommonJS package).
+ * esbuild's structured errors do not survive tsx's loader thread: its message is read.
+ */
+export function compileErrors(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !/^Transform failed with \d+ errors?:/.test(err.message)) return undefined;
+  const lines: string[] = [];
+  for (const m of err.message.matchAll(/^(.+):(\d+):(\d+): ERROR: (.*)$/gm)) {
+    const [, file, line, column, text] = m as unknown as [string, string, string, string, string];
+    lines.push(`tspark: cannot compile ${file}:${line}:${Number(column) + 1}: ${text}`);
+    const code = sourceLine(file, Number(line));
+    if (code !== undefined) lines.push(`    ${code}`, `    ${" ".repeat(Number(column))}^`);
+    if (/not supported with the "cjs" output format/.test(text)) {
+      lines.push(
+        'tspark programs are ES modules (top-level await, import): the nearest package.json makes this file CommonJS ("type": "commonjs" is what npm init writes).',
+        'Set "type": "module" there (npm pkg set type=module), or name the file .mts.',
+      );
+    }
+  }
+  return lines.length ? `${lines.join("\n")}\n` : undefined;
+}
+
+function sourceLine(file: string, line: number): string | undefined {
+  try {
+    return readFileSync(file, "utf8").split("\n")[line - 1];
+  } catch {
+    return undefined;
   }
 }
