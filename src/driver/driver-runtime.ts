@@ -5,6 +5,7 @@
  * user's facade over it; RDDs and other engine modules reach it with runtimeOf(sc).
  */
 import os from "node:os";
+import v8 from "node:v8";
 import { mkdtempSync, rmSync, readdirSync, cpSync, statSync, existsSync, mkdirSync } from "node:fs";
 import { basename, join, resolve as resolvePath } from "node:path";
 import type { SparkConf } from "../api/spark-conf.js";
@@ -39,6 +40,7 @@ import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
 import { log } from "../util/log.js";
+import { formatBytes } from "../util/format.js";
 import type { SparkJobs } from "../spark/driver/spark-jobs.js";
 import { findSpark } from "../spark/gateway/spark-home.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
@@ -62,6 +64,18 @@ export interface DriverSettings {
 export function workerSemiSpaceMB(workerMemoryBytes: number, heapBytes: number | undefined): number {
   const mb = Math.min(64, Math.max(16, workerMemoryBytes / 2 ** 20 / 4), heapBytes === undefined ? Infinity : heapBytes / 2 ** 20 / 16);
   return Math.max(1, Math.floor(mb));
+}
+
+/**
+ * The bytes of results one action may bring to the driver: tspark.driver.maxResultSize, but
+ * never more than a quarter of the driver's heap (results are decoded there, larger than
+ * their bytes), so a small --driver-memory gets a clear error instead of V8's fatal one. 0
+ * (unlimited) is kept. `text` names the limit in the error.
+ */
+export function resultSizeLimit(maxResultSize: number, written: string, heapLimit: number): { bytes: number; text: string } {
+  const ofHeap = Math.floor(heapLimit / 4);
+  if (maxResultSize === 0 || maxResultSize <= ofHeap) return { bytes: maxResultSize, text: `tspark.driver.maxResultSize (${written})` };
+  return { bytes: ofHeap, text: `a quarter of the driver's heap (${formatBytes(ofHeap)} of ${formatBytes(heapLimit)}; --driver-memory raises it, tspark.driver.maxResultSize is ${written})` };
 }
 
 export class DriverRuntime {
@@ -182,9 +196,8 @@ export class DriverRuntime {
       }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
-    // The limit as written, for the scheduler's message.
-    const maxResultSizeText = conf.get(CONFIG_KEYS.maxResultSize.key)!;
-    this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: settings.maxResultSize, maxResultSizeText }, {
+    const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
+    this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: resultLimit.bytes, maxResultSizeText: resultLimit.text }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r) => {
         this.blocks.update(r.executorId, r.blocks);

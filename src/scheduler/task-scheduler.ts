@@ -30,6 +30,7 @@ export interface StageSpec {
 export interface SchedulerLimits {
   maxFailures: number;
   maxResultSize: number;
+  /** The limit as the error names it, e.g. `tspark.driver.maxResultSize (1g)`. */
   maxResultSizeText: string;
 }
 
@@ -150,8 +151,8 @@ export class TaskScheduler {
             if (this.limits.maxResultSize > 0 && resultBytes > this.limits.maxResultSize) {
               throw new TsparkError(
                 "INVALID_ARGUMENT",
-                `Job ${job.jobId} aborted: the results sent to the driver so far (${formatBytes(resultBytes)}) exceed tspark.driver.maxResultSize (${this.limits.maxResultSizeText}). ` +
-                  "Use rdd.toLocalIterator() to stream results one partition at a time, rdd.saveAsTextFile() to write them out, or raise tspark.driver.maxResultSize.",
+                `Job ${job.jobId} aborted: the results sent to the driver so far (${formatBytes(resultBytes)}) exceed ${this.limits.maxResultSizeText}. ` +
+                  "Use rdd.toLocalIterator() to stream results one partition at a time, rdd.saveAsTextFile() to write them out, or raise the limit.",
               );
             }
           }
