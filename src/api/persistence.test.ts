@@ -184,6 +184,13 @@ test("addFile and SparkFiles.get in tasks", async () => {
     assert.equal(readFileSync(SparkFiles.get("greeting.txt"), "utf8"), "hello", "on the driver too");
     assert.throws(() => sc.addFile(dir), /is a directory/);
     assert.throws(() => sc.addFile(join(dir, "missing")), /does not exist/);
+    // The same file again is fine; another file under the same name is refused (as Spark does), not a silent swap.
+    sc.addFile(join(dir, "greeting.txt"));
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(dir, "other"));
+    writeFileSync(join(dir, "other", "greeting.txt"), "bonjour");
+    assert.throws(() => sc.addFile(join(dir, "other", "greeting.txt")), /a file named greeting\.txt was already added \(from .*greeting\.txt\); .*cannot be added under the same name/);
+    assert.equal(readFileSync(SparkFiles.get("greeting.txt"), "utf8"), "hello");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,13 +3,24 @@
  */
 import { CONFIG_KEYS } from "./keys.js";
 
-/** Keys whose values the UI and event log never show (as Spark's spark.redaction.regex). */
-const REDACTED_KEY = /secret|password|token|access.?key|credential/i;
+/** Keys whose values the UI and event log never show (as Spark's default spark.redaction.regex). */
+const SECRET_KEY = /secret|pass|token|key|credential|auth/i;
+const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.values(CONFIG_KEYS).map((c) => c.key));
+
+/**
+ * Whether a key's value is hidden: a secret-looking name, or any variable given to the workers'
+ * environment (DB_URL carries a password as often as DB_PASS does). tspark's own keys hold
+ * settings, never secrets (tspark.ui.authenticate is a flag).
+ */
+export function isRedacted(key: string): boolean {
+  if (key.startsWith("tspark.executorEnv.")) return true;
+  return !KNOWN_KEYS.has(key) && SECRET_KEY.test(key);
+}
 
 /** Every known key with its value in effect (set or default), then any other keys set; sorted by key. */
 export function effectiveConfig(conf: { get(key: string): string | undefined; getAll(): Array<[string, string]> }): Array<[string, string]> {
   const out = new Map<string, string>();
   for (const c of Object.values(CONFIG_KEYS)) out.set(c.key, conf.get(c.key) ?? "(not set)");
-  for (const [k, v] of conf.getAll()) out.set(k, REDACTED_KEY.test(k) ? "*********(redacted)" : v);
+  for (const [k, v] of conf.getAll()) out.set(k, isRedacted(k) ? "*********(redacted)" : v);
   return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -7,6 +7,7 @@ import { SparkConf } from "../api/spark-conf.js";
 import { SparkContext } from "../api/context.js";
 import { parseLaunchArgs } from "../cli/launch-options.js";
 import { parseSettings, type Settings } from "./settings.js";
+import { effectiveConfig, isRedacted } from "./effective-config.js";
 import type { MasterUrl } from "./master.js";
 import type { LogLevel } from "../util/log.js";
 
@@ -148,4 +149,13 @@ test("settings the launcher leaves to the context are refused there, before anyt
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test("the UI and event log hide secret-looking keys and every executor environment value, never tspark's own settings", () => {
+  for (const k of ["tspark.api.auth", "tspark.db.password", "tspark.db.pass", "tspark.s3.access.key", "tspark.api.token", "tspark.gcp.credentials", "tspark.executorEnv.DB_URL", "tspark.executorEnv.TZ", "my.secret"]) assert.equal(isRedacted(k), true, k);
+  for (const k of ["tspark.ui.authenticate", "tspark.master", "tspark.sql.shuffle.partitions", "tspark.app.name"]) assert.equal(isRedacted(k), false, k);
+  const shown = new Map(effectiveConfig(new SparkConf(false).setAll({ "tspark.executorEnv.DB_PASS": "hunter2", "tspark.api.auth": "Bearer x", "tspark.ui.authenticate": "true" })));
+  assert.equal(shown.get("tspark.executorEnv.DB_PASS"), "*********(redacted)");
+  assert.equal(shown.get("tspark.api.auth"), "*********(redacted)");
+  assert.equal(shown.get("tspark.ui.authenticate"), "true");
 });

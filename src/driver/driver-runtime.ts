@@ -95,6 +95,8 @@ export class DriverRuntime {
   /** Properties the jobs submitted next carry (SparkContext.setLocalProperty). */
   readonly localProperties = new Map<string, string>();
   private readonly accumulators = new Map<number, Accumulator<unknown>>();
+  /** Files added with addFile, by the name workers find them under, and where each came from. */
+  private readonly addedFiles = new Map<string, string>();
   private nextRddId = 0;
   private nextShuffleId = 0;
   private nextAccumulatorId = 0;
@@ -391,9 +393,15 @@ export class DriverRuntime {
     const src = resolvePath(path.startsWith("file:") ? new URL(path).pathname : path);
     if (!existsSync(src)) throw new TsparkError("INPUT_NOT_FOUND", `addFile: ${path} does not exist`);
     if (statSync(src).isDirectory() && !recursive) throw new TsparkError("INVALID_ARGUMENT", `addFile: ${path} is a directory; pass recursive = true`);
-    const dest = join(this.localDir, "files", basename(src));
+    // Files are found by name (SparkFiles.get): a second file under a name already used is refused, as Spark does.
+    const name = basename(src);
+    const previous = this.addedFiles.get(name);
+    if (previous === src) return;
+    if (previous !== undefined) throw new TsparkError("INVALID_ARGUMENT", `addFile: a file named ${name} was already added (from ${previous}); ${src} cannot be added under the same name`);
+    const dest = join(this.localDir, "files", name);
     mkdirSync(join(this.localDir, "files"), { recursive: true });
     cpSync(src, dest, { recursive: true });
+    this.addedFiles.set(name, src);
   }
 
   // ---- jobs, stages, workers ----
