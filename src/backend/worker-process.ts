@@ -156,6 +156,10 @@ export class WorkerProcess {
   /** Asks the worker to exit; kills it if it has not within `graceMs`. */
   async shutdown(graceMs = 2000): Promise<void> {
     if (!this.alive) return;
+    // Held until it has exited: an idle worker's handles are unreferenced, and the kill after
+    // the grace would otherwise leave nothing keeping the driver's event loop alive to see the
+    // exit (a program awaiting sc.stop() then ended with code 13, the code after it never run).
+    this.setIdle(false);
     const exited = new Promise<void>((res) => this.exitWaiters.push(res));
     try {
       this.send({ type: "shutdown" });

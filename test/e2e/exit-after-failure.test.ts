@@ -89,3 +89,11 @@ test("stop() while the first tasks wait for the workers to start: every job fail
   assert.match(r.stdout, /^stopped$/m);
   await assertNoWorkerLeft(r.workerPids);
 });
+
+test("stop() while a worker is busy past the shutdown grace: stop() resolves, the program goes on, no worker left", async () => {
+  // It ended with exit code 13 (an unsettled top-level await) and never ran the code after stop().
+  const r = await runToExit("stop-busy-worker.ts");
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^after stop$/m);
+  await assertNoWorkerLeft(r.workerPids);
+});
