@@ -13,6 +13,9 @@ interface Pending {
   worker: WorkerProcess;
 }
 
+/** Workers in a row that may exit before they are ready before none is started any more. */
+const MAX_FAILED_STARTS = 5;
+
 export class LocalBackend implements ExecutorBackend {
   readonly slots: number;
   private readonly workers: WorkerProcess[] = [];
@@ -25,6 +28,10 @@ export class LocalBackend implements ExecutorBackend {
   private keepAlive: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly readyP: Promise<void>;
+  /** Workers in a row that exited before they were ready (reset by one that gets ready). */
+  private failedStarts = 0;
+  /** Set once workers have failed to start MAX_FAILED_STARTS times in a row: new tasks fail with it. */
+  private startFailure: TsparkError | undefined;
 
   constructor(
     slots: number,
@@ -67,13 +74,33 @@ export class LocalBackend implements ExecutorBackend {
           },
         });
       }
-      if (!this.stopping) {
-        const fresh = this.spawn();
-        this.workers.push(fresh);
-        fresh.ready().then(() => this.release(fresh), () => {});
-      }
+      if (!this.stopping) this.replace(w.isReady, loss.stderrTail);
     };
     return w;
+  }
+
+  /**
+   * Starts a worker in place of one that exited. Workers that die before they are ready (a
+   * bad node flag, a broken install) are started again with growing delays, and after
+   * MAX_FAILED_STARTS in a row no more: the tasks waiting for a worker fail with the reason.
+   */
+  private replace(wasReady: boolean, stderrTail: string[]): void {
+    this.failedStarts = wasReady ? 0 : this.failedStarts + 1;
+    if (this.failedStarts >= MAX_FAILED_STARTS) {
+      if (this.workers.some((x) => x.alive)) return;
+      const why = stderrTail.length ? `; the last one's stderr:\n  ${stderrTail.join("\n  ")}` : "";
+      this.startFailure = new TsparkError("WORKER_LOST", `worker processes cannot start: ${this.failedStarts} in a row exited before they were ready${why}`);
+      for (const waiter of this.idleWaiters.splice(0)) waiter.fail(this.startFailure);
+      return;
+    }
+    const start = () => {
+      if (this.stopping) return;
+      const fresh = this.spawn();
+      this.workers.push(fresh);
+      fresh.ready().then(() => this.release(fresh), () => {});
+    };
+    if (this.failedStarts === 0) start();
+    else setTimeout(start, Math.min(5000, 100 * 2 ** (this.failedStarts - 1))).unref();
   }
 
   ready(): Promise<void> {
@@ -127,6 +154,7 @@ export class LocalBackend implements ExecutorBackend {
    */
   private async acquire(preferred?: string): Promise<WorkerProcess> {
     await this.readyP;
+    if (this.startFailure) throw this.startFailure;
     // stop() may have run while this task waited for the workers to start (or since it was
     // launched): it has already failed the waiters, so this one would wait forever.
     if (this.stopping) throw stoppedError();
