@@ -348,3 +348,11 @@ test("sumApprox and meanApprox give the same answer whatever order the partition
   assert.equal((await rdd.sumApprox(10_000)).mean, inOrder.sum());
   assert.equal((await rdd.meanApprox(10_000)).mean, inOrder.mean());
 });
+
+test("5000 chained maps plan, run and count (no stack depth limit on a long pipeline)", async () => {
+  const inc = (x: number) => x + 1;
+  let r = sc.parallelize([1, 2, 3], 2);
+  for (let i = 0; i < 5000; i++) r = r.map(inc);
+  assert.deepEqual(await r.collect(), [5001, 5002, 5003]);
+  assert.equal(await r.count(), 3);
+});

@@ -70,3 +70,14 @@ test("mapValues and flatMapValues on records that are not pairs fail with a clea
     assert.throws(() => [...s], new RegExp(`${op} needs \\[key, value\\] pairs, got a record of type number`));
   }
 });
+
+test("ten thousand chained maps run, pushed record by record and read as batches (no stack overflow)", () => {
+  const inc = (x: number) => x + 1;
+  let s: BatchStream<unknown> = [[0, 1, 2], [3]];
+  for (let i = 0; i < 10_000; i++) s = stepOperator("map")(s, ctx(inc));
+  assert.ok(s instanceof RecordPipeline);
+  const pushed: unknown[] = [];
+  pushRecords(s as Iterable<unknown[]>, (r) => pushed.push(r));
+  assert.deepEqual(pushed, [10_000, 10_001, 10_002, 10_003]);
+  assert.deepEqual([...(s as Iterable<unknown[]>)], [[10_000, 10_001, 10_002], [10_003]]);
+});

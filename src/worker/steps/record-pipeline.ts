@@ -24,19 +24,55 @@ export type RecordStage = (downstream: Emit) => Emit;
  */
 export const MAX_OUT_RECORDS = 8192;
 
+/**
+ * Stages fused into one chain at most. A record goes down the chain as nested calls, and a
+ * batch stream through nested generators, so thousands of chained maps would overflow the
+ * stack: past this many, the chain so far runs as one batch step (one generator, the whole
+ * group per batch) that the next stages read from.
+ */
+export const MAX_FUSED_STAGES = 64;
+
 export class RecordPipeline implements Iterable<unknown[]> {
   private constructor(private readonly source: Iterable<unknown[]>, private readonly stages: readonly RecordStage[]) {}
 
   /** `input` followed by `stage` (input's own stages are kept, so steps fuse into one chain). */
   static append(input: Iterable<unknown[]>, stage: RecordStage): RecordPipeline {
-    return input instanceof RecordPipeline ? new RecordPipeline(input.source, [...input.stages, stage]) : new RecordPipeline(input, [stage]);
+    if (!(input instanceof RecordPipeline)) return new RecordPipeline(input, [stage]);
+    if (input.stages.length >= MAX_FUSED_STAGES) return new RecordPipeline({ [Symbol.iterator]: () => input.groupBatches() }, [stage]);
+    return new RecordPipeline(input.source, [...input.stages, stage]);
   }
 
   /** Pushes every record through the chain into `sink`. */
   pushInto(sink: Emit): void {
+    const emit = this.chain(sink);
+    for (const batch of this.source) for (let i = 0; i < batch.length; i++) emit(batch[i]);
+  }
+
+  private chain(sink: Emit): Emit {
     let emit = sink;
     for (let i = this.stages.length - 1; i >= 0; i--) emit = this.stages[i]!(emit);
-    for (const batch of this.source) for (let i = 0; i < batch.length; i++) emit(batch[i]);
+    return emit;
+  }
+
+  /** The whole chain run on each input batch in turn, by one generator (cut at MAX_OUT_RECORDS). */
+  private *groupBatches(): Generator<unknown[], void, undefined> {
+    let out: unknown[] = [];
+    const emit = this.chain((y) => {
+      out.push(y);
+    });
+    for (const batch of this.source) {
+      for (let i = 0; i < batch.length; i++) {
+        emit(batch[i]);
+        if (out.length >= MAX_OUT_RECORDS) {
+          yield out;
+          out = [];
+        }
+      }
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
+    }
   }
 
   *[Symbol.iterator](): Iterator<unknown[]> {
