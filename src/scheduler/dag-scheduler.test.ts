@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DAGScheduler } from "./dag-scheduler.js";
+import { DAGScheduler, RETAINED_JOBS } from "./dag-scheduler.js";
 import { TaskScheduler } from "./task-scheduler.js";
 import { MapOutputTracker } from "./map-output-tracker.js";
 import { ListenerBus } from "./listener-bus.js";
@@ -30,7 +30,7 @@ function setup(slots: number, maxFailures: number, run: TaskRunner) {
   const dag = new DAGScheduler(tasks, mapOutputs, maxFailures, bus);
   const runJob = (rdd: Lineage, props: JobProperties = PROPS) =>
     dag.runJob({ name: "test job", props, rdd, partitions: undefined, countResultSize: false, resultPlan: (p, planner) => rdd.planPartition(p, planner) });
-  return { backend, dag, mapOutputs, runJob };
+  return { backend, dag, tasks, mapOutputs, runJob };
 }
 
 /** The shuffle a map task writes, if it is one. */
@@ -187,4 +187,13 @@ test("a barrier stage: one failed task kills the others and the whole stage runs
   const waiting = firstAttempt.find((task) => task.partition === 1)!;
   assert.ok(backend.kills.some((k) => k.taskId === waiting.taskId), "the task waiting at the barrier was killed");
   assert.deepEqual(backend.launched.filter((task) => task.attempt === 1).map((task) => task.partition).sort(), [0, 1], "the whole stage ran again");
+});
+
+test("over any number of jobs the job and stage tables stay bounded: the oldest finished ones go", async () => {
+  const { dag, tasks, runJob } = setup(2, 1, (task) => succeeded([task.partition]));
+  const node = FakeNode.source(1);
+  for (let i = 0; i < RETAINED_JOBS + 50; i++) await runJob(node);
+  assert.equal(dag.jobs.size, RETAINED_JOBS);
+  assert.equal(Math.min(...dag.jobs.keys()), 50, "the oldest went first");
+  assert.ok(tasks.stages.size <= RETAINED_JOBS, `${tasks.stages.size} stages kept`);
 });

@@ -36,6 +36,9 @@ export interface JobSpec {
   afterPrepare?(): void;
 }
 
+/** Finished jobs kept in the tables (Spark's spark.ui.retainedJobs default). */
+export const RETAINED_JOBS = 1000;
+
 export class DAGScheduler {
   private nextJobId = 0;
   readonly jobs = new Map<number, JobState>();
@@ -108,6 +111,26 @@ export class DAGScheduler {
     job.completionTime = Date.now();
     if (error !== undefined) job.error = error instanceof Error ? error.message : String(error);
     this.bus.post({ event: "jobEnd", time: job.completionTime, jobId: job.jobId, result: job.status, error: job.error });
+    this.forgetOldJobs();
+  }
+
+  /**
+   * Keeps the job and stage tables bounded over any number of jobs (an iterative program runs
+   * thousands): past RETAINED_JOBS, the oldest finished jobs go, with their stages no kept job
+   * shares (the status tracker then knows them no more, as Spark's keeps spark.ui.retainedJobs).
+   */
+  private forgetOldJobs(): void {
+    if (this.jobs.size <= RETAINED_JOBS) return;
+    const dropped: JobState[] = [];
+    for (const [id, job] of this.jobs) {
+      if (this.jobs.size <= RETAINED_JOBS) break;
+      if (job.status === "RUNNING") continue;
+      this.jobs.delete(id);
+      dropped.push(job);
+    }
+    const kept = new Set<number>();
+    for (const job of this.jobs.values()) for (const s of job.stageIds) kept.add(s);
+    for (const job of dropped) for (const s of job.stageIds) if (!kept.has(s)) this.tasks.stages.delete(s);
   }
 
   /** Cancels running jobs that match; returns how many. `interrupt` overrides each job's interruptOnCancel. */
