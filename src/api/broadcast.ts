@@ -5,7 +5,7 @@
  * the first `.value` in any of its tasks and keeps it for the tasks that follow.
  */
 import v8 from "node:v8";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
 import { recordBroadcastRead, runningTaskScope } from "../worker/task-context.js";
@@ -20,16 +20,21 @@ export class Broadcast<T> {
    * @param path The file holding the serialized value, which workers read.
    */
   constructor(readonly id: number, private readonly local: T, readonly path: string, private readonly onRelease: (id: number) => void) {
+    this.write();
+  }
+
+  /** Writes the value's file for workers to read. */
+  private write(): void {
     let bytes: Buffer;
     try {
-      bytes = v8.serialize(local);
+      bytes = v8.serialize(this.local);
     } catch (err) {
       throw new TsparkError("INVALID_ARGUMENT", `broadcast: the value cannot be sent to workers: ${(err as Error).message}`, { cause: err });
     }
     try {
-      writeWholeFile(path, bytes, LOCAL_FILE);
+      writeWholeFile(this.path, bytes, LOCAL_FILE);
     } catch (err) {
-      rmSync(path, { force: true }); // a full disk: no half-written value for workers to read
+      rmSync(this.path, { force: true }); // a full disk: no half-written value for workers to read
       throw err;
     }
   }
@@ -90,6 +95,8 @@ export class Broadcast<T> {
   /** @internal */
   [CAPTURE_AS](): CaptureAsDescriptor {
     this.checkAlive();
+    // Shipped with a job: a file removed meanwhile (a temporary-file cleaner) is written again from the driver's copy.
+    if (!existsSync(this.path)) this.write();
     return { module: import.meta.url, export: "workerBroadcast", args: [this.id, this.path] };
   }
 }
@@ -106,8 +113,8 @@ class WorkerBroadcast<T> {
       let bytes: Buffer;
       try {
         bytes = readFileSync(this.path);
-      } catch {
-        throw new TsparkError("INVALID_ARGUMENT", `Attempted to use broadcast variable ${this.id} after it was destroyed`);
+      } catch (err) {
+        throw new TsparkError("INPUT_UNREADABLE", `broadcast variable ${this.id} cannot be read from ${this.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): was the application's scratch directory removed while it ran?`, { cause: err });
       }
       recordBroadcastRead(bytes.length);
       workerValues.set(this.id, v8.deserialize(bytes));

@@ -195,3 +195,11 @@ test("addFile and SparkFiles.get in tasks", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a broadcast whose file was removed (a temporary-file cleaner) is written again when a job ships it", async () => {
+  const { rmSync, existsSync } = await import("node:fs");
+  const b = sc.broadcast({ greeting: "hello" });
+  rmSync(b.path);
+  assert.deepEqual(await sc.parallelize([1, 2], 2).map((x) => `${b.value.greeting} ${x}`).collect(), ["hello 1", "hello 2"]);
+  assert.ok(existsSync(b.path));
+});
