@@ -117,6 +117,21 @@ export class SparkContext {
   }
 
   /**
+   * The Apache Spark release that runs this context's jobs (a Spark master, or
+   * `tspark.engine=spark`); undefined on tspark's own engine. `sc.version` is tspark's.
+   *
+   * @example
+   * ```ts
+   * // With --master local[2] (tspark's engine):
+   * sc.sparkVersion; // → undefined
+   * // With --master local-cluster[2,1,1024] and Spark 4.3.0 it is "4.3.0".
+   * ```
+   */
+  get sparkVersion(): string | undefined {
+    return this.#runtime.sparkVersion;
+  }
+
+  /**
    * Default number of partitions: `tspark.default.parallelism`, else the number of worker slots.
    *
    * @example

@@ -65,6 +65,7 @@ for (const s of testSparks().slice(0, 1)) {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`master local\\[2\\] \\(on Apache Spark ${s.version.replace(/\./g, "\\.")}; its JVM starts with the first job\\)`));
     assert.match(r.stdout, /tspark> 90\n/);
+    assert.match(run(["--master", "local[2]", "--conf", "tspark.engine=spark"], s.spark ? { SPARK_HOME: s.spark.home, TSPARK_HISTORY: "" } : {}, "sc.sparkVersion\n.exit\n").stdout, new RegExp(`tspark> '${s.version.replace(/\./g, "\\.")}'`));
   });
 }
 
