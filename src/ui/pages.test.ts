@@ -5,7 +5,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { AppStatusStore } from "./status-store.js";
-import { stagePage, jobsPage, TASKS_PER_PAGE } from "./pages.js";
+import { stagePage, jobsPage, errorSummary, TASKS_PER_PAGE } from "./pages.js";
 import { escapeHtml, html } from "./html.js";
 
 function bigStage(n: number): AppStatusStore {
@@ -40,4 +40,11 @@ test("app names and job descriptions are escaped", () => {
   assert.ok(page.includes("&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;"));
   assert.ok(!page.includes("<script>x()") && !page.includes("<img"));
   assert.equal(html`<b>${"<i>"}</b>${html`<u>ok</u>`}${["&", 1]}`.text, "<b>&lt;i&gt;</b><u>ok</u>&amp;1");
+});
+
+test("lists show an error in one line that includes the user's message, not only its introduction", () => {
+  const failure = "Job 3 failed: task for partition 1 of stage 4 failed 2 times; most recent failure (attempt 1):\n  Error: bad record <x13>\n    at parse (file:///app/job.ts:7:11)";
+  assert.equal(errorSummary(failure), "Job 3 failed: task for partition 1 of stage 4 failed 2 times; most recent failure (attempt 1): Error: bad record <x13>");
+  assert.equal(errorSummary("Job 2 cancelled: part of cancelled job group g"), "Job 2 cancelled: part of cancelled job group g");
+  assert.equal(errorSummary(undefined), "");
 });

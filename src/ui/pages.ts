@@ -62,8 +62,16 @@ function statusCell(status: string): Html {
   return html`<td class="${cls}">${status}</td>`;
 }
 
-function firstLine(s: string | undefined): string {
-  return s === undefined ? "" : s.split("\n")[0]!;
+/**
+ * An error in one line for a list: its first line and, when that only introduces the cause
+ * ("...; most recent failure (attempt 2):"), the cause's first line, the user's message.
+ */
+export function errorSummary(s: string | undefined): string {
+  if (s === undefined) return "";
+  const [first, ...rest] = s.split("\n");
+  if (!first!.trimEnd().endsWith(":")) return first!;
+  const cause = rest.map((l) => l.trim()).find((l) => l !== "" && !l.startsWith("at "));
+  return cause === undefined ? first! : `${first!.trimEnd()} ${cause}`;
 }
 
 // ---- jobs ----
@@ -88,7 +96,7 @@ function jobTable(store: AppStatusStore, jobs: JobRow[]): Html {
 ${jobs.map((j) => {
   const t = jobTasks(store, j);
   const doneStages = j.stageIds.filter((id) => store.stages.get(id)?.status === "COMPLETE").length;
-  return html`<tr><td>${j.jobId}</td><td><a href="/jobs/job/?id=${j.jobId}">${j.description ?? j.name}</a>${j.description ? html`<br><small>${j.name}</small>` : ""}</td><td class="t">${time(j.submissionTime)}</td><td class="n">${duration(j.submissionTime, j.completionTime)}</td><td class="n">${doneStages}/${j.stageIds.length}</td><td class="n">${t.done}/${t.total}${t.failed ? html` <span class="bad">(${t.failed} failed)</span>` : ""}</td>${statusCell(j.status)}<td>${firstLine(j.error)}</td></tr>\n`;
+  return html`<tr><td>${j.jobId}</td><td><a href="/jobs/job/?id=${j.jobId}">${j.description ?? j.name}</a>${j.description ? html`<br><small>${j.name}</small>` : ""}</td><td class="t">${time(j.submissionTime)}</td><td class="n">${duration(j.submissionTime, j.completionTime)}</td><td class="n">${doneStages}/${j.stageIds.length}</td><td class="n">${t.done}/${t.total}${t.failed ? html` <span class="bad">(${t.failed} failed)</span>` : ""}</td>${statusCell(j.status)}<td>${errorSummary(j.error)}</td></tr>\n`;
 })}</tbody></table>`;
 }
 
@@ -121,7 +129,7 @@ function stageTable(stages: StageRow[]): Html {
   return html`<table id="stages"><thead><tr><th>Stage Id</th><th>Job</th><th>Description</th><th>Submitted</th><th>Duration</th><th>Tasks: Succeeded/Total</th><th>Input</th><th>Output</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Status</th><th>Failure Reason</th></tr></thead><tbody>
 ${stages.map((s) => html`<tr><td>${s.stageId}</td><td><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></td><td><a href="/stages/stage/?id=${s.stageId}">${s.name}</a></td><td class="t">${time(s.submissionTime)}</td><td class="n">${duration(s.submissionTime, s.completionTime)}</td>
 <td class="n">${s.completedTasks}/${s.numTasks}${s.activeTasks ? html` <span class="run">(${s.activeTasks} running)</span>` : ""}${s.failedTasks ? html` <span class="bad">(${s.failedTasks} failed)</span>` : ""}</td>
-<td class="n">${bytes(s.totals.bytesIn)}</td><td class="n">${bytes(s.totals.resultBytes)}</td><td class="n">${bytes(s.totals.shuffleReadBytes)}</td><td class="n">${bytes(s.totals.shuffleWriteBytes)}</td><td class="n">${bytes(s.totals.spillBytes)}</td>${statusCell(s.status)}<td>${firstLine(s.failureReason)}</td></tr>\n`)}</tbody></table>`;
+<td class="n">${bytes(s.totals.bytesIn)}</td><td class="n">${bytes(s.totals.resultBytes)}</td><td class="n">${bytes(s.totals.shuffleReadBytes)}</td><td class="n">${bytes(s.totals.shuffleWriteBytes)}</td><td class="n">${bytes(s.totals.spillBytes)}</td>${statusCell(s.status)}<td>${errorSummary(s.failureReason)}</td></tr>\n`)}</tbody></table>`;
 }
 
 export function stagesPage(ctx: PageContext): string {
