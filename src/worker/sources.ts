@@ -73,6 +73,8 @@ function inputBytes(plan: SourcePlan): number {
 
 /** The source's records, counted into the task's metrics. */
 export function openSource(plan: SourcePlan, metrics: TaskCounters): BatchStream<unknown> {
+  // A shuffle's records are counted as shuffle read (its bytes), not as the task's input.
+  if (plan.kind === "shuffle-read") return openRawSource(plan, metrics);
   metrics.bytesIn += inputBytes(plan);
   return countedInput(openRawSource(plan, metrics), metrics);
 }

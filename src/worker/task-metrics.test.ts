@@ -55,5 +55,6 @@ test("a shuffle: the reduce tasks read exactly the bytes the map tasks wrote", a
   assert.ok(written > 0);
   assert.equal(sum(reduces, (m) => m.shuffleReadBytes), written);
   assert.equal(sum(reduces, (m) => m.shuffleWriteBytes), 0);
+  assert.equal(sum(reduces, (m) => m.recordsIn + m.bytesIn), 0, "shuffle reads are not input (the UI showed 'Input 332 / 0 B')");
   assert.equal(sum(reduces, (m) => m.recordsOut), 3, "one count per reduce partition");
 });
