@@ -38,7 +38,8 @@ export class RecordPipeline implements Iterable<unknown[]> {
   /** `input` followed by `stage` (input's own stages are kept, so steps fuse into one chain). */
   static append(input: Iterable<unknown[]>, stage: RecordStage): RecordPipeline {
     if (!(input instanceof RecordPipeline)) return new RecordPipeline(input, [stage]);
-    if (input.stages.length >= MAX_FUSED_STAGES) return new RecordPipeline({ [Symbol.iterator]: () => input.groupBatches() }, [stage]);
+    // The whole chain so far is one stage, run per batch by one generator.
+    if (input.stages.length >= MAX_FUSED_STAGES) return new RecordPipeline({ [Symbol.iterator]: () => stageBatches(input.source, (sink) => input.chain(sink)) }, [stage]);
     return new RecordPipeline(input.source, [...input.stages, stage]);
   }
 
@@ -52,27 +53,6 @@ export class RecordPipeline implements Iterable<unknown[]> {
     let emit = sink;
     for (let i = this.stages.length - 1; i >= 0; i--) emit = this.stages[i]!(emit);
     return emit;
-  }
-
-  /** The whole chain run on each input batch in turn, by one generator (cut at MAX_OUT_RECORDS). */
-  private *groupBatches(): Generator<unknown[], void, undefined> {
-    let out: unknown[] = [];
-    const emit = this.chain((y) => {
-      out.push(y);
-    });
-    for (const batch of this.source) {
-      for (let i = 0; i < batch.length; i++) {
-        emit(batch[i]);
-        if (out.length >= MAX_OUT_RECORDS) {
-          yield out;
-          out = [];
-        }
-      }
-      if (out.length > 0) {
-        yield out;
-        out = [];
-      }
-    }
   }
 
   *[Symbol.iterator](): Iterator<unknown[]> {
