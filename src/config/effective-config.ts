@@ -1,11 +1,10 @@
 /**
  * The configuration in effect, as the UI's environment page and the event log show it.
  */
-import { CONFIG_KEYS } from "./keys.js";
+import { CONFIG_KEYS, TSPARK_KEYS } from "./keys.js";
 
 /** Keys whose values the UI and event log never show (as Spark's default spark.redaction.regex). */
 const SECRET_KEY = /secret|pass|token|key|credential|auth/i;
-const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.values(CONFIG_KEYS).map((c) => c.key));
 
 /**
  * Whether a key's value is hidden: a secret-looking name, or any variable given to the workers'
@@ -14,7 +13,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.values(CONFIG_KEYS).map((
  */
 export function isRedacted(key: string): boolean {
   if (key.startsWith("tspark.executorEnv.")) return true;
-  return !KNOWN_KEYS.has(key) && SECRET_KEY.test(key);
+  return !TSPARK_KEYS.has(key) && SECRET_KEY.test(key);
 }
 
 /** Every known key with its value in effect (set or default), then any other keys set; sorted by key. */

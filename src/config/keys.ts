@@ -42,3 +42,6 @@ export const CONFIG_KEYS = {
   driverMemory: { key: "tspark.driver.memory", default: undefined, doc: "Heap limit of the driver process, e.g. 2g (the launcher sets it before the driver starts; ignored when set in code).", parse: parseBytes },
   files: { key: "tspark.files", default: undefined, doc: "Comma-separated files given to addFile when the context starts (--files).", parse: commaList },
 } as const satisfies Record<string, ConfigKey>;
+
+/** Every key tspark reads (a key outside it set in a SparkConf is someone else's: Spark's, say). */
+export const TSPARK_KEYS: ReadonlySet<string> = new Set(Object.values(CONFIG_KEYS).map((c) => c.key));

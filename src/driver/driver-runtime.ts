@@ -193,7 +193,7 @@ export class DriverRuntime {
         master: settings.master.text,
         appName: settings.appName,
         workerExec: settings.sparkWorkerExec,
-        sparkConf: sparkConfOf(conf.getAll(), new Set(Object.values(CONFIG_KEYS).map((k) => k.key))),
+        sparkConf: sparkConfOf(conf.getAll()),
         onOutput: (line) => log("DEBUG", "spark", line),
       }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
@@ -205,7 +205,7 @@ export class DriverRuntime {
         this.blocks.update(r.executorId, r.blocks);
         for (const b of r.blocks) this.bus.post({ event: "blockUpdated", executorId: r.executorId, ...b });
         // Only a successful attempt's additions count (a retried task is never double-counted).
-        if (r.ok) for (const [id, v] of r.accumulators) this.accumulators.get(id)?._merge(v);
+        if (r.ok) this.mergeAccumulators(r.accumulators);
       },
     }, this.bus);
     this.dag = new DAGScheduler(this.tasks, this.mapOutputs, settings.maxFailures, this.bus);
@@ -308,7 +308,7 @@ export class DriverRuntime {
     };
     if (this.spark) {
       const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i), resultPlan });
-      for (const r of results) for (const [id, v] of r.accumulators) this.accumulators.get(id)?._merge(v);
+      for (const r of results) this.mergeAccumulators(r.accumulators);
       return results.map((r) => r.records);
     }
     try {
@@ -380,6 +380,11 @@ export class DriverRuntime {
     return new Broadcast<T>(id, value, join(this.localDir, `broadcast_${id}`), (bid) => {
       if (!this.stoppedFlag) this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: bid });
     });
+  }
+
+  /** Adds a successful task's accumulator updates (id, its local sum) to the driver's values. */
+  private mergeAccumulators(updates: Iterable<[number, unknown]>): void {
+    for (const [id, v] of updates) this.accumulators.get(id)?._merge(v);
   }
 
   newAccumulator<T>(value: T, param?: AccumulatorParam<T>): Accumulator<T> {

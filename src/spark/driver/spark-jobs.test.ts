@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SparkConf } from "../../api/spark-conf.js";
-import { CONFIG_KEYS } from "../../config/keys.js";
 import { sparkConfOf } from "./spark-jobs.js";
 
 test("Spark's settings pass through under Spark's names; tspark's own stay home, shared ones go both ways", () => {
@@ -14,8 +13,7 @@ test("Spark's settings pass through under Spark's names; tspark's own stay home,
     "tspark.master": "yarn",
     "tspark.app.name": "x",
   });
-  const known = new Set(Object.values(CONFIG_KEYS).map((k) => k.key));
-  assert.deepEqual(new Map(sparkConfOf(conf.getAll(), known)), new Map([
+  assert.deepEqual(new Map(sparkConfOf(conf.getAll())), new Map([
     ["spark.sql.shuffle.partitions", "8"],
     ["spark.executorEnv.TZ", "UTC"],
     ["spark.task.maxFailures", "2"],

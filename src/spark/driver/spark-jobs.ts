@@ -15,6 +15,7 @@ import { describeRemoteError, reviveRemoteError } from "../../scheduler/task-err
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
 import { log } from "../../util/log.js";
+import { TSPARK_KEYS } from "../../config/keys.js";
 import { launchGateway, type SparkGateway } from "../gateway/launch-gateway.js";
 import type { SparkInstallation } from "../gateway/spark-home.js";
 import type { JavaObject } from "../py4j/py4j-client.js";
@@ -58,10 +59,10 @@ const SHARED_KEYS = ["tspark.task.maxFailures", "tspark.default.parallelism", "t
  * (SparkConf stores `spark.x` as `tspark.x`), and those both mean the same, under Spark's
  * names.
  */
-export function sparkConfOf(entries: Iterable<readonly [string, string]>, tsparkKeys: ReadonlySet<string>): Array<[string, string]> {
+export function sparkConfOf(entries: Iterable<readonly [string, string]>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const [key, value] of entries) {
-    if (!key.startsWith("tspark.") || (tsparkKeys.has(key) && !SHARED_KEYS.includes(key))) continue;
+    if (!key.startsWith("tspark.") || (TSPARK_KEYS.has(key) && !SHARED_KEYS.includes(key))) continue;
     if (key === "tspark.master" || key === "tspark.app.name") continue; // passed on their own
     out.push([key.slice(1), value]);
   }

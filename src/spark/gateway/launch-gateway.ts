@@ -67,12 +67,17 @@ export class SparkGateway {
   }
 
   private kill(signal: NodeJS.Signals): void {
-    try {
-      // The JVM leads its own process group (see launchGateway): this reaches what it started too.
-      process.kill(-this.jvm.pid!, signal);
-    } catch {
-      /* already gone */
-    }
+    killGroup(this.jvm, signal);
+  }
+}
+
+/** Signals the JVM's process group (it leads its own, see launchGateway): what it started too. */
+function killGroup(jvm: ChildProcess, signal: NodeJS.Signals): void {
+  if (jvm.pid === undefined) return; // never started
+  try {
+    process.kill(-jvm.pid, signal);
+  } catch {
+    /* already gone */
   }
 }
 
@@ -128,11 +133,12 @@ export async function launchGateway(options: GatewayOptions): Promise<SparkGatew
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   try {
     while (!existsSync(infoPath)) {
-      if (gone() || Date.now() > deadline) {
-        if (!gone()) process.kill(-jvm.pid!, "SIGKILL");
+      const exited = gone();
+      if (exited || Date.now() > deadline) {
+        // (the JVM still running after the deadline is killed below, with any failure)
         const why = spawnError
           ? `could not run ${join(spark.home, "bin", "spark-submit")}: ${spawnError.message}`
-          : gone() && Date.now() <= deadline
+          : exited
             ? `Spark's JVM exited (${jvm.exitCode !== null ? `exit code ${jvm.exitCode}` : jvm.signalCode}) before its gateway started`
             : `Spark's JVM did not start its gateway within ${Math.round((options.startTimeoutMs ?? 120_000) / 1000)} s`;
         const tail = lastLines.filter((l) => l.trim()).slice(-10).join("\n");
@@ -144,11 +150,7 @@ export async function launchGateway(options: GatewayOptions): Promise<SparkGatew
     const client = await Py4JClient.connect(port, secret);
     return new SparkGateway(client, jvm);
   } catch (err) {
-    try {
-      process.kill(-jvm.pid!, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
+    killGroup(jvm, "SIGKILL");
     throw err;
   } finally {
     rmSync(infoDir, { recursive: true, force: true });

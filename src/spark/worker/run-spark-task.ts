@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { executeTask } from "../../worker/execute-task.js";
 import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
-import type { BatchStream } from "../../worker/batch-stream.js";
+import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
 import { decodeTaskCommand, forPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PartitionResult } from "../task-command.js";
 import { runningTaskScope } from "../../worker/task-context.js";
@@ -53,8 +53,7 @@ async function plannedInput(reader: WireReader): Promise<PartitionPlan> {
 function deliverTo(writer: WireWriter, codec: OutputCodec, accumulators: () => Array<[number, unknown]>): (records: BatchStream<unknown>) => Promise<number> {
   if (codec === "result") {
     return async (records) => {
-      const all: unknown[] = [];
-      for await (const batch of records) for (const r of batch) all.push(r);
+      const all = await collectStream(records);
       const result: PartitionResult = { records: all, accumulators: accumulators() };
       writer.frame(encodeMessage(result));
       await writer.flush();
