@@ -178,10 +178,6 @@ export class TaskScheduler {
       );
     };
 
-    // The first task out of attempts fails the stage at once, not when its slowest sibling ends.
-    let abort!: (err: Error) => void;
-    const aborting = new Promise<never>((_, reject) => (abort = reject));
-    aborting.catch(() => {});
     const lane = async (): Promise<void> => {
       while (!aborted && !job.cancelled && next < spec.plans.length) {
         const i = next++;
@@ -189,17 +185,13 @@ export class TaskScheduler {
           await runOne(i);
         } catch (err) {
           aborted ??= err as Error;
-          abort(aborted);
         }
       }
     };
     const lanes = Promise.all(Array.from({ length: Math.min(this.backend.slots, spec.plans.length) }, lane));
     try {
-      // A cancelled or failed job fails at once; its running tasks finish (or are killed) in the
-      // background, their results unused (as Spark's, which does not interrupt them by default).
-      await Promise.race([lanes, job.cancelSignal, aborting]).catch((err: unknown) => {
-        if (err !== aborted) throw err;
-      });
+      // A cancelled job fails at once; its running tasks finish (or are killed) in the background.
+      await Promise.race([lanes, job.cancelSignal]);
       if (aborted) throw aborted;
       if (job.cancelled) throw job.cancelled;
     } catch (err) {
