@@ -12,7 +12,7 @@ import { SparkConf } from "./spark-conf.js";
 import { parseSettings, type Settings } from "../config/settings.js";
 import { RDD, UnionRDD } from "./rdd.js";
 import {
-  ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
+  ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, SparkTextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
 } from "./rdd-sources.js";
 import { StatusTracker } from "./status-tracker.js";
 import type { Accumulator, AccumulatorParam } from "./accumulator.js";
@@ -93,9 +93,10 @@ export class SparkContext {
     this.settings = settings;
     this.master = settings.master.text;
     this.appName = settings.appName;
-    this.applicationId = `local-${this.startTime}`;
     if (settings.logLevel !== undefined) setLogThreshold(settings.logLevel);
-    this.#runtime = new DriverRuntime({ conf, settings, applicationId: this.applicationId, startTime: this.startTime, user: this.sparkUser() });
+    this.#runtime = new DriverRuntime({ conf, settings, applicationId: `local-${this.startTime}`, startTime: this.startTime, user: this.sparkUser() });
+    // Spark's own, when Spark runs the jobs.
+    this.applicationId = this.#runtime.applicationId;
     this.localDir = this.#runtime.localDir;
     registerRuntime(this, this.#runtime);
     SparkContext.active = this;
@@ -277,7 +278,8 @@ export class SparkContext {
    */
   textFile(path: string, minPartitions?: number): RDD<string> {
     this.ensureActive();
-    return new TextFileRDD(this, path, minPartitions ?? this.defaultMinPartitions);
+    const min = minPartitions ?? this.defaultMinPartitions;
+    return this.#runtime.onSpark ? new SparkTextFileRDD(this, path, min) : new TextFileRDD(this, path, min);
   }
 
   /**

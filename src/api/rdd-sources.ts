@@ -11,6 +11,7 @@ import { resolveInputPaths } from "../io/paths.js";
 import { planFileSplits, type FileSplit } from "../io/text-splits.js";
 import { planRecordSplits } from "../io/whole-files.js";
 import { TsparkError } from "../errors.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
 
 function sliceBounds(length: number, numSlices: number, i: number): [number, number] {
   // PySpark's rule: slice i holds elements [i*n/k, (i+1)*n/k).
@@ -157,6 +158,48 @@ export class TextFileRDD extends FileInputRDD<string, FileSplit> {
 
   protected kindName(): string {
     return "TextFileRDD";
+  }
+}
+
+/**
+ * A text input on Spark, read by Spark's Hadoop readers (local paths and every filesystem the
+ * Spark installation reads: hdfs://, s3a://...): its partitions are Spark's input splits, listed
+ * by the JVM at the first need (an action), and its records are the lines Spark hands the worker.
+ */
+export class SparkTextFileRDD extends RDD<string> {
+  private input: { rdd: string; partitions: number } | undefined;
+
+  constructor(context: SparkContext, private readonly path: string, private readonly minPartitions: number) {
+    super(context);
+    if (typeof path !== "string" || path.length === 0) throw new TsparkError("INVALID_ARGUMENT", "an input path must be a non-empty string");
+  }
+
+  private jvmInput(): { rdd: string; partitions: number } {
+    const session = runtimeOf(this.context).sparkSession;
+    if (!session) throw new TsparkError("INVALID_ARGUMENT", "a Spark text input needs the Spark engine");
+    this.input ??= session.textFile(this.path, this.minPartitions);
+    return this.input;
+  }
+
+  getNumPartitions(): number {
+    return this.jvmInput().partitions;
+  }
+
+  parents(): RDD<unknown>[] {
+    return [];
+  }
+
+  protected computePlan(p: number): PartitionPlan {
+    const { rdd, partitions } = this.jvmInput();
+    return { kind: "executor-input", from: { rdd, partitions, partition: p } };
+  }
+
+  protected kindName(): string {
+    return "HadoopRDD";
+  }
+
+  protected override detail(): string {
+    return this.path;
   }
 }
 

@@ -1327,6 +1327,9 @@ export abstract class RDD<T> {
    */
   async saveAsTextFile(path: string, compressionCodec?: "gzip"): Promise<void> {
     if (compressionCodec !== undefined && compressionCodec !== "gzip") throw new TsparkError("INVALID_ARGUMENT", `unsupported compression codec "${String(compressionCodec)}" (use "gzip")`);
+    const runtime = runtimeOf(this.context);
+    // On Spark, through Spark's Hadoop output (its committer, any filesystem Spark writes to).
+    if (runtime.onSpark) return runtime.saveTextOnSpark(this, path, compressionCodec);
     await this.saveWith(path, compressionCodec ? ".gz" : "", (commit) => ({ op: "saveText", args: { commit, codec: compressionCodec }, label: "saveAsTextFile" }));
   }
 

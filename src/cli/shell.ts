@@ -33,7 +33,7 @@ export function historyFile(env: NodeJS.ProcessEnv = process.env): string | unde
 export function banner(sc: SparkContext): string {
   const workers = sc.statusTracker().getExecutorInfos().length;
   const spark = runtimeOf(sc).sparkVersion;
-  const engine = spark !== undefined ? `on Apache Spark ${spark}; its JVM starts with the first job` : `${workers} worker process${workers === 1 ? "" : "es"}`;
+  const engine = spark !== undefined ? `on Apache Spark ${spark}` : `${workers} worker process${workers === 1 ? "" : "es"}`;
   const lines = [
     `Welcome to tspark ${sc.version} (Node ${process.version})`,
     `Spark context: master ${sc.master} (${engine}), app "${sc.appName}", id ${sc.applicationId}`,

@@ -42,6 +42,7 @@ import { userCallSite } from "../util/call-site.js";
 import { log } from "../util/log.js";
 import { formatBytes } from "../util/format.js";
 import type { SparkJobs } from "../spark/driver/spark-jobs.js";
+import { SparkSession, WORKER_LAUNCHER, sparkConfOf } from "../spark/driver/spark-session.js";
 import { findSpark } from "../spark/gateway/spark-home.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
 
@@ -82,8 +83,12 @@ export class DriverRuntime {
   readonly backend: ExecutorBackend;
   readonly tasks: TaskScheduler;
   readonly dag: DAGScheduler;
-  /** When Spark runs the jobs (a Spark master, or tspark.engine=spark): its JVM, started with the first job. */
+  /** When Spark runs the jobs (a Spark master, or tspark.engine=spark): its application, started with the context. */
+  readonly sparkSession: SparkSession | undefined;
+  /** What runs the jobs on Spark (its modules loaded only for Spark). */
   private readonly spark: Promise<SparkJobs> | undefined;
+  /** Spark's application id on Spark, else the one the context made. */
+  readonly applicationId: string;
   /** The Spark release running the jobs (e.g. `4.3.0`), when Spark does. */
   readonly sparkVersion: string | undefined;
   readonly mapOutputs = new MapOutputTracker();
@@ -152,15 +157,29 @@ export class DriverRuntime {
       this.eventLog = new EventLogWriter(settings.eventLogDir, driver.applicationId);
       this.bus.addListener(this.eventLog.listener);
     }
-    const store = settings.ui ? new AppStatusStore() : undefined;
+    const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;
+    try {
+      // Started and waited for here, as PySpark's SparkContext() does: a Spark that cannot run
+      // tspark's worker fails the constructor, and the application id and UI are Spark's.
+      this.sparkSession = sparkInstallation
+        ? SparkSession.start({ spark: sparkInstallation, master: settings.master.text, appName: settings.appName, workerExec, conf: sparkConfOf(conf.getAll()), onOutput: (line) => log("DEBUG", "spark", line) })
+        : undefined;
+    } catch (err) {
+      this.eventLog?.close();
+      throw err;
+    }
+    this.applicationId = this.sparkSession?.info.applicationId ?? driver.applicationId;
+    // On Spark, Spark's own web UI shows the application.
+    const store = settings.ui && !this.sparkSession ? new AppStatusStore() : undefined;
     if (store) this.bus.addListener((e) => store.apply(e));
-    this.bus.post({ event: "applicationStart", time: driver.startTime, appId: driver.applicationId, appName: settings.appName, user: driver.user, master: settings.master.text, version: VERSION });
-    this.localDir = mkdtempSync(join(base, `tspark-${driver.applicationId}-`));
+    this.bus.post({ event: "applicationStart", time: driver.startTime, appId: this.applicationId, appName: settings.appName, user: driver.user, master: settings.master.text, version: VERSION });
+    this.localDir = mkdtempSync(join(base, `tspark-${this.applicationId}-`));
     try {
       for (const f of settings.files) this.addFile(f, false);
     } catch (err) {
       rmSync(this.localDir, { recursive: true, force: true });
       this.eventLog?.close();
+      void this.sparkSession?.stop();
       throw err;
     }
     const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory) };
@@ -186,16 +205,10 @@ export class DriverRuntime {
       },
     });
     this.sparkVersion = sparkInstallation?.version;
-    if (sparkInstallation) {
+    const session = this.sparkSession;
+    if (session && sparkInstallation) {
       // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
-      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs, sparkConfOf }) => new SparkJobs({
-        spark: sparkInstallation,
-        master: settings.master.text,
-        appName: settings.appName,
-        workerExec: settings.sparkWorkerExec,
-        sparkConf: sparkConfOf(conf.getAll()),
-        onOutput: (line) => log("DEBUG", "spark", line),
-      }));
+      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
@@ -226,11 +239,11 @@ export class DriverRuntime {
 
   /** How many tasks may run at once. */
   get slots(): number {
-    return this.spark ? this.driver.settings.master.slots : this.backend.slots;
+    return this.sparkSession ? this.sparkSession.info.defaultParallelism : this.backend.slots;
   }
 
   get uiWebUrl(): string | undefined {
-    return this.ui?.accessUrl;
+    return this.sparkSession ? this.sparkSession.info.uiWebUrl : this.ui?.accessUrl;
   }
 
   private async startUi(store: AppStatusStore, host: string, port: number, token: string | undefined): Promise<void> {
@@ -267,7 +280,7 @@ export class DriverRuntime {
       ["Driver pid", String(process.pid)],
       ["Working directory", process.cwd()],
       ["Master", this.driver.settings.master.text],
-      ["Application id", this.driver.applicationId],
+      ["Application id", this.applicationId],
       ["Local directory", this.localDir],
       ...(this.eventLog ? [["Event log", this.eventLog.path] as [string, string]] : []),
     ];
@@ -307,7 +320,7 @@ export class DriverRuntime {
       return steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
     };
     if (this.spark) {
-      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i), resultPlan });
+      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan });
       for (const r of results) this.mergeAccumulators(r.accumulators);
       return results.map((r) => r.records);
     }
@@ -325,6 +338,20 @@ export class DriverRuntime {
     } finally {
       this.progressBar?.clear(); // before the program prints the result
     }
+  }
+
+  /** Whether Spark runs the jobs. */
+  get onSpark(): boolean {
+    return this.spark !== undefined;
+  }
+
+  /** On Spark: writes every partition of `rdd` as lines of text through Spark's Hadoop output committer. */
+  async saveTextOnSpark(rdd: RDD<unknown>, path: string, codec: "gzip" | undefined): Promise<void> {
+    this.ensureActive();
+    const name = `saveAsTextFile at ${userCallSite()}`;
+    const jobs = await this.spark;
+    if (!jobs) throw new TsparkError("INVALID_ARGUMENT", "saveTextOnSpark needs the Spark engine");
+    await jobs.saveAsTextFile({ name, rdd, partitions: allPartitions(rdd), resultPlan: (p, planner) => rdd.planPartition(p, planner) }, path, codec);
   }
 
   private jobProperties(): JobProperties {
@@ -468,4 +495,8 @@ export class DriverRuntime {
     process.removeListener("SIGHUP", this.onSignal);
     rmSync(this.localDir, { recursive: true, force: true });
   }
+}
+
+function allPartitions(rdd: RDD<unknown>): number[] {
+  return Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
 }

@@ -31,8 +31,12 @@ export type PartitionPlan =
   | { kind: "binary-records"; split: FileSplit; recordLength: number }
   | { kind: "object-file"; paths: string[] }
   | { kind: "empty" }
-  /** The records the engine hosting the worker hands it (Spark's executor, over its socket). */
-  | { kind: "executor-input" }
+  /**
+   * The records the engine hosting the worker hands it (Spark's executor, over its socket);
+   * on the driver, `from` names the JVM RDD (and its partition count) and the partition they
+   * come from (Spark's Hadoop input).
+   */
+  | { kind: "executor-input"; from?: { rdd: string; partitions: number; partition: number } }
   /** This reduce partition's segment of every map output of a shuffle. */
   | { kind: "shuffle-read"; shuffleId: number; partition: number; outputs: MapOutputLocation[] }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */

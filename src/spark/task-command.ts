@@ -21,7 +21,10 @@ export type FrameCodec = "utf8" | "batches";
  */
 export type InputCodec = FrameCodec | "plan";
 
-/** `result`: the partition's records as one frame (an action's result, collected by the driver). */
+/**
+ * `result`: the partition's records as one frame (an action's result, collected by the
+ * driver); `utf8` writes each record as its line of text (util/format.ts formatRecord).
+ */
 export type OutputCodec = FrameCodec | "result";
 
 /**
@@ -33,11 +36,17 @@ export interface PartitionResult {
   accumulators: Array<[number, unknown]>;
 }
 
+/**
+ * The plan a task runs, rooted at an `executor-input` leaf: one for every partition (narrow
+ * nodes get the task's partition index at the worker), or one per Spark partition (a job over
+ * Spark's own input, whose partitions each have their own steps' arguments).
+ */
+export type CommandPlans = { all: PartitionPlan } | { byPartition: Array<[number, PartitionPlan]> };
+
 export interface SparkTaskCommand {
   input: InputCodec;
   output: OutputCodec;
-  /** Rooted at an `executor-input` leaf; narrow nodes get the task's partition index at the worker. */
-  plan: PartitionPlan;
+  plans: CommandPlans;
   closures: Array<[ClosureId, Uint8Array]>;
 }
 
@@ -56,6 +65,14 @@ export function decodeTaskCommand(bytes: Buffer): SparkTaskCommand {
     throw new TsparkError("PROTOCOL", "the task's command is not a tspark command: was tspark's worker set as the executable of another application's (PySpark's) functions, or is the driver a different tspark version?");
   }
   return decodeMessage<SparkTaskCommand>(bytes.subarray(MAGIC.length));
+}
+
+/** The plan the task of Spark partition `partitionIndex` runs. */
+export function planOfPartition(plans: CommandPlans, partitionIndex: number): PartitionPlan {
+  if ("all" in plans) return forPartition(plans.all, partitionIndex);
+  const plan = plans.byPartition.find(([p]) => p === partitionIndex)?.[1];
+  if (!plan) throw new TsparkError("PROTOCOL", `the command has no plan for Spark partition ${partitionIndex}`);
+  return plan;
 }
 
 /** The plan with its `executor-input` leaf replaced by `input`. */

@@ -51,7 +51,7 @@ for (const s of testSparks()) {
 }
 
 for (const s of testSparks().slice(0, 1)) {
-  test(`Spark ${s.version}: executors that cannot start tspark's worker: one clear error at the first job, no hang, no JVM left`, { skip: s.skip, timeout: 300_000 }, () => {
+  test(`Spark ${s.version}: executors that cannot start tspark's worker: one clear error when the context starts, no hang, no JVM left`, { skip: s.skip, timeout: 300_000 }, () => {
     const before = javaPids();
     const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false", "--conf", "tspark.spark.workerExec=/nonexistent/tspark-worker", "test/e2e/programs/spark-narrow.ts"], s.spark ? { SPARK_HOME: s.spark.home } : {});
     assert.notEqual(r.code, 0);
@@ -63,7 +63,7 @@ for (const s of testSparks().slice(0, 1)) {
   test(`Spark ${s.version}: the shell runs on Spark, and says so`, { skip: s.skip, timeout: 300_000 }, () => {
     const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false"], s.spark ? { SPARK_HOME: s.spark.home, TSPARK_HISTORY: "" } : {}, "await sc.range(0, 10).map((x) => x * 2).sum()\n.exit\n");
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`master local\\[2\\] \\(on Apache Spark ${s.version.replace(/\./g, "\\.")}; its JVM starts with the first job\\)`));
+    assert.match(r.stdout, new RegExp(`master local\\[2\\] \\(on Apache Spark ${s.version.replace(/\./g, "\\.")}\\), app "tspark-shell", id local-\\d+\n`));
     assert.match(r.stdout, /tspark> 90\n/);
     assert.match(run(["--master", "local[2]", "--conf", "tspark.engine=spark"], s.spark ? { SPARK_HOME: s.spark.home, TSPARK_HISTORY: "" } : {}, "sc.sparkVersion\n.exit\n").stdout, new RegExp(`tspark> '${s.version.replace(/\./g, "\\.")}'`));
   });

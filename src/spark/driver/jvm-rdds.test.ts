@@ -14,7 +14,8 @@ import { captureClosure } from "../../closure/capture.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
 import type { Step } from "../../scheduler/plan.js";
 import { encodeTaskCommand, type FrameCodec } from "../task-command.js";
-import { collectFrames, parallelizeFrames, workerRdd, WORKER_LAUNCHER } from "./jvm-rdds.js";
+import { collectFrames, parallelizeFrames, workerRdd } from "./jvm-rdds.js";
+import { WORKER_LAUNCHER } from "./spark-session.js";
 import { findTaskError } from "../task-error.js";
 
 /** tspark's command running `steps` (whose fns are functions, captured here) over the executor's records. */
@@ -28,7 +29,7 @@ function command(input: FrameCodec, output: FrameCodec, steps: Array<Omit<Step, 
       return c.id;
     }),
   })) as Step[];
-  return encodeTaskCommand({ input, output, plan: { kind: "narrow", parent: { kind: "executor-input" }, partitionIndex: -1, steps: planned }, closures });
+  return encodeTaskCommand({ input, output, plans: { all: { kind: "narrow", parent: { kind: "executor-input" }, partitionIndex: -1, steps: planned } }, closures });
 }
 
 for (const s of testSparks()) {

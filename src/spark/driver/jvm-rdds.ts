@@ -8,16 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
 import { TsparkError } from "../../errors.js";
 import { WireReader, WireWriter, WireEOFError } from "../wire/wire.js";
 import { authenticateTo } from "../wire/handshake.js";
 import { PROFILE_ENV } from "../task-command.js";
-
-/** The executable Spark's executors start in place of `python -m pyspark.worker`. */
-export const WORKER_LAUNCHER = fileURLToPath(new URL("../worker/launcher.js", import.meta.url));
 
 
 /** Frames as readRDDFromFile reads them: an int32 length, then the bytes, each. */
@@ -66,13 +62,23 @@ export async function workerRdd(client: Py4JClient, parent: JavaObject, fn: Work
   return (await pythonRdd.call("asJavaRDD")) as JavaObject;
 }
 
-/** Runs `jrdd` (a JavaRDD<byte[]>) and returns every frame of every partition, in order. */
-export async function collectFrames(client: Py4JClient, jrdd: JavaObject): Promise<Buffer[]> {
+/**
+ * Runs `jrdd` (a JavaRDD<byte[]>) and returns the frames of its partitions, in order: every
+ * partition, or those listed (in the order listed).
+ */
+export async function collectFrames(client: Py4JClient, jrdd: JavaObject, partitions?: readonly number[]): Promise<Buffer[]> {
   const rdd = (await jrdd.call("rdd")) as JavaObject;
-  const info = (await client.callStatic("org.apache.spark.api.python.PythonRDD", "collectAndServe", rdd)) as JavaObject;
+  let info: JavaObject;
+  if (partitions) {
+    const list = await client.construct("java.util.ArrayList");
+    for (const p of partitions) await list.call("add", p);
+    info = (await client.callStatic("org.apache.spark.api.python.PythonRDD", "runJob", await rdd.call("context"), jrdd, list)) as JavaObject;
+  } else {
+    info = (await client.callStatic("org.apache.spark.api.python.PythonRDD", "collectAndServe", rdd)) as JavaObject;
+  }
   const port = await client.arrayItem(info, 0);
   const secret = await client.arrayItem(info, 1);
-  if (typeof port !== "number" || typeof secret !== "string") throw new TsparkError("PROTOCOL", "collectAndServe answered without a port and secret");
+  if (typeof port !== "number" || typeof secret !== "string") throw new TsparkError("PROTOCOL", "the JVM answered without a port and secret to read the results from");
   return readServedFrames(port, secret);
 }
 

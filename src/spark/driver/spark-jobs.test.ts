@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SparkConf } from "../../api/spark-conf.js";
-import { sparkConfOf } from "./spark-jobs.js";
+import { sparkConfOf } from "./spark-session.js";
 
 test("Spark's settings pass through under Spark's names; tspark's own stay home, shared ones go both ways", () => {
   const conf = new SparkConf(false).setAll({

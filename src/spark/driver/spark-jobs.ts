@@ -1,9 +1,11 @@
 /**
- * Runs a context's jobs on Apache Spark. The JVM starts with the first job (a SparkContext's
- * constructor cannot wait for it), through Spark's gateway, with the context's Spark
- * settings. Each job ships its partitions as tspark plans, the same plans the local engine
- * runs: one record per Spark partition, which tspark's worker on an executor runs and
- * answers with the partition's result. Spark schedules, retries and places the tasks.
+ * Runs a context's jobs on Apache Spark, through its session's gateway (spark-session.ts).
+ * Each job ships its partitions as tspark plans, the same plans the local engine runs: one
+ * record per Spark partition, which tspark's worker on an executor runs and answers with the
+ * partition's result; or, over Spark's own input (a textFile read by Spark's Hadoop readers),
+ * one plan per Spark partition in the worker's command, run over the records Spark hands it.
+ * Spark schedules, retries and places the tasks; text output goes through Spark's Hadoop
+ * output committer.
  *
  * Not yet on Spark: shuffles (they are planned as reads of tspark's own shuffle files).
  */
@@ -14,27 +16,20 @@ import type { PartitionPlan } from "../../scheduler/plan.js";
 import { describeRemoteError, reviveRemoteError } from "../../scheduler/task-error.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
-import { log } from "../../util/log.js";
-import { TSPARK_KEYS } from "../../config/keys.js";
-import { launchGateway, type SparkGateway } from "../gateway/launch-gateway.js";
 import type { SparkInstallation } from "../gateway/spark-home.js";
-import type { JavaObject } from "../py4j/py4j-client.js";
-import { JvmError } from "../py4j/py4j-client.js";
+import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
 import { encodeTaskCommand, type PartitionResult } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
-import { collectFrames, parallelizeFrames, workerRdd, WORKER_LAUNCHER } from "./jvm-rdds.js";
+import { collectFrames, parallelizeFrames, workerRdd } from "./jvm-rdds.js";
+import { runPlans, type SparkTarget } from "./run-plans.js";
+import { outputError } from "./jvm-errors.js";
+import type { SparkSession } from "./spark-session.js";
 
 export interface SparkJobsOptions {
+  session: SparkSession;
   spark: SparkInstallation;
-  /** spark-submit's --master. */
-  master: string;
-  appName: string;
-  /** The worker executable on the executors (default: this tspark's launcher). */
-  workerExec?: string;
-  /** Spark's own settings (spark.*), passed through as they are. */
-  sparkConf: Array<[string, string]>;
-  /** Where the JVM's log lines go. */
-  onOutput?: (line: string) => void;
+  /** The worker executable on the executors. */
+  workerExec: string;
 }
 
 /** What a job computes: a lineage's partitions, each planned as tspark plans it (steps included). */
@@ -45,131 +40,150 @@ export interface SparkJob {
   resultPlan(partition: number, planner: JobPlanner): PartitionPlan;
 }
 
-interface Session {
-  gateway: SparkGateway;
-  jsc: JavaObject;
-  applicationId: string;
-}
-
-/** tspark settings that mean the same for Spark, under Spark's name. */
-const SHARED_KEYS = ["tspark.task.maxFailures", "tspark.default.parallelism", "tspark.local.dir", "tspark.ui.enabled", "tspark.ui.port", "tspark.ui.showConsoleProgress", "tspark.driver.maxResultSize"];
-
-/**
- * The Spark settings of a context's configuration: every key tspark does not know itself
- * (SparkConf stores `spark.x` as `tspark.x`), and those both mean the same, under Spark's
- * names.
- */
-export function sparkConfOf(entries: Iterable<readonly [string, string]>): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [key, value] of entries) {
-    if (!key.startsWith("tspark.") || (TSPARK_KEYS.has(key) && !SHARED_KEYS.includes(key))) continue;
-    if (key === "tspark.master" || key === "tspark.app.name") continue; // passed on their own
-    out.push([key.slice(1), value]);
-  }
-  return out;
-}
-
-/** Settings tspark's worker needs from Spark: a process per task, connected over TCP. */
-const REQUIRED_CONF: Array<[string, string]> = [
-  ["spark.python.use.daemon", "false"],
-  ["spark.python.unix.domain.socket.enabled", "false"],
-];
-
 export class SparkJobs {
-  private session: Promise<Session> | undefined;
-  private stopped = false;
+  private target: Promise<SparkTarget> | undefined;
 
   constructor(private readonly options: SparkJobsOptions) {}
 
-  /** The JVM and its JavaSparkContext, started on first use. */
-  start(): Promise<Session> {
-    if (this.stopped) return Promise.reject(new TsparkError("CONTEXT_STOPPED", "this SparkContext has been stopped; create a new one"));
-    this.session ??= (async () => {
-      const { spark, master, appName } = this.options;
-      const conf = [...this.options.sparkConf.filter(([k]) => !REQUIRED_CONF.some(([r]) => r === k)), ...REQUIRED_CONF, ["spark.app.name", appName] as [string, string]];
-      const gateway = await launchGateway({ spark, master, conf, onOutput: this.options.onOutput });
-      try {
-        const sparkConf = await gateway.client.construct("org.apache.spark.SparkConf", true);
-        const jsc = await gateway.client.construct("org.apache.spark.api.java.JavaSparkContext", sparkConf);
-        const sc = (await jsc.call("sc")) as JavaObject;
-        const applicationId = String(await sc.call("applicationId"));
-        log("INFO", "spark", `Spark ${spark.version} started application ${applicationId} (master ${master})`);
-        const session = { gateway, jsc, applicationId };
-        await this.probe(session);
-        return session;
-      } catch (err) {
-        await gateway.stop();
-        throw err;
-      }
+  /** This thread's client of the session's gateway, connected on first use. */
+  private connect(): Promise<SparkTarget> {
+    this.target ??= (async () => {
+      const { session, workerExec, spark } = this.options;
+      const client = await Py4JClient.connect(session.info.port, session.info.secret);
+      // The session's thread holds the JavaSparkContext; this client only refers to it.
+      return { client, jsc: new JavaObject(session.info.jsc, "object", client), workerExec, minor: spark.minor };
     })();
-    return this.session;
-  }
-
-  private get workerExec(): string {
-    return this.options.workerExec ?? WORKER_LAUNCHER;
-  }
-
-  /**
-   * A one-record job before any of the user's: proves that the executors can start tspark's
-   * worker and speak with it, so a missing Node or tspark on an executor is one clear error.
-   */
-  private async probe(session: Session): Promise<void> {
-    const planner = new JobPlanner();
-    try {
-      const [result] = await this.runPlans(session, [{ kind: "range", start: 7, end: 8, step: 1 }], planner);
-      if (result?.records[0] !== 7) throw new TsparkError("PROTOCOL", `the probe job answered ${JSON.stringify(result?.records)}`);
-    } catch (err) {
-      const why = err instanceof JvmError ? err.javaMessage : (err as Error).message;
-      throw new TsparkError("SPARK_UNAVAILABLE", `Spark's executors could not run tspark's worker (${this.workerExec}): ${why}. Every executor needs Node 20+ and this executable at the same path (set another with tspark.spark.workerExec)`, { cause: err });
-    }
-  }
-
-  /** The JVM's pid, once started. */
-  async jvmPid(): Promise<number> {
-    return (await this.start()).gateway.pid;
-  }
-
-  async applicationId(): Promise<string> {
-    return (await this.start()).applicationId;
+    return this.target;
   }
 
   /** Runs the job on Spark; the result of each requested partition, in the order asked. */
   async runJob(job: SparkJob): Promise<PartitionResult[]> {
-    // Parents first: a node's prepare() may plan from its parents (a sort samples its input).
+    const { planner, plans } = await this.plan(job);
+    if (plans.length === 0) return [];
+    const target = await this.connect();
+    try {
+      const input = sparkInput(plans);
+      if (!input) return await runPlans(target, plans, planner);
+      const results = await workerRdd(target.client, await input.rdd(target), { command: input.command("result", planner), workerExec: target.workerExec, minor: target.minor });
+      const frames = await collectFrames(target.client, results, input.partitions);
+      return frames.map((f) => decodeMessage<PartitionResult>(f));
+    } catch (err) {
+      throw sparkJobError(job.name, err);
+    }
+  }
+
+  /**
+   * Writes every partition of the job as text through Spark's Hadoop output (its committer:
+   * the output appears whole or not at all, on any filesystem Spark writes to).
+   */
+  async saveAsTextFile(job: SparkJob, path: string, codec: "gzip" | undefined): Promise<void> {
+    const { planner, plans } = await this.plan(job);
+    const target = await this.connect();
+    const { client } = target;
+    try {
+      const input = sparkInput(plans);
+      const [rdd, command] = input
+        ? [await input.rdd(target), input.command("utf8", planner)]
+        : [await parallelizeFrames(client, target.jsc, plans.map((p) => encodeMessage(p)), plans.length), encodeTaskCommand({ input: "plan", output: "utf8", plans: { all: { kind: "executor-input" } }, closures: [...planner.closureBytes] })];
+      const lines = await workerRdd(client, rdd, { command, workerExec: target.workerExec, minor: target.minor });
+      const strings = (await lines.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject;
+      if (codec) await strings.call("saveAsTextFile", path, await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec"));
+      else await strings.call("saveAsTextFile", path);
+    } catch (err) {
+      throw sparkJobError(job.name, outputError(path, err));
+    }
+  }
+
+  /** The job's plans, its parents prepared first (a node's prepare() may plan from its parents). */
+  private async plan(job: SparkJob): Promise<{ planner: JobPlanner; plans: PartitionPlan[] }> {
     for (const node of walkLineage(job.rdd)) {
       if (node[SHUFFLE_DEPENDENCY]() && !node.isCheckpointed()) {
         throw new TsparkError("INVALID_ARGUMENT", `${job.name}: shuffles (reduceByKey, groupByKey, join, sortByKey, repartition...) do not run on Spark yet; run this program on tspark's own engine (--master local[N])`);
       }
       await node.prepare();
     }
-    if (job.partitions.length === 0) return [];
-    const session = await this.start();
     const planner = new JobPlanner();
-    try {
-      return await this.runPlans(session, job.partitions.map((p) => job.resultPlan(p, planner)), planner);
-    } catch (err) {
-      throw sparkJobError(job.name, err);
-    }
+    return { planner, plans: job.partitions.map((p) => job.resultPlan(p, planner)) };
   }
 
-  /** Runs `plans` as one Spark job, one Spark partition each (its whole plan is its only record). */
-  private async runPlans({ gateway, jsc }: Session, plans: PartitionPlan[], planner: JobPlanner): Promise<PartitionResult[]> {
-    const command = encodeTaskCommand({ input: "plan", output: "result", plan: { kind: "executor-input" }, closures: [...planner.closureBytes] });
-    const input = await parallelizeFrames(gateway.client, jsc, plans.map((p) => encodeMessage(p)), plans.length);
-    const results = await workerRdd(gateway.client, input, { command, workerExec: this.workerExec, minor: this.options.spark.minor });
-    const frames = await collectFrames(gateway.client, results);
-    if (frames.length !== plans.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${plans.length} partitions`);
-    return frames.map((f) => decodeMessage<PartitionResult>(f));
-  }
-
-  /** Stops the JavaSparkContext and the JVM (idempotent). */
+  /** Closes this thread's client, then stops the session's JVM. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    const session = await this.session?.catch(() => undefined);
-    if (!session) return;
-    await session.jsc.call("stop").catch(() => {});
-    await session.gateway.stop();
+    (await this.target?.catch(() => undefined))?.client.close();
+    await this.options.session.stop();
   }
+}
+
+type SparkLeaf = NonNullable<Extract<PartitionPlan, { kind: "executor-input" }>["from"]>;
+
+/** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
+function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {
+  switch (plan.kind) {
+    case "executor-input":
+      if (plan.from) into.push(plan.from);
+      break;
+    case "narrow":
+      sparkLeaves(plan.parent, into);
+      break;
+    case "zip":
+    case "cartesian":
+    case "hash-join":
+      sparkLeaves(plan.left, into);
+      sparkLeaves(plan.right, into);
+      break;
+    case "concat":
+      for (const p of plan.parents) sparkLeaves(p, into);
+      break;
+    case "cached":
+      sparkLeaves(plan.compute, into);
+      break;
+    default:
+      break;
+  }
+  return into;
+}
+
+/**
+ * A job over Spark's own input (a textFile read by Spark's Hadoop readers), or undefined when
+ * its plans read no Spark input. Each of the job's partitions must read exactly one partition
+ * of one such input: the JVM RDD the worker runs over is the union of those inputs, and each
+ * Spark partition of it gets its own plan.
+ */
+function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; command(output: "result" | "utf8", planner: JobPlanner): Buffer } | undefined {
+  const leaves = plans.map((p) => sparkLeaves(p));
+  if (leaves.every((l) => l.length === 0)) return undefined;
+  if (leaves.some((l) => l.length !== 1)) {
+    throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one), or a union of a textFile with another kind of input, does not run yet; repartition or run on tspark's own engine");
+  }
+  // The union of the inputs in order of use; an input used again from an earlier partition starts a new member.
+  const members: Array<{ rdd: string; offset: number; last: number }> = [];
+  let size = 0;
+  const partitions = leaves.map(([leaf]) => {
+    const { rdd, partition, partitions: count } = leaf!;
+    let m = members[members.length - 1];
+    if (!m || m.rdd !== rdd || partition <= m.last) {
+      m = { rdd, offset: size, last: -1 };
+      members.push(m);
+      size += count;
+    }
+    m.last = partition;
+    return m.offset + partition;
+  });
+  return {
+    partitions,
+    async rdd({ client }) {
+      let union: JavaObject | undefined;
+      for (const m of members) {
+        // Held by the session's thread; this client only refers to it.
+        const rdd = new JavaObject(m.rdd, "object", client);
+        union = union ? ((await union.call("union", rdd)) as JavaObject) : rdd;
+      }
+      return union!;
+    },
+    command(output, planner) {
+      const byPartition = plans.map((plan, i): [number, PartitionPlan] => [partitions[i]!, plan]);
+      return encodeTaskCommand({ input: "utf8", output, plans: { byPartition }, closures: [...planner.closureBytes] });
+    },
+  };
 }
 
 /** A failed Spark job as tspark reports one: the user's error and line when a task threw. */

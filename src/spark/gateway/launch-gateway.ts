@@ -38,6 +38,9 @@ export class SparkGateway {
   constructor(
     readonly client: Py4JClient,
     private readonly jvm: ChildProcess,
+    /** Where the gateway listens, and its secret: other clients (other threads) connect with them. */
+    readonly port: number,
+    readonly secret: string,
   ) {
     this.exited = new Promise((resolve) => (jvm.exitCode !== null || jvm.signalCode !== null ? resolve() : jvm.once("exit", () => resolve())));
     process.once("exit", this.onExit);
@@ -148,7 +151,7 @@ export async function launchGateway(options: GatewayOptions): Promise<SparkGatew
     }
     const { port, secret } = readConnectionInfo(readFileSync(infoPath));
     const client = await Py4JClient.connect(port, secret);
-    return new SparkGateway(client, jvm);
+    return new SparkGateway(client, jvm, port, secret);
   } catch (err) {
     killGroup(jvm, "SIGKILL");
     throw err;

@@ -11,7 +11,7 @@ import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
-import { decodeTaskCommand, forPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PartitionResult } from "../task-command.js";
+import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PartitionResult } from "../task-command.js";
 import { runningTaskScope } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
@@ -19,6 +19,7 @@ import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js
 import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError } from "./task-header.js";
 import type { ExecutorConnection } from "./executor-connection.js";
 import { TsparkError } from "../../errors.js";
+import { formatRecord } from "../../util/format.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
 import { encodeTaskError } from "../task-error.js";
 
@@ -65,7 +66,7 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, accumulators: () => A
     for await (const batch of records) {
       if (batch.length === 0) continue;
       n += batch.length;
-      if (codec === "utf8") for (const r of batch) writer.string(String(r));
+      if (codec === "utf8") for (const r of batch) writer.string(formatRecord(r));
       else writer.frame(encodeBatch(batch));
       await writer.flush();
     }
@@ -86,7 +87,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   const header = await readTaskHeader(reader, minor);
   const initTime = Date.now();
   const command = decodeTaskCommand(header.command);
-  let plan = forPartition(command.plan, header.partitionIndex);
+  let plan = planOfPartition(command.plans, header.partitionIndex);
   if (command.input === "plan") plan = withInput(plan, await plannedInput(reader));
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
   const runtime = createWorkerRuntime({ ...settingsFromEnv(env), localDir });

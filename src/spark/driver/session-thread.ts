@@ -1,0 +1,88 @@
+/**
+ * The driver thread that owns Spark's JVM (spark-session.ts starts it): launches the gateway,
+ * creates the JavaSparkContext and proves the executors can run tspark's worker, answers the
+ * calls the driver must wait for synchronously (an input's partitions), and stops the JVM.
+ * The driver's jobs talk to the same gateway over their own connections.
+ */
+import { serveThreadCalls } from "../../util/thread-channel.js";
+import { JobPlanner } from "../../scheduler/job-planner.js";
+import { TsparkError } from "../../errors.js";
+import { launchGateway, type SparkGateway } from "../gateway/launch-gateway.js";
+import { JvmError, type JavaObject } from "../py4j/py4j-client.js";
+import { runPlans } from "./run-plans.js";
+import type { SessionInfo, SessionStart } from "./spark-session.js";
+import { inputError } from "./jvm-errors.js";
+
+let gateway: SparkGateway | undefined;
+let jsc: JavaObject | undefined;
+/** JVM objects the driver refers to by id: held here so that they are not released. */
+const held = new Map<string, JavaObject>();
+
+const thread = serveThreadCalls({
+  async start(options: SessionStart): Promise<SessionInfo> {
+    const { spark, master, conf, workerExec } = options;
+    gateway = await launchGateway({ spark, master, conf, onOutput: (line) => thread.notify(line) });
+    try {
+      const client = gateway.client;
+      const sparkConf = await client.construct("org.apache.spark.SparkConf", true);
+      jsc = await client.construct("org.apache.spark.api.java.JavaSparkContext", sparkConf);
+      const sc = (await jsc.call("sc")) as JavaObject;
+      const ui = (await sc.call("uiWebUrl")) as JavaObject;
+      const info: SessionInfo = {
+        port: gateway.port,
+        secret: gateway.secret,
+        pid: gateway.pid,
+        jsc: jsc.javaId,
+        applicationId: String(await sc.call("applicationId")),
+        uiWebUrl: (await ui.call("isDefined")) ? String(await ui.call("get")) : undefined,
+        defaultParallelism: Number(await jsc.call("defaultParallelism")),
+      };
+      await probe({ client, jsc, workerExec, minor: spark.minor });
+      return info;
+    } catch (err) {
+      await gateway.stop();
+      gateway = undefined;
+      throw err;
+    }
+  },
+
+  /** A text input through Spark's Hadoop readers: the JVM RDD's id and partition count. */
+  async textFile(path: string, minPartitions: number): Promise<{ rdd: string; partitions: number }> {
+    const rdd = (await live().call("textFile", path, minPartitions)) as JavaObject;
+    try {
+      const partitions = Number(await rdd.call("getNumPartitions"));
+      held.set(rdd.javaId, rdd);
+      return { rdd: rdd.javaId, partitions };
+    } catch (err) {
+      throw inputError(path, err);
+    }
+  },
+
+  async stop(): Promise<void> {
+    const g = gateway;
+    gateway = undefined;
+    held.clear();
+    if (!g) return;
+    await jsc?.call("stop").catch(() => {});
+    await g.stop();
+  },
+});
+
+function live(): JavaObject {
+  if (!jsc || !gateway) throw new TsparkError("CONTEXT_STOPPED", "Spark's JVM is not running");
+  return jsc;
+}
+
+/**
+ * A one-record job before any of the user's: proves that the executors can start tspark's
+ * worker and speak with it, so a missing Node or tspark on an executor is one clear error.
+ */
+async function probe(target: Parameters<typeof runPlans>[0]): Promise<void> {
+  try {
+    const [result] = await runPlans(target, [{ kind: "range", start: 7, end: 8, step: 1 }], new JobPlanner());
+    if (result?.records[0] !== 7) throw new TsparkError("PROTOCOL", `the probe job answered ${JSON.stringify(result?.records)}`);
+  } catch (err) {
+    const why = err instanceof JvmError ? err.javaMessage : (err as Error).message;
+    throw new TsparkError("SPARK_UNAVAILABLE", `Spark's executors could not run tspark's worker (${target.workerExec}): ${why}. Every executor needs Node 20+ and this executable at the same path (set another with tspark.spark.workerExec)`);
+  }
+}
