@@ -42,6 +42,25 @@ for (const s of testSparks()) {
     assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
   });
 
+  test(`Spark ${s.version}: input through Spark's Hadoop readers, output through its committer; the application and web UI are Spark's from the constructor on`, { skip: s.skip, timeout: 300_000 }, () => {
+    const r = run([...master, "--conf", "spark.ui.port=0", "--conf", "spark.task.maxFailures=1", "test/e2e/programs/spark-io.ts"], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n"), [
+      `applicationId "${master.includes("local-cluster[2,1,1024]") ? "app" : "local"}"`,
+      "ui true",
+      'bzip2 [100,"bz 0 é","bz 99 é"]',
+      "file URL, glob [5000,5002]",
+      "splits [4,5000]",
+      'union of inputs ["b1","b2","b1","b2"]',
+      'zipWithIndex [["b1",0],["b2",1]]',
+      'saved [["_SUCCESS","part-00000.gz","part-00001.gz","part-00002.gz","part-00003.gz"],["{\\"l\\":\\"line 1099\\"}","{\\"l\\":\\"line 1199\\"}"]]',
+      'existing output "OUTPUT_EXISTS"',
+      'failed save "TASK_FAILED"',
+      'failed save leaves "nothing"',
+      'missing input "INPUT_NOT_FOUND"',
+    ]);
+  });
+
   test(`Spark ${s.version}: a throwing function names the user's line; a shuffle is refused clearly`, { skip: s.skip, timeout: 300_000 }, () => {
     const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=2", "test/e2e/programs/spark-failures.ts"], env);
     assert.equal(r.code, 0, r.stderr);

@@ -9,6 +9,8 @@
  *
  * Not yet on Spark: shuffles (they are planned as reads of tspark's own shuffle files).
  */
+import { rmdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Lineage } from "../../scheduler/lineage.js";
 import { SHUFFLE_DEPENDENCY, walkLineage } from "../../scheduler/lineage.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
@@ -90,7 +92,10 @@ export class SparkJobs {
       if (codec) await strings.call("saveAsTextFile", path, await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec"));
       else await strings.call("saveAsTextFile", path);
     } catch (err) {
-      throw sparkJobError(job.name, outputError(path, err));
+      const error = outputError(path, err);
+      // Hadoop's committer removes what the job wrote but not the directory; gone, a rerun can write it.
+      if (!(error instanceof TsparkError && error.code === "OUTPUT_EXISTS")) removeIfEmptyLocalDir(path);
+      throw sparkJobError(job.name, error);
     }
   }
 
@@ -114,6 +119,16 @@ export class SparkJobs {
 }
 
 type SparkLeaf = NonNullable<Extract<PartitionPlan, { kind: "executor-input" }>["from"]>;
+
+/** Removes `path` if it is an empty directory on this machine (a plain path or a file: URL). */
+function removeIfEmptyLocalDir(path: string): void {
+  const local = path.startsWith("file:") ? fileURLToPath(path) : /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(path) ? undefined : path;
+  try {
+    if (local !== undefined) rmdirSync(local); // refuses a directory that is not empty
+  } catch {
+    /* not there, or not empty */
+  }
+}
 
 /** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
 function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {

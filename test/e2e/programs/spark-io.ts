@@ -1,0 +1,40 @@
+// Input and output on Spark go through Spark's own Hadoop readers and committer, and the
+// application is Spark's (test/e2e/spark-engine.test.ts checks what this prints).
+import { SparkContext } from "tspark";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const sc = new SparkContext({ appName: "spark-io" });
+const show = (label: string, v: unknown) => console.log(`${label} ${JSON.stringify(v)}`);
+const dir = mkdtempSync(join(tmpdir(), "tspark-spark-io-"));
+const visible = (d: string) => readdirSync(d).filter((f) => !f.startsWith(".")).sort();
+
+// Spark's application, its id and web UI, from the constructor on (before any job).
+show("applicationId", /^(app-\d+-\d+|local-\d+)$/.exec(sc.applicationId)?.[0].split("-")[0]);
+const ui = sc.uiWebUrl;
+show("ui", ui ? /Spark Jobs/.test(await (await fetch(`${ui}/jobs/`)).text()) : "no UI");
+
+// bzip2 is a Hadoop codec tspark's own reader does not have: only Spark's readers read this.
+const bz2 = join(import.meta.dirname, "..", "..", "fixtures", "spark-input", "lines.txt.bz2");
+const bzLines = sc.textFile(bz2);
+show("bzip2", [await bzLines.count(), await bzLines.first(), (await bzLines.collect()).at(-1)]);
+writeFileSync(join(dir, "a.txt"), Array.from({ length: 5000 }, (_, i) => `line ${i}`).join("\n") + "\n");
+writeFileSync(join(dir, "b.txt"), "b1\nb2\n");
+show("file URL, glob", [await sc.textFile(pathToFileURL(join(dir, "a.txt")).href).count(), await sc.textFile(join(dir, "*.txt")).count()]);
+const split = sc.textFile(join(dir, "a.txt"), 4);
+show("splits", [split.getNumPartitions(), (await split.glom().map((p) => p.length).collect()).reduce((a, b) => a + b)]);
+show("union of inputs", await sc.textFile(join(dir, "b.txt")).union(split).union(sc.textFile(join(dir, "b.txt"))).filter((l) => l.startsWith("b")).collect());
+show("zipWithIndex", await sc.textFile(join(dir, "b.txt")).zipWithIndex().collect());
+
+// Output through Spark's committer, compressed, read back through Spark's readers.
+const out = join(dir, "out");
+await split.filter((l) => l.endsWith("99")).map((l) => ({ l })).saveAsTextFile(out, "gzip");
+show("saved", [visible(out), (await sc.textFile(out).collect()).sort().slice(0, 2)]);
+await sc.parallelize([1], 1).saveAsTextFile(out).catch((e: { code: string }) => show("existing output", e.code));
+const failed = join(dir, "failed");
+await split.map((l) => { if (l === "line 4000") throw new Error("bad line"); return l; }).saveAsTextFile(failed).catch((e: { code: string }) => show("failed save", e.code));
+show("failed save leaves", existsSync(failed) ? visible(failed) : "nothing");
+await sc.textFile(join(dir, "missing")).count().catch((e: { code: string }) => show("missing input", e.code));
+await sc.stop();
