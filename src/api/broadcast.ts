@@ -15,11 +15,11 @@ export class Broadcast<T> {
   private destroyed = false;
 
   /**
-   * @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy.
+   * @internal Made by `sc.broadcast(value)`; `onRelease` tells workers to drop their copy (`destroyed`: for good).
    * @param id The broadcast's id within its SparkContext.
    * @param path The file holding the serialized value, which workers read.
    */
-  constructor(readonly id: number, private readonly local: T, readonly path: string, private readonly onRelease: (id: number) => void) {
+  constructor(readonly id: number, private readonly local: T, readonly path: string, private readonly onRelease: (id: number, destroyed: boolean) => void) {
     this.write();
   }
 
@@ -71,7 +71,7 @@ export class Broadcast<T> {
    */
   unpersist(blocking = false): void {
     void blocking;
-    this.onRelease(this.id);
+    this.onRelease(this.id, false);
   }
 
   /**
@@ -88,7 +88,7 @@ export class Broadcast<T> {
     void blocking;
     if (this.destroyed) return;
     this.destroyed = true;
-    this.onRelease(this.id);
+    this.onRelease(this.id, true);
     rmSync(this.path, { force: true });
   }
 
@@ -105,6 +105,11 @@ export class Broadcast<T> {
 class WorkerBroadcast<T> {
   constructor(readonly id: number, private readonly path: string) {}
 
+  /** The value's file: where the worker's engine put it (Spark's executors), else the driver's. */
+  private file(): string {
+    return runningTaskScope()?.runtime.broadcastFiles.get(this.id) ?? this.path;
+  }
+
   get value(): T {
     // Decoded values live in the worker runtime running the task (its `broadcasts`), which
     // drops them on unpersist/destroy; read outside any task, the value is not kept.
@@ -112,9 +117,9 @@ class WorkerBroadcast<T> {
     if (!workerValues.has(this.id)) {
       let bytes: Buffer;
       try {
-        bytes = readFileSync(this.path);
+        bytes = readFileSync(this.file());
       } catch (err) {
-        throw new TsparkError("INPUT_UNREADABLE", `broadcast variable ${this.id} cannot be read from ${this.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): was the application's scratch directory removed while it ran?`, { cause: err });
+        throw new TsparkError("INPUT_UNREADABLE", `broadcast variable ${this.id} cannot be read from ${this.file()} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): was the application's scratch directory removed while it ran?`, { cause: err });
       }
       recordBroadcastRead(bytes.length);
       workerValues.set(this.id, v8.deserialize(bytes));

@@ -137,3 +137,12 @@ export function valueAtPath(path: string): unknown {
   }
   return v;
 }
+
+/** The modules a closure imports (its `mod` nodes' file: URLs, each once), with how each loads. */
+export function importedModules(bytes: Uint8Array): Array<{ url: string; system: "esm" | "cjs" }> {
+  const seen = new Map<string, "esm" | "cjs">();
+  for (const node of decodePayload(bytes).nodes) {
+    if (node.k === "mod" && node.url.startsWith("file:") && !seen.has(node.url)) seen.set(node.url, node.system);
+  }
+  return [...seen].map(([url, system]) => ({ url, system }));
+}

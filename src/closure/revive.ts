@@ -72,6 +72,16 @@ function ensureTsxCjs(): void {
   tsxCjs = true;
 }
 
+/**
+ * Modules this process imports from elsewhere than the URL the driver captured, by that URL
+ * (on Spark's executors: the driver's bundles of the user's modules, shipped by Spark).
+ */
+const relocated = new Map<string, string>();
+
+export function relocateModules(locations: Iterable<readonly [string, string]>): void {
+  for (const [from, to] of locations) relocated.set(from, to);
+}
+
 async function importUrl(url: string): Promise<Record<string, unknown>> {
   if (TS_URL.test(url)) await ensureTsxEsm();
   // JSON modules must be imported with their type attribute, as the user's import did.
@@ -129,7 +139,7 @@ class Reviver {
     for (let i = 0; i < this.nodes.length; i++) {
       const node = this.nodes[i];
       if (node?.k === "mod") {
-        const n = node;
+        const n = { ...node, url: relocated.get(node.url) ?? node.url };
         let v: unknown;
         try {
           if (n.system === "esm") {

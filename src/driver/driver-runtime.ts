@@ -106,6 +106,8 @@ export class DriverRuntime {
   private nextShuffleId = 0;
   private nextAccumulatorId = 0;
   private nextBroadcastId = 0;
+  /** Broadcast values not destroyed, by id: their files (Spark's jobs carry them as Spark broadcasts). */
+  private readonly liveBroadcasts = new Map<number, string>();
   private stoppedFlag = false;
   /** Aborts of outputs being written (run if the driver is interrupted). */
   private readonly activeOutputs = new Set<() => void>();
@@ -208,7 +210,7 @@ export class DriverRuntime {
     const session = this.sparkSession;
     if (session && sparkInstallation) {
       // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
-      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec }));
+      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
@@ -320,7 +322,7 @@ export class DriverRuntime {
       return steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
     };
     if (this.spark) {
-      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan });
+      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts] });
       for (const r of results) this.mergeAccumulators(r.accumulators);
       return results.map((r) => r.records);
     }
@@ -351,7 +353,7 @@ export class DriverRuntime {
     const name = `saveAsTextFile at ${userCallSite()}`;
     const jobs = await this.spark;
     if (!jobs) throw new TsparkError("INVALID_ARGUMENT", "saveTextOnSpark needs the Spark engine");
-    await jobs.saveAsTextFile({ name, rdd, partitions: allPartitions(rdd), resultPlan: (p, planner) => rdd.planPartition(p, planner) }, path, codec);
+    await jobs.saveAsTextFile({ name, rdd, partitions: allPartitions(rdd), resultPlan: (p, planner) => rdd.planPartition(p, planner), broadcasts: [...this.liveBroadcasts] }, path, codec);
   }
 
   private jobProperties(): JobProperties {
@@ -404,9 +406,13 @@ export class DriverRuntime {
 
   newBroadcast<T>(value: T): Broadcast<T> {
     const id = this.nextBroadcastId++;
-    return new Broadcast<T>(id, value, join(this.localDir, `broadcast_${id}`), (bid) => {
+    const path = join(this.localDir, `broadcast_${id}`);
+    const broadcast = new Broadcast<T>(id, value, path, (bid, destroyed) => {
+      if (destroyed) this.liveBroadcasts.delete(bid);
       if (!this.stoppedFlag) this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: bid });
     });
+    this.liveBroadcasts.set(id, path);
+    return broadcast;
   }
 
   /** Adds a successful task's accumulator updates (id, its local sum) to the driver's values. */

@@ -48,6 +48,10 @@ export interface SparkTaskCommand {
   output: OutputCodec;
   plans: CommandPlans;
   closures: Array<[ClosureId, Uint8Array]>;
+  /** tspark's broadcast ids and the Spark broadcasts carrying their values (the task header gives each one's file). */
+  broadcasts: Array<[number, number]>;
+  /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */
+  modules: Array<[string, string]>;
 }
 
 /** The environment variable telling the worker which protocol profile its executor speaks. */

@@ -19,6 +19,8 @@ export interface WorkerRuntime {
   readonly blocks: BlockStore;
   /** Broadcast values decoded in this process, by broadcast id. */
   readonly broadcasts: Map<number, unknown>;
+  /** Where broadcast values are read from, by id, when the engine put them elsewhere than the driver's path (Spark's executors). */
+  readonly broadcastFiles: Map<number, string>;
   readonly closures: ClosureCache;
   readonly barrier: BarrierClient;
   /** Where this process writes spill runs (made on first use). */
@@ -52,6 +54,7 @@ export function createWorkerRuntime(settings: WorkerSettings, sendBarrier?: Barr
     settings,
     blocks: new BlockStore(join(settings.localDir, "blocks"), settings.storageMemoryBytes),
     broadcasts: new Map(),
+    broadcastFiles: new Map(),
     closures: new ClosureCache(),
     barrier: new BarrierClient(sendBarrier),
     spillDir() {

@@ -4,6 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testSparks } from "../../src/spark/testing/installed-spark.js";
@@ -61,6 +63,35 @@ for (const s of testSparks()) {
     ]);
   });
 
+  test(`Spark ${s.version}: a worker sealed by Node's permission model (tspark's files and Spark's directories only) gets its input, broadcast values and the program's modules through Spark`, { skip: s.skip, timeout: 300_000 }, () => {
+    const local = mkdtempSync(join(tmpdir(), "tspark-sealed-"));
+    try {
+      // Spark's own directories under spark.local.dir (the driver's scratch directory, tspark-*,
+      // is not among them), and the executors' working directories (their SparkFiles).
+      const sparkDirs = ["spark-*", "executor-*", "blockmgr-*"].map((d) => join(local, d));
+      const flags = [
+        ...[join(ROOT, "dist", "*"), join(ROOT, "node_modules", "*"), join(ROOT, "package.json"), ...sparkDirs, join(s.spark!.home, "work", "*")].map((p) => `--allow-fs-read=${p}`),
+        ...sparkDirs.map((p) => `--allow-fs-write=${p}`),
+      ];
+      const sealed = join(local, "sealed-worker.sh");
+      writeFileSync(sealed, `#!/bin/sh\nexec ${[process.execPath, "--experimental-permission", ...flags, join(ROOT, "dist", "spark", "worker", "launcher.js")].map((a) => `'${a}'`).join(" ")} "$@"\n`, { mode: 0o755 });
+      // Separate executor JVMs: in Spark's local mode the executor is the driver's JVM, which hands workers the driver's broadcast files.
+      const r = run(["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false", "--conf", `spark.local.dir=${local}`, "--conf", "spark.task.maxFailures=1", "--conf", `tspark.spark.workerExec=${sealed}`, "test/e2e/programs/spark-sealed.ts"], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split("\n"), [
+        'driver\'s files ["ERR_ACCESS_DENIED"]',
+        'input ["A","B","C"]',
+        'broadcast ["one","two","one"]',
+        "accumulator 3",
+        'second broadcast ["made after the first job, 2"]',
+        'module ["a!","b!"]',
+        "after destroy [24]",
+      ]);
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
+  });
+
   test(`Spark ${s.version}: a throwing function names the user's line; a shuffle is refused clearly`, { skip: s.skip, timeout: 300_000 }, () => {
     const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=2", "test/e2e/programs/spark-failures.ts"], env);
     assert.equal(r.code, 0, r.stderr);
@@ -76,6 +107,14 @@ for (const s of testSparks().slice(0, 1)) {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /Spark's executors could not run tspark's worker \(\/nonexistent\/tspark-worker\): .*Every executor needs Node 20\+ and this executable at the same path/s);
     assert.doesNotMatch(r.stdout, /map\/filter/);
+    assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
+  });
+
+  test(`Spark ${s.version}: a program whose job failed exits by itself without sc.stop(), leaving no JVM`, { skip: s.skip, timeout: 300_000 }, () => {
+    const before = javaPids();
+    const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false", "test/e2e/programs/spark-unstopped.ts"], s.spark ? { SPARK_HOME: s.spark.home } : {});
+    assert.equal(r.code, 1, `exit code ${r.code} (a hang ends in the test's timeout, not 1):\n${r.stderr}`);
+    assert.match(r.stderr, /Job "collect at spark-unstopped\.ts:6" failed on Spark: .*\n  Error: boom/);
     assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
   });
 

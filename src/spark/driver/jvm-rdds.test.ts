@@ -29,7 +29,7 @@ function command(input: FrameCodec, output: FrameCodec, steps: Array<Omit<Step, 
       return c.id;
     }),
   })) as Step[];
-  return encodeTaskCommand({ input, output, plans: { all: { kind: "narrow", parent: { kind: "executor-input" }, partitionIndex: -1, steps: planned } }, closures });
+  return encodeTaskCommand({ input, output, plans: { all: { kind: "narrow", parent: { kind: "executor-input" }, partitionIndex: -1, steps: planned } }, closures, broadcasts: [], modules: [] });
 }
 
 for (const s of testSparks()) {

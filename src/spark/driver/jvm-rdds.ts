@@ -47,6 +47,8 @@ export interface WorkerFunction {
   minor: SparkMinor;
   /** Environment for the worker processes (besides the profile). */
   env?: Record<string, string>;
+  /** Spark broadcasts (of PythonBroadcast values) the tasks receive. */
+  broadcasts?: readonly JavaObject[];
 }
 
 /** `parent` (a JavaRDD) mapped partition by partition by tspark's worker running `fn.command`. */
@@ -55,6 +57,7 @@ export async function workerRdd(client: Py4JClient, parent: JavaObject, fn: Work
   for (const [k, v] of Object.entries({ ...fn.env, [PROFILE_ENV]: fn.minor })) await env.call("put", k, v);
   const includes = await client.construct("java.util.ArrayList");
   const broadcasts = await client.construct("java.util.ArrayList");
+  for (const b of fn.broadcasts ?? []) await broadcasts.call("add", b);
   // pythonVer is the worker's compatibility tag (PySpark checks it against its interpreter).
   const func = await client.construct("org.apache.spark.api.python.SimplePythonFunction", fn.command, env, includes, fn.workerExec, `tspark/${fn.minor}`, broadcasts, null);
   const rdd = await parent.call("rdd");

@@ -10,25 +10,28 @@
  * Not yet on Spark: shuffles (they are planned as reads of tspark's own shuffle files).
  */
 import { rmdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Lineage } from "../../scheduler/lineage.js";
 import { SHUFFLE_DEPENDENCY, walkLineage } from "../../scheduler/lineage.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import { describeRemoteError, reviveRemoteError } from "../../scheduler/task-error.js";
-import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
 import type { SparkInstallation } from "../gateway/spark-home.js";
 import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
-import { encodeTaskCommand, type PartitionResult } from "../task-command.js";
+import type { PartitionResult } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
-import { collectFrames, parallelizeFrames, workerRdd } from "./jvm-rdds.js";
-import { runPlans, type SparkTarget } from "./run-plans.js";
+import { planRdd, runPlans, type JobResources, type SparkTarget } from "./run-plans.js";
+import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
+import { importedModules } from "../../closure/format.js";
 import { outputError } from "./jvm-errors.js";
 import type { SparkSession } from "./spark-session.js";
 
 export interface SparkJobsOptions {
   session: SparkSession;
+  /** The driver's scratch directory (bundles of the user's modules are written there). */
+  localDir: string;
   spark: SparkInstallation;
   /** The worker executable on the executors. */
   workerExec: string;
@@ -40,10 +43,17 @@ export interface SparkJob {
   rdd: Lineage;
   partitions: number[];
   resultPlan(partition: number, planner: JobPlanner): PartitionPlan;
+  /** The context's broadcast values not destroyed: tspark's id and the driver's file of each. */
+  broadcasts: Array<[number, string]>;
 }
 
 export class SparkJobs {
   private target: Promise<SparkTarget> | undefined;
+  /** tspark's broadcasts as Spark broadcasts, by tspark's id (made at the first job after each was). */
+  private readonly broadcasts = new Map<number, { object: JavaObject; sparkId: number }>();
+  private bundles: ModuleBundles | undefined;
+  /** Bundles already given to Spark's addFile. */
+  private readonly addedBundles = new Set<string>();
 
   constructor(private readonly options: SparkJobsOptions) {}
 
@@ -64,11 +74,7 @@ export class SparkJobs {
     if (plans.length === 0) return [];
     const target = await this.connect();
     try {
-      const input = sparkInput(plans);
-      if (!input) return await runPlans(target, plans, planner);
-      const results = await workerRdd(target.client, await input.rdd(target), { command: input.command("result", planner), workerExec: target.workerExec, minor: target.minor });
-      const frames = await collectFrames(target.client, results, input.partitions);
-      return frames.map((f) => decodeMessage<PartitionResult>(f));
+      return await runPlans(target, plans, planner, await this.resources(target, planner, job.broadcasts));
     } catch (err) {
       throw sparkJobError(job.name, err);
     }
@@ -83,12 +89,8 @@ export class SparkJobs {
     const target = await this.connect();
     const { client } = target;
     try {
-      const input = sparkInput(plans);
-      const [rdd, command] = input
-        ? [await input.rdd(target), input.command("utf8", planner)]
-        : [await parallelizeFrames(client, target.jsc, plans.map((p) => encodeMessage(p)), plans.length), encodeTaskCommand({ input: "plan", output: "utf8", plans: { all: { kind: "executor-input" } }, closures: [...planner.closureBytes] })];
-      const lines = await workerRdd(client, rdd, { command, workerExec: target.workerExec, minor: target.minor });
-      const strings = (await lines.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject;
+      const { rdd } = await planRdd(target, plans, planner, "utf8", await this.resources(target, planner, job.broadcasts));
+      const strings = (await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject;
       if (codec) await strings.call("saveAsTextFile", path, await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec"));
       else await strings.call("saveAsTextFile", path);
     } catch (err) {
@@ -97,6 +99,54 @@ export class SparkJobs {
       if (!(error instanceof TsparkError && error.code === "OUTPUT_EXISTS")) removeIfEmptyLocalDir(path);
       throw sparkJobError(job.name, error);
     }
+  }
+
+  /** What the job's tasks need besides their plans, given to Spark: broadcast values and the user's modules. */
+  private async resources(target: SparkTarget, planner: JobPlanner, live: Array<[number, string]>): Promise<JobResources> {
+    const broadcasts = await this.sparkBroadcasts(target, live);
+    return { broadcasts: broadcasts.map((b) => b.object), broadcastIds: live.map(([id], i) => [id, broadcasts[i]!.sparkId]), modules: await this.shipModules(target, planner) };
+  }
+
+  /**
+   * The context's broadcast values as Spark broadcasts (PySpark's PythonBroadcast of the
+   * value's file): Spark ships each to the executors once, and tells each task where its
+   * copy is. Destroyed ones are destroyed in Spark too.
+   */
+  private async sparkBroadcasts({ client, jsc }: SparkTarget, live: Array<[number, string]>): Promise<Array<{ object: JavaObject; sparkId: number }>> {
+    const liveIds = new Set(live.map(([id]) => id));
+    for (const [id, b] of this.broadcasts) {
+      if (liveIds.has(id)) continue;
+      this.broadcasts.delete(id);
+      await b.object.call("destroy").catch(() => {});
+    }
+    for (const [id, path] of live) {
+      if (this.broadcasts.has(id)) continue;
+      const object = (await jsc.call("broadcast", await client.construct("org.apache.spark.api.python.PythonBroadcast", path))) as JavaObject;
+      this.broadcasts.set(id, { object, sparkId: Number(await object.call("id")) });
+    }
+    return live.map(([id]) => this.broadcasts.get(id)!);
+  }
+
+  /**
+   * The modules the job's functions import, bundled and added to Spark's files (once each),
+   * so that executors without the driver's filesystem import them: module URL -> bundle name.
+   */
+  private async shipModules({ jsc }: SparkTarget, planner: JobPlanner): Promise<Array<[string, string]>> {
+    this.bundles ??= new ModuleBundles(join(this.options.localDir, "modules"));
+    const out = new Map<string, string>();
+    for (const [, bytes] of planner.closureBytes) {
+      for (const { url, system } of importedModules(bytes)) {
+        if (out.has(url) || isTsparkModule(url)) continue;
+        const bundle = await this.bundles.bundle(url, system);
+        if (!bundle) continue;
+        if (!this.addedBundles.has(bundle.name)) {
+          await jsc.call("addFile", bundle.path);
+          this.addedBundles.add(bundle.name);
+        }
+        out.set(url, bundle.name);
+      }
+    }
+    return [...out];
   }
 
   /** The job's plans, its parents prepared first (a node's prepare() may plan from its parents). */
@@ -118,8 +168,6 @@ export class SparkJobs {
   }
 }
 
-type SparkLeaf = NonNullable<Extract<PartitionPlan, { kind: "executor-input" }>["from"]>;
-
 /** Removes `path` if it is an empty directory on this machine (a plain path or a file: URL). */
 function removeIfEmptyLocalDir(path: string): void {
   const local = path.startsWith("file:") ? fileURLToPath(path) : /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(path) ? undefined : path;
@@ -128,77 +176,6 @@ function removeIfEmptyLocalDir(path: string): void {
   } catch {
     /* not there, or not empty */
   }
-}
-
-/** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
-function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {
-  switch (plan.kind) {
-    case "executor-input":
-      if (plan.from) into.push(plan.from);
-      break;
-    case "narrow":
-      sparkLeaves(plan.parent, into);
-      break;
-    case "zip":
-    case "cartesian":
-    case "hash-join":
-      sparkLeaves(plan.left, into);
-      sparkLeaves(plan.right, into);
-      break;
-    case "concat":
-      for (const p of plan.parents) sparkLeaves(p, into);
-      break;
-    case "cached":
-      sparkLeaves(plan.compute, into);
-      break;
-    default:
-      break;
-  }
-  return into;
-}
-
-/**
- * A job over Spark's own input (a textFile read by Spark's Hadoop readers), or undefined when
- * its plans read no Spark input. Each of the job's partitions must read exactly one partition
- * of one such input: the JVM RDD the worker runs over is the union of those inputs, and each
- * Spark partition of it gets its own plan.
- */
-function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; command(output: "result" | "utf8", planner: JobPlanner): Buffer } | undefined {
-  const leaves = plans.map((p) => sparkLeaves(p));
-  if (leaves.every((l) => l.length === 0)) return undefined;
-  if (leaves.some((l) => l.length !== 1)) {
-    throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one), or a union of a textFile with another kind of input, does not run yet; repartition or run on tspark's own engine");
-  }
-  // The union of the inputs in order of use; an input used again from an earlier partition starts a new member.
-  const members: Array<{ rdd: string; offset: number; last: number }> = [];
-  let size = 0;
-  const partitions = leaves.map(([leaf]) => {
-    const { rdd, partition, partitions: count } = leaf!;
-    let m = members[members.length - 1];
-    if (!m || m.rdd !== rdd || partition <= m.last) {
-      m = { rdd, offset: size, last: -1 };
-      members.push(m);
-      size += count;
-    }
-    m.last = partition;
-    return m.offset + partition;
-  });
-  return {
-    partitions,
-    async rdd({ client }) {
-      let union: JavaObject | undefined;
-      for (const m of members) {
-        // Held by the session's thread; this client only refers to it.
-        const rdd = new JavaObject(m.rdd, "object", client);
-        union = union ? ((await union.call("union", rdd)) as JavaObject) : rdd;
-      }
-      return union!;
-    },
-    command(output, planner) {
-      const byPartition = plans.map((plan, i): [number, PartitionPlan] => [partitions[i]!, plan]);
-      return encodeTaskCommand({ input: "utf8", output, plans: { byPartition }, closures: [...planner.closureBytes] });
-    },
-  };
 }
 
 /** A failed Spark job as tspark reports one: the user's error and line when a task threw. */

@@ -62,6 +62,7 @@ class Connection {
         this.buffered = this.buffered.slice(nl + 1);
         this.waiting.shift()?.resolve(line);
       }
+      if (this.waiting.length === 0) socket.unref();
     });
     const fail = (err: Error) => {
       this.closedError ??= err;
@@ -94,6 +95,8 @@ class Connection {
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
+      // Only a call in flight keeps the driver alive: a program that ends without stop() exits (its exit handler kills the JVM).
+      this.socket.ref();
       this.socket.write(command);
     });
   }

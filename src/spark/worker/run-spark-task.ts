@@ -6,6 +6,9 @@
  * task-error.ts says how the driver gets the user's error back from it).
  */
 import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { relocateModules } from "../../closure/revive.js";
 import { executeTask } from "../../worker/execute-task.js";
 import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
@@ -91,6 +94,15 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   if (command.input === "plan") plan = withInput(plan, await plannedInput(reader));
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
   const runtime = createWorkerRuntime({ ...settingsFromEnv(env), localDir });
+  // The user's modules, as the driver bundled them: Spark fetched them into its files directory.
+  relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(header.sparkFilesDir, name)).href]));
+  // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
+  const files = new Map<bigint, string>();
+  for (const b of header.broadcasts) if ("id" in b && b.path !== undefined) files.set(b.id, b.path);
+  for (const [id, sparkId] of command.broadcasts) {
+    const file = files.get(BigInt(sparkId));
+    if (file !== undefined) runtime.broadcastFiles.set(id, file);
+  }
   const outcome = await executeTask(
     {
       taskId: Number(header.taskAttemptId),
