@@ -5,6 +5,7 @@
  * partition and runs it over the records Spark hands it; otherwise each plan is the one record
  * of its Spark partition (read by readRDDFromFile).
  */
+import { fileURLToPath } from "node:url";
 import type { CommandPlans, PartitionResult } from "../task-command.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
@@ -86,6 +87,54 @@ function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {
   return into;
 }
 
+/** `plan` with each Spark input leaf replaced by `replace(leaf)`. */
+function mapSparkLeaves(plan: PartitionPlan, replace: (leaf: SparkLeaf) => PartitionPlan): PartitionPlan {
+  switch (plan.kind) {
+    case "executor-input":
+      return plan.from ? replace(plan.from) : plan;
+    case "narrow":
+      return { ...plan, parent: mapSparkLeaves(plan.parent, replace) };
+    case "zip":
+    case "cartesian":
+    case "hash-join":
+      return { ...plan, left: mapSparkLeaves(plan.left, replace), right: mapSparkLeaves(plan.right, replace) };
+    case "concat":
+      return { ...plan, parents: plan.parents.map((p) => mapSparkLeaves(p, replace)) };
+    case "cached":
+      return { ...plan, compute: mapSparkLeaves(plan.compute, replace) };
+    default:
+      return plan;
+  }
+}
+
+/** Hadoop's input split of one partition of a text input. */
+export interface TextSplit {
+  url: string;
+  start: number;
+  length: number;
+}
+
+/**
+ * The plans, read as one JVM RDD where they can be: when a partition reads several partitions
+ * of Spark's text input (coalesce, zip or cartesian over a textFile) or the job mixes it with
+ * other inputs, tspark's worker reads the splits Hadoop planned itself instead, which it can
+ * for local files (plain or gzip); anything else is refused with what would run.
+ */
+export function withReadableInput(plans: PartitionPlan[], splitsOf: (rdd: string) => TextSplit[]): PartitionPlan[] {
+  const leaves = plans.map((p) => sparkLeaves(p));
+  if (leaves.every((l) => l.length === 0) || leaves.every((l) => l.length === 1)) return plans;
+  const splits = new Map<string, TextSplit[]>();
+  return plans.map((plan) => mapSparkLeaves(plan, ({ rdd, partition }) => {
+    if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
+    const split = splits.get(rdd)![partition]!;
+    const compressed = /\.(bz2|deflate|lz4|snappy|zst|zstd|br)$/i.test(split.url);
+    if (!split.url.startsWith("file:") || compressed) {
+      throw new TsparkError("INVALID_ARGUMENT", `on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one), or a union of a textFile with another kind of input, runs only over plain or gzip files on this machine's filesystem, not ${split.url}; run it on tspark's own engine (--master local[N])`);
+    }
+    return { kind: "text-file", split: { path: fileURLToPath(split.url), start: split.start, length: split.length } };
+  }));
+}
+
 /**
  * A job over Spark's own input (a textFile read by Spark's Hadoop readers), or undefined when
  * its plans read no Spark input. Each of the job's partitions must read exactly one partition
@@ -95,9 +144,7 @@ function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {
 function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans } | undefined {
   const leaves = plans.map((p) => sparkLeaves(p));
   if (leaves.every((l) => l.length === 0)) return undefined;
-  if (leaves.some((l) => l.length !== 1)) {
-    throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one), or a union of a textFile with another kind of input, does not run on Spark yet; run it on tspark's own engine (--master local[N])");
-  }
+  if (leaves.some((l) => l.length !== 1)) throw new TsparkError("PROTOCOL", "a job's partitions must each read one partition of Spark's input (withReadableInput makes them)");
   // The union of the inputs in order of use; an input used again from an earlier partition starts a new member.
   const members: Array<{ rdd: string; offset: number; last: number }> = [];
   let size = 0;

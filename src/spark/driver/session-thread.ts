@@ -58,6 +58,23 @@ const thread = serveThreadCalls({
     }
   },
 
+  /** The input splits of a text input's partitions, as Hadoop planned them: URL of the file, start and length. */
+  async textFileSplits(rddId: string): Promise<Array<{ url: string; start: number; length: number }>> {
+    const rdd = held.get(rddId);
+    if (!rdd) throw new TsparkError("INVALID_ARGUMENT", `no text input ${rddId} in this application`);
+    const client = gateway!.client;
+    const parts = (await (await rdd.call("rdd") as JavaObject).call("partitions")) as JavaObject;
+    const count = Number(await rdd.call("getNumPartitions"));
+    const out: Array<{ url: string; start: number; length: number }> = [];
+    for (let i = 0; i < count; i++) {
+      const part = (await client.arrayItem(parts, i)) as JavaObject;
+      const split = (await ((await part.call("inputSplit")) as JavaObject).call("value")) as JavaObject;
+      const uri = (await ((await split.call("getPath")) as JavaObject).call("toUri")) as JavaObject;
+      out.push({ url: String(await uri.call("toString")), start: Number(await split.call("getStart")), length: Number(await split.call("getLength")) });
+    }
+    return out;
+  },
+
   async stop(): Promise<void> {
     const g = gateway;
     gateway = undefined;

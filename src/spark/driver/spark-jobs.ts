@@ -22,7 +22,7 @@ import type { SparkInstallation } from "../gateway/spark-home.js";
 import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionResult } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
-import { planRdd, runPlans, type JobResources, type SparkTarget } from "./run-plans.js";
+import { planRdd, runPlans, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
 import { outputError } from "./jvm-errors.js";
@@ -158,7 +158,8 @@ export class SparkJobs {
       await node.prepare();
     }
     const planner = new JobPlanner();
-    return { planner, plans: job.partitions.map((p) => job.resultPlan(p, planner)) };
+    const plans = job.partitions.map((p) => job.resultPlan(p, planner));
+    return { planner, plans: withReadableInput(plans, (rdd) => this.options.session.textFileSplits(rdd)) };
   }
 
   /** Closes this thread's client, then stops the session's JVM. */

@@ -104,6 +104,11 @@ export class SparkSession {
     return this.thread.callSync("textFile", [path, minPartitions], CALL_TIMEOUT_MS);
   }
 
+  /** The Hadoop input splits of a text input's partitions (file URL, start, length), in partition order. */
+  textFileSplits(rdd: string): Array<{ url: string; start: number; length: number }> {
+    return this.thread.callSync("textFileSplits", [rdd], CALL_TIMEOUT_MS);
+  }
+
   /** Stops Spark's context and its JVM (idempotent). */
   stop(): Promise<void> {
     this.stopping ??= (async () => {

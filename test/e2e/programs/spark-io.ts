@@ -27,6 +27,11 @@ const split = sc.textFile(join(dir, "a.txt"), 4);
 show("splits", [split.getNumPartitions(), (await split.glom().map((p) => p.length).collect()).reduce((a, b) => a + b)]);
 show("union of inputs", await sc.textFile(join(dir, "b.txt")).union(split).union(sc.textFile(join(dir, "b.txt"))).filter((l) => l.startsWith("b")).collect());
 show("zipWithIndex", await sc.textFile(join(dir, "b.txt")).zipWithIndex().collect());
+// Partitions reading several input partitions, or inputs mixed: tspark's worker reads Hadoop's splits of local files itself.
+show("coalesce of input", await split.coalesce(2).glom().map((p) => p.length).collect().then((ns) => [ns.length, ns.reduce((a, b) => a + b)]));
+show("zip of inputs", await sc.textFile(join(dir, "b.txt")).zip(sc.textFile(join(dir, "b.txt")).map((l) => l.length)).collect());
+show("input and a collection", await sc.textFile(join(dir, "b.txt")).union(sc.parallelize(["p"], 1)).collect());
+await bzLines.union(sc.parallelize(["p"], 1)).count().catch((e: { code: string }) => show("bzip2 and a collection", e.code));
 
 // Output through Spark's committer, compressed, read back through Spark's readers.
 const out = join(dir, "out");
