@@ -47,7 +47,10 @@ export interface SparkTaskCommand {
   input: InputCodec;
   output: OutputCodec;
   plans: CommandPlans;
+  /** The functions the plans name; empty when they travel in a Spark broadcast instead (`closuresIn`). */
   closures: Array<[ClosureId, Uint8Array]>;
+  /** The Spark broadcast whose file holds the closures (encodeMessage of their [id, bytes] pairs), when they are large. */
+  closuresIn?: number;
   /** tspark's broadcast ids and the Spark broadcasts carrying their values (the task header gives each one's file). */
   broadcasts: Array<[number, number]>;
   /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */

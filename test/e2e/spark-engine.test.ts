@@ -45,8 +45,9 @@ for (const s of testSparks()) {
   });
 
   test(`Spark ${s.version}: input through Spark's Hadoop readers, output through its committer; the application and web UI are Spark's from the constructor on`, { skip: s.skip, timeout: 300_000 }, () => {
-    const r = run([...master, "--conf", "spark.ui.port=0", "--conf", "spark.task.maxFailures=1", "test/e2e/programs/spark-io.ts"], env);
+    const r = run([...master, "--conf", "spark.ui.port=0", "--conf", "spark.task.maxFailures=1", "--conf", "tspark.log.level=INFO", "test/e2e/programs/spark-io.ts"], env);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /the job's functions \(\d\.\d MiB\) travel as Spark broadcast \d+/);
     assert.deepEqual(r.stdout.trim().split("\n"), [
       `applicationId "${master.includes("local-cluster[2,1,1024]") ? "app" : "local"}"`,
       "ui true",
@@ -59,6 +60,7 @@ for (const s of testSparks()) {
       'zip of inputs [["b1",2],["b2",2]]',
       'input and a collection ["b1","b2","p"]',
       'bzip2 and a collection "INVALID_ARGUMENT"',
+      "large closure [0,200000,400000]",
       'saved [["_SUCCESS","part-00000.gz","part-00001.gz","part-00002.gz","part-00003.gz"],["{\\"l\\":\\"line 1099\\"}","{\\"l\\":\\"line 1199\\"}"]]',
       'existing output "OUTPUT_EXISTS"',
       'failed save "TASK_FAILED"',

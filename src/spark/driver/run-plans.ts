@@ -30,6 +30,8 @@ export interface JobResources {
   broadcastIds: Array<[number, number]>;
   /** Module URL -> name of its bundle among Spark's added files. */
   modules: Array<[string, string]>;
+  /** The Spark broadcast (among `broadcasts`) carrying the job's closures, when they are large. */
+  closuresIn?: number;
 }
 
 const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: [] };
@@ -41,10 +43,15 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
 export async function planRdd(target: SparkTarget, plans: PartitionPlan[], planner: JobPlanner, output: "result" | "utf8", resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
   const { client, jsc, workerExec, minor } = target;
   const input = sparkInput(plans);
-  const closures = [...planner.closureBytes];
+  const shared = {
+    closures: resources.closuresIn === undefined ? [...planner.closureBytes] : [],
+    closuresIn: resources.closuresIn,
+    broadcasts: resources.broadcastIds,
+    modules: resources.modules,
+  };
   const command = input
-    ? encodeTaskCommand({ input: "utf8", output, plans: input.plans, closures, broadcasts: resources.broadcastIds, modules: resources.modules })
-    : encodeTaskCommand({ input: "plan", output, plans: { all: { kind: "executor-input" } }, closures, broadcasts: resources.broadcastIds, modules: resources.modules });
+    ? encodeTaskCommand({ input: "utf8", output, plans: input.plans, ...shared })
+    : encodeTaskCommand({ input: "plan", output, plans: { all: { kind: "executor-input" } }, ...shared });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, plans.map((p) => encodeMessage(p)), plans.length);
   const rdd = await workerRdd(client, parent, { command, workerExec, minor, broadcasts: resources.broadcasts });
   return { rdd, partitions: input?.partitions };

@@ -9,7 +9,7 @@
  *
  * Not yet on Spark: shuffles (they are planned as reads of tspark's own shuffle files).
  */
-import { rmdirSync } from "node:fs";
+import { rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Lineage } from "../../scheduler/lineage.js";
@@ -18,6 +18,10 @@ import { JobPlanner } from "../../scheduler/job-planner.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import { describeRemoteError, reviveRemoteError } from "../../scheduler/task-error.js";
 import { TsparkError } from "../../errors.js";
+import { encodeMessage } from "../../serde/message-codec.js";
+import { writeWholeFile, LOCAL_FILE } from "../../util/fs-errors.js";
+import { formatBytes } from "../../util/format.js";
+import { log } from "../../util/log.js";
 import type { SparkInstallation } from "../gateway/spark-home.js";
 import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionResult } from "../task-command.js";
@@ -52,6 +56,10 @@ export class SparkJobs {
   /** tspark's broadcasts as Spark broadcasts, by tspark's id (made at the first job after each was). */
   private readonly broadcasts = new Map<number, { object: JavaObject; sparkId: number }>();
   private bundles: ModuleBundles | undefined;
+  /** Files of large jobs' closures written so far (their names' sequence). */
+  private closureFiles = 0;
+  /** Large jobs' closures as Spark broadcasts, by Spark's id, until their job ends. */
+  private readonly closureBroadcasts = new Map<number, { object: JavaObject; path: string }>();
   /** Bundles already given to Spark's addFile. */
   private readonly addedBundles = new Set<string>();
 
@@ -73,10 +81,14 @@ export class SparkJobs {
     const { planner, plans } = await this.plan(job);
     if (plans.length === 0) return [];
     const target = await this.connect();
+    let resources: JobResources | undefined;
     try {
-      return await runPlans(target, plans, planner, await this.resources(target, planner, job.broadcasts));
+      resources = await this.resources(target, planner, job.broadcasts);
+      return await runPlans(target, plans, planner, resources);
     } catch (err) {
       throw sparkJobError(job.name, err);
+    } finally {
+      await this.release(resources);
     }
   }
 
@@ -88,8 +100,10 @@ export class SparkJobs {
     const { planner, plans } = await this.plan(job);
     const target = await this.connect();
     const { client } = target;
+    let resources: JobResources | undefined;
     try {
-      const { rdd } = await planRdd(target, plans, planner, "utf8", await this.resources(target, planner, job.broadcasts));
+      resources = await this.resources(target, planner, job.broadcasts);
+      const { rdd } = await planRdd(target, plans, planner, "utf8", resources);
       const strings = (await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject;
       if (codec) await strings.call("saveAsTextFile", path, await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec"));
       else await strings.call("saveAsTextFile", path);
@@ -98,13 +112,40 @@ export class SparkJobs {
       // Hadoop's committer removes what the job wrote but not the directory; gone, a rerun can write it.
       if (!(error instanceof TsparkError && error.code === "OUTPUT_EXISTS")) removeIfEmptyLocalDir(path);
       throw sparkJobError(job.name, error);
+    } finally {
+      await this.release(resources);
     }
   }
 
-  /** What the job's tasks need besides their plans, given to Spark: broadcast values and the user's modules. */
+  /** What only this job used: the broadcast of its large closures, and their file. */
+  private async release(resources: JobResources | undefined): Promise<void> {
+    const id = resources?.closuresIn;
+    const closures = id === undefined ? undefined : this.closureBroadcasts.get(id);
+    if (id === undefined || !closures) return;
+    this.closureBroadcasts.delete(id);
+    rmSync(closures.path, { force: true });
+    await closures.object.call("destroy").catch(() => {});
+  }
+
+  /**
+   * What the job's tasks need besides their plans, given to Spark: broadcast values, the
+   * user's modules, and the job's closures when they are large (as PySpark broadcasts a large
+   * command: Spark then ships them to each executor once, not in every task).
+   */
   private async resources(target: SparkTarget, planner: JobPlanner, live: Array<[number, string]>): Promise<JobResources> {
     const broadcasts = await this.sparkBroadcasts(target, live);
-    return { broadcasts: broadcasts.map((b) => b.object), broadcastIds: live.map(([id], i) => [id, broadcasts[i]!.sparkId]), modules: await this.shipModules(target, planner) };
+    const resources: JobResources = { broadcasts: broadcasts.map((b) => b.object), broadcastIds: live.map(([id], i) => [id, broadcasts[i]!.sparkId]), modules: await this.shipModules(target, planner) };
+    const closures = [...planner.closureBytes];
+    if (closures.reduce((n, [, b]) => n + b.length, 0) > CLOSURE_BROADCAST_BYTES) {
+      const path = join(this.options.localDir, `closures-${this.closureFiles++}`);
+      writeWholeFile(path, encodeMessage(closures), LOCAL_FILE);
+      const object = (await target.jsc.call("broadcast", await target.client.construct("org.apache.spark.api.python.PythonBroadcast", path))) as JavaObject;
+      resources.broadcasts.push(object);
+      resources.closuresIn = Number(await object.call("id"));
+      this.closureBroadcasts.set(resources.closuresIn, { object, path });
+      log("INFO", "spark", `the job's functions (${formatBytes(closures.reduce((n, [, b]) => n + b.length, 0))}) travel as Spark broadcast ${resources.closuresIn}`);
+    }
+    return resources;
   }
 
   /**
@@ -168,6 +209,9 @@ export class SparkJobs {
     await this.options.session.stop();
   }
 }
+
+/** Closures above this size travel as a Spark broadcast (Spark's spark.broadcast.UDFCompressionThreshold default). */
+const CLOSURE_BROADCAST_BYTES = 1 << 20;
 
 /** Removes `path` if it is an empty directory on this machine (a plain path or a file: URL). */
 function removeIfEmptyLocalDir(path: string): void {

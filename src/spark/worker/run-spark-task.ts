@@ -5,6 +5,7 @@
  * PythonRunner expects. A failure is reported as PySpark reports one (-2 and a message;
  * task-error.ts says how the driver gets the user's error back from it).
  */
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -83,6 +84,12 @@ function profileOf(env: NodeJS.ProcessEnv): SparkMinor {
   return p;
 }
 
+/** The closures of a job whose functions were too large for its command: from their Spark broadcast's file. */
+function closuresFrom(path: string | undefined): Array<[string, Uint8Array]> {
+  if (path === undefined) throw new TsparkError("PROTOCOL", "the task's closures travel in a broadcast the executor did not send");
+  return decodeMessage<Array<[string, Uint8Array]>>(readFileSync(path));
+}
+
 /** Runs the task on `connection`; resolves to the process's exit code. */
 export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.ProcessEnv): Promise<number> {
   const { reader, writer } = connection;
@@ -111,7 +118,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
       partition: header.partitionIndex,
       attempt: header.attemptNumber,
       plan,
-      closures: command.closures,
+      closures: command.closuresIn === undefined ? command.closures : closuresFrom(files.get(BigInt(command.closuresIn))),
       localProperties: Object.fromEntries(header.localProperties),
     },
     runtime,

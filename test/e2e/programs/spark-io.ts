@@ -33,6 +33,10 @@ show("zip of inputs", await sc.textFile(join(dir, "b.txt")).zip(sc.textFile(join
 show("input and a collection", await sc.textFile(join(dir, "b.txt")).union(sc.parallelize(["p"], 1)).collect());
 await bzLines.union(sc.parallelize(["p"], 1)).count().catch((e: { code: string }) => show("bzip2 and a collection", e.code));
 
+// A function capturing megabytes: its closure travels as a Spark broadcast, not in each task.
+const big = Array.from({ length: 600_000 }, (_, i) => i * 2);
+show("large closure", await sc.parallelize([0, 1, 2], 3).map((i) => big[i * 100_000]).collect());
+
 // Output through Spark's committer, compressed, read back through Spark's readers.
 const out = join(dir, "out");
 await split.filter((l) => l.endsWith("99")).map((l) => ({ l })).saveAsTextFile(out, "gzip");
