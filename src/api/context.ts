@@ -12,7 +12,7 @@ import { SparkConf } from "./spark-conf.js";
 import { parseSettings, type Settings } from "../config/settings.js";
 import { RDD, UnionRDD } from "./rdd.js";
 import {
-  ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, SparkTextFileRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
+  ParallelCollectionRDD, RangeRDD, EmptyRDD, TextFileRDD, SparkInputRDD, WholeTextFilesRDD, BinaryFilesRDD, BinaryRecordsRDD, ObjectFileRDD,
 } from "./rdd-sources.js";
 import { StatusTracker } from "./status-tracker.js";
 import type { Accumulator, AccumulatorParam } from "./accumulator.js";
@@ -279,7 +279,7 @@ export class SparkContext {
   textFile(path: string, minPartitions?: number): RDD<string> {
     this.ensureActive();
     const min = minPartitions ?? this.defaultMinPartitions;
-    return this.#runtime.onSpark ? new SparkTextFileRDD(this, path, min) : new TextFileRDD(this, path, min);
+    return this.#runtime.onSpark ? new SparkInputRDD<string>(this, "textFile", path, min) : new TextFileRDD(this, path, min);
   }
 
   /**
@@ -298,7 +298,8 @@ export class SparkContext {
    */
   wholeTextFiles(path: string, minPartitions?: number): RDD<[string, string]> {
     this.ensureActive();
-    return new WholeTextFilesRDD(this, path, minPartitions ?? this.defaultMinPartitions);
+    const min = minPartitions ?? this.defaultMinPartitions;
+    return this.#runtime.onSpark ? new SparkInputRDD<[string, string]>(this, "wholeTextFiles", path, min) : new WholeTextFilesRDD(this, path, min);
   }
 
   /**
@@ -316,7 +317,8 @@ export class SparkContext {
    */
   binaryFiles(path: string, minPartitions?: number): RDD<[string, Uint8Array]> {
     this.ensureActive();
-    return new BinaryFilesRDD(this, path, minPartitions ?? this.defaultMinPartitions);
+    const min = minPartitions ?? this.defaultMinPartitions;
+    return this.#runtime.onSpark ? new SparkInputRDD<[string, Uint8Array]>(this, "binaryFiles", path, min) : new BinaryFilesRDD(this, path, min);
   }
 
   /**

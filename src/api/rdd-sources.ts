@@ -161,23 +161,27 @@ export class TextFileRDD extends FileInputRDD<string, FileSplit> {
   }
 }
 
+/** What each Spark input gives: lines, or [file, content] pairs. */
+const SPARK_RECORDS = { textFile: "lines", wholeTextFiles: "text-files", binaryFiles: "binary-files" } as const;
+
 /**
- * A text input on Spark, read by Spark's Hadoop readers (local paths and every filesystem the
- * Spark installation reads: hdfs://, s3a://...): its partitions are Spark's input splits, listed
- * by the JVM at the first need (an action), and its records are the lines Spark hands the worker.
+ * A file input on Spark, read by Spark's Hadoop readers (local paths and every filesystem the
+ * Spark installation reads: hdfs://, s3a://...): its partitions are Spark's input splits,
+ * listed by the JVM at the first need (an action), and its records are what Spark hands the
+ * worker: lines (textFile), or [file, content] (wholeTextFiles, binaryFiles).
  */
-export class SparkTextFileRDD extends RDD<string> {
+export class SparkInputRDD<T> extends RDD<T> {
   private input: { rdd: string; partitions: number } | undefined;
 
-  constructor(context: SparkContext, private readonly path: string, private readonly minPartitions: number) {
+  constructor(context: SparkContext, private readonly method: keyof typeof SPARK_RECORDS, private readonly path: string, private readonly minPartitions: number) {
     super(context);
     if (typeof path !== "string" || path.length === 0) throw new TsparkError("INVALID_ARGUMENT", "an input path must be a non-empty string");
   }
 
   private jvmInput(): { rdd: string; partitions: number } {
     const session = runtimeOf(this.context).sparkSession;
-    if (!session) throw new TsparkError("INVALID_ARGUMENT", "a Spark text input needs the Spark engine");
-    this.input ??= session.textFile(this.path, this.minPartitions);
+    if (!session) throw new TsparkError("INVALID_ARGUMENT", "a Spark input needs the Spark engine");
+    this.input ??= session.hadoopInput(this.method, this.path, this.minPartitions);
     return this.input;
   }
 
@@ -191,11 +195,11 @@ export class SparkTextFileRDD extends RDD<string> {
 
   protected computePlan(p: number): PartitionPlan {
     const { rdd, partitions } = this.jvmInput();
-    return { kind: "executor-input", from: { rdd, partitions, partition: p } };
+    return { kind: "executor-input", from: { rdd, partitions, partition: p, records: SPARK_RECORDS[this.method] } };
   }
 
   protected kindName(): string {
-    return "HadoopRDD";
+    return this.method === "textFile" ? "HadoopRDD" : this.method === "wholeTextFiles" ? "WholeTextFileRDD" : "BinaryFileRDD";
   }
 
   protected override detail(): string {

@@ -34,9 +34,9 @@ export type PartitionPlan =
   /**
    * The records the engine hosting the worker hands it (Spark's executor, over its socket);
    * on the driver, `from` names the JVM RDD (and its partition count) and the partition they
-   * come from (Spark's Hadoop input).
+   * come from (Spark's Hadoop input), and what its records are.
    */
-  | { kind: "executor-input"; from?: { rdd: string; partitions: number; partition: number } }
+  | { kind: "executor-input"; from?: { rdd: string; partitions: number; partition: number; records: "lines" | "text-files" | "binary-files" } }
   /** This reduce partition's segment of every map output of a shuffle. */
   | { kind: "shuffle-read"; shuffleId: number; partition: number; outputs: MapOutputLocation[] }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */

@@ -16,10 +16,17 @@ import { TsparkError } from "../errors.js";
 export type FrameCodec = "utf8" | "batches";
 
 /**
+ * Pairs Spark's Hadoop readers hand the worker, as two frames each: `text-pairs`, two
+ * strings (wholeTextFiles: file and content); `binary-pairs`, a string and bytes
+ * (binaryFiles: file and its bytes).
+ */
+export type PairCodec = "text-pairs" | "binary-pairs";
+
+/**
  * `plan`: the executor's one record is the partition's whole plan (as tspark's scheduler
  * plans it: a source and its steps), which replaces the `executor-input` leaf.
  */
-export type InputCodec = FrameCodec | "plan";
+export type InputCodec = FrameCodec | PairCodec | "plan";
 
 /**
  * `result`: the partition's records as one frame (an action's result, collected by the

@@ -52,6 +52,8 @@ for (const s of testSparks()) {
       `applicationId "${master.includes("local-cluster[2,1,1024]") ? "app" : "local"}"`,
       "ui true",
       'bzip2 [100,"bz 0 é","bz 99 é"]',
+      "wholeTextFiles [[true,101]]",
+      "binaryFiles [[true,142,true]]",
       "file URL, glob [5000,5002]",
       "splits [4,5000]",
       'union of inputs ["b1","b2","b1","b2"]',

@@ -6,7 +6,7 @@
  * of its Spark partition (read by readRDDFromFile).
  */
 import { fileURLToPath } from "node:url";
-import type { CommandPlans, PartitionResult } from "../task-command.js";
+import type { CommandPlans, InputCodec, PartitionResult } from "../task-command.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
@@ -50,7 +50,7 @@ export async function planRdd(target: SparkTarget, plans: PartitionPlan[], plann
     modules: resources.modules,
   };
   const command = input
-    ? encodeTaskCommand({ input: "utf8", output, plans: input.plans, ...shared })
+    ? encodeTaskCommand({ input: input.codec, output, plans: input.plans, ...shared })
     : encodeTaskCommand({ input: "plan", output, plans: { all: { kind: "executor-input" } }, ...shared });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, plans.map((p) => encodeMessage(p)), plans.length);
   const rdd = await workerRdd(client, parent, { command, workerExec, minor, broadcasts: resources.broadcasts });
@@ -66,6 +66,9 @@ export async function runPlans(target: SparkTarget, plans: PartitionPlan[], plan
 }
 
 type SparkLeaf = NonNullable<Extract<PartitionPlan, { kind: "executor-input" }>["from"]>;
+
+/** How the worker reads each kind of Spark input's records. */
+const INPUT_CODECS: Record<SparkLeaf["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs" };
 
 /** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
 function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {
@@ -131,7 +134,8 @@ export function withReadableInput(plans: PartitionPlan[], splitsOf: (rdd: string
   const leaves = plans.map((p) => sparkLeaves(p));
   if (leaves.every((l) => l.length === 0) || leaves.every((l) => l.length === 1)) return plans;
   const splits = new Map<string, TextSplit[]>();
-  return plans.map((plan) => mapSparkLeaves(plan, ({ rdd, partition }) => {
+  return plans.map((plan) => mapSparkLeaves(plan, ({ rdd, partition, records }) => {
+    if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles or binaryFiles input (coalesce, zip or cartesian over one), or one of them mixed with another kind of input, does not run yet; run it on tspark's own engine (--master local[N])");
     if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
     const split = splits.get(rdd)![partition]!;
     const compressed = /\.(bz2|deflate|lz4|snappy|zst|zstd|br)$/i.test(split.url);
@@ -148,10 +152,13 @@ export function withReadableInput(plans: PartitionPlan[], splitsOf: (rdd: string
  * of one such input: the JVM RDD the worker runs over is the union of those inputs, and each
  * Spark partition of it gets its own plan.
  */
-function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans } | undefined {
+function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans; codec: InputCodec } | undefined {
   const leaves = plans.map((p) => sparkLeaves(p));
   if (leaves.every((l) => l.length === 0)) return undefined;
   if (leaves.some((l) => l.length !== 1)) throw new TsparkError("PROTOCOL", "a job's partitions must each read one partition of Spark's input (withReadableInput makes them)");
+  const kinds = new Set(leaves.map(([leaf]) => leaf!.records));
+  if (kinds.size > 1) throw new TsparkError("INVALID_ARGUMENT", `on Spark, a union of ${[...kinds].join(" and ")} inputs does not run yet; run it on tspark's own engine (--master local[N])`);
+  const codec = INPUT_CODECS[[...kinds][0]!];
   // The union of the inputs in order of use; an input used again from an earlier partition starts a new member.
   const members: Array<{ rdd: string; offset: number; last: number }> = [];
   let size = 0;
@@ -168,6 +175,7 @@ function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise
   });
   return {
     partitions,
+    codec,
     async rdd({ client }) {
       let union: JavaObject | undefined;
       for (const m of members) {

@@ -10,7 +10,7 @@ import { TsparkError } from "../../errors.js";
 import { launchGateway, type SparkGateway } from "../gateway/launch-gateway.js";
 import { JvmError, type JavaObject } from "../py4j/py4j-client.js";
 import { runPlans } from "./run-plans.js";
-import type { SessionInfo, SessionStart } from "./spark-session.js";
+import type { HadoopInput, SessionInfo, SessionStart } from "./spark-session.js";
 import { inputError } from "./jvm-errors.js";
 
 let gateway: SparkGateway | undefined;
@@ -46,9 +46,9 @@ const thread = serveThreadCalls({
     }
   },
 
-  /** A text input through Spark's Hadoop readers: the JVM RDD's id and partition count. */
-  async textFile(path: string, minPartitions: number): Promise<{ rdd: string; partitions: number }> {
-    const rdd = (await live().call("textFile", path, minPartitions)) as JavaObject;
+  /** An input through Spark's Hadoop readers (a JavaSparkContext method): the JVM RDD's id and partition count. */
+  async hadoopInput(method: HadoopInput, path: string, minPartitions: number): Promise<{ rdd: string; partitions: number }> {
+    const rdd = (await live().call(method, path, minPartitions)) as JavaObject;
     try {
       const partitions = Number(await rdd.call("getNumPartitions"));
       held.set(rdd.javaId, rdd);

@@ -23,6 +23,9 @@ export interface SessionStart {
   workerExec: string;
 }
 
+/** The JavaSparkContext methods reading input through Hadoop that tspark uses. */
+export type HadoopInput = "textFile" | "wholeTextFiles" | "binaryFiles";
+
 /** The running application, as the driver's threads share it. */
 export interface SessionInfo {
   /** The gateway's port and secret (each thread connects its own client). */
@@ -99,9 +102,9 @@ export class SparkSession {
     return new SparkSession(thread, info);
   }
 
-  /** A text input read by Spark's Hadoop readers: its JVM RDD's id and partition count. */
-  textFile(path: string, minPartitions: number): { rdd: string; partitions: number } {
-    return this.thread.callSync("textFile", [path, minPartitions], CALL_TIMEOUT_MS);
+  /** An input read by Spark's Hadoop readers: its JVM RDD's id and partition count. */
+  hadoopInput(method: HadoopInput, path: string, minPartitions: number): { rdd: string; partitions: number } {
+    return this.thread.callSync("hadoopInput", [method, path, minPartitions], CALL_TIMEOUT_MS);
   }
 
   /** The Hadoop input splits of a text input's partitions (file URL, start, length), in partition order. */

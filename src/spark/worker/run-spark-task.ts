@@ -15,7 +15,7 @@ import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
-import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PartitionResult } from "../task-command.js";
+import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PairCodec, type PartitionResult } from "../task-command.js";
 import { runningTaskScope } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
@@ -30,17 +30,31 @@ import { encodeTaskError } from "../task-error.js";
 /** Frames the worker reads from the executor at a time (without awaiting while they are buffered). */
 const FRAMES_PER_READ = 1024;
 
-async function* executorRecords(reader: WireReader, codec: FrameCodec): AsyncGenerator<unknown[], void, undefined> {
+async function* executorRecords(reader: WireReader, codec: FrameCodec | PairCodec): AsyncGenerator<unknown[], void, undefined> {
+  // A pair's key read at the end of one batch of frames, its value in the next.
+  let key: string | undefined;
   for (;;) {
     const frames = await reader.readFrames(FRAMES_PER_READ);
     if (typeof frames === "number") {
-      if (frames === SpecialLength.END_OF_DATA_SECTION) return;
+      if (frames === SpecialLength.END_OF_DATA_SECTION && key === undefined) return;
       throw new TsparkError("PROTOCOL", `unexpected length ${frames} in the executor's records`);
     }
     if (codec === "utf8") {
       yield frames.map((f) => (f === null ? null : f.toString("utf8")));
-    } else {
+    } else if (codec === "batches") {
       for (const f of frames) if (f !== null) yield decodeBatch(f);
+    } else {
+      const pairs: Array<[string, unknown]> = [];
+      for (const f of frames) {
+        if (key === undefined) {
+          key = f?.toString("utf8") ?? "";
+          continue;
+        }
+        // Frames are views of the receive buffer: bytes are copied, as they outlive it.
+        pairs.push([key, codec === "text-pairs" ? (f?.toString("utf8") ?? "") : new Uint8Array(f ?? Buffer.alloc(0))]);
+        key = undefined;
+      }
+      if (pairs.length) yield pairs;
     }
   }
 }

@@ -20,6 +20,9 @@ show("ui", ui ? /Spark Jobs/.test(await (await fetch(`${ui}/jobs/`)).text()) : "
 const bz2 = join(import.meta.dirname, "..", "..", "fixtures", "spark-input", "lines.txt.bz2");
 const bzLines = sc.textFile(bz2);
 show("bzip2", [await bzLines.count(), await bzLines.first(), (await bzLines.collect()).at(-1)]);
+// wholeTextFiles decompresses with Hadoop's codecs too; binaryFiles gives the file's bytes.
+show("wholeTextFiles", (await sc.wholeTextFiles(bz2).collect()).map(([f, t]) => [f.startsWith("file:/") && f.endsWith("lines.txt.bz2"), t.split("\n").length]));
+show("binaryFiles", (await sc.binaryFiles(bz2).collect()).map(([f, b]) => [f.endsWith("lines.txt.bz2"), b.length, b instanceof Uint8Array]));
 writeFileSync(join(dir, "a.txt"), Array.from({ length: 5000 }, (_, i) => `line ${i}`).join("\n") + "\n");
 writeFileSync(join(dir, "b.txt"), "b1\nb2\n");
 show("file URL, glob", [await sc.textFile(pathToFileURL(join(dir, "a.txt")).href).count(), await sc.textFile(join(dir, "*.txt")).count()]);
