@@ -348,7 +348,8 @@ export class SparkContext {
    */
   objectFile<T = unknown>(path: string, minPartitions?: number): RDD<T> {
     this.ensureActive();
-    return new ObjectFileRDD<T>(this, path, minPartitions ?? this.defaultMinPartitions);
+    const min = minPartitions ?? this.defaultMinPartitions;
+    return this.#runtime.onSpark ? new SparkInputRDD<T>(this, "objectFile", path, min) : new ObjectFileRDD<T>(this, path, min);
   }
 
   /**

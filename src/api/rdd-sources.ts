@@ -161,8 +161,8 @@ export class TextFileRDD extends FileInputRDD<string, FileSplit> {
   }
 }
 
-/** What each Spark input gives: lines, or [file, content] pairs. */
-const SPARK_RECORDS = { textFile: "lines", wholeTextFiles: "text-files", binaryFiles: "binary-files" } as const;
+/** What each Spark input gives: lines, [file, content] pairs, or tspark's record batches (saveAsObjectFile on Spark). */
+const SPARK_RECORDS = { textFile: "lines", wholeTextFiles: "text-files", binaryFiles: "binary-files", objectFile: "record-batches" } as const;
 
 /**
  * A file input on Spark, read by Spark's Hadoop readers (local paths and every filesystem the
@@ -199,7 +199,7 @@ export class SparkInputRDD<T> extends RDD<T> {
   }
 
   protected kindName(): string {
-    return this.method === "textFile" ? "HadoopRDD" : this.method === "wholeTextFiles" ? "WholeTextFileRDD" : "BinaryFileRDD";
+    return { textFile: "HadoopRDD", wholeTextFiles: "WholeTextFileRDD", binaryFiles: "BinaryFileRDD", objectFile: "ObjectFileRDD" }[this.method];
   }
 
   protected override detail(): string {

@@ -1329,7 +1329,7 @@ export abstract class RDD<T> {
     if (compressionCodec !== undefined && compressionCodec !== "gzip") throw new TsparkError("INVALID_ARGUMENT", `unsupported compression codec "${String(compressionCodec)}" (use "gzip")`);
     const runtime = runtimeOf(this.context);
     // On Spark, through Spark's Hadoop output (its committer, any filesystem Spark writes to).
-    if (runtime.onSpark) return runtime.saveTextOnSpark(this, path, compressionCodec);
+    if (runtime.onSpark) return runtime.saveOnSpark(this, path, { text: true, codec: compressionCodec });
     await this.saveWith(path, compressionCodec ? ".gz" : "", (commit) => ({ op: "saveText", args: { commit, codec: compressionCodec }, label: "saveAsTextFile" }));
   }
 
@@ -1344,6 +1344,9 @@ export abstract class RDD<T> {
    * ```
    */
   async saveAsObjectFile(path: string): Promise<void> {
+    const runtime = runtimeOf(this.context);
+    // On Spark, Spark's object file (a SequenceFile) of tspark's record batches, through its committer.
+    if (runtime.onSpark) return runtime.saveOnSpark(this, path, { text: false });
     await this.saveWith(path, "", (commit) => ({ op: "saveObject", args: { commit }, label: "saveAsObjectFile" }));
   }
 

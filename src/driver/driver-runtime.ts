@@ -347,13 +347,16 @@ export class DriverRuntime {
     return this.spark !== undefined;
   }
 
-  /** On Spark: writes every partition of `rdd` as lines of text through Spark's Hadoop output committer. */
-  async saveTextOnSpark(rdd: RDD<unknown>, path: string, codec: "gzip" | undefined): Promise<void> {
+  /**
+   * On Spark: writes every partition of `rdd` through Spark's Hadoop output committer, as lines
+   * of text (saveAsTextFile) or as Spark's object file (saveAsObjectFile).
+   */
+  async saveOnSpark(rdd: RDD<unknown>, path: string, as: { text: true; codec: "gzip" | undefined } | { text: false }): Promise<void> {
     this.ensureActive();
-    const name = `saveAsTextFile at ${userCallSite()}`;
+    const name = `${as.text ? "saveAsTextFile" : "saveAsObjectFile"} at ${userCallSite()}`;
     const jobs = await this.spark;
-    if (!jobs) throw new TsparkError("INVALID_ARGUMENT", "saveTextOnSpark needs the Spark engine");
-    await jobs.saveAsTextFile({ name, rdd, partitions: allPartitions(rdd), resultPlan: (p, planner) => rdd.planPartition(p, planner), broadcasts: [...this.liveBroadcasts] }, path, codec);
+    if (!jobs) throw new TsparkError("INVALID_ARGUMENT", "saveOnSpark needs the Spark engine");
+    await jobs.save({ name, rdd, partitions: allPartitions(rdd), resultPlan: (p, planner) => rdd.planPartition(p, planner), broadcasts: [...this.liveBroadcasts] }, path, as);
   }
 
   private jobProperties(): JobProperties {

@@ -36,7 +36,7 @@ export type PartitionPlan =
    * on the driver, `from` names the JVM RDD (and its partition count) and the partition they
    * come from (Spark's Hadoop input), and what its records are.
    */
-  | { kind: "executor-input"; from?: { rdd: string; partitions: number; partition: number; records: "lines" | "text-files" | "binary-files" } }
+  | { kind: "executor-input"; from?: { rdd: string; partitions: number; partition: number; records: "lines" | "text-files" | "binary-files" | "record-batches" } }
   /** This reduce partition's segment of every map output of a shuffle. */
   | { kind: "shuffle-read"; shuffleId: number; partition: number; outputs: MapOutputLocation[] }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */

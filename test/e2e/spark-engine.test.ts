@@ -67,6 +67,7 @@ for (const s of testSparks()) {
       'existing output "OUTPUT_EXISTS"',
       'failed save "TASK_FAILED"',
       'failed save leaves "nothing"',
+      'object file ["SEQ",[["k=bigint"],"1970-01-01T00:00:00.000Z",{"a":[1,null]}]]',
       'missing input "INPUT_NOT_FOUND"',
     ]);
   });

@@ -6,7 +6,7 @@
  * of its Spark partition (read by readRDDFromFile).
  */
 import { fileURLToPath } from "node:url";
-import type { CommandPlans, InputCodec, PartitionResult } from "../task-command.js";
+import type { CommandPlans, InputCodec, OutputCodec, PartitionResult } from "../task-command.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
@@ -40,7 +40,7 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
  * The JVM RDD of tspark's worker running `plans` (a JavaRDD<byte[]> of `output` frames), and
  * which of its partitions are the job's, in order (undefined: all of them).
  */
-export async function planRdd(target: SparkTarget, plans: PartitionPlan[], planner: JobPlanner, output: "result" | "utf8", resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
+export async function planRdd(target: SparkTarget, plans: PartitionPlan[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
   const { client, jsc, workerExec, minor } = target;
   const input = sparkInput(plans);
   const shared = {
@@ -68,7 +68,7 @@ export async function runPlans(target: SparkTarget, plans: PartitionPlan[], plan
 type SparkLeaf = NonNullable<Extract<PartitionPlan, { kind: "executor-input" }>["from"]>;
 
 /** How the worker reads each kind of Spark input's records. */
-const INPUT_CODECS: Record<SparkLeaf["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs" };
+const INPUT_CODECS: Record<SparkLeaf["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches" };
 
 /** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
 function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {
@@ -135,7 +135,7 @@ export function withReadableInput(plans: PartitionPlan[], splitsOf: (rdd: string
   if (leaves.every((l) => l.length === 0) || leaves.every((l) => l.length === 1)) return plans;
   const splits = new Map<string, TextSplit[]>();
   return plans.map((plan) => mapSparkLeaves(plan, ({ rdd, partition, records }) => {
-    if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles or binaryFiles input (coalesce, zip or cartesian over one), or one of them mixed with another kind of input, does not run yet; run it on tspark's own engine (--master local[N])");
+    if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one), or one of them mixed with another kind of input, does not run yet; run it on tspark's own engine (--master local[N])");
     if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
     const split = splits.get(rdd)![partition]!;
     const compressed = /\.(bz2|deflate|lz4|snappy|zst|zstd|br)$/i.test(split.url);

@@ -93,20 +93,25 @@ export class SparkJobs {
   }
 
   /**
-   * Writes every partition of the job as text through Spark's Hadoop output (its committer:
-   * the output appears whole or not at all, on any filesystem Spark writes to).
+   * Writes every partition of the job through Spark's Hadoop output (its committer: the output
+   * appears whole or not at all, on any filesystem Spark writes to): as lines of text
+   * (`gzip`-compressed or not), or as Spark's object file of tspark's record batches.
    */
-  async saveAsTextFile(job: SparkJob, path: string, codec: "gzip" | undefined): Promise<void> {
+  async save(job: SparkJob, path: string, as: { text: true; codec: "gzip" | undefined } | { text: false }): Promise<void> {
     const { planner, plans } = await this.plan(job);
     const target = await this.connect();
     const { client } = target;
     let resources: JobResources | undefined;
     try {
       resources = await this.resources(target, planner, job.broadcasts);
-      const { rdd } = await planRdd(target, plans, planner, "utf8", resources);
-      const strings = (await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject;
-      if (codec) await strings.call("saveAsTextFile", path, await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec"));
-      else await strings.call("saveAsTextFile", path);
+      const { rdd } = await planRdd(target, plans, planner, as.text ? "utf8" : "batches", resources);
+      if (!as.text) {
+        await rdd.call("saveAsObjectFile", path);
+      } else {
+        const strings = (await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject;
+        if (as.codec) await strings.call("saveAsTextFile", path, await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec"));
+        else await strings.call("saveAsTextFile", path);
+      }
     } catch (err) {
       const error = outputError(path, err);
       // Hadoop's committer removes what the job wrote but not the directory; gone, a rerun can write it.

@@ -24,7 +24,7 @@ export interface SessionStart {
 }
 
 /** The JavaSparkContext methods reading input through Hadoop that tspark uses. */
-export type HadoopInput = "textFile" | "wholeTextFiles" | "binaryFiles";
+export type HadoopInput = "textFile" | "wholeTextFiles" | "binaryFiles" | "objectFile";
 
 /** The running application, as the driver's threads share it. */
 export interface SessionInfo {

@@ -1,7 +1,7 @@
 // Input and output on Spark go through Spark's own Hadoop readers and committer, and the
 // application is Spark's (test/e2e/spark-engine.test.ts checks what this prints).
 import { SparkContext } from "tspark";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -48,5 +48,10 @@ await sc.parallelize([1], 1).saveAsTextFile(out).catch((e: { code: string }) => 
 const failed = join(dir, "failed");
 await split.map((l) => { if (l === "line 4000") throw new Error("bad line"); return l; }).saveAsTextFile(failed).catch((e: { code: string }) => show("failed save", e.code));
 show("failed save leaves", existsSync(failed) ? visible(failed) : "nothing");
+// Spark's object file (a SequenceFile) of tspark's record batches: types kept.
+const objects = join(dir, "objects");
+await sc.parallelize([new Map([["k", 1n]]), new Date(0), { a: [1, undefined] }], 2).saveAsObjectFile(objects);
+const back = await sc.objectFile(objects).collect();
+show("object file", [readFileSync(join(objects, "part-00000")).subarray(0, 3).toString(), back.map((o) => (o instanceof Map ? [...o].map(([k, v]) => `${String(k)}=${typeof v}`) : o instanceof Date ? o.toISOString() : o))]);
 await sc.textFile(join(dir, "missing")).count().catch((e: { code: string }) => show("missing input", e.code));
 await sc.stop();
