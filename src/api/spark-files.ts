@@ -5,7 +5,7 @@
  */
 import { join, basename } from "node:path";
 import { localDir } from "../worker/worker-env.js";
-import { inWorker } from "../worker/task-context.js";
+import { inWorker, runningTaskScope } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
 
 let driverRoot: string | undefined;
@@ -28,7 +28,7 @@ export class SparkFiles {
    * ```
    */
   static getRootDirectory(): string {
-    if (inWorker()) return join(localDir(), "files");
+    if (inWorker()) return runningTaskScope()?.runtime.filesDir ?? join(localDir(), "files");
     if (!driverRoot) throw new TsparkError("CONTEXT_STOPPED", "SparkFiles needs an active SparkContext");
     return driverRoot;
   }

@@ -442,6 +442,8 @@ export class DriverRuntime {
     const dest = join(this.localDir, "files", name);
     mkdirSync(join(this.localDir, "files"), { recursive: true });
     cpSync(src, dest, { recursive: true });
+    // On Spark, Spark's addFile ships it to every executor (each task finds it in SparkFiles).
+    this.sparkSession?.addFile(dest, recursive);
     this.addedFiles.set(name, src);
   }
 

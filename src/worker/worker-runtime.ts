@@ -23,6 +23,8 @@ export interface WorkerRuntime {
   readonly broadcastFiles: Map<number, string>;
   readonly closures: ClosureCache;
   readonly barrier: BarrierClient;
+  /** Where SparkFiles.get finds the files the driver added (addFile). */
+  readonly filesDir: string;
   /** Where this process writes spill runs (made on first use). */
   spillDir(): string;
 }
@@ -55,6 +57,7 @@ export function createWorkerRuntime(settings: WorkerSettings, sendBarrier?: Barr
     blocks: new BlockStore(join(settings.localDir, "blocks"), settings.storageMemoryBytes),
     broadcasts: new Map(),
     broadcastFiles: new Map(),
+    filesDir: join(settings.localDir, "files"),
     closures: new ClosureCache(),
     barrier: new BarrierClient(sendBarrier),
     spillDir() {

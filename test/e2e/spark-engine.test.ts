@@ -72,7 +72,7 @@ for (const s of testSparks()) {
     ]);
   });
 
-  test(`Spark ${s.version}: a worker sealed by Node's permission model (tspark's files and Spark's directories only) gets its input, broadcast values and the program's modules through Spark`, { skip: s.skip, timeout: 300_000 }, () => {
+  test(`Spark ${s.version}: a worker sealed by Node's permission model (tspark's files and Spark's directories only) gets its input, broadcast values, the program's modules and added files through Spark`, { skip: s.skip, timeout: 300_000 }, () => {
     const local = mkdtempSync(join(tmpdir(), "tspark-sealed-"));
     try {
       // Spark's own directories under spark.local.dir (the driver's scratch directory, tspark-*,
@@ -94,6 +94,7 @@ for (const s of testSparks()) {
         "accumulator 3",
         'second broadcast ["made after the first job, 2"]',
         'module ["a!","b!"]',
+        "added file [4]",
         "after destroy [24]",
       ]);
     } finally {

@@ -75,6 +75,10 @@ const thread = serveThreadCalls({
     return out;
   },
 
+  async addFile(path: string, recursive: boolean): Promise<void> {
+    await live().call("addFile", path, recursive);
+  },
+
   async stop(): Promise<void> {
     const g = gateway;
     gateway = undefined;

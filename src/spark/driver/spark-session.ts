@@ -112,6 +112,11 @@ export class SparkSession {
     return this.thread.callSync("textFileSplits", [rdd], CALL_TIMEOUT_MS);
   }
 
+  /** Spark's addFile: the file (a directory with `recursive`) is fetched by every executor into its SparkFiles directory. */
+  addFile(path: string, recursive: boolean): void {
+    this.thread.callSync("addFile", [path, recursive], CALL_TIMEOUT_MS);
+  }
+
   /** Stops Spark's context and its JVM (idempotent). */
   stop(): Promise<void> {
     this.stopping ??= (async () => {

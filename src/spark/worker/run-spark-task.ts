@@ -114,7 +114,8 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   let plan = planOfPartition(command.plans, header.partitionIndex);
   if (command.input === "plan") plan = withInput(plan, await plannedInput(reader));
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
-  const runtime = createWorkerRuntime({ ...settingsFromEnv(env), localDir });
+  // Files the driver added are where Spark fetched them (SparkFiles).
+  const runtime = { ...createWorkerRuntime({ ...settingsFromEnv(env), localDir }), filesDir: header.sparkFilesDir };
   // The user's modules, as the driver bundled them: Spark fetched them into its files directory.
   relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(header.sparkFilesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).

@@ -1,8 +1,8 @@
 // Run by spark-engine.test.ts with tspark's worker sealed by Node's permission model: it may
 // read only tspark's installation and Spark's own directories, so what its tasks need (input
-// lines, broadcast values, the program's own modules) must reach it through Spark, not
+// lines, broadcast values, the program's own modules, added files) must reach it through Spark, not
 // through the driver's files.
-import { SparkContext } from "tspark";
+import { SparkContext, SparkFiles } from "tspark";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { roundTrip } from "./helpers/shipped.ts";
@@ -28,6 +28,8 @@ show("accumulator", seen.value);
 const later = sc.broadcast("made after the first job");
 show("second broadcast", await sc.parallelize([0], 1).map(() => `${later.value}, ${names.value.size}`).collect());
 show("module", await sc.parallelize(["a", "b"], 2).map((s) => roundTrip(s)).collect());
+sc.addFile(driverFile);
+show("added file", await sc.parallelize([0], 1).map(() => readFileSync(SparkFiles.get("driver-only.txt"), "utf8").split("\n").length).collect());
 names.destroy();
 show("after destroy", await sc.parallelize([0], 1).map(() => later.value.length).collect());
 await sc.stop();
