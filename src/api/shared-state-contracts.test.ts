@@ -7,9 +7,9 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { contractContext } from "../testing/contract-context.js";
 import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
@@ -152,11 +152,18 @@ test("the job description and group are local properties visible to tasks", { sk
   sc.setLocalProperty("spark.job.interruptOnCancel", null);
 });
 
-test("SparkFiles.getRootDirectory on the driver and in tasks", { skip: sparkBug("SparkFiles.getRootDirectory() in a Spark task throws 'SparkFiles needs an active SparkContext': inWorker() (src/worker/task-context.ts) reads TSPARK_WORKER, which only tspark's own engine sets, so a worker Spark started takes itself for a driver without a context") }, async () => {
+test("SparkFiles.getRootDirectory on the driver and in tasks", async () => {
   const driverRoot = SparkFiles.getRootDirectory();
   assert.ok(driverRoot.startsWith(sc.localDir));
-  const [taskRoot] = await sc.parallelize([1], 1).map(() => SparkFiles.getRootDirectory()).collect();
-  assert.equal(taskRoot, driverRoot);
+  const [fromTask] = await sc.parallelize([1], 1).map(() => [SparkFiles.getRootDirectory(), existsSync(SparkFiles.getRootDirectory())] as [string, boolean]).collect();
+  const [taskRoot, exists] = fromTask!;
+  if (engine === "spark") {
+    // As in PySpark: a task's root is where its executor keeps added files (the executor's
+    // working directory; Spark's userFiles directory in local mode), not the driver's.
+    assert.ok(isAbsolute(taskRoot) && exists && taskRoot !== driverRoot, taskRoot);
+  } else {
+    assert.equal(taskRoot, driverRoot);
+  }
 });
 
 test("a file added with addFile is read in tasks with SparkFiles.get", { skip: sparkBug("sc.addFile does not reach Spark: DriverRuntime.addFile copies the file into tspark's local directory only and SparkJobs never calls the JVM's SparkContext.addFile, so SparkFiles.get in a task names a file its executor does not have (ENOENT)") }, async () => {

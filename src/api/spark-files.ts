@@ -1,18 +1,26 @@
 /**
  * Files added with `sc.addFile(path)`, found in tasks (and on the driver) by name:
  * `SparkFiles.get("lookup.csv")`. The driver copies each file into the application's
- * directory, which every worker on this machine reads.
+ * directory, which every worker on this machine reads; on Spark, a task finds them where its
+ * executor keeps them (as PySpark's worker does).
  */
-import { join, basename } from "node:path";
+import { join, basename, resolve } from "node:path";
 import { localDir } from "../worker/worker-env.js";
 import { inWorker } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
 
 let driverRoot: string | undefined;
+/** In a worker Spark's executor started: that executor's files directory. */
+let executorRoot: string | undefined;
 
 /** @internal The driver's files directory, set by the active SparkContext. */
 export function setDriverFilesRoot(dir: string | undefined): void {
   driverRoot = dir;
+}
+
+/** @internal Where the executor running this (Spark) worker keeps added files, from its task header. */
+export function setExecutorFilesRoot(dir: string): void {
+  executorRoot = resolve(dir); // Spark's executors say "." (their working directory)
 }
 
 export class SparkFiles {
@@ -28,7 +36,7 @@ export class SparkFiles {
    * ```
    */
   static getRootDirectory(): string {
-    if (inWorker()) return join(localDir(), "files");
+    if (inWorker()) return executorRoot ?? join(localDir(), "files");
     if (!driverRoot) throw new TsparkError("CONTEXT_STOPPED", "SparkFiles needs an active SparkContext");
     return driverRoot;
   }

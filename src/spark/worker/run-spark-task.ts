@@ -12,7 +12,8 @@ import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
 import { decodeTaskCommand, forPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PartitionResult } from "../task-command.js";
-import { runningTaskScope } from "../../worker/task-context.js";
+import { markHostedWorker, runningTaskScope } from "../../worker/task-context.js";
+import { setExecutorFilesRoot } from "../../api/spark-files.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
@@ -84,6 +85,9 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   const { reader, writer } = connection;
   const minor = profileOf(env);
   const header = await readTaskHeader(reader, minor);
+  // A worker to tspark's driver-only checks, finding added files where its executor keeps them.
+  markHostedWorker();
+  setExecutorFilesRoot(header.sparkFilesDir);
   const initTime = Date.now();
   const command = decodeTaskCommand(header.command);
   let plan = forPartition(command.plan, header.partitionIndex);
