@@ -3,7 +3,8 @@
  * tests leave implicit. MEMORY_AND_DISK blocks evicted from memory go to disk (not
  * recomputed), `_2` levels are accepted, broadcasts are read only by tasks that use them,
  * concurrent jobs interleave on the workers, cancelling without interrupt leaves the
- * workers alone, descriptions and names are kept.
+ * workers alone, descriptions and names are kept. On the engine testing/contract-context.ts
+ * chooses: what Spark answers differently is said where it does.
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
@@ -71,6 +72,13 @@ test("a broadcast's value is read in the tasks that use it", async () => {
   const b = sc.broadcast(new Uint8Array(1024).fill(1));
   assert.deepEqual(await sc.parallelize([0, 1, 2, 3], 4).map((x) => (x === 3 ? b.value.length : x)).collect(), [0, 1, 2, 1024]);
   b.destroy();
+});
+
+test("an accumulator sums what every task added; only the driver reads its value", async () => {
+  const n = sc.accumulator(0);
+  await sc.parallelize([1, 2, 3, 4], 4).foreach((x) => n.add(x));
+  assert.equal(n.value, 10);
+  await assert.rejects(sc.parallelize([1], 1).map(() => n.value).collect(), /can only be read on the driver/);
 });
 
 test("a broadcast is read only by the tasks that use its value", { skip: sparkBug("sc.statusTracker() and the stage metrics know no job that ran on Spark (DriverRuntime.runJob hands it to SparkJobs, past the DAGScheduler whose tables they read), so the bytes each task read of a broadcast are not seen") }, async () => {
