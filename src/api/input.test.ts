@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { SparkContext } from "../index.js";
+import { contractContext } from "../testing/contract-context.js";
 
-const sc = new SparkContext({ master: "local[2]", appName: "input-test" });
+const { sc } = contractContext("input-test");
 const dir = mkdtempSync(join(tmpdir(), "tspark-input-"));
 after(async () => {
   await sc.stop();

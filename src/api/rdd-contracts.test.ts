@@ -10,10 +10,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { SparkConf, SparkContext, TaskContext, type RDD } from "../index.js";
+import { SparkConf, TaskContext, type RDD } from "../index.js";
+import { contractContext } from "../testing/contract-context.js";
 import { slotsForMaster } from "./context.js";
 
-const sc = new SparkContext({ master: "local[2]", appName: "contracts-test" });
+const { sc, localEngineOnly } = contractContext("contracts-test");
 const dir = mkdtempSync(join(tmpdir(), "tspark-contracts-"));
 after(async () => {
   await sc.stop();
@@ -53,7 +54,7 @@ test("toLocalIterator computes one partition at a time, as it is consumed", asyn
   assert.deepEqual(rest, [1001, 2000, 2001]);
 });
 
-test("functions are revived once per worker and cached; workers are reused across jobs", async () => {
+test("functions are revived once per worker and cached; workers are reused across jobs", { skip: localEngineOnly("long-lived workers (sc.workerPids()); Spark starts a new tspark worker for each task") }, async () => {
   // State captured with the function lives as long as its revived copy: it counts every
   // record a worker processed across all its tasks, and across jobs of the same function.
   const state = { calls: 0 };

@@ -3,23 +3,31 @@
  * tests leave implicit. MEMORY_AND_DISK blocks evicted from memory go to disk (not
  * recomputed), `_2` levels are accepted, broadcasts are read only by tasks that use them,
  * concurrent jobs interleave on the workers, cancelling without interrupt leaves the
- * workers alone, descriptions and names are kept.
+ * workers alone, descriptions and names are kept. On the engine testing/contract-context.ts
+ * chooses: what Spark answers differently is said where it does.
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { SparkContext, SparkFiles, StorageLevel, TaskContext } from "../index.js";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { contractContext } from "../testing/contract-context.js";
+import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { captureClosure } from "../closure/capture.js";
 
-const sc = new SparkContext({ master: "local[2]", appName: "shared-state-test", conf: { "tspark.storage.memory": "4m" } });
+const { sc, engine, sparkBug } = contractContext("shared-state-test", { "tspark.storage.memory": "4m" });
 after(() => sc.stop());
+
+/** Why persist() does not keep partitions on Spark (the storage tests skip with it). */
+const NO_CACHE_ON_SPARK = sparkBug("persist() keeps nothing: each Spark task runs in a new tspark worker (SparkJobs sets spark.python.use.daemon=false) whose block store ends with the task, and a Spark task reports no blocks to the driver, so every job recomputes a persisted RDD");
 
 const busy = (ms: number) => {
   const end = Date.now() + ms;
   while (Date.now() < end);
 };
 
-test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed", async () => {
+test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed", { skip: NO_CACHE_ON_SPARK }, async () => {
   const calls = sc.accumulator(0);
   const kept = sc.range(0, 60_000, 1, 2).map((x) => {
     calls.add(1);
@@ -35,7 +43,7 @@ test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not re
   kept.unpersist();
 });
 
-test("the _2 storage levels are accepted and behave as their single-copy levels", async () => {
+test("the _2 storage levels are accepted and behave as their single-copy levels", { skip: NO_CACHE_ON_SPARK }, async () => {
   for (const level of [StorageLevel.MEMORY_ONLY_2, StorageLevel.MEMORY_AND_DISK_2, StorageLevel.DISK_ONLY_2]) {
     const calls = sc.accumulator(0);
     const rdd = sc.parallelize([1, 2, 3], 2).map((x) => {
@@ -60,7 +68,20 @@ test("id, name and setName", () => {
   assert.match(a.toDebugString(), /numbers/);
 });
 
-test("a broadcast is read only by the tasks that use its value", async () => {
+test("a broadcast's value is read in the tasks that use it", async () => {
+  const b = sc.broadcast(new Uint8Array(1024).fill(1));
+  assert.deepEqual(await sc.parallelize([0, 1, 2, 3], 4).map((x) => (x === 3 ? b.value.length : x)).collect(), [0, 1, 2, 1024]);
+  b.destroy();
+});
+
+test("an accumulator sums what every task added; only the driver reads its value", async () => {
+  const n = sc.accumulator(0);
+  await sc.parallelize([1, 2, 3, 4], 4).foreach((x) => n.add(x));
+  assert.equal(n.value, 10);
+  await assert.rejects(sc.parallelize([1], 1).map(() => n.value).collect(), /can only be read on the driver/);
+});
+
+test("a broadcast is read only by the tasks that use its value", { skip: sparkBug("sc.statusTracker() and the stage metrics know no job that ran on Spark (DriverRuntime.runJob hands it to SparkJobs, past the DAGScheduler whose tables they read), so the bytes each task read of a broadcast are not seen") }, async () => {
   const b = sc.broadcast(new Uint8Array(8 * 1024 * 1024).fill(1));
   const stageBytes = () => {
     const t = sc.statusTracker();
@@ -82,21 +103,32 @@ test("a closure referring to a broadcast carries its id, not its value", () => {
   b.destroy();
 });
 
-test("two concurrent jobs interleave on the workers", async () => {
-  // Each task reports [job, start, end]; with fair sharing neither job runs all its tasks
-  // before the other starts.
-  const tasks = (job: string) => sc.range(0, 6, 1, 6).map(() => {
+test("two concurrent jobs interleave on the workers (on Spark: one after the other, as its FIFO scheduling says)", async () => {
+  // Each task reports [job, start, end, task attempt id]; with fair sharing (tspark's engine)
+  // neither job runs all its tasks before the other starts.
+  type Report = [string, number, number, number];
+  const tasks = (job: string) => sc.range(0, 6, 1, 6).map((): Report => {
     const start = Date.now();
     busy(60);
-    return [job, start, Date.now()] as [string, number, number];
+    return [job, start, Date.now(), TaskContext.get()!.taskAttemptId()];
   }).collect();
   const [a, b] = await Promise.all([tasks("a"), tasks("b")]);
-  const firstStart = (xs: Array<[string, number, number]>) => Math.min(...xs.map((x) => x[1]));
-  const lastEnd = (xs: Array<[string, number, number]>) => Math.max(...xs.map((x) => x[2]));
+  if (engine === "spark") {
+    // Spark's default spark.scheduler.mode=FIFO (its job-scheduling docs): the job it numbered
+    // first has every slot from its submission until all its tasks are launched, so its six
+    // task ids (Spark counts launches) are consecutive. (The job Spark numbered first is not
+    // always the first to start: the other may take the free slots before it is submitted.)
+    const ids = (xs: Report[]) => xs.map((x) => x[3]);
+    const consecutive = (xs: Report[]) => Math.max(...ids(xs)) - Math.min(...ids(xs)) === xs.length - 1;
+    assert.ok(consecutive(a) || consecutive(b), `FIFO: task ids ${ids(a)} and ${ids(b)}`);
+    return;
+  }
+  const firstStart = (xs: Report[]) => Math.min(...xs.map((x) => x[1]));
+  const lastEnd = (xs: Report[]) => Math.max(...xs.map((x) => x[2]));
   assert.ok(firstStart(b) < lastEnd(a) && firstStart(a) < lastEnd(b), "the jobs overlapped");
 });
 
-test("cancelling a group without interruptOnCancel fails the job but leaves its running tasks' workers alone", async () => {
+test("cancelling a group without interruptOnCancel fails the job but leaves its running tasks' workers alone", { skip: sparkBug("job groups and cancellation do not reach Spark: DriverRuntime.cancelJobs cancels only the DAGScheduler's jobs, and setJobGroup is not set on the JVM thread that runs the job, so cancelJobGroup leaves a Spark job running (and statusTracker() never shows its stage)") }, async () => {
   await sc.range(0, 2).count();
   const pids = sc.workerPids();
   sc.setJobGroup("gentle", "cancelled without interrupt", false);
@@ -114,7 +146,7 @@ test("cancelling a group without interruptOnCancel fails the job but leaves its 
   assert.deepEqual(sc.workerPids().sort(), [...pids].sort(), "no worker was killed");
 });
 
-test("the job description and group are local properties visible to tasks", async () => {
+test("the job description and group are local properties visible to tasks", { skip: sparkBug("local properties (setJobGroup, setJobDescription, setLocalProperty) do not reach Spark's tasks: DriverRuntime.runJob passes none to SparkJobs.runJob, which never sets them on the JVM thread that submits the job (jsc.setLocalProperty), so TaskContext.getLocalProperty answers undefined") }, async () => {
   sc.setJobGroup("g1", "nightly totals");
   const props = await sc.parallelize([1], 1).map(() => {
     const tc = TaskContext.get()!;
@@ -131,6 +163,24 @@ test("the job description and group are local properties visible to tasks", asyn
 test("SparkFiles.getRootDirectory on the driver and in tasks", async () => {
   const driverRoot = SparkFiles.getRootDirectory();
   assert.ok(driverRoot.startsWith(sc.localDir));
-  const [taskRoot] = await sc.parallelize([1], 1).map(() => SparkFiles.getRootDirectory()).collect();
-  assert.equal(taskRoot, driverRoot);
+  const [fromTask] = await sc.parallelize([1], 1).map(() => [SparkFiles.getRootDirectory(), existsSync(SparkFiles.getRootDirectory())] as [string, boolean]).collect();
+  const [taskRoot, exists] = fromTask!;
+  if (engine === "spark") {
+    // As in PySpark: a task's root is where its executor keeps added files (the executor's
+    // working directory; Spark's userFiles directory in local mode), not the driver's.
+    assert.ok(isAbsolute(taskRoot) && exists && taskRoot !== driverRoot, taskRoot);
+  } else {
+    assert.equal(taskRoot, driverRoot);
+  }
+});
+
+test("a file added with addFile is read in tasks with SparkFiles.get", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tspark-addfile-"));
+  try {
+    writeFileSync(join(dir, "contract-greeting.txt"), "hello");
+    sc.addFile(join(dir, "contract-greeting.txt"));
+    assert.deepEqual(await sc.parallelize([1, 2], 2).map((x) => `${readFileSync(SparkFiles.get("contract-greeting.txt"), "utf8")} ${x}`).collect(), ["hello 1", "hello 2"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * Files added with `sc.addFile(path)`, found in tasks (and on the driver) by name:
  * `SparkFiles.get("lookup.csv")`. The driver copies each file into the application's
- * directory, which every worker on this machine reads.
+ * directory, which every worker on this machine reads; on Spark, a task finds them where its
+ * executor keeps them (as PySpark's worker does).
  */
 import { join, basename } from "node:path";
 import { localDir } from "../worker/worker-env.js";

@@ -120,7 +120,15 @@ export function recordBroadcastRead(bytes: number): void {
   if (current) current.metrics.broadcastBytesRead += bytes;
 }
 
+/** A worker another engine started (Spark's executors): its environment has no TSPARK_WORKER. */
+let hostedWorker = false;
+
+/** Marks this process as a worker that Spark's executor started (driver-only operations then refuse). */
+export function markHostedWorker(): void {
+  hostedWorker = true;
+}
+
 /** True inside a worker process (driver-only operations check it). */
 export function inWorker(): boolean {
-  return process.env["TSPARK_WORKER"] === "1";
+  return hostedWorker || process.env["TSPARK_WORKER"] === "1";
 }

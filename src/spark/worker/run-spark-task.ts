@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { relocateModules } from "../../closure/revive.js";
 import { executeTask } from "../../worker/execute-task.js";
@@ -16,7 +16,7 @@ import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
 import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PairCodec, type PartitionResult } from "../task-command.js";
-import { runningTaskScope } from "../../worker/task-context.js";
+import { markHostedWorker, runningTaskScope } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
@@ -109,13 +109,16 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   const { reader, writer } = connection;
   const minor = profileOf(env);
   const header = await readTaskHeader(reader, minor);
+  // A worker to tspark's driver-only checks, finding added files where its executor keeps them.
+  markHostedWorker();
   const initTime = Date.now();
   const command = decodeTaskCommand(header.command);
   let plan = planOfPartition(command.plans, header.partitionIndex);
   if (command.input === "plan") plan = withInput(plan, await plannedInput(reader));
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
   // Files the driver added are where Spark fetched them (SparkFiles).
-  const runtime = { ...createWorkerRuntime({ ...settingsFromEnv(env), localDir }), filesDir: header.sparkFilesDir };
+  // Spark's executors name their working directory ".".
+  const runtime = { ...createWorkerRuntime({ ...settingsFromEnv(env), localDir }), filesDir: resolve(header.sparkFilesDir) };
   // The user's modules, as the driver bundled them: Spark fetched them into its files directory.
   relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(header.sparkFilesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
