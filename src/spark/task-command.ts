@@ -23,8 +23,9 @@ export type FrameCodec = "utf8" | "batches";
 export type PairCodec = "text-pairs" | "binary-pairs";
 
 /**
- * `plan`: the executor's one record is the partition's whole plan (as tspark's scheduler
- * plans it: a source and its steps), which replaces the `executor-input` leaf.
+ * `plan`: the executor's one record is a PartitionTask: the RDD's partition and its whole plan
+ * (as tspark's scheduler plans it: a source and its steps), which replaces the
+ * `executor-input` leaf.
  */
 export type InputCodec = FrameCodec | PairCodec | "plan";
 
@@ -48,7 +49,13 @@ export interface PartitionResult {
  * nodes get the task's partition index at the worker), or one per Spark partition (a job over
  * Spark's own input, whose partitions each have their own steps' arguments).
  */
-export type CommandPlans = { all: PartitionPlan } | { byPartition: Array<[number, PartitionPlan]> };
+export type CommandPlans = { all: PartitionPlan } | { byPartition: Array<[number, PartitionTask]> };
+
+/** One partition of the job's RDD and its plan (Spark's partition index may differ from the RDD's). */
+export interface PartitionTask {
+  partition: number;
+  plan: PartitionPlan;
+}
 
 export interface SparkTaskCommand {
   input: InputCodec;
@@ -81,12 +88,12 @@ export function decodeTaskCommand(bytes: Buffer): SparkTaskCommand {
   return decodeMessage<SparkTaskCommand>(bytes.subarray(MAGIC.length));
 }
 
-/** The plan the task of Spark partition `partitionIndex` runs. */
-export function planOfPartition(plans: CommandPlans, partitionIndex: number): PartitionPlan {
-  if ("all" in plans) return forPartition(plans.all, partitionIndex);
-  const plan = plans.byPartition.find(([p]) => p === partitionIndex)?.[1];
-  if (!plan) throw new TsparkError("PROTOCOL", `the command has no plan for Spark partition ${partitionIndex}`);
-  return plan;
+/** What the task of Spark partition `partitionIndex` runs (with `all`, a plan record may say more: see run-spark-task.ts). */
+export function planOfPartition(plans: CommandPlans, partitionIndex: number): PartitionTask {
+  if ("all" in plans) return { partition: partitionIndex, plan: forPartition(plans.all, partitionIndex) };
+  const task = plans.byPartition.find(([p]) => p === partitionIndex)?.[1];
+  if (!task) throw new TsparkError("PROTOCOL", `the command has no plan for Spark partition ${partitionIndex}`);
+  return task;
 }
 
 /** The plan with its `executor-input` leaf replaced by `input`. */

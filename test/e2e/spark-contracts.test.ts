@@ -22,9 +22,6 @@ const MIN_PASSED_ON_SPARK = 50;
  */
 const EXPECTED_SKIPS: Record<string, typeof LOCAL_ENGINE_ONLY | typeof BUG_ON_SPARK> = {
   "functions are revived once per worker and cached; workers are reused across jobs": LOCAL_ENGINE_ONLY,
-  "TaskContext.partitionId() is the RDD's partition in a job of some of them too": BUG_ON_SPARK,
-  "sumApprox with a timeout that ends before the slow partition estimates from the others": BUG_ON_SPARK,
-  "a throwing user function's job error names the task's partition and stage": BUG_ON_SPARK,
   "MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed": BUG_ON_SPARK,
   "the _2 storage levels are accepted and behave as their single-copy levels": BUG_ON_SPARK,
   "a broadcast is read only by the tasks that use its value": BUG_ON_SPARK,

@@ -1,12 +1,12 @@
 /**
- * Runs tspark plans as one Spark job. Each plan is what one of the job's partitions computes;
+ * Runs tspark plans as one Spark job. Each is what one of the job's partitions computes;
  * tspark's worker runs it on an executor, as a PythonRDD's function. Over Spark's own input
  * (a textFile read by Spark's Hadoop readers) the worker's command holds one plan per Spark
  * partition and runs it over the records Spark hands it; otherwise each plan is the one record
  * of its Spark partition (read by readRDDFromFile).
  */
 import { fileURLToPath } from "node:url";
-import type { CommandPlans, InputCodec, OutputCodec, PartitionResult } from "../task-command.js";
+import type { CommandPlans, InputCodec, OutputCodec, PartitionResult, PartitionTask } from "../task-command.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
@@ -40,9 +40,9 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
  * The JVM RDD of tspark's worker running `plans` (a JavaRDD<byte[]> of `output` frames), and
  * which of its partitions are the job's, in order (undefined: all of them).
  */
-export async function planRdd(target: SparkTarget, plans: PartitionPlan[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
+export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
   const { client, jsc, workerExec, minor } = target;
-  const input = sparkInput(plans);
+  const input = sparkInput(tasks);
   const shared = {
     closures: resources.closuresIn === undefined ? [...planner.closureBytes] : [],
     closuresIn: resources.closuresIn,
@@ -52,16 +52,16 @@ export async function planRdd(target: SparkTarget, plans: PartitionPlan[], plann
   const command = input
     ? encodeTaskCommand({ input: input.codec, output, plans: input.plans, ...shared })
     : encodeTaskCommand({ input: "plan", output, plans: { all: { kind: "executor-input" } }, ...shared });
-  const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, plans.map((p) => encodeMessage(p)), plans.length);
+  const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
   const rdd = await workerRdd(client, parent, { command, workerExec, minor, broadcasts: resources.broadcasts });
   return { rdd, partitions: input?.partitions };
 }
 
-/** Runs `plans` as one Spark job: each plan's result, in order. */
-export async function runPlans(target: SparkTarget, plans: PartitionPlan[], planner: JobPlanner, resources = NO_RESOURCES): Promise<PartitionResult[]> {
-  const { rdd, partitions } = await planRdd(target, plans, planner, "result", resources);
+/** Runs `tasks` as one Spark job: each one's result, in order. */
+export async function runPlans(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, resources = NO_RESOURCES): Promise<PartitionResult[]> {
+  const { rdd, partitions } = await planRdd(target, tasks, planner, "result", resources);
   const frames = await collectFrames(target.client, rdd, partitions);
-  if (frames.length !== plans.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${plans.length} partitions`);
+  if (frames.length !== tasks.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${tasks.length} partitions`);
   return frames.map((f) => decodeMessage<PartitionResult>(f));
 }
 
@@ -130,11 +130,11 @@ export interface TextSplit {
  * other inputs, tspark's worker reads the splits Hadoop planned itself instead, which it can
  * for local files (plain or gzip); anything else is refused with what would run.
  */
-export function withReadableInput(plans: PartitionPlan[], splitsOf: (rdd: string) => TextSplit[]): PartitionPlan[] {
-  const leaves = plans.map((p) => sparkLeaves(p));
-  if (leaves.every((l) => l.length === 0) || leaves.every((l) => l.length === 1)) return plans;
+export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string) => TextSplit[]): PartitionTask[] {
+  const leaves = tasks.map((t) => sparkLeaves(t.plan));
+  if (leaves.every((l) => l.length === 0) || leaves.every((l) => l.length === 1)) return tasks;
   const splits = new Map<string, TextSplit[]>();
-  return plans.map((plan) => mapSparkLeaves(plan, ({ rdd, partition, records }) => {
+  return tasks.map(({ partition: p, plan }) => ({ partition: p, plan: mapSparkLeaves(plan, ({ rdd, partition, records }) => {
     if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one), or one of them mixed with another kind of input, does not run yet; run it on tspark's own engine (--master local[N])");
     if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
     const split = splits.get(rdd)![partition]!;
@@ -143,7 +143,7 @@ export function withReadableInput(plans: PartitionPlan[], splitsOf: (rdd: string
       throw new TsparkError("INVALID_ARGUMENT", `on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one), or a union of a textFile with another kind of input, runs only over plain or gzip files on this machine's filesystem, not ${split.url}; run it on tspark's own engine (--master local[N])`);
     }
     return { kind: "text-file", split: { path: fileURLToPath(split.url), start: split.start, length: split.length } };
-  }));
+  }) }));
 }
 
 /**
@@ -152,8 +152,8 @@ export function withReadableInput(plans: PartitionPlan[], splitsOf: (rdd: string
  * of one such input: the JVM RDD the worker runs over is the union of those inputs, and each
  * Spark partition of it gets its own plan.
  */
-function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans; codec: InputCodec } | undefined {
-  const leaves = plans.map((p) => sparkLeaves(p));
+function sparkInput(tasks: PartitionTask[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans; codec: InputCodec } | undefined {
+  const leaves = tasks.map((t) => sparkLeaves(t.plan));
   if (leaves.every((l) => l.length === 0)) return undefined;
   if (leaves.some((l) => l.length !== 1)) throw new TsparkError("PROTOCOL", "a job's partitions must each read one partition of Spark's input (withReadableInput makes them)");
   const kinds = new Set(leaves.map(([leaf]) => leaf!.records));
@@ -185,6 +185,6 @@ function sparkInput(plans: PartitionPlan[]): { rdd(target: SparkTarget): Promise
       }
       return union!;
     },
-    plans: { byPartition: plans.map((plan, i): [number, PartitionPlan] => [partitions[i]!, plan]) },
+    plans: { byPartition: tasks.map((task, i): [number, PartitionTask] => [partitions[i]!, task]) },
   };
 }

@@ -100,7 +100,7 @@ function live(): JavaObject {
  */
 async function probe(target: Parameters<typeof runPlans>[0]): Promise<void> {
   try {
-    const [result] = await runPlans(target, [{ kind: "range", start: 7, end: 8, step: 1 }], new JobPlanner());
+    const [result] = await runPlans(target, [{ partition: 0, plan: { kind: "range", start: 7, end: 8, step: 1 } }], new JobPlanner());
     if (result?.records[0] !== 7) throw new TsparkError("PROTOCOL", `the probe job answered ${JSON.stringify(result?.records)}`);
   } catch (err) {
     const why = err instanceof JvmError ? err.javaMessage : (err as Error).message;

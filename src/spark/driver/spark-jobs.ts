@@ -24,7 +24,7 @@ import { formatBytes } from "../../util/format.js";
 import { log } from "../../util/log.js";
 import type { SparkInstallation } from "../gateway/spark-home.js";
 import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
-import type { PartitionResult } from "../task-command.js";
+import type { PartitionResult, PartitionTask } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
 import { planRdd, runPlans, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
@@ -78,13 +78,13 @@ export class SparkJobs {
 
   /** Runs the job on Spark; the result of each requested partition, in the order asked. */
   async runJob(job: SparkJob): Promise<PartitionResult[]> {
-    const { planner, plans } = await this.plan(job);
-    if (plans.length === 0) return [];
+    const { planner, tasks } = await this.plan(job);
+    if (tasks.length === 0) return [];
     const target = await this.connect();
     let resources: JobResources | undefined;
     try {
       resources = await this.resources(target, planner, job.broadcasts);
-      return await runPlans(target, plans, planner, resources);
+      return await runPlans(target, tasks, planner, resources);
     } catch (err) {
       throw sparkJobError(job.name, err);
     } finally {
@@ -98,13 +98,13 @@ export class SparkJobs {
    * (`gzip`-compressed or not), or as Spark's object file of tspark's record batches.
    */
   async save(job: SparkJob, path: string, as: { text: true; codec: "gzip" | undefined } | { text: false }): Promise<void> {
-    const { planner, plans } = await this.plan(job);
+    const { planner, tasks } = await this.plan(job);
     const target = await this.connect();
     const { client } = target;
     let resources: JobResources | undefined;
     try {
       resources = await this.resources(target, planner, job.broadcasts);
-      const { rdd } = await planRdd(target, plans, planner, as.text ? "utf8" : "batches", resources);
+      const { rdd } = await planRdd(target, tasks, planner, as.text ? "utf8" : "batches", resources);
       if (!as.text) {
         await rdd.call("saveAsObjectFile", path);
       } else {
@@ -196,7 +196,7 @@ export class SparkJobs {
   }
 
   /** The job's plans, its parents prepared first (a node's prepare() may plan from its parents). */
-  private async plan(job: SparkJob): Promise<{ planner: JobPlanner; plans: PartitionPlan[] }> {
+  private async plan(job: SparkJob): Promise<{ planner: JobPlanner; tasks: PartitionTask[] }> {
     for (const node of walkLineage(job.rdd)) {
       if (node[SHUFFLE_DEPENDENCY]() && !node.isCheckpointed()) {
         throw new TsparkError("INVALID_ARGUMENT", `${job.name}: shuffles (reduceByKey, groupByKey, join, sortByKey, repartition...) do not run on Spark yet; run this program on tspark's own engine (--master local[N])`);
@@ -204,8 +204,8 @@ export class SparkJobs {
       await node.prepare();
     }
     const planner = new JobPlanner();
-    const plans = job.partitions.map((p) => job.resultPlan(p, planner));
-    return { planner, plans: withReadableInput(plans, (rdd) => this.options.session.textFileSplits(rdd)) };
+    const tasks = job.partitions.map((partition) => ({ partition, plan: job.resultPlan(partition, planner) }));
+    return { planner, tasks: withReadableInput(tasks, (rdd) => this.options.session.textFileSplits(rdd)) };
   }
 
   /** Closes this thread's client, then stops the session's JVM. */
@@ -233,7 +233,8 @@ function sparkJobError(name: string, err: unknown): unknown {
   if (!(err instanceof JvmError)) return err;
   const task = findTaskError(err.javaStackTrace ?? err.message);
   if (task) {
-    return new TsparkError("TASK_FAILED", `Job "${name}" failed on Spark: a task failed (after Spark's retries, spark.task.maxFailures):\n  ${describeRemoteError(task)}`, { cause: reviveRemoteError(task) });
+    const which = task.partition === undefined ? "a task" : `the task for partition ${task.partition} of stage ${task.stage ?? "?"}`;
+    return new TsparkError("TASK_FAILED", `Job "${name}" failed on Spark: ${which} failed (after Spark's retries, spark.task.maxFailures):\n  ${describeRemoteError(task)}`, { cause: reviveRemoteError(task) });
   }
   const lost = /Python worker exited unexpectedly|crashed/.exec(err.javaMessage);
   if (lost) return new TsparkError("WORKER_LOST", `Job "${name}" failed on Spark: tspark's worker process died (${err.javaMessage})`, { cause: err });

@@ -15,10 +15,9 @@ import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
-import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PairCodec, type PartitionResult } from "../task-command.js";
+import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PairCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
 import { markHostedWorker, runningTaskScope } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
-import type { PartitionPlan } from "../../scheduler/plan.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
 import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError } from "./task-header.js";
 import type { ExecutorConnection } from "./executor-connection.js";
@@ -59,14 +58,14 @@ async function* executorRecords(reader: WireReader, codec: FrameCodec | PairCode
   }
 }
 
-/** The executor's one record: the partition's plan. */
-async function plannedInput(reader: WireReader): Promise<PartitionPlan> {
+/** The executor's one record: the partition and its plan. */
+async function plannedInput(reader: WireReader): Promise<PartitionTask> {
   const frames = await reader.readFrames(2);
-  const plan = typeof frames === "number" || frames.length !== 1 ? null : frames[0];
-  if (!plan || (await reader.readFrames(1)) !== SpecialLength.END_OF_DATA_SECTION) {
+  const task = typeof frames === "number" || frames.length !== 1 ? null : frames[0];
+  if (!task || (await reader.readFrames(1)) !== SpecialLength.END_OF_DATA_SECTION) {
     throw new TsparkError("PROTOCOL", "a planned task's input must be exactly one plan");
   }
-  return decodeMessage<PartitionPlan>(plan);
+  return decodeMessage<PartitionTask>(task);
 }
 
 function deliverTo(writer: WireWriter, codec: OutputCodec, accumulators: () => Array<[number, unknown]>): (records: BatchStream<unknown>) => Promise<number> {
@@ -113,8 +112,11 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   markHostedWorker();
   const initTime = Date.now();
   const command = decodeTaskCommand(header.command);
-  let plan = planOfPartition(command.plans, header.partitionIndex);
-  if (command.input === "plan") plan = withInput(plan, await plannedInput(reader));
+  let task = planOfPartition(command.plans, header.partitionIndex);
+  if (command.input === "plan") {
+    const planned = await plannedInput(reader);
+    task = { partition: planned.partition, plan: withInput(task.plan, planned.plan) };
+  }
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
   // Files the driver added are where Spark fetched them (SparkFiles).
   // Spark's executors name their working directory ".".
@@ -133,9 +135,10 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
       taskId: Number(header.taskAttemptId),
       jobId: 0,
       stageId: header.stageId,
-      partition: header.partitionIndex,
+      // The RDD's partition (TaskContext.partitionId()), not Spark's index of the task.
+      partition: task.partition,
       attempt: header.attemptNumber,
-      plan,
+      plan: task.plan,
       closures: command.closuresIn === undefined ? command.closures : closuresFrom(files.get(BigInt(command.closuresIn))),
       localProperties: Object.fromEntries(header.localProperties),
     },
@@ -147,7 +150,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     },
   );
   if (outcome.type === "failure") {
-    writeTaskError(writer, encodeTaskError(outcome.error));
+    writeTaskError(writer, encodeTaskError({ ...outcome.error, partition: task.partition, stage: header.stageId }));
     await writer.flush();
     connection.socket.end();
     return 0;
