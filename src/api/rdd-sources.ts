@@ -6,7 +6,7 @@ import v8 from "node:v8";
 import { statSync } from "node:fs";
 import type { SparkContext } from "./context.js";
 import { RDD } from "./rdd.js";
-import type { PartitionPlan } from "../scheduler/plan.js";
+import type { PartitionPlan, SparkInputPartition } from "../scheduler/plan.js";
 import { resolveInputPaths } from "../io/paths.js";
 import { planFileSplits, type FileSplit } from "../io/text-splits.js";
 import { planRecordSplits } from "../io/whole-files.js";
@@ -109,8 +109,8 @@ export class EmptyRDD<T> extends RDD<T> {
   }
 }
 
-/** Base for file inputs: lists (and splits) the files once, when first needed. */
-abstract class FileInputRDD<T, P> extends RDD<T> {
+/** Base for file inputs: lists their partitions once, when first needed (an action). */
+abstract class InputRDD<T, P> extends RDD<T> {
   private parts: P[] | undefined;
 
   constructor(context: SparkContext, protected readonly path: string) {
@@ -118,11 +118,11 @@ abstract class FileInputRDD<T, P> extends RDD<T> {
     if (typeof path !== "string" || path.length === 0) throw new TsparkError("INVALID_ARGUMENT", "an input path must be a non-empty string");
   }
 
-  protected abstract computeParts(paths: string[]): P[];
+  protected abstract listParts(): P[];
   protected abstract planPart(part: P): PartitionPlan;
 
   private partsList(): P[] {
-    this.parts ??= this.computeParts(resolveInputPaths(this.path));
+    this.parts ??= this.listParts();
     return this.parts;
   }
 
@@ -140,6 +140,15 @@ abstract class FileInputRDD<T, P> extends RDD<T> {
 
   protected override detail(): string {
     return this.path;
+  }
+}
+
+/** Files tspark's workers read: listed (and split) on the driver. */
+abstract class FileInputRDD<T, P> extends InputRDD<T, P> {
+  protected abstract computeParts(paths: string[]): P[];
+
+  protected listParts(): P[] {
+    return this.computeParts(resolveInputPaths(this.path));
   }
 }
 
@@ -170,40 +179,24 @@ const SPARK_RECORDS = { textFile: "lines", wholeTextFiles: "text-files", binaryF
  * listed by the JVM at the first need (an action), and its records are what Spark hands the
  * worker: lines (textFile), or [file, content] (wholeTextFiles, binaryFiles).
  */
-export class SparkInputRDD<T> extends RDD<T> {
-  private input: { rdd: string; partitions: number } | undefined;
-
-  constructor(context: SparkContext, private readonly method: keyof typeof SPARK_RECORDS, private readonly path: string, private readonly minPartitions: number) {
-    super(context);
-    if (typeof path !== "string" || path.length === 0) throw new TsparkError("INVALID_ARGUMENT", "an input path must be a non-empty string");
+export class SparkInputRDD<T> extends InputRDD<T, SparkInputPartition> {
+  constructor(context: SparkContext, private readonly method: keyof typeof SPARK_RECORDS, path: string, private readonly minPartitions: number) {
+    super(context, path);
   }
 
-  private jvmInput(): { rdd: string; partitions: number } {
+  protected listParts(): SparkInputPartition[] {
     const session = runtimeOf(this.context).sparkSession;
     if (!session) throw new TsparkError("INVALID_ARGUMENT", "a Spark input needs the Spark engine");
-    this.input ??= session.hadoopInput(this.method, this.path, this.minPartitions);
-    return this.input;
+    const { rdd, partitions } = session.hadoopInput(this.method, this.path, this.minPartitions);
+    return Array.from({ length: partitions }, (_, partition) => ({ rdd, partitions, partition, records: SPARK_RECORDS[this.method] }));
   }
 
-  getNumPartitions(): number {
-    return this.jvmInput().partitions;
-  }
-
-  parents(): RDD<unknown>[] {
-    return [];
-  }
-
-  protected computePlan(p: number): PartitionPlan {
-    const { rdd, partitions } = this.jvmInput();
-    return { kind: "executor-input", from: { rdd, partitions, partition: p, records: SPARK_RECORDS[this.method] } };
+  protected planPart(from: SparkInputPartition): PartitionPlan {
+    return { kind: "executor-input", from };
   }
 
   protected kindName(): string {
     return { textFile: "HadoopRDD", wholeTextFiles: "WholeTextFileRDD", binaryFiles: "BinaryFileRDD", objectFile: "ObjectFileRDD" }[this.method];
-  }
-
-  protected override detail(): string {
-    return this.path;
   }
 }
 

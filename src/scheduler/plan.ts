@@ -22,6 +22,14 @@ export type StepOf<Op extends StepOp> = {
   fns?: ClosureId[];
 } & ArgsOf<Op>;
 
+/** A partition of a JVM RDD of Spark's Hadoop input (its gateway id and partition count), and what its records are. */
+export interface SparkInputPartition {
+  rdd: string;
+  partitions: number;
+  partition: number;
+  records: "lines" | "text-files" | "binary-files" | "record-batches";
+}
+
 export type PartitionPlan =
   | { kind: "parallelize"; data: Uint8Array }
   | { kind: "range"; start: number; end: number; step: number }
@@ -36,7 +44,7 @@ export type PartitionPlan =
    * on the driver, `from` names the JVM RDD (and its partition count) and the partition they
    * come from (Spark's Hadoop input), and what its records are.
    */
-  | { kind: "executor-input"; from?: { rdd: string; partitions: number; partition: number; records: "lines" | "text-files" | "binary-files" | "record-batches" } }
+  | { kind: "executor-input"; from?: SparkInputPartition }
   /** This reduce partition's segment of every map output of a shuffle. */
   | { kind: "shuffle-read"; shuffleId: number; partition: number; outputs: MapOutputLocation[] }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */
@@ -63,25 +71,45 @@ export interface TaskDescription {
   barrier?: { numTasks: number; stageAttempt: number };
 }
 
-/** The closure ids a plan refers to (what a worker must hold to run it). */
-export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set()): Set<ClosureId> {
+/** The plans a plan reads from in the same task (none for a source). */
+export function childPlans(plan: PartitionPlan): PartitionPlan[] {
   switch (plan.kind) {
     case "narrow":
-      for (const s of plan.steps) for (const id of s.fns ?? []) into.add(id);
-      closureIdsOf(plan.parent, into);
-      break;
+      return [plan.parent];
     case "zip":
     case "cartesian":
     case "hash-join":
-      closureIdsOf(plan.left, into);
-      closureIdsOf(plan.right, into);
-      break;
+      return [plan.left, plan.right];
     case "concat":
-      for (const p of plan.parents) closureIdsOf(p, into);
-      break;
+      return plan.parents;
     case "cached":
-      closureIdsOf(plan.compute, into);
-      break;
+      return [plan.compute];
+    default:
+      return [];
   }
+}
+
+/** `plan` with each plan it reads from replaced by `map(child)` (a source as it is). */
+export function mapChildPlans(plan: PartitionPlan, map: (child: PartitionPlan) => PartitionPlan): PartitionPlan {
+  switch (plan.kind) {
+    case "narrow":
+      return { ...plan, parent: map(plan.parent) };
+    case "zip":
+    case "cartesian":
+    case "hash-join":
+      return { ...plan, left: map(plan.left), right: map(plan.right) };
+    case "concat":
+      return { ...plan, parents: plan.parents.map(map) };
+    case "cached":
+      return { ...plan, compute: map(plan.compute) };
+    default:
+      return plan;
+  }
+}
+
+/** The closure ids a plan refers to (what a worker must hold to run it). */
+export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set()): Set<ClosureId> {
+  if (plan.kind === "narrow") for (const s of plan.steps) for (const id of s.fns ?? []) into.add(id);
+  for (const child of childPlans(plan)) closureIdsOf(child, into);
   return into;
 }

@@ -4,7 +4,7 @@
  * functions it names, and how records are framed on the way in and out. Opaque to the JVM;
  * the driver writes it (spark/driver/), the worker reads it (spark/worker/).
  */
-import type { ClosureId, PartitionPlan } from "../scheduler/plan.js";
+import { mapChildPlans, type ClosureId, type PartitionPlan } from "../scheduler/plan.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
 import { TsparkError } from "../errors.js";
 
@@ -98,30 +98,11 @@ export function planOfPartition(plans: CommandPlans, partitionIndex: number): Pa
 
 /** The plan with its `executor-input` leaf replaced by `input`. */
 export function withInput(plan: PartitionPlan, input: PartitionPlan): PartitionPlan {
-  switch (plan.kind) {
-    case "executor-input":
-      return input;
-    case "narrow":
-      return { ...plan, parent: withInput(plan.parent, input) };
-    default:
-      return plan;
-  }
+  return plan.kind === "executor-input" ? input : mapChildPlans(plan, (child) => withInput(child, input));
 }
 
 /** The plan with every narrow node's partition index set to the running task's. */
 export function forPartition(plan: PartitionPlan, partitionIndex: number): PartitionPlan {
-  switch (plan.kind) {
-    case "narrow":
-      return { ...plan, partitionIndex, parent: forPartition(plan.parent, partitionIndex) };
-    case "zip":
-    case "cartesian":
-    case "hash-join":
-      return { ...plan, left: forPartition(plan.left, partitionIndex), right: forPartition(plan.right, partitionIndex) };
-    case "concat":
-      return { ...plan, parents: plan.parents.map((p) => forPartition(p, partitionIndex)) };
-    case "cached":
-      return { ...plan, compute: forPartition(plan.compute, partitionIndex) };
-    default:
-      return plan;
-  }
+  const mapped = mapChildPlans(plan, (child) => forPartition(child, partitionIndex));
+  return mapped.kind === "narrow" ? { ...mapped, partitionIndex } : mapped;
 }

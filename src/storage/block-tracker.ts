@@ -4,7 +4,7 @@
  * its worker; the storage page of the UI reads the totals.
  */
 import type { BlockUpdate } from "./block-store.js";
-import type { PartitionPlan } from "../scheduler/plan.js";
+import { childPlans, type PartitionPlan } from "../scheduler/plan.js";
 
 export interface BlockLocation {
   executorId: string;
@@ -46,27 +46,17 @@ export class BlockTracker {
 
   /** The worker holding in memory a block the plan reads, if any. */
   preferredExecutor(plan: PartitionPlan): string | undefined {
-    switch (plan.kind) {
-      case "cached": {
-        const loc = this.blocks.get(plan.blockId);
-        return loc?.memory ? loc.executorId : this.preferredExecutor(plan.compute);
-      }
-      case "narrow":
-        return this.preferredExecutor(plan.parent);
-      case "zip":
-      case "cartesian":
-      case "hash-join":
-        return this.preferredExecutor(plan.left) ?? this.preferredExecutor(plan.right);
-      case "concat":
-        for (const p of plan.parents) {
-          const e = this.preferredExecutor(p);
-          if (e !== undefined) return e;
-        }
-        return undefined;
-      default:
-        return undefined;
+    if (plan.kind === "cached") {
+      const loc = this.blocks.get(plan.blockId);
+      if (loc?.memory) return loc.executorId;
     }
+    for (const child of childPlans(plan)) {
+      const e = this.preferredExecutor(child);
+      if (e !== undefined) return e;
+    }
+    return undefined;
   }
+
 
   /** The blocks of one RDD with where they are, by partition (the UI's storage detail). */
   blocksOf(rddId: number): Array<{ blockId: string; partition: number } & BlockLocation> {

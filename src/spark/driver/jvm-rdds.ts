@@ -39,6 +39,12 @@ export async function parallelizeFrames(client: Py4JClient, jsc: JavaObject, fra
   }
 }
 
+/** A Spark broadcast of a file's bytes (PySpark's PythonBroadcast): each task is told its executor's copy. */
+export async function broadcastFile(client: Py4JClient, jsc: JavaObject, path: string): Promise<{ object: JavaObject; sparkId: number }> {
+  const object = (await jsc.call("broadcast", await client.construct("org.apache.spark.api.python.PythonBroadcast", path))) as JavaObject;
+  return { object, sparkId: Number(await object.call("id")) };
+}
+
 export interface WorkerFunction {
   /** tspark's command frame (spark/task-command.ts). */
   command: Buffer;

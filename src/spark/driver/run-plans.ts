@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { CommandPlans, InputCodec, OutputCodec, PartitionResult, PartitionTask } from "../task-command.js";
-import type { PartitionPlan } from "../../scheduler/plan.js";
+import { childPlans, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
@@ -30,8 +30,8 @@ export interface JobResources {
   broadcastIds: Array<[number, number]>;
   /** Module URL -> name of its bundle among Spark's added files. */
   modules: Array<[string, string]>;
-  /** The Spark broadcast (among `broadcasts`) carrying the job's closures, when they are large. */
-  closuresIn?: number;
+  /** The Spark broadcast (among `broadcasts`) carrying the job's closures when they are large, and their file. */
+  closures?: { object: JavaObject; sparkId: number; path: string };
 }
 
 const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: [] };
@@ -44,8 +44,8 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
   const { client, jsc, workerExec, minor } = target;
   const input = sparkInput(tasks);
   const shared = {
-    closures: resources.closuresIn === undefined ? [...planner.closureBytes] : [],
-    closuresIn: resources.closuresIn,
+    closures: resources.closures ? [] : [...planner.closureBytes],
+    closuresIn: resources.closures?.sparkId,
     broadcasts: resources.broadcastIds,
     modules: resources.modules,
   };
@@ -65,56 +65,20 @@ export async function runPlans(target: SparkTarget, tasks: PartitionTask[], plan
   return frames.map((f) => decodeMessage<PartitionResult>(f));
 }
 
-type SparkLeaf = NonNullable<Extract<PartitionPlan, { kind: "executor-input" }>["from"]>;
-
 /** How the worker reads each kind of Spark input's records. */
-const INPUT_CODECS: Record<SparkLeaf["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches" };
+const INPUT_CODECS: Record<SparkInputPartition["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches" };
 
 /** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
-function sparkLeaves(plan: PartitionPlan, into: SparkLeaf[] = []): SparkLeaf[] {
-  switch (plan.kind) {
-    case "executor-input":
-      if (plan.from) into.push(plan.from);
-      break;
-    case "narrow":
-      sparkLeaves(plan.parent, into);
-      break;
-    case "zip":
-    case "cartesian":
-    case "hash-join":
-      sparkLeaves(plan.left, into);
-      sparkLeaves(plan.right, into);
-      break;
-    case "concat":
-      for (const p of plan.parents) sparkLeaves(p, into);
-      break;
-    case "cached":
-      sparkLeaves(plan.compute, into);
-      break;
-    default:
-      break;
-  }
+function sparkLeaves(plan: PartitionPlan, into: SparkInputPartition[] = []): SparkInputPartition[] {
+  if (plan.kind === "executor-input" && plan.from) into.push(plan.from);
+  for (const child of childPlans(plan)) sparkLeaves(child, into);
   return into;
 }
 
 /** `plan` with each Spark input leaf replaced by `replace(leaf)`. */
-function mapSparkLeaves(plan: PartitionPlan, replace: (leaf: SparkLeaf) => PartitionPlan): PartitionPlan {
-  switch (plan.kind) {
-    case "executor-input":
-      return plan.from ? replace(plan.from) : plan;
-    case "narrow":
-      return { ...plan, parent: mapSparkLeaves(plan.parent, replace) };
-    case "zip":
-    case "cartesian":
-    case "hash-join":
-      return { ...plan, left: mapSparkLeaves(plan.left, replace), right: mapSparkLeaves(plan.right, replace) };
-    case "concat":
-      return { ...plan, parents: plan.parents.map((p) => mapSparkLeaves(p, replace)) };
-    case "cached":
-      return { ...plan, compute: mapSparkLeaves(plan.compute, replace) };
-    default:
-      return plan;
-  }
+function mapSparkLeaves(plan: PartitionPlan, replace: (leaf: SparkInputPartition) => PartitionPlan): PartitionPlan {
+  if (plan.kind === "executor-input") return plan.from ? replace(plan.from) : plan;
+  return mapChildPlans(plan, (child) => mapSparkLeaves(child, replace));
 }
 
 /** Hadoop's input split of one partition of a text input. */

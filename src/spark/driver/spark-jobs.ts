@@ -26,6 +26,7 @@ import type { SparkInstallation } from "../gateway/spark-home.js";
 import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionResult, PartitionTask } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
+import { broadcastFile } from "./jvm-rdds.js";
 import { planRdd, runPlans, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
@@ -58,8 +59,6 @@ export class SparkJobs {
   private bundles: ModuleBundles | undefined;
   /** Files of large jobs' closures written so far (their names' sequence). */
   private closureFiles = 0;
-  /** Large jobs' closures as Spark broadcasts, by Spark's id, until their job ends. */
-  private readonly closureBroadcasts = new Map<number, { object: JavaObject; path: string }>();
   /** Bundles already given to Spark's addFile. */
   private readonly addedBundles = new Set<string>();
 
@@ -124,10 +123,8 @@ export class SparkJobs {
 
   /** What only this job used: the broadcast of its large closures, and their file. */
   private async release(resources: JobResources | undefined): Promise<void> {
-    const id = resources?.closuresIn;
-    const closures = id === undefined ? undefined : this.closureBroadcasts.get(id);
-    if (id === undefined || !closures) return;
-    this.closureBroadcasts.delete(id);
+    const closures = resources?.closures;
+    if (!closures) return;
     rmSync(closures.path, { force: true });
     await closures.object.call("destroy").catch(() => {});
   }
@@ -141,14 +138,13 @@ export class SparkJobs {
     const broadcasts = await this.sparkBroadcasts(target, live);
     const resources: JobResources = { broadcasts: broadcasts.map((b) => b.object), broadcastIds: live.map(([id], i) => [id, broadcasts[i]!.sparkId]), modules: await this.shipModules(target, planner) };
     const closures = [...planner.closureBytes];
-    if (closures.reduce((n, [, b]) => n + b.length, 0) > CLOSURE_BROADCAST_BYTES) {
+    const size = closures.reduce((n, [, b]) => n + b.length, 0);
+    if (size > CLOSURE_BROADCAST_BYTES) {
       const path = join(this.options.localDir, `closures-${this.closureFiles++}`);
       writeWholeFile(path, encodeMessage(closures), LOCAL_FILE);
-      const object = (await target.jsc.call("broadcast", await target.client.construct("org.apache.spark.api.python.PythonBroadcast", path))) as JavaObject;
-      resources.broadcasts.push(object);
-      resources.closuresIn = Number(await object.call("id"));
-      this.closureBroadcasts.set(resources.closuresIn, { object, path });
-      log("INFO", "spark", `the job's functions (${formatBytes(closures.reduce((n, [, b]) => n + b.length, 0))}) travel as Spark broadcast ${resources.closuresIn}`);
+      resources.closures = { ...(await broadcastFile(target.client, target.jsc, path)), path };
+      resources.broadcasts.push(resources.closures.object);
+      log("INFO", "spark", `the job's functions (${formatBytes(size)}) travel as Spark broadcast ${resources.closures.sparkId}`);
     }
     return resources;
   }
@@ -167,8 +163,7 @@ export class SparkJobs {
     }
     for (const [id, path] of live) {
       if (this.broadcasts.has(id)) continue;
-      const object = (await jsc.call("broadcast", await client.construct("org.apache.spark.api.python.PythonBroadcast", path))) as JavaObject;
-      this.broadcasts.set(id, { object, sparkId: Number(await object.call("id")) });
+      this.broadcasts.set(id, await broadcastFile(client, jsc, path));
     }
     return live.map(([id]) => this.broadcasts.get(id)!);
   }

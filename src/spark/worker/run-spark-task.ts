@@ -118,11 +118,11 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     task = { partition: planned.partition, plan: withInput(task.plan, planned.plan) };
   }
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
-  // Files the driver added are where Spark fetched them (SparkFiles).
-  // Spark's executors name their working directory ".".
-  const runtime = { ...createWorkerRuntime({ ...settingsFromEnv(env), localDir }), filesDir: resolve(header.sparkFilesDir) };
-  // The user's modules, as the driver bundled them: Spark fetched them into its files directory.
-  relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(header.sparkFilesDir, name)).href]));
+  // Where Spark fetched the files the driver added (SparkFiles); executors name their working directory ".".
+  const filesDir = resolve(header.sparkFilesDir);
+  const runtime = { ...createWorkerRuntime({ ...settingsFromEnv(env), localDir }), filesDir };
+  // The user's modules, as the driver bundled them, are among those files.
+  relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(filesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
   const files = new Map<bigint, string>();
   for (const b of header.broadcasts) if ("id" in b && b.path !== undefined) files.set(b.id, b.path);
