@@ -107,7 +107,14 @@ export class ShuffledRDD<T> extends RDD<T> {
 
   /** @internal */
   override [SHUFFLE_DEPENDENCY](): ShuffleDependency {
-    return { shuffleId: this.shuffleId, parent: this.parent, mapStageName: `${this.operation} at ${this.callSite}`, mapStagePlans: (planner) => this.mapStagePlans(planner) };
+    return {
+      shuffleId: this.shuffleId,
+      parent: this.parent,
+      mapStageName: `${this.operation} at ${this.callSite}`,
+      numPartitions: this.numPartitionsValue,
+      partitioner: () => this.requirePartitioner(),
+      mapStagePlans: (planner) => this.mapStagePlans(planner),
+    };
   }
 
   protected kindName(): string {

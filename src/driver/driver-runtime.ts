@@ -302,8 +302,9 @@ export class DriverRuntime {
     return this.nextShuffleId++;
   }
 
-  /** Where the map outputs of a finished shuffle are. */
+  /** Where the map outputs of a finished shuffle are (none on Spark: Spark hands its tasks their shuffle's output). */
   mapOutputLocations(shuffleId: number): MapOutputLocation[] {
+    if (this.onSpark) return [];
     return this.mapOutputs.locations(shuffleId);
   }
 

@@ -23,6 +23,10 @@ export interface ShuffleDependency {
   readonly parent: Lineage;
   /** Names the map stage (UI, status tracker), e.g. "reduceByKey at app.ts:3". */
   readonly mapStageName: string;
+  /** How many reduce partitions it has. */
+  readonly numPartitions: number;
+  /** What routes keys to them (once prepared): equal partitioners partition alike. */
+  partitioner(): { equals(other: unknown): boolean };
   /** The map tasks' plans: each parent partition ending in a shuffle write. */
   mapStagePlans(planner: JobPlanner): PlannedPartition[];
 }

@@ -22,13 +22,23 @@ export type StepOf<Op extends StepOp> = {
   fns?: ClosureId[];
 } & ArgsOf<Op>;
 
-/** A partition of a JVM RDD of Spark's Hadoop input (its gateway id and partition count), and what its records are. */
+/**
+ * A partition of a JVM RDD whose records a task reads (its gateway id and partition count), and
+ * what its records are: Spark's Hadoop input, or a shuffle Spark moved (`shuffle` names it and
+ * the partitioner it was partitioned by; see spark/driver/spark-shuffles.ts).
+ */
 export interface SparkInputPartition {
   rdd: string;
   partitions: number;
   partition: number;
-  records: "lines" | "text-files" | "binary-files" | "record-batches";
+  records: "lines" | "text-files" | "binary-files" | "record-batches" | "shuffle-batches";
+  shuffle?: { id: number; partitioner: number };
+  /** For a shuffle: the JVM RDD of its frames that keeps its partitioner (co-partitioned unions are made of these). */
+  partitionedRdd?: string;
 }
+
+/** A leaf whose records the engine hosting the worker hands it. */
+export type ExecutorInputPlan = Extract<PartitionPlan, { kind: "executor-input" }>;
 
 export type PartitionPlan =
   | { kind: "parallelize"; data: Uint8Array }
@@ -105,6 +115,18 @@ export function mapChildPlans(plan: PartitionPlan, map: (child: PartitionPlan) =
     default:
       return plan;
   }
+}
+
+/**
+ * The `executor-input` leaves of a plan in the order a worker reads them (a join loads its
+ * right side before it reads the left; a cartesian product holds its right side too): the
+ * order an engine handing them over in one stream should follow.
+ */
+export function leavesInReadOrder(plan: PartitionPlan, into: ExecutorInputPlan[] = []): ExecutorInputPlan[] {
+  if (plan.kind === "executor-input") into.push(plan);
+  const children = plan.kind === "hash-join" || plan.kind === "cartesian" ? [plan.right, plan.left] : childPlans(plan);
+  for (const child of children) leavesInReadOrder(child, into);
+  return into;
 }
 
 /** The closure ids a plan refers to (what a worker must hold to run it). */

@@ -23,6 +23,14 @@ export type AggregatorSpec =
   | { kind: "group" }
   | { kind: "first" }; // keeps one value per key (distinct)
 
+/** A map side's shuffle: which one, into how many partitions, routed and combined how. */
+export interface ShuffleWriteArgs {
+  shuffleId: number;
+  numPartitions: number;
+  partitioner: PartitionerSpec;
+  aggregator?: AggregatorSpec | undefined;
+}
+
 export interface StepArgs {
   // narrow transformations (worker/steps/narrow-steps.ts)
   map: undefined;
@@ -56,7 +64,9 @@ export interface StepArgs {
   /** randomSplit: the records whose random number falls in [lb, ub). */
   rangeSample: { lb: number; ub: number; seed: number };
   // shuffles (shuffle-steps.ts)
-  shuffleWrite: { shuffleId: number; numPartitions: number; partitioner: PartitionerSpec; aggregator?: AggregatorSpec | undefined };
+  shuffleWrite: ShuffleWriteArgs;
+  /** The map side of a shuffle Spark moves: the same arguments, its output handed to the executor (spark/). */
+  shuffleEmit: ShuffleWriteArgs;
   /** `combiners`: the input holds map-side combiners, not raw values. */
   combineByKey: { aggregator: AggregatorSpec; combiners: boolean };
   sortByKey: { ascending: boolean };

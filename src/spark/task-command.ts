@@ -11,9 +11,10 @@ import { TsparkError } from "../errors.js";
 /**
  * How records are framed between the JVM and the worker: `utf8`, one string per frame (what
  * textFile hands a worker, and what saveAsTextFile takes); `batches`, tspark's record
- * batches (serde/record-batch.ts), one batch per frame.
+ * batches (serde/record-batch.ts), one batch per frame; `shuffle-batches`, record batches
+ * tagged with their shuffle (the reduce side of a shuffle Spark moved: shuffle-emitter.ts).
  */
-export type FrameCodec = "utf8" | "batches";
+export type FrameCodec = "utf8" | "batches" | "shuffle-batches";
 
 /**
  * Pairs Spark's Hadoop readers hand the worker, as two frames each: `text-pairs`, two
@@ -31,9 +32,11 @@ export type InputCodec = FrameCodec | PairCodec | "plan";
 
 /**
  * `result`: the partition's records as one frame (an action's result, collected by the
- * driver); `utf8` writes each record as its line of text (util/format.ts formatRecord).
+ * driver); `utf8` writes each record as its line of text (util/format.ts formatRecord);
+ * `buckets`, the map side of a shuffle: each [reduce partition, frame] record as two frames,
+ * the partition as an 8-byte big-endian long and the frame (what PySpark's PairwiseRDD reads).
  */
-export type OutputCodec = FrameCodec | "result";
+export type OutputCodec = Exclude<FrameCodec, "shuffle-batches"> | "result" | "buckets";
 
 /**
  * What a `result` frame holds: the records, and what the task added to accumulators (the

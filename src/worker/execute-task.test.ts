@@ -105,7 +105,7 @@ test("a transport's own input and output: records stream in from the executor an
   })();
   const delivered: unknown[] = [];
   const out = await executeTask(task, runtime, {
-    input,
+    input: () => input,
     deliver: async (records) => {
       for await (const batch of records) delivered.push(...batch);
       return delivered.length;

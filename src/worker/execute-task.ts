@@ -11,6 +11,7 @@ import { buildStream } from "./task-runner.js";
 import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask } from "./task-context.js";
 import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
+import type { ExecutorInput } from "./task-context.js";
 
 /** A thrown value as plain data: an Error's fields; anything else, described. */
 function serializeError(err: unknown): SerializedError {
@@ -74,7 +75,7 @@ export function failRunningTask(err: unknown): boolean {
  * in, and where the task's records stream out (instead of one array in the outcome).
  */
 export interface TaskIo {
-  input?: BatchStream<unknown>;
+  input?: ExecutorInput;
   /** Drains the task's records (to a socket, say); resolves to how many there were. */
   deliver?: (records: BatchStream<unknown>) => Promise<number>;
 }

@@ -9,6 +9,10 @@ import type { TaskResources, ShuffleMetrics } from "../shuffle/task-resources.js
 import type { WorkerRuntime } from "./worker-runtime.js";
 import type { BatchStream } from "./batch-stream.js";
 import { TsparkError } from "../errors.js";
+import type { ExecutorInputPlan } from "../scheduler/plan.js";
+
+/** The records the engine hosting a worker hands a task, for each leaf of its plan that reads them. */
+export type ExecutorInput = (leaf: ExecutorInputPlan) => BatchStream<unknown>;
 
 export interface RunningTask {
   stageId: number;
@@ -52,15 +56,15 @@ export class TaskScope implements TaskResources {
   constructor(
     readonly task: RunningTask,
     readonly runtime: WorkerRuntime,
-    /** The records the hosting engine streams in (an `executor-input` plan reads them). */
-    private readonly input?: BatchStream<unknown>,
+    /** The records the hosting engine streams in, for each `executor-input` leaf of the plan. */
+    private readonly input?: ExecutorInput,
   ) {
     this.memoryBytes = runtime.settings.workerMemoryBytes;
   }
 
-  executorInput(): BatchStream<unknown> {
+  executorInput(leaf: ExecutorInputPlan): BatchStream<unknown> {
     if (!this.input) throw new TsparkError("PROTOCOL", "this task reads its executor's input, but its transport gave it none");
-    return this.input;
+    return this.input(leaf);
   }
 
   spillDir(): string {

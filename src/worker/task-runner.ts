@@ -88,7 +88,7 @@ export async function buildStream(plan: PartitionPlan, task: TaskScope): Promise
     case "cached":
       return cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime);
     case "executor-input":
-      return task.executorInput();
+      return task.executorInput(plan);
     default:
       return openSource(plan, task.metrics);
   }

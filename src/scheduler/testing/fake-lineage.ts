@@ -25,6 +25,8 @@ export class FakeNode implements Lineage {
         shuffleId: shuffle.shuffleId,
         parent,
         mapStageName: `shuffle ${shuffle.shuffleId}`,
+        numPartitions,
+        partitioner: () => ({ equals: () => false }),
         mapStagePlans: (): PlannedPartition[] =>
           Array.from({ length: parent.getNumPartitions() }, (_, m) => ({
             partition: m,

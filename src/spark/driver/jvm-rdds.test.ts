@@ -13,13 +13,13 @@ import type { SparkInstallation } from "../gateway/spark-home.js";
 import { captureClosure } from "../../closure/capture.js";
 import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
 import type { Step } from "../../scheduler/plan.js";
-import { encodeTaskCommand, type FrameCodec } from "../task-command.js";
+import { encodeTaskCommand, type FrameCodec, type OutputCodec } from "../task-command.js";
 import { collectFrames, parallelizeFrames, workerRdd } from "./jvm-rdds.js";
 import { WORKER_LAUNCHER } from "./spark-session.js";
 import { findTaskError } from "../task-error.js";
 
 /** tspark's command running `steps` (whose fns are functions, captured here) over the executor's records. */
-function command(input: FrameCodec, output: FrameCodec, steps: Array<Omit<Step, "fns"> & { fns?: Function[] }>): Buffer {
+function command(input: FrameCodec, output: OutputCodec, steps: Array<Omit<Step, "fns"> & { fns?: Function[] }>): Buffer {
   const closures: Array<[string, Uint8Array]> = [];
   const planned = steps.map((s) => ({
     ...s,

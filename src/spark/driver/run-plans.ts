@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { CommandPlans, InputCodec, OutputCodec, PartitionResult, PartitionTask } from "../task-command.js";
-import { childPlans, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
+import { childPlans, leavesInReadOrder, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
@@ -66,7 +66,7 @@ export async function runPlans(target: SparkTarget, tasks: PartitionTask[], plan
 }
 
 /** How the worker reads each kind of Spark input's records. */
-const INPUT_CODECS: Record<SparkInputPartition["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches" };
+const INPUT_CODECS: Record<SparkInputPartition["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches", "shuffle-batches": "shuffle-batches" };
 
 /** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
 function sparkLeaves(plan: PartitionPlan, into: SparkInputPartition[] = []): SparkInputPartition[] {
@@ -89,16 +89,20 @@ export interface TextSplit {
 }
 
 /**
- * The plans, read as one JVM RDD where they can be: when a partition reads several partitions
+ * The plans, read as one JVM RDD where they can be. When a partition reads several partitions
  * of Spark's text input (coalesce, zip or cartesian over a textFile) or the job mixes it with
  * other inputs, tspark's worker reads the splits Hadoop planned itself instead, which it can
- * for local files (plain or gzip); anything else is refused with what would run.
+ * for local files (plain or gzip); anything else is refused with what would run. Shuffle
+ * output stays Spark's to hand over.
  */
 export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string) => TextSplit[]): PartitionTask[] {
   const leaves = tasks.map((t) => sparkLeaves(t.plan));
-  if (leaves.every((l) => l.length === 0) || leaves.every((l) => l.length === 1)) return tasks;
+  const mixed = leaves.some((l) => l.length === 0) && leaves.some((l) => l.length > 0);
+  if (!mixed && leaves.every((l) => l.length <= 1)) return tasks;
   const splits = new Map<string, TextSplit[]>();
-  return tasks.map(({ partition: p, plan }) => ({ partition: p, plan: mapSparkLeaves(plan, ({ rdd, partition, records }) => {
+  return tasks.map((task, i) => (!mixed && leaves[i]!.length <= 1 ? task : { partition: task.partition, plan: mapSparkLeaves(task.plan, (leaf) => {
+    const { rdd, partition, records } = leaf;
+    if (records === "shuffle-batches") return { kind: "executor-input", from: leaf };
     if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one), or one of them mixed with another kind of input, does not run yet; run it on tspark's own engine (--master local[N])");
     if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
     const split = splits.get(rdd)![partition]!;
@@ -111,43 +115,79 @@ export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string
 }
 
 /**
- * A job over Spark's own input (a textFile read by Spark's Hadoop readers), or undefined when
- * its plans read no Spark input. Each of the job's partitions must read exactly one partition
- * of one such input: the JVM RDD the worker runs over is the union of those inputs, and each
- * Spark partition of it gets its own plan.
+ * What one Spark partition hands a task: a partition of one JVM RDD, or, for a task reading
+ * several shuffles partitioned alike (a join, a cogroup), partition p of their union, which
+ * Spark keeps co-partitioned: their frames one shuffle after another, in the order the task
+ * reads them (executor-records.ts).
+ */
+interface Member {
+  /** Names the JVM RDD: equal keys, the same RDD. */
+  key: string;
+  partitions: number;
+  rdds: string[];
+}
+
+function memberOf(leaves: SparkInputPartition[]): { member: Member; partition: number } {
+  const [first] = leaves;
+  if (leaves.length === 1) return { member: { key: first!.rdd, partitions: first!.partitions, rdds: [first!.rdd] }, partition: first!.partition };
+  const shuffles = leaves.map((l) => l.shuffle);
+  const alike = shuffles.every((s, i) => s !== undefined && s.partitioner === shuffles[0]!.partitioner && leaves[i]!.partition === first!.partition);
+  if (!alike) {
+    throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of shuffled RDDs (coalesce, zip or cartesian over one, or a join of RDDs partitioned differently) does not run yet; run it on tspark's own engine (--master local[N])");
+  }
+  // Each shuffle once (a task may read one twice: the worker shares its frames), in reading order.
+  const ids = [...new Set(shuffles.map((s) => s!.id))];
+  const rdds = ids.map((id) => leaves.find((l) => l.shuffle!.id === id)!.partitionedRdd!);
+  return { member: { key: `co-partitioned:${ids.join(",")}`, partitions: first!.partitions, rdds }, partition: first!.partition };
+}
+
+/**
+ * A job over JVM RDDs' records (Spark's own input, or shuffles Spark moved), or undefined when
+ * its plans read none. Each of the job's partitions reads one Spark partition (see Member): the
+ * JVM RDD the worker runs over is the union of those RDDs, and each Spark partition of it gets
+ * its own plan.
  */
 function sparkInput(tasks: PartitionTask[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans; codec: InputCodec } | undefined {
-  const leaves = tasks.map((t) => sparkLeaves(t.plan));
+  const leaves = tasks.map((t) => leavesInReadOrder(t.plan).flatMap((l) => (l.from ? [l.from] : [])));
   if (leaves.every((l) => l.length === 0)) return undefined;
-  if (leaves.some((l) => l.length !== 1)) throw new TsparkError("PROTOCOL", "a job's partitions must each read one partition of Spark's input (withReadableInput makes them)");
-  const kinds = new Set(leaves.map(([leaf]) => leaf!.records));
+  if (leaves.some((l) => l.length === 0)) throw new TsparkError("INVALID_ARGUMENT", "on Spark, a union of a shuffled RDD with a collection (parallelize, range) does not run yet; run it on tspark's own engine (--master local[N])");
+  const kinds = new Set(leaves.flat().map((leaf) => leaf.records));
   if (kinds.size > 1) throw new TsparkError("INVALID_ARGUMENT", `on Spark, a union of ${[...kinds].join(" and ")} inputs does not run yet; run it on tspark's own engine (--master local[N])`);
   const codec = INPUT_CODECS[[...kinds][0]!];
-  // The union of the inputs in order of use; an input used again from an earlier partition starts a new member.
-  const members: Array<{ rdd: string; offset: number; last: number }> = [];
+  // The union of the members in order of use; a member used again from an earlier partition starts a new one.
+  const members: Array<Member & { offset: number; last: number }> = [];
   let size = 0;
-  const partitions = leaves.map(([leaf]) => {
-    const { rdd, partition, partitions: count } = leaf!;
+  const partitions = leaves.map((l) => {
+    const { member, partition } = memberOf(l);
     let m = members[members.length - 1];
-    if (!m || m.rdd !== rdd || partition <= m.last) {
-      m = { rdd, offset: size, last: -1 };
+    if (!m || m.key !== member.key || partition <= m.last) {
+      m = { ...member, offset: size, last: -1 };
       members.push(m);
-      size += count;
+      size += member.partitions;
     }
     m.last = partition;
     return m.offset + partition;
   });
+  if (members.filter((m) => m.rdds.length > 1).length > 1) {
+    // Spark would make the union of co-partitioned unions co-partitioned too (one partition each, not one after another).
+    throw new TsparkError("INVALID_ARGUMENT", "on Spark, a union of several joins or cogroups does not run yet; run it on tspark's own engine (--master local[N])");
+  }
   return {
     partitions,
     codec,
     async rdd({ client }) {
-      let union: JavaObject | undefined;
-      for (const m of members) {
-        // Held by the session's thread; this client only refers to it.
-        const rdd = new JavaObject(m.rdd, "object", client);
-        union = union ? ((await union.call("union", rdd)) as JavaObject) : rdd;
-      }
-      return union!;
+      // Held by the session's thread or by this client's shuffles; only referred to here.
+      const union = async (ids: string[]): Promise<JavaObject> => {
+        let u: JavaObject | undefined;
+        for (const id of ids) {
+          const rdd = new JavaObject(id, "object", client);
+          u = u ? ((await u.call("union", rdd)) as JavaObject) : rdd;
+        }
+        return u!;
+      };
+      const rdds: string[] = [];
+      for (const m of members) rdds.push(m.rdds.length === 1 ? m.rdds[0]! : (await union(m.rdds)).javaId);
+      return union(rdds);
     },
     plans: { byPartition: tasks.map((task, i): [number, PartitionTask] => [partitions[i]!, task]) },
   };

@@ -6,8 +6,8 @@
  * one plan per Spark partition in the worker's command, run over the records Spark hands it.
  * Spark schedules, retries and places the tasks; text output goes through Spark's Hadoop
  * output committer.
- *
- * Not yet on Spark: shuffles (they are planned as reads of tspark's own shuffle files).
+ * Shuffles are Spark's (spark-shuffles.ts): a job reading one runs its map side as the stage
+ * before, as PySpark's do.
  */
 import { rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +28,7 @@ import type { PartitionResult, PartitionTask } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
 import { broadcastFile } from "./jvm-rdds.js";
 import { planRdd, runPlans, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
+import { SparkShuffles } from "./spark-shuffles.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
 import { outputError } from "./jvm-errors.js";
@@ -61,6 +62,7 @@ export class SparkJobs {
   private closureFiles = 0;
   /** Bundles already given to Spark's addFile. */
   private readonly addedBundles = new Set<string>();
+  private sparkShuffles: SparkShuffles | undefined;
 
   constructor(private readonly options: SparkJobsOptions) {}
 
@@ -77,11 +79,11 @@ export class SparkJobs {
 
   /** Runs the job on Spark; the result of each requested partition, in the order asked. */
   async runJob(job: SparkJob): Promise<PartitionResult[]> {
-    const { planner, tasks } = await this.plan(job);
-    if (tasks.length === 0) return [];
     const target = await this.connect();
     let resources: JobResources | undefined;
     try {
+      const { planner, tasks } = await this.plan(target, job);
+      if (tasks.length === 0) return [];
       resources = await this.resources(target, planner, job.broadcasts);
       return await runPlans(target, tasks, planner, resources);
     } catch (err) {
@@ -97,11 +99,11 @@ export class SparkJobs {
    * (`gzip`-compressed or not), or as Spark's object file of tspark's record batches.
    */
   async save(job: SparkJob, path: string, as: { text: true; codec: "gzip" | undefined } | { text: false }): Promise<void> {
-    const { planner, tasks } = await this.plan(job);
     const target = await this.connect();
     const { client } = target;
     let resources: JobResources | undefined;
     try {
+      const { planner, tasks } = await this.plan(target, job);
       resources = await this.resources(target, planner, job.broadcasts);
       const { rdd } = await planRdd(target, tasks, planner, as.text ? "utf8" : "batches", resources);
       if (!as.text) {
@@ -190,17 +192,41 @@ export class SparkJobs {
     return [...out];
   }
 
-  /** The job's plans, its parents prepared first (a node's prepare() may plan from its parents). */
-  private async plan(job: SparkJob): Promise<{ planner: JobPlanner; tasks: PartitionTask[] }> {
+  /**
+   * The job's plans, its parents prepared first (a node's prepare() may plan from its parents),
+   * and the shuffles it reads made in Spark, upstream ones first.
+   */
+  private async plan(target: SparkTarget, job: SparkJob): Promise<{ planner: JobPlanner; tasks: PartitionTask[] }> {
+    const shuffles = this.shuffles(target);
     for (const node of walkLineage(job.rdd)) {
-      if (node[SHUFFLE_DEPENDENCY]() && !node.isCheckpointed()) {
-        throw new TsparkError("INVALID_ARGUMENT", `${job.name}: shuffles (reduceByKey, groupByKey, join, sortByKey, repartition...) do not run on Spark yet; run this program on tspark's own engine (--master local[N])`);
-      }
       await node.prepare();
+      const dep = node[SHUFFLE_DEPENDENCY]();
+      if (dep && !node.isCheckpointed()) await shuffles.ensure(dep, (tasks, planner, name) => this.mapSide(target, tasks, planner, name, job.broadcasts));
     }
     const planner = new JobPlanner();
-    const tasks = job.partitions.map((partition) => ({ partition, plan: job.resultPlan(partition, planner) }));
-    return { planner, tasks: withReadableInput(tasks, (rdd) => this.options.session.textFileSplits(rdd)) };
+    const tasks = job.partitions.map((partition) => ({ partition, plan: shuffles.readPlan(job.resultPlan(partition, planner)) }));
+    return { planner, tasks: this.readable(tasks) };
+  }
+
+  private readable(tasks: PartitionTask[]): PartitionTask[] {
+    return withReadableInput(tasks, (rdd) => this.options.session.textFileSplits(rdd));
+  }
+
+  private shuffles(target: SparkTarget): SparkShuffles {
+    return (this.sparkShuffles ??= new SparkShuffles(target.client));
+  }
+
+  /**
+   * The map side of a shuffle: its worker RDD, handing Spark [reduce partition, frame] pairs.
+   * What it ships stays shipped (a large closures' broadcast too): Spark may run it again to
+   * recompute lost shuffle output, for as long as the application runs.
+   */
+  private async mapSide(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, name: string, live: Array<[number, string]>): Promise<JavaObject> {
+    const resources = await this.resources(target, planner, live);
+    const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "buckets", resources);
+    if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `the map side of ${name} would not read its input's partitions in order`);
+    await rdd.call("setName", name);
+    return rdd;
   }
 
   /** Closes this thread's client, then stops the session's JVM. */

@@ -14,8 +14,10 @@ import { executeTask } from "../../worker/execute-task.js";
 import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
-import { encodeBatch, decodeBatch } from "../../serde/record-batch.js";
-import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type FrameCodec, type OutputCodec, type PairCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
+import { encodeBatch } from "../../serde/record-batch.js";
+import type { EmittedFrame } from "../../shuffle/shuffle-emitter.js";
+import { executorInput } from "./executor-records.js";
+import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type OutputCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
 import { markHostedWorker, runningTaskScope } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
@@ -25,38 +27,6 @@ import { TsparkError } from "../../errors.js";
 import { formatRecord } from "../../util/format.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
 import { encodeTaskError } from "../task-error.js";
-
-/** Frames the worker reads from the executor at a time (without awaiting while they are buffered). */
-const FRAMES_PER_READ = 1024;
-
-async function* executorRecords(reader: WireReader, codec: FrameCodec | PairCodec): AsyncGenerator<unknown[], void, undefined> {
-  // A pair's key read at the end of one batch of frames, its value in the next.
-  let key: string | undefined;
-  for (;;) {
-    const frames = await reader.readFrames(FRAMES_PER_READ);
-    if (typeof frames === "number") {
-      if (frames === SpecialLength.END_OF_DATA_SECTION && key === undefined) return;
-      throw new TsparkError("PROTOCOL", `unexpected length ${frames} in the executor's records`);
-    }
-    if (codec === "utf8") {
-      yield frames.map((f) => (f === null ? null : f.toString("utf8")));
-    } else if (codec === "batches") {
-      for (const f of frames) if (f !== null) yield decodeBatch(f);
-    } else {
-      const pairs: Array<[string, unknown]> = [];
-      for (const f of frames) {
-        if (key === undefined) {
-          key = f?.toString("utf8") ?? "";
-          continue;
-        }
-        // Frames are views of the receive buffer: bytes are copied, as they outlive it.
-        pairs.push([key, codec === "text-pairs" ? (f?.toString("utf8") ?? "") : new Uint8Array(f ?? Buffer.alloc(0))]);
-        key = undefined;
-      }
-      if (pairs.length) yield pairs;
-    }
-  }
-}
 
 /** The executor's one record: the partition and its plan. */
 async function plannedInput(reader: WireReader): Promise<PartitionTask> {
@@ -84,6 +54,7 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, accumulators: () => A
       if (batch.length === 0) continue;
       n += batch.length;
       if (codec === "utf8") for (const r of batch) writer.string(formatRecord(r));
+      else if (codec === "buckets") for (const [p, frame] of batch as EmittedFrame[]) writer.int32(8).int64(p).frame(frame);
       else writer.frame(encodeBatch(batch));
       await writer.flush();
     }
@@ -144,7 +115,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     },
     runtime,
     {
-      input: command.input === "plan" ? undefined : executorRecords(reader, command.input),
+      input: command.input === "plan" ? undefined : executorInput(reader, command.input, task.plan, () => runtime.spillDir()),
       // Read once the records are drained: what the task added to accumulators by then.
       deliver: deliverTo(writer, command.output, () => [...(runningTaskScope()?.accumulators ?? [])]),
     },

@@ -5,6 +5,7 @@
 import { type BatchStream, mapBatches, foldRecords } from "../batch-stream.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
+import { ShuffleEmitter, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
 import { ExternalSorter } from "../../shuffle/external-sorter.js";
 import { SpilledGroup } from "../../shuffle/group-values.js";
@@ -136,21 +137,27 @@ function drainThenStream(input: BatchStream<unknown>, open: () => DrainingBuffer
   }, { flush: () => opened().output(), close: () => buf?.cleanup() });
 }
 
+/** A map side's aggregator (if any) and partition function, from a shuffle step's arguments. */
+function mapSideOf(ctx: StepContext<"shuffleWrite" | "shuffleEmit">): { agg: Aggregator | undefined; partitionOf: ((key: unknown) => number) | "hash" } {
+  const { numPartitions, partitioner, aggregator } = ctx.args;
+  // The partitioner's function (if any) comes after the aggregator's functions.
+  const aggFnCount = aggregator ? { reduce: 1, fold: 1, aggregate: 2, combine: 3, group: 0, first: 0 }[aggregator.kind] : 0;
+  const partCtx: StepContext = { ...ctx, fns: ctx.fns.slice(aggFnCount) };
+  return { agg: aggregator ? buildAggregator(aggregator, ctx, "combineByKey") : undefined, partitionOf: partitionFunction(partitioner, numPartitions, partCtx) };
+}
+
 /**
  * The last step of a map task: writes the partition's [key, value] records as shuffle
  * output and emits its MapStatus.
  */
 registerStep("shuffleWrite", (input, ctx) => {
-  const { shuffleId, numPartitions, partitioner, aggregator } = ctx.args;
-  // The partitioner's function (if any) comes after the aggregator's functions.
-  const aggFnCount = aggregator ? { reduce: 1, fold: 1, aggregate: 2, combine: 3, group: 0, first: 0 }[aggregator.kind] : 0;
-  const partCtx: StepContext = { ...ctx, fns: ctx.fns.slice(aggFnCount) };
-  const agg = aggregator ? buildAggregator(aggregator, ctx, "combineByKey") : undefined;
+  const { shuffleId, numPartitions } = ctx.args;
+  const { agg, partitionOf } = mapSideOf(ctx);
   return (async function* () {
     const dir = join(ctx.task.runtime.settings.localDir, `shuffle-${shuffleId}`);
     mkdirSync(dir, { recursive: true });
     const attempt = ctx.task.task.taskAttemptId;
-    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionFunction(partitioner, numPartitions, partCtx), ctx.task, agg);
+    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionOf, ctx.task, agg);
     try {
       const status = await foldRecords(input, (rec) => w.add(rec), () => w.commit(), { batch: (b) => w.write(b) });
       ctx.task.metrics.shuffleWriteBytes += status.segmentBytes.reduce((a, b) => a + b, 0);
@@ -160,6 +167,29 @@ registerStep("shuffleWrite", (input, ctx) => {
       throw err;
     }
   })();
+});
+
+/**
+ * The last step of a map task whose shuffle Spark moves: the partition's [key, value]
+ * records, routed and combined, as [reduce partition, frame] records (shuffle-emitter.ts).
+ */
+registerStep("shuffleEmit", (input, ctx) => {
+  const { agg, partitionOf } = mapSideOf(ctx);
+  const e = new ShuffleEmitter(ctx.args.shuffleId, ctx.args.numPartitions, partitionOf, ctx.task, agg);
+  const taken = (): EmittedFrame[] => {
+    const out = e.takeEmitted();
+    for (const [, f] of out) ctx.task.metrics.shuffleWriteBytes += f.length;
+    return out;
+  };
+  return mapBatches(input, (b) => {
+    e.write(b);
+    return taken();
+  }, {
+    flush: () => {
+      e.finish();
+      return [taken()];
+    },
+  });
 });
 
 /** Reduce side: combines [key, value] (or [key, combiner]) records by key. */

@@ -1,0 +1,132 @@
+/**
+ * What every map side of a shuffle does before its output leaves the task: records are routed
+ * to reduce partitions, combined by key when the operation allows it, and buffered within the
+ * task's memory budget. Where buffered output goes when memory runs out and at the end is the
+ * subclass's: files of tspark's own shuffle (shuffle-writer.ts), or frames handed to Spark's
+ * shuffle (shuffle-emitter.ts).
+ */
+import { encodeFrame } from "./frame-file.js";
+import { SizeTracker } from "./size-estimator.js";
+import type { Aggregator } from "./aggregator.js";
+import { CombinerMap } from "./combiner-map.js";
+import { portableHash } from "./portable-hash.js";
+import type { TaskResources } from "./task-resources.js";
+
+/** Records per encoded batch. */
+export const SHUFFLE_BATCH = 4096;
+/** Records seen before deciding whether the map-side combine pays. */
+const COMBINE_TRIAL_RECORDS = 100_000;
+/** The combine is skipped when more than this share of the trial's records had distinct keys. */
+const COMBINE_MIN_REDUCTION = 0.8;
+
+export abstract class MapSideBuffer {
+  private readonly plain: unknown[][] = [];
+  /**
+   * Without a combine, a partition's records are encoded as soon as a batch is full: the
+   * bytes are several times smaller than the objects, and the objects die young instead of
+   * filling the old generation.
+   */
+  private encoded: Buffer[][] = [];
+  private encodedBytes = 0;
+  private readonly combined: CombinerMap[] = [];
+  private readonly tracker = new SizeTracker();
+  /** Copied from the task once: the check runs at every record. */
+  private readonly memoryBytes: number;
+
+  constructor(
+    protected readonly numPartitions: number,
+    /** "hash": portableHash(key) % numPartitions, the hash then also indexes the combiner table. */
+    private readonly partitionOf: ((key: unknown) => number) | "hash",
+    /** The task's memory budget, and where its spills are counted. */
+    protected readonly task: Pick<TaskResources, "memoryBytes" | "metrics">,
+    private readonly aggregator?: Aggregator,
+  ) {
+    this.memoryBytes = task.memoryBytes;
+    for (let p = 0; p < numPartitions; p++) {
+      if (aggregator) this.combined.push(new CombinerMap());
+      this.plain.push([]);
+      this.encoded.push([]);
+    }
+    this.combining = aggregator !== undefined;
+    this.undecided = aggregator?.mapSideCombineOptional === true;
+  }
+
+  /** False once the map-side combine was found not to pay (then records pass through). */
+  private combining: boolean;
+  /** Whether the combine is still on trial (only for aggregators that allow skipping it). */
+  private undecided: boolean;
+  private recordsSeen = 0;
+
+  /** Adds a batch of [key, value] records. */
+  write(batch: unknown[]): void {
+    for (let i = 0; i < batch.length; i++) this.add(batch[i]);
+  }
+
+  /** Adds one [key, value] record (a fused map side calls this once per record it makes). */
+  add(record: unknown): void {
+    const rec = record as [unknown, unknown];
+    let p: number;
+    let h: number | undefined;
+    if (this.partitionOf === "hash") {
+      h = portableHash(rec[0]);
+      p = h % this.numPartitions;
+    } else {
+      p = this.partitionOf(rec[0]);
+    }
+    if (this.combining) {
+      const agg = this.aggregator!;
+      if (this.combined[p]!.add(rec[0], rec[1], agg, false, h)) this.tracker.add(rec);
+      else if (agg.growsWithValues) this.tracker.add(rec[1]);
+    } else {
+      const buf = this.plain[p]!;
+      buf.push(rec);
+      this.tracker.add(rec);
+      if (buf.length >= SHUFFLE_BATCH) {
+        this.plain[p] = [];
+        this.tracker.release(buf.length);
+        this.encodedFull(p, encodeFrame(buf));
+      }
+    }
+    if (this.undecided && ++this.recordsSeen === COMBINE_TRIAL_RECORDS) this.decideCombine();
+    // Checked at every record (an estimate times a count): records may be whole files.
+    if (this.tracker.estimatedBytes + this.encodedBytes > this.memoryBytes) {
+      this.spill();
+      this.tracker.reset();
+      this.encodedBytes = 0;
+    }
+  }
+
+  /** A full batch of partition p, encoded as a frame: kept until the next spill (a subclass may send it on at once). */
+  protected encodedFull(p: number, frame: Buffer): void {
+    this.encoded[p]!.push(frame);
+    this.encodedBytes += frame.length;
+  }
+
+  /**
+   * Adaptive partial aggregation (as Trino's): when most keys of the first records are
+   * distinct, combining costs a table insert per record and saves little, so the rest of
+   * the records are written as they are (the reduce side combines them anyway).
+   */
+  private decideCombine(): void {
+    this.undecided = false;
+    let keys = 0;
+    for (const m of this.combined) keys += m.size;
+    if (keys > this.recordsSeen * COMBINE_MIN_REDUCTION) this.combining = false;
+  }
+
+  /** Moves everything buffered out of memory (the buffers are emptied). */
+  protected abstract spill(): void;
+
+  /** Hands partition p's buffered records, as frames in the order they came, then its combined ones, to `out`; empties its buffers. */
+  protected takeFrames(p: number, out: (frame: Buffer) => void): void {
+    for (const frame of this.encoded[p]!) out(frame);
+    this.encoded[p] = [];
+    const plain = this.plain[p]!;
+    this.plain[p] = [];
+    for (let i = 0; i < plain.length; i += SHUFFLE_BATCH) out(encodeFrame(plain.slice(i, i + SHUFFLE_BATCH)));
+    if (this.aggregator) {
+      const combined = this.combined[p]!.takeAll();
+      for (let i = 0; i < combined.length; i += SHUFFLE_BATCH) out(encodeFrame(combined.slice(i, i + SHUFFLE_BATCH)));
+    }
+  }
+}
