@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { contractContext } from "../testing/contract-context.js";
 import { StatCounter, TaskContext } from "../index.js";
 
-const { sc, master, shuffles } = contractContext("rdd-test");
+const { sc, master } = contractContext("rdd-test");
 after(() => sc.stop());
 
 /** Why TaskContext.partitionId() is not checked on Spark in a job of some of an RDD's partitions. */
@@ -55,7 +55,7 @@ test("a sync function that returns a Promise is a clear error", async () => {
   await assert.rejects(sc.parallelize([1], 1).map((x) => Promise.resolve(x)).collect(), /not declared async/);
 });
 
-test("a sync function that returns a Promise is a clear error after a shuffle too", { skip: shuffles }, async () => {
+test("a sync function that returns a Promise is a clear error after a shuffle too", async () => {
   // After an asynchronous step (a shuffle's reduce side), where records are not awaited one by one.
   await assert.rejects(sc.parallelize<[number, number]>([[1, 1]], 1).reduceByKey((a, b) => a + b).map((x) => Promise.resolve(x)).collect(), /not declared async/);
 });

@@ -4,9 +4,9 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { SparkContext } from "../index.js";
+import { contractContext } from "../testing/contract-context.js";
 
-const sc = new SparkContext({ master: "local[2]", appName: "shared-lineage-test" });
+const { sc } = contractContext("shared-lineage-test");
 after(() => sc.stop());
 
 test("a shuffle reached through two paths runs before the stages that read it", async () => {

@@ -6,10 +6,11 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { SparkContext, type RDD } from "../index.js";
+import type { RDD } from "../index.js";
+import { contractContext } from "../testing/contract-context.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 
-const sc = new SparkContext({ master: "local[2]", appName: "shuffle-arguments-test" });
+const { sc, localEngineOnly, sparkBug } = contractContext("shuffle-arguments-test");
 after(() => sc.stop());
 
 const pairs = () => sc.parallelize<[number, number]>(Array.from({ length: 40 }, (_, i) => [i % 10, i]), 4);
@@ -62,7 +63,10 @@ test("numPartitions of the other shuffles", async () => {
 
 test("ascending and keyfunc of repartitionAndSortWithinPartitions", async () => {
   const x = sc.parallelize<[number, number]>([[0, 5], [3, 8], [2, 6], [0, 8], [3, 8], [1, 3]]);
-  assert.deepEqual(await x.repartitionAndSortWithinPartitions(2, (k) => k % 2, false).glom().collect(), [[[2, 6], [0, 5], [0, 8]], [[3, 8], [3, 8], [1, 3]]]);
+  // Equal keys come in the order their shuffle blocks arrived (on Spark, not the map tasks' order): only keys are ordered.
+  const parts = await x.repartitionAndSortWithinPartitions(2, (k) => k % 2, false).glom().collect();
+  assert.deepEqual(parts.map((p) => p.map(([k]) => k)), [[2, 0, 0], [3, 3, 1]]);
+  assert.deepEqual(parts.map((p) => p.map(String).sort()), [["0,5", "0,8", "2,6"], ["1,3", "3,8", "3,8"]]);
   const words = sc.parallelize<[string, number]>([["b", 1], ["A", 2], ["c", 3], ["B", 4]]);
   const sorted = await words.repartitionAndSortWithinPartitions(1, () => 0, true, (k) => k.toLowerCase()).collect();
   assert.deepEqual(sorted.map(([k]) => k.toLowerCase()), ["a", "b", "b", "c"]);
@@ -83,7 +87,7 @@ test("sort partitions are balanced by the sampled range bounds", async () => {
   assert.deepEqual(parts.flat(), Array.from({ length: n }, (_, i) => i));
 });
 
-test("lookup on an RDD with a known partitioner reads one partition only", async () => {
+test("lookup on an RDD with a known partitioner reads one partition only", { skip: sparkBug("sc.statusTracker() does not see the jobs Spark runs yet (issue 15)") }, async () => {
   const partitioned = pairs().partitionBy(4);
   assert.deepEqual((await partitioned.lookup(3)).sort((a, b) => a - b), [3, 13, 23, 33]);
   const t = sc.statusTracker();
@@ -96,7 +100,7 @@ test("lookup on an RDD with a known partitioner reads one partition only", async
   assert.equal(t.getStageInfo(Math.max(...job2.stageIds))!.numTasks, 4);
 });
 
-test("reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all", async () => {
+test("reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all", { skip: localEngineOnly("its map output files are tspark's own shuffle's") }, async () => {
   const many = sc.range(0, 100_000, 1, 2).map((i) => [i % 3, 1] as [number, number]);
   const reduced = many.reduceByKey((a, b) => a + b, 2);
   assert.deepEqual((await reduced.collect()).sort(), [[0, 33334], [1, 33333], [2, 33333]]);

@@ -10,12 +10,15 @@ import { TsparkError } from "../errors.js";
 
 const WRITE_BLOCK = 1024 * 1024;
 
-/** One batch as a frame, for writers that encode records before they write them. */
-export function encodeFrame(records: unknown[]): Buffer {
+/**
+ * One batch as a frame, for writers that encode records before they write them. With
+ * `headerBytes` over 4, the header has room for more than the length (shuffle-emitter.ts).
+ */
+export function encodeFrame(records: unknown[], headerBytes = 4): Buffer {
   const body = encodeBatch(records);
-  const frame = Buffer.allocUnsafe(4 + body.length);
+  const frame = Buffer.allocUnsafe(headerBytes + body.length);
   frame.writeUInt32LE(body.length, 0);
-  frame.set(body, 4);
+  frame.set(body, headerBytes);
   return frame;
 }
 

@@ -84,7 +84,7 @@ export abstract class MapSideBuffer {
       if (buf.length >= SHUFFLE_BATCH) {
         this.plain[p] = [];
         this.tracker.release(buf.length);
-        this.encodedFull(p, encodeFrame(buf));
+        this.encodedFull(p, encodeFrame(buf, this.frameHeaderBytes));
       }
     }
     if (this.undecided && ++this.recordsSeen === COMBINE_TRIAL_RECORDS) this.decideCombine();
@@ -94,6 +94,11 @@ export abstract class MapSideBuffer {
       this.tracker.reset();
       this.encodedBytes = 0;
     }
+  }
+
+  /** Bytes before each frame's batch (frame-file.ts's length; a subclass may want room for more). */
+  protected get frameHeaderBytes(): number {
+    return 4;
   }
 
   /** A full batch of partition p, encoded as a frame: kept until the next spill (a subclass may send it on at once). */
@@ -123,10 +128,10 @@ export abstract class MapSideBuffer {
     this.encoded[p] = [];
     const plain = this.plain[p]!;
     this.plain[p] = [];
-    for (let i = 0; i < plain.length; i += SHUFFLE_BATCH) out(encodeFrame(plain.slice(i, i + SHUFFLE_BATCH)));
+    for (let i = 0; i < plain.length; i += SHUFFLE_BATCH) out(encodeFrame(plain.slice(i, i + SHUFFLE_BATCH), this.frameHeaderBytes));
     if (this.aggregator) {
       const combined = this.combined[p]!.takeAll();
-      for (let i = 0; i < combined.length; i += SHUFFLE_BATCH) out(encodeFrame(combined.slice(i, i + SHUFFLE_BATCH)));
+      for (let i = 0; i < combined.length; i += SHUFFLE_BATCH) out(encodeFrame(combined.slice(i, i + SHUFFLE_BATCH), this.frameHeaderBytes));
     }
   }
 }

@@ -5,14 +5,13 @@
  * pairs the task hands on; Spark's shuffle writes them, and the reduce side merges what it
  * reads (partial combiners of one key may come from several frames of one map task).
  *
- * Each frame is a record batch behind a 4-byte tag, the shuffle's id (little-endian), in
- * place of frame-file.ts's length: a reduce task reading several shuffles through one of
- * Spark's co-partitioned unions tells them apart by it (shuffleBatchOf).
+ * Each frame is a record batch behind an 8-byte tag: the shuffle's id and the reduce
+ * partition (little-endian). A reduce task handed the frames of several shuffles, or of
+ * several partitions, in one stream (a join, a coalesce) tells them apart by it.
  */
 import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
-import { decodeBatch } from "../serde/record-batch.js";
 
 /** One frame of a shuffle's output, for reduce partition `partition`. */
 export type EmittedFrame = [partition: number, frame: Buffer];
@@ -31,6 +30,10 @@ export class ShuffleEmitter extends MapSideBuffer {
     super(numPartitions, partitionOf, task, aggregator);
   }
 
+  protected override get frameHeaderBytes(): number {
+    return 8;
+  }
+
   /** Full batches go out at once: the reduce side gets them in the order they came. */
   protected override encodedFull(p: number, frame: Buffer): void {
     this.emit(p, frame);
@@ -42,6 +45,7 @@ export class ShuffleEmitter extends MapSideBuffer {
 
   private emit(p: number, frame: Buffer): void {
     frame.writeUInt32LE(this.shuffleId, 0);
+    frame.writeUInt32LE(p, 4);
     this.out.push([p, frame]);
     this.bytes += frame.length;
   }
@@ -64,7 +68,10 @@ export class ShuffleEmitter extends MapSideBuffer {
   }
 }
 
-/** The shuffle id and records of a frame a ShuffleEmitter made. */
-export function shuffleBatchOf(frame: Buffer): { shuffleId: number; records: unknown[] } {
-  return { shuffleId: frame.readUInt32LE(0), records: decodeBatch(frame.subarray(4)) };
+/** Bytes before the batch in a frame a ShuffleEmitter made. */
+export const SHUFFLE_FRAME_TAG_BYTES = 8;
+
+/** The shuffle, reduce partition and encoded batch of a frame a ShuffleEmitter made. */
+export function shuffleFrameOf(frame: Buffer): { shuffleId: number; partition: number; batch: Buffer } {
+  return { shuffleId: frame.readUInt32LE(0), partition: frame.readUInt32LE(4), batch: frame.subarray(SHUFFLE_FRAME_TAG_BYTES) };
 }

@@ -4,7 +4,7 @@
  * functions it names, and how records are framed on the way in and out. Opaque to the JVM;
  * the driver writes it (spark/driver/), the worker reads it (spark/worker/).
  */
-import { mapChildPlans, type ClosureId, type PartitionPlan } from "../scheduler/plan.js";
+import { leavesInReadOrder, mapChildPlans, type ClosureId, type PartitionPlan, type SparkInputPartition } from "../scheduler/plan.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
 import { TsparkError } from "../errors.js";
 
@@ -48,11 +48,12 @@ export interface PartitionResult {
 }
 
 /**
- * The plan a task runs, rooted at an `executor-input` leaf: one for every partition (narrow
- * nodes get the task's partition index at the worker), or one per Spark partition (a job over
- * Spark's own input, whose partitions each have their own steps' arguments).
+ * The plan a task runs: one for every partition, reading the executor's records as `input`
+ * says (narrow nodes get the task's partition index at the worker); or one per Spark
+ * partition (a job over JVM RDDs: Spark's own input, shuffles, planned tasks), each reading
+ * its records as its leaves say (inputOf).
  */
-export type CommandPlans = { all: PartitionPlan } | { byPartition: Array<[number, PartitionTask]> };
+export type CommandPlans = { all: PartitionPlan; input: InputCodec } | { byPartition: Array<[number, PartitionTask]> };
 
 /** One partition of the job's RDD and its plan (Spark's partition index may differ from the RDD's). */
 export interface PartitionTask {
@@ -61,7 +62,6 @@ export interface PartitionTask {
 }
 
 export interface SparkTaskCommand {
-  input: InputCodec;
   output: OutputCodec;
   plans: CommandPlans;
   /** The functions the plans name; empty when they travel in a Spark broadcast instead (`closuresIn`). */
@@ -91,12 +91,29 @@ export function decodeTaskCommand(bytes: Buffer): SparkTaskCommand {
   return decodeMessage<SparkTaskCommand>(bytes.subarray(MAGIC.length));
 }
 
-/** What the task of Spark partition `partitionIndex` runs (with `all`, a plan record may say more: see run-spark-task.ts). */
-export function planOfPartition(plans: CommandPlans, partitionIndex: number): PartitionTask {
-  if ("all" in plans) return { partition: partitionIndex, plan: forPartition(plans.all, partitionIndex) };
+/**
+ * What the task of Spark partition `partitionIndex` runs, and how it reads the executor's
+ * records (`plan`: its one record is the task, see run-spark-task.ts).
+ */
+export function planOfPartition(plans: CommandPlans, partitionIndex: number): { task: PartitionTask; input: InputCodec } {
+  if ("all" in plans) return { task: { partition: partitionIndex, plan: forPartition(plans.all, partitionIndex) }, input: plans.input };
   const task = plans.byPartition.find(([p]) => p === partitionIndex)?.[1];
   if (!task) throw new TsparkError("PROTOCOL", `the command has no plan for Spark partition ${partitionIndex}`);
-  return task;
+  return { task, input: inputOf(task.plan) };
+}
+
+/** How each kind of JVM RDD's records reach the worker. */
+const INPUT_CODECS: Record<SparkInputPartition["records"], FrameCodec | PairCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches", "shuffle-batches": "shuffle-batches" };
+
+/**
+ * How a plan reads the executor's records: as its leaves' JVM RDDs hand them over (a task
+ * reading several reads shuffles, all the same way), or, with no such leaf, as a planned
+ * task (the one record is the partition and its plan).
+ */
+export function inputOf(plan: PartitionPlan): InputCodec {
+  const codecs = new Set(leavesInReadOrder(plan).flatMap((l) => (l.from ? [INPUT_CODECS[l.from.records]] : [])));
+  if (codecs.size > 1) throw new TsparkError("PROTOCOL", `a task's plan reads several kinds of records (${[...codecs].join(", ")})`);
+  return [...codecs][0] ?? "plan";
 }
 
 /** The plan with its `executor-input` leaf replaced by `input`. */
@@ -108,4 +125,15 @@ export function withInput(plan: PartitionPlan, input: PartitionPlan): PartitionP
 export function forPartition(plan: PartitionPlan, partitionIndex: number): PartitionPlan {
   const mapped = mapChildPlans(plan, (child) => forPartition(child, partitionIndex));
   return mapped.kind === "narrow" ? { ...mapped, partitionIndex } : mapped;
+}
+
+/**
+ * Whether a task reading several shuffles' output gets it in runs, one shuffle after another
+ * in the order it reads them: the same partition of shuffles partitioned alike, which Spark's
+ * union keeps co-partitioned (the driver builds the union in that order). Otherwise the
+ * driver gathers the partitions in one Spark partition, in an order Spark chooses.
+ */
+export function inRuns(leaves: readonly SparkInputPartition[]): boolean {
+  const [first] = leaves;
+  return leaves.every((l) => l.shuffle !== undefined && l.shuffle.partitioner === first!.shuffle!.partitioner && l.partition === first!.partition);
 }

@@ -15,8 +15,6 @@ import { SparkContext } from "../api/context.js";
 export const CONTRACT_MASTER_ENV = "TSPARK_CONTRACT_MASTER";
 export const CONTRACT_CONF_ENV = "TSPARK_CONTRACT_CONF";
 
-/** The skip reason of a test that shuffles, on Spark (shuffles are refused there until issue 15). */
-export const SHUFFLES_ON_SPARK = "shuffles on Spark: issue 15";
 /** How the reason of a test skipped on Spark because it checks tspark's engine itself begins. */
 export const LOCAL_ENGINE_ONLY = "tspark's engine only:";
 /** How the reason of a test skipped on Spark for a known bug begins (the rest names the bug). */
@@ -28,8 +26,6 @@ export interface ContractContext {
   readonly engine: "local" | "spark";
   /** The master the context was given (what sc.master and the conf say). */
   readonly master: string;
-  /** node:test's `skip` for a test that shuffles: SHUFFLES_ON_SPARK on Spark, false elsewhere. */
-  readonly shuffles: string | false;
   /** node:test's `skip` for a test of something only tspark's engine has: the reason on Spark. */
   localEngineOnly(what: string): string | false;
   /** node:test's `skip` for a test that fails on Spark for a known bug, named by `bug`. */
@@ -55,7 +51,6 @@ export function contractContext(appName: string, conf: Record<string, string | n
     sc,
     engine: onSpark ? "spark" : "local",
     master,
-    shuffles: onSpark && SHUFFLES_ON_SPARK,
     localEngineOnly: (what) => onSpark && `${LOCAL_ENGINE_ONLY} ${what}`,
     sparkBug: (bug) => onSpark && `${BUG_ON_SPARK} ${bug}`,
   };

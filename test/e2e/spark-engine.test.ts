@@ -61,7 +61,9 @@ for (const s of testSparks()) {
       "coalesce of input [2,5000]",
       'zip of inputs [["b1",2],["b2",2]]',
       'input and a collection ["b1","b2","p"]',
-      'bzip2 and a collection "INVALID_ARGUMENT"',
+      "bzip2 and a collection 101",
+      "kinds of input mixed 101",
+      'coalesce of bzip2 "INVALID_ARGUMENT"',
       "large closure [0,200000,400000]",
       'saved [["_SUCCESS","part-00000.gz","part-00001.gz","part-00002.gz","part-00003.gz"],["{\\"l\\":\\"line 1099\\"}","{\\"l\\":\\"line 1199\\"}"]]',
       'existing output "OUTPUT_EXISTS"',
@@ -102,13 +104,35 @@ for (const s of testSparks()) {
     }
   });
 
-  test(`Spark ${s.version}: a throwing function names the user's line; a shuffle is refused clearly`, { skip: s.skip, timeout: 300_000 }, () => {
+  test(`Spark ${s.version}: a throwing function names the user's line, before and after a shuffle; a worker killed in a map task is retried`, { skip: s.skip, timeout: 300_000 }, () => {
     const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=2", "test/e2e/programs/spark-failures.ts"], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^THREW TASK_FAILED: Job "collect at spark-failures\.ts:\d+" failed on Spark: .*\n  RangeError: not a number: "x3"\n\s+at parse \(.*spark-failures\.ts:6:\d+\)/m);
-    assert.match(r.stdout, /^SHUFFLE .*shuffles \(reduceByKey, groupByKey, join, sortByKey, repartition\.\.\.\) do not run on Spark yet/m);
+    assert.match(r.stdout, /^narrow THREW TASK_FAILED: Job "collect at spark-failures\.ts:\d+" failed on Spark: .*\n  RangeError: not a number: "x3"\n\s+at parse \(.*spark-failures\.ts:7:\d+\)/m);
+    assert.match(r.stdout, /^reduce side THREW TASK_FAILED: Job "collect at spark-failures\.ts:\d+" failed on Spark: .*\n  Error: sum too large: 4\n\s+at .*spark-failures\.ts:20:\d+/m);
+    assert.match(r.stdout, /^killed map task \[\["a",4\],\["b",2\],\["c",4\]\]$/m);
   });
-}
+
+  test(`Spark ${s.version} (${master.join(" ")}): examples/wordcount.ts prints what tspark's engine prints`, { skip: s.skip, timeout: 300_000 }, () => {
+    const args = ["examples/wordcount.ts", "examples/data/sample.txt", "15"];
+    const expected = run(["--master", "local[2]", ...args]);
+    assert.equal(expected.code, 0, expected.stderr);
+    const r = run([...master, "--conf", "spark.ui.enabled=false", ...args], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, expected.stdout);
+    assert.equal(r.stdout.trim().split("\n").length, 15);
+  });
+
+  test(`Spark ${s.version}: every kind of shuffle gives tspark's engine's answers, within the worker's memory (the reduce side spills, as Spark's metrics show)`, { skip: s.skip, timeout: 300_000 }, () => {
+    const expected = run(["--master", "local[2]", "--conf", "tspark.worker.memory=2m", "test/e2e/programs/spark-shuffles.ts"]);
+    assert.equal(expected.code, 0, expected.stderr);
+    const r = run([...master, "--conf", "spark.ui.port=0", "--conf", "tspark.worker.memory=2m", "test/e2e/programs/spark-shuffles.ts"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    const spilled = lines.pop();
+    assert.deepEqual(lines, expected.stdout.trim().split("\n").slice(0, -1));
+    assert.match(spilled!, /^spilled [1-9]\d* bytes$/);
+    assert.ok(lines.length >= 10, r.stdout);
+  });
 
 for (const s of testSparks().slice(0, 1)) {
   test(`Spark ${s.version}: executors that cannot start tspark's worker: one clear error when the context starts, no hang, no JVM left`, { skip: s.skip, timeout: 300_000 }, () => {

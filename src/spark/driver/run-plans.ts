@@ -6,20 +6,22 @@
  * of its Spark partition (read by readRDDFromFile).
  */
 import { fileURLToPath } from "node:url";
-import type { CommandPlans, InputCodec, OutputCodec, PartitionResult, PartitionTask } from "../task-command.js";
+import type { CommandPlans, OutputCodec, PartitionResult, PartitionTask } from "../task-command.js";
 import { childPlans, leavesInReadOrder, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
 import { JavaObject, type Py4JClient } from "../py4j/py4j-client.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
-import { encodeTaskCommand } from "../task-command.js";
+import { encodeTaskCommand, inRuns } from "../task-command.js";
 import { collectFrames, parallelizeFrames, workerRdd } from "./jvm-rdds.js";
 
 export interface SparkTarget {
   client: Py4JClient;
   jsc: JavaObject;
   workerExec: string;
+  /** The worker processes' environment (their memory budget). */
+  workerEnv: Record<string, string>;
   minor: SparkMinor;
 }
 
@@ -41,7 +43,7 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
  * which of its partitions are the job's, in order (undefined: all of them).
  */
 export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
-  const { client, jsc, workerExec, minor } = target;
+  const { client, jsc, workerExec, workerEnv, minor } = target;
   const input = sparkInput(tasks);
   const shared = {
     closures: resources.closures ? [] : [...planner.closureBytes],
@@ -49,11 +51,9 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
     broadcasts: resources.broadcastIds,
     modules: resources.modules,
   };
-  const command = input
-    ? encodeTaskCommand({ input: input.codec, output, plans: input.plans, ...shared })
-    : encodeTaskCommand({ input: "plan", output, plans: { all: { kind: "executor-input" } }, ...shared });
+  const command = encodeTaskCommand({ output, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
-  const rdd = await workerRdd(client, parent, { command, workerExec, minor, broadcasts: resources.broadcasts });
+  const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts });
   return { rdd, partitions: input?.partitions };
 }
 
@@ -64,9 +64,6 @@ export async function runPlans(target: SparkTarget, tasks: PartitionTask[], plan
   if (frames.length !== tasks.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${tasks.length} partitions`);
   return frames.map((f) => decodeMessage<PartitionResult>(f));
 }
-
-/** How the worker reads each kind of Spark input's records. */
-const INPUT_CODECS: Record<SparkInputPartition["records"], InputCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches", "shuffle-batches": "shuffle-batches" };
 
 /** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
 function sparkLeaves(plan: PartitionPlan, into: SparkInputPartition[] = []): SparkInputPartition[] {
@@ -89,106 +86,153 @@ export interface TextSplit {
 }
 
 /**
- * The plans, read as one JVM RDD where they can be. When a partition reads several partitions
- * of Spark's text input (coalesce, zip or cartesian over a textFile) or the job mixes it with
- * other inputs, tspark's worker reads the splits Hadoop planned itself instead, which it can
- * for local files (plain or gzip); anything else is refused with what would run. Shuffle
- * output stays Spark's to hand over.
+ * The plans, read from JVM RDDs where they can be. A partition reading several partitions of
+ * Spark's text input (a coalesce, zip or cartesian over a textFile) reads the splits Hadoop
+ * planned itself instead, which tspark's worker can for local files (plain or gzip); anything
+ * else is refused with what would run. Shuffle output stays Spark's to hand over.
  */
 export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string) => TextSplit[]): PartitionTask[] {
-  const leaves = tasks.map((t) => sparkLeaves(t.plan));
-  const mixed = leaves.some((l) => l.length === 0) && leaves.some((l) => l.length > 0);
-  if (!mixed && leaves.every((l) => l.length <= 1)) return tasks;
   const splits = new Map<string, TextSplit[]>();
-  return tasks.map((task, i) => (!mixed && leaves[i]!.length <= 1 ? task : { partition: task.partition, plan: mapSparkLeaves(task.plan, (leaf) => {
-    const { rdd, partition, records } = leaf;
-    if (records === "shuffle-batches") return { kind: "executor-input", from: leaf };
-    if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one), or one of them mixed with another kind of input, does not run yet; run it on tspark's own engine (--master local[N])");
-    if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
-    const split = splits.get(rdd)![partition]!;
-    const compressed = /\.(bz2|deflate|lz4|snappy|zst|zstd|br)$/i.test(split.url);
-    if (!split.url.startsWith("file:") || compressed) {
-      throw new TsparkError("INVALID_ARGUMENT", `on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one), or a union of a textFile with another kind of input, runs only over plain or gzip files on this machine's filesystem, not ${split.url}; run it on tspark's own engine (--master local[N])`);
-    }
-    return { kind: "text-file", split: { path: fileURLToPath(split.url), start: split.start, length: split.length } };
-  }) }));
+  return tasks.map((task) => {
+    const leaves = sparkLeaves(task.plan);
+    if (leaves.length <= 1 || leaves.every((l) => l.records === "shuffle-batches")) return task;
+    return { partition: task.partition, plan: mapSparkLeaves(task.plan, (leaf) => {
+      const { rdd, partition, records } = leaf;
+      if (records === "shuffle-batches") return { kind: "executor-input", from: leaf };
+      if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one) does not run yet; run it on tspark's own engine (--master local[N])");
+      if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
+      const split = splits.get(rdd)![partition]!;
+      const compressed = /\.(bz2|deflate|lz4|snappy|zst|zstd|br)$/i.test(split.url);
+      if (!split.url.startsWith("file:") || compressed) {
+        throw new TsparkError("INVALID_ARGUMENT", `on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one) runs only over plain or gzip files on this machine's filesystem, not ${split.url}; run it on tspark's own engine (--master local[N])`);
+      }
+      return { kind: "text-file", split: { path: fileURLToPath(split.url), start: split.start, length: split.length } };
+    }) };
+  });
 }
 
 /**
- * What one Spark partition hands a task: a partition of one JVM RDD, or, for a task reading
- * several shuffles partitioned alike (a join, a cogroup), partition p of their union, which
- * Spark keeps co-partitioned: their frames one shuffle after another, in the order the task
- * reads them (executor-records.ts).
+ * What one Spark partition hands a task: a partition of one JVM RDD; for a task reading the
+ * same partition of several shuffles partitioned alike (a join, a cogroup), partition p of
+ * their union, which Spark keeps co-partitioned (their frames one shuffle after another, in
+ * the order the task reads them); for a task reading other partitions of shuffles (a coalesce,
+ * zip or cartesian over them), the one partition of those partitions gathered.
  */
 interface Member {
   /** Names the JVM RDD: equal keys, the same RDD. */
   key: string;
   partitions: number;
-  rdds: string[];
+  /** Whether the RDD keeps a partitioner. */
+  partitioned: boolean;
+  build(target: SparkTarget): Promise<JavaObject>;
+}
+
+/**
+ * Tasks that read no JVM RDD, in a job whose other tasks do (a union of a shuffle's output and
+ * a collection, say): each is the one record of its Spark partition, as in a job of only them.
+ */
+function plannedMember(tasks: PartitionTask[]): Member {
+  return {
+    key: "planned",
+    partitions: tasks.length,
+    partitioned: false,
+    build: ({ client, jsc }) => parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length),
+  };
 }
 
 function memberOf(leaves: SparkInputPartition[]): { member: Member; partition: number } {
   const [first] = leaves;
-  if (leaves.length === 1) return { member: { key: first!.rdd, partitions: first!.partitions, rdds: [first!.rdd] }, partition: first!.partition };
-  const shuffles = leaves.map((l) => l.shuffle);
-  const alike = shuffles.every((s, i) => s !== undefined && s.partitioner === shuffles[0]!.partitioner && leaves[i]!.partition === first!.partition);
-  if (!alike) {
-    throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of shuffled RDDs (coalesce, zip or cartesian over one, or a join of RDDs partitioned differently) does not run yet; run it on tspark's own engine (--master local[N])");
+  if (leaves.length === 1) {
+    const { rdd } = first!;
+    return { member: { key: rdd, partitions: first!.partitions, partitioned: false, build: async ({ client }) => javaRdd(rdd, client) }, partition: first!.partition };
   }
+  if (!leaves.every((l) => l.shuffle !== undefined)) throw new TsparkError("PROTOCOL", "a task reads several partitions of Spark's own input (withReadableInput reads them itself)");
   // Each shuffle once (a task may read one twice: the worker shares its frames), in reading order.
-  const ids = [...new Set(shuffles.map((s) => s!.id))];
-  const rdds = ids.map((id) => leaves.find((l) => l.shuffle!.id === id)!.partitionedRdd!);
-  return { member: { key: `co-partitioned:${ids.join(",")}`, partitions: first!.partitions, rdds }, partition: first!.partition };
+  const shuffles = [...new Map(leaves.map((l) => [l.shuffle!.id, l])).values()];
+  if (inRuns(leaves)) {
+    const rdds = shuffles.map((l) => l.partitionedRdd!);
+    return { member: { key: `co-partitioned:${rdds.join(",")}`, partitions: first!.partitions, partitioned: true, build: ({ client }) => unionOf(rdds.map((id) => javaRdd(id, client))) }, partition: first!.partition };
+  }
+  const wanted = shuffles.map((s) => ({ rdd: s.rdd, partitions: [...new Set(leaves.filter((l) => l.shuffle!.id === s.shuffle!.id).map((l) => l.partition))].sort((a, b) => a - b) }));
+  return { member: { key: `gathered:${JSON.stringify(wanted)}`, partitions: 1, partitioned: false, build: ({ client }) => gathered(wanted, client) }, partition: 0 };
+}
+
+/** A JVM RDD the session's thread or this client's shuffles hold (only referred to here). */
+function javaRdd(id: string, client: Py4JClient): JavaObject {
+  return new JavaObject(id, "object", client);
+}
+
+async function unionOf(rdds: readonly JavaObject[]): Promise<JavaObject> {
+  let u: JavaObject | undefined;
+  for (const rdd of rdds) u = u ? ((await u.call("union", rdd)) as JavaObject) : rdd;
+  return u!;
 }
 
 /**
- * A job over JVM RDDs' records (Spark's own input, or shuffles Spark moved), or undefined when
- * its plans read none. Each of the job's partitions reads one Spark partition (see Member): the
- * JVM RDD the worker runs over is the union of those RDDs, and each Spark partition of it gets
- * its own plan.
+ * The given partitions of a JVM RDD, in order, as an RDD with no partitioner (a Scala set is
+ * the partition filter PartitionPruningRDD takes).
  */
-function sparkInput(tasks: PartitionTask[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans; codec: InputCodec } | undefined {
+async function pruned(rdd: JavaObject, partitions: readonly number[], client: Py4JClient): Promise<JavaObject> {
+  const set = await client.construct("java.util.HashSet");
+  for (const p of partitions) await set.call("add", p);
+  const filter = await ((await ((await client.callStatic("scala.collection.JavaConverters", "asScalaSetConverter", set)) as JavaObject).call("asScala")) as JavaObject).call("toSet");
+  const kept = (await client.callStatic("org.apache.spark.rdd.PartitionPruningRDD", "create", await rdd.call("rdd"), filter)) as JavaObject;
+  return (await kept.call("toJavaRDD")) as JavaObject;
+}
+
+/** One partition holding the given partitions of JVM RDDs: each pruned to them, their union coalesced into one. */
+async function gathered(wanted: ReadonlyArray<{ rdd: string; partitions: number[] }>, client: Py4JClient): Promise<JavaObject> {
+  const parts: JavaObject[] = [];
+  for (const { rdd, partitions } of wanted) parts.push(await pruned(javaRdd(rdd, client), partitions, client));
+  return (await (await unionOf(parts)).call("coalesce", 1)) as JavaObject;
+}
+
+/**
+ * A job over JVM RDDs' records (Spark's own input, shuffles Spark moved), or undefined when its
+ * plans read none. Each of the job's partitions reads one Spark partition (see Member), the
+ * job's tasks that read no JVM RDD a partition each of their own: the JVM RDD the worker runs
+ * over is the union of those RDDs, and each Spark partition of it gets its own plan.
+ */
+function sparkInput(tasks: PartitionTask[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans } | undefined {
   const leaves = tasks.map((t) => leavesInReadOrder(t.plan).flatMap((l) => (l.from ? [l.from] : [])));
   if (leaves.every((l) => l.length === 0)) return undefined;
-  if (leaves.some((l) => l.length === 0)) throw new TsparkError("INVALID_ARGUMENT", "on Spark, a union of a shuffled RDD with a collection (parallelize, range) does not run yet; run it on tspark's own engine (--master local[N])");
-  const kinds = new Set(leaves.flat().map((leaf) => leaf.records));
-  if (kinds.size > 1) throw new TsparkError("INVALID_ARGUMENT", `on Spark, a union of ${[...kinds].join(" and ")} inputs does not run yet; run it on tspark's own engine (--master local[N])`);
-  const codec = INPUT_CODECS[[...kinds][0]!];
   // The union of the members in order of use; a member used again from an earlier partition starts a new one.
   const members: Array<Member & { offset: number; last: number }> = [];
   let size = 0;
+  // Tasks that read no JVM RDD share one member, in their order.
+  const planned = tasks.filter((_, i) => leaves[i]!.length === 0);
+  let plannedAt: (Member & { offset: number; last: number }) | undefined;
   const partitions = leaves.map((l) => {
+    if (l.length === 0) {
+      if (!plannedAt) {
+        plannedAt = Object.assign(plannedMember(planned), { offset: size, last: -1 });
+        members.push(plannedAt);
+        size += planned.length;
+      }
+      return plannedAt.offset + ++plannedAt.last;
+    }
     const { member, partition } = memberOf(l);
     let m = members[members.length - 1];
     if (!m || m.key !== member.key || partition <= m.last) {
-      m = { ...member, offset: size, last: -1 };
+      m = Object.assign(member, { offset: size, last: -1 });
       members.push(m);
       size += member.partitions;
     }
     m.last = partition;
     return m.offset + partition;
   });
-  if (members.filter((m) => m.rdds.length > 1).length > 1) {
-    // Spark would make the union of co-partitioned unions co-partitioned too (one partition each, not one after another).
-    throw new TsparkError("INVALID_ARGUMENT", "on Spark, a union of several joins or cogroups does not run yet; run it on tspark's own engine (--master local[N])");
-  }
   return {
     partitions,
-    codec,
-    async rdd({ client }) {
-      // Held by the session's thread or by this client's shuffles; only referred to here.
-      const union = async (ids: string[]): Promise<JavaObject> => {
-        let u: JavaObject | undefined;
-        for (const id of ids) {
-          const rdd = new JavaObject(id, "object", client);
-          u = u ? ((await u.call("union", rdd)) as JavaObject) : rdd;
-        }
-        return u!;
-      };
-      const rdds: string[] = [];
-      for (const m of members) rdds.push(m.rdds.length === 1 ? m.rdds[0]! : (await union(m.rdds)).javaId);
-      return union(rdds);
+    async rdd(target) {
+      const rdds: JavaObject[] = [];
+      for (const m of members) {
+        const rdd = await m.build(target);
+        // Among others, a co-partitioned union loses its partitioner: Spark's union of two would interleave them, not append one to the other.
+        rdds.push(m.partitioned && members.length > 1 ? await pruned(rdd, Array.from({ length: m.partitions }, (_, i) => i), target.client) : rdd);
+      }
+      return unionOf(rdds);
     },
-    plans: { byPartition: tasks.map((task, i): [number, PartitionTask] => [partitions[i]!, task]) },
+    // A planned task's plan is its record; the command only says to read it.
+    plans: { byPartition: tasks.map((task, i): [number, PartitionTask] => [partitions[i]!, leaves[i]!.length === 0 ? { partition: task.partition, plan: { kind: "executor-input" } } : task]) },
   };
 }

@@ -37,7 +37,7 @@ const thread = serveThreadCalls({
         uiWebUrl: (await ui.call("isDefined")) ? String(await ui.call("get")) : undefined,
         defaultParallelism: Number(await jsc.call("defaultParallelism")),
       };
-      await probe({ client, jsc, workerExec, minor: spark.minor });
+      await probe({ client, jsc, workerExec, workerEnv: {}, minor: spark.minor });
       return info;
     } catch (err) {
       await gateway.stop();

@@ -41,6 +41,8 @@ export interface SparkJobsOptions {
   spark: SparkInstallation;
   /** The worker executable on the executors. */
   workerExec: string;
+  /** The environment tspark's worker runs with there (its memory budget, as on tspark's engine). */
+  workerEnv: Record<string, string>;
 }
 
 /** What a job computes: a lineage's partitions, each planned as tspark plans it (steps included). */
@@ -69,10 +71,10 @@ export class SparkJobs {
   /** This thread's client of the session's gateway, connected on first use. */
   private connect(): Promise<SparkTarget> {
     this.target ??= (async () => {
-      const { session, workerExec, spark } = this.options;
+      const { session, workerExec, workerEnv, spark } = this.options;
       const client = await Py4JClient.connect(session.info.port, session.info.secret);
       // The session's thread holds the JavaSparkContext; this client only refers to it.
-      return { client, jsc: new JavaObject(session.info.jsc, "object", client), workerExec, minor: spark.minor };
+      return { client, jsc: new JavaObject(session.info.jsc, "object", client), workerExec, workerEnv, minor: spark.minor };
     })();
     return this.target;
   }

@@ -1,19 +1,19 @@
 /**
  * The records an executor hands tspark's worker, decoded for the leaves of the task's plan that
  * read them. Spark's own input (lines, file pairs, record batches) feeds the one leaf that reads
- * it. Shuffle output may feed several: a co-partitioned union of shuffles (a join, a cogroup)
- * reaches the task as one stream of tagged frames (shuffle-emitter.ts), each leaf reading the
- * frames of its shuffle. The driver orders the union as the plan reads it, so frames arrive
- * when their leaf reads; any that come early wait in memory, then in a file.
+ * it. Shuffle output may feed several (a join, a cogroup, a coalesce): it reaches the task as
+ * one stream of frames tagged with their shuffle and partition (shuffle-emitter.ts), each leaf
+ * reading its own. Frames that come before their leaf reads wait in memory, then in a file.
  */
 import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { TsparkError } from "../../errors.js";
-import { leavesInReadOrder, type ExecutorInputPlan, type PartitionPlan } from "../../scheduler/plan.js";
+import { leavesInReadOrder, type ExecutorInputPlan, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
 import { decodeBatch } from "../../serde/record-batch.js";
 import { FrameFileWriter, readFrames } from "../../shuffle/frame-file.js";
 import type { ExecutorInput } from "../../worker/task-context.js";
-import type { FrameCodec, PairCodec } from "../task-command.js";
+import { inRuns, type FrameCodec, type PairCodec } from "../task-command.js";
+import { SHUFFLE_FRAME_TAG_BYTES, shuffleFrameOf } from "../../shuffle/shuffle-emitter.js";
 import { SpecialLength, type WireReader } from "../wire/wire.js";
 
 /** Frames the worker reads from the executor at a time (without awaiting while they are buffered). */
@@ -21,11 +21,15 @@ const FRAMES_PER_READ = 1024;
 /** Bytes of early frames a task keeps in memory before the rest wait in a file. */
 const EARLY_FRAMES_MEMORY = 32 * 1024 * 1024;
 
-/** What the task's leaves read from the executor. */
-export function executorInput(reader: WireReader, codec: FrameCodec | PairCodec, plan: PartitionPlan, scratch: () => string): ExecutorInput {
+/**
+ * What the leaves of the task's `plan` read from the executor. Early shuffle frames use up to
+ * `earlyFramesMemory` bytes, then files in `scratch()`.
+ */
+export function executorInput(reader: WireReader, codec: FrameCodec | PairCodec, plan: PartitionPlan, scratch: () => string, earlyFramesMemory = EARLY_FRAMES_MEMORY): ExecutorInput {
   if (codec === "shuffle-batches") {
-    const frames = new TaggedFrames(reader, leavesInReadOrder(plan).map(tagOf), scratch);
-    return (leaf) => frames.open(tagOf(leaf));
+    const leaves = leavesInReadOrder(plan).map(shuffleLeaf);
+    const frames = new TaggedFrames(reader, leaves.map(leafKey), inRuns(leaves), scratch, earlyFramesMemory);
+    return (leaf) => frames.open(leafKey(shuffleLeaf(leaf)));
   }
   let opened = false;
   return () => {
@@ -35,10 +39,13 @@ export function executorInput(reader: WireReader, codec: FrameCodec | PairCodec,
   };
 }
 
-function tagOf(leaf: ExecutorInputPlan): number {
-  const id = leaf.from?.shuffle?.id;
-  if (id === undefined) throw new TsparkError("PROTOCOL", "a leaf reading shuffle output does not name its shuffle");
-  return id;
+function shuffleLeaf(leaf: ExecutorInputPlan): SparkInputPartition {
+  if (leaf.from?.shuffle === undefined) throw new TsparkError("PROTOCOL", "a leaf reading shuffle output does not name its shuffle");
+  return leaf.from;
+}
+
+function leafKey(leaf: SparkInputPartition): number {
+  return keyOf(leaf.shuffle!.id, leaf.partition);
 }
 
 async function* executorRecords(reader: WireReader, codec: Exclude<FrameCodec | PairCodec, "shuffle-batches">): AsyncGenerator<unknown[], void, undefined> {
@@ -76,13 +83,14 @@ class EarlyFrames {
   file: FrameFileWriter | undefined;
   opened = false;
 
-  constructor(readonly tag: number, readonly run: number) {}
+  constructor(readonly key: number, readonly run: number) {}
 }
 
 /**
- * One stream of tagged shuffle frames, shared by the leaves reading it. Spark's co-partitioned
- * union hands over its members one after another: each shuffle's frames are one run, in the
- * order of `runs`. A leaf's frames are over once a later run starts.
+ * One stream of tagged shuffle frames, shared by the leaves reading it. When the frames come
+ * in runs (Spark's co-partitioned union hands over its members one after another, in the
+ * order the task reads them: `ordered`), a leaf's frames are over once a later run starts;
+ * otherwise (a gathered coalesce, zip or cartesian: Spark chooses the order) only at the end.
  */
 class TaggedFrames {
   private readonly readers: EarlyFrames[];
@@ -94,16 +102,24 @@ class TaggedFrames {
   private reading: Promise<unknown> | undefined;
   private memoryBytes = 0;
   private files = 0;
+  /** Leaves that stopped reading (their frames are no longer kept). */
+  private readonly done = new Set<EarlyFrames>();
 
-  constructor(private readonly reader: WireReader, leafTags: number[], private readonly scratch: () => string) {
-    for (const tag of leafTags) if (!this.runOf.has(tag)) this.runOf.set(tag, this.runOf.size);
-    this.readers = leafTags.map((tag) => new EarlyFrames(tag, this.runOf.get(tag)!));
+  constructor(
+    private readonly reader: WireReader,
+    leafKeys: number[],
+    private readonly ordered: boolean,
+    private readonly scratch: () => string,
+    private readonly memoryLimit: number,
+  ) {
+    for (const key of leafKeys) if (!this.runOf.has(key)) this.runOf.set(key, this.runOf.size);
+    this.readers = leafKeys.map((key) => new EarlyFrames(key, this.runOf.get(key)!));
   }
 
-  /** The records of shuffle `tag`'s frames, for the next leaf reading it (a shuffle read twice in a task has two). */
-  open(tag: number): AsyncGenerator<unknown[], void, undefined> {
-    const mine = this.readers.find((r) => r.tag === tag && !r.opened);
-    if (!mine) throw new TsparkError("PROTOCOL", `the task's plan reads shuffle ${tag} more often than its leaves say`);
+  /** The records of one leaf's frames (a partition read twice in a task is read by two leaves). */
+  open(key: number): AsyncGenerator<unknown[], void, undefined> {
+    const mine = this.readers.find((r) => r.key === key && !r.opened);
+    if (!mine) throw new TsparkError("PROTOCOL", `the task's plan reads shuffle ${describeKey(key)} more often than its leaves say`);
     mine.opened = true;
     return this.records(mine);
   }
@@ -128,7 +144,7 @@ class TaggedFrames {
           }
           continue;
         }
-        if (this.ended || this.run > mine.run) return;
+        if (this.ended || (this.ordered && this.run > mine.run)) return;
         if (this.reading) {
           await this.reading;
           continue;
@@ -148,15 +164,17 @@ class TaggedFrames {
         }
         const out: unknown[][] = [];
         for (const f of frames) {
-          if (f === null || f.length < 4) throw new TsparkError("PROTOCOL", "a frame of shuffle output without its shuffle's tag");
-          const tag = f.readUInt32LE(0);
-          const run = this.runOf.get(tag);
-          if (run === undefined) throw new TsparkError("PROTOCOL", `a frame of shuffle ${tag}, which the task does not read`);
-          if (run < this.run) throw new TsparkError("PROTOCOL", `a frame of shuffle ${tag} after the frames of a later member of the union`);
-          this.run = run;
-          const body = f.subarray(4);
-          if (tag === mine.tag) out.push(decodeBatch(body));
-          for (const other of this.readers) if (other !== mine && other.tag === tag && !this.done.has(other)) this.keep(other, body);
+          if (f === null || f.length < SHUFFLE_FRAME_TAG_BYTES) throw new TsparkError("PROTOCOL", "a frame of shuffle output without its tag");
+          const { shuffleId, partition, batch } = shuffleFrameOf(f);
+          const key = keyOf(shuffleId, partition);
+          const run = this.runOf.get(key);
+          if (run === undefined) throw new TsparkError("PROTOCOL", `a frame of shuffle ${describeKey(key)}, which the task does not read`);
+          if (this.ordered) {
+            if (run < this.run) throw new TsparkError("PROTOCOL", `a frame of shuffle ${describeKey(key)} after the frames of a later member of the union`);
+            this.run = run;
+          }
+          if (key === mine.key) out.push(decodeBatch(batch));
+          for (const other of this.readers) if (other !== mine && other.key === key && !this.done.has(other)) this.keep(other, batch);
         }
         yield* out;
       }
@@ -165,9 +183,6 @@ class TaggedFrames {
       this.drop(mine);
     }
   }
-
-  /** Leaves that stopped reading (their frames are no longer kept). */
-  private readonly done = new Set<EarlyFrames>();
 
   private drop(early: EarlyFrames): void {
     for (const b of early.memory) this.memoryBytes -= b.length;
@@ -181,7 +196,7 @@ class TaggedFrames {
 
   /** Keeps a frame for a leaf that is not reading now (frames are views of the receive buffer: copied). */
   private keep(early: EarlyFrames, body: Buffer): void {
-    if (!early.file && this.memoryBytes + body.length <= EARLY_FRAMES_MEMORY) {
+    if (!early.file && this.memoryBytes + body.length <= this.memoryLimit) {
       early.memory.push(Buffer.from(body));
       this.memoryBytes += body.length;
       return;
@@ -192,4 +207,13 @@ class TaggedFrames {
     early.file.writeRaw(head);
     early.file.writeRaw(Buffer.from(body));
   }
+}
+
+/** One number for a shuffle's reduce partition. */
+function keyOf(shuffleId: number, partition: number): number {
+  return shuffleId * 2 ** 32 + partition;
+}
+
+function describeKey(key: number): string {
+  return `${Math.floor(key / 2 ** 32)} (partition ${key % 2 ** 32})`;
 }

@@ -83,10 +83,12 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
   markHostedWorker();
   const initTime = Date.now();
   const command = decodeTaskCommand(header.command);
-  let task = planOfPartition(command.plans, header.partitionIndex);
-  if (command.input === "plan") {
-    const planned = await plannedInput(reader);
-    task = { partition: planned.partition, plan: withInput(task.plan, planned.plan) };
+  const planned = planOfPartition(command.plans, header.partitionIndex);
+  const { input } = planned;
+  let { task } = planned;
+  if (input === "plan") {
+    const record = await plannedInput(reader);
+    task = { partition: record.partition, plan: withInput(task.plan, record.plan) };
   }
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
   // Where Spark fetched the files the driver added (SparkFiles); executors name their working directory ".".
@@ -115,7 +117,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     },
     runtime,
     {
-      input: command.input === "plan" ? undefined : executorInput(reader, command.input, task.plan, () => runtime.spillDir()),
+      input: input === "plan" ? undefined : executorInput(reader, input, task.plan, () => runtime.spillDir()),
       // Read once the records are drained: what the task added to accumulators by then.
       deliver: deliverTo(writer, command.output, () => [...(runningTaskScope()?.accumulators ?? [])]),
     },

@@ -1,19 +1,32 @@
-// Failures on Spark (test/e2e/spark-engine.test.ts): a function that throws, and a shuffle.
-import { SparkContext } from "tspark";
+// Failures on Spark (test/e2e/spark-engine.test.ts): a function that throws, before and after
+// a shuffle; a worker killed in a map task, which Spark retries.
+import { SparkContext, TaskContext } from "tspark";
 
 const sc = new SparkContext({ appName: "spark-failures" });
 function parse(line: string): number {
   if (!/^\d+$/.test(line)) throw new RangeError(`not a number: "${line}"`);
   return Number(line);
 }
-try {
-  await sc.parallelize(["1", "2", "x3", "4"], 2).map(parse).collect();
-} catch (err) {
-  console.log(`THREW ${(err as Error & { code?: string }).code}: ${(err as Error).message}`);
-}
-try {
-  await sc.parallelize([["a", 1], ["b", 2], ["a", 3]] as Array<[string, number]>).reduceByKey((a, b) => a + b).collect();
-} catch (err) {
-  console.log(`SHUFFLE ${(err as Error).message}`);
-}
+const report = async (what: string, action: () => Promise<unknown>) => {
+  try {
+    console.log(`${what} ${JSON.stringify(await action())}`);
+  } catch (err) {
+    console.log(`${what} THREW ${(err as Error & { code?: string }).code}: ${(err as Error).message}`);
+  }
+};
+await report("narrow", () => sc.parallelize(["1", "2", "x3", "4"], 2).map(parse).collect());
+const pairs = sc.parallelize([["a", 1], ["b", 2], ["a", 3], ["c", 4]] as Array<[string, number]>, 2);
+await report("reduce side", () => pairs.reduceByKey((a, b) => {
+  if (a + b > 3) throw new Error(`sum too large: ${a + b}`);
+  return a + b;
+}, 2).collect());
+await report("killed map task", () => pairs
+  .map(([k, v]) => {
+    // The first attempt of the first map task dies as an out-of-memory kill would.
+    if (TaskContext.get()!.partitionId() === 0 && TaskContext.get()!.attemptNumber() === 0) process.kill(process.pid, "SIGKILL");
+    return [k, v] as [string, number];
+  })
+  .reduceByKey((a, b) => a + b, 2)
+  .collect()
+  .then((r) => r.sort()));
 await sc.stop();

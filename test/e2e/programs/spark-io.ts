@@ -30,11 +30,14 @@ const split = sc.textFile(join(dir, "a.txt"), 4);
 show("splits", [split.getNumPartitions(), (await split.glom().map((p) => p.length).collect()).reduce((a, b) => a + b)]);
 show("union of inputs", await sc.textFile(join(dir, "b.txt")).union(split).union(sc.textFile(join(dir, "b.txt"))).filter((l) => l.startsWith("b")).collect());
 show("zipWithIndex", await sc.textFile(join(dir, "b.txt")).zipWithIndex().collect());
-// Partitions reading several input partitions, or inputs mixed: tspark's worker reads Hadoop's splits of local files itself.
+// Partitions reading several input partitions: tspark's worker reads Hadoop's splits of local files itself.
 show("coalesce of input", await split.coalesce(2).glom().map((p) => p.length).collect().then((ns) => [ns.length, ns.reduce((a, b) => a + b)]));
 show("zip of inputs", await sc.textFile(join(dir, "b.txt")).zip(sc.textFile(join(dir, "b.txt")).map((l) => l.length)).collect());
 show("input and a collection", await sc.textFile(join(dir, "b.txt")).union(sc.parallelize(["p"], 1)).collect());
-await bzLines.union(sc.parallelize(["p"], 1)).count().catch((e: { code: string }) => show("bzip2 and a collection", e.code));
+// Inputs mixed (each partition reads one): Spark reads its input, the collection's partition is planned.
+show("bzip2 and a collection", await bzLines.union(sc.parallelize(["p"], 1)).count());
+show("kinds of input mixed", await bzLines.map((l) => l.length).union(sc.wholeTextFiles(join(dir, "b.txt")).map(([, t]) => t.length)).count());
+await bzLines.coalesce(1).count().catch((e: { code: string }) => show("coalesce of bzip2", e.code));
 
 // A function capturing megabytes: its closure travels as a Spark broadcast, not in each task.
 const big = Array.from({ length: 600_000 }, (_, i) => i * 2);
