@@ -8,10 +8,9 @@
 import type { TaskDescription } from "../scheduler/plan.js";
 import { collectStream, type BatchStream } from "./batch-stream.js";
 import { buildStream } from "./task-runner.js";
-import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask } from "./task-context.js";
+import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask, type ExecutorInput } from "./task-context.js";
 import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
-import type { ExecutorInput } from "./task-context.js";
 
 /** A thrown value as plain data: an Error's fields; anything else, described. */
 function serializeError(err: unknown): SerializedError {

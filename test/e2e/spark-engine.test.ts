@@ -133,6 +133,7 @@ for (const s of testSparks()) {
     assert.match(spilled!, /^spilled [1-9]\d* bytes$/);
     assert.ok(lines.length >= 10, r.stdout);
   });
+}
 
 for (const s of testSparks().slice(0, 1)) {
   test(`Spark ${s.version}: executors that cannot start tspark's worker: one clear error when the context starts, no hang, no JVM left`, { skip: s.skip, timeout: 300_000 }, () => {
