@@ -162,10 +162,13 @@ function javaRdd(id: string, client: Py4JClient): JavaObject {
   return new JavaObject(id, "object", client);
 }
 
+/** The union of Java RDDs (of any records: lines, pairs, frames), as Spark's RDD union makes it. */
 async function unionOf(rdds: readonly JavaObject[]): Promise<JavaObject> {
-  let u: JavaObject | undefined;
-  for (const rdd of rdds) u = u ? ((await u.call("union", rdd)) as JavaObject) : rdd;
-  return u!;
+  if (rdds.length === 1) return rdds[0]!;
+  // Scala's union, not the Java API's: that one needs both sides of one kind (JavaRDD or JavaPairRDD).
+  let u = (await rdds[0]!.call("rdd")) as JavaObject;
+  for (const rdd of rdds.slice(1)) u = (await u.call("union", await rdd.call("rdd"))) as JavaObject;
+  return (await u.call("toJavaRDD")) as JavaObject;
 }
 
 /**
