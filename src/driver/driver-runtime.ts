@@ -210,7 +210,7 @@ export class DriverRuntime {
     const session = this.sparkSession;
     if (session && sparkInstallation) {
       // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
-      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv: { [WORKER_MEMORY_ENV]: String(settings.workerMemory) } }));
+      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv: { [WORKER_MEMORY_ENV]: String(settings.workerMemory) }, mergeAccumulators: (updates) => this.mergeAccumulators(updates) }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
@@ -324,7 +324,6 @@ export class DriverRuntime {
     };
     if (this.spark) {
       const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts] });
-      for (const r of results) this.mergeAccumulators(r.accumulators);
       return results.map((r) => r.records);
     }
     try {

@@ -39,12 +39,11 @@ export type InputCodec = FrameCodec | PairCodec | "plan";
 export type OutputCodec = Exclude<FrameCodec, "shuffle-batches"> | "result" | "buckets";
 
 /**
- * What a `result` frame holds: the records, and what the task added to accumulators (the
- * driver merges them once per partition: Spark returns only a successful attempt's result).
+ * What a `result` frame holds: the records (what the task added to accumulators reaches the
+ * driver through Spark's accumulator, accumulator-server.ts).
  */
 export interface PartitionResult {
   records: unknown[];
-  accumulators: Array<[number, unknown]>;
 }
 
 /**

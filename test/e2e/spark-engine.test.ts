@@ -65,7 +65,7 @@ for (const s of testSparks()) {
       "kinds of input mixed 101",
       'coalesce of bzip2 "INVALID_ARGUMENT"',
       "large closure [0,200000,400000]",
-      'saved [["_SUCCESS","part-00000.gz","part-00001.gz","part-00002.gz","part-00003.gz"],["{\\"l\\":\\"line 1099\\"}","{\\"l\\":\\"line 1199\\"}"]]',
+      'saved [["_SUCCESS","part-00000.gz","part-00001.gz","part-00002.gz","part-00003.gz"],["{\\"l\\":\\"line 1099\\"}","{\\"l\\":\\"line 1199\\"}"],50]',
       'existing output "OUTPUT_EXISTS"',
       'failed save "TASK_FAILED"',
       'failed save leaves "nothing"',
@@ -104,13 +104,14 @@ for (const s of testSparks()) {
     }
   });
 
-  test(`Spark ${s.version}: a throwing function names the user's line, before and after a shuffle; a worker killed in a map task is retried`, { skip: s.skip, timeout: 300_000 }, () => {
+  test(`Spark ${s.version}: a throwing function names the user's line, before and after a shuffle; a worker killed in a map task is retried, its additions to accumulators counted once`, { skip: s.skip, timeout: 300_000 }, () => {
     // Separate executors for both releases: Spark's local mode tries a task once whatever spark.task.maxFailures says.
     const r = run(["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=2", "test/e2e/programs/spark-failures.ts"], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^narrow THREW TASK_FAILED: Job "collect at spark-failures\.ts:\d+" failed on Spark: .*\n  RangeError: not a number: "x3"\n\s+at parse \(.*spark-failures\.ts:7:\d+\)/m);
     assert.match(r.stdout, /^reduce side THREW TASK_FAILED: Job "collect at spark-failures\.ts:\d+" failed on Spark: .*\n  Error: sum too large: 4\n\s+at .*spark-failures\.ts:20:\d+/m);
     assert.match(r.stdout, /^killed map task \[\["a",4\],\["b",2\],\["c",4\]\]$/m);
+    assert.match(r.stdout, /^map-side additions 4$/m, "the killed attempt's additions are not counted, the retry's are");
   });
 
   test(`Spark ${s.version} (${master.join(" ")}): examples/wordcount.ts prints what tspark's engine prints`, { skip: s.skip, timeout: 300_000 }, () => {

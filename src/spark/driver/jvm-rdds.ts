@@ -55,6 +55,8 @@ export interface WorkerFunction {
   env?: Record<string, string>;
   /** Spark broadcasts (of PythonBroadcast values) the tasks receive. */
   broadcasts?: readonly JavaObject[];
+  /** The PythonAccumulatorV2 the tasks' accumulator additions go to (accumulator-server.ts). */
+  accumulator?: JavaObject;
 }
 
 /** `parent` (a JavaRDD) mapped partition by partition by tspark's worker running `fn.command`. */
@@ -65,7 +67,7 @@ export async function workerRdd(client: Py4JClient, parent: JavaObject, fn: Work
   const broadcasts = await client.construct("java.util.ArrayList");
   for (const b of fn.broadcasts ?? []) await broadcasts.call("add", b);
   // pythonVer is the worker's compatibility tag (PySpark checks it against its interpreter).
-  const func = await client.construct("org.apache.spark.api.python.SimplePythonFunction", fn.command, env, includes, fn.workerExec, `tspark/${fn.minor}`, broadcasts, null);
+  const func = await client.construct("org.apache.spark.api.python.SimplePythonFunction", fn.command, env, includes, fn.workerExec, `tspark/${fn.minor}`, broadcasts, fn.accumulator ?? null);
   const rdd = await parent.call("rdd");
   const pythonRdd = await client.construct("org.apache.spark.api.python.PythonRDD", rdd as JavaObject, func, false, false);
   return (await pythonRdd.call("asJavaRDD")) as JavaObject;

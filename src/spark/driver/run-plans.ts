@@ -23,6 +23,8 @@ export interface SparkTarget {
   /** The worker processes' environment (their memory budget). */
   workerEnv: Record<string, string>;
   minor: SparkMinor;
+  /** Where the tasks' accumulator additions go (none: dropped, as in the probe job). */
+  accumulator?: JavaObject;
 }
 
 /** What a job's tasks receive besides their plans: broadcast values and the user's modules, through Spark. */
@@ -43,7 +45,7 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
  * which of its partitions are the job's, in order (undefined: all of them).
  */
 export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
-  const { client, jsc, workerExec, workerEnv, minor } = target;
+  const { client, jsc, workerExec, workerEnv, minor, accumulator } = target;
   const input = sparkInput(tasks);
   const shared = {
     closures: resources.closures ? [] : [...planner.closureBytes],
@@ -53,7 +55,7 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
   };
   const command = encodeTaskCommand({ output, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
-  const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts });
+  const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts, accumulator });
   return { rdd, partitions: input?.partitions };
 }
 

@@ -29,6 +29,7 @@ import { findTaskError } from "../task-error.js";
 import { broadcastFile } from "./jvm-rdds.js";
 import { planRdd, runPlans, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { SparkShuffles } from "./spark-shuffles.js";
+import { AccumulatorServer } from "./accumulator-server.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
 import { outputError } from "./jvm-errors.js";
@@ -43,6 +44,8 @@ export interface SparkJobsOptions {
   workerExec: string;
   /** The environment tspark's worker runs with there (its memory budget, as on tspark's engine). */
   workerEnv: Record<string, string>;
+  /** Adds a successful task's accumulator additions to the driver's accumulators. */
+  mergeAccumulators(updates: Array<[number, unknown]>): void;
 }
 
 /** What a job computes: a lineage's partitions, each planned as tspark plans it (steps included). */
@@ -65,16 +68,21 @@ export class SparkJobs {
   /** Bundles already given to Spark's addFile. */
   private readonly addedBundles = new Set<string>();
   private sparkShuffles: SparkShuffles | undefined;
+  private accumulators: AccumulatorServer | undefined;
 
   constructor(private readonly options: SparkJobsOptions) {}
 
-  /** This thread's client of the session's gateway, connected on first use. */
+  /** This thread's client of the session's gateway, connected on first use, and the accumulator server its tasks report to. */
   private connect(): Promise<SparkTarget> {
     this.target ??= (async () => {
       const { session, workerExec, workerEnv, spark } = this.options;
       const client = await Py4JClient.connect(session.info.port, session.info.secret);
       // The session's thread holds the JavaSparkContext; this client only refers to it.
-      return { client, jsc: new JavaObject(session.info.jsc, "object", client), workerExec, workerEnv, minor: spark.minor };
+      const jsc = new JavaObject(session.info.jsc, "object", client);
+      this.accumulators = await AccumulatorServer.start((updates) => this.options.mergeAccumulators(updates));
+      const accumulator = await client.construct("org.apache.spark.api.python.PythonAccumulatorV2", "127.0.0.1", this.accumulators.port, this.accumulators.secret);
+      await ((await jsc.call("sc")) as JavaObject).call("register", accumulator);
+      return { client, jsc, workerExec, workerEnv, minor: spark.minor, accumulator };
     })();
     return this.target;
   }
@@ -231,10 +239,11 @@ export class SparkJobs {
     return rdd;
   }
 
-  /** Closes this thread's client, then stops the session's JVM. */
+  /** Closes this thread's client, then stops the session's JVM, then the accumulator server. */
   async stop(): Promise<void> {
     (await this.target?.catch(() => undefined))?.client.close();
     await this.options.session.stop();
+    this.accumulators?.close();
   }
 }
 

@@ -18,7 +18,7 @@ import { encodeBatch } from "../../serde/record-batch.js";
 import type { EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { executorInput } from "./executor-records.js";
 import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type OutputCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
-import { markHostedWorker, runningTaskScope } from "../../worker/task-context.js";
+import { markHostedWorker } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
 import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError } from "./task-header.js";
@@ -38,11 +38,11 @@ async function plannedInput(reader: WireReader): Promise<PartitionTask> {
   return decodeMessage<PartitionTask>(task);
 }
 
-function deliverTo(writer: WireWriter, codec: OutputCodec, accumulators: () => Array<[number, unknown]>): (records: BatchStream<unknown>) => Promise<number> {
+function deliverTo(writer: WireWriter, codec: OutputCodec): (records: BatchStream<unknown>) => Promise<number> {
   if (codec === "result") {
     return async (records) => {
       const all = await collectStream(records);
-      const result: PartitionResult = { records: all, accumulators: accumulators() };
+      const result: PartitionResult = { records: all };
       writer.frame(encodeMessage(result));
       await writer.flush();
       return all.length;
@@ -118,8 +118,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     runtime,
     {
       input: input === "plan" ? undefined : executorInput(reader, input, task.plan, () => runtime.spillDir()),
-      // Read once the records are drained: what the task added to accumulators by then.
-      deliver: deliverTo(writer, command.output, () => [...(runningTaskScope()?.accumulators ?? [])]),
+      deliver: deliverTo(writer, command.output),
     },
   );
   if (outcome.type === "failure") {
@@ -134,7 +133,8 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     finishMs: Date.now(),
     memoryBytesSpilled: 0,
     diskBytesSpilled: outcome.metrics.spillBytes,
-    accumulatorUpdates: [],
+    // The task's accumulator additions, for its PythonAccumulatorV2 (accumulator-server.ts): merged once it succeeds.
+    accumulatorUpdates: outcome.accumulators.length > 0 ? [encodeMessage(outcome.accumulators)] : [],
   }, minor);
   await writer.flush();
   await answerEndOfStream(reader, writer);

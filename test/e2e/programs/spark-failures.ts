@@ -20,8 +20,11 @@ await report("reduce side", () => pairs.reduceByKey((a, b) => {
   if (a + b > 3) throw new Error(`sum too large: ${a + b}`);
   return a + b;
 }, 2).collect());
+// Accumulator additions count once per successful task, wherever the task runs (a shuffle's map side too).
+const mapped = sc.accumulator(0);
 await report("killed map task", () => pairs
   .map(([k, v]) => {
+    mapped.add(1);
     // The first attempt of the first map task dies as an out-of-memory kill would.
     if (TaskContext.get()!.partitionId() === 0 && TaskContext.get()!.attemptNumber() === 0) process.kill(process.pid, "SIGKILL");
     return [k, v] as [string, number];
@@ -29,4 +32,5 @@ await report("killed map task", () => pairs
   .reduceByKey((a, b) => a + b, 2)
   .collect()
   .then((r) => r.sort()));
+console.log(`map-side additions ${mapped.value}`);
 await sc.stop();

@@ -45,8 +45,12 @@ show("large closure", await sc.parallelize([0, 1, 2], 3).map((i) => big[i * 100_
 
 // Output through Spark's committer, compressed, read back through Spark's readers.
 const out = join(dir, "out");
-await split.filter((l) => l.endsWith("99")).map((l) => ({ l })).saveAsTextFile(out, "gzip");
-show("saved", [visible(out), (await sc.textFile(out).collect()).sort().slice(0, 2)]);
+const written = sc.accumulator(0);
+await split.filter((l) => l.endsWith("99")).map((l) => {
+  written.add(1);
+  return { l };
+}).saveAsTextFile(out, "gzip");
+show("saved", [visible(out), (await sc.textFile(out).collect()).sort().slice(0, 2), written.value]);
 await sc.parallelize([1], 1).saveAsTextFile(out).catch((e: { code: string }) => show("existing output", e.code));
 const failed = join(dir, "failed");
 await split.map((l) => { if (l === "line 4000") throw new Error("bad line"); return l; }).saveAsTextFile(failed).catch((e: { code: string }) => show("failed save", e.code));
