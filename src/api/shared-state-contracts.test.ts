@@ -19,15 +19,13 @@ import { captureClosure } from "../closure/capture.js";
 const { sc, engine, sparkBug } = contractContext("shared-state-test", { "tspark.storage.memory": "4m" });
 after(() => sc.stop());
 
-/** Why persist() does not keep partitions on Spark (the storage tests skip with it). */
-const NO_CACHE_ON_SPARK = sparkBug("persist() keeps nothing: each Spark task runs in a new tspark worker (SparkJobs sets spark.python.use.daemon=false) whose block store ends with the task, and a Spark task reports no blocks to the driver, so every job recomputes a persisted RDD");
-
 const busy = (ms: number) => {
   const end = Date.now() + ms;
   while (Date.now() < end);
 };
 
-test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed", { skip: NO_CACHE_ON_SPARK }, async () => {
+// On Spark, Spark's block manager keeps the blocks (its memory, not tspark.storage.memory, decides what is evicted).
+test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed", async () => {
   const calls = sc.accumulator(0);
   const kept = sc.range(0, 60_000, 1, 2).map((x) => {
     calls.add(1);
@@ -43,7 +41,7 @@ test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not re
   kept.unpersist();
 });
 
-test("the _2 storage levels are accepted and behave as their single-copy levels", { skip: NO_CACHE_ON_SPARK }, async () => {
+test("the _2 storage levels are accepted and behave as their single-copy levels", async () => {
   for (const level of [StorageLevel.MEMORY_ONLY_2, StorageLevel.MEMORY_AND_DISK_2, StorageLevel.DISK_ONLY_2]) {
     const calls = sc.accumulator(0);
     const rdd = sc.parallelize([1, 2, 3], 2).map((x) => {

@@ -388,6 +388,7 @@ export class DriverRuntime {
 
   /** Forgets an RDD's cached blocks everywhere. */
   unpersist(rddId: number): void {
+    void this.spark?.then((jobs) => jobs.unpersist(rddId)).catch((err: unknown) => log("WARN", "spark", `unpersist of RDD ${rddId}: ${(err as Error).message}`));
     this.blocks.dropRdd(rddId);
     if (this.announcedRdds.delete(rddId)) this.bus.post({ event: "rddUnpersisted", rddId });
     if (this.stoppedFlag) return;

@@ -138,3 +138,9 @@ export class BlockStore {
 export function blockIdOf(rddId: number, partition: number): string {
   return `rdd_${rddId}_${partition}`;
 }
+
+/** The RDD and partition of a block id blockIdOf made. */
+export function parseBlockId(blockId: string): { rddId: number; partition: number } {
+  const [, rdd, partition] = blockId.split("_");
+  return { rddId: Number(rdd), partition: Number(partition) };
+}

@@ -19,8 +19,6 @@ const MIN_PASSED_ON_SPARK = 50;
 /** The tests skipped on Spark: each must be listed here with its kind of reason, so that a new one is a visible decision. */
 const EXPECTED_SKIPS: Record<string, typeof LOCAL_ENGINE_ONLY | typeof BUG_ON_SPARK> = {
   "functions are revived once per worker and cached; workers are reused across jobs": LOCAL_ENGINE_ONLY,
-  "MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed": BUG_ON_SPARK,
-  "the _2 storage levels are accepted and behave as their single-copy levels": BUG_ON_SPARK,
   "a broadcast is read only by the tasks that use its value": BUG_ON_SPARK,
   "cancelling a group without interruptOnCancel fails the job but leaves its running tasks' workers alone": BUG_ON_SPARK,
   "the job description and group are local properties visible to tasks": BUG_ON_SPARK,

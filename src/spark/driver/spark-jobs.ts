@@ -29,6 +29,7 @@ import { findTaskError } from "../task-error.js";
 import { broadcastFile } from "./jvm-rdds.js";
 import { planRdd, runPlans, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { SparkShuffles } from "./spark-shuffles.js";
+import { SparkStorage } from "./spark-storage.js";
 import { AccumulatorServer } from "./accumulator-server.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
@@ -68,6 +69,7 @@ export class SparkJobs {
   /** Bundles already given to Spark's addFile. */
   private readonly addedBundles = new Set<string>();
   private sparkShuffles: SparkShuffles | undefined;
+  private storage: SparkStorage | undefined;
   private accumulators: AccumulatorServer | undefined;
 
   constructor(private readonly options: SparkJobsOptions) {}
@@ -204,18 +206,38 @@ export class SparkJobs {
 
   /**
    * The job's plans, its parents prepared first (a node's prepare() may plan from its parents),
-   * and the shuffles it reads made in Spark, upstream ones first.
+   * the shuffles it reads made in Spark, upstream ones first, and the persisted RDDs it reads
+   * read from Spark's storage.
    */
   private async plan(target: SparkTarget, job: SparkJob): Promise<{ planner: JobPlanner; tasks: PartitionTask[] }> {
     const shuffles = this.shuffles(target);
+    const nodes = new Map<number, Lineage>();
     for (const node of walkLineage(job.rdd)) {
+      nodes.set(node.id, node);
       await node.prepare();
       const dep = node[SHUFFLE_DEPENDENCY]();
-      if (dep && !node.isCheckpointed()) await shuffles.ensure(dep, (tasks, planner, name) => this.mapSide(target, tasks, planner, name, job.broadcasts));
+      if (dep && !node.isCheckpointed()) await shuffles.ensure(dep, (tasks, planner, name) => this.mapSide(target, tasks, planner, name, job.broadcasts, nodes));
     }
     const planner = new JobPlanner();
-    const tasks = job.partitions.map((partition) => ({ partition, plan: shuffles.readPlan(job.resultPlan(partition, planner)) }));
+    const tasks: PartitionTask[] = [];
+    for (const partition of job.partitions) tasks.push({ partition, plan: await this.readStored(target, shuffles.readPlan(job.resultPlan(partition, planner)), job.broadcasts, nodes) });
     return { planner, tasks: this.readable(tasks) };
+  }
+
+  /** `plan` reading its persisted partitions from Spark's storage (spark-storage.ts). */
+  private readStored(target: SparkTarget, plan: PartitionPlan, live: Array<[number, string]>, nodes: Map<number, Lineage>): Promise<PartitionPlan> {
+    this.storage ??= new SparkStorage(target.client);
+    return this.storage.readPlan(plan, (id) => nodes.get(id), (p) => this.shuffles(target).readPlan(p), async (tasks, planner, name) => {
+      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "batches", await this.resources(target, planner, live));
+      if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `${name} would not read its input's partitions in order`);
+      await rdd.call("setName", name);
+      return rdd;
+    });
+  }
+
+  /** Drops a persisted RDD's partitions from Spark's storage. */
+  async unpersist(rddId: number): Promise<void> {
+    await this.storage?.unpersist(rddId);
   }
 
   private readable(tasks: PartitionTask[]): PartitionTask[] {
@@ -231,7 +253,9 @@ export class SparkJobs {
    * What it ships stays shipped (a large closures' broadcast too): Spark may run it again to
    * recompute lost shuffle output, for as long as the application runs.
    */
-  private async mapSide(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, name: string, live: Array<[number, string]>): Promise<JavaObject> {
+  private async mapSide(target: SparkTarget, planned: PartitionTask[], planner: JobPlanner, name: string, live: Array<[number, string]>, nodes: Map<number, Lineage>): Promise<JavaObject> {
+    const tasks: PartitionTask[] = [];
+    for (const t of planned) tasks.push({ partition: t.partition, plan: await this.readStored(target, t.plan, live, nodes) });
     const resources = await this.resources(target, planner, live);
     const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "buckets", resources);
     if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `the map side of ${name} would not read its input's partitions in order`);

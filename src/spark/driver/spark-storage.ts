@@ -1,0 +1,82 @@
+/**
+ * Persisted RDDs Spark keeps, as PySpark's are kept: a persisted RDD becomes a JVM RDD of its
+ * partitions as tspark's record batches (tspark's worker computing them), persisted at the
+ * RDD's storage level, so Spark's block manager holds, evicts, spills to disk and recomputes
+ * them. A task reading a persisted partition reads that JVM RDD's partition: Spark hands over
+ * the kept bytes, or computes them first.
+ */
+import { TsparkError } from "../../errors.js";
+import { JobPlanner } from "../../scheduler/job-planner.js";
+import { mapChildPlans, type PartitionPlan } from "../../scheduler/plan.js";
+import type { Lineage } from "../../scheduler/lineage.js";
+import { parseBlockId } from "../../storage/block-store.js";
+import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
+import type { PartitionTask } from "../task-command.js";
+
+/** Builds the JVM RDD computing a persisted RDD's partitions as record batches. */
+export type BatchesRdd = (tasks: PartitionTask[], planner: JobPlanner, name: string) => Promise<JavaObject>;
+
+type CachedPlan = Extract<PartitionPlan, { kind: "cached" }>;
+
+export class SparkStorage {
+  /** Made or being made, by tspark's RDD id. */
+  private readonly persisted = new Map<number, Promise<{ rdd: JavaObject; partitions: number }>>();
+
+  constructor(private readonly client: Py4JClient) {}
+
+  /**
+   * `plan` with each read of a persisted partition made a read of the JVM RDD Spark persists
+   * (made at the first need, from `nodeOf`'s partitions; `readShuffles` maps their shuffle reads).
+   */
+  async readPlan(plan: PartitionPlan, nodeOf: (rddId: number) => Lineage | undefined, readShuffles: (plan: PartitionPlan) => PartitionPlan, build: BatchesRdd): Promise<PartitionPlan> {
+    if (plan.kind === "cached") {
+      const { rddId, partition } = parseBlockId(plan.blockId);
+      const { rdd, partitions } = await this.ensure(rddId, plan, nodeOf, readShuffles, build);
+      return { kind: "executor-input", from: { rdd: rdd.javaId, partitions, partition, records: "record-batches" } };
+    }
+    const children: PartitionPlan[] = [];
+    const mapped = mapChildPlans(plan, (child) => {
+      children.push(child);
+      return child;
+    });
+    if (children.length === 0) return plan;
+    const read = await Promise.all(children.map((c) => this.readPlan(c, nodeOf, readShuffles, build)));
+    let i = 0;
+    return mapChildPlans(mapped, () => read[i++]!);
+  }
+
+  private ensure(rddId: number, cached: CachedPlan, nodeOf: (rddId: number) => Lineage | undefined, readShuffles: (plan: PartitionPlan) => PartitionPlan, build: BatchesRdd): Promise<{ rdd: JavaObject; partitions: number }> {
+    let made = this.persisted.get(rddId);
+    if (!made) {
+      made = (async () => {
+        const node = nodeOf(rddId);
+        if (!node) throw new TsparkError("PROTOCOL", `persisted RDD ${rddId} is not in the job's lineage`);
+        const planner = new JobPlanner();
+        const tasks: PartitionTask[] = [];
+        for (let p = 0; p < node.getNumPartitions(); p++) {
+          const own = node.planPartition(p, planner);
+          if (own.kind !== "cached") throw new TsparkError("PROTOCOL", `RDD ${rddId} was persisted while its job was planned`);
+          // Persisted RDDs it reads are read from Spark too.
+          tasks.push({ partition: p, plan: await this.readPlan(readShuffles(own.compute), nodeOf, readShuffles, build) });
+        }
+        const rdd = await build(tasks, planner, `tspark RDD ${rddId}`);
+        const { useDisk, useMemory } = cached.level;
+        // Serialized bytes (record batches), one copy: PySpark's levels are serialized too.
+        const level = await this.client.callStatic("org.apache.spark.storage.StorageLevel", "apply", useDisk, useMemory, false, false, 1);
+        return { rdd: (await rdd.call("persist", level)) as JavaObject, partitions: tasks.length };
+      })();
+      this.persisted.set(rddId, made);
+      made.catch(() => this.persisted.delete(rddId));
+    }
+    return made;
+  }
+
+  /** Drops an RDD's partitions from Spark's storage (a later job persists them again). */
+  async unpersist(rddId: number): Promise<void> {
+    const made = this.persisted.get(rddId);
+    if (!made) return;
+    this.persisted.delete(rddId);
+    const { rdd } = await made;
+    await rdd.call("unpersist", false);
+  }
+}
