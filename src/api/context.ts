@@ -511,7 +511,7 @@ export class SparkContext {
    * ```
    */
   cancelJobGroup(groupId: string): void {
-    this.#runtime.cancelJobs((j) => j.props.group === groupId, `part of cancelled job group ${groupId}`);
+    this.#runtime.cancelJobs((j) => j.props.group === groupId, `part of cancelled job group ${groupId}`, { group: groupId });
   }
 
   /**
@@ -527,7 +527,7 @@ export class SparkContext {
    * ```
    */
   cancelJobsWithTag(tag: string): void {
-    this.#runtime.cancelJobs((j) => j.props.tags.includes(tag), `cancelled by tag ${tag}`);
+    this.#runtime.cancelJobs((j) => j.props.tags.includes(tag), `cancelled by tag ${tag}`, { tag });
   }
 
   /**
@@ -541,7 +541,7 @@ export class SparkContext {
    * ```
    */
   cancelAllJobs(): void {
-    this.#runtime.cancelJobs(() => true, "as part of cancelAllJobs");
+    this.#runtime.cancelJobs(() => true, "as part of cancelAllJobs", { all: true });
   }
 
   /**

@@ -126,7 +126,7 @@ test("two concurrent jobs interleave on the workers (on Spark: one after the oth
   assert.ok(firstStart(b) < lastEnd(a) && firstStart(a) < lastEnd(b), "the jobs overlapped");
 });
 
-test("cancelling a group without interruptOnCancel fails the job but leaves its running tasks' workers alone", { skip: sparkBug("job groups and cancellation do not reach Spark: DriverRuntime.cancelJobs cancels only the DAGScheduler's jobs, and setJobGroup is not set on the JVM thread that runs the job, so cancelJobGroup leaves a Spark job running (and statusTracker() never shows its stage)") }, async () => {
+test("cancelling a group without interruptOnCancel fails the job but leaves its running tasks' workers alone", async () => {
   await sc.range(0, 2).count();
   const pids = sc.workerPids();
   sc.setJobGroup("gentle", "cancelled without interrupt", false);
@@ -144,7 +144,7 @@ test("cancelling a group without interruptOnCancel fails the job but leaves its 
   assert.deepEqual(sc.workerPids().sort(), [...pids].sort(), "no worker was killed");
 });
 
-test("the job description and group are local properties visible to tasks", { skip: sparkBug("local properties (setJobGroup, setJobDescription, setLocalProperty) do not reach Spark's tasks: DriverRuntime.runJob passes none to SparkJobs.runJob, which never sets them on the JVM thread that submits the job (jsc.setLocalProperty), so TaskContext.getLocalProperty answers undefined") }, async () => {
+test("the job description and group are local properties visible to tasks", async () => {
   sc.setJobGroup("g1", "nightly totals");
   const props = await sc.parallelize([1], 1).map(() => {
     const tc = TaskContext.get()!;

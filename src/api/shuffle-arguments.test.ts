@@ -10,7 +10,7 @@ import type { RDD } from "../index.js";
 import { contractContext } from "../testing/contract-context.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 
-const { sc, localEngineOnly, sparkBug } = contractContext("shuffle-arguments-test");
+const { sc, localEngineOnly } = contractContext("shuffle-arguments-test");
 after(() => sc.stop());
 
 const pairs = () => sc.parallelize<[number, number]>(Array.from({ length: 40 }, (_, i) => [i % 10, i]), 4);
@@ -87,7 +87,7 @@ test("sort partitions are balanced by the sampled range bounds", async () => {
   assert.deepEqual(parts.flat(), Array.from({ length: n }, (_, i) => i));
 });
 
-test("lookup on an RDD with a known partitioner reads one partition only", { skip: sparkBug("sc.statusTracker() does not see the jobs Spark runs yet (issue 15)") }, async () => {
+test("lookup on an RDD with a known partitioner reads one partition only", async () => {
   const partitioned = pairs().partitionBy(4);
   assert.deepEqual((await partitioned.lookup(3)).sort((a, b) => a - b), [3, 13, 23, 33]);
   const t = sc.statusTracker();

@@ -11,13 +11,13 @@ export interface SparkJobInfo {
   /** The stages the job ran or runs. */
   stageIds: number[];
   /** Where the job is. */
-  status: "RUNNING" | "SUCCEEDED" | "FAILED";
+  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "UNKNOWN";
 }
 
 export interface SparkStageInfo {
   /** The stage's id. */
   stageId: number;
-  /** The stage attempt (always 0: tspark retries tasks, and barrier stages, within one attempt). */
+  /** The stage attempt (on tspark's engine always 0: it retries tasks, and barrier stages, within one attempt). */
   currentAttemptId: number;
   /** The stage's name: the operation and its place in your program. */
   name: string;
@@ -31,15 +31,49 @@ export interface SparkStageInfo {
   numFailedTasks: number;
 }
 
-/** The schedulers' records the tracker reads. */
+/** The schedulers' records a tracker of tspark's own engine reads. */
 interface JobsAndStages {
   readonly jobs: ReadonlyMap<number, JobState>;
   readonly stages: ReadonlyMap<number, StageState>;
 }
 
+/** Where a tracker reads jobs and stages: tspark's schedulers, or Spark's own status tracker. */
+export interface StatusSource {
+  jobIdsForGroup(jobGroup: string | undefined): number[];
+  activeJobIds(): number[];
+  activeStageIds(): number[];
+  jobInfo(jobId: number): SparkJobInfo | undefined;
+  stageInfo(stageId: number): SparkStageInfo | undefined;
+}
+
+/** What tspark's own schedulers know of jobs and stages. */
+export function schedulerStatus(scheduler: JobsAndStages): StatusSource {
+  return {
+    jobIdsForGroup: (group) => [...scheduler.jobs.values()].filter((j) => j.props.group === group).map((j) => j.jobId),
+    activeJobIds: () => [...scheduler.jobs.values()].filter((j) => j.status === "RUNNING").map((j) => j.jobId),
+    activeStageIds: () => [...scheduler.stages.values()].filter((s) => s.status === "ACTIVE").map((s) => s.stageId),
+    jobInfo: (jobId) => {
+      const j = scheduler.jobs.get(jobId);
+      return j && { jobId: j.jobId, stageIds: [...j.stageIds], status: j.status };
+    },
+    stageInfo: (stageId) => {
+      const s = scheduler.stages.get(stageId);
+      return s && {
+        stageId: s.stageId,
+        currentAttemptId: 0,
+        name: s.name,
+        numTasks: s.numTasks,
+        numActiveTasks: s.numActiveTasks,
+        numCompletedTasks: s.numCompletedTasks,
+        numFailedTasks: s.numFailedTasks,
+      };
+    },
+  };
+}
+
 export class StatusTracker {
   /** @internal */
-  constructor(private readonly scheduler: JobsAndStages, private readonly executors: () => ExecutorInfo[]) {}
+  constructor(private readonly source: StatusSource, private readonly executors: () => ExecutorInfo[]) {}
 
   /**
    * Ids of the jobs in a group (all jobs without a group when `jobGroup` is undefined).
@@ -53,7 +87,7 @@ export class StatusTracker {
    * ```
    */
   getJobIdsForGroup(jobGroup?: string): number[] {
-    return [...this.scheduler.jobs.values()].filter((j) => j.props.group === jobGroup).map((j) => j.jobId);
+    return this.source.jobIdsForGroup(jobGroup);
   }
 
   /**
@@ -69,7 +103,7 @@ export class StatusTracker {
    * ```
    */
   getActiveJobIds(): number[] {
-    return [...this.scheduler.jobs.values()].filter((j) => j.status === "RUNNING").map((j) => j.jobId);
+    return this.source.activeJobIds();
   }
 
   /**
@@ -86,7 +120,7 @@ export class StatusTracker {
    * ```
    */
   getActiveStageIds(): number[] {
-    return [...this.scheduler.stages.values()].filter((s) => s.status === "ACTIVE").map((s) => s.stageId);
+    return this.source.activeStageIds();
   }
 
   /**
@@ -102,8 +136,7 @@ export class StatusTracker {
    * ```
    */
   getJobInfo(jobId: number): SparkJobInfo | undefined {
-    const j = this.scheduler.jobs.get(jobId);
-    return j && { jobId: j.jobId, stageIds: [...j.stageIds], status: j.status };
+    return this.source.jobInfo(jobId);
   }
 
   /**
@@ -120,16 +153,7 @@ export class StatusTracker {
    * ```
    */
   getStageInfo(stageId: number): SparkStageInfo | undefined {
-    const s = this.scheduler.stages.get(stageId);
-    return s && {
-      stageId: s.stageId,
-      currentAttemptId: 0,
-      name: s.name,
-      numTasks: s.numTasks,
-      numActiveTasks: s.numActiveTasks,
-      numCompletedTasks: s.numCompletedTasks,
-      numFailedTasks: s.numFailedTasks,
-    };
+    return this.source.stageInfo(stageId);
   }
 
   /**

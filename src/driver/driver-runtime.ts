@@ -35,13 +35,13 @@ import { EventLogWriter } from "../ui/event-log.js";
 import type { WebUi } from "../ui/web-ui.js";
 import { newAccessToken } from "../ui/access-token.js";
 import { ConsoleProgressBar } from "../ui/console-progress.js";
-import { StatusTracker } from "../api/status-tracker.js";
+import { StatusTracker, schedulerStatus } from "../api/status-tracker.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
 import { log } from "../util/log.js";
 import { formatBytes } from "../util/format.js";
-import type { SparkJobs } from "../spark/driver/spark-jobs.js";
+import type { SparkCancel, SparkJobs } from "../spark/driver/spark-jobs.js";
 import { SparkSession, WORKER_LAUNCHER, sparkConfOf } from "../spark/driver/spark-session.js";
 import { findSpark } from "../spark/gateway/spark-home.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
@@ -323,7 +323,8 @@ export class DriverRuntime {
       return steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
     };
     if (this.spark) {
-      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts] });
+      const properties = Object.fromEntries(this.localProperties);
+      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts], properties });
       return results.map((r) => r.records);
     }
     try {
@@ -354,9 +355,10 @@ export class DriverRuntime {
   async saveOnSpark(rdd: RDD<unknown>, path: string, as: { text: true; codec: "gzip" | undefined } | { text: false }): Promise<void> {
     this.ensureActive();
     const name = `${as.text ? "saveAsTextFile" : "saveAsObjectFile"} at ${userCallSite()}`;
+    const properties = Object.fromEntries(this.localProperties);
     const jobs = await this.spark;
     if (!jobs) throw new TsparkError("INVALID_ARGUMENT", "saveOnSpark needs the Spark engine");
-    await jobs.save({ name, rdd, partitions: allPartitions(rdd), resultPlan: (p, planner) => rdd.planPartition(p, planner), broadcasts: [...this.liveBroadcasts] }, path, as);
+    await jobs.save({ name, rdd, partitions: allPartitions(rdd), resultPlan: (p, planner) => rdd.planPartition(p, planner), broadcasts: [...this.liveBroadcasts], properties }, path, as);
   }
 
   private jobProperties(): JobProperties {
@@ -451,11 +453,16 @@ export class DriverRuntime {
   // ---- jobs, stages, workers ----
 
   statusTracker(): StatusTracker {
-    return new StatusTracker({ jobs: this.dag.jobs, stages: this.tasks.stages }, () => this.backend.executorInfos());
+    const source = this.sparkSession ? this.sparkSession.statusSource() : schedulerStatus({ jobs: this.dag.jobs, stages: this.tasks.stages });
+    return new StatusTracker(source, () => this.backend.executorInfos());
   }
 
   /** Cancels running jobs that match (see DAGScheduler.cancelJobs). */
-  cancelJobs(match: (job: JobState) => boolean, reason: string): void {
+  cancelJobs(match: (job: JobState) => boolean, reason: string, onSpark: SparkCancel): void {
+    if (this.spark) {
+      void this.spark.then((jobs) => jobs.cancel(onSpark)).catch((err: unknown) => log("WARN", "spark", `cancelling jobs: ${(err as Error).message}`));
+      return;
+    }
     this.dag.cancelJobs(match, reason);
   }
 
@@ -470,6 +477,7 @@ export class DriverRuntime {
   /** Cancels every running job and kills its running tasks at once; returns the ids. */
   interruptAllJobs(reason: string): number[] {
     const ids = this.statusTracker().getActiveJobIds();
+    if (this.spark) void this.spark.then((jobs) => jobs.cancel({ all: true })).catch(() => {});
     this.dag.cancelJobs(() => true, reason, true);
     this.progressBar?.clear(); // now, before the shell prints its prompt again
     return ids;

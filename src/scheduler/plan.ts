@@ -24,15 +24,17 @@ export type StepOf<Op extends StepOp> = {
 
 /**
  * A partition of a JVM RDD whose records a task reads (its gateway id and partition count), and
- * what its records are: Spark's Hadoop input, or a shuffle Spark moved (`shuffle` names it and
- * the partitioner it was partitioned by; see spark/driver/spark-shuffles.ts).
+ * what its records are: Spark's Hadoop input, or record batches tagged with their source and
+ * partition (a shuffle Spark moved, spark/driver/spark-shuffles.ts, or a persisted RDD Spark
+ * keeps, spark-storage.ts): `tagged` names the source and, for a shuffle, the stable id of the
+ * partitioner it was partitioned by.
  */
 export interface SparkInputPartition {
   rdd: string;
   partitions: number;
   partition: number;
-  records: "lines" | "text-files" | "binary-files" | "record-batches" | "shuffle-batches";
-  shuffle?: { id: number; partitioner: number };
+  records: "lines" | "text-files" | "binary-files" | "record-batches" | "tagged-batches";
+  tagged?: { source: number; partitioner?: number };
   /** For a shuffle: the JVM RDD of its frames that keeps its partitioner (co-partitioned unions are made of these). */
   partitionedRdd?: string;
 }

@@ -1,7 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { decodeBatch } from "../serde/record-batch.js";
-import { ShuffleEmitter, shuffleFrameOf, type EmittedFrame } from "./shuffle-emitter.js";
+import { ShuffleEmitter, taggedFrameOf, type EmittedFrame } from "./shuffle-emitter.js";
 import type { Aggregator } from "./aggregator.js";
 import { portableHash } from "./portable-hash.js";
 import { standaloneResources } from "./task-resources.js";
@@ -26,8 +26,8 @@ test("each frame is tagged with its shuffle and the reduce partition it goes to,
   const frames = emitAll(e, records);
   const seen: unknown[] = [];
   for (const [p, frame] of frames) {
-    const { shuffleId, partition, batch } = shuffleFrameOf(frame);
-    assert.equal(shuffleId, 7);
+    const { source, partition, batch } = taggedFrameOf(frame);
+    assert.equal(source, 7);
     assert.equal(partition, p);
     for (const [k] of decodeBatch<[string, number]>(batch)) assert.equal(portableHash(k) % 3, p);
     seen.push(...decodeBatch(batch));
@@ -45,10 +45,10 @@ test("full batches go out as they fill, before the input ends", () => {
 test("combined map-side; past the memory budget, the partial combiners go out and the budget starts again", () => {
   const records = Array.from({ length: 50_000 }, (_, i) => [i % 2000, 1]);
   const roomy = emitAll(new ShuffleEmitter(1, 2, "hash", standaloneResources("/nonexistent", 64 << 20), sum), records);
-  const roomyRecords = roomy.flatMap(([, f]) => decodeBatch<[number, number]>(shuffleFrameOf(f).batch));
+  const roomyRecords = roomy.flatMap(([, f]) => decodeBatch<[number, number]>(taggedFrameOf(f).batch));
   assert.equal(roomyRecords.length, 2000, "one combiner per key");
   const tight = emitAll(new ShuffleEmitter(1, 2, "hash", standaloneResources("/nonexistent", 16 * 1024), sum), records);
-  const tightRecords = tight.flatMap(([, f]) => decodeBatch<[number, number]>(shuffleFrameOf(f).batch));
+  const tightRecords = tight.flatMap(([, f]) => decodeBatch<[number, number]>(taggedFrameOf(f).batch));
   assert.ok(tightRecords.length > 2000, `partial combiners went out early (${tightRecords.length} records)`);
   const totals = new Map<number, number>();
   for (const [k, v] of tightRecords) totals.set(k, (totals.get(k) ?? 0) + v);

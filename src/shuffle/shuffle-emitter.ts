@@ -6,12 +6,14 @@
  * reads (partial combiners of one key may come from several frames of one map task).
  *
  * Each frame is a record batch behind an 8-byte tag: the shuffle's id and the reduce
- * partition (little-endian). A reduce task handed the frames of several shuffles, or of
- * several partitions, in one stream (a join, a coalesce) tells them apart by it.
+ * partition (little-endian; persisted RDDs Spark keeps are tagged so too). A task handed the
+ * frames of several shuffles, or of several partitions, in one stream (a join, a coalesce)
+ * tells them apart by it.
  */
 import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
+import { encodeFrame } from "./frame-file.js";
 
 /** One frame of a shuffle's output, for reduce partition `partition`. */
 export type EmittedFrame = [partition: number, frame: Buffer];
@@ -31,7 +33,7 @@ export class ShuffleEmitter extends MapSideBuffer {
   }
 
   protected override get frameHeaderBytes(): number {
-    return 8;
+    return FRAME_TAG_BYTES;
   }
 
   /** Full batches go out at once: the reduce side gets them in the order they came. */
@@ -44,8 +46,7 @@ export class ShuffleEmitter extends MapSideBuffer {
   }
 
   private emit(p: number, frame: Buffer): void {
-    frame.writeUInt32LE(this.shuffleId, 0);
-    frame.writeUInt32LE(p, 4);
+    tagFrame(frame, this.shuffleId, p);
     this.out.push([p, frame]);
     this.bytes += frame.length;
   }
@@ -68,10 +69,22 @@ export class ShuffleEmitter extends MapSideBuffer {
   }
 }
 
-/** Bytes before the batch in a frame a ShuffleEmitter made. */
-export const SHUFFLE_FRAME_TAG_BYTES = 8;
+/** Bytes before the batch in a tagged frame: its source (a shuffle, a persisted RDD) and partition. */
+export const FRAME_TAG_BYTES = 8;
 
-/** The shuffle, reduce partition and encoded batch of a frame a ShuffleEmitter made. */
-export function shuffleFrameOf(frame: Buffer): { shuffleId: number; partition: number; batch: Buffer } {
-  return { shuffleId: frame.readUInt32LE(0), partition: frame.readUInt32LE(4), batch: frame.subarray(SHUFFLE_FRAME_TAG_BYTES) };
+/** Writes the tag into a frame made with FRAME_TAG_BYTES of header (encodeFrame(records, FRAME_TAG_BYTES)). */
+export function tagFrame(frame: Buffer, source: number, partition: number): Buffer {
+  frame.writeUInt32LE(source, 0);
+  frame.writeUInt32LE(partition, 4);
+  return frame;
+}
+
+/** A batch of records as a tagged frame. */
+export function encodeTaggedBatch(records: unknown[], source: number, partition: number): Buffer {
+  return tagFrame(encodeFrame(records, FRAME_TAG_BYTES), source, partition);
+}
+
+/** The source, partition and encoded batch of a tagged frame. */
+export function taggedFrameOf(frame: Buffer): { source: number; partition: number; batch: Buffer } {
+  return { source: frame.readUInt32LE(0), partition: frame.readUInt32LE(4), batch: frame.subarray(FRAME_TAG_BYTES) };
 }

@@ -11,10 +11,10 @@ import { TsparkError } from "../errors.js";
 /**
  * How records are framed between the JVM and the worker: `utf8`, one string per frame (what
  * textFile hands a worker, and what saveAsTextFile takes); `batches`, tspark's record
- * batches (serde/record-batch.ts), one batch per frame; `shuffle-batches`, record batches
+ * batches (serde/record-batch.ts), one batch per frame; `tagged-batches`, record batches
  * tagged with their shuffle (the reduce side of a shuffle Spark moved: shuffle-emitter.ts).
  */
-export type FrameCodec = "utf8" | "batches" | "shuffle-batches";
+export type FrameCodec = "utf8" | "batches" | "tagged-batches";
 
 /**
  * Pairs Spark's Hadoop readers hand the worker, as two frames each: `text-pairs`, two
@@ -34,9 +34,11 @@ export type InputCodec = FrameCodec | PairCodec | "plan";
  * `result`: the partition's records as one frame (an action's result, collected by the
  * driver); `utf8` writes each record as its line of text (util/format.ts formatRecord);
  * `buckets`, the map side of a shuffle: each [reduce partition, frame] record as two frames,
- * the partition as an 8-byte big-endian long and the frame (what PySpark's PairwiseRDD reads).
+ * the partition as an 8-byte big-endian long and the frame (what PySpark's PairwiseRDD reads);
+ * `tagged-batches`, record batches tagged with the command's `outputSource` and the task's
+ * partition (a persisted RDD's partitions, as Spark keeps them).
  */
-export type OutputCodec = Exclude<FrameCodec, "shuffle-batches"> | "result" | "buckets";
+export type OutputCodec = FrameCodec | "result" | "buckets";
 
 /**
  * What a `result` frame holds: the records (what the task added to accumulators reaches the
@@ -62,6 +64,8 @@ export interface PartitionTask {
 
 export interface SparkTaskCommand {
   output: OutputCodec;
+  /** With `tagged-batches` output: the source the frames are tagged with. */
+  outputSource?: number;
   plans: CommandPlans;
   /** The functions the plans name; empty when they travel in a Spark broadcast instead (`closuresIn`). */
   closures: Array<[ClosureId, Uint8Array]>;
@@ -102,7 +106,7 @@ export function planOfPartition(plans: CommandPlans, partitionIndex: number): { 
 }
 
 /** How each kind of JVM RDD's records reach the worker. */
-const INPUT_CODECS: Record<SparkInputPartition["records"], FrameCodec | PairCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches", "shuffle-batches": "shuffle-batches" };
+const INPUT_CODECS: Record<SparkInputPartition["records"], FrameCodec | PairCodec> = { "lines": "utf8", "text-files": "text-pairs", "binary-files": "binary-pairs", "record-batches": "batches", "tagged-batches": "tagged-batches" };
 
 /**
  * How a plan reads the executor's records: as its leaves' JVM RDDs hand them over (a task
@@ -134,5 +138,5 @@ export function forPartition(plan: PartitionPlan, partitionIndex: number): Parti
  */
 export function inRuns(leaves: readonly SparkInputPartition[]): boolean {
   const [first] = leaves;
-  return leaves.every((l) => l.shuffle !== undefined && l.shuffle.partitioner === first!.shuffle!.partitioner && l.partition === first!.partition);
+  return leaves.every((l) => l.tagged?.partitioner !== undefined && l.tagged.partitioner === first!.tagged!.partitioner && l.partition === first!.partition);
 }

@@ -20,9 +20,6 @@ const MIN_PASSED_ON_SPARK = 50;
 const EXPECTED_SKIPS: Record<string, typeof LOCAL_ENGINE_ONLY | typeof BUG_ON_SPARK> = {
   "functions are revived once per worker and cached; workers are reused across jobs": LOCAL_ENGINE_ONLY,
   "a broadcast is read only by the tasks that use its value": BUG_ON_SPARK,
-  "cancelling a group without interruptOnCancel fails the job but leaves its running tasks' workers alone": BUG_ON_SPARK,
-  "the job description and group are local properties visible to tasks": BUG_ON_SPARK,
-  "lookup on an RDD with a known partitioner reads one partition only": BUG_ON_SPARK,
   "reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all": LOCAL_ENGINE_ONLY,
 };
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
-import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
+import type { JavaObject, JvmCalls, Py4JClient } from "../py4j/py4j-client.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
 import { TsparkError } from "../../errors.js";
 import { WireReader, WireWriter, WireEOFError } from "../wire/wire.js";
@@ -75,9 +75,10 @@ export async function workerRdd(client: Py4JClient, parent: JavaObject, fn: Work
 
 /**
  * Runs `jrdd` (a JavaRDD<byte[]>) and returns the frames of its partitions, in order: every
- * partition, or those listed (in the order listed).
+ * partition, or those listed (in the order listed). The job is submitted from the thread of
+ * `client`'s calls (its local properties are the job's).
  */
-export async function collectFrames(client: Py4JClient, jrdd: JavaObject, partitions?: readonly number[]): Promise<Buffer[]> {
+export async function collectFrames(client: JvmCalls, jrdd: JavaObject, partitions?: readonly number[]): Promise<Buffer[]> {
   const rdd = (await jrdd.call("rdd")) as JavaObject;
   let info: JavaObject;
   if (partitions) {

@@ -11,7 +11,7 @@ import { childPlans, leavesInReadOrder, mapChildPlans, type PartitionPlan, type 
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
-import { JavaObject, type Py4JClient } from "../py4j/py4j-client.js";
+import { JavaObject, type JvmCalls, type Py4JClient } from "../py4j/py4j-client.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
 import { encodeTaskCommand, inRuns } from "../task-command.js";
 import { collectFrames, parallelizeFrames, workerRdd } from "./jvm-rdds.js";
@@ -44,7 +44,7 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
  * The JVM RDD of tspark's worker running `plans` (a JavaRDD<byte[]> of `output` frames), and
  * which of its partitions are the job's, in order (undefined: all of them).
  */
-export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
+export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES, outputSource?: number): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
   const { client, jsc, workerExec, workerEnv, minor, accumulator } = target;
   const input = sparkInput(tasks);
   const shared = {
@@ -53,16 +53,16 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
     broadcasts: resources.broadcastIds,
     modules: resources.modules,
   };
-  const command = encodeTaskCommand({ output, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared });
+  const command = encodeTaskCommand({ output, outputSource, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
   const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts, accumulator });
   return { rdd, partitions: input?.partitions };
 }
 
-/** Runs `tasks` as one Spark job: each one's result, in order. */
-export async function runPlans(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, resources = NO_RESOURCES): Promise<PartitionResult[]> {
+/** Runs `tasks` as one Spark job, with Spark's local `properties` (job group, description...): each one's result, in order. */
+export async function runPlans(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, resources = NO_RESOURCES, properties: Record<string, string> = {}): Promise<PartitionResult[]> {
   const { rdd, partitions } = await planRdd(target, tasks, planner, "result", resources);
-  const frames = await collectFrames(target.client, rdd, partitions);
+  const frames = await submitWith(target, properties, (thread) => collectFrames(thread, rdd, partitions));
   if (frames.length !== tasks.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${tasks.length} partitions`);
   return frames.map((f) => decodeMessage<PartitionResult>(f));
 }
@@ -78,6 +78,23 @@ function sparkLeaves(plan: PartitionPlan, into: SparkInputPartition[] = []): Spa
 function mapSparkLeaves(plan: PartitionPlan, replace: (leaf: SparkInputPartition) => PartitionPlan): PartitionPlan {
   if (plan.kind === "executor-input") return plan.from ? replace(plan.from) : plan;
   return mapChildPlans(plan, (child) => mapSparkLeaves(child, replace));
+}
+
+/**
+ * Runs `submit` on one JVM thread with Spark's local properties set to `properties` (what a
+ * job it submits carries: its group, description, tags, the program's own), then clears them:
+ * the thread serves other calls afterwards.
+ */
+export async function submitWith<T>(target: SparkTarget, properties: Record<string, string>, submit: (thread: JvmCalls) => Promise<T>): Promise<T> {
+  const keys = Object.keys(properties);
+  return target.client.onOneThread(async (thread) => {
+    for (const k of keys) await thread.call(target.jsc, "setLocalProperty", k, properties[k]!);
+    try {
+      return await submit(thread);
+    } finally {
+      for (const k of keys) await thread.call(target.jsc, "setLocalProperty", k, null).catch(() => {});
+    }
+  });
 }
 
 /** Hadoop's input split of one partition of a text input. */
@@ -97,10 +114,10 @@ export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string
   const splits = new Map<string, TextSplit[]>();
   return tasks.map((task) => {
     const leaves = sparkLeaves(task.plan);
-    if (leaves.length <= 1 || leaves.every((l) => l.records === "shuffle-batches")) return task;
+    if (leaves.length <= 1 || leaves.every((l) => l.records === "tagged-batches")) return task;
     return { partition: task.partition, plan: mapSparkLeaves(task.plan, (leaf) => {
       const { rdd, partition, records } = leaf;
-      if (records === "shuffle-batches") return { kind: "executor-input", from: leaf };
+      if (records === "tagged-batches") return { kind: "executor-input", from: leaf };
       if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one) does not run yet; run it on tspark's own engine (--master local[N])");
       if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
       const split = splits.get(rdd)![partition]!;
@@ -148,14 +165,14 @@ function memberOf(leaves: SparkInputPartition[]): { member: Member; partition: n
     const { rdd } = first!;
     return { member: { key: rdd, partitions: first!.partitions, partitioned: false, build: async ({ client }) => javaRdd(rdd, client) }, partition: first!.partition };
   }
-  if (!leaves.every((l) => l.shuffle !== undefined)) throw new TsparkError("PROTOCOL", "a task reads several partitions of Spark's own input (withReadableInput reads them itself)");
+  if (!leaves.every((l) => l.tagged !== undefined)) throw new TsparkError("PROTOCOL", "a task reads several partitions of Spark's own input (withReadableInput reads them itself)");
   // Each shuffle once (a task may read one twice: the worker shares its frames), in reading order.
-  const shuffles = [...new Map(leaves.map((l) => [l.shuffle!.id, l])).values()];
+  const shuffles = [...new Map(leaves.map((l) => [l.tagged!.source, l])).values()];
   if (inRuns(leaves)) {
     const rdds = shuffles.map((l) => l.partitionedRdd!);
     return { member: { key: `co-partitioned:${rdds.join(",")}`, partitions: first!.partitions, partitioned: true, build: ({ client }) => unionOf(rdds.map((id) => javaRdd(id, client))) }, partition: first!.partition };
   }
-  const wanted = shuffles.map((s) => ({ rdd: s.rdd, partitions: [...new Set(leaves.filter((l) => l.shuffle!.id === s.shuffle!.id).map((l) => l.partition))].sort((a, b) => a - b) }));
+  const wanted = shuffles.map((s) => ({ rdd: s.rdd, partitions: [...new Set(leaves.filter((l) => l.tagged!.source === s.tagged!.source).map((l) => l.partition))].sort((a, b) => a - b) }));
   return { member: { key: `gathered:${JSON.stringify(wanted)}`, partitions: 1, partitioned: false, build: ({ client }) => gathered(wanted, client) }, partition: 0 };
 }
 

@@ -75,6 +75,44 @@ const thread = serveThreadCalls({
     return out;
   },
 
+  /** A question to Spark's status tracker (JavaSparkStatusTracker), answered as tspark's StatusTracker answers. */
+  async status(query: StatusQuery, arg: string | number | null): Promise<unknown> {
+    const client = gateway!.client;
+    const tracker = (await live().call("statusTracker")) as JavaObject;
+    const ints = async (array: unknown): Promise<number[]> => {
+      const text = String(await client.callStatic("java.util.Arrays", "toString", array as JavaObject));
+      return text === "[]" ? [] : text.slice(1, -1).split(", ").map(Number);
+    };
+    switch (query) {
+      case "jobIdsForGroup":
+        return ints(await tracker.call("getJobIdsForGroup", arg));
+      case "activeJobIds":
+        return ints(await tracker.call("getActiveJobIds"));
+      case "activeStageIds":
+        return ints(await tracker.call("getActiveStageIds"));
+      case "jobInfo": {
+        const job = (await tracker.call("getJobInfo", arg)) as JavaObject | null;
+        if (!job) return undefined;
+        const status = String(await ((await job.call("status")) as JavaObject).call("toString"));
+        return { jobId: Number(await job.call("jobId")), stageIds: await ints(await job.call("stageIds")), status };
+      }
+      case "stageInfo": {
+        const stage = (await tracker.call("getStageInfo", arg)) as JavaObject | null;
+        if (!stage) return undefined;
+        const n = async (m: string) => Number(await stage.call(m));
+        return {
+          stageId: await n("stageId"),
+          currentAttemptId: await n("currentAttemptId"),
+          name: String(await stage.call("name")),
+          numTasks: await n("numTasks"),
+          numActiveTasks: await n("numActiveTasks"),
+          numCompletedTasks: await n("numCompletedTasks"),
+          numFailedTasks: await n("numFailedTasks"),
+        };
+      }
+    }
+  },
+
   async addFile(path: string, recursive: boolean): Promise<void> {
     await live().call("addFile", path, recursive);
   },
@@ -88,6 +126,9 @@ const thread = serveThreadCalls({
     await g.stop();
   },
 });
+
+/** What the status tracker is asked (SparkSession.statusSource). */
+export type StatusQuery = "jobIdsForGroup" | "activeJobIds" | "activeStageIds" | "jobInfo" | "stageInfo";
 
 function live(): JavaObject {
   if (!jsc || !gateway) throw new TsparkError("CONTEXT_STOPPED", "Spark's JVM is not running");

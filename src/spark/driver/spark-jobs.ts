@@ -27,7 +27,7 @@ import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionResult, PartitionTask } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
 import { broadcastFile } from "./jvm-rdds.js";
-import { planRdd, runPlans, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
+import { planRdd, runPlans, submitWith, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { SparkShuffles } from "./spark-shuffles.js";
 import { SparkStorage } from "./spark-storage.js";
 import { AccumulatorServer } from "./accumulator-server.js";
@@ -57,7 +57,12 @@ export interface SparkJob {
   resultPlan(partition: number, planner: JobPlanner): PartitionPlan;
   /** The context's broadcast values not destroyed: tspark's id and the driver's file of each. */
   broadcasts: Array<[number, string]>;
+  /** Spark's local properties the job carries (job group, description, tags, the program's own), as at the action's call. */
+  properties: Record<string, string>;
 }
+
+/** Which running jobs to cancel, in Spark's terms. */
+export type SparkCancel = { group: string } | { tag: string } | { all: true };
 
 export class SparkJobs {
   private target: Promise<SparkTarget> | undefined;
@@ -97,7 +102,7 @@ export class SparkJobs {
       const { planner, tasks } = await this.plan(target, job);
       if (tasks.length === 0) return [];
       resources = await this.resources(target, planner, job.broadcasts);
-      return await runPlans(target, tasks, planner, resources);
+      return await runPlans(target, tasks, planner, resources, job.properties);
     } catch (err) {
       throw sparkJobError(job.name, err);
     } finally {
@@ -118,13 +123,13 @@ export class SparkJobs {
       const { planner, tasks } = await this.plan(target, job);
       resources = await this.resources(target, planner, job.broadcasts);
       const { rdd } = await planRdd(target, tasks, planner, as.text ? "utf8" : "batches", resources);
-      if (!as.text) {
-        await rdd.call("saveAsObjectFile", path);
-      } else {
-        const strings = (await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject;
-        if (as.codec) await strings.call("saveAsTextFile", path, await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec"));
-        else await strings.call("saveAsTextFile", path);
-      }
+      const output = as.text ? ((await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject) : rdd;
+      const codec = as.text && as.codec ? await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec") : undefined;
+      await submitWith(target, job.properties, async (thread) => {
+        if (!as.text) await thread.call(output, "saveAsObjectFile", path);
+        else if (codec) await thread.call(output, "saveAsTextFile", path, codec);
+        else await thread.call(output, "saveAsTextFile", path);
+      });
     } catch (err) {
       const error = outputError(path, err);
       // Hadoop's committer removes what the job wrote but not the directory; gone, a rerun can write it.
@@ -227,12 +232,20 @@ export class SparkJobs {
   /** `plan` reading its persisted partitions from Spark's storage (spark-storage.ts). */
   private readStored(target: SparkTarget, plan: PartitionPlan, live: Array<[number, string]>, nodes: Map<number, Lineage>): Promise<PartitionPlan> {
     this.storage ??= new SparkStorage(target.client);
-    return this.storage.readPlan(plan, (id) => nodes.get(id), (p) => this.shuffles(target).readPlan(p), async (tasks, planner, name) => {
-      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "batches", await this.resources(target, planner, live));
+    return this.storage.readPlan(plan, (id) => nodes.get(id), (p) => this.shuffles(target).readPlan(p), async (tasks, planner, name, source) => {
+      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "tagged-batches", await this.resources(target, planner, live), source);
       if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `${name} would not read its input's partitions in order`);
       await rdd.call("setName", name);
       return rdd;
     });
+  }
+
+  /** Cancels Spark's running jobs of a group, of a tag, or all of them (each fails with JOB_CANCELLED). */
+  async cancel(which: SparkCancel): Promise<void> {
+    const { jsc } = await this.connect();
+    if ("group" in which) await jsc.call("cancelJobGroup", which.group);
+    else if ("tag" in which) await ((await jsc.call("sc")) as JavaObject).call("cancelJobsWithTag", which.tag);
+    else await jsc.call("cancelAllJobs");
   }
 
   /** Drops a persisted RDD's partitions from Spark's storage. */
@@ -292,6 +305,8 @@ function sparkJobError(name: string, err: unknown): unknown {
     const which = task.partition === undefined ? "a task" : `the task for partition ${task.partition} of stage ${task.stage ?? "?"}`;
     return new TsparkError("TASK_FAILED", `Job "${name}" failed on Spark: ${which} failed (after Spark's retries, spark.task.maxFailures):\n  ${describeRemoteError(task)}`, { cause: reviveRemoteError(task) });
   }
+  const cancelled = /Job \d+ cancelled (.*)/.exec(err.javaMessage);
+  if (cancelled) return new TsparkError("JOB_CANCELLED", `Job "${name}" cancelled on Spark: ${cancelled[1]}`, { cause: err });
   const lost = /Python worker exited unexpectedly|crashed/.exec(err.javaMessage);
   if (lost) return new TsparkError("WORKER_LOST", `Job "${name}" failed on Spark: tspark's worker process died (${err.javaMessage})`, { cause: err });
   return err;

@@ -5,6 +5,8 @@
  * (session-thread.ts) whose event loop talks to it while this thread waits; jobs connect to
  * the same gateway from this thread (spark-jobs.ts).
  */
+import type { StatusSource } from "../../api/status-tracker.js";
+import type { StatusQuery } from "./session-thread.js";
 import { fileURLToPath } from "node:url";
 import { ThreadChannel } from "../../util/thread-channel.js";
 import { TSPARK_KEYS } from "../../config/keys.js";
@@ -115,6 +117,18 @@ export class SparkSession {
   /** Spark's addFile: the file (a directory with `recursive`) is fetched by every executor into its SparkFiles directory. */
   addFile(path: string, recursive: boolean): void {
     this.thread.callSync("addFile", [path, recursive], CALL_TIMEOUT_MS);
+  }
+
+  /** Spark's status tracker (its jobs and stages), read synchronously as tspark's StatusTracker is. */
+  statusSource(): StatusSource {
+    const ask = <T>(query: StatusQuery, arg: string | number | null = null): T => this.thread.callSync<T>("status", [query, arg], CALL_TIMEOUT_MS);
+    return {
+      jobIdsForGroup: (group) => ask("jobIdsForGroup", group ?? null),
+      activeJobIds: () => ask("activeJobIds"),
+      activeStageIds: () => ask("activeStageIds"),
+      jobInfo: (jobId) => ask("jobInfo", jobId),
+      stageInfo: (stageId) => ask("stageInfo", stageId),
+    };
   }
 
   /** Stops Spark's context and its JVM (idempotent). */

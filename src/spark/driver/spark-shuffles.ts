@@ -79,7 +79,7 @@ export class SparkShuffles {
   readPlan(plan: PartitionPlan): PartitionPlan {
     if (plan.kind === "shuffle-read") {
       const s = this.get(plan.shuffleId);
-      return { kind: "executor-input", from: { rdd: s.values.javaId, partitions: s.numPartitions, partition: plan.partition, records: "shuffle-batches", shuffle: { id: plan.shuffleId, partitioner: s.partitioner }, partitionedRdd: s.partitioned.javaId } };
+      return { kind: "executor-input", from: { rdd: s.values.javaId, partitions: s.numPartitions, partition: plan.partition, records: "tagged-batches", tagged: { source: plan.shuffleId, partitioner: s.partitioner }, partitionedRdd: s.partitioned.javaId } };
     }
     return mapChildPlans(plan, (child) => this.readPlan(child));
   }

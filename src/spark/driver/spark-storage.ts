@@ -1,6 +1,6 @@
 /**
  * Persisted RDDs Spark keeps, as PySpark's are kept: a persisted RDD becomes a JVM RDD of its
- * partitions as tspark's record batches (tspark's worker computing them), persisted at the
+ * partitions as tspark's tagged record batches (tspark's worker computing them), persisted at the
  * RDD's storage level, so Spark's block manager holds, evicts, spills to disk and recomputes
  * them. A task reading a persisted partition reads that JVM RDD's partition: Spark hands over
  * the kept bytes, or computes them first.
@@ -13,8 +13,14 @@ import { parseBlockId } from "../../storage/block-store.js";
 import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionTask } from "../task-command.js";
 
-/** Builds the JVM RDD computing a persisted RDD's partitions as record batches. */
-export type BatchesRdd = (tasks: PartitionTask[], planner: JobPlanner, name: string) => Promise<JavaObject>;
+/** Builds the JVM RDD computing a persisted RDD's partitions as record batches tagged with `source` (and their partition). */
+export type BatchesRdd = (tasks: PartitionTask[], planner: JobPlanner, name: string, source: number) => Promise<JavaObject>;
+
+/**
+ * A persisted RDD's frames are tagged with this plus its id (shuffles' frames with their
+ * shuffle's id): a task reading both, or several partitions of either, tells them apart.
+ */
+const PERSISTED_SOURCES = 2 ** 31;
 
 type CachedPlan = Extract<PartitionPlan, { kind: "cached" }>;
 
@@ -32,7 +38,8 @@ export class SparkStorage {
     if (plan.kind === "cached") {
       const { rddId, partition } = parseBlockId(plan.blockId);
       const { rdd, partitions } = await this.ensure(rddId, plan, nodeOf, readShuffles, build);
-      return { kind: "executor-input", from: { rdd: rdd.javaId, partitions, partition, records: "record-batches" } };
+      // No partitioner for Spark: the JVM RDD keeps none, so a task reading it with others gathers them.
+      return { kind: "executor-input", from: { rdd: rdd.javaId, partitions, partition, records: "tagged-batches", tagged: { source: PERSISTED_SOURCES + rddId } } };
     }
     const children: PartitionPlan[] = [];
     const mapped = mapChildPlans(plan, (child) => {
@@ -59,7 +66,7 @@ export class SparkStorage {
           // Persisted RDDs it reads are read from Spark too.
           tasks.push({ partition: p, plan: await this.readPlan(readShuffles(own.compute), nodeOf, readShuffles, build) });
         }
-        const rdd = await build(tasks, planner, `tspark RDD ${rddId}`);
+        const rdd = await build(tasks, planner, `tspark RDD ${rddId}`, PERSISTED_SOURCES + rddId);
         const { useDisk, useMemory } = cached.level;
         // Serialized bytes (record batches), one copy: PySpark's levels are serialized too.
         const level = await this.client.callStatic("org.apache.spark.storage.StorageLevel", "apply", useDisk, useMemory, false, false, 1);

@@ -33,6 +33,14 @@ export class JavaObject implements JavaRef {
 /** What a JVM call gives back. */
 export type JavaValue = null | undefined | boolean | number | bigint | string | Buffer | JavaObject;
 
+/** Calls into the JVM: the client's (any of its threads), or those of one thread (onOneThread). */
+export interface JvmCalls {
+  call(target: JavaRef, method: string, ...args: JavaArg[]): Promise<JavaValue>;
+  callStatic(className: string, method: string, ...args: JavaArg[]): Promise<JavaValue>;
+  construct(className: string, ...args: JavaArg[]): Promise<JavaObject>;
+  arrayItem(array: JavaRef, index: number): Promise<JavaValue>;
+}
+
 /** An exception thrown in the JVM by a call the driver made. */
 export class JvmError extends TsparkError {
   constructor(
@@ -111,7 +119,7 @@ function gatewayLost(detail: string): TsparkError {
   return new TsparkError("SPARK_UNAVAILABLE", `lost the connection to Spark's JVM (${detail}); did it exit?`);
 }
 
-export class Py4JClient {
+export class Py4JClient implements JvmCalls {
   private readonly idle: Connection[] = [];
   private readonly open = new Set<Connection>();
   private closed = false;
@@ -174,17 +182,40 @@ export class Py4JClient {
     this.idle.length = 0;
   }
 
-  private async run(command: string, what: string): Promise<JavaValue> {
-    return this.withConnection(async (c) => {
-      const answer = decodeAnswer(await c.send(command));
-      if (answer.ok) return this.toJs(answer.value);
-      if (answer.fatal) c.close();
-      if (answer.throwableId === undefined) throw new JvmError(what, answer.message ?? "an error without a message", undefined);
-      const trace = decodeAnswer(await c.send(exceptionTextCommand(answer.throwableId)));
-      await c.send(releaseCommand(answer.throwableId));
-      const text = trace.ok && trace.value.kind === "value" && typeof trace.value.value === "string" ? trace.value.value : undefined;
-      throw new JvmError(what, text?.split("\n")[0] ?? `a Java exception (o${answer.throwableId})`, text);
+  /**
+   * Runs `use` with calls that all execute on one JVM thread (one connection, held for the
+   * time): what depends on the calling thread, like Spark's local properties
+   * (SparkContext.setLocalProperty) for the jobs that thread submits, sees them together.
+   */
+  onOneThread<T>(use: (thread: JvmCalls) => Promise<T>): Promise<T> {
+    return this.withConnection((c) => {
+      const on = (command: string, what: string) => this.runOn(c, command, what);
+      return use({
+        call: (target, method, ...args) => on(callCommand(target.javaId, method, args), method),
+        callStatic: (className, method, ...args) => on(callCommand(staticTarget(className), method, args), `${className}.${method}`),
+        construct: async (className, ...args) => {
+          const v = await on(constructCommand(className, args), `new ${className}`);
+          if (!(v instanceof JavaObject)) throw new TsparkError("PROTOCOL", `the JVM answered new ${className} with no object`);
+          return v;
+        },
+        arrayItem: (array, index) => on(arrayItemCommand(array.javaId, index), `array element ${index}`),
+      });
     });
+  }
+
+  private async run(command: string, what: string): Promise<JavaValue> {
+    return this.withConnection((c) => this.runOn(c, command, what));
+  }
+
+  private async runOn(c: Connection, command: string, what: string): Promise<JavaValue> {
+    const answer = decodeAnswer(await c.send(command));
+    if (answer.ok) return this.toJs(answer.value);
+    if (answer.fatal) c.close();
+    if (answer.throwableId === undefined) throw new JvmError(what, answer.message ?? "an error without a message", undefined);
+    const trace = decodeAnswer(await c.send(exceptionTextCommand(answer.throwableId)));
+    await c.send(releaseCommand(answer.throwableId));
+    const text = trace.ok && trace.value.kind === "value" && typeof trace.value.value === "string" ? trace.value.value : undefined;
+    throw new JvmError(what, text?.split("\n")[0] ?? `a Java exception (o${answer.throwableId})`, text);
   }
 
   private send(command: string): Promise<string> {

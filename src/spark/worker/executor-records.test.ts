@@ -14,7 +14,7 @@ const scratch = mkdtempSync(join(tmpdir(), "tspark-executor-records-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A leaf reading partition p of shuffle s (partitioned by partitioner `by`). */
-const leaf = (s: number, p: number, by = 0): ExecutorInputPlan => ({ kind: "executor-input", from: { rdd: `rdd${s}`, partitions: 4, partition: p, records: "shuffle-batches", shuffle: { id: s, partitioner: by } } });
+const leaf = (s: number, p: number, by = 0): ExecutorInputPlan => ({ kind: "executor-input", from: { rdd: `rdd${s}`, partitions: 4, partition: p, records: "tagged-batches", tagged: { source: s, partitioner: by } } });
 
 /** An executor's stream of tagged frames, one per [shuffle, partition, records], then the end of data. */
 function executor(frames: Array<[number, number, unknown[]]>): WireReader {
@@ -35,7 +35,7 @@ const join2 = (left: ExecutorInputPlan, right: ExecutorInputPlan): PartitionPlan
 
 test("a join's two shuffles come one after the other, right side first: each leaf reads its own run, nothing waits", async () => {
   const plan = join2(leaf(1, 2), leaf(2, 2));
-  const input = executorInput(executor([[2, 2, ["r1", "r2"]], [2, 2, ["r3"]], [1, 2, ["l1"]], [1, 2, ["l2"]]]), "shuffle-batches", plan, () => scratch);
+  const input = executorInput(executor([[2, 2, ["r1", "r2"]], [2, 2, ["r3"]], [1, 2, ["l1"]], [1, 2, ["l2"]]]), "tagged-batches", plan, () => scratch);
   const right = input(leaf(2, 2));
   const left = input(leaf(1, 2));
   assert.deepEqual(await collectStream(right), ["r1", "r2", "r3"], "the right side ends where the left side's run starts");
@@ -49,7 +49,7 @@ test("frames of a leaf that is not reading wait for it (a zip reads its sides in
   const frames: Array<[number, number, unknown[]]> = [];
   for (let i = 0; i < 50; i++) frames.push([1, 0, [`a${i}`]]);
   for (let i = 0; i < 50; i++) frames.push([2, 0, [`b${i}`]]);
-  const input = executorInput(executor(frames), "shuffle-batches", plan, () => scratch, 64);
+  const input = executorInput(executor(frames), "tagged-batches", plan, () => scratch, 64);
   const left = asyncRecordsOf(input(a));
   const right = asyncRecordsOf(input(b));
   const pairs: unknown[] = [];
@@ -64,7 +64,7 @@ test("frames of a leaf that is not reading wait for it (a zip reads its sides in
 test("partitions gathered in an order Spark chooses: each leaf gets its partition's frames, whatever comes first", async () => {
   const parts = [leaf(3, 0), leaf(3, 1), leaf(3, 2)];
   const plan: PartitionPlan = { kind: "concat", parents: parts };
-  const input = executorInput(executor([[3, 2, ["c"]], [3, 0, ["a1"]], [3, 1, ["b"]], [3, 0, ["a2"]]]), "shuffle-batches", plan, () => scratch);
+  const input = executorInput(executor([[3, 2, ["c"]], [3, 0, ["a1"]], [3, 1, ["b"]], [3, 0, ["a2"]]]), "tagged-batches", plan, () => scratch);
   const got = [];
   for (const p of parts) got.push(await collectStream(input(p)));
   assert.deepEqual(got, [["a1", "a2"], ["b"], ["c"]]);
@@ -72,7 +72,7 @@ test("partitions gathered in an order Spark chooses: each leaf gets its partitio
 
 test("a shuffle partition read by two leaves (a cogroup of an RDD with itself) is read once, by both", async () => {
   const plan: PartitionPlan = { kind: "concat", parents: [leaf(4, 1), leaf(4, 1)] };
-  const input = executorInput(executor([[4, 1, [1, 2]], [4, 1, [3]]]), "shuffle-batches", plan, () => scratch);
+  const input = executorInput(executor([[4, 1, [1, 2]], [4, 1, [3]]]), "tagged-batches", plan, () => scratch);
   assert.deepEqual(await collectStream(input(leaf(4, 1))), [1, 2, 3]);
   assert.deepEqual(await collectStream(input(leaf(4, 1))), [1, 2, 3]);
   assert.throws(() => input(leaf(4, 1)), /more often than its leaves say/);
@@ -80,8 +80,8 @@ test("a shuffle partition read by two leaves (a cogroup of an RDD with itself) i
 
 test("a frame the task does not read, or out of the union's order, is a protocol error", async () => {
   const plan = join2(leaf(1, 0), leaf(2, 0));
-  const stray = executorInput(executor([[9, 0, ["x"]]]), "shuffle-batches", plan, () => scratch);
-  await assert.rejects(async () => collectStream(stray(leaf(2, 0))), /a frame of shuffle 9 \(partition 0\), which the task does not read/);
-  const late = executorInput(executor([[1, 0, ["l"]], [2, 0, ["r"]]]), "shuffle-batches", plan, () => scratch);
+  const stray = executorInput(executor([[9, 0, ["x"]]]), "tagged-batches", plan, () => scratch);
+  await assert.rejects(async () => collectStream(stray(leaf(2, 0))), /a frame of 9 \(partition 0\), which the task does not read/);
+  const late = executorInput(executor([[1, 0, ["l"]], [2, 0, ["r"]]]), "tagged-batches", plan, () => scratch);
   await assert.rejects(async () => collectStream(late(leaf(2, 0))), /after the frames of a later member of the union/);
 });

@@ -13,7 +13,7 @@ import { decodeBatch } from "../../serde/record-batch.js";
 import { FrameFileWriter, readFrames } from "../../shuffle/frame-file.js";
 import type { ExecutorInput } from "../../worker/task-context.js";
 import { inRuns, type FrameCodec, type PairCodec } from "../task-command.js";
-import { SHUFFLE_FRAME_TAG_BYTES, shuffleFrameOf } from "../../shuffle/shuffle-emitter.js";
+import { FRAME_TAG_BYTES, taggedFrameOf } from "../../shuffle/shuffle-emitter.js";
 import { SpecialLength, type WireReader } from "../wire/wire.js";
 
 /** Frames the worker reads from the executor at a time (without awaiting while they are buffered). */
@@ -26,7 +26,7 @@ const EARLY_FRAMES_MEMORY = 32 * 1024 * 1024;
  * `earlyFramesMemory` bytes, then files in `scratch()`.
  */
 export function executorInput(reader: WireReader, codec: FrameCodec | PairCodec, plan: PartitionPlan, scratch: () => string, earlyFramesMemory = EARLY_FRAMES_MEMORY): ExecutorInput {
-  if (codec === "shuffle-batches") {
+  if (codec === "tagged-batches") {
     const leaves = leavesInReadOrder(plan).map(shuffleLeaf);
     const frames = new TaggedFrames(reader, leaves.map(leafKey), inRuns(leaves), scratch, earlyFramesMemory);
     return (leaf) => frames.open(leafKey(shuffleLeaf(leaf)));
@@ -40,15 +40,15 @@ export function executorInput(reader: WireReader, codec: FrameCodec | PairCodec,
 }
 
 function shuffleLeaf(leaf: ExecutorInputPlan): SparkInputPartition {
-  if (leaf.from?.shuffle === undefined) throw new TsparkError("PROTOCOL", "a leaf reading shuffle output does not name its shuffle");
+  if (leaf.from?.tagged === undefined) throw new TsparkError("PROTOCOL", "a leaf reading tagged record batches does not name their source");
   return leaf.from;
 }
 
-function leafKey(leaf: SparkInputPartition): number {
-  return keyOf(leaf.shuffle!.id, leaf.partition);
+function leafKey(leaf: SparkInputPartition): string {
+  return keyOf(leaf.tagged!.source, leaf.partition);
 }
 
-async function* executorRecords(reader: WireReader, codec: Exclude<FrameCodec | PairCodec, "shuffle-batches">): AsyncGenerator<unknown[], void, undefined> {
+async function* executorRecords(reader: WireReader, codec: Exclude<FrameCodec | PairCodec, "tagged-batches">): AsyncGenerator<unknown[], void, undefined> {
   // A pair's key read at the end of one batch of frames, its value in the next.
   let key: string | undefined;
   for (;;) {
@@ -83,7 +83,7 @@ class EarlyFrames {
   file: FrameFileWriter | undefined;
   opened = false;
 
-  constructor(readonly key: number, readonly run: number) {}
+  constructor(readonly key: string, readonly run: number) {}
 }
 
 /**
@@ -94,7 +94,7 @@ class EarlyFrames {
  */
 class TaggedFrames {
   private readonly readers: EarlyFrames[];
-  private readonly runOf = new Map<number, number>();
+  private readonly runOf = new Map<string, number>();
   /** The run the last frame read belongs to. */
   private run = 0;
   private ended = false;
@@ -107,7 +107,7 @@ class TaggedFrames {
 
   constructor(
     private readonly reader: WireReader,
-    leafKeys: number[],
+    leafKeys: string[],
     private readonly ordered: boolean,
     private readonly scratch: () => string,
     private readonly memoryLimit: number,
@@ -117,9 +117,9 @@ class TaggedFrames {
   }
 
   /** The records of one leaf's frames (a partition read twice in a task is read by two leaves). */
-  open(key: number): AsyncGenerator<unknown[], void, undefined> {
+  open(key: string): AsyncGenerator<unknown[], void, undefined> {
     const mine = this.readers.find((r) => r.key === key && !r.opened);
-    if (!mine) throw new TsparkError("PROTOCOL", `the task's plan reads shuffle ${describeKey(key)} more often than its leaves say`);
+    if (!mine) throw new TsparkError("PROTOCOL", `the task's plan reads ${describeKey(key)} more often than its leaves say`);
     mine.opened = true;
     return this.records(mine);
   }
@@ -158,19 +158,19 @@ class TaggedFrames {
           this.reading = undefined;
         }
         if (typeof frames === "number") {
-          if (frames !== SpecialLength.END_OF_DATA_SECTION) throw new TsparkError("PROTOCOL", `unexpected length ${frames} in the executor's shuffle output`);
+          if (frames !== SpecialLength.END_OF_DATA_SECTION) throw new TsparkError("PROTOCOL", `unexpected length ${frames} in the executor's tagged record batches`);
           this.ended = true;
           continue;
         }
         const out: unknown[][] = [];
         for (const f of frames) {
-          if (f === null || f.length < SHUFFLE_FRAME_TAG_BYTES) throw new TsparkError("PROTOCOL", "a frame of shuffle output without its tag");
-          const { shuffleId, partition, batch } = shuffleFrameOf(f);
-          const key = keyOf(shuffleId, partition);
+          if (f === null || f.length < FRAME_TAG_BYTES) throw new TsparkError("PROTOCOL", "a frame of tagged record batches without its tag");
+          const { source, partition, batch } = taggedFrameOf(f);
+          const key = keyOf(source, partition);
           const run = this.runOf.get(key);
-          if (run === undefined) throw new TsparkError("PROTOCOL", `a frame of shuffle ${describeKey(key)}, which the task does not read`);
+          if (run === undefined) throw new TsparkError("PROTOCOL", `a frame of ${describeKey(key)}, which the task does not read`);
           if (this.ordered) {
-            if (run < this.run) throw new TsparkError("PROTOCOL", `a frame of shuffle ${describeKey(key)} after the frames of a later member of the union`);
+            if (run < this.run) throw new TsparkError("PROTOCOL", `a frame of ${describeKey(key)} after the frames of a later member of the union`);
             this.run = run;
           }
           if (key === mine.key) out.push(decodeBatch(batch));
@@ -209,11 +209,12 @@ class TaggedFrames {
   }
 }
 
-/** One number for a shuffle's reduce partition. */
-function keyOf(shuffleId: number, partition: number): number {
-  return shuffleId * 2 ** 32 + partition;
+/** Names a source's partition. */
+function keyOf(source: number, partition: number): string {
+  return `${source}/${partition}`;
 }
 
-function describeKey(key: number): string {
-  return `${Math.floor(key / 2 ** 32)} (partition ${key % 2 ** 32})`;
+function describeKey(key: string): string {
+  const [source, partition] = key.split("/");
+  return `${source} (partition ${partition})`;
 }

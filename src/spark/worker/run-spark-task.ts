@@ -15,7 +15,7 @@ import { createWorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch } from "../../serde/record-batch.js";
-import type { EmittedFrame } from "../../shuffle/shuffle-emitter.js";
+import { encodeTaggedBatch, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { executorInput } from "./executor-records.js";
 import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type OutputCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
 import { markHostedWorker } from "../../worker/task-context.js";
@@ -38,7 +38,7 @@ async function plannedInput(reader: WireReader): Promise<PartitionTask> {
   return decodeMessage<PartitionTask>(task);
 }
 
-function deliverTo(writer: WireWriter, codec: OutputCodec): (records: BatchStream<unknown>) => Promise<number> {
+function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number; partition: number }): (records: BatchStream<unknown>) => Promise<number> {
   if (codec === "result") {
     return async (records) => {
       const all = await collectStream(records);
@@ -55,6 +55,7 @@ function deliverTo(writer: WireWriter, codec: OutputCodec): (records: BatchStrea
       n += batch.length;
       if (codec === "utf8") for (const r of batch) writer.string(formatRecord(r));
       else if (codec === "buckets") for (const [p, frame] of batch as EmittedFrame[]) writer.int32(8).int64(p).frame(frame);
+      else if (codec === "tagged-batches") writer.frame(encodeTaggedBatch(batch, tag.source, tag.partition));
       else writer.frame(encodeBatch(batch));
       await writer.flush();
     }
@@ -118,7 +119,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     runtime,
     {
       input: input === "plan" ? undefined : executorInput(reader, input, task.plan, () => runtime.spillDir()),
-      deliver: deliverTo(writer, command.output),
+      deliver: deliverTo(writer, command.output, { source: command.outputSource ?? 0, partition: task.partition }),
     },
   );
   if (outcome.type === "failure") {
