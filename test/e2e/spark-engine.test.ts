@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -165,6 +165,20 @@ for (const s of testSparks().slice(0, 1)) {
 }
 
 for (const s of testSparks().slice(0, 1)) {
+  test(`Spark ${s.version}: an executor JVM killed during a job: Spark recomputes its lost shuffle output and the answer is right`, { skip: s.skip, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "tspark-executor-lost-"));
+    try {
+      const marker = join(dir, "killed");
+      const r = run(["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false", "test/e2e/programs/spark-executor-lost.ts", marker], s.spark ? { SPARK_HOME: s.spark.home } : {});
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(existsSync(marker), "a task killed its executor");
+      assert.match(readFileSync(marker, "utf8"), /java .*CoarseGrainedExecutorBackend/, "the process killed was an executor JVM");
+      assert.equal(r.stdout.trim(), "keys 100, total 20000, every count 200");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test(`Spark ${s.version}: Ctrl-C during a job stops the driver, Spark's JVMs and tspark's workers on the executors`, { skip: s.skip, timeout: 300_000 }, async () => {
     const before = javaPids();
     const workers = () => spawnSync("pgrep", ["-f", "spark/worker/launcher.js"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
