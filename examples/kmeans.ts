@@ -38,7 +38,7 @@ try {
     .map((line) => line.trim().split(/\s+/).map(Number))
     .cache();
 
-  const centers = await data.takeSample(false, K, 1);
+  const centers = await data.takeSample(false, K, 42);
   let iterations = 0;
   for (let moved = Infinity; moved > convergeDist; iterations++) {
     const current = sc.broadcast(centers);

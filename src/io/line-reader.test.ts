@@ -275,3 +275,15 @@ test("a corrupt or truncated gzip file is a clear error naming it, at any cut", 
   flipped[flipped.length - 6] = flipped[flipped.length - 6]! ^ 0xff; // the stored CRC-32
   assert.throws(() => readAll({ path: file(flipped, "crc.gz"), start: 0, length: 1 }), isGzError);
 });
+
+test("a line starting exactly at a split's start belongs to the split before, as in Hadoop's LineRecordReader (Spark's textFile)", () => {
+  const p = file("aaa\nbbb\nccc\n");
+  assert.deepEqual(readAll({ path: p, start: 0, length: 4 }), ["aaa", "bbb"]);
+  assert.deepEqual(readAll({ path: p, start: 4, length: 8 }), ["ccc"]);
+  // A boundary inside a line: the line goes to the split it starts in.
+  assert.deepEqual(readAll({ path: p, start: 0, length: 5 }), ["aaa", "bbb"]);
+  assert.deepEqual(readAll({ path: p, start: 5, length: 7 }), ["ccc"]);
+  // The split before ends at "\n": the next line (starting after it) is the next split's.
+  assert.deepEqual(readAll({ path: p, start: 0, length: 3 }), ["aaa"]);
+  assert.deepEqual(readAll({ path: p, start: 3, length: 9 }), ["bbb", "ccc"]);
+});

@@ -4,11 +4,11 @@
  * the simplest fast path; memory stays bounded by the read buffer and the longest line.
  *
  * Semantics (Hadoop's LineRecordReader, as Spark's textFile):
- * - A line belongs to the split in which it starts. A split that does not start at 0 skips
- *   bytes up to and including the first "\n" at or after start-1 (if byte start-1 is "\n",
- *   a line starts exactly at `start` and nothing is skipped); it then reads every line that
- *   starts before start+length, the last one running past the split end as far as needed.
- *   Every line of a file is therefore read exactly once, whatever the split sizes.
+ * - A split that does not start at 0 skips bytes up to and including the first "\n" at or
+ *   after `start` (so a line starting exactly at `start` belongs to the split before, as in
+ *   Hadoop); it then reads every line that starts at or before start+length, the last one
+ *   running past the split end as far as needed. Every line of a file is therefore read
+ *   exactly once, whatever the split sizes, and in the same split as Spark's textFile puts it.
  * - "\n" ends a line and a "\r" just before it is dropped; a lone "\r" is kept. (Hadoop
  *   also ends lines at a lone "\r"; we don't, so "\r" inside a record survives.) A trailing
  *   "\r" at end of file is dropped too, as "\r\n" cut short.
@@ -179,8 +179,8 @@ function* batchesOf(buf: Buffer, from: number, to: number, batchLines: number): 
 
 /**
  * Lines of `source`, whose first byte is at file offset `base`. If `skipFirst`, bytes up to
- * and including the first "\n" are dropped. Stops after the line containing offset
- * `end - 1` (lines starting at or after `end` belong to the next split).
+ * and including the first "\n" are dropped. Stops after the line containing offset `end`
+ * (lines starting after `end` belong to the next split).
  */
 function* linesOf(source: ByteSource, base: number, skipFirst: boolean, end: number, initialSize: number, batchLines: number): Generator<string[], void, undefined> {
   let buf = Buffer.allocUnsafe(initialSize);
@@ -200,9 +200,9 @@ function* linesOf(source: ByteSource, base: number, skipFirst: boolean, end: num
       }
     }
     if (!skipping) {
-      if (base + lo >= end) return; // the next line starts in the next split
-      // Index of the byte end-1; the "\n" at or after it ends this split's last line.
-      const lastByte = end - 1 - base;
+      if (base + lo > end) return; // the next line starts in the next split
+      // Index of the byte at `end`; the "\n" at or after it ends this split's last line.
+      const lastByte = end - base;
       let last: number;
       let final = false;
       if (lastByte < hi) {
@@ -258,8 +258,7 @@ export function* readLines(split: FileSplit, batchSize = DEFAULT_BATCH_LINES): G
     if (gz) {
       yield* linesOf(gunzipSource(split.path, fd), 0, false, Infinity, READ_SIZE, batchSize);
     } else {
-      // Reading from start-1 lets one scan both test "is there a line start at `start`?" and skip.
-      const from = split.start > 0 ? split.start - 1 : 0;
+      const from = split.start;
       const initial = Math.min(READ_SIZE, Math.max(64 * 1024, split.length + 8 * 1024)); // small splits, small buffers
       yield* linesOf(fileSource(fd, from), from, split.start > 0, split.start + split.length, initial, batchSize);
     }

@@ -165,6 +165,34 @@ for (const s of testSparks().slice(0, 1)) {
 }
 
 for (const s of testSparks().slice(0, 1)) {
+  test(`Spark ${s.version} (local-cluster): every program in examples/ prints what tspark's engine prints`, { skip: s.skip, timeout: 600_000 }, () => {
+    const examples: Array<[string, ...string[]]> = [
+      ["wordcount.ts", "examples/data/sample.txt"],
+      ["pi.ts", "4"],
+      ["sort.ts", "examples/data/sample.txt", "30"],
+      ["transitive-closure.ts"],
+      ["pagerank.ts", "examples/data/links.txt", "10"],
+      ["kmeans.ts", "examples/data/points.txt", "3"],
+      ["logistic-regression.ts"],
+      ["log-analysis.ts", "examples/data/access.log", "OUT"],
+    ];
+    const dir = mkdtempSync(join(tmpdir(), "tspark-examples-on-spark-"));
+    try {
+      for (const [name, ...args] of examples) {
+        const on = (engine: string, master: string[], env: NodeJS.ProcessEnv = {}) => {
+          const out = join(dir, engine);
+          const r = run([...master, join("examples", name), ...args.map((a) => (a === "OUT" ? out : a))], env);
+          assert.equal(r.code, 0, `${name} on ${engine}:\n${r.stderr}`);
+          return r.stdout.replaceAll(out, "OUT");
+        };
+        const expected = on("local", ["--master", "local[2]"]);
+        assert.equal(on("spark", ["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false"], { SPARK_HOME: s.spark!.home }), expected, name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test(`Spark ${s.version}: an executor JVM killed during a job: Spark recomputes its lost shuffle output and the answer is right`, { skip: s.skip, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "tspark-executor-lost-"));
     try {
