@@ -1,7 +1,7 @@
 /**
  * Sorting: reads a text file, sorts its words with sortBy (a range-partitioned shuffle, as
  * PySpark's sort.py) and prints the first N; then ranks the distinct words by length with
- * sortByKey, longest first.
+ * sortBy, longest first.
  *
  *   npx tspark examples/sort.ts [path=examples/data/sample.txt] [N=20]
  */
@@ -23,12 +23,13 @@ try {
   console.log(`# first ${firstN} of ${await words.count()} words, sorted`);
   for (const word of await sorted.take(firstN)) console.log(word);
 
-  // The longest distinct words: key by length, sort descending by key.
+  // The longest distinct words, longest first; words of one length in code-point order, so
+  // that the ranking does not depend on the order records arrive in.
   const longest = await words
     .map((word) => word.toLowerCase().replace(/[^\p{L}\p{N}']/gu, ""))
     .distinct()
     .map((word) => [word.length, word] as [number, string])
-    .sortByKey(false)
+    .sortBy(([n, word]) => [-n, word])
     .take(5);
   console.log(`# longest words: ${longest.map(([n, word]) => `${word} (${n})`).join(", ")}`);
 } finally {
