@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { CommandPlans, OutputCodec, PartitionResult, PartitionTask } from "../task-command.js";
-import { childPlans, leavesInReadOrder, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
+import { leavesInReadOrder, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { TsparkError } from "../../errors.js";
@@ -67,11 +67,9 @@ export async function runPlans(target: SparkTarget, tasks: PartitionTask[], plan
   return frames.map((f) => decodeMessage<PartitionResult>(f));
 }
 
-/** Where a plan reads Spark's own input (its `executor-input` leaves that name a JVM RDD). */
-function sparkLeaves(plan: PartitionPlan, into: SparkInputPartition[] = []): SparkInputPartition[] {
-  if (plan.kind === "executor-input" && plan.from) into.push(plan.from);
-  for (const child of childPlans(plan)) sparkLeaves(child, into);
-  return into;
+/** Where a plan reads JVM RDDs' records (its `executor-input` leaves that name one), in the order it reads them. */
+function sparkLeaves(plan: PartitionPlan): SparkInputPartition[] {
+  return leavesInReadOrder(plan).flatMap((l) => (l.from ? [l.from] : []));
 }
 
 /** `plan` with each Spark input leaf replaced by `replace(leaf)`. */
@@ -216,7 +214,7 @@ async function gathered(wanted: ReadonlyArray<{ rdd: string; partitions: number[
  * over is the union of those RDDs, and each Spark partition of it gets its own plan.
  */
 function sparkInput(tasks: PartitionTask[]): { rdd(target: SparkTarget): Promise<JavaObject>; partitions: number[]; plans: CommandPlans } | undefined {
-  const leaves = tasks.map((t) => leavesInReadOrder(t.plan).flatMap((l) => (l.from ? [l.from] : [])));
+  const leaves = tasks.map((t) => sparkLeaves(t.plan));
   if (leaves.every((l) => l.length === 0)) return undefined;
   // The union of the members in order of use; a member used again from an earlier partition starts a new one.
   const members: Array<Member & { offset: number; last: number }> = [];
