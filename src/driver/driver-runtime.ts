@@ -160,11 +160,12 @@ export class DriverRuntime {
       this.bus.addListener(this.eventLog.listener);
     }
     const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;
+    const workerEnv = { [WORKER_MEMORY_ENV]: String(settings.workerMemory) };
     try {
       // Started and waited for here, as PySpark's SparkContext() does: a Spark that cannot run
       // tspark's worker fails the constructor, and the application id and UI are Spark's.
       this.sparkSession = sparkInstallation
-        ? SparkSession.start({ spark: sparkInstallation, master: settings.master.text, appName: settings.appName, workerExec, conf: sparkConfOf(conf.getAll()), onOutput: (line) => log("DEBUG", "spark", line) })
+        ? SparkSession.start({ spark: sparkInstallation, master: settings.master.text, appName: settings.appName, workerExec, workerEnv, conf: sparkConfOf(conf.getAll()), onOutput: (line) => log("DEBUG", "spark", line) })
         : undefined;
     } catch (err) {
       this.eventLog?.close();
@@ -210,7 +211,7 @@ export class DriverRuntime {
     const session = this.sparkSession;
     if (session && sparkInstallation) {
       // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
-      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv: { [WORKER_MEMORY_ENV]: String(settings.workerMemory) }, mergeAccumulators: (updates) => this.mergeAccumulators(updates) }));
+      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv, mergeAccumulators: (updates) => this.mergeAccumulators(updates) }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);

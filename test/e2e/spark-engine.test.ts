@@ -83,6 +83,8 @@ for (const s of testSparks()) {
       const flags = [
         ...[join(ROOT, "dist", "*"), join(ROOT, "node_modules", "*"), join(ROOT, "package.json"), ...sparkDirs, join(s.spark!.home, "work", "*")].map((p) => `--allow-fs-read=${p}`),
         ...sparkDirs.map((p) => `--allow-fs-write=${p}`),
+        // The worker daemon starts each worker (with these same flags).
+        "--allow-child-process",
       ];
       const sealed = join(local, "sealed-worker.sh");
       writeFileSync(sealed, `#!/bin/sh\nexec ${[process.execPath, "--experimental-permission", ...flags, join(ROOT, "dist", "spark", "worker", "launcher.js")].map((a) => `'${a}'`).join(" ")} "$@"\n`, { mode: 0o755 });
@@ -114,11 +116,29 @@ for (const s of testSparks()) {
     assert.match(r.stdout, /^map-side additions 4$/m, "the killed attempt's additions are not counted, the retry's are");
   });
 
-  test(`Spark ${s.version} (${master.join(" ")}): examples/wordcount.ts prints what tspark's engine prints`, { skip: s.skip, timeout: 300_000 }, () => {
+  test(`Spark ${s.version} (${master.join(" ")}): workers outlive their tasks (Spark's worker daemon): 48 tasks in a few processes, broadcasts and closures sent once serve later tasks, a failed task's worker is replaced`, { skip: s.skip, timeout: 300_000 }, () => {
+    const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=1", "test/e2e/programs/spark-reuse.ts"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    const processes = Number(lines.pop()!.replace("processes ", ""));
+    assert.deepEqual(lines, [
+      "sums [6048,6048,6048]",
+      'counted [["a",2],["b",1],["c",1]]',
+      'later ["made after the first jobs, 3","made after the first jobs, 6","made after the first jobs, 9","made after the first jobs, 12"]',
+      "after destroy 50",
+      "failed true",
+      "after a failure 10",
+    ]);
+    // Two executors: a worker each, and a spare or a replacement (one process per task would be 48).
+    assert.ok(processes >= 1 && processes <= 4, `48 tasks ran in ${processes} worker processes`);
+  });
+
+  test(`Spark ${s.version} (${master.join(" ")}, a worker process per task): examples/wordcount.ts prints what tspark's engine prints`, { skip: s.skip, timeout: 300_000 }, () => {
     const args = ["examples/wordcount.ts", "examples/data/sample.txt", "15"];
     const expected = run(["--master", "local[2]", ...args]);
     assert.equal(expected.code, 0, expected.stderr);
-    const r = run([...master, "--conf", "spark.ui.enabled=false", ...args], env);
+    // Spark's direct mode (no daemon), the other way its executors start workers.
+    const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.python.use.daemon=false", ...args], env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, expected.stdout);
     assert.equal(r.stdout.trim().split("\n").length, 15);

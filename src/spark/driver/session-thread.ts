@@ -20,7 +20,7 @@ const held = new Map<string, JavaObject>();
 
 const thread = serveThreadCalls({
   async start(options: SessionStart): Promise<SessionInfo> {
-    const { spark, master, conf, workerExec } = options;
+    const { spark, master, conf, workerExec, workerEnv } = options;
     gateway = await launchGateway({ spark, master, conf, onOutput: (line) => thread.notify(line) });
     try {
       const client = gateway.client;
@@ -37,7 +37,7 @@ const thread = serveThreadCalls({
         uiWebUrl: (await ui.call("isDefined")) ? String(await ui.call("get")) : undefined,
         defaultParallelism: Number(await jsc.call("defaultParallelism")),
       };
-      await probe({ client, jsc, workerExec, workerEnv: {}, minor: spark.minor });
+      await probe({ client, jsc, workerExec, workerEnv, minor: spark.minor });
       return info;
     } catch (err) {
       await gateway.stop();

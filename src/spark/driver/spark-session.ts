@@ -23,6 +23,8 @@ export interface SessionStart {
   conf: Array<[string, string]>;
   /** The worker executable on the executors. */
   workerExec: string;
+  /** The workers' environment (Spark keeps a daemon per executable and environment, so the probe job uses the jobs' one). */
+  workerEnv: Record<string, string>;
 }
 
 /** The JavaSparkContext methods reading input through Hadoop that tspark uses. */
@@ -60,11 +62,12 @@ export function sparkConfOf(entries: Iterable<readonly [string, string]>): Array
   return out;
 }
 
-/** Settings tspark's worker needs from Spark: a process per task, connected over TCP. */
-const REQUIRED_CONF: Array<[string, string]> = [
-  ["spark.python.use.daemon", "false"],
-  ["spark.python.unix.domain.socket.enabled", "false"],
-];
+/**
+ * Settings tspark's worker needs from Spark: workers connected over TCP. (Either worker mode
+ * works: Spark's default, a daemon per executor whose workers run task after task, or a
+ * process per task with `spark.python.use.daemon=false`.)
+ */
+const REQUIRED_CONF: Array<[string, string]> = [["spark.python.unix.domain.socket.enabled", "false"]];
 
 /** How long starting the JVM, its context and the probe job may take. */
 const START_TIMEOUT_MS = 300_000;
@@ -93,7 +96,7 @@ export class SparkSession {
   static start(options: SessionStart & { appName: string; onOutput: (line: string) => void }): SparkSession {
     const thread = new ThreadChannel(new URL("./session-thread.js", import.meta.url), (line) => options.onOutput(String(line)));
     const conf: Array<[string, string]> = [...options.conf.filter(([k]) => !REQUIRED_CONF.some(([r]) => r === k)), ...REQUIRED_CONF, ["spark.app.name", options.appName]];
-    const start: SessionStart = { spark: options.spark, master: options.master, conf, workerExec: options.workerExec };
+    const start: SessionStart = { spark: options.spark, master: options.master, conf, workerExec: options.workerExec, workerEnv: options.workerEnv };
     let info: SessionInfo;
     try {
       info = thread.callSync<SessionInfo>("start", [start], START_TIMEOUT_MS);

@@ -103,6 +103,19 @@ export class WireReader {
     return this.ended && this.avail === 0;
   }
 
+  /**
+   * Waits for the next byte: true once one is buffered, false if the source ends (cleanly or
+   * not) with nothing left to read. A reused worker asks this between tasks.
+   */
+  async hasMore(): Promise<boolean> {
+    if (this.avail > 0) return true;
+    if (this.ended) return false;
+    return this.need(1).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async readInt32(): Promise<number> {
     if (this.avail < 4) await this.need(4);
     return this.takeInt32();

@@ -1,5 +1,5 @@
 /**
- * Runs one Spark task in tspark's worker: reads the task header and tspark's command from
+ * Runs Spark tasks in tspark's worker: reads each task's header and tspark's command from
  * the executor, streams the executor's records through executeTask (the same worker runtime
  * the local engine uses), writes the records back as frames, then the trailer Spark's
  * PythonRunner expects. A failure is reported as PySpark reports one (-2 and a message;
@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { relocateModules } from "../../closure/revive.js";
 import { executeTask } from "../../worker/execute-task.js";
-import { createWorkerRuntime } from "../../worker/worker-runtime.js";
+import { createWorkerRuntime, type WorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch } from "../../serde/record-batch.js";
@@ -21,7 +21,7 @@ import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type Output
 import { markHostedWorker } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
-import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError } from "./task-header.js";
+import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError, type BroadcastEntry } from "./task-header.js";
 import type { ExecutorConnection } from "./executor-connection.js";
 import { TsparkError } from "../../errors.js";
 import { formatRecord } from "../../util/format.js";
@@ -75,13 +75,63 @@ function closuresFrom(path: string | undefined): Array<[string, Uint8Array]> {
   return decodeMessage<Array<[string, Uint8Array]>>(readFileSync(path));
 }
 
-/** Runs the task on `connection`; resolves to the process's exit code. */
-export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.ProcessEnv): Promise<number> {
-  const { reader, writer } = connection;
-  const minor = profileOf(env);
-  const header = await readTaskHeader(reader, minor);
+/** What a worker keeps between the tasks Spark sends it on one connection (PySpark's worker reuse). */
+interface ServedExecutor {
+  readonly connection: ExecutorConnection;
+  readonly minor: SparkMinor;
+  /** Shared by every task: decoded broadcast values, closures, the spill directory. */
+  readonly runtime: WorkerRuntime;
+  /** Spark sends a worker each broadcast's file once and says when to drop it: the files by Spark's id. */
+  readonly broadcastPaths: Map<bigint, string>;
+}
+
+/**
+ * Serves the executor on `connection`: runs the task it sends, then, while each ends cleanly,
+ * the next one on the same connection, until the executor closes it or the connection is
+ * retired. Resolves to the process's exit code.
+ */
+export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.ProcessEnv): Promise<number> {
   // A worker to tspark's driver-only checks, finding added files where its executor keeps them.
   markHostedWorker();
+  const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
+  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map() };
+  const nextTask = async (): Promise<boolean> => {
+    connection.waiting = true;
+    const more = !connection.retiring && (await connection.reader.hasMore());
+    connection.waiting = false;
+    return more && !connection.retiring;
+  };
+  try {
+    while (await nextTask()) if (!(await runTask(served))) break;
+  } finally {
+    connection.socket.end();
+  }
+  return 0;
+}
+
+/** Tracks the broadcasts the header adds and drops; a dropped one's decoded value is dropped too. */
+function updateBroadcasts(served: ServedExecutor, entries: readonly BroadcastEntry[]): void {
+  const { broadcastPaths, runtime } = served;
+  for (const b of entries) {
+    if ("dropId" in b) {
+      const path = broadcastPaths.get(b.dropId);
+      broadcastPaths.delete(b.dropId);
+      for (const [id, file] of runtime.broadcastFiles) {
+        if (file !== path) continue;
+        runtime.broadcastFiles.delete(id);
+        runtime.broadcasts.delete(id);
+      }
+    } else if (b.path !== undefined) {
+      broadcastPaths.set(b.id, b.path);
+    }
+  }
+}
+
+/** Runs one task; resolves to whether the connection may carry another (the task succeeded and its stream ended cleanly). */
+async function runTask(served: ServedExecutor): Promise<boolean> {
+  const { connection, minor, broadcastPaths } = served;
+  const { reader, writer } = connection;
+  const header = await readTaskHeader(reader, minor);
   const initTime = Date.now();
   const command = decodeTaskCommand(header.command);
   const planned = planOfPartition(command.plans, header.partitionIndex);
@@ -91,17 +141,15 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     const record = await plannedInput(reader);
     task = { partition: record.partition, plan: withInput(task.plan, record.plan) };
   }
-  const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
   // Where Spark fetched the files the driver added (SparkFiles); executors name their working directory ".".
   const filesDir = resolve(header.sparkFilesDir);
-  const runtime = { ...createWorkerRuntime({ ...settingsFromEnv(env), localDir }), filesDir };
+  const runtime = { ...served.runtime, filesDir };
   // The user's modules, as the driver bundled them, are among those files.
   relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(filesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
-  const files = new Map<bigint, string>();
-  for (const b of header.broadcasts) if ("id" in b && b.path !== undefined) files.set(b.id, b.path);
+  updateBroadcasts(served, header.broadcasts);
   for (const [id, sparkId] of command.broadcasts) {
-    const file = files.get(BigInt(sparkId));
+    const file = broadcastPaths.get(BigInt(sparkId));
     if (file !== undefined) runtime.broadcastFiles.set(id, file);
   }
   const outcome = await executeTask(
@@ -113,7 +161,7 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
       partition: task.partition,
       attempt: header.attemptNumber,
       plan: task.plan,
-      closures: command.closuresIn === undefined ? command.closures : closuresFrom(files.get(BigInt(command.closuresIn))),
+      closures: command.closuresIn === undefined ? command.closures : closuresFrom(broadcastPaths.get(BigInt(command.closuresIn))),
       localProperties: Object.fromEntries(header.localProperties),
     },
     runtime,
@@ -123,10 +171,10 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     },
   );
   if (outcome.type === "failure") {
+    // As PySpark's worker: a failed task's worker is not reused.
     writeTaskError(writer, encodeTaskError({ ...outcome.error, partition: task.partition, stage: header.stageId }));
     await writer.flush();
-    connection.socket.end();
-    return 0;
+    return false;
   }
   writeTaskEnd(writer, {
     bootMs: connection.bootTime,
@@ -138,7 +186,5 @@ export async function runSparkTask(connection: ExecutorConnection, env: NodeJS.P
     accumulatorUpdates: outcome.accumulators.length > 0 ? [encodeMessage(outcome.accumulators)] : [],
   }, minor);
   await writer.flush();
-  await answerEndOfStream(reader, writer);
-  connection.socket.end();
-  return 0;
+  return answerEndOfStream(reader, writer);
 }

@@ -1,5 +1,5 @@
 // An executor JVM killed during a job (test/e2e/spark-engine.test.ts, on local-cluster): the
-// first reduce task to run kills its executor (the worker's parent process), taking that
+// first reduce task to run kills its executor (the worker's parent, or its daemon's), taking that
 // executor's shuffle output with it; Spark recomputes it from lineage and the answer is right.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { SparkContext } from "tspark";
@@ -13,9 +13,14 @@ try {
     .reduceByKey((a, b) => a + b, 4)
     .mapValues((n) => {
       if (!existsSync(marker)) {
-        // What is killed: the parent's command line, for the test to check that it is an executor JVM.
-        writeFileSync(marker, readFileSync(`/proc/${process.ppid}/cmdline`, "utf8").split("\0").join(" "));
-        process.kill(process.ppid, "SIGKILL");
+        // The executor JVM is the worker's parent, or its daemon's (Spark's default).
+        const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+        const parentOf = (pid: number) => { const stat = readFileSync(`/proc/${pid}/stat`, "utf8"); return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]); };
+        let executor = process.ppid;
+        while (executor > 1 && !cmdline(executor).includes("CoarseGrainedExecutorBackend")) executor = parentOf(executor);
+        // What is killed: its command line, for the test to check that it is an executor JVM.
+        writeFileSync(marker, cmdline(executor));
+        process.kill(executor, "SIGKILL");
       }
       return n;
     })
