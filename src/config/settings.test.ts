@@ -31,6 +31,7 @@ test("defaults parse into typed values", () => {
     master: undefined,
     sparkHome: undefined,
     sparkWorkerExec: undefined,
+    sparkReadLocalFiles: true,
     appName: "tspark",
     defaultParallelism: undefined,
     maxFailures: 4,

@@ -28,6 +28,7 @@ export interface Settings {
   readonly sparkHome: string | undefined;
   /** tspark.spark.workerExec: the worker executable on Spark's executors; undefined: this tspark's launcher. */
   readonly sparkWorkerExec: string | undefined;
+  readonly sparkReadLocalFiles: boolean;
   readonly appName: string;
   /** Partitions when none are given; undefined: the number of worker slots. */
   readonly defaultParallelism: number | undefined;
@@ -95,6 +96,7 @@ export function parseSettings(conf: SettingsSource): Settings {
     master,
     sparkHome: read(K.sparkHome),
     sparkWorkerExec: read(K.sparkWorkerExec),
+    sparkReadLocalFiles: read(K.sparkReadLocalFiles),
     appName: read(K.appName),
     defaultParallelism: read(K.defaultParallelism),
     maxFailures,

@@ -160,7 +160,9 @@ export class DriverRuntime {
       this.bus.addListener(this.eventLog.listener);
     }
     const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;
-    const workerEnv = { [WORKER_MEMORY_ENV]: String(settings.workerMemory) };
+    // On Spark, the heap flags tspark's engine gives its workers reach them through NODE_OPTIONS (Spark starts them, with no flags of ours).
+    const heapFlags = [...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []), `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`];
+    const workerEnv = { [WORKER_MEMORY_ENV]: String(settings.workerMemory), NODE_OPTIONS: heapFlags.join(" ") };
     try {
       // Started and waited for here, as PySpark's SparkContext() does: a Spark that cannot run
       // tspark's worker fails the constructor, and the application id and UI are Spark's.
@@ -188,11 +190,7 @@ export class DriverRuntime {
     const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory) };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = createBackend(settings.master, {
-      nodeArgs: [
-        ...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []),
-        `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`,
-        ...settings.executorNodeOptions,
-      ],
+      nodeArgs: [...heapFlags, ...settings.executorNodeOptions],
       env,
       localityWaitMs: settings.localityWait,
       events: {
@@ -211,7 +209,7 @@ export class DriverRuntime {
     const session = this.sparkSession;
     if (session && sparkInstallation) {
       // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
-      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv, mergeAccumulators: (updates) => this.mergeAccumulators(updates) }));
+      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv, readLocalFiles: settings.sparkReadLocalFiles, mergeAccumulators: (updates) => this.mergeAccumulators(updates) }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);

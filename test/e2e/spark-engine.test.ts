@@ -116,8 +116,8 @@ for (const s of testSparks()) {
     assert.match(r.stdout, /^map-side additions 4$/m, "the killed attempt's additions are not counted, the retry's are");
   });
 
-  test(`Spark ${s.version} (${master.join(" ")}): workers outlive their tasks (Spark's worker daemon): 48 tasks in a few processes, broadcasts and closures sent once serve later tasks, a failed task's worker is replaced`, { skip: s.skip, timeout: 300_000 }, () => {
-    const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=1", "test/e2e/programs/spark-reuse.ts"], env);
+  test(`Spark ${s.version} (${master.join(" ")}): workers outlive their tasks (Spark's worker daemon): 48 tasks in a few processes, broadcasts and closures sent once serve later tasks, a failed task's worker is replaced, tspark.executor.memory bounds their heap`, { skip: s.skip, timeout: 300_000 }, () => {
+    const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=1", "--conf", "tspark.executor.memory=256m", "test/e2e/programs/spark-reuse.ts"], env);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
     const processes = Number(lines.pop()!.replace("processes ", ""));
@@ -128,6 +128,7 @@ for (const s of testSparks()) {
       "after destroy 50",
       "failed true",
       "after a failure 10",
+      "worker heap bounded true",
     ]);
     // Two executors: a worker each, and a spare or a replacement (one process per task would be 48).
     assert.ok(processes >= 1 && processes <= 4, `48 tasks ran in ${processes} worker processes`);

@@ -102,28 +102,44 @@ export interface TextSplit {
   length: number;
 }
 
+/** A text split tspark's worker can read itself: a local file, plain or gzip. */
+function localTextSplit(split: TextSplit): { path: string; start: number; length: number } | undefined {
+  if (!split.url.startsWith("file:") || /\.(bz2|deflate|lz4|snappy|zst|zstd|br)$/i.test(split.url)) return undefined;
+  return { path: fileURLToPath(split.url), start: split.start, length: split.length };
+}
+
 /**
  * The plans, read from JVM RDDs where they can be. A partition reading several partitions of
  * Spark's text input (a coalesce, zip or cartesian over a textFile) reads the splits Hadoop
  * planned itself instead, which tspark's worker can for local files (plain or gzip); anything
- * else is refused with what would run. Shuffle output stays Spark's to hand over.
+ * else is refused with what would run. With `readLocalFiles`, every partition of a local
+ * text file is read so: the same split, the same lines (the worker follows Hadoop's rule),
+ * without the JVM decoding each line and handing it over. Shuffle output stays Spark's to
+ * hand over.
  */
-export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string) => TextSplit[]): PartitionTask[] {
+export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string) => TextSplit[], readLocalFiles: boolean): PartitionTask[] {
   const splits = new Map<string, TextSplit[]>();
+  const splitOf = (leaf: SparkInputPartition): TextSplit => {
+    if (!splits.has(leaf.rdd)) splits.set(leaf.rdd, splitsOf(leaf.rdd));
+    return splits.get(leaf.rdd)![leaf.partition]!;
+  };
   return tasks.map((task) => {
     const leaves = sparkLeaves(task.plan);
-    if (leaves.length <= 1 || leaves.every((l) => l.records === "tagged-batches")) return task;
+    if (leaves.every((l) => l.records === "tagged-batches")) return task;
+    if (leaves.length <= 1) {
+      const local = readLocalFiles && leaves[0]?.records === "lines" ? localTextSplit(splitOf(leaves[0])) : undefined;
+      return local ? { partition: task.partition, plan: mapSparkLeaves(task.plan, () => ({ kind: "text-file", split: local })) } : task;
+    }
     return { partition: task.partition, plan: mapSparkLeaves(task.plan, (leaf) => {
-      const { rdd, partition, records } = leaf;
+      const { records } = leaf;
       if (records === "tagged-batches") return { kind: "executor-input", from: leaf };
       if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one) does not run yet; run it on tspark's own engine (--master local[N])");
-      if (!splits.has(rdd)) splits.set(rdd, splitsOf(rdd));
-      const split = splits.get(rdd)![partition]!;
-      const compressed = /\.(bz2|deflate|lz4|snappy|zst|zstd|br)$/i.test(split.url);
-      if (!split.url.startsWith("file:") || compressed) {
+      const split = splitOf(leaf);
+      const local = localTextSplit(split);
+      if (!local) {
         throw new TsparkError("INVALID_ARGUMENT", `on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one) runs only over plain or gzip files on this machine's filesystem, not ${split.url}; run it on tspark's own engine (--master local[N])`);
       }
-      return { kind: "text-file", split: { path: fileURLToPath(split.url), start: split.start, length: split.length } };
+      return { kind: "text-file", split: local };
     }) };
   });
 }

@@ -45,6 +45,8 @@ export interface SparkJobsOptions {
   workerExec: string;
   /** The environment tspark's worker runs with there (its memory budget, as on tspark's engine). */
   workerEnv: Record<string, string>;
+  /** Whether the worker reads local text files' splits itself (tspark.spark.readLocalFiles). */
+  readLocalFiles: boolean;
   /** Adds a successful task's accumulator additions to the driver's accumulators. */
   mergeAccumulators(updates: Array<[number, unknown]>): void;
 }
@@ -254,7 +256,7 @@ export class SparkJobs {
   }
 
   private readable(tasks: PartitionTask[]): PartitionTask[] {
-    return withReadableInput(tasks, (rdd) => this.options.session.textFileSplits(rdd));
+    return withReadableInput(tasks, (rdd) => this.options.session.textFileSplits(rdd), this.options.readLocalFiles);
   }
 
   private shuffles(target: SparkTarget): SparkShuffles {

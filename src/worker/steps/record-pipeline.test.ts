@@ -3,7 +3,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import "./narrow-steps.js";
 import { stepOperator } from "./step-registry.js";
-import { RecordPipeline, pushRecords } from "./record-pipeline.js";
+import { RecordPipeline, pushRecords, pushRecordsByBatch } from "./record-pipeline.js";
 import { standaloneTaskScope } from "../standalone-task.js";
 import type { BatchStream } from "../batch-stream.js";
 
@@ -80,4 +80,18 @@ test("ten thousand chained maps run, pushed record by record and read as batches
   pushRecords(s as Iterable<unknown[]>, (r) => pushed.push(r));
   assert.deepEqual(pushed, [10_000, 10_001, 10_002, 10_003]);
   assert.deepEqual([...(s as Iterable<unknown[]>)], [[10_000, 10_001, 10_002], [10_003]]);
+});
+
+test("pushRecordsByBatch: records go down the fused chain one by one, and it yields after each source batch (what the shuffle emitter hands Spark between batches)", () => {
+  const log: string[] = [];
+  const stream = chain(log, [["a b", "x c"], ["d"]]);
+  for (const _ of pushRecordsByBatch(stream as Iterable<unknown[]>, (rec) => log.push(`sink ${JSON.stringify(rec)}`))) log.push("batch done");
+  assert.deepEqual(log, [
+    "split a b", "pair a", 'sink ["a",1]', "pair b", 'sink ["b",1]',
+    "split x c", "pair x", "pair c", 'sink ["c",1]', "batch done",
+    "split d", "pair d", 'sink ["d",1]', "batch done",
+  ]);
+  const plain: string[] = [];
+  for (const _ of pushRecordsByBatch([[1, 2], [3]], (r) => plain.push(String(r)))) plain.push("|");
+  assert.deepEqual(plain, ["1", "2", "|", "3", "|"]);
 });

@@ -49,6 +49,15 @@ export class RecordPipeline implements Iterable<unknown[]> {
     for (const batch of this.source) for (let i = 0; i < batch.length; i++) emit(batch[i]);
   }
 
+  /** pushInto one source batch at a time: yields after each batch's records went down the chain. */
+  *pushEach(sink: Emit): Generator<void, void, undefined> {
+    const emit = this.chain(sink);
+    for (const batch of this.source) {
+      for (let i = 0; i < batch.length; i++) emit(batch[i]);
+      yield;
+    }
+  }
+
   private chain(sink: Emit): Emit {
     let emit = sink;
     for (let i = this.stages.length - 1; i >= 0; i--) emit = this.stages[i]!(emit);
@@ -87,4 +96,20 @@ function* stageBatches(input: Iterable<unknown[]>, stage: RecordStage): Generato
 export function pushRecords(input: Iterable<unknown[]>, sink: Emit): void {
   if (input instanceof RecordPipeline) input.pushInto(sink);
   else for (const batch of input) for (let i = 0; i < batch.length; i++) sink(batch[i]);
+}
+
+/**
+ * pushRecords one input batch at a time, yielding after each: for a consumer that must hand on
+ * what each batch produced (the shuffle emitter's full frames) while records still go down a
+ * pipeline's chain one by one.
+ */
+export function* pushRecordsByBatch(input: Iterable<unknown[]>, sink: Emit): Generator<void, void, undefined> {
+  if (input instanceof RecordPipeline) {
+    yield* input.pushEach(sink);
+    return;
+  }
+  for (const batch of input) {
+    for (let i = 0; i < batch.length; i++) sink(batch[i]);
+    yield;
+  }
 }

@@ -2,7 +2,8 @@
  * Shuffle operators inside tasks: the map side's write (partition, combine, spill, commit)
  * and the reduce side's combine-by-key and sort, all bounded by the worker's memory budget.
  */
-import { type BatchStream, mapBatches, foldRecords } from "../batch-stream.js";
+import { type BatchStream, mapBatches, foldRecords, isAsyncStream } from "../batch-stream.js";
+import { pushRecordsByBatch } from "./record-pipeline.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
 import { ShuffleEmitter, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
@@ -181,15 +182,20 @@ registerStep("shuffleEmit", (input, ctx) => {
     for (const [, f] of out) ctx.task.metrics.shuffleWriteBytes += f.length;
     return out;
   };
-  return mapBatches(input, (b) => {
-    e.write(b);
+  const finish = (): EmittedFrame[] => {
+    e.finish();
     return taken();
-  }, {
-    flush: () => {
-      e.finish();
-      return [taken()];
-    },
-  });
+  };
+  if (isAsyncStream(input)) return mapBatches(input, (b) => (e.write(b), taken()), { flush: () => [finish()] });
+  // A synchronous pipeline's records go down its fused chain into the emitter one by one (as into tspark's own shuffle writer).
+  return (function* () {
+    for (const _ of pushRecordsByBatch(input, (rec) => e.add(rec))) {
+      const out = taken();
+      if (out.length > 0) yield out;
+    }
+    const last = finish();
+    if (last.length > 0) yield last;
+  })();
 });
 
 /** Reduce side: combines [key, value] (or [key, combiner]) records by key. */

@@ -1,7 +1,8 @@
 // Workers outlive their tasks on Spark (test/e2e/spark-engine.test.ts): jobs of many tasks run
 // in a few processes, and what a reused worker was sent once (a broadcast's file, closures)
 // serves its later tasks; a dropped broadcast is dropped there too, and a failed task's
-// worker is replaced.
+// worker is replaced. The workers get tspark's heap settings.
+import { getHeapStatistics } from "node:v8";
 import { SparkContext } from "tspark";
 
 const sc = new SparkContext({ appName: "spark-reuse" });
@@ -36,5 +37,8 @@ try {
   console.log(`failed ${(err as Error).message.includes("three")}`);
 }
 console.log(`after a failure ${await sc.parallelize([1, 2, 3, 4], 4).sum()}`);
+// tspark.executor.memory bounds the workers' heap on Spark too (the test sets 256m).
+const heaps = await sc.parallelize([1, 2], 2).map(() => getHeapStatistics().heap_size_limit).collect();
+console.log(`worker heap bounded ${heaps.every((h) => h < 400 * 2 ** 20)}`);
 console.log(`processes ${pids.size}`);
 await sc.stop();
