@@ -2,6 +2,7 @@
  * `npm run bench [-- --size MB --runs N --only W1,W5 --out FILE]`: generates the data once
  * (seeded), runs every workload on local[1], local[2] and as a hand-written single-process
  * Node program, checks that all three agree, and writes bench/RESULTS.md (or FILE, relative to the current directory).
+ * With --spark, runs bench/vs-pyspark.ts instead: tspark on Apache Spark against PySpark.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync, rmSync, statSync, openSync, readSync, closeSync } from "node:fs";
@@ -11,6 +12,11 @@ import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+// `npm run bench -- --spark ...`: tspark on Apache Spark against PySpark (bench/vs-pyspark.ts).
+if (process.argv.includes("--spark")) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", "vs-pyspark.ts"), ...process.argv.slice(2)], { cwd: ROOT, stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 const { values } = parseArgs({ options: { size: { type: "string", default: "200" }, runs: { type: "string", default: "3" }, only: { type: "string" }, out: { type: "string", default: join(ROOT, "bench", "RESULTS.md") } } });
 const size = Number(values.size);
 const runs = Number(values.runs);

@@ -18,7 +18,11 @@ export function forEachLine(path: string, each: (line: string) => void): void {
   closeSync(fd);
 }
 
-/** The one line the runner reads: the workload's result and the peak memory seen. */
-export function report(result: unknown, workerRssBytes: number[] = []): void {
-  console.log(`RESULT ${JSON.stringify({ result, driverRssBytes: process.resourceUsage().maxRSS * 1024, workerRssBytes })}`);
+/**
+ * The one line the runner reads: the workload's result, the peak memory seen, and the job's
+ * seconds from `jobStart` (performance.now() once the context is up: on Spark, its JVM start is not the job's).
+ */
+export function report(result: unknown, workerRssBytes: number[] = [], jobStart?: number): void {
+  const jobSeconds = jobStart === undefined ? undefined : (performance.now() - jobStart) / 1000;
+  console.log(`RESULT ${JSON.stringify({ result, driverRssBytes: process.resourceUsage().maxRSS * 1024, workerRssBytes, jobSeconds })}`);
 }
