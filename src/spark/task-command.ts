@@ -75,6 +75,8 @@ export interface SparkTaskCommand {
   broadcasts: Array<[number, number]>;
   /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */
   modules: Array<[string, string]>;
+  /** For a barrier stage: how many tasks it has (BarrierTaskContext.getTaskInfos()). */
+  barrierTasks?: number;
 }
 
 /** The environment variable telling the worker which protocol profile its executor speaks. */

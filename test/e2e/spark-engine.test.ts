@@ -134,6 +134,17 @@ for (const s of testSparks()) {
     assert.ok(processes >= 1 && processes <= 4, `48 tasks ran in ${processes} worker processes`);
   });
 
+  test(`Spark ${s.version} (${master.join(" ")}): barrier stages: Spark starts their tasks together and answers BarrierTaskContext's barrier() and allGather(), on a result stage and a shuffle's map side`, { skip: s.skip, timeout: 300_000 }, () => {
+    const r = run([...master, "--conf", "spark.ui.enabled=false", "test/e2e/programs/spark-barrier.ts"], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n"), [
+      'allGather ["3,12 of 2","3,12 of 2"]',
+      "partition 1 waited true",
+      'barrier map side [["a",4],["b",2]]',
+      "outside [true]",
+    ]);
+  });
+
   test(`Spark ${s.version} (${master.join(" ")}, a worker process per task): examples/wordcount.ts prints what tspark's engine prints`, { skip: s.skip, timeout: 300_000 }, () => {
     const args = ["examples/wordcount.ts", "examples/data/sample.txt", "15"];
     const expected = run(["--master", "local[2]", ...args]);

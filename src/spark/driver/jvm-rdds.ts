@@ -57,6 +57,8 @@ export interface WorkerFunction {
   broadcasts?: readonly JavaObject[];
   /** The PythonAccumulatorV2 the tasks' accumulator additions go to (accumulator-server.ts). */
   accumulator?: JavaObject;
+  /** Whether the RDD is a barrier stage's. */
+  barrier?: boolean;
 }
 
 /** `parent` (a JavaRDD) mapped partition by partition by tspark's worker running `fn.command`. */
@@ -69,7 +71,8 @@ export async function workerRdd(client: Py4JClient, parent: JavaObject, fn: Work
   // pythonVer is the worker's compatibility tag (PySpark checks it against its interpreter).
   const func = await client.construct("org.apache.spark.api.python.SimplePythonFunction", fn.command, env, includes, fn.workerExec, `tspark/${fn.minor}`, broadcasts, fn.accumulator ?? null);
   const rdd = await parent.call("rdd");
-  const pythonRdd = await client.construct("org.apache.spark.api.python.PythonRDD", rdd as JavaObject, func, false, false);
+  // A barrier stage's RDD (rdd.barrier()): Spark starts its tasks together and coordinates their BarrierTaskContext calls.
+  const pythonRdd = await client.construct("org.apache.spark.api.python.PythonRDD", rdd as JavaObject, func, false, fn.barrier === true);
   return (await pythonRdd.call("asJavaRDD")) as JavaObject;
 }
 

@@ -44,7 +44,8 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
  * The JVM RDD of tspark's worker running `plans` (a JavaRDD<byte[]> of `output` frames), and
  * which of its partitions are the job's, in order (undefined: all of them).
  */
-export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES, outputSource?: number): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
+export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES, options: { outputSource?: number; barrier?: boolean } = {}): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
+  const { outputSource, barrier = false } = options;
   const { client, jsc, workerExec, workerEnv, minor, accumulator } = target;
   const input = sparkInput(tasks);
   const shared = {
@@ -53,15 +54,15 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
     broadcasts: resources.broadcastIds,
     modules: resources.modules,
   };
-  const command = encodeTaskCommand({ output, outputSource, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared });
+  const command = encodeTaskCommand({ output, outputSource, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared, ...(barrier ? { barrierTasks: tasks.length } : {}) });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
-  const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts, accumulator });
+  const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts, accumulator, barrier });
   return { rdd, partitions: input?.partitions };
 }
 
 /** Runs `tasks` as one Spark job, with Spark's local `properties` (job group, description...): each one's result, in order. */
-export async function runPlans(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, resources = NO_RESOURCES, properties: Record<string, string> = {}): Promise<PartitionResult[]> {
-  const { rdd, partitions } = await planRdd(target, tasks, planner, "result", resources);
+export async function runPlans(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, resources = NO_RESOURCES, properties: Record<string, string> = {}, barrier = false): Promise<PartitionResult[]> {
+  const { rdd, partitions } = await planRdd(target, tasks, planner, "result", resources, { barrier });
   const frames = await submitWith(target, properties, (thread) => collectFrames(thread, rdd, partitions));
   if (frames.length !== tasks.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${tasks.length} partitions`);
   return frames.map((f) => decodeMessage<PartitionResult>(f));

@@ -104,7 +104,7 @@ export class SparkJobs {
       const { planner, tasks } = await this.plan(target, job);
       if (tasks.length === 0) return [];
       resources = await this.resources(target, planner, job.broadcasts);
-      return await runPlans(target, tasks, planner, resources, job.properties);
+      return await runPlans(target, tasks, planner, resources, job.properties, job.rdd.isBarrier());
     } catch (err) {
       throw sparkJobError(job.name, err);
     } finally {
@@ -124,7 +124,7 @@ export class SparkJobs {
     try {
       const { planner, tasks } = await this.plan(target, job);
       resources = await this.resources(target, planner, job.broadcasts);
-      const { rdd } = await planRdd(target, tasks, planner, as.text ? "utf8" : "batches", resources);
+      const { rdd } = await planRdd(target, tasks, planner, as.text ? "utf8" : "batches", resources, { barrier: job.rdd.isBarrier() });
       const output = as.text ? ((await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject) : rdd;
       const codec = as.text && as.codec ? await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec") : undefined;
       await submitWith(target, job.properties, async (thread) => {
@@ -223,7 +223,7 @@ export class SparkJobs {
       nodes.set(node.id, node);
       await node.prepare();
       const dep = node[SHUFFLE_DEPENDENCY]();
-      if (dep && !node.isCheckpointed()) await shuffles.ensure(dep, (tasks, planner, name) => this.mapSide(target, tasks, planner, name, job.broadcasts, nodes));
+      if (dep && !node.isCheckpointed()) await shuffles.ensure(dep, (tasks, planner, name) => this.mapSide(target, tasks, planner, name, job.broadcasts, nodes, dep.parent.isBarrier()));
     }
     const planner = new JobPlanner();
     const tasks: PartitionTask[] = [];
@@ -235,7 +235,7 @@ export class SparkJobs {
   private readStored(target: SparkTarget, plan: PartitionPlan, live: Array<[number, string]>, nodes: Map<number, Lineage>): Promise<PartitionPlan> {
     this.storage ??= new SparkStorage(target.client);
     return this.storage.readPlan(plan, (id) => nodes.get(id), (p) => this.shuffles(target).readPlan(p), async (tasks, planner, name, source) => {
-      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "tagged-batches", await this.resources(target, planner, live), source);
+      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "tagged-batches", await this.resources(target, planner, live), { outputSource: source });
       if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `${name} would not read its input's partitions in order`);
       await rdd.call("setName", name);
       return rdd;
@@ -268,11 +268,11 @@ export class SparkJobs {
    * What it ships stays shipped (a large closures' broadcast too): Spark may run it again to
    * recompute lost shuffle output, for as long as the application runs.
    */
-  private async mapSide(target: SparkTarget, planned: PartitionTask[], planner: JobPlanner, name: string, live: Array<[number, string]>, nodes: Map<number, Lineage>): Promise<JavaObject> {
+  private async mapSide(target: SparkTarget, planned: PartitionTask[], planner: JobPlanner, name: string, live: Array<[number, string]>, nodes: Map<number, Lineage>, barrier: boolean): Promise<JavaObject> {
     const tasks: PartitionTask[] = [];
     for (const t of planned) tasks.push({ partition: t.partition, plan: await this.readStored(target, t.plan, live, nodes) });
     const resources = await this.resources(target, planner, live);
-    const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "buckets", resources);
+    const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "buckets", resources, { barrier });
     if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `the map side of ${name} would not read its input's partitions in order`);
     await rdd.call("setName", name);
     return rdd;

@@ -27,13 +27,8 @@ function secretOf(env: NodeJS.ProcessEnv): string {
   return secret;
 }
 
-export async function connectToExecutor(env: NodeJS.ProcessEnv): Promise<ExecutorConnection> {
-  const bootTime = Math.round(performance.timeOrigin);
-  const port = Number(env["PYTHON_WORKER_FACTORY_PORT"]);
-  const secret = secretOf(env);
-  if (!Number.isInteger(port) || port <= 0) {
-    throw new TsparkError("PROTOCOL", "tspark's Spark worker runs only under a Spark executor (PYTHON_WORKER_FACTORY_PORT is not set)");
-  }
+/** A connection to a port the executor's JVM listens on (its loopback address, IPv6 if Spark prefers it). */
+export async function connectLoopback(port: number, env: NodeJS.ProcessEnv): Promise<net.Socket> {
   const host = env["SPARK_PREFER_IPV6"]?.toLowerCase() === "true" ? "::1" : "127.0.0.1";
   const socket = net.connect(port, host);
   socket.setNoDelay(true);
@@ -41,6 +36,17 @@ export async function connectToExecutor(env: NodeJS.ProcessEnv): Promise<Executo
     socket.once("connect", resolve);
     socket.once("error", reject);
   });
+  return socket;
+}
+
+export async function connectToExecutor(env: NodeJS.ProcessEnv): Promise<ExecutorConnection> {
+  const bootTime = Math.round(performance.timeOrigin);
+  const port = Number(env["PYTHON_WORKER_FACTORY_PORT"]);
+  const secret = secretOf(env);
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new TsparkError("PROTOCOL", "tspark's Spark worker runs only under a Spark executor (PYTHON_WORKER_FACTORY_PORT is not set)");
+  }
+  const socket = await connectLoopback(port, env);
   const reader = new WireReader(socket);
   const writer = new WireWriter(socket);
   await authenticateTo(reader, writer, secret);

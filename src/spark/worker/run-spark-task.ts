@@ -17,6 +17,7 @@ import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch } from "../../serde/record-batch.js";
 import { encodeTaggedBatch, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { executorInput } from "./executor-records.js";
+import { jvmBarrierClient } from "./jvm-barrier.js";
 import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type OutputCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
 import { markHostedWorker } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
@@ -83,6 +84,7 @@ interface ServedExecutor {
   readonly runtime: WorkerRuntime;
   /** Spark sends a worker each broadcast's file once and says when to drop it: the files by Spark's id. */
   readonly broadcastPaths: Map<bigint, string>;
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.
   // A worker to tspark's driver-only checks, finding added files where its executor keeps them.
   markHostedWorker();
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
-  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map() };
+  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map(), env };
   const nextTask = async (): Promise<boolean> => {
     connection.waiting = true;
     const more = !connection.retiring && (await connection.reader.hasMore());
@@ -143,7 +145,9 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
   }
   // Where Spark fetched the files the driver added (SparkFiles); executors name their working directory ".".
   const filesDir = resolve(header.sparkFilesDir);
-  const runtime = { ...served.runtime, filesDir };
+  // A barrier task's BarrierTaskContext calls go to the server Spark opened for it.
+  const barrier = header.isBarrier ? jvmBarrierClient(header.barrierConnInfo, header.barrierSecret, served.env) : served.runtime.barrier;
+  const runtime = { ...served.runtime, filesDir, barrier };
   // The user's modules, as the driver bundled them, are among those files.
   relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(filesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
@@ -163,6 +167,7 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
       plan: task.plan,
       closures: command.closuresIn === undefined ? command.closures : closuresFrom(broadcastPaths.get(BigInt(command.closuresIn))),
       localProperties: Object.fromEntries(header.localProperties),
+      ...(header.isBarrier ? { barrier: { numTasks: command.barrierTasks ?? 0, stageAttempt: 0 } } : {}),
     },
     runtime,
     {
