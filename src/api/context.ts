@@ -594,6 +594,12 @@ export class SparkContext {
    * ```
    */
   setCheckpointDir(dir: string): void {
+    // On Spark, Spark's own (any Hadoop path, as PySpark's): Spark makes the application's directory.
+    const onSpark = this.#runtime.sparkCheckpointDir(dir);
+    if (onSpark !== undefined) {
+      this.checkpointDir = onSpark;
+      return;
+    }
     const d = join(resolvePath(dir), randomUUID());
     mkdirSync(d, { recursive: true });
     this.checkpointDir = d;

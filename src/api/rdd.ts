@@ -105,6 +105,12 @@ export abstract class RDD<T> {
    * @internal
    */
   planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    const cp = this.checkpoint_;
+    if (cp && runtimeOf(this.context).onSpark) {
+      // Spark keeps and checkpoints it (spark/driver/spark-storage.ts); once it has, the JVM's RDD reads the checkpoint and nothing here computes it.
+      const { useMemory, useDisk } = this.storageLevel;
+      return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute: cp.done ? { kind: "empty" } : this.computePlan(p, planner), checkpoint: cp.local ? "local" : "reliable" };
+    }
     const compute: PartitionPlan = this.checkpoint_?.file
       ? { kind: "object-file", paths: [join(this.checkpoint_.file, partFileName(p))] }
       : this.computePlan(p, planner);
@@ -283,6 +289,16 @@ export abstract class RDD<T> {
     if (cp === undefined || cp.done || cp.writing) return undefined;
     return async () => {
       if (cp.done) return;
+      const runtime = runtimeOf(this.context);
+      if (runtime.onSpark) {
+        // Spark wrote it at the end of the job (as PySpark's checkpoint); the JVM says whether, and where.
+        const state = await runtime.sparkCheckpoint(this.id);
+        if (state.done) {
+          cp.file = cp.local ? undefined : state.file;
+          cp.done = true;
+        }
+        return;
+      }
       if (cp.local) {
         cp.done = true; // the job that just ran stored every partition as a block
         return;

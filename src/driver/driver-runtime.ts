@@ -24,7 +24,7 @@ import { DAGScheduler } from "../scheduler/dag-scheduler.js";
 import { TaskScheduler } from "../scheduler/task-scheduler.js";
 import type { JobProperties, JobState, StageState } from "../scheduler/job.js";
 import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
-import { walkLineage } from "../scheduler/lineage.js";
+import { runPendingCheckpoints, walkLineage } from "../scheduler/lineage.js";
 import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
@@ -321,12 +321,14 @@ export class DriverRuntime {
       const base = rdd.planPartition(p, planner);
       return steps.length === 0 ? base : { kind: "narrow", parent: base, partitionIndex: p, steps: steps.map((s) => planStep(s, p, planner)) };
     };
-    if (this.spark) {
-      const properties = Object.fromEntries(this.localProperties);
-      const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts], properties });
-      return results.map((r) => r.records);
-    }
     try {
+      if (this.spark) {
+        const properties = Object.fromEntries(this.localProperties);
+        const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts], properties });
+        // Spark wrote the checkpoints the job's lineage asked for: each RDD learns its own.
+        await runPendingCheckpoints(rdd);
+        return results.map((r) => r.records);
+      }
       return await this.dag.runJob({
         name,
         props: this.jobProperties(),
@@ -340,6 +342,21 @@ export class DriverRuntime {
     } finally {
       this.progressBar?.clear(); // before the program prints the result
     }
+  }
+
+  /**
+   * On Spark, sets Spark's checkpoint directory (any Hadoop path; a local one made absolute)
+   * and returns the directory Spark made under it; undefined on tspark's engine.
+   */
+  sparkCheckpointDir(dir: string): string | undefined {
+    if (!this.sparkSession) return undefined;
+    return this.sparkSession.setCheckpointDir(/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(dir) ? dir : resolvePath(dir));
+  }
+
+  /** On Spark, whether Spark checkpointed RDD `rddId`, and where (a reliable checkpoint's directory). */
+  async sparkCheckpoint(rddId: number): Promise<{ done: boolean; file: string | undefined }> {
+    if (!this.spark) throw new TsparkError("PROTOCOL", "sparkCheckpoint: not running on Spark");
+    return (await this.spark).checkpointState(rddId);
   }
 
   /** Whether Spark runs the jobs. */

@@ -11,7 +11,7 @@ import { TsparkError } from "../errors.js";
 import { log } from "../util/log.js";
 import { JobPlanner } from "./job-planner.js";
 import type { ListenerBus } from "./listener-bus.js";
-import { walkLineage, SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type Lineage, type ShuffleDependency } from "./lineage.js";
+import { walkLineage, runPendingCheckpoints, SHUFFLE_DEPENDENCY, type Lineage, type ShuffleDependency } from "./lineage.js";
 import type { MapOutputTracker } from "./map-output-tracker.js";
 import type { PartitionPlan } from "./plan.js";
 import type { TaskScheduler } from "./task-scheduler.js";
@@ -65,7 +65,7 @@ export class DAGScheduler {
       const out = await this.runJobStages(job, spec);
       this.endJob(job);
       log("INFO", "scheduler", `Job ${job.jobId} finished: ${name}, took ${((Date.now() - job.submissionTime) / 1000).toFixed(3)} s`);
-      await this.writeCheckpoints(rdd);
+      await runPendingCheckpoints(rdd);
       return out;
     } catch (err) {
       this.endJob(job, err);
@@ -232,15 +232,5 @@ export class DAGScheduler {
       this.runningMapStages.set(shuffleId, running);
     }
     return running;
-  }
-
-  /** Writes, after a job, the nodes of its lineage whose checkpoint() is pending. */
-  private async writeCheckpoints(rdd: Lineage): Promise<void> {
-    const writes: Array<() => Promise<void>> = [];
-    for (const node of walkLineage(rdd, { order: "pre" })) {
-      const write = node[PENDING_CHECKPOINT]();
-      if (write) writes.push(write);
-    }
-    for (const write of writes) await write();
   }
 }

@@ -69,3 +69,16 @@ export function* walkLineage<N extends { readonly id: number; dependencies(): re
   if (options.descend?.(root) ?? true) for (const d of root.dependencies()) yield* walkLineage(d, options, seen);
   if (!pre) yield root;
 }
+
+/**
+ * Runs, after a job, the checkpoints of its lineage still pending (checkpoint() or
+ * localCheckpoint() called before it): outermost first, each one's write in turn.
+ */
+export async function runPendingCheckpoints(rdd: Lineage): Promise<void> {
+  const writes: Array<() => Promise<void>> = [];
+  for (const node of walkLineage(rdd, { order: "pre" })) {
+    const write = node[PENDING_CHECKPOINT]();
+    if (write) writes.push(write);
+  }
+  for (const write of writes) await write();
+}

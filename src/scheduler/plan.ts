@@ -66,8 +66,12 @@ export type PartitionPlan =
   /** Co-partitioned inputs joined by key: `right` is loaded into a table, `left` streams past it. */
   | { kind: "hash-join"; left: PartitionPlan; right: PartitionPlan; how: "inner" | "left" | "right" | "full" }
   | { kind: "concat"; parents: PartitionPlan[] }
-  /** A persisted RDD's partition: the cached block if a worker has it, else `compute` (then kept). */
-  | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan };
+  /**
+   * A persisted RDD's partition: the cached block if a worker has it, else `compute` (then
+   * kept). On Spark, a checkpointed RDD's partition too (`checkpoint`: which kind, for Spark to
+   * write; `level` may then keep nothing).
+   */
+  | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan; checkpoint?: "reliable" | "local" };
 
 export interface TaskDescription {
   taskId: number;

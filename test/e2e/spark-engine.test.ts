@@ -4,12 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testSparks } from "../../src/spark/testing/installed-spark.js";
 import { waitUntil } from "../../src/testing/processes.js";
+import { Terminal } from "./terminal.js";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
@@ -145,6 +146,27 @@ for (const s of testSparks()) {
     ]);
   });
 
+  test(`Spark ${s.version} (${master.join(" ")}): checkpoint() writes through Spark after the first job and later jobs read it; localCheckpoint() too`, { skip: s.skip, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "tspark-spark-checkpoints-"));
+    try {
+      const r = run([...master, "--conf", "spark.ui.enabled=false", "test/e2e/programs/spark-checkpoint.ts", dir], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split("\n"), [
+        "before a job false",
+        "sum 328350",
+        "after a job true",
+        "under the directory true",
+        "parts written 4",
+        "count 100, max 9801",
+        "read from the checkpoint true",
+        "after a shuffle [[0,540],[1,560],[2,580],[3,600],[4,620],[5,640]]",
+        "local 14 true 2,3,4,5",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test(`Spark ${s.version} (${master.join(" ")}, a worker process per task): examples/wordcount.ts prints what tspark's engine prints`, { skip: s.skip, timeout: 300_000 }, () => {
     const args = ["examples/wordcount.ts", "examples/data/sample.txt", "15"];
     const expected = run(["--master", "local[2]", ...args]);
@@ -187,6 +209,27 @@ for (const s of testSparks().slice(0, 1)) {
     assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
   });
 
+  test(`Spark ${s.version}: the console progress bar draws Spark's running stages from its status tracker, in place, and is cleared before the program goes on`, { skip: s.skip, timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tspark-spark-progress-"));
+    const flag = join(dir, "go");
+    // held-stage.ts sets local[2]: Spark's local mode, two task slots.
+    const term = new Terminal([process.execPath, CLI, "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false", "test/e2e/programs/held-stage.ts", flag], { cwd: ROOT, env: s.spark ? { SPARK_HOME: s.spark.home } : {} });
+    try {
+      const bar = await term.expect(/\[Stage \d+:>\s*\(0 \+ 2\) \/ 4\]/, 120_000);
+      writeFileSync(flag, "go");
+      await term.expect(/done 4/, 60_000);
+      assert.equal(await term.exited, 0, term.text);
+      const raw = term.output;
+      const drawn = raw.lastIndexOf(`\r${bar[0]}`);
+      assert.ok(drawn >= 0, "drawn after a carriage return, in place");
+      const cleared = raw.indexOf(`\r${" ".repeat(bar[0].length)}\r`, drawn);
+      assert.ok(cleared > drawn && cleared < raw.indexOf("done 4"), "cleared before the program printed");
+    } finally {
+      term.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test(`Spark ${s.version}: the shell runs on Spark, and says so`, { skip: s.skip, timeout: 300_000 }, () => {
     const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false"], s.spark ? { SPARK_HOME: s.spark.home, TSPARK_HISTORY: "" } : {}, "await sc.range(0, 10).map((x) => x * 2).sum()\n.exit\n");
     assert.equal(r.code, 0, r.stderr);
@@ -227,6 +270,21 @@ for (const s of testSparks().slice(0, 1)) {
         const expected = on("local", ["--master", "local[2]"]);
         assert.equal(on("spark", ["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false"], { SPARK_HOME: s.spark!.home }), expected, name);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`Spark ${s.version}: workers killed mid-task in word count, a join and a cached program of several jobs (map or reduce side, three seeds): every answer right`, { skip: s.skip, timeout: 600_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "tspark-faults-"));
+    try {
+      for (const seed of [1, 2, 3]) {
+        const r = run(["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=3", "test/e2e/programs/spark-faults.ts", dir, String(seed)], s.spark ? { SPARK_HOME: s.spark.home } : {});
+        assert.equal(r.code, 0, `seed ${seed}:\n${r.stderr}`);
+        assert.deepEqual(r.stdout.trim().split("\n"), ["word count right true", "join right true", "cached program right true"], `seed ${seed}`);
+      }
+      // Every kill happened (a marker is written just before it).
+      assert.equal(readdirSync(dir).length, 3 * 4, readdirSync(dir).join(", "));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

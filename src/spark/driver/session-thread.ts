@@ -59,6 +59,14 @@ const thread = serveThreadCalls({
   },
 
   /** The input splits of a text input's partitions, as Hadoop planned them: URL of the file, start and length. */
+  /** Spark's sc.setCheckpointDir (any Hadoop path): the directory Spark made under it for this application. */
+  async setCheckpointDir(dir: string): Promise<string> {
+    const sc = (await live().call("sc")) as JavaObject;
+    await sc.call("setCheckpointDir", dir);
+    const made = (await sc.call("getCheckpointDir")) as JavaObject;
+    return String(await made.call("get"));
+  },
+
   async textFileSplits(rddId: string): Promise<Array<{ url: string; start: number; length: number }>> {
     const rdd = held.get(rddId);
     if (!rdd) throw new TsparkError("INVALID_ARGUMENT", `no text input ${rddId} in this application`);

@@ -250,6 +250,11 @@ export class SparkJobs {
     else await jsc.call("cancelAllJobs");
   }
 
+  /** Whether Spark checkpointed RDD `rddId` (after a job that computed it), and where. */
+  async checkpointState(rddId: number): Promise<{ done: boolean; file: string | undefined }> {
+    return (await this.storage?.checkpointState(rddId)) ?? { done: false, file: undefined };
+  }
+
   /** Drops a persisted RDD's partitions from Spark's storage. */
   async unpersist(rddId: number): Promise<void> {
     await this.storage?.unpersist(rddId);

@@ -117,6 +117,11 @@ export class SparkSession {
     return this.thread.callSync("textFileSplits", [rdd], CALL_TIMEOUT_MS);
   }
 
+  /** Spark's setCheckpointDir (a Hadoop path: local, hdfs://...): the directory it made under `dir` for the application. */
+  setCheckpointDir(dir: string): string {
+    return this.thread.callSync("setCheckpointDir", [dir], CALL_TIMEOUT_MS);
+  }
+
   /** Spark's addFile: the file (a directory with `recursive`) is fetched by every executor into its SparkFiles directory. */
   addFile(path: string, recursive: boolean): void {
     this.thread.callSync("addFile", [path, recursive], CALL_TIMEOUT_MS);

@@ -3,7 +3,8 @@
  * partitions as tspark's tagged record batches (tspark's worker computing them), persisted at the
  * RDD's storage level, so Spark's block manager holds, evicts, spills to disk and recomputes
  * them. A task reading a persisted partition reads that JVM RDD's partition: Spark hands over
- * the kept bytes, or computes them first.
+ * the kept bytes, or computes them first. A checkpointed RDD (checkpoint(), localCheckpoint())
+ * becomes such a JVM RDD too, which Spark checkpoints as PySpark's are.
  */
 import { TsparkError } from "../../errors.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
@@ -27,6 +28,8 @@ type CachedPlan = Extract<PartitionPlan, { kind: "cached" }>;
 export class SparkStorage {
   /** Made or being made, by tspark's RDD id. */
   private readonly persisted = new Map<number, Promise<{ rdd: JavaObject; partitions: number }>>();
+  /** Those Spark checkpoints (their JVM RDD is kept: after its checkpoint, it reads it). */
+  private readonly checkpointed = new Set<number>();
 
   constructor(private readonly client: Py4JClient) {}
 
@@ -66,11 +69,17 @@ export class SparkStorage {
           // Persisted RDDs it reads are read from Spark too.
           tasks.push({ partition: p, plan: await this.readPlan(readShuffles(own.compute), nodeOf, readShuffles, build) });
         }
-        const rdd = await build(tasks, planner, `tspark RDD ${rddId}`, PERSISTED_SOURCES + rddId);
+        const built = await build(tasks, planner, `tspark RDD ${rddId}`, PERSISTED_SOURCES + rddId);
         const { useDisk, useMemory } = cached.level;
         // Serialized bytes (record batches), one copy: PySpark's levels are serialized too.
         const level = await this.client.callStatic("org.apache.spark.storage.StorageLevel", "apply", useDisk, useMemory, false, false, 1);
-        return { rdd: (await rdd.call("persist", level)) as JavaObject, partitions: tasks.length };
+        const rdd = useDisk || useMemory ? ((await built.call("persist", level)) as JavaObject) : built;
+        // As PySpark's checkpoint()/localCheckpoint(): Spark writes it after the next job computing it, and cuts its lineage.
+        if (cached.checkpoint) {
+          await ((await rdd.call("rdd")) as JavaObject).call(cached.checkpoint === "local" ? "localCheckpoint" : "checkpoint");
+          this.checkpointed.add(rddId);
+        }
+        return { rdd, partitions: tasks.length };
       })();
       this.persisted.set(rddId, made);
       made.catch(() => this.persisted.delete(rddId));
@@ -78,10 +87,24 @@ export class SparkStorage {
     return made;
   }
 
-  /** Drops an RDD's partitions from Spark's storage (a later job persists them again). */
+  /** Whether Spark checkpointed RDD `rddId`, and where (a reliable checkpoint's directory). */
+  async checkpointState(rddId: number): Promise<{ done: boolean; file: string | undefined }> {
+    const made = this.checkpointed.has(rddId) ? this.persisted.get(rddId) : undefined;
+    if (!made) return { done: false, file: undefined };
+    const rdd = (await (await made).rdd.call("rdd")) as JavaObject;
+    if (!(await rdd.call("isCheckpointed"))) return { done: false, file: undefined };
+    const file = (await rdd.call("getCheckpointFile")) as JavaObject;
+    return { done: true, file: (await file.call("isDefined")) ? String(await file.call("get")) : undefined };
+  }
+
+  /** Drops an RDD's partitions from Spark's storage (a later job persists them again; a checkpointed one reads its checkpoint). */
   async unpersist(rddId: number): Promise<void> {
     const made = this.persisted.get(rddId);
     if (!made) return;
+    if (this.checkpointed.has(rddId)) {
+      await (await made).rdd.call("unpersist", false);
+      return;
+    }
     this.persisted.delete(rddId);
     const { rdd } = await made;
     await rdd.call("unpersist", false);
