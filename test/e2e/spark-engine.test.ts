@@ -90,7 +90,8 @@ for (const s of testSparks()) {
       const sealed = join(local, "sealed-worker.sh");
       writeFileSync(sealed, `#!/bin/sh\nexec ${[process.execPath, "--experimental-permission", ...flags, join(ROOT, "dist", "spark", "worker", "launcher.js")].map((a) => `'${a}'`).join(" ")} "$@"\n`, { mode: 0o755 });
       // Separate executor JVMs: in Spark's local mode the executor is the driver's JVM, which hands workers the driver's broadcast files.
-      const r = run(["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false", "--conf", `spark.local.dir=${local}`, "--conf", "spark.task.maxFailures=1", "--conf", `tspark.spark.workerExec=${sealed}`, "test/e2e/programs/spark-sealed.ts"], env);
+      // The input too comes through Spark (the sealed worker may not read it: readLocalFiles off).
+      const r = run(["--master", "local-cluster[2,1,1024]", "--conf", "spark.ui.enabled=false", "--conf", `spark.local.dir=${local}`, "--conf", "spark.task.maxFailures=1", "--conf", `tspark.spark.workerExec=${sealed}`, "--conf", "tspark.spark.readLocalFiles=false", "test/e2e/programs/spark-sealed.ts"], env);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split("\n"), [
         'driver\'s files ["ERR_ACCESS_DENIED"]',

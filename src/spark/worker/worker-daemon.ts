@@ -31,7 +31,8 @@ export async function runWorkerDaemon(launcher: string, env: NodeJS.ProcessEnv):
       const child = fork(launcher, [DAEMON_WORKER_ARG], { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
       const pid = child.pid;
       if (pid !== undefined) workers.set(pid, child);
-      child.once("error", reject);
+      // After it is ready too: an error (its channel gone) must not bring the daemon down.
+      child.on("error", reject);
       child.once("exit", (code, signal) => {
         if (pid !== undefined) workers.delete(pid);
         reject(new Error(`tspark's worker exited (${signal ?? `code ${code}`}) before it was ready`));
@@ -47,7 +48,8 @@ export async function runWorkerDaemon(launcher: string, env: NodeJS.ProcessEnv):
     spare = startWorker();
     spare.catch(() => {});
     next.then(
-      (child) => child.send(CONNECTION, socket),
+      // A worker gone since it said it was ready: the JVM sees the connection close and retries the task.
+      (child) => child.send(CONNECTION, socket, (err) => (err ? socket.destroy() : undefined)),
       (err: Error) => {
         // A negative pid tells the JVM the worker could not be launched; the reason goes to its log.
         process.stderr.write(`tspark's worker daemon could not start a worker: ${err.message}\n`);
