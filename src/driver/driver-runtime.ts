@@ -24,7 +24,7 @@ import { DAGScheduler } from "../scheduler/dag-scheduler.js";
 import { TaskScheduler } from "../scheduler/task-scheduler.js";
 import type { JobProperties, JobState, StageState } from "../scheduler/job.js";
 import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
-import { runPendingCheckpoints, walkLineage } from "../scheduler/lineage.js";
+import { walkLineage } from "../scheduler/lineage.js";
 import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
@@ -37,6 +37,7 @@ import { newAccessToken } from "../ui/access-token.js";
 import { ConsoleProgressBar } from "../ui/console-progress.js";
 import { StatusTracker, schedulerStatus } from "../api/status-tracker.js";
 import { TsparkError } from "../errors.js";
+import { hasUrlScheme } from "../io/paths.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
 import { log } from "../util/log.js";
@@ -325,8 +326,6 @@ export class DriverRuntime {
       if (this.spark) {
         const properties = Object.fromEntries(this.localProperties);
         const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts], properties });
-        // Spark wrote the checkpoints the job's lineage asked for: each RDD learns its own.
-        await runPendingCheckpoints(rdd);
         return results.map((r) => r.records);
       }
       return await this.dag.runJob({
@@ -350,7 +349,7 @@ export class DriverRuntime {
    */
   sparkCheckpointDir(dir: string): string | undefined {
     if (!this.sparkSession) return undefined;
-    return this.sparkSession.setCheckpointDir(/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(dir) ? dir : resolvePath(dir));
+    return this.sparkSession.setCheckpointDir(hasUrlScheme(dir) ? dir : resolvePath(dir));
   }
 
   /** On Spark, whether Spark checkpointed RDD `rddId`, and where (a reliable checkpoint's directory). */

@@ -52,6 +52,11 @@ function filesOfDirectory(dir: string): string[] {
     .sort();
 }
 
+/** Whether a path is a URL (`hdfs://...`, `file:/...`, `s3a://...`) rather than a local path. */
+export function hasUrlScheme(path: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(path);
+}
+
 /** Strips a `file:` scheme (textually: `?` and `#` are glob characters here, not URL parts). */
 function localPath(item: string): string {
   if (item.startsWith("file://localhost/")) return item.slice("file://localhost".length);

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { alive, waitUntil } from "../../src/testing/processes.js";
 import { spawnSync } from "node:child_process";
-import { Terminal } from "./terminal.js";
+import { Terminal, assertBarDrawnThenCleared } from "./terminal.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
@@ -140,10 +140,7 @@ test("the progress bar redraws in place on a terminal, makes way for workers' ou
       await on.expect(/done 4/);
       assert.equal(await on.exited, 0, on.text);
       const raw = on.output;
-      const drawn = raw.lastIndexOf(`\r${bar[0]}`);
-      assert.ok(drawn >= 0, "drawn after a carriage return, in place");
-      const cleared = raw.indexOf(`\r${" ".repeat(bar[0].length)}\r`, drawn);
-      assert.ok(cleared > drawn && cleared < raw.indexOf("done 4"), "cleared before the program printed");
+      assertBarDrawnThenCleared(raw, bar[0], "done 4");
       assert.match(raw, /\r {10,}\rreleased \d/, "a worker's output line clears the drawn bar first");
     } finally {
       on.kill();

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testSparks } from "../../src/spark/testing/installed-spark.js";
 import { waitUntil } from "../../src/testing/processes.js";
-import { Terminal } from "./terminal.js";
+import { Terminal, assertBarDrawnThenCleared } from "./terminal.js";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
@@ -161,6 +161,7 @@ for (const s of testSparks()) {
         "count 100, max 9801",
         "read from the checkpoint true",
         "after a shuffle [[0,540],[1,560],[2,580],[3,600],[4,620],[5,640]]",
+        "after a save true",
         "local 14 true 2,3,4,5",
       ]);
     } finally {
@@ -220,11 +221,7 @@ for (const s of testSparks().slice(0, 1)) {
       writeFileSync(flag, "go");
       await term.expect(/done 4/, 60_000);
       assert.equal(await term.exited, 0, term.text);
-      const raw = term.output;
-      const drawn = raw.lastIndexOf(`\r${bar[0]}`);
-      assert.ok(drawn >= 0, "drawn after a carriage return, in place");
-      const cleared = raw.indexOf(`\r${" ".repeat(bar[0].length)}\r`, drawn);
-      assert.ok(cleared > drawn && cleared < raw.indexOf("done 4"), "cleared before the program printed");
+      assertBarDrawnThenCleared(term.output, bar[0], "done 4");
     } finally {
       term.kill();
       rmSync(dir, { recursive: true, force: true });

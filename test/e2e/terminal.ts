@@ -3,6 +3,7 @@
  * install, no native build): the command sees a TTY on stdin/stdout/stderr, and the test
  * reads what the terminal would show and types keys (Ctrl-C is "\x03").
  */
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -62,4 +63,15 @@ export class Terminal {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
   }
+}
+
+/**
+ * Checks a progress bar on the raw terminal output: `bar` was drawn in place (after a carriage
+ * return) and blanked out before `next` was printed.
+ */
+export function assertBarDrawnThenCleared(raw: string, bar: string, next: string): void {
+  const drawn = raw.lastIndexOf(`\r${bar}`);
+  assert.ok(drawn >= 0, "drawn after a carriage return, in place");
+  const cleared = raw.indexOf(`\r${" ".repeat(bar.length)}\r`, drawn);
+  assert.ok(cleared > drawn && cleared < raw.indexOf(next), "cleared before the program printed");
 }

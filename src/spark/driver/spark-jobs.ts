@@ -13,11 +13,12 @@ import { rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Lineage } from "../../scheduler/lineage.js";
-import { SHUFFLE_DEPENDENCY, walkLineage } from "../../scheduler/lineage.js";
+import { SHUFFLE_DEPENDENCY, runPendingCheckpoints, walkLineage } from "../../scheduler/lineage.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
 import type { PartitionPlan } from "../../scheduler/plan.js";
 import { describeRemoteError, reviveRemoteError } from "../../scheduler/task-error.js";
 import { TsparkError } from "../../errors.js";
+import { hasUrlScheme } from "../../io/paths.js";
 import { encodeMessage } from "../../serde/message-codec.js";
 import { writeWholeFile, LOCAL_FILE } from "../../util/fs-errors.js";
 import { formatBytes } from "../../util/format.js";
@@ -96,7 +97,11 @@ export class SparkJobs {
     return this.target;
   }
 
-  /** Runs the job on Spark; the result of each requested partition, in the order asked. */
+  /**
+   * Runs the job on Spark; the result of each requested partition, in the order asked. Spark
+   * writes the checkpoints its lineage asked for at its end; each RDD then learns its own (as
+   * after a job of tspark's engine, dag-scheduler.ts), here and after a save.
+   */
   async runJob(job: SparkJob): Promise<PartitionResult[]> {
     const target = await this.connect();
     let resources: JobResources | undefined;
@@ -104,7 +109,9 @@ export class SparkJobs {
       const { planner, tasks } = await this.plan(target, job);
       if (tasks.length === 0) return [];
       resources = await this.resources(target, planner, job.broadcasts);
-      return await runPlans(target, tasks, planner, resources, job.properties, job.rdd.isBarrier());
+      const results = await runPlans(target, tasks, planner, resources, job.properties, job.rdd.isBarrier());
+      await runPendingCheckpoints(job.rdd);
+      return results;
     } catch (err) {
       throw sparkJobError(job.name, err);
     } finally {
@@ -132,6 +139,7 @@ export class SparkJobs {
         else if (codec) await thread.call(output, "saveAsTextFile", path, codec);
         else await thread.call(output, "saveAsTextFile", path);
       });
+      await runPendingCheckpoints(job.rdd);
     } catch (err) {
       const error = outputError(path, err);
       // Hadoop's committer removes what the job wrote but not the directory; gone, a rerun can write it.
@@ -296,7 +304,7 @@ const CLOSURE_BROADCAST_BYTES = 1 << 20;
 
 /** Removes `path` if it is an empty directory on this machine (a plain path or a file: URL). */
 function removeIfEmptyLocalDir(path: string): void {
-  const local = path.startsWith("file:") ? fileURLToPath(path) : /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(path) ? undefined : path;
+  const local = path.startsWith("file:") ? fileURLToPath(path) : hasUrlScheme(path) ? undefined : path;
   try {
     if (local !== undefined) rmdirSync(local); // refuses a directory that is not empty
   } catch {

@@ -27,10 +27,14 @@ function secretOf(env: NodeJS.ProcessEnv): string {
   return secret;
 }
 
-/** A connection to a port the executor's JVM listens on (its loopback address, IPv6 if Spark prefers it). */
+/** The loopback address Spark's sockets use: IPv6 if Spark prefers it. */
+export function loopbackHost(env: NodeJS.ProcessEnv): string {
+  return env["SPARK_PREFER_IPV6"]?.toLowerCase() === "true" ? "::1" : "127.0.0.1";
+}
+
+/** A connection to a port the executor's JVM listens on. */
 export async function connectLoopback(port: number, env: NodeJS.ProcessEnv): Promise<net.Socket> {
-  const host = env["SPARK_PREFER_IPV6"]?.toLowerCase() === "true" ? "::1" : "127.0.0.1";
-  const socket = net.connect(port, host);
+  const socket = net.connect(port, loopbackHost(env));
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);

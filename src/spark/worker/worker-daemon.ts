@@ -12,6 +12,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import net from "node:net";
+import { acceptExecutor, loopbackHost } from "./executor-connection.js";
 
 /** The argument the daemon starts its workers with (they run the launcher too, so `pgrep -f launcher.js` finds every tspark process on an executor). */
 export const DAEMON_WORKER_ARG = "--tspark-daemon-worker";
@@ -69,10 +70,9 @@ export async function runWorkerDaemon(launcher: string, env: NodeJS.ProcessEnv):
   };
   process.once("SIGTERM", () => stop(1));
 
-  const host = env["SPARK_PREFER_IPV6"]?.toLowerCase() === "true" ? "::1" : "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, host, resolve);
+    server.listen(0, loopbackHost(env), resolve);
   });
   const port = Buffer.alloc(4);
   port.writeInt32BE((server.address() as net.AddressInfo).port);
@@ -94,7 +94,7 @@ export async function runWorkerDaemon(launcher: string, env: NodeJS.ProcessEnv):
  */
 export async function serveDaemonConnection(env: NodeJS.ProcessEnv): Promise<void> {
   // Loaded before saying it is ready: the connection then waits on nothing.
-  const [{ acceptExecutor }, { serveExecutor }] = await Promise.all([import("./executor-connection.js"), import("./run-spark-task.js")]);
+  const { serveExecutor } = await import("./run-spark-task.js");
   const socket = await new Promise<net.Socket>((resolve) => {
     const onMessage = (m: unknown, handle: unknown): void => {
       if (m !== CONNECTION || !(handle instanceof net.Socket)) return;

@@ -45,8 +45,7 @@ export class RecordPipeline implements Iterable<unknown[]> {
 
   /** Pushes every record through the chain into `sink`. */
   pushInto(sink: Emit): void {
-    const emit = this.chain(sink);
-    for (const batch of this.source) for (let i = 0; i < batch.length; i++) emit(batch[i]);
+    for (const _ of this.pushEach(sink));
   }
 
   /** pushInto one source batch at a time: yields after each batch's records went down the chain. */

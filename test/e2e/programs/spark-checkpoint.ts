@@ -2,6 +2,7 @@
 // checkpointed RDD to the checkpoint directory (any Hadoop path) after the first job computing
 // it and cuts its lineage, so later jobs read the checkpoint instead of computing it again.
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SparkContext } from "tspark";
 
@@ -27,6 +28,11 @@ const sums = sc.parallelize(Array.from({ length: 60 }, (_, i) => [i % 6, i] as [
 sums.checkpoint();
 await sums.count();
 console.log(`after a shuffle ${JSON.stringify((await sums.mapValues((v) => v * 2).collect()).sort((a, b) => a[0] - b[0]))}`);
+// A save is a job too: Spark checkpoints what it computed.
+const saved = sc.parallelize(["a", "b"], 2).map((s) => s.toUpperCase());
+saved.checkpoint();
+await saved.saveAsTextFile(join(process.argv[2]!, "saved"));
+console.log(`after a save ${saved.isCheckpointed()}`);
 const local = sc.parallelize([1, 2, 3, 4], 2).map((x) => x + 1);
 local.localCheckpoint();
 console.log(`local ${await local.sum()} ${local.isLocallyCheckpointed()} ${await local.collect()}`);
