@@ -16,7 +16,7 @@ import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { captureClosure } from "../closure/capture.js";
 
-const { sc, engine, sparkBug } = contractContext("shared-state-test", { "tspark.storage.memory": "4m" });
+const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m" });
 after(() => sc.stop());
 
 const busy = (ms: number) => {
@@ -79,7 +79,7 @@ test("an accumulator sums what every task added; only the driver reads its value
   await assert.rejects(sc.parallelize([1], 1).map(() => n.value).collect(), /can only be read on the driver/);
 });
 
-test("a broadcast is read only by the tasks that use its value", { skip: sparkBug("sc.statusTracker() and the stage metrics know no job that ran on Spark (DriverRuntime.runJob hands it to SparkJobs, past the DAGScheduler whose tables they read), so the bytes each task read of a broadcast are not seen") }, async () => {
+test("a broadcast is read only by the tasks that use its value", async () => {
   const b = sc.broadcast(new Uint8Array(8 * 1024 * 1024).fill(1));
   const stageBytes = () => {
     const t = sc.statusTracker();

@@ -36,7 +36,7 @@ export const CONFIG_KEYS = {
   uiPort: { key: "tspark.ui.port", default: "4040", doc: "Port of the web UI (the next free one is used when taken; 0 = any free port).", parse: port },
   uiHost: { key: "tspark.ui.host", default: "127.0.0.1", doc: "Address the web UI binds to (loopback only by default).", parse: text },
   uiAuthenticate: { key: "tspark.ui.authenticate", default: "true", doc: "Whether the web UI answers only peers presenting the application's access token (in sc.uiWebUrl's ?token=, then a cookie, or an Authorization: Bearer header).", parse: flag },
-  eventLogEnabled: { key: "tspark.eventLog.enabled", default: "false", doc: "Whether to write the application's events to tspark.eventLog.dir, for `tspark history`.", parse: flag },
+  eventLogEnabled: { key: "tspark.eventLog.enabled", default: "false", doc: "Whether to write the application's events to tspark.eventLog.dir, for `tspark history` (on Spark, Spark writes its event log there, for Spark's history server).", parse: flag },
   eventLogDir: { key: "tspark.eventLog.dir", default: "tspark-events", doc: "Directory of event logs, one JSON-lines file per application named by its id (created if missing).", parse: absolutePath },
   showConsoleProgress: { key: "tspark.ui.showConsoleProgress", default: "true", doc: "Draw a progress bar of running stages on the console (only when stderr is a terminal).", parse: flag },
   logLevel: { key: "tspark.log.level", default: "WARN", doc: "Threshold of the engine's log: ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL or OFF (sc.setLogLevel changes it).", parse: logLevel },

@@ -8,6 +8,7 @@ import os from "node:os";
 import v8 from "node:v8";
 import { mkdtempSync, rmSync, readdirSync, cpSync, statSync, existsSync, mkdirSync } from "node:fs";
 import { basename, join, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { SparkConf } from "../api/spark-conf.js";
 import { CONFIG_KEYS } from "../config/keys.js";
 import { heapMegabytes } from "../config/bytes.js";
@@ -22,7 +23,8 @@ import type { ExecutorBackend, ExecutorInfo } from "../backend/backend.js";
 import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
 import { DAGScheduler } from "../scheduler/dag-scheduler.js";
 import { TaskScheduler } from "../scheduler/task-scheduler.js";
-import type { JobProperties, JobState, StageState } from "../scheduler/job.js";
+import { addTaskMetrics, emptyStageMetrics, type JobProperties, type JobState, type StageMetrics } from "../scheduler/job.js";
+import type { TaskReport } from "../spark/task-report.js";
 import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
 import { walkLineage } from "../scheduler/lineage.js";
 import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
@@ -31,7 +33,7 @@ import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV } from "../worker/worker-env.js";
 import { AppStatusStore } from "../ui/status-store.js";
-import { EventLogWriter } from "../ui/event-log.js";
+import { EventLogWriter, makeEventLogDir } from "../ui/event-log.js";
 import type { WebUi } from "../ui/web-ui.js";
 import { newAccessToken } from "../ui/access-token.js";
 import { ConsoleProgressBar } from "../ui/console-progress.js";
@@ -46,6 +48,9 @@ import type { SparkCancel, SparkJobs } from "../spark/driver/spark-jobs.js";
 import { SparkSession, WORKER_LAUNCHER, sparkConfOf } from "../spark/driver/spark-session.js";
 import { findSpark } from "../spark/gateway/spark-home.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
+
+/** How many of Spark's stages keep the metrics of tspark's tasks (Spark's spark.ui.retainedStages default). */
+const RETAINED_SPARK_STAGES = 1000;
 
 /** What the context hands its runtime: the settings, already parsed and checked, and who runs. */
 export interface DriverSettings {
@@ -122,6 +127,8 @@ export class DriverRuntime {
   private readonly uiStarting: Promise<void>;
   /** Persisted RDDs already announced to the listeners. */
   private readonly announcedRdds = new Set<number>();
+  /** On Spark, the metrics of tspark's tasks by Spark's stage id, for the newest RETAINED_SPARK_STAGES stages (as Spark's UI retains its newest stages). */
+  private readonly sparkStageMetrics = new Map<number, StageMetrics>();
 
   /**
    * SIGINT (Ctrl-C), SIGTERM and SIGHUP: cancel the jobs, remove partial output, then exit non-zero;
@@ -156,10 +163,13 @@ export class DriverRuntime {
     const base = settings.localDir ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
     // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
-    if (settings.eventLogDir !== undefined) {
+    // On Spark, Spark writes the event log (its jobs, stages and tasks), for Spark's history server.
+    if (settings.eventLogDir !== undefined && sparkInstallation) makeEventLogDir(settings.eventLogDir);
+    else if (settings.eventLogDir !== undefined) {
       this.eventLog = new EventLogWriter(settings.eventLogDir, driver.applicationId);
       this.bus.addListener(this.eventLog.listener);
     }
+    const sparkEventLog: Array<[string, string]> = settings.eventLogDir !== undefined ? [["spark.eventLog.enabled", "true"], ["spark.eventLog.dir", pathToFileURL(settings.eventLogDir).href]] : [];
     const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;
     // On Spark, the heap flags tspark's engine gives its workers reach them through NODE_OPTIONS (Spark starts them, with no flags of ours).
     const heapFlags = [...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []), `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`];
@@ -168,7 +178,7 @@ export class DriverRuntime {
       // Started and waited for here, as PySpark's SparkContext() does: a Spark that cannot run
       // tspark's worker fails the constructor, and the application id and UI are Spark's.
       this.sparkSession = sparkInstallation
-        ? SparkSession.start({ spark: sparkInstallation, master: settings.master.text, appName: settings.appName, workerExec, workerEnv, conf: sparkConfOf(conf.getAll()), onOutput: (line) => log("DEBUG", "spark", line) })
+        ? SparkSession.start({ spark: sparkInstallation, master: settings.master.text, appName: settings.appName, workerExec, workerEnv, conf: [...sparkConfOf(conf.getAll()), ...sparkEventLog], onOutput: (line) => log("DEBUG", "spark", line) })
         : undefined;
     } catch (err) {
       this.eventLog?.close();
@@ -210,7 +220,7 @@ export class DriverRuntime {
     const session = this.sparkSession;
     if (session && sparkInstallation) {
       // Loaded only for Spark: a local context does not pay for the Spark engine's modules at start.
-      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv, readLocalFiles: settings.sparkReadLocalFiles, mergeAccumulators: (updates) => this.mergeAccumulators(updates) }));
+      this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv, readLocalFiles: settings.sparkReadLocalFiles, taskSucceeded: (report) => this.sparkTaskSucceeded(report) }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
@@ -441,6 +451,17 @@ export class DriverRuntime {
     for (const [id, v] of updates) this.accumulators.get(id)?._merge(v);
   }
 
+  /** A task that succeeded on Spark: its accumulator additions, and its metrics added to its Spark stage's. */
+  private sparkTaskSucceeded(report: TaskReport): void {
+    this.mergeAccumulators(report.accumulators);
+    let stage = this.sparkStageMetrics.get(report.stageId);
+    if (!stage) {
+      this.sparkStageMetrics.set(report.stageId, (stage = emptyStageMetrics()));
+      if (this.sparkStageMetrics.size > RETAINED_SPARK_STAGES) this.sparkStageMetrics.delete(this.sparkStageMetrics.keys().next().value!);
+    }
+    addTaskMetrics(stage, report.metrics, 0);
+  }
+
   newAccumulator<T>(value: T, param?: AccumulatorParam<T>): Accumulator<T> {
     const acc = new Accumulator<T>(this.nextAccumulatorId++, value, param);
     this.accumulators.set(acc.id, acc as Accumulator<unknown>);
@@ -498,9 +519,9 @@ export class DriverRuntime {
     return ids;
   }
 
-  /** A stage's metric totals (the UI and tests read these). */
-  stageMetrics(stageId: number): StageState["metrics"] | undefined {
-    return this.tasks.stages.get(stageId)?.metrics;
+  /** A stage's metric totals (the UI and tests read these); on Spark, of a stage of Spark's (its status tracker's ids). */
+  stageMetrics(stageId: number): StageMetrics | undefined {
+    return this.sparkSession ? this.sparkStageMetrics.get(stageId) : this.tasks.stages.get(stageId)?.metrics;
   }
 
   /** Per-worker counters (the status tracker and UI build on these). */

@@ -3,6 +3,7 @@
  * console progress bar read it).
  */
 import type { TsparkError } from "../errors.js";
+import type { TaskMetrics } from "../worker/transport/protocol.js";
 
 /** Settings a job carries from the context's local properties at submission. */
 export interface JobProperties {
@@ -44,6 +45,30 @@ export interface StageState {
   submissionTime: number;
   completionTime: number | undefined;
   /** Totals over the stage's successful tasks. */
-  metrics: { durationMs: number; recordsOut: number; resultBytes: number; spills: number; spillBytes: number; broadcastBytesRead: number };
+  metrics: StageMetrics;
+}
+
+/** A stage's totals over its successful tasks (on Spark, of the tasks tspark's workers ran). */
+export interface StageMetrics {
+  durationMs: number;
+  recordsOut: number;
+  resultBytes: number;
+  spills: number;
+  spillBytes: number;
+  broadcastBytesRead: number;
+}
+
+export function emptyStageMetrics(): StageMetrics {
+  return { durationMs: 0, recordsOut: 0, resultBytes: 0, spills: 0, spillBytes: 0, broadcastBytesRead: 0 };
+}
+
+/** Adds one successful task's metrics (and the bytes of its result) to its stage's totals. */
+export function addTaskMetrics(m: StageMetrics, task: TaskMetrics, resultBytes: number): void {
+  m.durationMs += task.durationMs;
+  m.recordsOut += task.recordsOut;
+  m.resultBytes += resultBytes;
+  m.spills += task.spills;
+  m.spillBytes += task.spillBytes;
+  m.broadcastBytesRead += task.broadcastBytesRead;
 }
 

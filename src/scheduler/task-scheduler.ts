@@ -13,7 +13,7 @@ import { TsparkError } from "../errors.js";
 import { formatBytes } from "../util/format.js";
 import { BarrierCoordinator } from "./barrier-coordinator.js";
 import { ListenerBus, type TaskResultStatus } from "./listener-bus.js";
-import type { JobState, StageState } from "./job.js";
+import { addTaskMetrics, emptyStageMetrics, type JobState, type StageState } from "./job.js";
 
 export interface StageSpec {
   /** What the stage computes, for the UI and status tracker (e.g. "count at app.ts:12"). */
@@ -102,7 +102,7 @@ export class TaskScheduler {
       status: "ACTIVE",
       submissionTime: Date.now(),
       completionTime: undefined,
-      metrics: { durationMs: 0, recordsOut: 0, resultBytes: 0, spills: 0, spillBytes: 0, broadcastBytesRead: 0 },
+      metrics: emptyStageMetrics(),
     };
     this.stages.set(stage.stageId, stage);
     job.stageIds.push(stage.stageId);
@@ -139,13 +139,7 @@ export class TaskScheduler {
         this.taskEnded(r, stage, job, taskId, partition, attempt);
         if (r.ok) {
           stage.numCompletedTasks++;
-          const m = stage.metrics;
-          m.durationMs += r.metrics.durationMs;
-          m.recordsOut += r.metrics.recordsOut;
-          m.resultBytes += r.resultBytes;
-          m.spills += r.metrics.spills;
-          m.spillBytes += r.metrics.spillBytes;
-          m.broadcastBytesRead += r.metrics.broadcastBytesRead;
+          addTaskMetrics(stage.metrics, r.metrics, r.resultBytes);
           if (spec.countResultSize) {
             resultBytes += r.resultBytes;
             if (this.limits.maxResultSize > 0 && resultBytes > this.limits.maxResultSize) {

@@ -1,3 +1,12 @@
+/** Creates the event log directory if missing (Spark's event log on Spark, tspark's otherwise). */
+export function makeEventLogDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new TsparkError("CONFIG", `cannot create the event log directory ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /**
  * The event log: every application event as one JSON line in `<dir>/<applicationId>`,
  * read back by `tspark history`. Lines are buffered and written once per tick (a task
@@ -20,11 +29,7 @@ export class EventLogWriter {
   private readonly onExit = () => this.close();
 
   constructor(dir: string, appId: string) {
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (err) {
-      throw new TsparkError("CONFIG", `cannot create the event log directory ${dir}: ${(err as Error).message}`, { cause: err });
-    }
+    makeEventLogDir(dir);
     // Never appends to another application's log: two drivers started in the same
     // millisecond (the same application id) get "<id>", "<id>-2", ...
     for (let n = 1; ; n++) {

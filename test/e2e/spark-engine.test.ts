@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testSparks } from "../../src/spark/testing/installed-spark.js";
 import { waitUntil } from "../../src/testing/processes.js";
@@ -35,14 +35,24 @@ for (const s of testSparks()) {
   // The newest release on separate executor JVMs; the older one in Spark's local mode (quicker).
   const master = s.version.startsWith("4.") ? ["--master", "local-cluster[2,1,1024]"] : ["--master", "local[2]", "--conf", "tspark.engine=spark"];
 
-  test(`Spark ${s.version} (${master.join(" ")}): narrow transformations and actions print what tspark's engine prints, and no JVM is left`, { skip: s.skip, timeout: 300_000 }, () => {
+  test(`Spark ${s.version} (${master.join(" ")}): narrow transformations and actions print what tspark's engine prints, Spark writes the event log, and no JVM is left`, { skip: s.skip, timeout: 300_000 }, () => {
     const before = javaPids();
     const expected = local();
     assert.equal(expected.code, 0, expected.stderr);
-    const r = run([...master, "--conf", "spark.ui.enabled=false", "test/e2e/programs/spark-narrow.ts"], env);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.split("\n"), expected.stdout.split("\n"));
-    assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
+    const events = join(mkdtempSync(join(tmpdir(), "tspark-spark-events-")), "made-by-tspark");
+    try {
+      const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.eventLog.enabled=true", "--conf", `spark.eventLog.dir=${events}`, "--conf", "spark.eventLog.compress=false", "test/e2e/programs/spark-narrow.ts"], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.split("\n"), expected.stdout.split("\n"));
+      assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
+      // Spark's own event log, with its jobs and tasks, for Spark's history server.
+      // (A file, or on 4.x a directory of rolled files.)
+      const logs = readdirSync(events, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      const log = logs.map((e) => readFileSync(join(e.path, e.name), "utf8")).join("");
+      for (const event of ["SparkListenerApplicationStart", "SparkListenerJobStart", "SparkListenerTaskEnd", "SparkListenerApplicationEnd"]) assert.ok(log.includes(`"Event":"${event}"`), event);
+    } finally {
+      rmSync(dirname(events), { recursive: true, force: true });
+    }
   });
 
   test(`Spark ${s.version}: input through Spark's Hadoop readers, output through its committer; the application and web UI are Spark's from the constructor on`, { skip: s.skip, timeout: 300_000 }, () => {

@@ -1,15 +1,15 @@
 /**
- * Where Spark's driver JVM hands over the accumulator additions of tspark's tasks, as PySpark's
- * accumulator server does. Each task's worker sends its additions after its records (one
- * update: encodeMessage of [accumulator id, the task's local value] pairs, task-header.ts);
- * the executor adds them to the task's PythonAccumulatorV2, and when the task succeeds (only
- * then: a failed or retried attempt's additions never count) the driver JVM merges it by
+ * Where Spark's driver JVM hands over the reports of tspark's tasks (their accumulator
+ * additions and metrics), as PySpark's accumulator server does. Each task's worker sends its
+ * report after its records (one update: task-report.ts); the executor adds it to the task's
+ * PythonAccumulatorV2, and when the task succeeds (only then: a failed or retried attempt's
+ * additions never count) the driver JVM merges it by
  * connecting here: the secret once (raw bytes, no length), then per merge an int32 count and
  * that many frames, answered with one byte.
  */
 import net from "node:net";
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { decodeMessage } from "../../serde/message-codec.js";
+import { decodeTaskReport, type TaskReport } from "../task-report.js";
 import { log } from "../../util/log.js";
 import { WireEOFError, WireReader, WireWriter } from "../wire/wire.js";
 
@@ -19,8 +19,8 @@ export class AccumulatorServer {
 
   private constructor(private readonly server: net.Server, readonly port: number) {}
 
-  /** Listens on the loopback interface; `merge` gets each successful task's additions. */
-  static async start(merge: (updates: Array<[number, unknown]>) => void): Promise<AccumulatorServer> {
+  /** Listens on the loopback interface; `merge` gets each successful task's report. */
+  static async start(merge: (report: TaskReport) => void): Promise<AccumulatorServer> {
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -33,7 +33,7 @@ export class AccumulatorServer {
     return self;
   }
 
-  private async serve(socket: net.Socket, merge: (updates: Array<[number, unknown]>) => void): Promise<void> {
+  private async serve(socket: net.Socket, merge: (report: TaskReport) => void): Promise<void> {
     this.connections.add(socket);
     socket.unref();
     const reader = new WireReader(socket);
@@ -47,7 +47,7 @@ export class AccumulatorServer {
         for (let i = 0; i < n; i++) {
           const update = await reader.readFrame();
           if (typeof update === "number") throw new Error(`unexpected length ${update} in an accumulator update`);
-          merge(decodeMessage<Array<[number, unknown]>>(update));
+          merge(decodeTaskReport(update));
         }
         writer.bool(true);
         await writer.flush();

@@ -32,6 +32,7 @@ import { planRdd, runPlans, submitWith, withReadableInput, type JobResources, ty
 import { SparkShuffles } from "./spark-shuffles.js";
 import { SparkStorage } from "./spark-storage.js";
 import { AccumulatorServer } from "./accumulator-server.js";
+import type { TaskReport } from "../task-report.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
 import { outputError } from "./jvm-errors.js";
@@ -48,8 +49,8 @@ export interface SparkJobsOptions {
   workerEnv: Record<string, string>;
   /** Whether the worker reads local text files' splits itself (tspark.spark.readLocalFiles). */
   readLocalFiles: boolean;
-  /** Adds a successful task's accumulator additions to the driver's accumulators. */
-  mergeAccumulators(updates: Array<[number, unknown]>): void;
+  /** A successful task's report: its accumulator additions and metrics. */
+  taskSucceeded(report: TaskReport): void;
 }
 
 /** What a job computes: a lineage's partitions, each planned as tspark plans it (steps included). */
@@ -89,7 +90,7 @@ export class SparkJobs {
       const client = await Py4JClient.connect(session.info.port, session.info.secret);
       // The session's thread holds the JavaSparkContext; this client only refers to it.
       const jsc = new JavaObject(session.info.jsc, "object", client);
-      this.accumulators = await AccumulatorServer.start((updates) => this.options.mergeAccumulators(updates));
+      this.accumulators = await AccumulatorServer.start((report) => this.options.taskSucceeded(report));
       const accumulator = await client.construct("org.apache.spark.api.python.PythonAccumulatorV2", "127.0.0.1", this.accumulators.port, this.accumulators.secret);
       await ((await jsc.call("sc")) as JavaObject).call("register", accumulator);
       return { client, jsc, workerExec, workerEnv, minor: spark.minor, accumulator };

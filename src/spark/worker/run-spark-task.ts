@@ -28,6 +28,7 @@ import { TsparkError } from "../../errors.js";
 import { formatRecord } from "../../util/format.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
 import { encodeTaskError } from "../task-error.js";
+import { encodeTaskReport } from "../task-report.js";
 
 /** The executor's one record: the partition and its plan. */
 async function plannedInput(reader: WireReader): Promise<PartitionTask> {
@@ -187,8 +188,8 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
     finishMs: Date.now(),
     memoryBytesSpilled: 0,
     diskBytesSpilled: outcome.metrics.spillBytes,
-    // The task's accumulator additions, for its PythonAccumulatorV2 (accumulator-server.ts): merged once it succeeds.
-    accumulatorUpdates: outcome.accumulators.length > 0 ? [encodeMessage(outcome.accumulators)] : [],
+    // For the task's PythonAccumulatorV2 (accumulator-server.ts): merged once it succeeds.
+    accumulatorUpdates: [encodeTaskReport({ stageId: header.stageId, metrics: outcome.metrics, accumulators: outcome.accumulators })],
   }, minor);
   await writer.flush();
   return answerEndOfStream(reader, writer);
