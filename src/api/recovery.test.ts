@@ -4,7 +4,7 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync, readdirSync } from "node:fs";
+import { readFileSync, rmSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SparkContext, StorageLevel, TaskContext } from "../index.js";
 
@@ -40,6 +40,44 @@ test("a deleted on-disk cached block is recomputed from lineage", async () => {
   for (const f of readdirSync(blocks).filter((f) => f.startsWith(`rdd_${rdd.id}_0`))) rmSync(join(blocks, f));
   assert.equal(await rdd.sum(), 100);
   assert.equal(calls.value, 6, "only the lost partition (2 records) was recomputed");
+  rdd.unpersist();
+});
+
+/** Flips one bit in the middle of a file (the body of one of its frames, for files of a few batches). */
+function flipBit(path: string): void {
+  const bytes = readFileSync(path);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0x10;
+  writeFileSync(path, bytes);
+}
+
+test("one bit flipped in a shuffle map output between two actions: the frame fails its checksum, that map output is recomputed, the answer is the same", async () => {
+  const mapCalls = sc.accumulator(0);
+  const counts = sc.parallelize(Array.from({ length: 4000 }, (_, i) => `k${i % 500}`), 4).map((k) => {
+    mapCalls.add(1);
+    return [k, 1] as [string, number];
+  }).reduceByKey((a, b) => a + b);
+  const first = sorted(await counts.collect());
+  // This job's shuffle: the newest.
+  const shuffleDir = readdirSync(sc.localDir).filter((d) => d.startsWith("shuffle-")).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8))).at(-1)!;
+  const dataFiles = readdirSync(join(sc.localDir, shuffleDir)).filter((f) => f.endsWith(".data")).sort();
+  assert.equal(dataFiles.length, 4);
+  flipBit(join(sc.localDir, shuffleDir, dataFiles[1]!));
+  assert.deepEqual(sorted(await counts.collect()), first);
+  assert.equal(mapCalls.value, 5000, "exactly the damaged map output (1000 records) was computed again");
+});
+
+test("one bit flipped in an on-disk cached block: the task names the file, the block is recomputed from lineage", async () => {
+  const calls = sc.accumulator(0);
+  const rdd = sc.parallelize(Array.from({ length: 2000 }, (_, i) => `v${i}`), 2).map((x) => {
+    calls.add(1);
+    return x;
+  }).persist(StorageLevel.DISK_ONLY);
+  assert.equal(await rdd.count(), 2000);
+  const blocks = join(sc.localDir, "blocks");
+  const [block] = readdirSync(blocks).filter((f) => f === `rdd_${rdd.id}_0`);
+  flipBit(join(blocks, block!));
+  assert.deepEqual((await rdd.collect()).slice(0, 3), ["v0", "v1", "v2"]);
+  assert.equal(calls.value, 3000, "only the damaged partition (1000 records) was recomputed");
   rdd.unpersist();
 });
 

@@ -23,7 +23,7 @@
  */
 import { readSync, closeSync } from "node:fs";
 import { openForRead } from "../util/fs-errors.js";
-import zlib from "node:zlib";
+import { crc32 } from "../util/crc32.js";
 import { createRequire } from "node:module";
 
 /** fflate, loaded at the first gzip file (its import took 20-50 ms of every worker's start-up). */
@@ -66,19 +66,6 @@ function corruptGzip(path: string, at: number, why: string, cause?: unknown): Ts
   return new TsparkError("INVALID_ARGUMENT", `Cannot read gzip file ${path}: corrupt or truncated at compressed byte ${at} (${why})`, cause === undefined ? undefined : { cause });
 }
 
-/** CRC-32 (gzip's): node:zlib's native one where present (Node >= 20.15), else a table. */
-let crcTable: Uint32Array | undefined;
-function jsCrc32(data: Uint8Array, crc: number): number {
-  crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  let c = ~crc;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
-const crc32: (data: Uint8Array, crc: number) => number = typeof zlib.crc32 === "function" ? (d, c) => zlib.crc32(d, c) : jsCrc32;
 
 /**
  * Decompressed bytes of a gzip file. fflate's streaming Gunzip does not check a member's

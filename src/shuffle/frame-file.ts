@@ -1,24 +1,35 @@
 /**
- * Files of record batches, used for shuffle outputs and spill runs: each batch is one frame
- * `[u32 LE length][encoded batch]` (serde/record-batch.ts). Writes are buffered into large sequential
- * blocks; reads are synchronous (a worker runs one task at a time) and stream batch by batch.
+ * Files of record batches, used for shuffle outputs, spill runs and blocks cached on disk:
+ * each batch is one frame `[u32 LE length][u32 LE CRC-32 of the batch][encoded batch]`
+ * (serde/record-batch.ts). The checksum makes a damaged file an error that names it (as
+ * Spark's shuffle checksums do), never a silently different answer. Writes are buffered into
+ * large sequential blocks; reads are synchronous (a worker runs one task at a time) and
+ * stream batch by batch.
  */
 import { openSync, readSync, closeSync, fstatSync, rmSync } from "node:fs";
 import { openForWrite, writeAll, LOCAL_FILE } from "../util/fs-errors.js";
 import { encodeBatch, decodeBatch } from "../serde/record-batch.js";
+import { crc32 } from "../util/crc32.js";
 import { TsparkError } from "../errors.js";
 
 const WRITE_BLOCK = 1024 * 1024;
+/** Bytes before a frame's batch: its length and checksum. */
+const FRAME_HEADER = 8;
 
-/**
- * One batch as a frame, for writers that encode records before they write them. With
- * `headerBytes` over 4, the header has room for more than the length (shuffle-emitter.ts).
- */
-export function encodeFrame(records: unknown[], headerBytes = 4): Buffer {
+/** A batch encoded after `headerBytes` bytes left for the caller's header. */
+export function batchAfterHeader(records: unknown[], headerBytes: number): Buffer {
   const body = encodeBatch(records);
   const frame = Buffer.allocUnsafe(headerBytes + body.length);
-  frame.writeUInt32LE(body.length, 0);
   frame.set(body, headerBytes);
+  return frame;
+}
+
+/** One batch as a frame of a frame file, for writers that encode records before they write them. */
+export function encodeFrame(records: unknown[]): Buffer {
+  const frame = batchAfterHeader(records, FRAME_HEADER);
+  const body = frame.subarray(FRAME_HEADER);
+  frame.writeUInt32LE(body.length, 0);
+  frame.writeUInt32LE(crc32(body), 4);
   return frame;
 }
 
@@ -39,6 +50,15 @@ export class FrameFileWriter {
     const frame = encodeFrame(records);
     this.writeRaw(frame);
     return frame.length;
+  }
+
+  /** Appends a batch already encoded (serde/record-batch.ts) as a frame; `body` may be reused by the caller after. */
+  writeEncodedBatch(body: Uint8Array): void {
+    const head = Buffer.allocUnsafe(FRAME_HEADER);
+    head.writeUInt32LE(body.length, 0);
+    head.writeUInt32LE(crc32(body), 4);
+    this.writeRaw(head);
+    this.writeRaw(Buffer.from(body));
   }
 
   /** Appends raw bytes (already framed), e.g. a segment copied from a spill file. */
@@ -72,25 +92,29 @@ export class FrameFileWriter {
   }
 }
 
-/** Reads the frames in byte range [start, end) of a frame file, batch by batch. */
+/**
+ * Reads the frames in byte range [start, end) of a frame file, batch by batch. A frame that
+ * fails its checksum, or does not fit, throws CORRUPT_FILE naming the file and the byte.
+ */
 export function* readFrames<T>(path: string, start = 0, end?: number): Generator<T[], void, undefined> {
   const fd = openSync(path, "r");
   try {
     const stop = end ?? fstatSync(fd).size;
     let pos = start;
-    const head = Buffer.allocUnsafe(4);
+    const head = Buffer.allocUnsafe(FRAME_HEADER);
     while (pos < stop) {
-      if (readSync(fd, head, 0, 4, pos) !== 4) throw corrupt(path, pos, "truncated frame header");
+      if (readSync(fd, head, 0, FRAME_HEADER, pos) !== FRAME_HEADER) throw corrupt(path, pos, "truncated frame header");
       const len = head.readUInt32LE(0);
-      if (pos + 4 + len > stop) throw corrupt(path, pos, `frame of ${len} bytes runs past the end of its segment`);
+      if (pos + FRAME_HEADER + len > stop) throw corrupt(path, pos, `frame of ${len} bytes runs past the end of its segment`);
       const body = Buffer.allocUnsafe(len);
       let got = 0;
       while (got < len) {
-        const n = readSync(fd, body, got, len - got, pos + 4 + got);
+        const n = readSync(fd, body, got, len - got, pos + FRAME_HEADER + got);
         if (n === 0) throw corrupt(path, pos, "unexpected end of file");
         got += n;
       }
-      pos += 4 + len;
+      if (crc32(body) !== head.readUInt32LE(4)) throw corrupt(path, pos, `the frame of ${len} bytes fails its checksum`);
+      pos += FRAME_HEADER + len;
       yield decodeBatch<T>(body);
     }
   } finally {
@@ -116,5 +140,5 @@ export function readRange(path: string, start: number, end: number): Buffer {
 }
 
 function corrupt(path: string, offset: number, what: string): TsparkError {
-  return new TsparkError("PROTOCOL", `corrupt shuffle or spill file ${path} at byte ${offset}: ${what}`);
+  return new TsparkError("CORRUPT_FILE", `corrupt shuffle, spill or cache file ${path} at byte ${offset}: ${what}`);
 }

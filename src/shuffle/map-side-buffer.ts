@@ -84,7 +84,7 @@ export abstract class MapSideBuffer {
       if (buf.length >= SHUFFLE_BATCH) {
         this.plain[p] = [];
         this.tracker.release(buf.length);
-        this.encodedFull(p, encodeFrame(buf, this.frameHeaderBytes));
+        this.encodedFull(p, this.frameOf(buf));
       }
     }
     if (this.undecided && ++this.recordsSeen === COMBINE_TRIAL_RECORDS) this.decideCombine();
@@ -96,9 +96,9 @@ export abstract class MapSideBuffer {
     }
   }
 
-  /** Bytes before each frame's batch (frame-file.ts's length; a subclass may want room for more). */
-  protected get frameHeaderBytes(): number {
-    return 4;
+  /** A batch of records as one frame (frame-file.ts's; a subclass may frame them otherwise). */
+  protected frameOf(records: unknown[]): Buffer {
+    return encodeFrame(records);
   }
 
   /** A full batch of partition p, encoded as a frame: kept until the next spill (a subclass may send it on at once). */
@@ -128,10 +128,10 @@ export abstract class MapSideBuffer {
     this.encoded[p] = [];
     const plain = this.plain[p]!;
     this.plain[p] = [];
-    for (let i = 0; i < plain.length; i += SHUFFLE_BATCH) out(encodeFrame(plain.slice(i, i + SHUFFLE_BATCH), this.frameHeaderBytes));
+    for (let i = 0; i < plain.length; i += SHUFFLE_BATCH) out(this.frameOf(plain.slice(i, i + SHUFFLE_BATCH)));
     if (this.aggregator) {
       const combined = this.combined[p]!.takeAll();
-      for (let i = 0; i < combined.length; i += SHUFFLE_BATCH) out(encodeFrame(combined.slice(i, i + SHUFFLE_BATCH), this.frameHeaderBytes));
+      for (let i = 0; i < combined.length; i += SHUFFLE_BATCH) out(this.frameOf(combined.slice(i, i + SHUFFLE_BATCH)));
     }
   }
 }

@@ -13,7 +13,7 @@
 import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
-import { encodeFrame } from "./frame-file.js";
+import { batchAfterHeader } from "./frame-file.js";
 
 /** One frame of a shuffle's output, for reduce partition `partition`. */
 export type EmittedFrame = [partition: number, frame: Buffer];
@@ -32,8 +32,9 @@ export class ShuffleEmitter extends MapSideBuffer {
     super(numPartitions, partitionOf, task, aggregator);
   }
 
-  protected override get frameHeaderBytes(): number {
-    return FRAME_TAG_BYTES;
+  /** Frames with room for their tag (Spark's transport carries their length; its shuffle, their checksums). */
+  protected override frameOf(records: unknown[]): Buffer {
+    return batchAfterHeader(records, FRAME_TAG_BYTES);
   }
 
   /** Full batches go out at once: the reduce side gets them in the order they came. */
@@ -72,7 +73,7 @@ export class ShuffleEmitter extends MapSideBuffer {
 /** Bytes before the batch in a tagged frame: its source (a shuffle, a persisted RDD) and partition. */
 export const FRAME_TAG_BYTES = 8;
 
-/** Writes the tag into a frame made with FRAME_TAG_BYTES of header (encodeFrame(records, FRAME_TAG_BYTES)). */
+/** Writes the tag into a frame made with FRAME_TAG_BYTES of header (batchAfterHeader(records, FRAME_TAG_BYTES)). */
 export function tagFrame(frame: Buffer, source: number, partition: number): Buffer {
   frame.writeUInt32LE(source, 0);
   frame.writeUInt32LE(partition, 4);
@@ -81,7 +82,7 @@ export function tagFrame(frame: Buffer, source: number, partition: number): Buff
 
 /** A batch of records as a tagged frame. */
 export function encodeTaggedBatch(records: unknown[], source: number, partition: number): Buffer {
-  return tagFrame(encodeFrame(records, FRAME_TAG_BYTES), source, partition);
+  return tagFrame(batchAfterHeader(records, FRAME_TAG_BYTES), source, partition);
 }
 
 /** The source, partition and encoded batch of a tagged frame. */

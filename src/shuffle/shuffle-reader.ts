@@ -2,7 +2,7 @@
  * The reduce side's input: this partition's segment of every map output, read from the
  * map tasks' data files through their indexes, batch by batch.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, rmSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { TsparkError } from "../errors.js";
 import type { ShuffleMetrics } from "./task-resources.js";
@@ -30,6 +30,14 @@ export function* readShuffleBlocks(outputs: MapOutputLocation[], partition: numb
     if (end <= start) continue;
     if (!existsSync(loc.dataPath)) throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${loc.dataPath}`);
     metrics.recordShuffleRead(end - start);
-    yield* readFrames(loc.dataPath, start, end);
+    try {
+      yield* readFrames(loc.dataPath, start, end);
+    } catch (err) {
+      if (!(err instanceof TsparkError && err.code === "CORRUPT_FILE")) throw err;
+      // A damaged map output is as good as lost: removed, the scheduler recomputes it from lineage.
+      rmSync(loc.dataPath, { force: true });
+      rmSync(loc.indexPath, { force: true });
+      throw new TsparkError("FETCH_FAILED", `${err.message}; the map output is recomputed`, { cause: err });
+    }
   }
 }

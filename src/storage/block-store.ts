@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, readdirSync } from "node:fs"
 import { join } from "node:path";
 import { FrameFileWriter, readFrames } from "../shuffle/frame-file.js";
 import { roughHeapSize } from "../shuffle/size-estimator.js";
+import { TsparkError } from "../errors.js";
 
 export interface BlockLevel {
   useMemory: boolean;
@@ -52,8 +53,21 @@ export class BlockStore {
       return m.batches;
     }
     const p = this.diskPath(blockId);
-    if (existsSync(p)) return readFrames<unknown>(p);
+    if (existsSync(p)) return this.readDisk(blockId, p);
     return undefined;
+  }
+
+  /** A disk block's batches. A damaged one (CORRUPT_FILE) is removed as it fails: the task's retry recomputes it from lineage. */
+  private *readDisk(blockId: string, path: string): Generator<unknown[], void, undefined> {
+    try {
+      yield* readFrames<unknown>(path);
+    } catch (err) {
+      if (err instanceof TsparkError && err.code === "CORRUPT_FILE") {
+        rmSync(path, { force: true });
+        this.pending.push({ blockId, memory: false, disk: false, bytes: 0 });
+      }
+      throw err;
+    }
   }
 
   /** Estimated heap size of a block's records, sampled. */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { executorInput } from "./executor-records.js";
 import { WireReader, WireWriter, SpecialLength } from "../wire/wire.js";
-import { encodeFrame } from "../../shuffle/frame-file.js";
+import { encodeTaggedBatch } from "../../shuffle/shuffle-emitter.js";
 import { asyncRecordsOf, collectStream } from "../../worker/batch-stream.js";
 import type { ExecutorInputPlan, PartitionPlan } from "../../scheduler/plan.js";
 
@@ -21,10 +21,7 @@ function executor(frames: Array<[number, number, unknown[]]>): WireReader {
   const stream = new PassThrough();
   const w = new WireWriter(stream);
   for (const [s, p, records] of frames) {
-    const f = encodeFrame(records, 8);
-    f.writeUInt32LE(s, 0);
-    f.writeUInt32LE(p, 4);
-    w.frame(f);
+    w.frame(encodeTaggedBatch(records, s, p));
   }
   w.int32(SpecialLength.END_OF_DATA_SECTION);
   void w.flush().then(() => stream.end());

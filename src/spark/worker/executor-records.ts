@@ -202,10 +202,7 @@ class TaggedFrames {
       return;
     }
     early.file ??= new FrameFileWriter(join(this.scratch(), `early-frames-${process.pid}-${this.files++}.tmp`));
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32LE(body.length, 0);
-    early.file.writeRaw(head);
-    early.file.writeRaw(Buffer.from(body));
+    early.file.writeEncodedBatch(body);
   }
 }
 
