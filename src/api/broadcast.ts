@@ -1,6 +1,7 @@
 /**
  * Broadcast variables: a read-only value sent to each worker once. The driver writes the
- * value to a file in the application's directory when it is created; a closure that uses
+ * value to a file in the application's directory when it is created (its CRC-32, then the
+ * V8-serialized value: a damaged file is an error naming it); a closure that uses
  * the Broadcast carries only its id and path; each worker reads and decodes the file on
  * the first `.value` in any of its tasks and keeps it for the tasks that follow.
  */
@@ -10,6 +11,10 @@ import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
 import { recordBroadcastRead, runningTaskScope } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
+import { crc32 } from "../util/crc32.js";
+
+/** Bytes before the value in a broadcast's file: the value's CRC-32. */
+const CHECKSUM_BYTES = 4;
 
 export class Broadcast<T> {
   private destroyed = false;
@@ -31,8 +36,11 @@ export class Broadcast<T> {
     } catch (err) {
       throw new TsparkError("INVALID_ARGUMENT", `broadcast: the value cannot be sent to workers: ${(err as Error).message}`, { cause: err });
     }
+    const file = Buffer.allocUnsafe(CHECKSUM_BYTES + bytes.length);
+    file.writeUInt32LE(crc32(bytes), 0);
+    file.set(bytes, CHECKSUM_BYTES);
     try {
-      writeWholeFile(this.path, bytes, LOCAL_FILE);
+      writeWholeFile(this.path, file, LOCAL_FILE);
     } catch (err) {
       rmSync(this.path, { force: true }); // a full disk: no half-written value for workers to read
       throw err;
@@ -122,7 +130,11 @@ class WorkerBroadcast<T> {
         throw new TsparkError("INPUT_UNREADABLE", `broadcast variable ${this.id} cannot be read from ${this.file()} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): was the application's scratch directory removed while it ran?`, { cause: err });
       }
       recordBroadcastRead(bytes.length);
-      workerValues.set(this.id, v8.deserialize(bytes));
+      const value = bytes.subarray(CHECKSUM_BYTES);
+      if (bytes.length < CHECKSUM_BYTES || crc32(value) !== bytes.readUInt32LE(0)) {
+        throw new TsparkError("CORRUPT_FILE", `broadcast variable ${this.id}'s file ${this.file()} is damaged: its ${bytes.length} bytes fail their checksum`);
+      }
+      workerValues.set(this.id, v8.deserialize(value));
     }
     return workerValues.get(this.id) as T;
   }

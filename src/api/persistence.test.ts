@@ -203,3 +203,13 @@ test("a broadcast whose file was removed (a temporary-file cleaner) is written a
   assert.deepEqual(await sc.parallelize([1, 2], 2).map((x) => `${b.value.greeting} ${x}`).collect(), ["hello 1", "hello 2"]);
   assert.ok(existsSync(b.path));
 });
+
+test("a broadcast whose file was damaged fails the job naming the file, never a different value", async () => {
+  const { readFileSync, writeFileSync } = await import("node:fs");
+  const b = sc.broadcast({ greeting: "hello" });
+  const bytes = readFileSync(b.path);
+  bytes[bytes.length - 3]! ^= 0x01; // inside "hello"
+  writeFileSync(b.path, bytes);
+  await assert.rejects(sc.parallelize([1], 1).map((x) => `${b.value.greeting} ${x}`).collect(), (e: Error) => e.message.includes(`broadcast variable ${b.id}'s file ${b.path} is damaged`));
+  b.destroy();
+});
