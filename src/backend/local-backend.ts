@@ -219,15 +219,19 @@ export class LocalBackend implements ExecutorBackend {
     try {
       const closures: Array<[ClosureId, Uint8Array]> = [];
       for (const id of closureIds) {
-        if (w.closures.has(id)) continue;
+        if (w.closures.has(id)) {
+          w.closures.touch(id, 0);
+          continue;
+        }
         const bytes = closureBytes.get(id);
         if (!bytes) throw new TsparkError("PROTOCOL", `no bytes for closure ${id}`);
         closures.push([id, bytes]);
+        w.closures.touch(id, bytes.length);
       }
+      const forgetClosures = w.closures.evict(new Set(closureIds));
       w.runningTaskId = task.taskId;
       w.setIdle(false);
-      w.send({ type: "task", task: { ...task, closures } });
-      for (const [id] of closures) w.closures.add(id);
+      w.send({ type: "task", task: { ...task, closures, ...(forgetClosures.length > 0 ? { forgetClosures } : {}) } });
       onLaunch?.(w.executorId);
     } catch (err) {
       this.pending.delete(task.taskId);

@@ -12,6 +12,8 @@ import type { DriverMessage, WorkerMessage } from "../worker/transport/protocol.
 import type { WorkerLoss } from "./backend.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { ByteLru } from "../util/byte-lru.js";
+import { CLOSURE_CACHE_BYTES, type ClosureId } from "../scheduler/plan.js";
 
 const WORKER_MAIN = fileURLToPath(new URL("../worker/transport/worker-main.js", import.meta.url));
 const STDERR_TAIL_LINES = 20;
@@ -28,7 +30,8 @@ export interface WorkerOptions {
 export class WorkerProcess {
   readonly executorId: string;
   readonly pid: number;
-  readonly closures = new Set<string>();
+  /** The closures this worker holds (tasks carry only the others' bytes), bounded as it bounds them. */
+  readonly closures = new ByteLru<ClosureId>(CLOSURE_CACHE_BYTES);
   readonly stderrTail: string[] = [];
   completedTasks = 0;
   peakRssBytes = 0;

@@ -32,6 +32,11 @@ export function reviveClosure(bytes: Uint8Array, id: string = createHash("sha1")
   return p;
 }
 
+/** Drops a revived function (its worker forgot the closure): the next use revives it again. */
+export function forgetRevived(id: string): void {
+  revived.delete(id);
+}
+
 async function revive(bytes: Uint8Array): Promise<Function> {
   let payload: Payload;
   try {

@@ -36,6 +36,9 @@ export interface JobSpec {
   afterPrepare?(): void;
 }
 
+/** What an ended job's cancelSignal settles with (nothing races it any more). */
+const JOB_ENDED = new TsparkError("JOB_CANCELLED", "the job has ended");
+
 /** Finished jobs kept in the tables (Spark's spark.ui.retainedJobs default). */
 export const RETAINED_JOBS = 1000;
 
@@ -97,6 +100,7 @@ export class DAGScheduler {
         cancelWith(err);
         for (const t of job.runningTasks) this.tasks.killTask(t, interrupt);
       },
+      releaseSignal: () => cancelWith(JOB_ENDED),
     };
     this.jobs.set(job.jobId, job);
     this.bus.post({ event: "jobStart", time: job.submissionTime, jobId: job.jobId, name, description: props.description, group: props.group });
@@ -111,6 +115,7 @@ export class DAGScheduler {
     job.completionTime = Date.now();
     if (error !== undefined) job.error = error instanceof Error ? error.message : String(error);
     this.bus.post({ event: "jobEnd", time: job.completionTime, jobId: job.jobId, result: job.status, error: job.error });
+    job.releaseSignal();
     this.forgetOldJobs();
   }
 

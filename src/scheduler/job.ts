@@ -31,6 +31,12 @@ export interface JobState {
   readonly cancelSignal: Promise<never>;
   /** Fails the job with `err`; kills its running tasks when `interrupt` (default: the job's interruptOnCancel). */
   cancel(err: TsparkError, interrupt?: boolean): void;
+  /**
+   * Settles cancelSignal once the job has ended: a promise that never settles keeps every
+   * reaction raced against it, and with them the job's frames, RDDs and closures (the
+   * captured values of an iterative program's every job, for as long as the job is kept).
+   */
+  releaseSignal(): void;
 }
 
 export interface StageState {

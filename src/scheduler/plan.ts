@@ -73,6 +73,9 @@ export type PartitionPlan =
    */
   | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan; checkpoint?: "reliable" | "local" };
 
+/** Bytes of closures a worker keeps across tasks (their revived functions hold their captured values). */
+export const CLOSURE_CACHE_BYTES = 64 * 1024 * 1024;
+
 export interface TaskDescription {
   taskId: number;
   jobId: number;
@@ -82,6 +85,12 @@ export interface TaskDescription {
   plan: PartitionPlan;
   /** Closure bytes the receiving worker has not seen yet, by id. */
   closures: Array<[ClosureId, Uint8Array]>;
+  /**
+   * Closures the worker is to drop (with their revived functions and captured values): what
+   * the driver keeps of a worker's closures is bounded (CLOSURE_CACHE_BYTES, least recently
+   * used out), so an iterative program's closures do not pile up in its workers.
+   */
+  forgetClosures?: ClosureId[];
   localProperties: Record<string, string>;
   /** Set for the tasks of a barrier stage: how many tasks wait for each other, and which stage attempt. */
   barrier?: { numTasks: number; stageAttempt: number };

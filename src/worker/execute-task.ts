@@ -81,6 +81,7 @@ export interface TaskIo {
 
 export async function executeTask(task: TaskDescription, runtime: WorkerRuntime, io: TaskIo = {}): Promise<TaskOutcome> {
   const started = performance.now();
+  for (const id of task.forgetClosures ?? []) runtime.closures.forget(id);
   for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);
   const scope = new TaskScope(runningTaskOf(task), runtime, io.input);
   const escaped = new Promise<never>((_, reject) => (failEscaped = reject));

@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { BlockStore } from "../storage/block-store.js";
 import { BarrierClient, type BarrierSend } from "./barrier-client.js";
 import type { WorkerSettings } from "./worker-env.js";
-import type { ClosureId } from "../scheduler/plan.js";
-import { reviveClosure } from "../closure/revive.js";
+import { CLOSURE_CACHE_BYTES, type ClosureId } from "../scheduler/plan.js";
+import { forgetRevived, reviveClosure } from "../closure/revive.js";
+import { ByteLru } from "../util/byte-lru.js";
 import { TsparkError } from "../errors.js";
 
 export interface WorkerRuntime {
@@ -32,19 +33,35 @@ export interface WorkerRuntime {
 /**
  * The closures a worker holds: their bytes by id, as tasks bring them (a task carries only
  * the bytes new to its worker). Revival is cached once per process in closure/revive.ts,
- * by the same id, so this keeps bytes only.
+ * by the same id, so this keeps bytes only; forgetting a closure forgets its revival too.
+ * On tspark's engine the driver says which to forget (TaskDescription.forgetClosures); on
+ * Spark, whose tasks bring all their closures, the worker bounds them itself (trim).
  */
 export class ClosureCache {
   private readonly bytes = new Map<ClosureId, Uint8Array>();
+  private readonly lru = new ByteLru<ClosureId>(CLOSURE_CACHE_BYTES);
 
   add(id: ClosureId, bytes: Uint8Array): void {
     this.bytes.set(id, bytes);
+    this.lru.touch(id, bytes.length);
+  }
+
+  forget(id: ClosureId): void {
+    this.bytes.delete(id);
+    this.lru.delete(id);
+    forgetRevived(id);
+  }
+
+  /** Forgets the least recently used closures past CLOSURE_CACHE_BYTES, except `keep`. */
+  trim(keep: ReadonlySet<ClosureId>): void {
+    for (const id of this.lru.evict(keep)) this.forget(id);
   }
 
   /** The revived function (revived on its first use in this process). */
   fn(id: ClosureId): Promise<Function> {
     const bytes = this.bytes.get(id);
     if (!bytes) return Promise.reject(new TsparkError("PROTOCOL", `closure ${id} was never sent to this worker`));
+    this.lru.touch(id, bytes.length);
     return reviveClosure(bytes, id);
   }
 }

@@ -157,6 +157,7 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
     const file = broadcastPaths.get(BigInt(sparkId));
     if (file !== undefined) runtime.broadcastFiles.set(id, file);
   }
+  const closures = command.closuresIn === undefined ? command.closures : closuresFrom(broadcastPaths.get(BigInt(command.closuresIn)));
   const outcome = await executeTask(
     {
       taskId: Number(header.taskAttemptId),
@@ -166,7 +167,7 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
       partition: task.partition,
       attempt: header.attemptNumber,
       plan: task.plan,
-      closures: command.closuresIn === undefined ? command.closures : closuresFrom(broadcastPaths.get(BigInt(command.closuresIn))),
+      closures,
       localProperties: Object.fromEntries(header.localProperties),
       ...(header.isBarrier ? { barrier: { numTasks: command.barrierTasks ?? 0, stageAttempt: 0 } } : {}),
     },
@@ -176,6 +177,8 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
       deliver: deliverTo(writer, command.output, { source: command.outputSource ?? 0, partition: task.partition }),
     },
   );
+  // Every task brings all its closures: the ones kept for later tasks are bounded here.
+  runtime.closures.trim(new Set(closures.map(([id]) => id)));
   if (outcome.type === "failure") {
     // As PySpark's worker: a failed task's worker is not reused.
     writeTaskError(writer, encodeTaskError({ ...outcome.error, partition: task.partition, stage: header.stageId }));
