@@ -5,16 +5,8 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { SparkContext } from "../index.js";
-
-/** The heap in use after a full collection (gc exposed at run time: the test runner passes no flags). */
-function heapAfterGc(): number {
-  v8.setFlagsFromString("--expose-gc");
-  (vm.runInNewContext("gc") as () => void)();
-  return process.memoryUsage().heapUsed;
-}
+import { heapAfterGc } from "../testing/gc.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "iterative-memory-test" });
 after(() => sc.stop());

@@ -54,7 +54,7 @@ export class ShuffledRDD<T> extends RDD<T> {
     private readonly options: ShuffleOptions,
   ) {
     super(context);
-    this.shuffleId = runtimeOf(context).newShuffleId();
+    this.shuffleId = runtimeOf(context).newShuffleId(this);
     if (partitionerSource instanceof Partitioner) this.resolved = partitionerSource;
   }
 

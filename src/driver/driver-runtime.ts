@@ -34,6 +34,7 @@ import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV } from "../worker/worker-env.js";
 import { AppStatusStore } from "../ui/status-store.js";
 import { EventLogWriter, makeEventLogDir } from "../ui/event-log.js";
+import { shuffleDirName, spillDirName } from "../storage/local-layout.js";
 import type { WebUi } from "../ui/web-ui.js";
 import { newAccessToken } from "../ui/access-token.js";
 import { ConsoleProgressBar } from "../ui/console-progress.js";
@@ -129,6 +130,13 @@ export class DriverRuntime {
   private readonly announcedRdds = new Set<number>();
   /** On Spark, the metrics of tspark's tasks by Spark's stage id, for the newest RETAINED_SPARK_STAGES stages (as Spark's UI retains its newest stages). */
   private readonly sparkStageMetrics = new Map<number, StageMetrics>();
+  /** Removes a shuffle's files once the RDD reading it is garbage (newShuffleId). */
+  private readonly shuffleCleaner = new FinalizationRegistry<number>((shuffleId) => {
+    if (this.stoppedFlag) return; // stop() removes everything
+    this.mapOutputs.unregister(shuffleId);
+    rmSync(join(this.localDir, shuffleDirName(shuffleId)), { recursive: true, force: true });
+    log("DEBUG", "cleaner", `removed shuffle ${shuffleId}: no RDD reads it any more`);
+  });
 
   /**
    * SIGINT (Ctrl-C), SIGTERM and SIGHUP: cancel the jobs, remove partial output, then exit non-zero;
@@ -208,6 +216,8 @@ export class DriverRuntime {
         executorAdded: (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid }),
         executorLost: (executorId, loss) => {
           this.blocks.executorLost(executorId);
+          // A dead worker's spill files are nobody's now.
+          rmSync(join(this.localDir, spillDirName(loss.pid)), { recursive: true, force: true });
           const reason = this.stoppedFlag ? "stopped with the context" : loss.signal ? `killed by ${loss.signal}` : `exit code ${loss.exitCode}`;
           this.bus.post({ event: "executorRemoved", executorId, reason });
         },
@@ -308,9 +318,16 @@ export class DriverRuntime {
     return this.nextRddId++;
   }
 
-  newShuffleId(): number {
-    return this.nextShuffleId++;
+  /**
+   * A new shuffle's id. Its files go once `owner` (the RDD that reads the shuffle) is garbage
+   * (Spark's ContextCleaner): no job can read the shuffle again, since a job holds its lineage.
+   */
+  newShuffleId(owner: object): number {
+    const id = this.nextShuffleId++;
+    if (!this.onSpark) this.shuffleCleaner.register(owner, id);
+    return id;
   }
+
 
   /** Where the map outputs of a finished shuffle are (none on Spark: Spark hands its tasks their shuffle's output). */
   mapOutputLocations(shuffleId: number): MapOutputLocation[] {

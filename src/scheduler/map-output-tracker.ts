@@ -18,6 +18,11 @@ export class MapOutputTracker {
     this.outputs.set(shuffleId, all);
   }
 
+  /** Forgets a shuffle (its files were removed). */
+  unregister(shuffleId: number): void {
+    this.outputs.delete(shuffleId);
+  }
+
   /** Map ids whose output is not registered (all of them for an unknown shuffle). */
   missingMaps(shuffleId: number, numMaps: number): number[] {
     const all = this.outputs.get(shuffleId);

@@ -12,6 +12,7 @@ import type { WorkerSettings } from "./worker-env.js";
 import { CLOSURE_CACHE_BYTES, type ClosureId } from "../scheduler/plan.js";
 import { forgetRevived, reviveClosure } from "../closure/revive.js";
 import { ByteLru } from "../util/byte-lru.js";
+import { spillDirName } from "../storage/local-layout.js";
 import { TsparkError } from "../errors.js";
 
 export interface WorkerRuntime {
@@ -79,7 +80,7 @@ export function createWorkerRuntime(settings: WorkerSettings, sendBarrier?: Barr
     barrier: new BarrierClient(sendBarrier),
     spillDir() {
       if (!spillDirMade) {
-        spillDirMade = join(settings.localDir, `spill-${process.pid}`);
+        spillDirMade = join(settings.localDir, spillDirName(process.pid));
         mkdirSync(spillDirMade, { recursive: true });
       }
       return spillDirMade;

@@ -2,6 +2,7 @@
  * Shuffle operators inside tasks: the map side's write (partition, combine, spill, commit)
  * and the reduce side's combine-by-key and sort, all bounded by the worker's memory budget.
  */
+import { shuffleDirName } from "../../storage/local-layout.js";
 import { type BatchStream, mapBatches, foldRecords, isAsyncStream } from "../batch-stream.js";
 import { pushRecordsByBatch } from "./record-pipeline.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
@@ -155,7 +156,7 @@ registerStep("shuffleWrite", (input, ctx) => {
   const { shuffleId, numPartitions } = ctx.args;
   const { agg, partitionOf } = mapSideOf(ctx);
   return (async function* () {
-    const dir = join(ctx.task.runtime.settings.localDir, `shuffle-${shuffleId}`);
+    const dir = join(ctx.task.runtime.settings.localDir, shuffleDirName(shuffleId));
     mkdirSync(dir, { recursive: true });
     const attempt = ctx.task.task.taskAttemptId;
     const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionOf, ctx.task, agg);
