@@ -136,6 +136,7 @@ export abstract class RDD<T> {
       throw new TsparkError("INVALID_ARGUMENT", `Cannot change the storage level of RDD ${this.id} from ${this.storageLevel} to ${level}; unpersist() it first`);
     }
     this.storageLevel = level;
+    if (level !== StorageLevel.NONE) runtimeOf(this.context).persisted(this);
     return this;
   }
 

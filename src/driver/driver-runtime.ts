@@ -35,6 +35,7 @@ import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV } from "../worker/
 import { AppStatusStore } from "../ui/status-store.js";
 import { EventLogWriter, makeEventLogDir } from "../ui/event-log.js";
 import { shuffleDirName, spillDirName } from "../storage/local-layout.js";
+import { awaitable } from "../util/long-lived-promise.js";
 import type { WebUi } from "../ui/web-ui.js";
 import { newAccessToken } from "../ui/access-token.js";
 import { ConsoleProgressBar } from "../ui/console-progress.js";
@@ -49,6 +50,9 @@ import type { SparkCancel, SparkJobs } from "../spark/driver/spark-jobs.js";
 import { SparkSession, WORKER_LAUNCHER, sparkConfOf } from "../spark/driver/spark-session.js";
 import { findSpark } from "../spark/gateway/spark-home.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
+
+/** What the context cleaner removes once its owner is garbage (DriverRuntime.cleaner). */
+type Garbage = { shuffle: number } | { rdd: number } | { broadcast: number; path: string } | { accumulator: number };
 
 /** How many of Spark's stages keep the metrics of tspark's tasks (Spark's spark.ui.retainedStages default). */
 const RETAINED_SPARK_STAGES = 1000;
@@ -106,7 +110,8 @@ export class DriverRuntime {
   readonly localDir: string;
   /** Properties the jobs submitted next carry (SparkContext.setLocalProperty). */
   readonly localProperties = new Map<string, string>();
-  private readonly accumulators = new Map<number, Accumulator<unknown>>();
+  /** Weakly: an accumulator the program dropped takes no more updates (its tasks held it while they ran). */
+  private readonly accumulators = new Map<number, WeakRef<Accumulator<unknown>>>();
   /** Files added with addFile, by the name workers find them under, and where each came from. */
   private readonly addedFiles = new Map<string, string>();
   private nextRddId = 0;
@@ -130,12 +135,29 @@ export class DriverRuntime {
   private readonly announcedRdds = new Set<number>();
   /** On Spark, the metrics of tspark's tasks by Spark's stage id, for the newest RETAINED_SPARK_STAGES stages (as Spark's UI retains its newest stages). */
   private readonly sparkStageMetrics = new Map<number, StageMetrics>();
-  /** Removes a shuffle's files once the RDD reading it is garbage (newShuffleId). */
-  private readonly shuffleCleaner = new FinalizationRegistry<number>((shuffleId) => {
+  /** Persisted RDDs the context cleaner watches. */
+  private readonly cleanedRdds = new WeakSet<RDD<unknown>>();
+  /**
+   * Spark's ContextCleaner: what the program can no longer reach goes while it runs. A
+   * shuffle's files once the RDD reading it is garbage (newShuffleId), a persisted RDD's
+   * blocks once it is, a broadcast's file and workers' copies, an accumulator's entry. A job
+   * holds its lineage and closures (with their broadcasts and accumulators) while it runs.
+   */
+  private readonly cleaner = new FinalizationRegistry<Garbage>((g) => {
     if (this.stoppedFlag) return; // stop() removes everything
-    this.mapOutputs.unregister(shuffleId);
-    rmSync(join(this.localDir, shuffleDirName(shuffleId)), { recursive: true, force: true });
-    log("DEBUG", "cleaner", `removed shuffle ${shuffleId}: no RDD reads it any more`);
+    if ("shuffle" in g) {
+      this.mapOutputs.unregister(g.shuffle);
+      rmSync(join(this.localDir, shuffleDirName(g.shuffle)), { recursive: true, force: true });
+    } else if ("rdd" in g) {
+      this.unpersist(g.rdd);
+    } else if ("broadcast" in g) {
+      this.liveBroadcasts.delete(g.broadcast);
+      rmSync(g.path, { force: true });
+      this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: g.broadcast });
+    } else {
+      this.accumulators.delete(g.accumulator);
+    }
+    log("DEBUG", "cleaner", `cleaned ${JSON.stringify(g)}: the program no longer refers to it`);
   });
 
   /**
@@ -324,7 +346,7 @@ export class DriverRuntime {
    */
   newShuffleId(owner: object): number {
     const id = this.nextShuffleId++;
-    if (!this.onSpark) this.shuffleCleaner.register(owner, id);
+    if (!this.onSpark) this.cleaner.register(owner, { shuffle: id });
     return id;
   }
 
@@ -352,7 +374,7 @@ export class DriverRuntime {
     try {
       if (this.spark) {
         const properties = Object.fromEntries(this.localProperties);
-        const results = await (await this.spark).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts], properties });
+        const results = await (await awaitable(this.spark)).runJob({ name, rdd, partitions: partitions ?? allPartitions(rdd), resultPlan, broadcasts: [...this.liveBroadcasts], properties });
         return results.map((r) => r.records);
       }
       return await this.dag.runJob({
@@ -362,7 +384,7 @@ export class DriverRuntime {
         partitions,
         countResultSize,
         resultPlan,
-        beforePrepare: () => this.uiStarting,
+        beforePrepare: () => awaitable(this.uiStarting),
         afterPrepare: () => this.announcePersisted(rdd),
       });
     } finally {
@@ -430,6 +452,13 @@ export class DriverRuntime {
     return () => this.activeOutputs.delete(abort);
   }
 
+  /** An RDD was persisted: its blocks go once the program drops it (the context cleaner). */
+  persisted(rdd: RDD<unknown>): void {
+    if (this.cleanedRdds.has(rdd)) return;
+    this.cleanedRdds.add(rdd);
+    this.cleaner.register(rdd, { rdd: rdd.id });
+  }
+
   /** Forgets an RDD's cached blocks everywhere. */
   unpersist(rddId: number): void {
     void this.spark?.then((jobs) => jobs.unpersist(rddId)).catch((err: unknown) => log("WARN", "spark", `unpersist of RDD ${rddId}: ${(err as Error).message}`));
@@ -460,12 +489,13 @@ export class DriverRuntime {
       if (!this.stoppedFlag) this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: bid });
     });
     this.liveBroadcasts.set(id, path);
+    this.cleaner.register(broadcast, { broadcast: id, path });
     return broadcast;
   }
 
   /** Adds a successful task's accumulator updates (id, its local sum) to the driver's values. */
   private mergeAccumulators(updates: Iterable<[number, unknown]>): void {
-    for (const [id, v] of updates) this.accumulators.get(id)?._merge(v);
+    for (const [id, v] of updates) this.accumulators.get(id)?.deref()?._merge(v);
   }
 
   /** A task that succeeded on Spark: its accumulator additions, and its metrics added to its Spark stage's. */
@@ -481,7 +511,8 @@ export class DriverRuntime {
 
   newAccumulator<T>(value: T, param?: AccumulatorParam<T>): Accumulator<T> {
     const acc = new Accumulator<T>(this.nextAccumulatorId++, value, param);
-    this.accumulators.set(acc.id, acc as Accumulator<unknown>);
+    this.accumulators.set(acc.id, new WeakRef(acc as Accumulator<unknown>));
+    this.cleaner.register(acc, { accumulator: acc.id });
     return acc;
   }
 

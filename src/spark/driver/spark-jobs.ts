@@ -33,6 +33,7 @@ import { SparkShuffles } from "./spark-shuffles.js";
 import { SparkStorage } from "./spark-storage.js";
 import { AccumulatorServer } from "./accumulator-server.js";
 import type { TaskReport } from "../task-report.js";
+import { awaitable } from "../../util/long-lived-promise.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
 import { outputError } from "./jvm-errors.js";
@@ -104,7 +105,7 @@ export class SparkJobs {
    * after a job of tspark's engine, dag-scheduler.ts), here and after a save.
    */
   async runJob(job: SparkJob): Promise<PartitionResult[]> {
-    const target = await this.connect();
+    const target = await awaitable(this.connect());
     let resources: JobResources | undefined;
     try {
       const { planner, tasks } = await this.plan(target, job);
@@ -126,7 +127,7 @@ export class SparkJobs {
    * (`gzip`-compressed or not), or as Spark's object file of tspark's record batches.
    */
   async save(job: SparkJob, path: string, as: { text: true; codec: "gzip" | undefined } | { text: false }): Promise<void> {
-    const target = await this.connect();
+    const target = await awaitable(this.connect());
     const { client } = target;
     let resources: JobResources | undefined;
     try {
@@ -253,7 +254,7 @@ export class SparkJobs {
 
   /** Cancels Spark's running jobs of a group, of a tag, or all of them (each fails with JOB_CANCELLED). */
   async cancel(which: SparkCancel): Promise<void> {
-    const { jsc } = await this.connect();
+    const { jsc } = await awaitable(this.connect());
     if ("group" in which) await jsc.call("cancelJobGroup", which.group);
     else if ("tag" in which) await ((await jsc.call("sc")) as JavaObject).call("cancelJobsWithTag", which.tag);
     else await jsc.call("cancelAllJobs");
