@@ -19,6 +19,8 @@ export interface WorkerLoss {
   stderrTail: string[];
   /** Set when the driver killed the worker because its control stream was corrupt. */
   protocolError?: string | undefined;
+  /** Set when the driver killed the worker because it sent no heartbeat for this many milliseconds. */
+  silentMs?: number | undefined;
 }
 
 export interface ExecutorInfo {

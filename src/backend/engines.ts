@@ -14,6 +14,8 @@ export interface BackendOptions {
   env: NodeJS.ProcessEnv;
   /** How long a task waits for the worker holding its cached input before taking any. */
   localityWaitMs: number;
+  /** How long a worker may send no heartbeat before it is killed. */
+  heartbeatTimeoutMs: number;
   events: ExecutorEvents;
 }
 
@@ -21,5 +23,5 @@ export interface BackendOptions {
 export function createBackend(master: MasterUrl, options: BackendOptions): ExecutorBackend {
   // On Spark, Spark's executors start tspark's workers (spark/driver/spark-jobs.ts): no local worker processes.
   const slots = master.engine === "local" ? master.slots : 0;
-  return new LocalBackend(slots, { nodeArgs: options.nodeArgs, env: options.env }, options.events, options.localityWaitMs);
+  return new LocalBackend(slots, { nodeArgs: options.nodeArgs, env: options.env, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.events, options.localityWaitMs);
 }

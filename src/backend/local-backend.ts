@@ -68,7 +68,9 @@ export class LocalBackend implements ExecutorBackend {
             name: "WorkerLost",
             message: loss.protocolError
               ? `worker process ${loss.pid} sent a corrupt message (${loss.protocolError}) and was replaced`
-              : `worker process ${loss.pid} died (${loss.signal ? `signal ${loss.signal}` : `exit code ${loss.exitCode}`})`,
+              : loss.silentMs !== undefined
+                ? `worker process ${loss.pid} sent no heartbeat for ${(loss.silentMs / 1000).toFixed(1)} s (stopped, or hung outside JavaScript; tspark.worker.timeout) and was replaced`
+                : `worker process ${loss.pid} died (${loss.signal ? `signal ${loss.signal}` : `exit code ${loss.exitCode}`})`,
             stack: undefined,
             code: "WORKER_LOST",
           },

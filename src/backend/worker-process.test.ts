@@ -21,14 +21,14 @@ test("a worker that reports another tspark version is refused", async () => {
       return String(p).endsWith("package.json") ? JSON.stringify({ ...JSON.parse(String(out)), version: "0.0.0-other" }) : out;
     };
     syncBuiltinESMExports();`;
-  const w = new WorkerProcess({ executorId: "t", nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(patch)}`], env: process.env, echo: () => {} });
+  const w = new WorkerProcess({ executorId: "t", nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(patch)}`], env: process.env, echo: () => {}, heartbeatTimeoutMs: 30_000 });
   await assert.rejects(w.ready(), /worker runs tspark 0\.0\.0-other but the driver runs \d+\.\d+\.\d+/);
   await w.shutdown(500);
   assert.equal(w.alive, false);
 });
 
 test("a matching worker says hello and shuts down on request", async () => {
-  const w = new WorkerProcess({ executorId: "ok", nodeArgs: [], env: process.env, echo: () => {} });
+  const w = new WorkerProcess({ executorId: "ok", nodeArgs: [], env: process.env, echo: () => {}, heartbeatTimeoutMs: 30_000 });
   await w.ready();
   assert.equal(w.isReady, true);
   await w.shutdown();
@@ -43,7 +43,7 @@ test("a starting worker does not load the libraries only some tasks need (globs,
     const cache = createRequire("/").cache;
     process.on("exit", () => { for (const f of Object.keys(cache)) process.stderr.write("RESOLVED " + f + "\\n"); process.stderr.write("LISTED\\n"); });`;
   const lines: string[] = [];
-  const w = new WorkerProcess({ executorId: "mods", nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(register)}`], env: process.env, echo: (l) => lines.push(l) });
+  const w = new WorkerProcess({ executorId: "mods", nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(register)}`], env: process.env, echo: (l) => lines.push(l), heartbeatTimeoutMs: 30_000 });
   await w.ready();
   await w.shutdown();
   for (let waited = 0; !lines.includes("LISTED") && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));

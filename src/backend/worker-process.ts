@@ -8,7 +8,7 @@ import type net from "node:net";
 import type { Readable } from "node:stream";
 import { FrameDecoder, encodeFrame } from "../serde/framing.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
-import type { DriverMessage, WorkerMessage } from "../worker/transport/protocol.js";
+import { HEARTBEAT_FD, HEARTBEAT_MS, type DriverMessage, type WorkerMessage } from "../worker/transport/protocol.js";
 import type { WorkerLoss } from "./backend.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
@@ -25,6 +25,8 @@ export interface WorkerOptions {
   env: NodeJS.ProcessEnv;
   /** Where the worker's own stdout/stderr lines go (the driver's stderr by default). */
   echo: (line: string) => void;
+  /** How long the worker may send no heartbeat before it is killed (tspark.worker.timeout). */
+  heartbeatTimeoutMs: number;
 }
 
 export class WorkerProcess {
@@ -39,6 +41,11 @@ export class WorkerProcess {
   runningTaskId: number | undefined;
   /** Why the driver killed this worker, when its control stream was corrupt. */
   protocolError: string | undefined;
+  /** Set when the driver killed this worker for its silence: how long it sent no heartbeat. */
+  private silentMs: number | undefined;
+  private lastHeartbeat = Date.now();
+  private readonly heartbeats: net.Socket;
+  private readonly heartbeatCheck: NodeJS.Timeout;
   /** Set once the worker has said hello (it may take tasks). */
   isReady = false;
   private readonly child: ChildProcess;
@@ -53,11 +60,23 @@ export class WorkerProcess {
   constructor(opts: WorkerOptions) {
     this.executorId = opts.executorId;
     this.child = spawn(process.execPath, [...opts.nodeArgs, WORKER_MAIN], {
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
       env: { ...opts.env, TSPARK_WORKER: "1" },
     });
     this.pid = this.child.pid ?? -1;
     this.channel = this.child.stdio[3] as net.Socket;
+    // A thread of the worker's writes a byte every HEARTBEAT_MS, busy task or not: silence
+    // means the process was stopped, or hangs where no JavaScript runs.
+    this.heartbeats = this.child.stdio[HEARTBEAT_FD] as net.Socket;
+    this.heartbeats.on("data", () => (this.lastHeartbeat = Date.now()));
+    this.heartbeats.on("error", () => {});
+    this.heartbeatCheck = setInterval(() => {
+      const silent = Date.now() - this.lastHeartbeat;
+      if (silent <= opts.heartbeatTimeoutMs || !this.alive) return;
+      this.silentMs = silent;
+      this.kill();
+    }, Math.min(1000, Math.max(HEARTBEAT_MS, opts.heartbeatTimeoutMs / 4)));
+    this.heartbeatCheck.unref();
     this.pipeLines(this.child.stdout!, opts.echo, false);
     this.pipeLines(this.child.stderr!, opts.echo, true);
     let helloResolve!: () => void;
@@ -97,8 +116,9 @@ export class WorkerProcess {
     this.channel.on("error", () => {});
     this.child.on("exit", (code, signal) => {
       this.exitInfo = { code, signal };
+      clearInterval(this.heartbeatCheck);
       if (!greeted) helloReject(new TsparkError("WORKER_LOST", `worker process ${this.pid} exited during start-up (code ${code}, signal ${signal})${this.tailText()}`));
-      this.onExit({ pid: this.pid, exitCode: code, signal, stderrTail: [...this.stderrTail], protocolError: this.protocolError });
+      this.onExit({ pid: this.pid, exitCode: code, signal, stderrTail: [...this.stderrTail], protocolError: this.protocolError, silentMs: this.silentMs });
       for (const w of this.exitWaiters) w();
     });
     this.child.on("error", (err) => helloReject(err));
@@ -145,7 +165,7 @@ export class WorkerProcess {
    * `sc.stop()` still exits, and its workers follow when their channel closes.
    */
   setIdle(idle: boolean): void {
-    const handles = [this.child, this.channel, this.child.stdout, this.child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null>;
+    const handles = [this.child, this.channel, this.heartbeats, this.child.stdout, this.child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null>;
     for (const h of handles) {
       if (idle) h?.unref?.();
       else h?.ref?.();

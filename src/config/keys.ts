@@ -30,6 +30,7 @@ export const CONFIG_KEYS = {
   executorMemory: { key: "tspark.executor.memory", default: undefined, doc: "Heap limit of each worker process (node --max-old-space-size), e.g. 2g.", parse: parseBytes },
   executorNodeOptions: { key: "tspark.executor.extraNodeOptions", default: undefined, doc: "Extra node flags for every worker process, space-separated (e.g. --cpu-prof --cpu-prof-dir=prof to profile workers).", parse: spaceList },
   storageMemory: { key: "tspark.storage.memory", default: "256m", doc: "Memory each worker may use for cached RDD partitions; least recently used ones are evicted (to disk for MEMORY_AND_DISK).", parse: parseBytes },
+  workerTimeout: { key: "tspark.worker.timeout", default: "30000", doc: "Milliseconds without a heartbeat from a worker process (it was stopped, or hangs outside JavaScript) before it is killed and its task retried; a worker busy in a task still sends them.", parse: milliseconds },
   localityWait: { key: "tspark.locality.wait", default: "3000", doc: "Milliseconds a task waits for the worker holding its cached input before running elsewhere.", parse: milliseconds },
   localDir: { key: "tspark.local.dir", default: undefined, doc: "Directory for shuffle and spill files (default: the OS temporary directory).", parse: text },
   uiEnabled: { key: "tspark.ui.enabled", default: "true", doc: "Whether the context starts its web UI.", parse: flag },

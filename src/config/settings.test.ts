@@ -41,6 +41,7 @@ test("defaults parse into typed values", () => {
     executorNodeOptions: [],
     storageMemory: 256 * 2 ** 20,
     localityWait: 3000,
+    workerTimeout: 30_000,
     localDir: undefined,
     ui: { host: "127.0.0.1", port: 4040, authenticate: true },
     eventLogDir: undefined,

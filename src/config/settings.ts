@@ -46,6 +46,8 @@ export interface Settings {
   readonly storageMemory: number;
   /** Milliseconds a task waits for the worker holding its cached input. */
   readonly localityWait: number;
+  /** Milliseconds without a heartbeat before a worker is killed (tspark.worker.timeout). */
+  readonly workerTimeout: number;
   /** Where scratch directories go; undefined: the OS temporary directory. */
   readonly localDir: string | undefined;
   /** The web UI; undefined when tspark.ui.enabled=false (its port is then not read). */
@@ -106,6 +108,7 @@ export function parseSettings(conf: SettingsSource): Settings {
     executorNodeOptions: read(K.executorNodeOptions) ?? Object.freeze([]),
     storageMemory,
     localityWait: read(K.localityWait),
+    workerTimeout: read(K.workerTimeout),
     localDir: read(K.localDir),
     ui,
     eventLogDir,

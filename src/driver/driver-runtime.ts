@@ -234,6 +234,7 @@ export class DriverRuntime {
       nodeArgs: [...heapFlags, ...settings.executorNodeOptions],
       env,
       localityWaitMs: settings.localityWait,
+      heartbeatTimeoutMs: settings.workerTimeout,
       events: {
         executorAdded: (executorId, pid) => this.bus.post({ event: "executorAdded", executorId, pid }),
         executorLost: (executorId, loss) => {

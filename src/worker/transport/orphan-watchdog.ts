@@ -3,16 +3,21 @@
  * loop never returns to the event loop that would see the control channel close). A
  * watchdog thread polls the parent pid; once orphaned (the driver was killed, so its own
  * cleanup never ran) it removes the application's temporary directory and kills this
- * process.
+ * process. At each poll it also writes the driver a heartbeat (a byte on HEARTBEAT_FD): a
+ * busy task does not stop it; a stopped or hung process does.
  */
 import { Worker } from "node:worker_threads";
 import { rmSync } from "node:fs";
 
 const WATCHDOG_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { rmSync } = require("node:fs");
+const { rmSync, writeSync } = require("node:fs");
+const beat = Buffer.of(1);
 setInterval(() => {
-  if (process.ppid === workerData.parent) return;
+  if (process.ppid === workerData.parent) {
+    try { writeSync(workerData.heartbeatFd, beat); } catch {}
+    return;
+  }
   if (workerData.appDir) {
     try { rmSync(workerData.appDir, { recursive: true, force: true, maxRetries: 3 }); } catch {}
   }
@@ -20,8 +25,8 @@ setInterval(() => {
 }, workerData.intervalMs);
 `;
 
-export function startOrphanWatchdog(appDir: string | undefined, intervalMs = 250): void {
-  const w = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { parent: process.ppid, self: process.pid, appDir, intervalMs } });
+export function startOrphanWatchdog(appDir: string | undefined, heartbeatFd: number, intervalMs: number): void {
+  const w = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { parent: process.ppid, self: process.pid, appDir, heartbeatFd, intervalMs } });
   w.unref();
 }
 

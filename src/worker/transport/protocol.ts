@@ -26,3 +26,7 @@ export type WorkerMessage =
 
 /** The file descriptor, in the worker, of its control channel to the driver. */
 export const CONTROL_FD = 3;
+
+/** The file descriptor, in the worker, of its heartbeat pipe: a byte every HEARTBEAT_MS from a thread of its own. */
+export const HEARTBEAT_FD = 4;
+export const HEARTBEAT_MS = 250;

@@ -7,7 +7,7 @@
 import net from "node:net";
 import { FrameDecoder, encodeFrame } from "../../serde/framing.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
-import { CONTROL_FD, type DriverMessage, type WorkerMessage } from "./protocol.js";
+import { CONTROL_FD, HEARTBEAT_FD, HEARTBEAT_MS, type DriverMessage, type WorkerMessage } from "./protocol.js";
 import { executeTask, failRunningTask, undeliverable } from "../execute-task.js";
 import { createWorkerRuntime } from "../worker-runtime.js";
 import { VERSION } from "../../version.js";
@@ -16,7 +16,7 @@ import { settingsFromEnv, LOCAL_DIR_ENV } from "../worker-env.js";
 import type { TaskDescription } from "../../scheduler/plan.js";
 
 const appDir = process.env[LOCAL_DIR_ENV];
-startOrphanWatchdog(appDir);
+startOrphanWatchdog(appDir, HEARTBEAT_FD, HEARTBEAT_MS);
 
 const channel = new net.Socket({ fd: CONTROL_FD, readable: true, writable: true });
 const decoder = new FrameDecoder();
