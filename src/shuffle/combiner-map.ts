@@ -16,11 +16,13 @@ import type { Aggregator } from "./aggregator.js";
 export type CombinerEntry = [unknown, unknown];
 
 const EMPTY = -1;
+/** Slots of a new table: small, as a map task of many reduce partitions makes a table for each. */
+const INITIAL_CAPACITY = 16;
 /** 2^21: positions packed below a 31-bit hash stay within float64's 53 exact bits. */
 const POSITIONS = 2 ** 21;
 
 export class CombinerMap {
-  private capacity = 1024;
+  private capacity = INITIAL_CAPACITY;
   private mask = this.capacity - 1;
   private hashes = new Int32Array(this.capacity).fill(EMPTY);
   private keys: unknown[] = new Array(this.capacity);
@@ -137,7 +139,7 @@ export class CombinerMap {
   /** The [key, combiner] records as one array; the table is left empty. */
   takeAll(): CombinerEntry[] {
     const out = this.toArray();
-    this.capacity = 1024;
+    this.capacity = INITIAL_CAPACITY;
     this.mask = this.capacity - 1;
     this.hashes = new Int32Array(this.capacity).fill(EMPTY);
     this.keys = new Array(this.capacity);

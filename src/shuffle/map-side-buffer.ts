@@ -28,7 +28,8 @@ export abstract class MapSideBuffer {
    */
   private encoded: Buffer[][] = [];
   private encodedBytes = 0;
-  private readonly combined: CombinerMap[] = [];
+  /** Per reduce partition, made on its first record: a map task of many reduce partitions sees few of them each. */
+  private readonly combined: Array<CombinerMap | undefined> = [];
   private readonly tracker = new SizeTracker();
   /** Copied from the task once: the check runs at every record. */
   private readonly memoryBytes: number;
@@ -43,7 +44,7 @@ export abstract class MapSideBuffer {
   ) {
     this.memoryBytes = task.memoryBytes;
     for (let p = 0; p < numPartitions; p++) {
-      if (aggregator) this.combined.push(new CombinerMap());
+      this.combined.push(undefined);
       this.plain.push([]);
       this.encoded.push([]);
     }
@@ -75,7 +76,7 @@ export abstract class MapSideBuffer {
     }
     if (this.combining) {
       const agg = this.aggregator!;
-      if (this.combined[p]!.add(rec[0], rec[1], agg, false, h)) this.tracker.add(rec);
+      if ((this.combined[p] ??= new CombinerMap()).add(rec[0], rec[1], agg, false, h)) this.tracker.add(rec);
       else if (agg.growsWithValues) this.tracker.add(rec[1]);
     } else {
       const buf = this.plain[p]!;
@@ -115,7 +116,7 @@ export abstract class MapSideBuffer {
   private decideCombine(): void {
     this.undecided = false;
     let keys = 0;
-    for (const m of this.combined) keys += m.size;
+    for (const m of this.combined) keys += m?.size ?? 0;
     if (keys > this.recordsSeen * COMBINE_MIN_REDUCTION) this.combining = false;
   }
 
@@ -129,8 +130,10 @@ export abstract class MapSideBuffer {
     const plain = this.plain[p]!;
     this.plain[p] = [];
     for (let i = 0; i < plain.length; i += SHUFFLE_BATCH) out(this.frameOf(plain.slice(i, i + SHUFFLE_BATCH)));
-    if (this.aggregator) {
-      const combined = this.combined[p]!.takeAll();
+    const table = this.combined[p];
+    if (table) {
+      this.combined[p] = undefined;
+      const combined = table.takeAll();
       for (let i = 0; i < combined.length; i += SHUFFLE_BATCH) out(this.frameOf(combined.slice(i, i + SHUFFLE_BATCH)));
     }
   }
