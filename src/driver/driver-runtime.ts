@@ -29,7 +29,7 @@ import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
 import { walkLineage } from "../scheduler/lineage.js";
 import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
-import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
+import type { ShuffleSegment } from "../shuffle/shuffle-reader.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV } from "../worker/worker-env.js";
 import { AppStatusStore } from "../ui/status-store.js";
@@ -352,10 +352,10 @@ export class DriverRuntime {
   }
 
 
-  /** Where the map outputs of a finished shuffle are (none on Spark: Spark hands its tasks their shuffle's output). */
-  mapOutputLocations(shuffleId: number): MapOutputLocation[] {
+  /** What a reduce task of a finished shuffle reads (nothing on Spark: Spark hands its tasks their shuffle's output). */
+  shuffleSegments(shuffleId: number, partition: number): ShuffleSegment[] {
     if (this.onSpark) return [];
-    return this.mapOutputs.locations(shuffleId);
+    return this.mapOutputs.segments(shuffleId, partition);
   }
 
   /** Map statuses of a finished shuffle (spill metrics, sizes), if it ran. */

@@ -50,11 +50,11 @@ function shuffleRunner(dir: string, mapDelayMs = 0): TaskRunner {
       const indexPath = join(dir, `s${shuffleId}-m${task.partition}.index`);
       writeFileSync(dataPath, "");
       writeFileSync(indexPath, "");
-      const status: MapStatus = { mapId: task.partition, dataPath, indexPath, segmentBytes: [], spills: 0, spillBytes: 0 };
+      const status: MapStatus = { mapId: task.partition, dataPath, indexPath, segmentBytes: new Array<number>(16).fill(1), spills: 0, spillBytes: 0 };
       return succeeded([status]);
     }
     if (task.plan.kind === "shuffle-read") {
-      const lost = task.plan.outputs.find((o) => !existsSync(o.dataPath));
+      const lost = task.plan.segments.find((s) => !existsSync(s.dataPath));
       if (lost) return failed({ name: "FetchFailed", message: `shuffle output is missing: ${lost.dataPath}`, code: "FETCH_FAILED" });
     }
     return succeeded([task.partition]);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
-import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
+import { segmentsOf, type ShuffleSegment } from "../shuffle/shuffle-reader.js";
 
 export class MapOutputTracker {
   /** Per shuffle: the status of each map task by map id (undefined = missing). */
@@ -44,10 +44,11 @@ export class MapOutputTracker {
     return lost;
   }
 
-  locations(shuffleId: number): MapOutputLocation[] {
+  /** What a reduce task of `partition` reads: the non-empty segments of every map output. */
+  segments(shuffleId: number, partition: number): ShuffleSegment[] {
     const all = this.outputs.get(shuffleId);
     if (!all || all.some((s) => s === undefined)) throw new Error(`shuffle ${shuffleId} has missing map outputs`);
-    return (all as MapStatus[]).map(({ dataPath, indexPath }) => ({ dataPath, indexPath }));
+    return segmentsOf(all as MapStatus[], partition);
   }
 
   statuses(shuffleId: number): MapStatus[] | undefined {

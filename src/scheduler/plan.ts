@@ -4,7 +4,7 @@
  * steps. User functions appear only as closure ids; their bytes travel once per worker.
  */
 import type { FileSplit } from "../io/text-splits.js";
-import type { MapOutputLocation } from "../shuffle/shuffle-reader.js";
+import type { ShuffleSegment } from "../shuffle/shuffle-reader.js";
 import type { StepOp, ArgsOf } from "./step-args.js";
 
 export type ClosureId = string;
@@ -58,7 +58,7 @@ export type PartitionPlan =
    */
   | { kind: "executor-input"; from?: SparkInputPartition }
   /** This reduce partition's segment of every map output of a shuffle. */
-  | { kind: "shuffle-read"; shuffleId: number; partition: number; outputs: MapOutputLocation[] }
+  | { kind: "shuffle-read"; shuffleId: number; partition: number; segments: ShuffleSegment[] }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */
   | { kind: "narrow"; parent: PartitionPlan; partitionIndex: number; steps: Step[] }
   | { kind: "zip"; left: PartitionPlan; right: PartitionPlan }

@@ -1,42 +1,59 @@
 /**
- * The reduce side's input: this partition's segment of every map output, read from the
- * map tasks' data files through their indexes, batch by batch.
+ * The reduce side's input: this partition's segment of every map output, read from the map
+ * tasks' data files batch by batch. The driver plans the segments from the sizes each map
+ * task reported (segmentsOf), so a reduce task reads no index file and opens no file for an
+ * empty segment: a shuffle of many small map outputs into many partitions has mostly those.
  */
-import { readFileSync, existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { readFrames } from "./frame-file.js";
 import { TsparkError } from "../errors.js";
 import type { ShuffleMetrics } from "./task-resources.js";
+import type { MapStatus } from "./shuffle-writer.js";
 
-export interface MapOutputLocation {
+/** One map output's segment for one reduce partition: bytes [start, end) of its data file. */
+export interface ShuffleSegment {
   dataPath: string;
   indexPath: string;
+  start: number;
+  end: number;
 }
 
-function segmentOf(loc: MapOutputLocation, partition: number): [number, number] {
-  let index: Buffer;
-  try {
-    index = readFileSync(loc.indexPath);
-  } catch (err) {
-    throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${loc.indexPath} (${(err as Error).message})`, { cause: err });
+/** Where each reduce partition's segment of a map output starts (its last entry: where the output ends). */
+const offsetsOfStatus = new WeakMap<MapStatus, Float64Array>();
+
+function offsetsOf(status: MapStatus): Float64Array {
+  let offsets = offsetsOfStatus.get(status);
+  if (!offsets) {
+    offsets = new Float64Array(status.segmentBytes.length + 1);
+    for (let p = 0; p < status.segmentBytes.length; p++) offsets[p + 1] = offsets[p]! + status.segmentBytes[p]!;
+    offsetsOfStatus.set(status, offsets);
   }
-  const offsets = new Float64Array(index.buffer, index.byteOffset, index.byteLength / 8);
-  if (partition + 1 >= offsets.length) throw new TsparkError("PROTOCOL", `shuffle index ${loc.indexPath} has no partition ${partition}`);
-  return [offsets[partition]!, offsets[partition + 1]!];
+  return offsets;
 }
 
-export function* readShuffleBlocks(outputs: MapOutputLocation[], partition: number, metrics: Pick<ShuffleMetrics, "recordShuffleRead">): Generator<unknown[], void, undefined> {
-  for (const loc of outputs) {
-    const [start, end] = segmentOf(loc, partition);
-    if (end <= start) continue;
-    if (!existsSync(loc.dataPath)) throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${loc.dataPath}`);
-    metrics.recordShuffleRead(end - start);
+/** The non-empty segments of reduce partition `partition` in these map outputs. */
+export function segmentsOf(statuses: MapStatus[], partition: number): ShuffleSegment[] {
+  const out: ShuffleSegment[] = [];
+  for (const s of statuses) {
+    if (partition >= s.segmentBytes.length) throw new TsparkError("PROTOCOL", `map output ${s.dataPath} has no partition ${partition}`);
+    if (s.segmentBytes[partition] === 0) continue;
+    const offsets = offsetsOf(s);
+    out.push({ dataPath: s.dataPath, indexPath: s.indexPath, start: offsets[partition]!, end: offsets[partition + 1]! });
+  }
+  return out;
+}
+
+export function* readShuffleBlocks(segments: ShuffleSegment[], metrics: Pick<ShuffleMetrics, "recordShuffleRead">): Generator<unknown[], void, undefined> {
+  for (const seg of segments) {
+    metrics.recordShuffleRead(seg.end - seg.start);
     try {
-      yield* readFrames(loc.dataPath, start, end);
+      yield* readFrames(seg.dataPath, seg.start, seg.end);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new TsparkError("FETCH_FAILED", `shuffle output is missing: ${seg.dataPath}`, { cause: err });
       if (!(err instanceof TsparkError && err.code === "CORRUPT_FILE")) throw err;
       // A damaged map output is as good as lost: removed, the scheduler recomputes it from lineage.
-      rmSync(loc.dataPath, { force: true });
-      rmSync(loc.indexPath, { force: true });
+      rmSync(seg.dataPath, { force: true });
+      rmSync(seg.indexPath, { force: true });
       throw new TsparkError("FETCH_FAILED", `${err.message}; the map output is recomputed`, { cause: err });
     }
   }

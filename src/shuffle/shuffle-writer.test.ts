@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { ShuffleWriter } from "./shuffle-writer.js";
-import { readShuffleBlocks } from "./shuffle-reader.js";
+import { readShuffleBlocks, segmentsOf } from "./shuffle-reader.js";
 import type { Aggregator } from "./aggregator.js";
 import { standaloneResources } from "./task-resources.js";
 
@@ -18,7 +18,7 @@ function writeAll(mapId: number, agg: Aggregator, records: Array<[unknown, numbe
   const w = new ShuffleWriter(dir, mapId, 0, 2, "hash", standaloneResources(dir, 64 * 1024 * 1024), agg);
   for (let i = 0; i < records.length; i += 1000) w.write(records.slice(i, i + 1000));
   const status = w.commit();
-  return [0, 1].flatMap((p) => [...readShuffleBlocks([status], p, standaloneResources(dir, 0).metrics)].flat()) as Array<[unknown, number]>;
+  return [0, 1].flatMap((p) => [...readShuffleBlocks(segmentsOf([status], p), standaloneResources(dir, 0).metrics)].flat()) as Array<[unknown, number]>;
 }
 
 function sums(records: Array<[unknown, number]>): Map<unknown, number> {
@@ -53,7 +53,7 @@ test("large records (whole files) are spilled as soon as the estimate passes the
   for (let i = 0; i < 50; i++) w.add([`file-${i}`, big]);
   const status = w.commit();
   assert.ok(status.spills >= 5, `${status.spills} spills for 50 records of 200 KB under a 1 MB limit`);
-  const out = [0, 1].flatMap((p) => [...readShuffleBlocks([status], p, standaloneResources(dir, 0).metrics)].flat()) as Array<[string, string]>;
+  const out = [0, 1].flatMap((p) => [...readShuffleBlocks(segmentsOf([status], p), standaloneResources(dir, 0).metrics)].flat()) as Array<[string, string]>;
   assert.equal(out.length, 50);
   assert.ok(out.every(([, v]) => v === big));
 });

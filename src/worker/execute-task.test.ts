@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { executeTask, failRunningTask } from "./execute-task.js";
 import { createWorkerRuntime } from "./worker-runtime.js";
 import { captureClosure } from "../closure/capture.js";
-import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
+import { readShuffleBlocks, segmentsOf } from "../shuffle/shuffle-reader.js";
 import { standaloneResources } from "../shuffle/task-resources.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import type { PartitionPlan, Step, TaskDescription } from "../scheduler/plan.js";
@@ -50,7 +50,7 @@ test("a shuffle write: its map status, whose segments hold the records", async (
   const [status] = out.records as [MapStatus];
   assert.ok(existsSync(status.dataPath) && status.dataPath.startsWith(join(dir, "shuffle-3")));
   assert.equal(out.metrics.shuffleWriteBytes, status.segmentBytes.reduce((a, b) => a + b, 0));
-  const read = [0, 1].flatMap((p) => [...readShuffleBlocks([status], p, standaloneResources(dir, 0).metrics)].flat());
+  const read = [0, 1].flatMap((p) => [...readShuffleBlocks(segmentsOf([status], p), standaloneResources(dir, 0).metrics)].flat());
   assert.equal(read.length, 100);
 });
 

@@ -102,6 +102,6 @@ function openRawSource(plan: SourcePlan, metrics: TaskCounters): BatchStream<unk
     case "empty":
       return [];
     case "shuffle-read":
-      return readShuffleBlocks(plan.outputs, plan.partition, metrics);
+      return readShuffleBlocks(plan.segments, metrics);
   }
 }

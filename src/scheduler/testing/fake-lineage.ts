@@ -63,7 +63,7 @@ export class FakeNode implements Lineage {
   }
 
   planPartition(p: number): PartitionPlan {
-    if (this.shuffle) return { kind: "shuffle-read", shuffleId: this.shuffle.shuffleId, partition: p, outputs: this.mapOutputs!.locations(this.shuffle.shuffleId) };
+    if (this.shuffle) return { kind: "shuffle-read", shuffleId: this.shuffle.shuffleId, partition: p, segments: this.mapOutputs!.segments(this.shuffle.shuffleId, p) };
     if (this.deps.length === 0) return { kind: "range", start: p, end: p + 1, step: 1 };
     return { kind: "concat", parents: this.deps.map((d) => d.planPartition(p)) };
   }
