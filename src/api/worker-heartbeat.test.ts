@@ -31,3 +31,12 @@ test("a task busy for longer than the timeout is not mistaken for a stopped work
   assert.deepEqual(out, [1, 2]);
   assert.deepEqual(sc.workerPids().sort(), before.sort(), "no worker was replaced");
 });
+
+test("a driver that blocks its own event loop past the timeout does not take its workers for stopped ones", async () => {
+  const before = sc.workerPids();
+  const until = Date.now() + 3000;
+  while (Date.now() < until); // the driver's checks and the workers' beats both wait
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(await sc.parallelize([1, 2], 2).collect(), [1, 2]);
+  assert.deepEqual(sc.workerPids().sort(), before.sort(), "no worker was replaced");
+});
