@@ -24,12 +24,16 @@ export function batchAfterHeader(records: unknown[], headerBytes: number): Buffe
   return frame;
 }
 
+/** Writes a frame's header (the batch's length and CRC-32) at the start of `into`. */
+function writeFrameHeader(into: Buffer, body: Uint8Array): void {
+  into.writeUInt32LE(body.length, 0);
+  into.writeUInt32LE(crc32(body), 4);
+}
+
 /** One batch as a frame of a frame file, for writers that encode records before they write them. */
 export function encodeFrame(records: unknown[]): Buffer {
   const frame = batchAfterHeader(records, FRAME_HEADER);
-  const body = frame.subarray(FRAME_HEADER);
-  frame.writeUInt32LE(body.length, 0);
-  frame.writeUInt32LE(crc32(body), 4);
+  writeFrameHeader(frame, frame.subarray(FRAME_HEADER));
   return frame;
 }
 
@@ -55,8 +59,7 @@ export class FrameFileWriter {
   /** Appends a batch already encoded (serde/record-batch.ts) as a frame; `body` may be reused by the caller after. */
   writeEncodedBatch(body: Uint8Array): void {
     const head = Buffer.allocUnsafe(FRAME_HEADER);
-    head.writeUInt32LE(body.length, 0);
-    head.writeUInt32LE(crc32(body), 4);
+    writeFrameHeader(head, body);
     this.writeRaw(head);
     this.writeRaw(Buffer.from(body));
   }
