@@ -18,6 +18,7 @@ export type TsparkErrorCode =
   | "EMPTY_COLLECTION"     // e.g. reduce() or first() of an empty RDD
   | "PROTOCOL"             // corrupt frame or unexpected end of stream between processes
   | "FETCH_FAILED"         // a shuffle map output a reduce task needs is gone (recomputed from lineage)
+  | "UNSERIALIZABLE"       // a record or value holds something that cannot cross a process boundary (a function, an unlocatable class)
   | "CORRUPT_FILE"         // a shuffle, spill or cache file failed its checksum (the file is named)
   | "SPARK_UNAVAILABLE"    // Spark was not found, is a version tspark does not support, or its JVM failed or went away
   | "JVM_ERROR"            // a call the driver made into Spark's JVM threw there

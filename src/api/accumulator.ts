@@ -8,6 +8,7 @@ import { captureClosure } from "../closure/capture.js";
 import { reviveClosure } from "../closure/revive.js";
 import { accumulatorSlot, inWorker } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
+import { cloneValue, deserializeValue, serializeValue } from "../serde/value-codec.js";
 
 /** How values of a custom type combine: `zero(v)` is an empty value shaped like v. */
 export interface AccumulatorParam<T> {
@@ -113,7 +114,8 @@ export class Accumulator<T> {
   [CAPTURE_AS](): CaptureAsDescriptor {
     // A custom addInPlace travels as a closure bound to its param object (its `this`).
     const add = this.param === (numeric as unknown) ? null : captureClosure(this.param.addInPlace.bind(this.param), "accumulator addInPlace").bytes;
-    return { module: import.meta.url, export: "workerAccumulator", args: [this.id, this.zero, add] };
+    // The zero value as record bytes: an instance of the user's class stays one.
+    return { module: import.meta.url, export: "workerAccumulator", args: [this.id, serializeValue(this.zero, "the accumulator's zero value"), add] };
   }
 }
 
@@ -127,13 +129,13 @@ class WorkerAccumulator<T> {
 
   add(term: T): void {
     const slot = accumulatorSlot(this.id);
-    slot.set(this.addInPlace(slot.has() ? (slot.get() as T) : structuredClone(this.zero), term));
+    slot.set(this.addInPlace(slot.has() ? (slot.get() as T) : cloneValue(this.zero), term));
   }
 }
 
 /** @internal Worker-side factory named by the capture descriptor. */
-export async function workerAccumulator<T>(id: number, zero: T, addBytes: Uint8Array | null): Promise<WorkerAccumulator<T>> {
+export async function workerAccumulator<T>(id: number, zeroBytes: Uint8Array, addBytes: Uint8Array | null): Promise<WorkerAccumulator<T>> {
   const add = addBytes ? ((await reviveClosure(addBytes)) as (a: T, b: T) => T) : ((a: T, b: T) => ((a as number) + (b as number)) as T);
-  return new WorkerAccumulator(id, zero, add);
+  return new WorkerAccumulator(id, deserializeValue<T>(zeroBytes), add);
 }
 

@@ -5,7 +5,7 @@
  * the Broadcast carries only its id and path; each worker reads and decodes the file on
  * the first `.value` in any of its tasks and keeps it for the tasks that follow.
  */
-import v8 from "node:v8";
+import { deserializeValue, serializeValue } from "../serde/value-codec.js";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
@@ -30,12 +30,7 @@ export class Broadcast<T> {
 
   /** Writes the value's file for workers to read. */
   private write(): void {
-    let bytes: Buffer;
-    try {
-      bytes = v8.serialize(this.local);
-    } catch (err) {
-      throw new TsparkError("INVALID_ARGUMENT", `broadcast: the value cannot be sent to workers: ${(err as Error).message}`, { cause: err });
-    }
+    const bytes = serializeValue(this.local, "the broadcast value");
     const file = Buffer.allocUnsafe(CHECKSUM_BYTES + bytes.length);
     file.writeUInt32LE(crc32(bytes), 0);
     file.set(bytes, CHECKSUM_BYTES);
@@ -134,7 +129,7 @@ class WorkerBroadcast<T> {
       if (bytes.length < CHECKSUM_BYTES || crc32(value) !== bytes.readUInt32LE(0)) {
         throw new TsparkError("CORRUPT_FILE", `broadcast variable ${this.id}'s file ${this.file()} is damaged: its ${bytes.length} bytes fail their checksum`);
       }
-      workerValues.set(this.id, v8.deserialize(value));
+      workerValues.set(this.id, deserializeValue(value));
     }
     return workerValues.get(this.id) as T;
   }

@@ -2,7 +2,7 @@
  * RDDs that read input: a driver-side collection, a number range, files. File inputs are
  * listed and split on the driver (lazily, at the first action) and read by the workers.
  */
-import v8 from "node:v8";
+import { serializeValue } from "../serde/value-codec.js";
 import { statSync } from "node:fs";
 import type { SparkContext } from "./context.js";
 import { RDD } from "./rdd.js";
@@ -34,11 +34,8 @@ export class ParallelCollectionRDD<T> extends RDD<T> {
     this.slices = [];
     for (let i = 0; i < numSlices; i++) {
       const [a, b] = sliceBounds(arr.length, numSlices, i);
-      try {
-        this.slices.push(v8.serialize(arr.slice(a, b)));
-      } catch (err) {
-        throw new TsparkError("INVALID_ARGUMENT", `parallelize: an element cannot be sent to a worker: ${(err as Error).message}`, { cause: err });
-      }
+      // Element paths count from the slice's start: shift them to the data's own indexes.
+      this.slices.push(serializeValue(arr.slice(a, b), `parallelize's data (from element ${a})`));
     }
   }
 

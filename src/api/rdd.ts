@@ -3,7 +3,7 @@
  * transformations append a step to a pipeline (consecutive steps compose into one task
  * function, as PySpark's PipelinedRDD); actions plan one task per partition and run a job.
  */
-import v8 from "node:v8";
+import { cloneValue } from "../serde/value-codec.js";
 import type { SparkContext } from "./context.js";
 import type { PartitionPlan, Step } from "../scheduler/plan.js";
 import type { StepArgs, StepOp, ArgsOf } from "../scheduler/step-args.js";
@@ -976,7 +976,7 @@ export abstract class RDD<T> {
   async fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> {
     assertFunction(op, "fold");
     const parts = await runJobOn(this, [{ op: "fold", fns: [op], args: { zero: zeroValue }, label: "fold" }]);
-    let acc = v8.deserialize(v8.serialize(zeroValue)) as T;
+    let acc = cloneValue(zeroValue, "fold's zero value");
     for (const p of parts) acc = await op(acc, p[0] as T);
     return acc;
   }
@@ -997,7 +997,7 @@ export abstract class RDD<T> {
     assertFunction(seqOp, "aggregate seqOp");
     assertFunction(combOp, "aggregate combOp");
     const parts = await runJobOn(this, [{ op: "fold", fns: [seqOp], args: { zero: zeroValue }, label: "aggregate" }]);
-    let acc = v8.deserialize(v8.serialize(zeroValue)) as U;
+    let acc = cloneValue(zeroValue, "aggregate's zero value");
     for (const p of parts) acc = await combOp(acc, p[0] as U);
     return acc;
   }

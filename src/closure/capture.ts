@@ -22,6 +22,8 @@ import { CAPTURE_AS, UNSHIPPABLE, type CaptureAsDescriptor } from "./hooks.js";
 import { functionInternals, locateSource, localValue, scopeVariables, scopesOf, scriptSource, withRemoteObjects, type FunctionLocation, type ScopeInfo } from "./inspector.js";
 import { builtinMatch, isLibraryFile, refreshModuleTables, requireCacheMatch, requireFrom, resolveImport, resolveRequire } from "./modules.js";
 import { functionOrigin, shortPosition } from "./source-map.js";
+import { registerImportedClasses, sourceClassId } from "./record-class-ids.js";
+import { registerRecordClass, registeredClassId } from "../serde/record-classes.js";
 
 export { functionOrigin } from "./source-map.js";
 export { registerEntryModule } from "./modules.js";
@@ -37,11 +39,11 @@ export interface CapturedClosure {
  * `what` names the function in messages ("map function"). Throws a TsparkError with code
  * CLOSURE_CAPTURE when something it captures cannot be sent to another process.
  */
-export function captureClosure(fn: Function, what = "function"): CapturedClosure {
+export function captureClosure(fn: Function, what = "function", asRecordClass = false): CapturedClosure {
   if (typeof fn !== "function") {
     throw new TsparkError("CLOSURE_CAPTURE", `${what} must be a function, got ${describeType(fn)}`);
   }
-  const capturer = new Capturer(fn, what);
+  const capturer = new Capturer(fn, what, asRecordClass);
   refreshModuleTables();
   const payload = withRemoteObjects(() => {
     try {
@@ -59,6 +61,35 @@ export function captureClosure(fn: Function, what = "function"): CapturedClosure
     throw new TsparkError("CLOSURE_CAPTURE", `${capturer.label()} captures a value that cannot be serialized: ${errorMessage(e)}`, { cause: e });
   }
   return { id: createHash("sha1").update(bytes).digest("hex"), bytes };
+}
+
+const recordClassCaptures = new WeakMap<Function, { id: string; closure: CapturedClosure }>();
+
+/**
+ * A class whose instances travel in records, captured on its own (once: as cloudpickle
+ * does, a worker keeps the first copy of a class it revives), with its record-class id:
+ * what a task ships so that its worker can decode instances of it. An exported class of a
+ * package travels as its import.
+ */
+export function captureRecordClass(ctor: Function): { id: string; closure: CapturedClosure } {
+  let c = recordClassCaptures.get(ctor);
+  if (!c) {
+    const closure = captureClosure(ctor, `class ${ctor.name || "(anonymous)"}`, true);
+    const id = registeredClassId(ctor);
+    if (id === undefined) throw new TsparkError("CLOSURE_CAPTURE", `class ${ctor.name || "(anonymous)"} cannot be named in records`);
+    c = { id, closure };
+    recordClassCaptures.set(ctor, c);
+  }
+  return c;
+}
+
+/** The driver's record-class locator: any class a value holds can be captured there. */
+export function locateRecordClass(ctor: Function): string | undefined {
+  try {
+    return captureRecordClass(ctor).id;
+  } catch {
+    return undefined;
+  }
 }
 
 const SPARK_5063 =
@@ -94,6 +125,8 @@ class Capturer {
   constructor(
     private readonly root: Function,
     private readonly what: string,
+    /** The root is a class records are instances of: it may travel as an import, and always gets a class id. */
+    private readonly asRecordClass = false,
   ) {}
 
   /** "map function at wordcount.ts:12:20" */
@@ -448,9 +481,9 @@ class Capturer {
     const pos = loc ? locateSource(loc, src) : { line: 0, col: 0, offset: -1 };
 
     // A function exported by a library module travels as an import, not as its code.
-    if (f !== this.root && loc && pos.offset >= 0 && url.startsWith("file:") && isLibraryFile(url)) {
+    if ((f !== this.root || this.asRecordClass) && loc && pos.offset >= 0 && url.startsWith("file:") && isLibraryFile(url)) {
       const exp = esmExportedFunctions(loc.scriptId, scriptSource(loc.scriptId)).find((e) => e.start === pos.offset);
-      if (exp) return this.modNode(f, url, "esm", exp.name, 0);
+      if (exp) return this.modNode(f, url, "esm", exp.name, 0, f);
     }
 
     let analysis: FunctionAnalysis;
@@ -511,6 +544,11 @@ class Capturer {
       }
       if (protoProps.length > 0) node.protoProps = protoProps;
     }
+    // A class (or a constructor with methods): its instances may travel in records.
+    if (analysis.isClass || node.protoProps || (f === this.root && this.asRecordClass)) {
+      node.cls = sourceClassId(f, url, pos.line, pos.col, src);
+      registerRecordClass(node.cls, f);
+    }
     return i;
   }
 
@@ -553,7 +591,7 @@ class Capturer {
         if (loc && scope.type === "Module") {
           const imp = esmImports(loc.scriptId, scriptSource(loc.scriptId)).get(name);
           if (imp) {
-            slot = { r: this.modNode(undefined, resolveImport(imp.specifier, url), "esm", imp.imported, 0) };
+            slot = { r: this.modNode(undefined, resolveImport(imp.specifier, url), "esm", imp.imported, 0, localValue(ro)) };
             break;
           }
         }
@@ -612,10 +650,11 @@ class Capturer {
     else if (interop === 0) ok = exp === value;
     else ok = isToEsmWrapperOf(value, exp);
     if (!ok) return undefined;
-    return { r: this.modNode(undefined, resolved, "cjs", name, interop) };
+    return { r: this.modNode(undefined, resolved, "cjs", name, interop, value) };
   }
 
-  private modNode(key: unknown, url: string, system: "esm" | "cjs", name: string | undefined, interop: 0 | 1 | 2): number {
+  /** `value`, when known, is what the import gives here: its classes become record classes. */
+  private modNode(key: unknown, url: string, system: "esm" | "cjs", name: string | undefined, interop: 0 | 1 | 2, value?: unknown): number {
     const id = `${system}|${url}|${name ?? ""}|${interop}`;
     const seen = this.modNodes.get(id);
     // A key already referenced (reserved) keeps its own index; others share one node per import.
@@ -626,6 +665,7 @@ class Capturer {
     const node: Node = { k: "mod", url, system };
     if (name !== undefined) node.name = name;
     if (interop !== 0) node.interop = interop;
+    if (value !== undefined) registerImportedClasses(node, value);
     const i = this.add(key, node);
     if (!this.modNodes.has(id)) this.modNodes.set(id, i);
     return i;

@@ -55,6 +55,11 @@ export interface FnNode {
   thisArg?: Slot;
   /** Defined in strict code (an ES module): revived in strict mode too. */
   strict?: boolean;
+  /**
+   * A class's id among record classes (serde/record-classes.ts): its instances in records
+   * name it, and a worker reuses the class it revived first under this id.
+   */
+  cls?: string;
 }
 
 export type Node =

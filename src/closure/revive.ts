@@ -10,6 +10,8 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { TsparkError } from "../errors.js";
+import { recordClass, registerRecordClass } from "../serde/record-classes.js";
+import { registerImportedClasses } from "./record-class-ids.js";
 import { decodePayload, isRef, valueAtPath, type FnNode, type Key, type Node, type Payload, type Props, type Slot } from "./format.js";
 
 export { functionOrigin } from "./source-map.js";
@@ -166,6 +168,7 @@ class Reviver {
         } catch (e) {
           throw new TsparkError("CLOSURE_REVIVE", `cannot load module ${n.url} in the worker: ${errorMessage(e)}`, { cause: e });
         }
+        registerImportedClasses(node, v);
         this.set(i, v);
       } else if (node?.k === "hook") {
         const ns = await importUrl(node.module);
@@ -401,9 +404,13 @@ class Reviver {
       case "bound":
         this.all([node.target, node.thisArg, ...node.args], ([t, th, ...args]) => this.set(n, (t as Function).bind(th, ...args)));
         return;
-      case "fn":
-        this.buildFunction(n, node);
+      case "fn": {
+        // A class this process already has (revived with another closure): the same class.
+        const known = node.cls === undefined ? undefined : recordClass(node.cls);
+        if (known) this.set(n, known);
+        else this.buildFunction(n, node);
         return;
+      }
     }
   }
 
@@ -429,12 +436,14 @@ class Reviver {
       bindAll();
       this.drain(mark);
       const cls = thunk.call(undefined);
+      if (node.cls !== undefined) registerRecordClass(node.cls, cls);
       this.set(n, cls);
       finish(cls);
       return;
     }
     const create = (thisArg: unknown) => {
       const fn = thunk.call(thisArg);
+      if (node.cls !== undefined) registerRecordClass(node.cls, fn);
       this.set(n, fn);
       // Bound later (before anything calls it): recursion and long call chains stay flat.
       this.jobs.push(() => {

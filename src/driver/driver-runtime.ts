@@ -44,6 +44,8 @@ import { TsparkError } from "../errors.js";
 import { hasUrlScheme } from "../io/paths.js";
 import { VERSION } from "../version.js";
 import { userCallSite } from "../util/call-site.js";
+import { setRecordClassLocator } from "../serde/record-classes.js";
+import { locateRecordClass } from "../closure/capture.js";
 import { log } from "../util/log.js";
 import { formatBytes } from "../util/format.js";
 import type { SparkCancel, SparkJobs } from "../spark/driver/spark-jobs.js";
@@ -187,6 +189,8 @@ export class DriverRuntime {
   };
 
   constructor(private readonly driver: DriverSettings) {
+    // Records made on the driver (parallelize, broadcast values) may hold any of its classes.
+    setRecordClassLocator(locateRecordClass);
     const { conf, settings } = driver;
     // Found before anything is made: no Spark, or an unsupported one, fails here and leaves nothing behind.
     const sparkInstallation = settings.master.engine === "spark" ? findSpark(settings.sparkHome) : undefined;

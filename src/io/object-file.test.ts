@@ -82,7 +82,7 @@ test("an empty part holds only the magic and reads as no records", () => {
 
 test("records that cannot be stored are a clear error", () => {
   const w = new ObjectPartWriter(path());
-  assert.throws(() => w.write([() => 1]), corrupt(/cannot be serialized/));
+  assert.throws(() => w.write([() => 1]), (e: unknown) => e instanceof TsparkError && e.code === "UNSERIALIZABLE" && /cannot serialize a function \(\(\) => 1\) at saveAsObjectFile's records\[0\]/.test(e.message));
   w.close();
 });
 

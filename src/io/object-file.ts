@@ -3,7 +3,7 @@
  * self-describing binary part file:
  *
  *   "TSPKOBJ1"                                   8-byte magic
- *   { u32 LE length, v8.serialize(records[]) }*  frames, each one batch of records
+ *   { u32 LE length, serializeValue(records[]) }*  frames, each one batch of records
  *
  * v8's structured serialization keeps Maps, Sets, Dates, BigInts, typed arrays and cycles,
  * and stays readable by later Node versions (V8 reads older serializer versions). The
@@ -11,7 +11,7 @@
  */
 import { readSync, closeSync, fstatSync } from "node:fs";
 import { openForRead, openForWrite, writeAll, OUTPUT_FILE } from "../util/fs-errors.js";
-import v8 from "node:v8";
+import { deserializeValue, serializeValue } from "../serde/value-codec.js";
 import { TsparkError } from "../errors.js";
 
 export const OBJECT_FILE_MAGIC = Buffer.from("TSPKOBJ1", "latin1");
@@ -40,12 +40,7 @@ export class ObjectPartWriter {
 
   /** Writes `batch` as one frame, or halves it while its encoding is too large for one. */
   private writeFrames(batch: unknown[]): void {
-    let body: Buffer;
-    try {
-      body = v8.serialize(batch);
-    } catch (err) {
-      throw new TsparkError("INVALID_ARGUMENT", `saveAsObjectFile: a record cannot be serialized (${(err as Error).message}); functions and symbols, for example, cannot be stored`, { cause: err });
-    }
+    const body = serializeValue(batch, "saveAsObjectFile's records");
     if (body.length > FRAME_TARGET && batch.length > 1) {
       const mid = batch.length >> 1;
       this.writeFrames(batch.slice(0, mid));
@@ -117,7 +112,7 @@ export function* readObjectFile(path: string): Generator<unknown[], void, undefi
       if (!readAt(fd, body, pos + 4)) throw corrupt(path, pos, "truncated while reading (the file shrank)");
       let batch: unknown;
       try {
-        batch = v8.deserialize(body);
+        batch = deserializeValue(body);
       } catch (err) {
         throw corrupt(path, pos, `undecodable frame of ${len} bytes (${(err as Error).message})`, err);
       }

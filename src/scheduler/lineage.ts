@@ -33,6 +33,8 @@ export interface ShuffleDependency {
 
 export interface Lineage {
   readonly id: number;
+  /** Where the user's program made the node (`app.ts:12`). */
+  readonly callSite: string;
   getNumPartitions(): number;
   /** The nodes this one is computed from (none once checkpointed to files). */
   dependencies(): readonly Lineage[];

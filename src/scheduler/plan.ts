@@ -76,6 +76,9 @@ export type PartitionPlan =
 /** Bytes of closures a worker keeps across tasks (their revived functions hold their captured values). */
 export const CLOSURE_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** Record classes a task's worker must know: class id (serde/record-classes.ts) and the closure reviving the class. */
+export type ClassTable = Array<[string, ClosureId]>;
+
 export interface TaskDescription {
   taskId: number;
   jobId: number;
@@ -91,6 +94,8 @@ export interface TaskDescription {
    * used out), so an iterative program's closures do not pile up in its workers.
    */
   forgetClosures?: ClosureId[];
+  /** Classes of the records the task may decode, revived before it runs (their closures are among `closures`). */
+  classes?: ClassTable;
   localProperties: Record<string, string>;
   /** Set for the tasks of a barrier stage: how many tasks wait for each other, and which stage attempt. */
   barrier?: { numTasks: number; stageAttempt: number };

@@ -6,7 +6,7 @@
  * stages launched and retried as a whole. Which stages a job runs is the DAGScheduler's call.
  */
 import type { ExecutorBackend, TaskResult } from "../backend/backend.js";
-import type { ClosureId, PartitionPlan } from "./plan.js";
+import type { ClassTable, ClosureId, PartitionPlan } from "./plan.js";
 import { closureIdsOf } from "./plan.js";
 import { describeRemoteError, reviveRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
@@ -21,10 +21,21 @@ export interface StageSpec {
   /** The plan of each partition to compute (the action's steps included). */
   plans: Array<{ partition: number; plan: PartitionPlan }>;
   closureBytes: ReadonlyMap<ClosureId, Uint8Array>;
+  /** The record classes its tasks may decode (JobPlanner.recordClassTable). */
+  classes: ClassTable;
+  /** Where the user's program made the RDD whose records the stage emits (`app.ts:12`), for errors about them. */
+  recordsMadeAt?: string;
   /** Whether results count against tspark.driver.maxResultSize. */
   countResultSize: boolean;
   /** A barrier stage: all tasks start together; one failure retries the whole stage. */
   barrier?: boolean;
+}
+
+/** The closures a task's worker must hold: its plan's, and its record classes'. */
+function taskClosureIds(plan: PartitionPlan, spec: StageSpec): ClosureId[] {
+  const ids = closureIdsOf(plan);
+  for (const [, closure] of spec.classes) ids.add(closure);
+  return [...ids];
 }
 
 export interface SchedulerLimits {
@@ -115,7 +126,7 @@ export class TaskScheduler {
 
     const runOne = async (index: number): Promise<void> => {
       const { partition, plan } = spec.plans[index]!;
-      const closureIds = [...closureIdsOf(plan)];
+      const closureIds = taskClosureIds(plan, spec);
       let last: Extract<TaskResult, { ok: false }> | undefined;
       for (let attempt = 0; attempt < this.limits.maxFailures; attempt++) {
         if (aborted) return;
@@ -126,7 +137,7 @@ export class TaskScheduler {
         let r: TaskResult;
         try {
           r = await this.backend.runTask(
-            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, localProperties: job.props.localProperties },
+            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, classes: spec.classes, localProperties: job.props.localProperties },
             closureIds,
             spec.closureBytes,
             this.hooks.preferredExecutor?.(plan),
@@ -157,6 +168,11 @@ export class TaskScheduler {
         if (job.cancelled) throw job.cancelled; // a task killed by the cancellation: no retry
         // Lost shuffle input: retrying the task cannot help; the driver recomputes the map outputs.
         if (r.error.code === "FETCH_FAILED") throw new TsparkError("FETCH_FAILED", `stage ${stage.stageId}: ${r.error.message}`);
+        // A record that cannot be serialized fails every attempt alike: no retry.
+        if (r.error.code === "UNSERIALIZABLE") {
+          const made = spec.recordsMadeAt ? ` (the records of the RDD made at ${spec.recordsMadeAt})` : "";
+          throw new TsparkError("UNSERIALIZABLE", `Job ${job.jobId} failed: task for partition ${partition} of stage ${stage.stageId}${made}: ${r.error.message}`);
+        }
         last = r;
       }
       if (aborted || !last) return;
@@ -218,8 +234,8 @@ export class TaskScheduler {
         stage.numActiveTasks++;
         try {
           const r = await this.backend.runTask(
-            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt: stageAttempt, plan, localProperties: job.props.localProperties, barrier: { numTasks: n, stageAttempt } },
-            [...closureIdsOf(plan)],
+            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt: stageAttempt, plan, classes: spec.classes, localProperties: job.props.localProperties, barrier: { numTasks: n, stageAttempt } },
+            taskClosureIds(plan, spec),
             spec.closureBytes,
             undefined,
             this.launched(taskId, stage.stageId, partition, stageAttempt),

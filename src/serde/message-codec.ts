@@ -1,14 +1,17 @@
 /**
  * Control messages between driver and workers are plain data encoded with V8's structured
- * serialization: it is native (fast), keeps Buffers, typed arrays, Maps, Sets, Dates and
- * bigints intact, and needs no schema. Record batches ride inside messages as opaque bytes.
+ * serialization (value-codec.ts): it is native (fast), keeps Buffers, typed arrays, Maps,
+ * Sets, Dates and bigints intact, and needs no schema; the records a message carries (a
+ * task's results, a fold's zero value, accumulator values) keep their classes too. Record
+ * batches ride inside messages as opaque bytes.
  */
-import v8 from "node:v8";
+import { deserializeValue, serializeValue } from "./value-codec.js";
 
-export function encodeMessage(message: unknown): Buffer {
-  return v8.serialize(message);
+/** `what` names the message in an error about a value inside it that cannot be serialized. */
+export function encodeMessage(message: unknown, what = "a message"): Buffer {
+  return serializeValue(message, what);
 }
 
 export function decodeMessage<T>(bytes: Uint8Array): T {
-  return v8.deserialize(bytes) as T;
+  return deserializeValue<T>(bytes);
 }

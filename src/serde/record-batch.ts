@@ -5,8 +5,8 @@
  * key, joins, sorts). Such a batch is written column by column: numbers as float64, strings
  * as their lengths plus one run of text, as Latin-1 when the whole batch is ASCII and as
  * UTF-16 otherwise (both exact for every JS string, lone surrogates included). Every other
- * batch is V8-serialized (structured clone: any cloneable value), which is recognizable by
- * its first byte, 0xFF.
+ * batch is written by value-codec.ts (V8's structured serialization, keeping the records'
+ * classes), recognizable by its first byte, which is never PAIRS.
  *
  * Numbers (float64) and string lengths (u32) are written in the host's byte order, copied
  * as whole typed arrays: shuffle and spill files never leave the machine that wrote them.
@@ -22,8 +22,8 @@
  * but V8 makes pieces of 13+ characters slices of the batch's text, so a few kept keys
  * could pin whole batches in memory: long strings are decoded on their own.
  */
-import v8 from "node:v8";
 import { TsparkError } from "../errors.js";
+import { deserializeValue, isSerializedValue, serializeValue } from "./value-codec.js";
 
 const PAIRS = 1;
 const STRING = 1;
@@ -32,7 +32,8 @@ const NULL = 3;
 const LATIN1 = 0;
 const UTF16 = 1;
 const HEADER = 12; // tag, key kind, value kind, text encoding, u32 count, u32 text length (code units)
-const V8_VERSION_TAG = 0xff;
+/** How value-codec names a batch in an error ("cannot serialize a function at records[2].f"). */
+const RECORDS = "records";
 /** Below this length V8 copies a substring instead of making a slice of its parent. */
 const SHORT_STRING = 13;
 
@@ -65,16 +66,16 @@ export const MAX_COLUMN_TEXT = 2 ** 27;
 /** `maxText` is MAX_COLUMN_TEXT but in tests. */
 export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buffer {
   const n = records.length;
-  if (n === 0) return v8.serialize(records);
+  if (n === 0) return serializeValue(records, RECORDS);
   const first = records[0];
-  if (!Array.isArray(first) || first.length !== 2) return v8.serialize(records);
+  if (!Array.isArray(first) || first.length !== 2) return serializeValue(records, RECORDS);
   const kk = columnKind(first[0]);
   const vk = columnKind(first[1]);
-  if (kk === 0 || kk === NULL || vk === 0) return v8.serialize(records);
+  if (kk === 0 || kk === NULL || vk === 0) return serializeValue(records, RECORDS);
   const strings: string[] = [];
   for (let i = 0; i < n; i++) {
     const r = records[i] as unknown[];
-    if (!Array.isArray(r) || r.length !== 2 || columnKind(r[0]) !== kk || columnKind(r[1]) !== vk) return v8.serialize(records);
+    if (!Array.isArray(r) || r.length !== 2 || columnKind(r[0]) !== kk || columnKind(r[1]) !== vk) return serializeValue(records, RECORDS);
   }
   let units = 0;
   for (const col of [kk === STRING ? 0 : -1, vk === STRING ? 1 : -1]) {
@@ -85,7 +86,7 @@ export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buff
       strings.push(str);
     }
   }
-  if (units > maxText) return v8.serialize(records);
+  if (units > maxText) return serializeValue(records, RECORDS);
   const text = strings.join("");
   const enc = Buffer.byteLength(text, "utf8") === text.length ? LATIN1 : UTF16;
   const colBytes = (k: number) => (k === NUMBER ? 8 : k === STRING ? 4 : 0) * n;
@@ -133,7 +134,7 @@ function column(body: Buffer, at: number, kind: number, n: number): Float64Array
 
 export function decodeBatch<T>(bytes: Buffer): T[] {
   const body = bytes as CodedBuffer;
-  if (body.length > 0 && body[0] === V8_VERSION_TAG) return v8.deserialize(body) as T[];
+  if (isSerializedValue(body)) return deserializeValue<T[]>(body);
   if (body.length < HEADER || body[0] !== PAIRS) throw new TsparkError("PROTOCOL", `unknown record batch format ${body[0]}`);
   const kk = body[1]!;
   const vk = body[2]!;

@@ -4,7 +4,7 @@
  * functions it names, and how records are framed on the way in and out. Opaque to the JVM;
  * the driver writes it (spark/driver/), the worker reads it (spark/worker/).
  */
-import { leavesInReadOrder, mapChildPlans, type ClosureId, type PartitionPlan, type SparkInputPartition } from "../scheduler/plan.js";
+import { leavesInReadOrder, mapChildPlans, type ClassTable, type ClosureId, type PartitionPlan, type SparkInputPartition } from "../scheduler/plan.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
 import { TsparkError } from "../errors.js";
 
@@ -71,6 +71,8 @@ export interface SparkTaskCommand {
   closures: Array<[ClosureId, Uint8Array]>;
   /** The Spark broadcast whose file holds the closures (encodeMessage of their [id, bytes] pairs), when they are large. */
   closuresIn?: number;
+  /** The record classes the tasks may decode (their closures are among the job's). */
+  classes: ClassTable;
   /** tspark's broadcast ids and the Spark broadcasts carrying their values (the task header gives each one's file). */
   broadcasts: Array<[number, number]>;
   /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */

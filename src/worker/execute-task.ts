@@ -83,6 +83,7 @@ export async function executeTask(task: TaskDescription, runtime: WorkerRuntime,
   const started = performance.now();
   for (const id of task.forgetClosures ?? []) runtime.closures.forget(id);
   for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);
+  const classes = runtime.closures.reviveRecordClasses(task.classes ?? []);
   const scope = new TaskScope(runningTaskOf(task), runtime, io.input);
   const escaped = new Promise<never>((_, reject) => (failEscaped = reject));
   setRunningTaskScope(scope);
@@ -91,6 +92,7 @@ export async function executeTask(task: TaskDescription, runtime: WorkerRuntime,
   // to whichever task runs by then.
   const { deliver } = io;
   const run = (async () => {
+    await classes;
     const stream = await buildStream(task.plan, scope);
     return deliver ? deliver(stream) : collectStream(stream);
   })().finally(() => {

@@ -2,7 +2,7 @@
  * Leaves of a partition plan: where a task's records come from. Workers read their own
  * input (file splits, whole files); the driver only sends a description of it.
  */
-import v8 from "node:v8";
+import { deserializeValue } from "../serde/value-codec.js";
 import { pathToFileURL } from "node:url";
 import type { BatchStream } from "./batch-stream.js";
 import { BATCH_RECORDS, mapBatches } from "./batch-stream.js";
@@ -82,7 +82,7 @@ export function openSource(plan: SourcePlan, metrics: TaskCounters): BatchStream
 function openRawSource(plan: SourcePlan, metrics: TaskCounters): BatchStream<unknown> {
   switch (plan.kind) {
     case "parallelize": {
-      const data = v8.deserialize(plan.data) as unknown[];
+      const data = deserializeValue<unknown[]>(plan.data);
       return data.length > 0 ? [data] : [];
     }
     case "range":

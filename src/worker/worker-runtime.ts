@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { BlockStore } from "../storage/block-store.js";
 import { BarrierClient, type BarrierSend } from "./barrier-client.js";
 import type { WorkerSettings } from "./worker-env.js";
-import { CLOSURE_CACHE_BYTES, type ClosureId } from "../scheduler/plan.js";
+import { CLOSURE_CACHE_BYTES, type ClassTable, type ClosureId } from "../scheduler/plan.js";
+import { recordClass, registerRecordClass } from "../serde/record-classes.js";
 import { forgetRevived, reviveClosure } from "../closure/revive.js";
 import { ByteLru } from "../util/byte-lru.js";
 import { spillDirName } from "../storage/local-layout.js";
@@ -56,6 +57,14 @@ export class ClosureCache {
   /** Forgets the least recently used closures past CLOSURE_CACHE_BYTES, except `keep`. */
   trim(keep: ReadonlySet<ClosureId>): void {
     for (const id of this.lru.evict(keep)) this.forget(id);
+  }
+
+  /**
+   * Makes the task's record classes known to this process (serde/record-classes.ts) before
+   * it decodes anything: each one this process has no class for yet is revived.
+   */
+  async reviveRecordClasses(classes: ClassTable): Promise<void> {
+    for (const [id, closure] of classes) if (!recordClass(id)) registerRecordClass(id, await this.fn(closure));
   }
 
   /** The revived function (revived on its first use in this process). */

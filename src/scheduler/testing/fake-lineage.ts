@@ -11,6 +11,7 @@ let nextId = 0;
 
 export class FakeNode implements Lineage {
   readonly id = nextId++;
+  readonly callSite = "fake-lineage.ts";
   private readonly shuffle: ShuffleDependency | undefined;
 
   private constructor(

@@ -29,7 +29,7 @@ function command(input: FrameCodec, output: OutputCodec, steps: Array<Omit<Step,
       return c.id;
     }),
   })) as Step[];
-  return encodeTaskCommand({ output, plans: { all: { kind: "narrow", parent: { kind: "executor-input" }, partitionIndex: -1, steps: planned }, input }, closures, broadcasts: [], modules: [] });
+  return encodeTaskCommand({ output, plans: { all: { kind: "narrow", parent: { kind: "executor-input" }, partitionIndex: -1, steps: planned }, input }, closures, classes: [], broadcasts: [], modules: [] });
 }
 
 for (const s of testSparks()) {

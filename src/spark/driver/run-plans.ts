@@ -49,6 +49,7 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
   const { client, jsc, workerExec, workerEnv, minor, accumulator } = target;
   const input = sparkInput(tasks);
   const shared = {
+    classes: planner.recordClassTable(),
     closures: resources.closures ? [] : [...planner.closureBytes],
     closuresIn: resources.closures?.sparkId,
     broadcasts: resources.broadcastIds,

@@ -166,6 +166,7 @@ export class SparkJobs {
    * command: Spark then ships them to each executor once, not in every task).
    */
   private async resources(target: SparkTarget, planner: JobPlanner, live: Array<[number, string]>): Promise<JobResources> {
+    planner.recordClassTable(); // its closures travel with the job's
     const broadcasts = await this.sparkBroadcasts(target, live);
     const resources: JobResources = { broadcasts: broadcasts.map((b) => b.object), broadcastIds: live.map(([id], i) => [id, broadcasts[i]!.sparkId]), modules: await this.shipModules(target, planner) };
     const closures = [...planner.closureBytes];

@@ -168,6 +168,7 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
       attempt: header.attemptNumber,
       plan: task.plan,
       closures,
+      classes: command.classes,
       localProperties: Object.fromEntries(header.localProperties),
       ...(header.isBarrier ? { barrier: { numTasks: command.barrierTasks ?? 0, stageAttempt: 0 } } : {}),
     },

@@ -7,6 +7,7 @@ import { type BatchStream, mapBatches, foldRecords, isAsyncStream } from "../bat
 import { pushRecordsByBatch } from "./record-pipeline.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
+import { cloneValue } from "../../serde/value-codec.js";
 import { ShuffleEmitter, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
 import { ExternalSorter } from "../../shuffle/external-sorter.js";
@@ -75,12 +76,12 @@ export function buildAggregator(spec: AggregatorSpec, ctx: StepContext, op: stri
     case "fold": {
       const f = requireFn<F2>(ctx, op);
       // A fresh copy of the zero value per key: a mutable zero must not be shared.
-      return { createCombiner: (v) => f(structuredClone(spec.zero), v), mergeValue: f, mergeCombiners: f, growsWithValues: false };
+      return { createCombiner: (v) => f(cloneValue(spec.zero), v), mergeValue: f, mergeCombiners: f, growsWithValues: false };
     }
     case "aggregate": {
       const seqOp = requireFn<F2>(ctx, op, 0);
       const combOp = requireFn<F2>(ctx, op, 1);
-      return { createCombiner: (v) => seqOp(structuredClone(spec.zero), v), mergeValue: seqOp, mergeCombiners: combOp, growsWithValues: false };
+      return { createCombiner: (v) => seqOp(cloneValue(spec.zero), v), mergeValue: seqOp, mergeCombiners: combOp, growsWithValues: false };
     }
     case "combine":
       return {

@@ -38,7 +38,7 @@ async function handleTask(task: TaskDescription): Promise<void> {
   const outcome = await executeTask(task, runtime);
   let frame: Buffer;
   try {
-    frame = encodeFrame(encodeMessage(outcome));
+    frame = encodeFrame(encodeMessage(outcome, "result"));
   } catch (err) {
     // Encoded before claiming success: a record that cannot be serialized fails the task.
     if (outcome.type !== "result") throw err;
