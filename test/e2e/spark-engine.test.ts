@@ -30,6 +30,29 @@ const local = (() => {
   return () => (out ??= run(["--master", "local[2]", "test/e2e/programs/spark-narrow.ts"]));
 })();
 
+/** What test/e2e/programs/record-classes.ts prints on tspark's engine: every check true. */
+const recordClassesLocal = (() => {
+  let out: string | undefined;
+  return () => {
+    if (out === undefined) {
+      const r = run(["--master", "local[2]", "test/e2e/programs/record-classes.ts"]);
+      assert.equal(r.code, 0, r.stderr);
+      out = r.stdout;
+    }
+    return out;
+  };
+})();
+
+test("records keep their class on tspark's engine: the program's, a module's and a package's, across a shuffle, collect and a disk cache", () => {
+  assert.deepEqual(recordClassesLocal().trim().split("\n"), [
+    "collect: true 5, true 10, true 15, true 20",
+    "groupByKey: [[0,[10,20]],[1,[5,15]]]",
+    "module class: 0 true 1, 1 true 9",
+    "package class from disk: 11 12 13 true",
+    "unserializable: UNSERIALIZABLE true true",
+  ]);
+});
+
 for (const s of testSparks()) {
   const env = s.spark ? { SPARK_HOME: s.spark.home } : {};
   // The newest release on separate executor JVMs; the older one in Spark's local mode (quicker).
@@ -188,6 +211,13 @@ for (const s of testSparks()) {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, expected.stdout);
     assert.equal(r.stdout.trim().split("\n").length, 15);
+  });
+
+  test(`Spark ${s.version} (${master.join(" ")}): records keep their class (the program's, a module's, a package's) across a shuffle, collect and a disk cache, as on tspark's engine; an unserializable record names its path`, { skip: s.skip, timeout: 300_000 }, () => {
+    const expected = recordClassesLocal();
+    const r = run([...master, "--conf", "spark.ui.enabled=false", "test/e2e/programs/record-classes.ts"], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, expected);
   });
 
   test(`Spark ${s.version}: every kind of shuffle gives tspark's engine's answers, within the worker's memory (the reduce side spills, as Spark's metrics show)`, { skip: s.skip, timeout: 300_000 }, () => {

@@ -321,6 +321,7 @@ function sparkJobError(name: string, err: unknown): unknown {
   const task = findTaskError(err.javaStackTrace ?? err.message);
   if (task) {
     const which = task.partition === undefined ? "a task" : `the task for partition ${task.partition} of stage ${task.stage ?? "?"}`;
+    if (task.code === "UNSERIALIZABLE") return new TsparkError("UNSERIALIZABLE", `Job "${name}" failed on Spark: ${which} failed: ${task.message}`);
     return new TsparkError("TASK_FAILED", `Job "${name}" failed on Spark: ${which} failed (after Spark's retries, spark.task.maxFailures):\n  ${describeRemoteError(task)}`, { cause: reviveRemoteError(task) });
   }
   const cancelled = /Job \d+ cancelled (.*)/.exec(err.javaMessage);

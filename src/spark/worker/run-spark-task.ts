@@ -45,7 +45,7 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number
     return async (records) => {
       const all = await collectStream(records);
       const result: PartitionResult = { records: all };
-      writer.frame(encodeMessage(result));
+      writer.frame(encodeMessage(result, "result"));
       await writer.flush();
       return all.length;
     };
