@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { SparkContext, SparkConf, SparkFiles } from "../index.js";
 import { slotsForMaster } from "./context.js";
 import { workerSemiSpaceMB } from "../driver/driver-runtime.js";
-import { logThreshold, setLogThreshold } from "../util/log.js";
+import { logThreshold, setLogSink, setLogThreshold } from "../util/log.js";
 import { alive } from "../testing/processes.js";
 
 test("stop() ends the workers and removes shuffle files; it is idempotent", async () => {
@@ -92,4 +92,16 @@ test("a bad setting fails the constructor before anything is made: no scratch di
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test("a setting tspark does not read is a warning at start, naming the key that was meant", async () => {
+  const lines: string[] = [];
+  const prev = setLogSink((line) => lines.push(line));
+  try {
+    const sc = new SparkContext({ master: "local[1]", appName: "unknown-keys", conf: { "spark.task.maxFailure": 2, "tspark.ui.enabled": false } });
+    await sc.stop();
+  } finally {
+    setLogSink(prev);
+  }
+  assert.ok(lines.some((l) => / WARN config: tspark\.task\.maxFailure: unknown setting; did you mean tspark\.task\.maxFailures\?/.test(l)), lines.join(""));
 });

@@ -9,6 +9,7 @@ import { join, resolve as resolvePath } from "node:path";
 import { randomUUID } from "node:crypto";
 import { setDriverFilesRoot } from "./spark-files.js";
 import { SparkConf } from "./spark-conf.js";
+import { unknownKeyWarnings } from "../config/unknown-keys.js";
 import { parseSettings, type Settings } from "../config/settings.js";
 import { RDD, UnionRDD } from "./rdd.js";
 import {
@@ -94,6 +95,7 @@ export class SparkContext {
     this.master = settings.master.text;
     this.appName = settings.appName;
     if (settings.logLevel !== undefined) setLogThreshold(settings.logLevel);
+    for (const warning of unknownKeyWarnings(conf.getAll().map(([k]) => k), settings.master.engine === "spark")) log("WARN", "config", warning);
     this.#runtime = new DriverRuntime({ conf, settings, applicationId: `local-${this.startTime}`, startTime: this.startTime, user: this.sparkUser() });
     // Spark's own, when Spark runs the jobs.
     this.applicationId = this.#runtime.applicationId;

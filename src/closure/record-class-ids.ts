@@ -59,7 +59,8 @@ export function sourceClassId(ctor: Function, url: string, line: number, col: nu
     const hash = createHash("sha1").update(`${url}\n${line}:${col}\n${src}`).digest("hex").slice(0, 24);
     const n = sameSource.get(hash) ?? 0;
     sameSource.set(hash, n + 1);
-    id = `c:${hash}${n > 0 ? `.${n}` : ""}`;
+    // The name is for people reading an error about the id; the hash tells classes apart.
+    id = `c:${ctor.name || "anonymous"}@${hash}${n > 0 ? `.${n}` : ""}`;
     sourceIds.set(ctor, id);
   }
   return id;

@@ -67,7 +67,13 @@ export function deserializeValue<T>(bytes: Uint8Array): T {
   const [ids, copy] = v8.deserialize(bytes.subarray(1)) as [string[], unknown];
   const classes = ids.map((id) => {
     const c = recordClass(id);
-    if (!c) throw new TsparkError("PROTOCOL", `a record names class ${id}, which this process does not know (its class table was not shipped)`);
+    if (!c) {
+      throw new TsparkError(
+        "UNSERIALIZABLE",
+        `a record is an instance of class ${id}, which this program does not know (records read from an object file another program wrote?): ` +
+          "use the class in a function passed to tspark (import it from its module: a class declared in a program file is known by that file only)",
+      );
+    }
     return c as { prototype: object };
   });
   return fromWire(copy, classes, new Map()) as T;
