@@ -13,6 +13,7 @@ export { RDD } from "./api/rdd.js";
 export { StatCounter } from "./api/stat-counter.js";
 export type { BoundedDouble } from "./api/bounded-double.js";
 export { StorageLevel } from "./api/storage-level.js";
+export { Serializer, TsparkSerializer, JSONSerializer, CustomSerializer, type SerializerOptions, type RecordEncoding } from "./api/serializers.js";
 export { Accumulator, type AccumulatorParam } from "./api/accumulator.js";
 export { Broadcast } from "./api/broadcast.js";
 export { TaskContext } from "./api/task-context.js";

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { setDriverFilesRoot } from "./spark-files.js";
 import { SparkConf } from "./spark-conf.js";
 import { unknownKeyWarnings } from "../config/unknown-keys.js";
+import { Serializer, TsparkSerializer, checkedBatchSize } from "./serializers.js";
 import { parseSettings, type Settings } from "../config/settings.js";
 import { RDD, UnionRDD } from "./rdd.js";
 import {
@@ -33,6 +34,10 @@ export interface SparkContextOptions {
   appName?: string;
   /** More settings, as a SparkConf or an object of `tspark.*` keys. */
   conf?: SparkConf | Record<string, string | number | boolean>;
+  /** How records are written in shuffles and disk caches (default: TsparkSerializer); an RDD may choose its own (withSerializer). */
+  serializer?: Serializer;
+  /** Records per batch in shuffle and cache files for serializers that do not set theirs (default 4096). */
+  batchSize?: number;
 }
 
 export { slotsForMaster } from "../config/master.js";
@@ -47,6 +52,10 @@ export class SparkContext {
   readonly master: string;
   /** The application's name. */
   readonly appName: string;
+  /** How RDDs' records are written in shuffles and disk caches, unless an RDD has its own (PySpark's `sc.serializer`). */
+  readonly serializer: Serializer;
+  /** Records per batch for serializers that do not set theirs; undefined: 4096. */
+  readonly batchSize: number | undefined;
   /** A unique id of this application. */
   readonly applicationId: string;
   /** When the context started (ms since the epoch). */
@@ -88,6 +97,10 @@ export class SparkContext {
       if (options.appName !== undefined) conf.setAppName(options.appName);
     }
     this.conf = conf;
+    const own = options instanceof SparkConf ? {} : options;
+    if (own.serializer !== undefined && !(own.serializer instanceof Serializer)) throw new TsparkError("INVALID_ARGUMENT", "serializer must be a TsparkSerializer, JSONSerializer or CustomSerializer");
+    this.serializer = own.serializer ?? new TsparkSerializer();
+    this.batchSize = checkedBatchSize(own.batchSize);
     // Every setting is parsed and checked first, before anything is made (event log, scratch
     // directory, workers): a bad value fails here and leaves nothing behind.
     const settings = parseSettings(conf);

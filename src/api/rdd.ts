@@ -26,6 +26,8 @@ import type { Partitioner } from "./partitioner.js";
 import { RDDBarrier } from "./barrier.js";
 import { StorageLevel } from "./storage-level.js";
 import { blockIdOf } from "../storage/block-store.js";
+import { Serializer } from "./serializers.js";
+import type { SerializerSpec } from "../serde/record-serializers.js";
 
 /**
  * A pipelined operation as the driver holds it: functions not yet captured. Its `args` are
@@ -98,6 +100,7 @@ export abstract class RDD<T> {
   protected abstract computePlan(p: number, planner: JobPlanner): PartitionPlan;
 
   private storageLevel: StorageLevel = StorageLevel.NONE;
+  private serializer_: Serializer | undefined;
 
   /**
    * The plan a task runs for partition `p`: for a persisted RDD, read the cached block when
@@ -109,14 +112,16 @@ export abstract class RDD<T> {
     if (cp && runtimeOf(this.context).onSpark) {
       // Spark keeps and checkpoints it (spark/driver/spark-storage.ts); once it has, the JVM's RDD reads the checkpoint and nothing here computes it.
       const { useMemory, useDisk } = this.storageLevel;
-      return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute: cp.done ? { kind: "empty" } : this.computePlan(p, planner), checkpoint: cp.local ? "local" : "reliable" };
+      const serializer = this.serializerSpec(planner);
+      return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute: cp.done ? { kind: "empty" } : this.computePlan(p, planner), checkpoint: cp.local ? "local" : "reliable", ...(serializer ? { serializer } : {}) };
     }
     const compute: PartitionPlan = this.checkpoint_?.file
       ? { kind: "object-file", paths: [join(this.checkpoint_.file, partFileName(p))] }
       : this.computePlan(p, planner);
     if (this.storageLevel === StorageLevel.NONE) return compute;
     const { useMemory, useDisk } = this.storageLevel;
-    return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute };
+    const serializer = this.serializerSpec(planner);
+    return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute, ...(serializer ? { serializer } : {}) };
   }
 
   /**
@@ -364,6 +369,43 @@ export abstract class RDD<T> {
   setName(name: string): this {
     this._name = name;
     return this;
+  }
+
+  /**
+   * How this RDD's records are written where they are shuffled or cached on disk, instead of
+   * the context's serializer (PySpark's per-RDD serializer): TsparkSerializer (the default,
+   * keeping classes), JSONSerializer, or a CustomSerializer of your own encoding. Returns
+   * this RDD. Readers need no setting: each batch says how it was written.
+   *
+   * @example
+   * ```ts
+   * const counts = sc.parallelize(["a", "b", "a"]).map((w) => [w, 1] as [string, number]).withSerializer(new JSONSerializer({ batchSize: 100 }));
+   * counts.serializer instanceof JSONSerializer; // → true
+   * await counts.reduceByKey((x, y) => x + y).sortByKey().collect(); // → [["a", 2], ["b", 1]]
+   * ```
+   */
+  withSerializer(serializer: Serializer<T>): this {
+    if (!(serializer instanceof Serializer)) throw new TsparkError("INVALID_ARGUMENT", "withSerializer expects a TsparkSerializer, JSONSerializer or CustomSerializer");
+    this.serializer_ = serializer as Serializer;
+    return this;
+  }
+
+  /**
+   * The serializer of this RDD's records: its own (withSerializer), else the context's.
+   *
+   * @example
+   * ```ts
+   * sc.parallelize([1]).serializer === sc.serializer; // → true
+   * ```
+   */
+  get serializer(): Serializer {
+    return this.serializer_ ?? this.context.serializer;
+  }
+
+  /** @internal What plans say of this RDD's serializer (undefined: tspark's own, with its default batches). */
+  serializerSpec(planner: JobPlanner): SerializerSpec | undefined {
+    const spec = this.serializer.specOf(planner, this.context.batchSize);
+    return spec.kind === "tspark" && spec.batchSize === undefined ? undefined : spec;
   }
 
   /**

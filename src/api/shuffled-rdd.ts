@@ -86,7 +86,7 @@ export class ShuffledRDD<T> extends RDD<T> {
     const write: StepSpec = {
       op: "shuffleWrite",
       fns: [...(agg?.fns ?? []), ...part.fns],
-      args: { shuffleId: this.shuffleId, numPartitions: this.numPartitionsValue, partitioner: part.spec, aggregator: agg?.spec },
+      args: { shuffleId: this.shuffleId, numPartitions: this.numPartitionsValue, partitioner: part.spec, aggregator: agg?.spec, serializer: this.parent.serializerSpec(planner) },
       label: `${this.options.label} (shuffle write)`,
     };
     return Array.from({ length: this.parent.getNumPartitions() }, (_, m) => ({

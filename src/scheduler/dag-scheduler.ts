@@ -184,7 +184,7 @@ export class DAGScheduler {
     const planner = new JobPlanner();
     const plans = parts.map((p) => ({ partition: p, plan: spec.resultPlan(p, planner) }));
     if (plans.length === 0) return [];
-    return this.tasks.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), recordsMadeAt: rdd.callSite, countResultSize: spec.countResultSize, barrier: rdd.isBarrier() });
+    return this.tasks.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: rdd.callSite, countResultSize: spec.countResultSize, barrier: rdd.isBarrier() });
   }
 
   /** The shuffle a node reads and still has to (a checkpointed node's shuffle is not read again). */
@@ -231,7 +231,7 @@ export class DAGScheduler {
         const missing = new Set(this.mapOutputs.missingMaps(shuffleId, numMaps));
         const planner = new JobPlanner();
         const plans = shuffle.mapStagePlans(planner).filter((p) => missing.has(p.partition));
-        const results = plans.length === 0 ? [] : await this.tasks.runStage(job, { name: shuffle.mapStageName, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
+        const results = plans.length === 0 ? [] : await this.tasks.runStage(job, { name: shuffle.mapStageName, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
         this.mapOutputs.register(shuffleId, results.map((r) => r[0] as MapStatus), numMaps);
       })().finally(() => this.runningMapStages.delete(shuffleId));
       this.runningMapStages.set(shuffleId, running);

@@ -3,13 +3,36 @@
  * current values of its variables, as PySpark pickles per job) and referred to by id.
  */
 import { captureClosure, captureRecordClass } from "../closure/capture.js";
+import { createHash } from "node:crypto";
 import { recordClasses } from "../serde/record-classes.js";
+import { registerCustomCodec, type CustomSerializerSpec } from "../serde/record-serializers.js";
 import type { ClassTable, ClosureId } from "./plan.js";
 
 export class JobPlanner {
   readonly closureBytes = new Map<ClosureId, Uint8Array>();
   private readonly ids = new Map<Function, ClosureId>();
   private classes: ClassTable | undefined;
+  private readonly serializers = new Map<string, CustomSerializerSpec>();
+
+  /**
+   * A user's serializer in plans: its functions captured (as any function of the job), named
+   * by an id derived from them, and registered in this process. A task meeting it receives
+   * it in `serializerTable()`.
+   */
+  customSerializer(name: string, encode: (record: never) => Uint8Array, decode: (bytes: Uint8Array) => unknown, batchSize: number | undefined): CustomSerializerSpec {
+    const e = this.closure(encode, `serializer ${name}'s encode`);
+    const d = this.closure(decode, `serializer ${name}'s decode`);
+    const id = createHash("sha1").update(`${e}.${d}`).digest("hex").slice(0, 16);
+    registerCustomCodec(id, { encode: encode as (record: unknown) => Uint8Array, decode });
+    const spec: CustomSerializerSpec = { kind: "custom", id, name, encode: e, decode: d, ...(batchSize === undefined ? {} : { batchSize }) };
+    this.serializers.set(id, spec);
+    return spec;
+  }
+
+  /** The user's serializers the job's plans name. */
+  serializerTable(): CustomSerializerSpec[] {
+    return [...this.serializers.values()];
+  }
 
   /**
    * The classes records may be instances of (every class the driver has captured or met in

@@ -61,11 +61,12 @@ export interface StageMetrics {
   resultBytes: number;
   spills: number;
   spillBytes: number;
+  shuffleWriteBytes: number;
   broadcastBytesRead: number;
 }
 
 export function emptyStageMetrics(): StageMetrics {
-  return { durationMs: 0, recordsOut: 0, resultBytes: 0, spills: 0, spillBytes: 0, broadcastBytesRead: 0 };
+  return { durationMs: 0, recordsOut: 0, resultBytes: 0, spills: 0, spillBytes: 0, shuffleWriteBytes: 0, broadcastBytesRead: 0 };
 }
 
 /** Adds one successful task's metrics (and the bytes of its result) to its stage's totals. */
@@ -75,6 +76,7 @@ export function addTaskMetrics(m: StageMetrics, task: TaskMetrics, resultBytes: 
   m.resultBytes += resultBytes;
   m.spills += task.spills;
   m.spillBytes += task.spillBytes;
+  m.shuffleWriteBytes += task.shuffleWriteBytes;
   m.broadcastBytesRead += task.broadcastBytesRead;
 }
 

@@ -6,6 +6,7 @@
 import type { FileSplit } from "../io/text-splits.js";
 import type { ShuffleSegment } from "../shuffle/shuffle-reader.js";
 import type { StepOp, ArgsOf } from "./step-args.js";
+import type { CustomSerializerSpec, SerializerSpec } from "../serde/record-serializers.js";
 
 export type ClosureId = string;
 
@@ -71,7 +72,7 @@ export type PartitionPlan =
    * kept). On Spark, a checkpointed RDD's partition too (`checkpoint`: which kind, for Spark to
    * write; `level` may then keep nothing).
    */
-  | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan; checkpoint?: "reliable" | "local" };
+  | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan; checkpoint?: "reliable" | "local"; serializer?: SerializerSpec };
 
 /** Bytes of closures a worker keeps across tasks (their revived functions hold their captured values). */
 export const CLOSURE_CACHE_BYTES = 64 * 1024 * 1024;
@@ -96,6 +97,8 @@ export interface TaskDescription {
   forgetClosures?: ClosureId[];
   /** Classes of the records the task may decode, revived before it runs (their closures are among `closures`). */
   classes?: ClassTable;
+  /** The user's serializers the task may meet, registered before it runs (their functions are among `closures`). */
+  serializers?: CustomSerializerSpec[];
   localProperties: Record<string, string>;
   /** Set for the tasks of a barrier stage: how many tasks wait for each other, and which stage attempt. */
   barrier?: { numTasks: number; stageAttempt: number };

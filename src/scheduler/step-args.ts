@@ -6,6 +6,7 @@
  * not compile. `undefined`: the operator takes no arguments.
  */
 import type { CommitDescription } from "../io/output-commit.js";
+import type { SerializerSpec } from "../serde/record-serializers.js";
 
 /** How a map task routes keys to partitions. */
 export type PartitionerSpec =
@@ -29,6 +30,8 @@ export interface ShuffleWriteArgs {
   numPartitions: number;
   partitioner: PartitionerSpec;
   aggregator?: AggregatorSpec | undefined;
+  /** The serializer of the shuffled RDD's records (none: tspark's own). */
+  serializer?: SerializerSpec | undefined;
 }
 
 export interface StepArgs {

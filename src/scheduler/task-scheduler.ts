@@ -7,6 +7,7 @@
  */
 import type { ExecutorBackend, TaskResult } from "../backend/backend.js";
 import type { ClassTable, ClosureId, PartitionPlan } from "./plan.js";
+import type { CustomSerializerSpec } from "../serde/record-serializers.js";
 import { closureIdsOf } from "./plan.js";
 import { describeRemoteError, reviveRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
@@ -23,6 +24,8 @@ export interface StageSpec {
   closureBytes: ReadonlyMap<ClosureId, Uint8Array>;
   /** The record classes its tasks may decode (JobPlanner.recordClassTable). */
   classes: ClassTable;
+  /** The user's serializers its plans name (JobPlanner.serializerTable). */
+  serializers: CustomSerializerSpec[];
   /** Where the user's program made the RDD whose records the stage emits (`app.ts:12`), for errors about them. */
   recordsMadeAt?: string;
   /** Whether results count against tspark.driver.maxResultSize. */
@@ -31,10 +34,11 @@ export interface StageSpec {
   barrier?: boolean;
 }
 
-/** The closures a task's worker must hold: its plan's, and its record classes'. */
+/** The closures a task's worker must hold: its plan's, its record classes' and its serializers'. */
 function taskClosureIds(plan: PartitionPlan, spec: StageSpec): ClosureId[] {
   const ids = closureIdsOf(plan);
   for (const [, closure] of spec.classes) ids.add(closure);
+  for (const s of spec.serializers) ids.add(s.encode).add(s.decode);
   return [...ids];
 }
 
@@ -137,7 +141,7 @@ export class TaskScheduler {
         let r: TaskResult;
         try {
           r = await this.backend.runTask(
-            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, classes: spec.classes, localProperties: job.props.localProperties },
+            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, classes: spec.classes, serializers: spec.serializers, localProperties: job.props.localProperties },
             closureIds,
             spec.closureBytes,
             this.hooks.preferredExecutor?.(plan),
@@ -234,7 +238,7 @@ export class TaskScheduler {
         stage.numActiveTasks++;
         try {
           const r = await this.backend.runTask(
-            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt: stageAttempt, plan, classes: spec.classes, localProperties: job.props.localProperties, barrier: { numTasks: n, stageAttempt } },
+            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt: stageAttempt, plan, classes: spec.classes, serializers: spec.serializers, localProperties: job.props.localProperties, barrier: { numTasks: n, stageAttempt } },
             taskClosureIds(plan, spec),
             spec.closureBytes,
             undefined,

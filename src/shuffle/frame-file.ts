@@ -8,7 +8,7 @@
  */
 import { openSync, readSync, closeSync, fstatSync, rmSync } from "node:fs";
 import { openForWrite, writeAll, LOCAL_FILE } from "../util/fs-errors.js";
-import { encodeBatch, decodeBatch } from "../serde/record-batch.js";
+import { TSPARK_BATCHES, decodeRecords, type BatchCodec } from "../serde/record-serializers.js";
 import { crc32 } from "../util/crc32.js";
 import { TsparkError } from "../errors.js";
 
@@ -16,9 +16,9 @@ const WRITE_BLOCK = 1024 * 1024;
 /** Bytes before a frame's batch: its length and checksum. */
 const FRAME_HEADER = 8;
 
-/** A batch encoded after `headerBytes` bytes left for the caller's header. */
-export function batchAfterHeader(records: unknown[], headerBytes: number): Buffer {
-  const body = encodeBatch(records);
+/** A batch encoded (by `codec`, tspark's layout by default) after `headerBytes` bytes left for the caller's header. */
+export function batchAfterHeader(records: unknown[], headerBytes: number, codec: BatchCodec = TSPARK_BATCHES): Buffer {
+  const body = codec.encode(records);
   const frame = Buffer.allocUnsafe(headerBytes + body.length);
   frame.set(body, headerBytes);
   return frame;
@@ -31,8 +31,8 @@ function writeFrameHeader(into: Buffer, body: Uint8Array): void {
 }
 
 /** One batch as a frame of a frame file, for writers that encode records before they write them. */
-export function encodeFrame(records: unknown[]): Buffer {
-  const frame = batchAfterHeader(records, FRAME_HEADER);
+export function encodeFrame(records: unknown[], codec: BatchCodec = TSPARK_BATCHES): Buffer {
+  const frame = batchAfterHeader(records, FRAME_HEADER, codec);
   writeFrameHeader(frame, frame.subarray(FRAME_HEADER));
   return frame;
 }
@@ -49,9 +49,9 @@ export class FrameFileWriter {
     this.fd = openForWrite(path, LOCAL_FILE);
   }
 
-  /** Appends one batch as a frame; returns its encoded size. */
-  writeBatch(records: unknown[]): number {
-    const frame = encodeFrame(records);
+  /** Appends one batch as a frame (encoded by `codec`, tspark's layout by default); returns its encoded size. */
+  writeBatch(records: unknown[], codec: BatchCodec = TSPARK_BATCHES): number {
+    const frame = encodeFrame(records, codec);
     this.writeRaw(frame);
     return frame.length;
   }
@@ -118,7 +118,7 @@ export function* readFrames<T>(path: string, start = 0, end?: number): Generator
       }
       if (crc32(body) !== head.readUInt32LE(4)) throw corrupt(path, pos, `the frame of ${len} bytes fails its checksum`);
       pos += FRAME_HEADER + len;
-      yield decodeBatch<T>(body);
+      yield decodeRecords<T>(body);
     }
   } finally {
     closeSync(fd);

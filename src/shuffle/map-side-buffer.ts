@@ -6,14 +6,13 @@
  * shuffle (shuffle-emitter.ts).
  */
 import { encodeFrame } from "./frame-file.js";
+import { TSPARK_BATCHES, type BatchCodec } from "../serde/record-serializers.js";
 import { SizeTracker } from "./size-estimator.js";
 import type { Aggregator } from "./aggregator.js";
 import { CombinerMap } from "./combiner-map.js";
 import { portableHash } from "./portable-hash.js";
 import type { TaskResources } from "./task-resources.js";
 
-/** Records per encoded batch. */
-export const SHUFFLE_BATCH = 4096;
 /** Records seen before deciding whether the map-side combine pays. */
 const COMBINE_TRIAL_RECORDS = 100_000;
 /** The combine is skipped when more than this share of the trial's records had distinct keys. */
@@ -41,8 +40,11 @@ export abstract class MapSideBuffer {
     /** The task's memory budget, and where its spills are counted. */
     protected readonly task: Pick<TaskResources, "memoryBytes" | "metrics">,
     private readonly aggregator?: Aggregator,
+    /** How batches are encoded (the serializer of the RDD being shuffled), and their size. */
+    protected readonly codec: BatchCodec = TSPARK_BATCHES,
   ) {
     this.memoryBytes = task.memoryBytes;
+    this.batchSize = codec.batchSize;
     for (let p = 0; p < numPartitions; p++) {
       this.combined.push(undefined);
       this.plain.push([]);
@@ -52,6 +54,8 @@ export abstract class MapSideBuffer {
     this.undecided = aggregator?.mapSideCombineOptional === true;
   }
 
+  /** Records per encoded batch. */
+  private readonly batchSize: number;
   /** False once the map-side combine was found not to pay (then records pass through). */
   private combining: boolean;
   /** Whether the combine is still on trial (only for aggregators that allow skipping it). */
@@ -82,7 +86,7 @@ export abstract class MapSideBuffer {
       const buf = this.plain[p]!;
       buf.push(rec);
       this.tracker.add(rec);
-      if (buf.length >= SHUFFLE_BATCH) {
+      if (buf.length >= this.batchSize) {
         this.plain[p] = [];
         this.tracker.release(buf.length);
         this.encodedFull(p, this.frameOf(buf));
@@ -99,7 +103,7 @@ export abstract class MapSideBuffer {
 
   /** A batch of records as one frame (frame-file.ts's; a subclass may frame them otherwise). */
   protected frameOf(records: unknown[]): Buffer {
-    return encodeFrame(records);
+    return encodeFrame(records, this.codec);
   }
 
   /** A full batch of partition p, encoded as a frame: kept until the next spill (a subclass may send it on at once). */
@@ -129,12 +133,12 @@ export abstract class MapSideBuffer {
     this.encoded[p] = [];
     const plain = this.plain[p]!;
     this.plain[p] = [];
-    for (let i = 0; i < plain.length; i += SHUFFLE_BATCH) out(this.frameOf(plain.slice(i, i + SHUFFLE_BATCH)));
+    for (let i = 0; i < plain.length; i += this.batchSize) out(this.frameOf(plain.slice(i, i + this.batchSize)));
     const table = this.combined[p];
     if (table) {
       this.combined[p] = undefined;
       const combined = table.takeAll();
-      for (let i = 0; i < combined.length; i += SHUFFLE_BATCH) out(this.frameOf(combined.slice(i, i + SHUFFLE_BATCH)));
+      for (let i = 0; i < combined.length; i += this.batchSize) out(this.frameOf(combined.slice(i, i + this.batchSize)));
     }
   }
 }

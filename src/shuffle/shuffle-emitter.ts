@@ -14,6 +14,7 @@ import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
 import { batchAfterHeader } from "./frame-file.js";
+import type { BatchCodec } from "../serde/record-serializers.js";
 
 /** One frame of a shuffle's output, for reduce partition `partition`. */
 export type EmittedFrame = [partition: number, frame: Buffer];
@@ -28,13 +29,14 @@ export class ShuffleEmitter extends MapSideBuffer {
     partitionOf: ((key: unknown) => number) | "hash",
     task: Pick<TaskResources, "memoryBytes" | "metrics">,
     aggregator?: Aggregator,
+    codec?: BatchCodec,
   ) {
-    super(numPartitions, partitionOf, task, aggregator);
+    super(numPartitions, partitionOf, task, aggregator, codec);
   }
 
   /** Frames with room for their tag (Spark's transport carries their length; its shuffle, their checksums). */
   protected override frameOf(records: unknown[]): Buffer {
-    return batchAfterHeader(records, FRAME_TAG_BYTES);
+    return batchAfterHeader(records, FRAME_TAG_BYTES, this.codec);
   }
 
   /** Full batches go out at once: the reduce side gets them in the order they came. */
@@ -81,8 +83,8 @@ export function tagFrame(frame: Buffer, source: number, partition: number): Buff
 }
 
 /** A batch of records as a tagged frame. */
-export function encodeTaggedBatch(records: unknown[], source: number, partition: number): Buffer {
-  return tagFrame(batchAfterHeader(records, FRAME_TAG_BYTES), source, partition);
+export function encodeTaggedBatch(records: unknown[], source: number, partition: number, codec?: BatchCodec): Buffer {
+  return tagFrame(batchAfterHeader(records, FRAME_TAG_BYTES, codec), source, partition);
 }
 
 /** The source, partition and encoded batch of a tagged frame. */

@@ -8,6 +8,7 @@ import { renameSync, rmSync } from "node:fs";
 import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { join } from "node:path";
 import { FrameFileWriter, readRange } from "./frame-file.js";
+import type { BatchCodec } from "../serde/record-serializers.js";
 import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
@@ -40,8 +41,9 @@ export class ShuffleWriter extends MapSideBuffer {
     partitionOf: ((key: unknown) => number) | "hash",
     task: Pick<TaskResources, "memoryBytes" | "metrics">,
     aggregator?: Aggregator,
+    codec?: BatchCodec,
   ) {
-    super(numPartitions, partitionOf, task, aggregator);
+    super(numPartitions, partitionOf, task, aggregator, codec);
   }
 
   /** Writes every partition's buffered records to a new spill file (one segment per partition, in order). */

@@ -6,6 +6,7 @@
  */
 import { leavesInReadOrder, mapChildPlans, type ClassTable, type ClosureId, type PartitionPlan, type SparkInputPartition } from "../scheduler/plan.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
+import type { CustomSerializerSpec, SerializerSpec } from "../serde/record-serializers.js";
 import { TsparkError } from "../errors.js";
 
 /**
@@ -73,6 +74,10 @@ export interface SparkTaskCommand {
   closuresIn?: number;
   /** The record classes the tasks may decode (their closures are among the job's). */
   classes: ClassTable;
+  /** The user's serializers the plans name (their functions are among the job's closures). */
+  serializers?: CustomSerializerSpec[];
+  /** With `tagged-batches` output (a persisted RDD Spark keeps): its serializer. */
+  outputSerializer?: SerializerSpec;
   /** tspark's broadcast ids and the Spark broadcasts carrying their values (the task header gives each one's file). */
   broadcasts: Array<[number, number]>;
   /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */

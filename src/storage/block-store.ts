@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FrameFileWriter, readFrames } from "../shuffle/frame-file.js";
+import { TSPARK_BATCHES, type BatchCodec } from "../serde/record-serializers.js";
 import { roughHeapSize } from "../shuffle/size-estimator.js";
 import { TsparkError } from "../errors.js";
 
@@ -29,9 +30,9 @@ interface MemoryBlock {
   batches: unknown[][];
   bytes: number;
   level: BlockLevel;
+  /** How the block is encoded if it goes to disk (the RDD's serializer). */
+  codec: BatchCodec;
 }
-
-const BATCH = 4096;
 
 export class BlockStore {
   private readonly memory = new Map<string, MemoryBlock>();
@@ -86,28 +87,29 @@ export class BlockStore {
   }
 
   /** Stores a complete block at its level; returns false if it could not be kept at all. */
-  put(blockId: string, batches: unknown[][], level: BlockLevel): boolean {
+  put(blockId: string, batches: unknown[][], level: BlockLevel, codec: BatchCodec = TSPARK_BATCHES): boolean {
     const bytes = BlockStore.estimate(batches);
     if (level.useMemory && bytes <= this.limitBytes) {
       this.evictFor(bytes);
-      this.memory.set(blockId, { batches, bytes, level });
+      this.memory.set(blockId, { batches, bytes, level, codec });
       this.used += bytes;
       this.pending.push({ blockId, memory: true, disk: false, bytes });
       return true;
     }
     if (level.useDisk) {
-      this.pending.push({ blockId, memory: false, disk: true, bytes: this.writeDisk(blockId, batches) });
+      this.pending.push({ blockId, memory: false, disk: true, bytes: this.writeDisk(blockId, batches, codec) });
       return true;
     }
     return false; // MEMORY_ONLY and larger than the whole store: recomputed when needed, as Spark does
   }
 
   /** Writes batches to the block's disk file atomically; returns the bytes written. */
-  writeDisk(blockId: string, batches: Iterable<unknown[]>): number {
+  writeDisk(blockId: string, batches: Iterable<unknown[]>, codec: BatchCodec = TSPARK_BATCHES): number {
     mkdirSync(this.dir, { recursive: true });
     const tmp = `${this.diskPath(blockId)}.${process.pid}.tmp`;
     const w = new FrameFileWriter(tmp);
-    for (const b of batches) for (let i = 0; i < b.length; i += BATCH) w.writeBatch(b.length <= BATCH ? b : b.slice(i, i + BATCH));
+    const n = codec.batchSize;
+    for (const b of batches) for (let i = 0; i < b.length; i += n) w.writeBatch(b.length <= n ? b : b.slice(i, i + n), codec);
     w.close();
     renameSync(tmp, this.diskPath(blockId));
     return w.position;
@@ -119,7 +121,7 @@ export class BlockStore {
       if (this.used + bytes <= this.limitBytes) break;
       this.memory.delete(id);
       this.used -= b.bytes;
-      const diskBytes = b.level.useDisk ? this.writeDisk(id, b.batches) : 0;
+      const diskBytes = b.level.useDisk ? this.writeDisk(id, b.batches, b.codec) : 0;
       this.pending.push({ blockId: id, memory: false, disk: b.level.useDisk, bytes: diskBytes });
     }
   }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { type BatchStream, mapBatches } from "./batch-stream.js";
 import { BlockStore, type BlockLevel } from "../storage/block-store.js";
 import { FrameFileWriter } from "../shuffle/frame-file.js";
+import { TSPARK_BATCHES, type BatchCodec } from "../serde/record-serializers.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
 
 /** Keeps a partition's batches as they stream past, then stores them as a block. */
@@ -21,7 +22,7 @@ class BlockRecorder {
 
   private readonly dir: string;
 
-  constructor(private readonly blockId: string, private readonly level: BlockLevel, private readonly runtime: WorkerRuntime) {
+  constructor(private readonly blockId: string, private readonly level: BlockLevel, private readonly runtime: WorkerRuntime, private readonly codec: BatchCodec) {
     this.mode = level.useMemory ? "memory" : "disk";
     this.dir = join(runtime.settings.localDir, "blocks");
     this.tmp = join(this.dir, `${blockId}.${process.pid}.tmp`);
@@ -42,15 +43,20 @@ class BlockRecorder {
         if (this.level.useDisk) {
           this.mode = "disk";
           this.openDisk();
-          for (const b of this.batches) this.writer!.writeBatch(b);
+          for (const b of this.batches) this.writeDisk(b);
         } else this.mode = "none";
         this.batches = [];
       }
-    } else if (this.mode === "disk") this.writer!.writeBatch(batch);
+    } else if (this.mode === "disk") this.writeDisk(batch);
+  }
+
+  private writeDisk(batch: unknown[]): void {
+    const n = this.codec.batchSize;
+    for (let i = 0; i < batch.length; i += n) this.writer!.writeBatch(batch.length <= n ? batch : batch.slice(i, i + n), this.codec);
   }
 
   finish(): void {
-    if (this.mode === "memory") this.runtime.blocks.put(this.blockId, this.batches, this.level);
+    if (this.mode === "memory") this.runtime.blocks.put(this.blockId, this.batches, this.level, this.codec);
     else if (this.mode === "disk") {
       this.writer!.close();
       renameSync(this.tmp, join(this.dir, this.blockId));
@@ -72,11 +78,11 @@ class BlockRecorder {
   }
 }
 
-export function cachedStream(blockId: string, level: BlockLevel, compute: () => Promise<BatchStream<unknown>>, runtime: WorkerRuntime): Promise<BatchStream<unknown>> | BatchStream<unknown> {
+export function cachedStream(blockId: string, level: BlockLevel, compute: () => Promise<BatchStream<unknown>>, runtime: WorkerRuntime, codec: BatchCodec = TSPARK_BATCHES): Promise<BatchStream<unknown>> | BatchStream<unknown> {
   const hit = runtime.blocks.get(blockId);
   if (hit) return hit;
   return compute().then((source) => {
-    const rec = new BlockRecorder(blockId, level, runtime);
+    const rec = new BlockRecorder(blockId, level, runtime, codec);
     let done = false;
     return mapBatches(source, (b) => {
       rec.add(b);

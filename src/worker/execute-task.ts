@@ -83,7 +83,7 @@ export async function executeTask(task: TaskDescription, runtime: WorkerRuntime,
   const started = performance.now();
   for (const id of task.forgetClosures ?? []) runtime.closures.forget(id);
   for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);
-  const classes = runtime.closures.reviveRecordClasses(task.classes ?? []);
+  const classes = Promise.all([runtime.closures.reviveRecordClasses(task.classes ?? []), runtime.closures.reviveSerializers(task.serializers ?? [])]);
   const scope = new TaskScope(runningTaskOf(task), runtime, io.input);
   const escaped = new Promise<never>((_, reject) => (failEscaped = reject));
   setRunningTaskScope(scope);

@@ -16,6 +16,7 @@ import "./steps/pipe-step.js";
 import "./steps/sample-steps.js";
 import "./steps/shuffle-steps.js";
 import "./steps/pair-steps.js";
+import { batchCodecOf } from "../serde/record-serializers.js";
 
 function zipStreams(left: BatchStream<unknown>, right: BatchStream<unknown>): BatchStream<unknown> {
   const mismatch = () => new TsparkError("INVALID_ARGUMENT", "Can only zip RDDs with the same number of elements in each partition");
@@ -86,7 +87,7 @@ export async function buildStream(plan: PartitionPlan, task: TaskScope): Promise
     case "concat":
       return concatStreams(await Promise.all(plan.parents.map(build)));
     case "cached":
-      return cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime);
+      return cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime, batchCodecOf(plan.serializer));
     case "executor-input":
       return task.executorInput(plan);
     default:

@@ -11,6 +11,7 @@ import { BarrierClient, type BarrierSend } from "./barrier-client.js";
 import type { WorkerSettings } from "./worker-env.js";
 import { CLOSURE_CACHE_BYTES, type ClassTable, type ClosureId } from "../scheduler/plan.js";
 import { recordClass, registerRecordClass } from "../serde/record-classes.js";
+import { hasCustomCodec, registerCustomCodec, type CustomSerializerSpec } from "../serde/record-serializers.js";
 import { forgetRevived, reviveClosure } from "../closure/revive.js";
 import { ByteLru } from "../util/byte-lru.js";
 import { spillDirName } from "../storage/local-layout.js";
@@ -65,6 +66,15 @@ export class ClosureCache {
    */
   async reviveRecordClasses(classes: ClassTable): Promise<void> {
     for (const [id, closure] of classes) if (!recordClass(id)) registerRecordClass(id, await this.fn(closure));
+  }
+
+  /** Registers the task's custom serializers this process does not have yet, their functions revived. */
+  async reviveSerializers(serializers: CustomSerializerSpec[]): Promise<void> {
+    for (const s of serializers) {
+      if (hasCustomCodec(s.id)) continue;
+      const [encode, decode] = await Promise.all([this.fn(s.encode), this.fn(s.decode)]);
+      registerCustomCodec(s.id, { encode: encode as (record: unknown) => Uint8Array, decode: decode as (bytes: Uint8Array) => unknown });
+    }
   }
 
   /** The revived function (revived on its first use in this process). */

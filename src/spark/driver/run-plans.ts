@@ -10,6 +10,7 @@ import type { CommandPlans, OutputCodec, PartitionResult, PartitionTask } from "
 import { leavesInReadOrder, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
+import type { SerializerSpec } from "../../serde/record-serializers.js";
 import { TsparkError } from "../../errors.js";
 import { JavaObject, type JvmCalls, type Py4JClient } from "../py4j/py4j-client.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
@@ -44,18 +45,19 @@ const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: 
  * The JVM RDD of tspark's worker running `plans` (a JavaRDD<byte[]> of `output` frames), and
  * which of its partitions are the job's, in order (undefined: all of them).
  */
-export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES, options: { outputSource?: number; barrier?: boolean } = {}): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
-  const { outputSource, barrier = false } = options;
+export async function planRdd(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, output: OutputCodec, resources = NO_RESOURCES, options: { outputSource?: number; outputSerializer?: SerializerSpec | undefined; barrier?: boolean } = {}): Promise<{ rdd: JavaObject; partitions: number[] | undefined }> {
+  const { outputSource, outputSerializer, barrier = false } = options;
   const { client, jsc, workerExec, workerEnv, minor, accumulator } = target;
   const input = sparkInput(tasks);
   const shared = {
     classes: planner.recordClassTable(),
+    serializers: planner.serializerTable(),
     closures: resources.closures ? [] : [...planner.closureBytes],
     closuresIn: resources.closures?.sparkId,
     broadcasts: resources.broadcastIds,
     modules: resources.modules,
   };
-  const command = encodeTaskCommand({ output, outputSource, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared, ...(barrier ? { barrierTasks: tasks.length } : {}) });
+  const command = encodeTaskCommand({ output, outputSource, ...(outputSerializer ? { outputSerializer } : {}), plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared, ...(barrier ? { barrierTasks: tasks.length } : {}) });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
   const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts, accumulator, barrier });
   return { rdd, partitions: input?.partitions };

@@ -245,8 +245,8 @@ export class SparkJobs {
   /** `plan` reading its persisted partitions from Spark's storage (spark-storage.ts). */
   private readStored(target: SparkTarget, plan: PartitionPlan, live: Array<[number, string]>, nodes: Map<number, Lineage>): Promise<PartitionPlan> {
     this.storage ??= new SparkStorage(target.client);
-    return this.storage.readPlan(plan, (id) => nodes.get(id), (p) => this.shuffles(target).readPlan(p), async (tasks, planner, name, source) => {
-      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "tagged-batches", await this.resources(target, planner, live), { outputSource: source });
+    return this.storage.readPlan(plan, (id) => nodes.get(id), (p) => this.shuffles(target).readPlan(p), async (tasks, planner, name, source, serializer) => {
+      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "tagged-batches", await this.resources(target, planner, live), { outputSource: source, outputSerializer: serializer });
       if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `${name} would not read its input's partitions in order`);
       await rdd.call("setName", name);
       return rdd;

@@ -9,13 +9,14 @@
 import { TsparkError } from "../../errors.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
 import { mapChildPlans, type PartitionPlan } from "../../scheduler/plan.js";
+import type { SerializerSpec } from "../../serde/record-serializers.js";
 import type { Lineage } from "../../scheduler/lineage.js";
 import { parseBlockId } from "../../storage/block-store.js";
 import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionTask } from "../task-command.js";
 
 /** Builds the JVM RDD computing a persisted RDD's partitions as record batches tagged with `source` (and their partition). */
-export type BatchesRdd = (tasks: PartitionTask[], planner: JobPlanner, name: string, source: number) => Promise<JavaObject>;
+export type BatchesRdd = (tasks: PartitionTask[], planner: JobPlanner, name: string, source: number, serializer: SerializerSpec | undefined) => Promise<JavaObject>;
 
 /**
  * A persisted RDD's frames are tagged with this plus its id (shuffles' frames with their
@@ -63,13 +64,16 @@ export class SparkStorage {
         if (!node) throw new TsparkError("PROTOCOL", `persisted RDD ${rddId} is not in the job's lineage`);
         const planner = new JobPlanner();
         const tasks: PartitionTask[] = [];
+        // The RDD's serializer, planned by this job's planner (a custom one's functions travel with its tasks).
+        let serializer: SerializerSpec | undefined;
         for (let p = 0; p < node.getNumPartitions(); p++) {
           const own = node.planPartition(p, planner);
           if (own.kind !== "cached") throw new TsparkError("PROTOCOL", `RDD ${rddId} was persisted while its job was planned`);
+          serializer = own.serializer;
           // Persisted RDDs it reads are read from Spark too.
           tasks.push({ partition: p, plan: await this.readPlan(readShuffles(own.compute), nodeOf, readShuffles, build) });
         }
-        const built = await build(tasks, planner, `tspark RDD ${rddId}`, PERSISTED_SOURCES + rddId);
+        const built = await build(tasks, planner, `tspark RDD ${rddId}`, PERSISTED_SOURCES + rddId, serializer);
         const { useDisk, useMemory } = cached.level;
         // Serialized bytes (record batches), one copy: PySpark's levels are serialized too.
         const level = await this.client.callStatic("org.apache.spark.storage.StorageLevel", "apply", useDisk, useMemory, false, false, 1);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { TsparkError } from "../../errors.js";
 import { leavesInReadOrder, type ExecutorInputPlan, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
-import { decodeBatch } from "../../serde/record-batch.js";
+import { decodeRecords } from "../../serde/record-serializers.js";
 import { FrameFileWriter, readFrames } from "../../shuffle/frame-file.js";
 import type { ExecutorInput } from "../../worker/task-context.js";
 import { inRuns, type FrameCodec, type PairCodec } from "../task-command.js";
@@ -60,7 +60,7 @@ async function* executorRecords(reader: WireReader, codec: Exclude<FrameCodec | 
     if (codec === "utf8") {
       yield frames.map((f) => (f === null ? null : f.toString("utf8")));
     } else if (codec === "batches") {
-      for (const f of frames) if (f !== null) yield decodeBatch(f);
+      for (const f of frames) if (f !== null) yield decodeRecords(f);
     } else {
       const pairs: Array<[string, unknown]> = [];
       for (const f of frames) {
@@ -131,7 +131,7 @@ class TaggedFrames {
         while (mine.memory.length > 0) {
           const body = mine.memory.shift()!;
           this.memoryBytes -= body.length;
-          yield decodeBatch(body);
+          yield decodeRecords(body);
         }
         if (mine.file) {
           const file = mine.file;
@@ -173,7 +173,7 @@ class TaggedFrames {
             if (run < this.run) throw new TsparkError("PROTOCOL", `a frame of ${describeKey(key)} after the frames of a later member of the union`);
             this.run = run;
           }
-          if (key === mine.key) out.push(decodeBatch(batch));
+          if (key === mine.key) out.push(decodeRecords(batch));
           for (const other of this.readers) if (other !== mine && other.key === key && !this.done.has(other)) this.keep(other, batch);
         }
         yield* out;

@@ -15,6 +15,7 @@ import { createWorkerRuntime, type WorkerRuntime } from "../../worker/worker-run
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch } from "../../serde/record-batch.js";
+import { batchCodecOf, type SerializerSpec } from "../../serde/record-serializers.js";
 import { encodeTaggedBatch, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { executorInput } from "./executor-records.js";
 import { jvmBarrierClient } from "./jvm-barrier.js";
@@ -40,7 +41,7 @@ async function plannedInput(reader: WireReader): Promise<PartitionTask> {
   return decodeMessage<PartitionTask>(task);
 }
 
-function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number; partition: number }): (records: BatchStream<unknown>) => Promise<number> {
+function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number; partition: number }, serializer?: SerializerSpec): (records: BatchStream<unknown>) => Promise<number> {
   if (codec === "result") {
     return async (records) => {
       const all = await collectStream(records);
@@ -50,6 +51,7 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number
       return all.length;
     };
   }
+  const batches = batchCodecOf(serializer);
   return async (records) => {
     let n = 0;
     for await (const batch of records) {
@@ -57,12 +59,20 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number
       n += batch.length;
       if (codec === "utf8") for (const r of batch) writer.string(formatRecord(r));
       else if (codec === "buckets") for (const [p, frame] of batch as EmittedFrame[]) writer.int32(8).int64(p).frame(frame);
-      else if (codec === "tagged-batches") writer.frame(encodeTaggedBatch(batch, tag.source, tag.partition));
+      else if (codec === "tagged-batches") for (const part of inBatches(batch, batches.batchSize)) writer.frame(encodeTaggedBatch(part, tag.source, tag.partition, batches));
       else writer.frame(encodeBatch(batch));
       await writer.flush();
     }
     return n;
   };
+}
+
+/** `batch` in pieces of at most `n` records (the whole batch when it is small enough). */
+function inBatches<T>(batch: T[], n: number): T[][] {
+  if (batch.length <= n) return [batch];
+  const out: T[][] = [];
+  for (let i = 0; i < batch.length; i += n) out.push(batch.slice(i, i + n));
+  return out;
 }
 
 function profileOf(env: NodeJS.ProcessEnv): SparkMinor {
@@ -169,13 +179,14 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
       plan: task.plan,
       closures,
       classes: command.classes,
+      serializers: command.serializers ?? [],
       localProperties: Object.fromEntries(header.localProperties),
       ...(header.isBarrier ? { barrier: { numTasks: command.barrierTasks ?? 0, stageAttempt: 0 } } : {}),
     },
     runtime,
     {
       input: input === "plan" ? undefined : executorInput(reader, input, task.plan, () => runtime.spillDir()),
-      deliver: deliverTo(writer, command.output, { source: command.outputSource ?? 0, partition: task.partition }),
+      deliver: deliverTo(writer, command.output, { source: command.outputSource ?? 0, partition: task.partition }, command.outputSerializer),
     },
   );
   // Every task brings all its closures: the ones kept for later tasks are bounded here.

@@ -8,6 +8,7 @@ import { pushRecordsByBatch } from "./record-pipeline.js";
 import { registerStep, requireFn, optionalFn, type StepContext } from "./step-registry.js";
 import { ShuffleWriter } from "../../shuffle/shuffle-writer.js";
 import { cloneValue } from "../../serde/value-codec.js";
+import { batchCodecOf } from "../../serde/record-serializers.js";
 import { ShuffleEmitter, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
 import { ExternalSorter } from "../../shuffle/external-sorter.js";
@@ -160,7 +161,7 @@ registerStep("shuffleWrite", (input, ctx) => {
     const dir = join(ctx.task.runtime.settings.localDir, shuffleDirName(shuffleId));
     mkdirSync(dir, { recursive: true });
     const attempt = ctx.task.task.taskAttemptId;
-    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionOf, ctx.task, agg);
+    const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionOf, ctx.task, agg, batchCodecOf(ctx.args.serializer));
     try {
       const status = await foldRecords(input, (rec) => w.add(rec), () => w.commit(), { batch: (b) => w.write(b) });
       ctx.task.metrics.shuffleWriteBytes += status.segmentBytes.reduce((a, b) => a + b, 0);
@@ -178,7 +179,7 @@ registerStep("shuffleWrite", (input, ctx) => {
  */
 registerStep("shuffleEmit", (input, ctx) => {
   const { agg, partitionOf } = mapSideOf(ctx);
-  const e = new ShuffleEmitter(ctx.args.shuffleId, ctx.args.numPartitions, partitionOf, ctx.task, agg);
+  const e = new ShuffleEmitter(ctx.args.shuffleId, ctx.args.numPartitions, partitionOf, ctx.task, agg, batchCodecOf(ctx.args.serializer));
   const taken = (): EmittedFrame[] => {
     const out = e.takeEmitted();
     for (const [, f] of out) ctx.task.metrics.shuffleWriteBytes += f.length;
