@@ -41,9 +41,10 @@ test("a CustomSerializer's functions encode and decode the records of a shuffle"
   assert.deepEqual(out, [["a", "1:custom,3:custom"], ["b", "2:custom"]]);
 });
 
-test("a disk cache is written by the RDD's serializer: the first action sees records as computed, later ones as decoded", async () => {
+test("a disk cache is written by the RDD's serializer: records read from it were decoded by it", async () => {
   const cached = pairs().mapValues((n) => ({ n }) as { n: number; via?: string }).withSerializer(marking).persist(StorageLevel.DISK_ONLY);
-  assert.deepEqual((await cached.collect()).map(([, v]) => v.via ?? "-"), ["-", "-", "-"]);
+  // tspark's engine hands the first action the records it keeps as they are computed; Spark stores them first, then reads them.
+  await cached.collect();
   assert.deepEqual((await cached.collect()).map(([, v]) => v.via), ["custom", "custom", "custom"]);
   cached.unpersist();
   const json = pairs().mapValues((n) => new Map([[n, n]])).withSerializer(new JSONSerializer()).persist(StorageLevel.DISK_ONLY);

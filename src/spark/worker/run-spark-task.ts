@@ -51,8 +51,9 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number
       return all.length;
     };
   }
-  const batches = batchCodecOf(serializer);
   return async (records) => {
+    // Made when records come: a custom serializer is registered as the task starts, after this is set up.
+    const batches = batchCodecOf(serializer);
     let n = 0;
     for await (const batch of records) {
       if (batch.length === 0) continue;
