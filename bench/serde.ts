@@ -4,7 +4,10 @@
  * [string, number] pairs, W4's [string, string] pairs, W1's [word, count] pairs) with V8
  * serialization, JSON, MessagePack (msgpackr, the fastest JS implementation) and tspark's
  * column layout (src/serde/record-batch.ts), and writes bench/SERDE.md: nanoseconds per
- * record to encode and to decode, and bytes per record, median of 5 passes.
+ * record to encode and to decode, and bytes per record, median of 5 passes. A second table
+ * takes records the column layout does not hold (a join's values, objects, class instances):
+ * V8's serialization as it is against tspark's, which checks each batch for class instances
+ * and keeps their classes (src/serde/value-codec.ts): what keeping classes costs.
  */
 import v8 from "node:v8";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -15,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { Packr } from "msgpackr";
 import { encodeBatch, decodeBatch } from "../dist/serde/record-batch.js";
+import { registerRecordClass } from "../dist/serde/record-classes.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { size: { type: "string", default: "50" } } });
@@ -34,6 +38,24 @@ const datasets: Array<[string, unknown[][]]> = [
   ["[string, number] (W2 key/value)", batches(kvLines.map((l) => [l.slice(0, splitAt(l)), Number(l.slice(splitAt(l) + 1))]))],
   ["[string, string] (W4 key/value)", batches(kvLines.map((l) => [l.slice(0, splitAt(l)), l.slice(splitAt(l) + 1)]))],
   ["[word, count] (W1 after the map-side combine)", batches(countWords(readFileSync(textPath, "utf8").slice(0, 40e6)))],
+];
+
+/** A class of the user's, as records hold them. */
+class Reading {
+  constructor(
+    readonly sensor: string,
+    readonly value: number,
+  ) {}
+  scaled(f: number): number {
+    return this.value * f;
+  }
+}
+registerRecordClass("bench:Reading", Reading);
+const kvSample = kvLines.slice(0, 400_000);
+const otherDatasets: Array<[string, unknown[][]]> = [
+  ["[string, [string, string]] (a join's output)", batches(kvSample.map((l) => [l.slice(0, splitAt(l)), [l.slice(splitAt(l) + 1), "d"]]))],
+  ["{ key, value, n } objects", batches(kvSample.map((l, i) => ({ key: l.slice(0, splitAt(l)), value: l.slice(splitAt(l) + 1), n: i })))],
+  ["[string, Reading] (class instances)", batches(kvSample.map((l, i) => [l.slice(0, splitAt(l)), new Reading(l.slice(splitAt(l) + 1), i)]))],
 ];
 
 function batches(records: unknown[]): unknown[][] {
@@ -61,29 +83,40 @@ const codecs: Codec[] = [
   { name: "tspark column layout", encode: (r) => encodeBatch(r), decode: (b) => decodeBatch(b as Buffer) },
 ];
 
+const otherCodecs: Codec[] = [
+  { name: "V8 serialization (classes lost)", encode: (r) => v8.serialize(r), decode: (b) => v8.deserialize(b) as unknown[] },
+  { name: "tspark (V8, classes kept)", encode: (r) => encodeBatch(r), decode: (b) => decodeBatch(b as Buffer) },
+];
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rows: string[] = [];
-for (const [what, data] of datasets) {
-  const n = data.reduce((s, b) => s + b.length, 0);
-  for (const c of codecs) {
-    const enc: number[] = [];
-    const dec: number[] = [];
-    let bytes = 0;
-    for (let pass = 0; pass < 5; pass++) {
-      const t0 = performance.now();
-      const encoded = data.map(c.encode);
-      const t1 = performance.now();
-      for (const e of encoded) c.decode(e);
-      const t2 = performance.now();
-      enc.push(((t1 - t0) * 1e6) / n);
-      dec.push(((t2 - t1) * 1e6) / n);
-      bytes = encoded.reduce((s, e) => s + e.byteLength, 0);
+const rows = measure(datasets, codecs);
+const otherRows = measure(otherDatasets, otherCodecs);
+
+function measure(sets: Array<[string, unknown[][]]>, withCodecs: Codec[]): string[] {
+  const rows: string[] = [];
+  for (const [what, data] of sets) {
+    const n = data.reduce((s, b) => s + b.length, 0);
+    for (const c of withCodecs) {
+      const enc: number[] = [];
+      const dec: number[] = [];
+      let bytes = 0;
+      for (let pass = 0; pass < 5; pass++) {
+        const t0 = performance.now();
+        const encoded = data.map(c.encode);
+        const t1 = performance.now();
+        for (const e of encoded) c.decode(e);
+        const t2 = performance.now();
+        enc.push(((t1 - t0) * 1e6) / n);
+        dec.push(((t2 - t1) * 1e6) / n);
+        bytes = encoded.reduce((s, e) => s + e.byteLength, 0);
+      }
+      const check = c.decode(c.encode(data[0]!));
+      if (JSON.stringify(check) !== JSON.stringify(data[0])) throw new Error(`${c.name} does not round-trip ${what}`);
+      rows.push(`| ${what} | ${c.name} | ${median(enc).toFixed(0)} | ${median(dec).toFixed(0)} | ${(bytes / n).toFixed(1)} |`);
+      console.error(rows[rows.length - 1]);
     }
-    const check = c.decode(c.encode(data[0]!));
-    if (JSON.stringify(check) !== JSON.stringify(data[0])) throw new Error(`${c.name} does not round-trip ${what}`);
-    rows.push(`| ${what} | ${c.name} | ${median(enc).toFixed(0)} | ${median(dec).toFixed(0)} | ${(bytes / n).toFixed(1)} |`);
-    console.error(rows[rows.length - 1]);
   }
+  return rows;
 }
 
 const report = `# Serialization of shuffle batches
@@ -94,6 +127,12 @@ Batches of ${BATCH} records, up to ${LIMIT.toLocaleString("en-US")} records per 
 | records | format | encode ns/record | decode ns/record | bytes/record |
 | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
+
+Records the column layout does not hold (${kvSample.length.toLocaleString("en-US")} per kind): V8's serialization as it is, and tspark's, which looks for class instances in each batch and keeps their classes.
+
+| records | format | encode ns/record | decode ns/record | bytes/record |
+| --- | --- | --- | --- | --- |
+${otherRows.join("\n")}
 `;
 writeFileSync(join(ROOT, "bench", "SERDE.md"), report);
 console.log(report);

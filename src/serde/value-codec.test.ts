@@ -143,3 +143,28 @@ test("a setter of the class does not run when an instance is restored", () => {
   assert.ok(back instanceof Guarded);
   assert.equal(back.v, 7);
 });
+
+test("a deep chain of instances and instances among sparse elements and Map keys come back in place", () => {
+  let head: Node1 | undefined;
+  for (let i = 0; i < 100_000; i++) {
+    const n = new Node1(String(i));
+    n.next = head;
+    head = n;
+  }
+  let back = cloneValue(head);
+  let count = 0;
+  for (; back; back = back.next) {
+    assert.ok(back instanceof Node1);
+    count++;
+  }
+  assert.equal(count, 100_000);
+  const sparse: unknown[] = [];
+  sparse[3] = new Point(1, 2);
+  sparse[7] = { inner: [new Point(3, 4)] };
+  const key = new Point(5, 6);
+  const [s2, m2] = cloneValue([sparse, new Map([[key, "k"]])] as const);
+  assert.equal(Object.keys(s2).length, 2);
+  assert.ok(s2[3] instanceof Point);
+  assert.equal(((s2[7] as { inner: Point[] }).inner[0] as Point).norm(), 5);
+  assert.ok([...m2.keys()][0] instanceof Point);
+});

@@ -6,12 +6,14 @@
  * cyclic references, extended so that instances of the user's classes (and objects without
  * a prototype) come back with their prototype.
  *
- * V8's serializer writes a class instance as a plain object and offers no hook for it, so a
- * value holding one is first copied with each instance replaced by a marker object naming
- * its class (by its id in record-classes.ts) and holding its own data; the decoder puts the
- * prototypes back. A value without class instances, the common case, is checked by one
- * walk and written as V8 writes it, unchanged: the format is V8's own, first byte 0xFF.
- * A value with classes starts with CLASSED and holds [class ids, copy].
+ * V8's serializer writes a class instance as a plain object (an Array, Map or Error subclass
+ * as its base) and offers no hook for it. So the value is written as V8 writes it, and beside
+ * it a table of where its class instances are: each one's position in a depth-first walk of
+ * the value that visits each object once, and its class (by its id in record-classes.ts).
+ * The decoder walks the value V8 rebuilt in the same order (V8 keeps keys in their order,
+ * shared objects shared) and puts the prototypes back. A value without class instances, the
+ * common case, is checked by one quick walk and written exactly as V8 writes it (first byte
+ * 0xFF); one with classes starts with CLASSED and holds [class ids, positions, value].
  */
 import v8 from "node:v8";
 import { TsparkError } from "../errors.js";
@@ -19,10 +21,10 @@ import { recordClass, recordClassId } from "./record-classes.js";
 
 const V8_VERSION_TAG = 0xff;
 const CLASSED = 0xcc;
-/** The one key of a marker object: [class index (-1: no prototype), the instance's data]. */
-const MARK = "\u0000tspark.class";
-/** Nesting past which the quick check gives up and the full copy (cycle-safe) decides. */
+/** Nesting past which the quick check gives up and the full walk (cycle-safe) decides. */
 const QUICK_DEPTH = 48;
+/** The class index of an object without a prototype. */
+const NO_PROTOTYPE = -1;
 
 /** Prototypes of the built-ins V8 serializes itself, with no user values inside (or Error's own). */
 const LEAF_PROTOS = new Set<unknown>(
@@ -32,8 +34,8 @@ const LEAF_PROTOS = new Set<unknown>(
     Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
   ].map((c) => c.prototype),
 );
-/** Prototypes a class instance may be built on, besides Object's: the base whose data is copied. */
-const CONTAINER_PROTOS: readonly object[] = [Array.prototype, Map.prototype, Set.prototype];
+/** Prototypes whose contents the walk enters: the bases of class instances too. */
+const CONTAINER_PROTOS: readonly object[] = [Object.prototype, Array.prototype, Map.prototype, Set.prototype];
 
 /** Whether `bytes` begin as serializeValue's output does (V8's version tag, or CLASSED). */
 export function isSerializedValue(bytes: Uint8Array): boolean {
@@ -48,10 +50,9 @@ export function isSerializedValue(bytes: Uint8Array): boolean {
 export function serializeValue(value: unknown, what = "the value"): Buffer {
   try {
     if (plain(value, 0)) return v8.serialize(value);
-    const classes = new ClassTable();
-    const copy = toWire(value, classes, new Map());
-    if (classes.ids.length === 0) return v8.serialize(copy);
-    const body = v8.serialize([classes.ids, copy]);
+    const found = classPositions(value);
+    if (found.positions.length === 0) return v8.serialize(value);
+    const body = v8.serialize([found.ids, Int32Array.from(found.positions), value]);
     const out = Buffer.allocUnsafe(body.length + 1);
     out[0] = CLASSED;
     body.copy(out, 1);
@@ -64,8 +65,8 @@ export function serializeValue(value: unknown, what = "the value"): Buffer {
 
 export function deserializeValue<T>(bytes: Uint8Array): T {
   if (bytes.length === 0 || bytes[0] !== CLASSED) return v8.deserialize(bytes) as T;
-  const [ids, copy] = v8.deserialize(bytes.subarray(1)) as [string[], unknown];
-  const classes = ids.map((id) => {
+  const [ids, positions, value] = v8.deserialize(bytes.subarray(1)) as [string[], Int32Array, unknown];
+  const protos = ids.map((id) => {
     const c = recordClass(id);
     if (!c) {
       throw new TsparkError(
@@ -74,9 +75,18 @@ export function deserializeValue<T>(bytes: Uint8Array): T {
           "use the class in a function passed to tspark (import it from its module: a class declared in a program file is known by that file only)",
       );
     }
-    return c as { prototype: object };
+    return (c as { prototype: object }).prototype;
   });
-  return fromWire(copy, classes, new Map()) as T;
+  let next = 0;
+  walk(value, (o, index) => {
+    if (positions[next] !== index) return false;
+    const k = positions[next + 1]!;
+    Object.setPrototypeOf(o, k === NO_PROTOTYPE ? null : protos[k]!);
+    next += 2;
+    return next >= positions.length; // every prototype is back: stop
+  });
+  if (next < positions.length) throw new TsparkError("PROTOCOL", `corrupt value: ${(positions.length - next) / 2} of its class instances were not found`);
+  return value as T;
 }
 
 /** A deep copy through serialization (a fold's zero value for each partition). */
@@ -115,149 +125,85 @@ function plain(v: unknown, depth: number): boolean {
   return LEAF_PROTOS.has(p);
 }
 
-class ClassTable {
-  readonly ids: string[] = [];
-  private readonly index = new Map<string, number>();
-
-  of(id: string): number {
-    let i = this.index.get(id);
-    if (i === undefined) {
-      i = this.ids.length;
-      this.ids.push(id);
-      this.index.set(id, i);
-    }
-    return i;
-  }
-}
-
-/** Raised inside the copy for a class that has no id: the caller reports it with its path. */
+/** Raised by the walk for a class that has no id: the caller reports it with its path. */
 class UnlocatedClass extends Error {}
 
-function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-  else o[k] = v;
-}
-
-function copyProps(from: object, to: Record<string, unknown>, classes: ClassTable, memo: Map<object, unknown>): void {
-  for (const k of Object.keys(from)) setKey(to, k, toWire((from as Record<string, unknown>)[k], classes, memo));
-}
-
-/** A copy of `v` that V8 can write, class instances replaced by markers; shared objects stay shared. */
-function toWire(v: unknown, classes: ClassTable, memo: Map<object, unknown>): unknown {
-  if (typeof v !== "object" || v === null) return v;
-  const seen = memo.get(v);
-  if (seen !== undefined) return seen;
-  const p = Object.getPrototypeOf(v) as object | null;
-  if (LEAF_PROTOS.has(p)) return v;
-  if (p === Object.prototype || p === Array.prototype || p === Map.prototype || p === Set.prototype) return copyBase(v, p, classes, memo);
-  const data: unknown[] = [];
-  const marker = { [MARK]: data };
-  memo.set(v, marker);
-  if (p === null) {
-    const copy: Record<string, unknown> = {};
-    data.push(-1, copy);
-    copyProps(v, copy, classes, memo);
-    return marker;
-  }
-  const ctor = Object.getOwnPropertyDescriptor(p, "constructor")?.value as unknown;
-  const id = typeof ctor === "function" ? recordClassId(ctor) : undefined;
-  if (id === undefined) throw new UnlocatedClass();
-  data.push(classes.of(id));
-  let base: object | null = p;
-  while (base && base !== Object.prototype && !CONTAINER_PROTOS.includes(base) && !LEAF_PROTOS.has(base)) base = Object.getPrototypeOf(base) as object | null;
-  // A class built on a built-in V8 writes itself (Date, Error, typed arrays): only the prototype is put back.
-  if (base && LEAF_PROTOS.has(base)) data.push(v);
-  else {
-    const b = base ?? Object.prototype;
-    const copy = b === Object.prototype ? {} : b === Array.prototype ? [] : b === Map.prototype ? new Map() : new Set();
-    data.push(copy);
-    fillBase(v, copy, b, classes, memo);
-  }
-  return marker;
-}
-
-function copyBase(v: object, p: object, classes: ClassTable, memo: Map<object, unknown>): unknown {
-  const copy = p === Object.prototype ? {} : p === Array.prototype ? [] : p === Map.prototype ? new Map() : new Set();
-  memo.set(v, copy);
-  fillBase(v, copy, p, classes, memo);
-  return copy;
-}
-
-function fillBase(v: object, copy: object, base: object, classes: ClassTable, memo: Map<object, unknown>): void {
-  if (base === Array.prototype) {
-    const a = v as unknown[];
-    const out = copy as unknown[];
-    out.length = a.length;
-    for (const k of Object.keys(a)) setKey(out as unknown as Record<string, unknown>, k, toWire((a as unknown as Record<string, unknown>)[k], classes, memo));
-  } else if (base === Map.prototype) {
-    for (const [k, x] of v as Map<unknown, unknown>) (copy as Map<unknown, unknown>).set(toWire(k, classes, memo), toWire(x, classes, memo));
-  } else if (base === Set.prototype) {
-    for (const x of v as Set<unknown>) (copy as Set<unknown>).add(toWire(x, classes, memo));
-  } else copyProps(v, copy as Record<string, unknown>, classes, memo);
-}
-
-function isMarker(o: object): o is { [MARK]: [number, unknown] } {
-  return Object.prototype.hasOwnProperty.call(o, MARK);
-}
-
-/** `v` (fresh from V8, so changed in place) with markers replaced by instances of their classes. */
-function fromWire(v: unknown, classes: Array<{ prototype: object }>, memo: Map<object, unknown>): unknown {
-  if (typeof v !== "object" || v === null) return v;
-  const seen = memo.get(v);
-  if (seen !== undefined) return seen;
-  const p = Object.getPrototypeOf(v) as unknown;
-  if (p === Object.prototype) {
-    if (isMarker(v)) return instance(v, classes, memo);
-    memo.set(v, v);
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      const x = o[k];
-      if (typeof x === "object" && x !== null) setKey(o, k, fromWire(x, classes, memo));
+/** The class ids a value's instances name, and [walk position, class index] of each instance. */
+function classPositions(value: unknown): { ids: string[]; positions: number[] } {
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  const positions: number[] = [];
+  const byProto = new Map<object, number>();
+  walk(value, (o, at) => {
+    const p = Object.getPrototypeOf(o) as object | null;
+    if (p === null) {
+      positions.push(at, NO_PROTOTYPE);
+      return false;
     }
-    return v;
-  }
-  memo.set(v, v);
-  if (p === Array.prototype) {
-    const a = v as unknown[];
-    for (const k of Object.keys(a)) {
-      const x = (a as unknown as Record<string, unknown>)[k];
-      if (typeof x === "object" && x !== null) (a as unknown as Record<string, unknown>)[k] = fromWire(x, classes, memo);
+    if (CONTAINER_PROTOS.includes(p) || LEAF_PROTOS.has(p)) return false;
+    let k = byProto.get(p);
+    if (k === undefined) {
+      const ctor = Object.getOwnPropertyDescriptor(p, "constructor")?.value as unknown;
+      const id = typeof ctor === "function" ? recordClassId(ctor) : undefined;
+      if (id === undefined) throw new UnlocatedClass();
+      k = index.get(id);
+      if (k === undefined) {
+        k = ids.length;
+        ids.push(id);
+        index.set(id, k);
+      }
+      byProto.set(p, k);
     }
-  } else if (p === Map.prototype) {
-    const m = v as Map<unknown, unknown>;
-    const entries = [...m].map(([k, x]) => [fromWire(k, classes, memo), fromWire(x, classes, memo)] as const);
-    m.clear();
-    for (const [k, x] of entries) m.set(k, x);
-  } else if (p === Set.prototype) {
-    const s = v as Set<unknown>;
-    const items = [...s].map((x) => fromWire(x, classes, memo));
-    s.clear();
-    for (const x of items) s.add(x);
-  }
-  return v;
+    positions.push(at, k);
+    return false;
+  });
+  return { ids, positions };
 }
 
-function instance(marker: { [MARK]: [number, unknown] }, classes: Array<{ prototype: object }>, memo: Map<object, unknown>): unknown {
-  const [index, data] = marker[MARK];
-  const proto = index < 0 ? null : classes[index]!.prototype;
-  const dataProto = Object.getPrototypeOf(data) as unknown;
-  if (dataProto !== Object.prototype) {
-    // A class built on Array, Map, Set or a built-in V8 writes: the data becomes the instance.
-    memo.set(marker, data);
-    fromWire(data, classes, memo);
-    Object.setPrototypeOf(data, proto);
-    return data;
+/** The prototype whose contents a walk enters for an object of prototype `p` (a class's base), or undefined for a leaf. */
+function baseOf(p: object | null): object | undefined {
+  for (let b = p; b !== null; b = Object.getPrototypeOf(b) as object | null) {
+    if (CONTAINER_PROTOS.includes(b)) return b;
+    if (LEAF_PROTOS.has(b)) return undefined;
   }
-  // Made with its prototype (setting one later slows V8's property access on the object).
-  const o = Object.create(proto) as Record<string, unknown>;
-  memo.set(marker, o);
-  for (const k of Object.keys(data as object)) {
-    const x = fromWire((data as Record<string, unknown>)[k], classes, memo);
-    // An accessor of the class must not see the restore as an assignment.
-    if (k in o || k === "__proto__") Object.defineProperty(o, k, { value: x, writable: true, enumerable: true, configurable: true });
-    else o[k] = x;
+  return Object.prototype; // no prototype at all: an ordinary object
+}
+
+/**
+ * Visits every object of `value` once, depth first, children in the order V8 writes them
+ * (own enumerable keys in order; array elements; Map and Set entries), passing each one's
+ * position; `visit` returning true ends the walk. Entering contents by an object's base, not
+ * its prototype, gives the same walk over the original value and the one V8 rebuilt. A work
+ * list, not recursion: deep values do not exhaust the stack.
+ */
+function walk(value: unknown, visit: (o: object, position: number) => boolean): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  let position = 0;
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== "object" || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (visit(v, position++)) return;
+    const base = baseOf(Object.getPrototypeOf(v) as object | null);
+    const from = stack.length;
+    if (base === Array.prototype) {
+      const a = v as unknown[];
+      for (let i = 0; i < a.length; i++) if (i in a) stack.push(a[i]);
+    } else if (base === Map.prototype) {
+      for (const [k, x] of v as Map<unknown, unknown>) stack.push(k, x);
+    } else if (base === Set.prototype) {
+      for (const x of v as Set<unknown>) stack.push(x);
+    } else if (base === Object.prototype) {
+      for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+    }
+    // Pushed in order, popped in reverse: reverse them so the first child is visited first.
+    for (let i = from, j = stack.length - 1; i < j; i++, j--) {
+      const t = stack[i];
+      stack[i] = stack[j];
+      stack[j] = t;
+    }
   }
-  return o;
 }
 
 // ---- errors ----------------------------------------------------------------------------
