@@ -210,6 +210,10 @@ function walk(value: unknown, visit: (o: object, position: number) => boolean): 
 
 /** What cannot be serialized in `value`, with its path, as the user's error. */
 function unserializable(value: unknown, what: string, cause: unknown): TsparkError {
+  // V8's serializer recurses: a chain of some thousands of nested objects exhausts its stack.
+  if (cause instanceof RangeError) {
+    return new TsparkError("UNSERIALIZABLE", `cannot serialize ${what}: it nests objects too deeply for V8's serializer (${cause.message}). Keep records shallow: a long chain of objects is better sent as an array`, { cause });
+  }
   const found = findUnserializable(value);
   const detail = found ? `${found.desc} at ${what}${found.path}` : `${what}: ${cause instanceof Error ? cause.message : String(cause)}`;
   const advice = found?.advice ?? "Records, results, broadcast and accumulator values must be data: primitives, arrays, plain objects, Map, Set, Date, typed arrays, Buffer, and instances of classes defined in your program, its modules or npm packages";
