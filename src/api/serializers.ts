@@ -23,6 +23,11 @@ export function checkedBatchSize(batchSize: number | undefined): number | undefi
   return batchSize;
 }
 
+/** A built-in serializer's spec: its batch size only when one is set. */
+function builtInSpec(kind: "tspark" | "json", batchSize: number | undefined): SerializerSpec {
+  return batchSize === undefined ? { kind } : { kind, batchSize };
+}
+
 /** How records are written in shuffles and disk caches. Choose one of the subclasses. */
 export abstract class Serializer<T = unknown> {
   /** Records per batch; undefined: the context's batchSize, else 4096. */
@@ -65,8 +70,7 @@ export class TsparkSerializer extends Serializer {
 
   /** @internal */
   specOf(_planner: JobPlanner, batchSize: number | undefined): SerializerSpec {
-    const size = this.batchSize ?? batchSize;
-    return size === undefined ? { kind: "tspark" } : { kind: "tspark", batchSize: size };
+    return builtInSpec("tspark", this.batchSize ?? batchSize);
   }
 }
 
@@ -98,8 +102,7 @@ export class JSONSerializer extends Serializer {
 
   /** @internal */
   specOf(_planner: JobPlanner, batchSize: number | undefined): SerializerSpec {
-    const size = this.batchSize ?? batchSize;
-    return size === undefined ? { kind: "json" } : { kind: "json", batchSize: size };
+    return builtInSpec("json", this.batchSize ?? batchSize);
   }
 }
 

@@ -22,7 +22,7 @@ import { CAPTURE_AS, UNSHIPPABLE, type CaptureAsDescriptor } from "./hooks.js";
 import { functionInternals, locateSource, localValue, scopeVariables, scopesOf, scriptSource, withRemoteObjects, type FunctionLocation, type ScopeInfo } from "./inspector.js";
 import { builtinMatch, isLibraryFile, refreshModuleTables, requireCacheMatch, requireFrom, resolveImport, resolveRequire } from "./modules.js";
 import { functionOrigin, shortPosition } from "./source-map.js";
-import { registerImportedClasses, sourceClassId } from "./record-class-ids.js";
+import { classImport, registerImportedClasses, sourceClassId } from "./record-class-ids.js";
 import { registerRecordClass, registeredClassId } from "../serde/record-classes.js";
 
 export { functionOrigin } from "./source-map.js";
@@ -63,7 +63,8 @@ export function captureClosure(fn: Function, what = "function", asRecordClass = 
   return { id: createHash("sha1").update(bytes).digest("hex"), bytes };
 }
 
-const recordClassCaptures = new WeakMap<Function, { id: string; closure: CapturedClosure }>();
+/** Each class captured on its own, or why it could not be (not tried again). */
+const recordClassCaptures = new WeakMap<Function, { id: string; closure: CapturedClosure } | Error>();
 
 /**
  * A class whose instances travel in records, captured on its own (once: as cloudpickle
@@ -74,13 +75,26 @@ const recordClassCaptures = new WeakMap<Function, { id: string; closure: Capture
 export function captureRecordClass(ctor: Function): { id: string; closure: CapturedClosure } {
   let c = recordClassCaptures.get(ctor);
   if (!c) {
-    const closure = captureClosure(ctor, `class ${ctor.name || "(anonymous)"}`, true);
-    const id = registeredClassId(ctor);
-    if (id === undefined) throw new TsparkError("CLOSURE_CAPTURE", `class ${ctor.name || "(anonymous)"} cannot be named in records`);
-    c = { id, closure };
+    try {
+      c = { id: "", closure: classClosure(ctor) };
+      const id = registeredClassId(ctor);
+      if (id === undefined) throw new TsparkError("CLOSURE_CAPTURE", `class ${ctor.name || "(anonymous)"} cannot be named in records`);
+      c.id = id;
+    } catch (e) {
+      c = e instanceof Error ? e : new Error(String(e));
+    }
     recordClassCaptures.set(ctor, c);
   }
+  if (c instanceof Error) throw c;
   return c;
+}
+
+/** A closure giving `ctor`: its import when it was registered as an import's (nothing to capture), else the class itself. */
+function classClosure(ctor: Function): CapturedClosure {
+  const imported = classImport(ctor);
+  if (!imported) return captureClosure(ctor, `class ${ctor.name || "(anonymous)"}`, true);
+  const bytes = encodePayload({ root: { r: 0 }, nodes: [{ k: "mod", ...imported }] });
+  return { id: createHash("sha1").update(bytes).digest("hex"), bytes };
 }
 
 /** The driver's record-class locator: any class a value holds can be captured there. */

@@ -16,8 +16,29 @@ export function isClassLike(v: unknown): v is Function {
   return Object.getOwnPropertyNames(proto).length > 1 || /^class\b/.test(Function.prototype.toString.call(v));
 }
 
-export function importedClassId(node: { system: string; url: string; name?: string; interop?: number }): string {
+/** An import naming one class: what a process loads to have it. */
+export interface ClassImport {
+  system: "esm" | "cjs";
+  url: string;
+  name?: string;
+  interop?: 0 | 1 | 2;
+}
+
+export function importedClassId(node: ClassImport): string {
   return `m:${node.system}|${node.url}|${node.name ?? ""}|${node.interop ?? 0}`;
+}
+
+/** The import of each imported class this process registered, by the class. */
+const importOf = new WeakMap<Function, ClassImport>();
+
+/** The import that gives `ctor`, when it was registered as an import's. */
+export function classImport(ctor: Function): ClassImport | undefined {
+  return importOf.get(ctor);
+}
+
+function registerImported(node: ClassImport, ctor: Function): void {
+  registerRecordClass(importedClassId(node), ctor);
+  if (!importOf.has(ctor)) importOf.set(ctor, node);
 }
 
 /** Module namespaces and export objects whose classes are registered already. */
@@ -27,9 +48,10 @@ const scanned = new WeakSet<object>();
  * Registers what an import brings: the class it names, or every class exported by the
  * namespace (or CommonJS exports object) it names.
  */
-export function registerImportedClasses(node: { system: string; url: string; name?: string; interop?: number }, value: unknown): void {
+export function registerImportedClasses(node: ClassImport, value: unknown): void {
   if (isClassLike(value)) {
-    registerRecordClass(importedClassId(node), value);
+    const { system, url, name, interop } = node;
+    registerImported({ system, url, ...(name === undefined ? {} : { name }), ...(interop ? { interop } : {}) }, value);
     return;
   }
   const whole = node.name === undefined || node.name === "*";
@@ -42,7 +64,7 @@ export function registerImportedClasses(node: { system: string; url: string; nam
     } catch {
       continue; // an export still in its temporal dead zone
     }
-    if (isClassLike(exported)) registerRecordClass(importedClassId({ system: node.system, url: node.url, name: key }), exported);
+    if (isClassLike(exported)) registerImported({ system: node.system, url: node.url, name: key }, exported);
   }
 }
 
