@@ -21,8 +21,8 @@ import { recordClass, recordClassId } from "./record-classes.js";
 
 const V8_VERSION_TAG = 0xff;
 const CLASSED = 0xcc;
-/** Nesting past which the quick check gives up and the full walk (cycle-safe) decides. */
-const QUICK_DEPTH = 48;
+/** Objects past which the quick check gives up and the full walk (cycle-safe) decides. */
+const QUICK_OBJECTS = 1 << 18;
 /** The class index of an object without a prototype. */
 const NO_PROTOTYPE = -1;
 
@@ -49,7 +49,7 @@ export function isSerializedValue(bytes: Uint8Array): boolean {
  */
 export function serializeValue(value: unknown, what = "the value"): Buffer {
   try {
-    if (plain(value, 0)) return v8.serialize(value);
+    if (plain(value)) return v8.serialize(value);
     const found = classPositions(value);
     if (found.positions.length === 0) return v8.serialize(value);
     const body = v8.serialize([found.ids, Int32Array.from(found.positions), value]);
@@ -94,35 +94,41 @@ export function cloneValue<T>(value: T, what?: string): T {
   return deserializeValue<T>(serializeValue(value, what));
 }
 
-/** True when V8 can write `value` as it is: no class instance or prototype-less object inside. */
-function plain(v: unknown, depth: number): boolean {
-  if (typeof v !== "object" || v === null) return true;
-  if (depth > QUICK_DEPTH) return false;
-  const p = Object.getPrototypeOf(v) as unknown;
-  if (p === Array.prototype) {
-    const a = v as unknown[];
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i];
-      if (typeof x === "object" && x !== null && !plain(x, depth + 1)) return false;
-    }
-    return true;
+/**
+ * True when V8 can write `value` as it is: no class instance or prototype-less object inside.
+ * A loop over a work list, not recursion (a call per nested array costs more than the check
+ * itself); past QUICK_OBJECTS objects (a large value, or a cycle) it gives up and the full
+ * walk, which visits each object once, decides.
+ */
+function plain(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  const stack: object[] = [value];
+  let objects = 0;
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (++objects > QUICK_OBJECTS) return false;
+    const p = Object.getPrototypeOf(v) as unknown;
+    if (p === Array.prototype) {
+      const a = v as unknown[];
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        if (typeof x === "object" && x !== null) stack.push(x);
+      }
+    } else if (p === Object.prototype) {
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === "object" && x !== null) stack.push(x);
+      }
+    } else if (p === Map.prototype) {
+      for (const [k, x] of v as Map<unknown, unknown>) {
+        if (typeof k === "object" && k !== null) stack.push(k);
+        if (typeof x === "object" && x !== null) stack.push(x);
+      }
+    } else if (p === Set.prototype) {
+      for (const x of v as Set<unknown>) if (typeof x === "object" && x !== null) stack.push(x);
+    } else if (!LEAF_PROTOS.has(p)) return false;
   }
-  if (p === Object.prototype) {
-    for (const k in v) {
-      const x = (v as Record<string, unknown>)[k];
-      if (typeof x === "object" && x !== null && !plain(x, depth + 1)) return false;
-    }
-    return true;
-  }
-  if (p === Map.prototype) {
-    for (const [k, x] of v as Map<unknown, unknown>) if (!plain(k, depth + 1) || !plain(x, depth + 1)) return false;
-    return true;
-  }
-  if (p === Set.prototype) {
-    for (const x of v as Set<unknown>) if (!plain(x, depth + 1)) return false;
-    return true;
-  }
-  return LEAF_PROTOS.has(p);
+  return true;
 }
 
 /** Raised by the walk for a class that has no id: the caller reports it with its path. */
