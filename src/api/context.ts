@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { setDriverFilesRoot } from "./spark-files.js";
 import { SparkConf } from "./spark-conf.js";
 import { unknownKeyWarnings } from "../config/unknown-keys.js";
-import { Serializer, TsparkSerializer, checkedBatchSize } from "./serializers.js";
+import { Serializer, TsparkSerializer, checkedBatchSize, checkedSerializer } from "./serializers.js";
 import { parseSettings, type Settings } from "../config/settings.js";
 import { RDD, UnionRDD } from "./rdd.js";
 import {
@@ -98,8 +98,7 @@ export class SparkContext {
     }
     this.conf = conf;
     const own = options instanceof SparkConf ? {} : options;
-    if (own.serializer !== undefined && !(own.serializer instanceof Serializer)) throw new TsparkError("INVALID_ARGUMENT", "serializer must be a TsparkSerializer, JSONSerializer or CustomSerializer");
-    this.serializer = own.serializer ?? new TsparkSerializer();
+    this.serializer = own.serializer === undefined ? new TsparkSerializer() : checkedSerializer(own.serializer);
     this.batchSize = checkedBatchSize(own.batchSize);
     // Every setting is parsed and checked first, before anything is made (event log, scratch
     // directory, workers): a bad value fails here and leaves nothing behind.

@@ -26,7 +26,7 @@ import type { Partitioner } from "./partitioner.js";
 import { RDDBarrier } from "./barrier.js";
 import { StorageLevel } from "./storage-level.js";
 import { blockIdOf } from "../storage/block-store.js";
-import { Serializer } from "./serializers.js";
+import { checkedSerializer, type Serializer } from "./serializers.js";
 import type { SerializerSpec } from "../serde/record-serializers.js";
 
 /**
@@ -112,16 +112,14 @@ export abstract class RDD<T> {
     if (cp && runtimeOf(this.context).onSpark) {
       // Spark keeps and checkpoints it (spark/driver/spark-storage.ts); once it has, the JVM's RDD reads the checkpoint and nothing here computes it.
       const { useMemory, useDisk } = this.storageLevel;
-      const serializer = this.serializerSpec(planner);
-      return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute: cp.done ? { kind: "empty" } : this.computePlan(p, planner), checkpoint: cp.local ? "local" : "reliable", ...(serializer ? { serializer } : {}) };
+      return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute: cp.done ? { kind: "empty" } : this.computePlan(p, planner), checkpoint: cp.local ? "local" : "reliable", serializer: this.serializerSpec(planner) };
     }
     const compute: PartitionPlan = this.checkpoint_?.file
       ? { kind: "object-file", paths: [join(this.checkpoint_.file, partFileName(p))] }
       : this.computePlan(p, planner);
     if (this.storageLevel === StorageLevel.NONE) return compute;
     const { useMemory, useDisk } = this.storageLevel;
-    const serializer = this.serializerSpec(planner);
-    return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute, ...(serializer ? { serializer } : {}) };
+    return { kind: "cached", blockId: blockIdOf(this.id, p), level: { useMemory, useDisk }, compute, serializer: this.serializerSpec(planner) };
   }
 
   /**
@@ -385,8 +383,7 @@ export abstract class RDD<T> {
    * ```
    */
   withSerializer(serializer: Serializer<T>): this {
-    if (!(serializer instanceof Serializer)) throw new TsparkError("INVALID_ARGUMENT", "withSerializer expects a TsparkSerializer, JSONSerializer or CustomSerializer");
-    this.serializer_ = serializer as Serializer;
+    this.serializer_ = checkedSerializer(serializer) as Serializer;
     return this;
   }
 

@@ -28,6 +28,12 @@ function builtInSpec(kind: "tspark" | "json", batchSize: number | undefined): Se
   return batchSize === undefined ? { kind } : { kind, batchSize };
 }
 
+/** @internal A serializer as given, refused unless it is one of tspark's. */
+export function checkedSerializer<S>(serializer: S): S {
+  if (!(serializer instanceof Serializer)) throw new TsparkError("INVALID_ARGUMENT", "a serializer must be a TsparkSerializer, JSONSerializer or CustomSerializer");
+  return serializer;
+}
+
 /** How records are written in shuffles and disk caches. Choose one of the subclasses. */
 export abstract class Serializer<T = unknown> {
   /** Records per batch; undefined: the context's batchSize, else 4096. */

@@ -76,10 +76,10 @@ export function captureRecordClass(ctor: Function): { id: string; closure: Captu
   let c = recordClassCaptures.get(ctor);
   if (!c) {
     try {
-      c = { id: "", closure: classClosure(ctor) };
+      const closure = classClosure(ctor);
       const id = registeredClassId(ctor);
       if (id === undefined) throw new TsparkError("CLOSURE_CAPTURE", `class ${ctor.name || "(anonymous)"} cannot be named in records`);
-      c.id = id;
+      c = { id, closure };
     } catch (e) {
       c = e instanceof Error ? e : new Error(String(e));
     }

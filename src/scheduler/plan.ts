@@ -72,7 +72,7 @@ export type PartitionPlan =
    * kept). On Spark, a checkpointed RDD's partition too (`checkpoint`: which kind, for Spark to
    * write; `level` may then keep nothing).
    */
-  | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan; checkpoint?: "reliable" | "local"; serializer?: SerializerSpec };
+  | { kind: "cached"; blockId: string; level: { useMemory: boolean; useDisk: boolean }; compute: PartitionPlan; checkpoint?: "reliable" | "local"; serializer?: SerializerSpec | undefined };
 
 /** Bytes of closures a worker keeps across tasks (their revived functions hold their captured values). */
 export const CLOSURE_CACHE_BYTES = 64 * 1024 * 1024;

@@ -13,16 +13,10 @@ const byId = new Map<string, Function>();
 /** Where the driver finds an id for a class no closure has captured yet (unset in workers). */
 let locator: ((ctor: Function) => string | undefined) | undefined;
 
-/** Registers `ctor` under `id` unless a class is registered there already; returns the registered one. */
-export function registerRecordClass(id: string, ctor: Function): Function {
-  const have = byId.get(id);
-  if (have) {
-    if (!idOf.has(ctor)) idOf.set(ctor, id);
-    return have;
-  }
-  byId.set(id, ctor);
+/** Registers `ctor` under `id` unless a class is registered there already (the first stays); a class keeps its first id. */
+export function registerRecordClass(id: string, ctor: Function): void {
+  if (!byId.has(id)) byId.set(id, ctor);
   if (!idOf.has(ctor)) idOf.set(ctor, id);
-  return ctor;
 }
 
 export function recordClass(id: string): Function | undefined {

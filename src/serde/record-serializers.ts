@@ -44,6 +44,14 @@ export const DEFAULT_BATCH_RECORDS = 4096;
 const JSON_BATCH = 0x4a; // 'J'
 const CUSTOM_BATCH = 0x55; // 'U'
 
+/** `records` in pieces of at most `batchSize` (the array itself when it is small enough). */
+export function inBatches<T>(records: T[], batchSize: number): T[][] {
+  if (records.length <= batchSize) return [records];
+  const out: T[][] = [];
+  for (let i = 0; i < records.length; i += batchSize) out.push(records.slice(i, i + batchSize));
+  return out;
+}
+
 export const TSPARK_BATCHES: BatchCodec = { encode: (records) => encodeBatch(records), batchSize: DEFAULT_BATCH_RECORDS };
 
 const customCodecs = new Map<string, RecordCodec>();

@@ -6,7 +6,7 @@
  * shuffle (shuffle-emitter.ts).
  */
 import { encodeFrame } from "./frame-file.js";
-import { TSPARK_BATCHES, type BatchCodec } from "../serde/record-serializers.js";
+import { TSPARK_BATCHES, inBatches, type BatchCodec } from "../serde/record-serializers.js";
 import { SizeTracker } from "./size-estimator.js";
 import type { Aggregator } from "./aggregator.js";
 import { CombinerMap } from "./combiner-map.js";
@@ -133,12 +133,12 @@ export abstract class MapSideBuffer {
     this.encoded[p] = [];
     const plain = this.plain[p]!;
     this.plain[p] = [];
-    for (let i = 0; i < plain.length; i += this.batchSize) out(this.frameOf(plain.slice(i, i + this.batchSize)));
+    for (const b of inBatches(plain, this.batchSize)) out(this.frameOf(b));
     const table = this.combined[p];
     if (table) {
       this.combined[p] = undefined;
       const combined = table.takeAll();
-      for (let i = 0; i < combined.length; i += this.batchSize) out(this.frameOf(combined.slice(i, i + this.batchSize)));
+      for (const b of inBatches(combined, this.batchSize)) out(this.frameOf(b));
     }
   }
 }

@@ -77,7 +77,7 @@ export interface SparkTaskCommand {
   /** The user's serializers the plans name (their functions are among the job's closures). */
   serializers?: CustomSerializerSpec[];
   /** With `tagged-batches` output (a persisted RDD Spark keeps): its serializer. */
-  outputSerializer?: SerializerSpec;
+  outputSerializer?: SerializerSpec | undefined;
   /** tspark's broadcast ids and the Spark broadcasts carrying their values (the task header gives each one's file). */
   broadcasts: Array<[number, number]>;
   /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FrameFileWriter, readFrames } from "../shuffle/frame-file.js";
-import { TSPARK_BATCHES, type BatchCodec } from "../serde/record-serializers.js";
+import { TSPARK_BATCHES, inBatches, type BatchCodec } from "../serde/record-serializers.js";
 import { roughHeapSize } from "../shuffle/size-estimator.js";
 import { TsparkError } from "../errors.js";
 
@@ -108,8 +108,7 @@ export class BlockStore {
     mkdirSync(this.dir, { recursive: true });
     const tmp = `${this.diskPath(blockId)}.${process.pid}.tmp`;
     const w = new FrameFileWriter(tmp);
-    const n = codec.batchSize;
-    for (const b of batches) for (let i = 0; i < b.length; i += n) w.writeBatch(b.length <= n ? b : b.slice(i, i + n), codec);
+    for (const b of batches) for (const piece of inBatches(b, codec.batchSize)) w.writeBatch(piece, codec);
     w.close();
     renameSync(tmp, this.diskPath(blockId));
     return w.position;

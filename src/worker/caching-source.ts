@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type BatchStream, mapBatches } from "./batch-stream.js";
 import { BlockStore, type BlockLevel } from "../storage/block-store.js";
 import { FrameFileWriter } from "../shuffle/frame-file.js";
-import { TSPARK_BATCHES, type BatchCodec } from "../serde/record-serializers.js";
+import { TSPARK_BATCHES, inBatches, type BatchCodec } from "../serde/record-serializers.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
 
 /** Keeps a partition's batches as they stream past, then stores them as a block. */
@@ -51,8 +51,7 @@ class BlockRecorder {
   }
 
   private writeDisk(batch: unknown[]): void {
-    const n = this.codec.batchSize;
-    for (let i = 0; i < batch.length; i += n) this.writer!.writeBatch(batch.length <= n ? batch : batch.slice(i, i + n), this.codec);
+    for (const piece of inBatches(batch, this.codec.batchSize)) this.writer!.writeBatch(piece, this.codec);
   }
 
   finish(): void {

@@ -83,7 +83,8 @@ export async function executeTask(task: TaskDescription, runtime: WorkerRuntime,
   const started = performance.now();
   for (const id of task.forgetClosures ?? []) runtime.closures.forget(id);
   for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);
-  const classes = Promise.all([runtime.closures.reviveRecordClasses(task.classes ?? []), runtime.closures.reviveSerializers(task.serializers ?? [])]);
+  // Before anything is decoded: the classes its records may hold, the user's serializers it may meet.
+  const prepared = Promise.all([runtime.closures.reviveRecordClasses(task.classes ?? []), runtime.closures.reviveSerializers(task.serializers ?? [])]);
   const scope = new TaskScope(runningTaskOf(task), runtime, io.input);
   const escaped = new Promise<never>((_, reject) => (failEscaped = reject));
   setRunningTaskScope(scope);
@@ -92,7 +93,7 @@ export async function executeTask(task: TaskDescription, runtime: WorkerRuntime,
   // to whichever task runs by then.
   const { deliver } = io;
   const run = (async () => {
-    await classes;
+    await prepared;
     const stream = await buildStream(task.plan, scope);
     return deliver ? deliver(stream) : collectStream(stream);
   })().finally(() => {

@@ -57,7 +57,7 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
     broadcasts: resources.broadcastIds,
     modules: resources.modules,
   };
-  const command = encodeTaskCommand({ output, outputSource, ...(outputSerializer ? { outputSerializer } : {}), plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared, ...(barrier ? { barrierTasks: tasks.length } : {}) });
+  const command = encodeTaskCommand({ output, outputSource, outputSerializer, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared, ...(barrier ? { barrierTasks: tasks.length } : {}) });
   const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
   const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts, accumulator, barrier });
   return { rdd, partitions: input?.partitions };

@@ -15,7 +15,7 @@ import { createWorkerRuntime, type WorkerRuntime } from "../../worker/worker-run
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
 import { encodeBatch } from "../../serde/record-batch.js";
-import { batchCodecOf, type SerializerSpec } from "../../serde/record-serializers.js";
+import { batchCodecOf, inBatches, type SerializerSpec } from "../../serde/record-serializers.js";
 import { encodeTaggedBatch, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { executorInput } from "./executor-records.js";
 import { jvmBarrierClient } from "./jvm-barrier.js";
@@ -66,14 +66,6 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number
     }
     return n;
   };
-}
-
-/** `batch` in pieces of at most `n` records (the whole batch when it is small enough). */
-function inBatches<T>(batch: T[], n: number): T[][] {
-  if (batch.length <= n) return [batch];
-  const out: T[][] = [];
-  for (let i = 0; i < batch.length; i += n) out.push(batch.slice(i, i + n));
-  return out;
 }
 
 function profileOf(env: NodeJS.ProcessEnv): SparkMinor {
