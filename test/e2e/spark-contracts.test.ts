@@ -19,7 +19,6 @@ const MIN_PASSED_ON_SPARK = 50;
 /** The tests skipped on Spark: each must be listed here with its kind of reason, so that a new one is a visible decision. */
 const EXPECTED_SKIPS: Record<string, typeof LOCAL_ENGINE_ONLY | typeof BUG_ON_SPARK> = {
   "reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all": LOCAL_ENGINE_ONLY,
-  "an unserializable record is not retried": LOCAL_ENGINE_ONLY,
 };
 
 interface TapSummary {

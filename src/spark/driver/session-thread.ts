@@ -87,10 +87,7 @@ const thread = serveThreadCalls({
   async status(query: StatusQuery, arg: string | number | null): Promise<unknown> {
     const client = gateway!.client;
     const tracker = (await live().call("statusTracker")) as JavaObject;
-    const ints = async (array: unknown): Promise<number[]> => {
-      const text = String(await client.callStatic("java.util.Arrays", "toString", array as JavaObject));
-      return text === "[]" ? [] : text.slice(1, -1).split(", ").map(Number);
-    };
+    const ints = (array: unknown) => client.ints(array as JavaObject);
     switch (query) {
       case "jobIdsForGroup":
         return ints(await tracker.call("getJobIdsForGroup", arg));

@@ -32,6 +32,7 @@ import { planRdd, runPlans, submitWith, withReadableInput, type JobResources, ty
 import { SparkShuffles } from "./spark-shuffles.js";
 import { SparkStorage } from "./spark-storage.js";
 import { AccumulatorServer } from "./accumulator-server.js";
+import { FailureWatch } from "./failure-watch.js";
 import type { TaskReport } from "../task-report.js";
 import { awaitable } from "../../util/long-lived-promise.js";
 import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
@@ -81,6 +82,7 @@ export class SparkJobs {
   private sparkShuffles: SparkShuffles | undefined;
   private storage: SparkStorage | undefined;
   private accumulators: AccumulatorServer | undefined;
+  private watch: FailureWatch | undefined;
 
   constructor(private readonly options: SparkJobsOptions) {}
 
@@ -91,6 +93,7 @@ export class SparkJobs {
       const client = await Py4JClient.connect(session.info.port, session.info.secret);
       // The session's thread holds the JavaSparkContext; this client only refers to it.
       const jsc = new JavaObject(session.info.jsc, "object", client);
+      this.watch = new FailureWatch(client, jsc);
       this.accumulators = await AccumulatorServer.start((report) => this.options.taskSucceeded(report));
       const accumulator = await client.construct("org.apache.spark.api.python.PythonAccumulatorV2", "127.0.0.1", this.accumulators.port, this.accumulators.secret);
       await ((await jsc.call("sc")) as JavaObject).call("register", accumulator);
@@ -111,7 +114,7 @@ export class SparkJobs {
       const { planner, tasks } = await this.plan(target, job);
       if (tasks.length === 0) return [];
       resources = await this.resources(target, planner, job.broadcasts);
-      const results = await runPlans(target, tasks, planner, resources, job.properties, job.rdd.isBarrier());
+      const results = await this.watch!.during(() => runPlans(target, tasks, planner, resources, job.properties, job.rdd.isBarrier()));
       await runPendingCheckpoints(job.rdd);
       return results;
     } catch (err) {
@@ -136,11 +139,13 @@ export class SparkJobs {
       const { rdd } = await planRdd(target, tasks, planner, as.text ? "utf8" : "batches", resources, { barrier: job.rdd.isBarrier() });
       const output = as.text ? ((await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject) : rdd;
       const codec = as.text && as.codec ? await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec") : undefined;
-      await submitWith(target, job.properties, async (thread) => {
-        if (!as.text) await thread.call(output, "saveAsObjectFile", path);
-        else if (codec) await thread.call(output, "saveAsTextFile", path, codec);
-        else await thread.call(output, "saveAsTextFile", path);
-      });
+      await this.watch!.during(() =>
+        submitWith(target, job.properties, async (thread) => {
+          if (!as.text) await thread.call(output, "saveAsObjectFile", path);
+          else if (codec) await thread.call(output, "saveAsTextFile", path, codec);
+          else await thread.call(output, "saveAsTextFile", path);
+        }),
+      );
       await runPendingCheckpoints(job.rdd);
     } catch (err) {
       const error = outputError(path, err);

@@ -169,6 +169,12 @@ export class Py4JClient implements JvmCalls {
     return this.run(arrayItemCommand(array.javaId, index), `array element ${index}`);
   }
 
+  /** The numbers of a Java int[] the JVM returned (one call: its text). */
+  async ints(array: JavaObject): Promise<number[]> {
+    const text = String(await this.callStatic("java.util.Arrays", "toString", array));
+    return text === "[]" ? [] : text.slice(1, -1).split(", ").map(Number);
+  }
+
   async release(obj: JavaObject): Promise<void> {
     this.finalizer.unregister(obj);
     if (!this.closed) await this.send(releaseCommand(obj.javaId));

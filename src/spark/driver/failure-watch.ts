@@ -1,0 +1,93 @@
+/**
+ * Ends a Spark job at the first task failure no retry can mend (a record tspark cannot
+ * serialize), as tspark's own scheduler does; Spark would run the task spark.task.maxFailures
+ * times. Spark tells only its listeners why a task failed, so while jobs run this asks the
+ * status tracker for stages with failed tasks, reads those tasks' errors from Spark's status
+ * store, and cancels such a stage with the task's error as the reason: the job's exception
+ * then carries it to the driver (task-error.ts), which reports it as the task's own.
+ */
+import { log } from "../../util/log.js";
+import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
+import { findTaskError } from "../task-error.js";
+
+/** Task failures that fail the job at once (their error's code). */
+const FATAL_CODES = new Set(["UNSERIALIZABLE"]);
+
+/** How often running jobs' stages are looked at. */
+const POLL_MS = 200;
+
+export class FailureWatch {
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  /** Failed tasks already read, by stage and attempt. */
+  private readonly failuresRead = new Map<string, number>();
+  private readonly cancelled = new Set<number>();
+
+  constructor(
+    private readonly client: Py4JClient,
+    private readonly jsc: JavaObject,
+  ) {}
+
+  /** Runs `job` (a Spark job's submission) with its stages watched. */
+  async during<T>(job: () => Promise<T>): Promise<T> {
+    if (this.running++ === 0) this.timer = setInterval(() => void this.poll(), POLL_MS).unref();
+    try {
+      return await job();
+    } finally {
+      if (--this.running === 0) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+        this.failuresRead.clear();
+      }
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return; // a slow answer: the next tick asks again
+    this.polling = true;
+    try {
+      const tracker = (await this.jsc.call("statusTracker")) as JavaObject;
+      for (const stageId of await this.client.ints((await tracker.call("getActiveStageIds")) as JavaObject)) {
+        if (this.cancelled.has(stageId)) continue;
+        const stage = (await tracker.call("getStageInfo", stageId)) as JavaObject | null;
+        if (!stage) continue;
+        const attempt = Number(await stage.call("currentAttemptId"));
+        const failed = Number(await stage.call("numFailedTasks"));
+        const key = `${stageId}.${attempt}`;
+        if (failed <= (this.failuresRead.get(key) ?? 0)) continue;
+        this.failuresRead.set(key, failed);
+        const fatal = await this.fatalFailure(stageId, attempt);
+        if (fatal === undefined) continue;
+        this.cancelled.add(stageId);
+        const sc = (await this.jsc.call("sc")) as JavaObject;
+        await sc.call("cancelStage", stageId, fatal);
+      }
+    } catch (err) {
+      // The application may be stopping; a job's own end reports what went wrong.
+      log("DEBUG", "spark", `failure watch: ${(err as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** The error text of a failed task of the stage attempt that no retry can mend, if there is one. */
+  private async fatalFailure(stageId: number, attempt: number): Promise<string | undefined> {
+    const sc = (await this.jsc.call("sc")) as JavaObject;
+    const store = (await sc.call("statusStore")) as JavaObject;
+    const failedStatus = await this.client.callStatic("org.apache.spark.status.api.v1.TaskStatus", "valueOf", "FAILED");
+    const byId = await this.client.callStatic("org.apache.spark.status.api.v1.TaskSorting", "valueOf", "ID");
+    const statuses = await this.client.callStatic("java.util.Collections", "singletonList", failedStatus as JavaObject);
+    const tasks = (await store.call("taskList", stageId, attempt, 0, 2 ** 31 - 1, byId as JavaObject, statuses as JavaObject)) as JavaObject;
+    const count = Number(await tasks.call("length"));
+    for (let i = 0; i < count; i++) {
+      const task = (await tasks.call("apply", i)) as JavaObject;
+      const message = (await task.call("errorMessage")) as JavaObject;
+      if (!(await message.call("isDefined"))) continue;
+      const text = String(await message.call("get"));
+      const error = findTaskError(text);
+      if (error?.code !== undefined && FATAL_CODES.has(error.code)) return text;
+    }
+    return undefined;
+  }
+}
