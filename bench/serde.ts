@@ -38,6 +38,8 @@ const datasets: Array<[string, unknown[][]]> = [
   ["[string, number] (W2 key/value)", batches(kvLines.map((l) => [l.slice(0, splitAt(l)), Number(l.slice(splitAt(l) + 1))]))],
   ["[string, string] (W4 key/value)", batches(kvLines.map((l) => [l.slice(0, splitAt(l)), l.slice(splitAt(l) + 1)]))],
   ["[word, count] (W1 after the map-side combine)", batches(countWords(readFileSync(textPath, "utf8").slice(0, 40e6)))],
+  ["[string, number[]] (W6's groups, as spilled)", batches(groupByKey(kvLines))],
+  ["[string, [string, string]] (a join's output)", batches(kvLines.map((l) => [l.slice(0, splitAt(l)), [l.slice(splitAt(l) + 1), "d"]]))],
 ];
 
 /** A class of the user's, as records hold them. */
@@ -53,7 +55,7 @@ class Reading {
 registerRecordClass("bench:Reading", Reading);
 const kvSample = kvLines.slice(0, 400_000);
 const otherDatasets: Array<[string, unknown[][]]> = [
-  ["[string, [string, string]] (a join's output)", batches(kvSample.map((l) => [l.slice(0, splitAt(l)), [l.slice(splitAt(l) + 1), "d"]]))],
+  ["[string, [number, string | null]] (a left outer join's output)", batches(kvSample.map((l, i) => [l.slice(0, splitAt(l)), [i, i % 2 ? l.slice(splitAt(l) + 1) : null]]))],
   ["{ key, value, n } objects", batches(kvSample.map((l, i) => ({ key: l.slice(0, splitAt(l)), value: l.slice(splitAt(l) + 1), n: i })))],
   ["[string, Reading] (class instances)", batches(kvSample.map((l, i) => [l.slice(0, splitAt(l)), new Reading(l.slice(splitAt(l) + 1), i)]))],
 ];
@@ -62,6 +64,18 @@ function batches(records: unknown[]): unknown[][] {
   const out: unknown[][] = [];
   for (let i = 0; i < records.length; i += BATCH) out.push(records.slice(i, i + BATCH));
   return out;
+}
+
+function groupByKey(lines: string[]): Array<[string, number[]]> {
+  const m = new Map<string, number[]>();
+  for (const l of lines) {
+    const k = l.slice(0, splitAt(l));
+    const v = Number(l.slice(splitAt(l) + 1));
+    const g = m.get(k);
+    if (g) g.push(v);
+    else m.set(k, [v]);
+  }
+  return [...m].slice(0, LIMIT);
 }
 
 function countWords(text: string): Array<[string, number]> {

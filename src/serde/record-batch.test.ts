@@ -14,6 +14,10 @@ test("string/number pairs take the column layout and come back exactly", () => {
     [[1.5, 2.5], [3, 4]],
     [["k", null], ["j", null]],
     [[7, null]],
+    [["a", [1, -0, NaN]], ["b", []], ["c", [Infinity, 2 ** 53 + 2]]],
+    [["a", []], ["b", []]],
+    [[1, ["x", "a string longer than thirteen", ""]], [2, []], [3, ["héllo", "\ud800"]]],
+    [["", []], ["k", ["v"]]],
   ];
   for (const b of batches) {
     const bytes = encodeBatch(b);
@@ -22,7 +26,15 @@ test("string/number pairs take the column layout and come back exactly", () => {
     assert.equal(back.length, b.length);
     back.forEach((r, i) => {
       assert.ok(Array.isArray(r) && r.length === 2);
-      assert.ok(Object.is((r as unknown[])[0], (b[i] as unknown[])[0]) && Object.is((r as unknown[])[1], (b[i] as unknown[])[1]), `${String(r)} vs ${String(b[i])}`);
+      const [k, v] = r as unknown[];
+      const [bk, bv] = b[i] as unknown[];
+      assert.ok(Object.is(k, bk), `${String(r)} vs ${String(b[i])}`);
+      if (Array.isArray(bv)) {
+        assert.ok(Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype && v.length === bv.length, `${String(r)} vs ${String(b[i])}`);
+        bv.forEach((x, j) => assert.ok(Object.is(v[j], x), `${String(v)} vs ${String(bv)}`));
+      } else {
+        assert.ok(Object.is(v, bv), `${String(r)} vs ${String(b[i])}`);
+      }
     });
   }
 });
@@ -33,7 +45,11 @@ test("every other batch is V8-serialized and round-trips", () => {
     [1, 2, 3],
     [["a", 1], ["b", "mixed"]],
     [["a", 1], [2, 1]],
-    [["a", [1, 2]]],
+    [["a", [1, "mixed"]]],
+    [["a", [1, 2]], ["b", ["s"]]],
+    [["a", [1, , 3]]], // eslint-disable-line no-sparse-arrays
+    [["a", [[1]]]],
+    [[["k"], [1]]],
     [["a", 1, "extra"]],
     [[null, 1]],
     [["a", undefined]],
@@ -52,6 +68,13 @@ test("a corrupt column batch is refused", () => {
   const bytes = encodeBatch([["a", 1], ["b", 2]]);
   assert.throws(() => decodeBatch(bytes.subarray(0, bytes.length - 1)), /corrupt record batch/);
   const bad = Buffer.from(bytes);
+  bad[0] = 9;
+  assert.throws(() => decodeBatch(bad), /unknown record batch format/);
+  const lists = encodeBatch([["a", [1, 2]], ["b", [3]]]);
+  assert.throws(() => decodeBatch(lists.subarray(0, lists.length - 8)), /corrupt record batch/);
+  const miscounted = Buffer.from(lists);
+  miscounted.writeUInt32LE(3, 12 + 8 + 4); // the second record's list count, after the key lengths
+  assert.throws(() => decodeBatch(miscounted), /corrupt record batch/);
   bad[0] = 9;
   assert.throws(() => decodeBatch(bad), /unknown record batch format/);
 });
