@@ -4,7 +4,7 @@ import { encodeBatch, decodeBatch } from "./record-batch.js";
 
 const roundTrip = (records: unknown[]) => decodeBatch(encodeBatch(records));
 
-test("string/number pairs take the column layout and come back exactly", () => {
+test("pairs and triples of strings and numbers, with lists last, take the column layout and come back exactly", () => {
   const batches: unknown[][] = [
     [["a", 1], ["bb", -0], ["", NaN], ["ccc", Infinity], ["d", 2 ** 53 + 2], ["e", -1.5e-300]],
     [["word", "value"], ["", ""], ["x\u0000y", "tab\there"]],
@@ -18,6 +18,10 @@ test("string/number pairs take the column layout and come back exactly", () => {
     [["a", []], ["b", []]],
     [[1, ["x", "a string longer than thirteen", ""]], [2, []], [3, ["héllo", "\ud800"]]],
     [["", []], ["k", ["v"]]],
+    [[1, "k", [1, 2]], [2, "j", []], [-0, "", [NaN]]],
+    [[1, 2, "x"], [3, 4, "y"]],
+    [["a", "b", null]],
+    [[7, "k", ["s", "a string longer than thirteen"]]],
   ];
   for (const b of batches) {
     const bytes = encodeBatch(b);
@@ -25,10 +29,11 @@ test("string/number pairs take the column layout and come back exactly", () => {
     const back = decodeBatch(bytes);
     assert.equal(back.length, b.length);
     back.forEach((r, i) => {
-      assert.ok(Array.isArray(r) && r.length === 2);
-      const [k, v] = r as unknown[];
-      const [bk, bv] = b[i] as unknown[];
-      assert.ok(Object.is(k, bk), `${String(r)} vs ${String(b[i])}`);
+      assert.ok(Array.isArray(r));
+      const v = (r as unknown[]).at(-1);
+      const bv = (b[i] as unknown[]).at(-1);
+      assert.equal((r as unknown[]).length, (b[i] as unknown[]).length);
+      (b[i] as unknown[]).slice(0, -1).forEach((x, j) => assert.ok(Object.is((r as unknown[])[j], x), `${String(r)} vs ${String(b[i])}`));
       if (Array.isArray(bv)) {
         assert.ok(Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype && v.length === bv.length, `${String(r)} vs ${String(b[i])}`);
         bv.forEach((x, j) => assert.ok(Object.is(v[j], x), `${String(v)} vs ${String(bv)}`));
@@ -50,7 +55,9 @@ test("every other batch is V8-serialized and round-trips", () => {
     [["a", [1, , 3]]], // eslint-disable-line no-sparse-arrays
     [["a", [[1]]]],
     [[["k"], [1]]],
-    [["a", 1, "extra"]],
+    [["a", 1, "extra", "four"]],
+    [["a", [1], 2]],
+    [[null, "k", 1]],
     [[null, 1]],
     [["a", undefined]],
     [[1n, 2]],
