@@ -55,7 +55,7 @@ class Reading {
 registerRecordClass("bench:Reading", Reading);
 const kvSample = kvLines.slice(0, 400_000);
 const otherDatasets: Array<[string, unknown[][]]> = [
-  ["[string, [number, string | null]] (a left outer join's output)", batches(kvSample.map((l, i) => [l.slice(0, splitAt(l)), [i, i % 2 ? l.slice(splitAt(l) + 1) : null]]))],
+  ["[string, [number, string or null]] (a left outer join's output)", batches(kvSample.map((l, i) => [l.slice(0, splitAt(l)), [i, i % 2 ? l.slice(splitAt(l) + 1) : null]]))],
   ["{ key, value, n } objects", batches(kvSample.map((l, i) => ({ key: l.slice(0, splitAt(l)), value: l.slice(splitAt(l) + 1), n: i })))],
   ["[string, Reading] (class instances)", batches(kvSample.map((l, i) => [l.slice(0, splitAt(l)), new Reading(l.slice(splitAt(l) + 1), i)]))],
 ];

@@ -266,29 +266,42 @@ export function decodeBatch<T>(bytes: Buffer): T[] {
     pos += len;
     return s;
   };
-  const columns: unknown[][] = [];
-  for (let c = 0; c < arity; c++) {
+  // The columns before the last, decoded whole; the last one makes the records.
+  const lead: unknown[][] = [];
+  for (let c = 0; c < last; c++) {
     const values = new Array<unknown>(n);
-    const kind = kinds[c];
-    const data = column(body, columnAt[c]!, kind === NUMBER_LIST || kind === STRING_LIST ? STRING : kind!, n);
-    if (kind === NUMBER) for (let i = 0; i < n; i++) values[i] = data![i];
-    else if (kind === STRING) for (let i = 0; i < n; i++) values[i] = str(data![i]!);
-    else if (kind === NULL) values.fill(null);
-    else {
-      const items = column(body, columnAt[c]! + 4 * n, kind === NUMBER_LIST ? NUMBER : STRING, elements)!;
-      let e = 0;
-      for (let i = 0; i < n; i++) {
-        const list = new Array<number | string>(data![i]!);
-        if (kind === NUMBER_LIST) for (let j = 0; j < list.length; j++) list[j] = items[e++]!;
-        else for (let j = 0; j < list.length; j++) list[j] = str(items[e++]!);
-        values[i] = list;
-      }
-    }
-    columns.push(values);
+    const data = column(body, columnAt[c]!, kinds[c]!, n)!;
+    if (kinds[c] === NUMBER) for (let i = 0; i < n; i++) values[i] = data[i];
+    else for (let i = 0; i < n; i++) values[i] = str(data[i]!);
+    lead.push(values);
   }
   const out = new Array<T>(n);
-  const [a, b, c] = columns as [unknown[], unknown[], unknown[] | undefined];
-  if (c) for (let i = 0; i < n; i++) out[i] = [a[i], b[i], c[i]] as T;
-  else for (let i = 0; i < n; i++) out[i] = [a[i], b[i]] as T;
+  const a = lead[0]!;
+  const b = lead[1];
+  const data = column(body, columnAt[last]!, counts ? STRING : vk, n);
+  if (b) {
+    for (let i = 0; i < n; i++) out[i] = [a[i], b[i], null] as T;
+  } else if (vk === NUMBER) {
+    for (let i = 0; i < n; i++) out[i] = [a[i], data![i]] as T;
+    return out;
+  } else if (vk === STRING) {
+    for (let i = 0; i < n; i++) out[i] = [a[i], str(data![i]!)] as T;
+    return out;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = [a[i], null] as T;
+  }
+  // Triples, and lists: the last value set in place.
+  if (vk === NUMBER) for (let i = 0; i < n; i++) (out[i] as unknown[])[last] = data![i];
+  else if (vk === STRING) for (let i = 0; i < n; i++) (out[i] as unknown[])[last] = str(data![i]!);
+  else if (counts) {
+    const items = column(body, columnAt[last]! + 4 * n, vk === NUMBER_LIST ? NUMBER : STRING, elements)!;
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      const list = new Array<number | string>(counts[i]!);
+      if (vk === NUMBER_LIST) for (let j = 0; j < list.length; j++) list[j] = items[e++]!;
+      else for (let j = 0; j < list.length; j++) list[j] = str(items[e++]!);
+      (out[i] as unknown[])[last] = list;
+    }
+  }
   return out;
 }
