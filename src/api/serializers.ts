@@ -52,7 +52,7 @@ export abstract class Serializer<T = unknown> {
 /**
  * tspark's own, the default: V8's structured serialization extended to keep the classes of
  * records (instances of your classes come back as such), with a faster column layout for
- * batches of [string, number]-style pairs. PySpark's PickleSerializer, in effect.
+ * batches of [string, number]-style pairs and groups ([string, number[]]). PySpark's PickleSerializer, in effect.
  *
  * @example
  * ```ts

@@ -12,7 +12,8 @@
  * recognizable by its first byte, which is never PAIRS or TRIPLES.
  *
  * Numbers (float64) and string lengths (u32) are written in the host's byte order, copied
- * as whole typed arrays.
+ * as whole typed arrays: a batch is read where it was written, or (Spark's shuffle) on a
+ * machine of the same byte order.
  *
  * Chosen by measurement (`npm run bench:serde`, bench/SERDE.md): this layout encodes about as
  * fast as MessagePack (msgpackr) and decodes fastest of V8's serializer, JSON and
