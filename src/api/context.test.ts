@@ -86,6 +86,9 @@ test("a bad setting fails the constructor before anything is made: no scratch di
       assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.local.dir": base, [key]: value } }), new RegExp(key.replace(/\./g, "\\.") + "|" + value), key);
       assert.deepEqual(readdirSync(base), [], `${key}: nothing left in tspark.local.dir`);
     }
+    // An event log directory on another filesystem is Spark's to write, not tspark's engine's.
+    assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.local.dir": base, "tspark.eventLog.enabled": "true", "tspark.eventLog.dir": "hdfs://namenode/events" } }), /tspark's engine writes its event log to a local directory, not to hdfs:\/\/namenode\/events/);
+    assert.deepEqual(readdirSync(base), []);
     // The context slot is free again: a good context starts.
     const sc = new SparkContext({ master: "local[1]", conf: { "tspark.local.dir": base } });
     return sc.stop();

@@ -6,7 +6,7 @@
  */
 import { parseBytes } from "./bytes.js";
 import { parseMaster } from "./master.js";
-import { absolutePath, commaList, engineName, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text, type ValueParser } from "./values.js";
+import { absolutePath, commaList, pathOrUrl, engineName, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text, type ValueParser } from "./values.js";
 
 export interface ConfigKey<T = unknown> {
   key: string;
@@ -38,7 +38,7 @@ export const CONFIG_KEYS = {
   uiHost: { key: "tspark.ui.host", default: "127.0.0.1", doc: "Address the web UI binds to (loopback only by default).", parse: text },
   uiAuthenticate: { key: "tspark.ui.authenticate", default: "true", doc: "Whether the web UI answers only peers presenting the application's access token (in sc.uiWebUrl's ?token=, then a cookie, or an Authorization: Bearer header).", parse: flag },
   eventLogEnabled: { key: "tspark.eventLog.enabled", default: "false", doc: "Whether to write the application's events to tspark.eventLog.dir, for `tspark history` (on Spark, Spark writes its event log there, for Spark's history server).", parse: flag },
-  eventLogDir: { key: "tspark.eventLog.dir", default: "tspark-events", doc: "Directory of event logs, one JSON-lines file per application named by its id (created if missing).", parse: absolutePath },
+  eventLogDir: { key: "tspark.eventLog.dir", default: "tspark-events", doc: "Directory of event logs, one JSON-lines file per application named by its id (created if missing): a local path or file: URL; on Spark, any filesystem's URL Spark writes to (hdfs://, s3a://).", parse: pathOrUrl },
   showConsoleProgress: { key: "tspark.ui.showConsoleProgress", default: "true", doc: "Draw a progress bar of running stages on the console (only when stderr is a terminal).", parse: flag },
   logLevel: { key: "tspark.log.level", default: "WARN", doc: "Threshold of the engine's log: ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL or OFF (sc.setLogLevel changes it).", parse: logLevel },
   driverMemory: { key: "tspark.driver.memory", default: undefined, doc: "Heap limit of the driver process, e.g. 2g (the launcher sets it before the driver starts; ignored when set in code).", parse: parseBytes },

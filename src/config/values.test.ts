@@ -1,9 +1,9 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { TsparkError } from "../errors.js";
 import { parseBytes, heapMegabytes } from "./bytes.js";
-import { absolutePath, commaList, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text } from "./values.js";
+import { absolutePath, commaList, flag, logLevel, milliseconds, pathOrUrl, port, positiveInteger, spaceList, text } from "./values.js";
 
 const configError = (message: RegExp) => (err: unknown) => err instanceof TsparkError && err.code === "CONFIG" && message.test(err.message);
 
@@ -64,4 +64,12 @@ test("lists, text and paths", () => {
   assert.deepEqual(spaceList(" ", "k"), []);
   assert.equal(text(" as is ", "k"), " as is ");
   assert.ok(isAbsolute(absolutePath("tspark-events", "k")));
+});
+
+test("pathOrUrl: a path made absolute, a file: URL made a path, another filesystem's URL kept", () => {
+  assert.equal(pathOrUrl("events", "k"), resolve("events"));
+  assert.equal(pathOrUrl("file:///tmp/ev", "k"), "/tmp/ev");
+  assert.equal(pathOrUrl("hdfs://namenode:8020/spark-events", "k"), "hdfs://namenode:8020/spark-events");
+  assert.equal(pathOrUrl("s3a://bucket/events", "k"), "s3a://bucket/events");
+  assert.throws(() => pathOrUrl("file://otherhost/events", "tspark.eventLog.dir"), configError(/^tspark\.eventLog\.dir must be a local path or file: URL/));
 });

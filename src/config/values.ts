@@ -4,7 +4,9 @@
  * messages are worded per kind as they always were: some name the key, some only the value.
  */
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { TsparkError } from "../errors.js";
+import { hasUrlScheme } from "../io/paths.js";
 import { parseLogLevel, type LogLevel } from "../util/log.js";
 
 /** Reads one setting's text; throws when the text is not a value of its kind. */
@@ -61,3 +63,16 @@ export const spaceList: ValueParser<readonly string[]> = (value) => Object.freez
 
 /** A directory or file path, made absolute against the working directory of the moment it is read. */
 export const absolutePath: ValueParser<string> = (value) => resolve(value);
+
+/**
+ * A local path made absolute (a `file:` URL made a path), or another filesystem's URL
+ * (`hdfs://`, `s3a://`) kept as it is, for what Spark may write there.
+ */
+export const pathOrUrl: ValueParser<string> = (value, key) => {
+  if (!value.startsWith("file:")) return hasUrlScheme(value) ? value : resolve(value);
+  try {
+    return fileURLToPath(value);
+  } catch {
+    throw new TsparkError("CONFIG", `${key} must be a local path or file: URL (file:///dir), got "${value}"`);
+  }
+};

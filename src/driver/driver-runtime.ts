@@ -198,12 +198,15 @@ export class DriverRuntime {
     mkdirSync(base, { recursive: true });
     // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
     // On Spark, Spark writes the event log (its jobs, stages and tasks), for Spark's history server.
-    if (settings.eventLogDir !== undefined && sparkInstallation) makeEventLogDir(settings.eventLogDir);
-    else if (settings.eventLogDir !== undefined) {
+    const eventLogUrl = settings.eventLogDir !== undefined && hasUrlScheme(settings.eventLogDir);
+    if (eventLogUrl && !sparkInstallation) throw new TsparkError("CONFIG", `tspark.eventLog.dir: tspark's engine writes its event log to a local directory, not to ${settings.eventLogDir} (a URL is for Spark's, with --master spark://... or local-cluster[...])`);
+    if (settings.eventLogDir !== undefined && sparkInstallation) {
+      if (!eventLogUrl) makeEventLogDir(settings.eventLogDir);
+    } else if (settings.eventLogDir !== undefined) {
       this.eventLog = new EventLogWriter(settings.eventLogDir, driver.applicationId);
       this.bus.addListener(this.eventLog.listener);
     }
-    const sparkEventLog: Array<[string, string]> = settings.eventLogDir !== undefined ? [["spark.eventLog.enabled", "true"], ["spark.eventLog.dir", pathToFileURL(settings.eventLogDir).href]] : [];
+    const sparkEventLog: Array<[string, string]> = settings.eventLogDir !== undefined ? [["spark.eventLog.enabled", "true"], ["spark.eventLog.dir", eventLogUrl ? settings.eventLogDir : pathToFileURL(settings.eventLogDir).href]] : [];
     const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;
     // On Spark, the heap flags tspark's engine gives its workers reach them through NODE_OPTIONS (Spark starts them, with no flags of ours).
     const heapFlags = [...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []), `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`];

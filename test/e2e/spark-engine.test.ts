@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { testSparks } from "../../src/spark/testing/installed-spark.js";
 import { waitUntil } from "../../src/testing/processes.js";
 import { Terminal, assertBarDrawnThenCleared } from "./terminal.js";
@@ -64,7 +64,8 @@ for (const s of testSparks()) {
     assert.equal(expected.code, 0, expected.stderr);
     const events = join(mkdtempSync(join(tmpdir(), "tspark-spark-events-")), "made-by-tspark");
     try {
-      const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.eventLog.enabled=true", "--conf", `spark.eventLog.dir=${events}`, "--conf", "spark.eventLog.compress=false", "test/e2e/programs/spark-narrow.ts"], env);
+      // The directory as a file: URL, which Spark takes as it is (made by tspark: it does not exist yet).
+      const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.eventLog.enabled=true", "--conf", `spark.eventLog.dir=${pathToFileURL(events).href}`, "--conf", "spark.eventLog.compress=false", "test/e2e/programs/spark-narrow.ts"], env);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(r.stdout.split("\n"), expected.stdout.split("\n"));
       assert.deepEqual([...javaPids()].filter((p) => !before.has(p)), []);
@@ -151,12 +152,13 @@ for (const s of testSparks()) {
     assert.match(r.stdout, /^map-side additions 4$/m, "the killed attempt's additions are not counted, the retry's are");
   });
 
-  test(`Spark ${s.version} (${master.join(" ")}): workers outlive their tasks (Spark's worker daemon): 48 tasks in a few processes, broadcasts and closures sent once serve later tasks, a failed task's worker is replaced, tspark.executor.memory bounds their heap`, { skip: s.skip, timeout: 300_000 }, () => {
+  test(`Spark ${s.version} (${master.join(" ")}): workers start with the context on every executor and outlive their tasks (Spark's worker daemon): 48 tasks in a few processes, broadcasts and closures sent once serve later tasks, a failed task's worker is replaced, tspark.executor.memory bounds their heap`, { skip: s.skip, timeout: 300_000 }, () => {
     const r = run([...master, "--conf", "spark.ui.enabled=false", "--conf", "spark.task.maxFailures=1", "--conf", "tspark.executor.memory=256m", "test/e2e/programs/spark-reuse.ts"], env);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
     const processes = Number(lines.pop()!.replace("processes ", ""));
     assert.deepEqual(lines, [
+      "first job's workers started with the context true",
       "sums [6048,6048,6048]",
       'counted [["a",2],["b",1],["c",1]]',
       'later ["made after the first jobs, 3","made after the first jobs, 6","made after the first jobs, 9","made after the first jobs, 12"]',

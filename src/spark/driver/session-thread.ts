@@ -141,13 +141,18 @@ function live(): JavaObject {
 }
 
 /**
- * A one-record job before any of the user's: proves that the executors can start tspark's
- * worker and speak with it, so a missing Node or tspark on an executor is one clear error.
+ * A job before any of the user's, with a one-record task for each of the executors' task
+ * slots: proves that the executors can start tspark's worker and speak with it, so a missing
+ * Node or tspark on an executor is one clear error, and starts their worker daemons and
+ * workers, which the user's first job then finds running (as the local engine's workers are).
  */
 async function probe(target: Parameters<typeof runPlans>[0]): Promise<void> {
   try {
-    const [result] = await runPlans(target, [{ partition: 0, plan: { kind: "range", start: 7, end: 8, step: 1 } }], new JobPlanner());
-    if (result?.records[0] !== 7) throw new TsparkError("PROTOCOL", `the probe job answered ${JSON.stringify(result?.records)}`);
+    const slots = Math.max(1, Number(await target.jsc.call("defaultParallelism")));
+    const tasks = Array.from({ length: slots }, (_, partition) => ({ partition, plan: { kind: "range", start: 7, end: 8, step: 1 } as const }));
+    const results = await runPlans(target, tasks, new JobPlanner());
+    const wrong = results.find((r) => r?.records[0] !== 7);
+    if (results.length !== slots || wrong) throw new TsparkError("PROTOCOL", `the probe job answered ${JSON.stringify(wrong?.records)}`);
   } catch (err) {
     const why = err instanceof JvmError ? err.javaMessage : (err as Error).message;
     throw new TsparkError("SPARK_UNAVAILABLE", `Spark's executors could not run tspark's worker (${target.workerExec}): ${why}. Every executor needs Node 20+ and this executable at the same path (set another with tspark.spark.workerExec)`);

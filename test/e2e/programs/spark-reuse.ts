@@ -1,11 +1,15 @@
 // Workers outlive their tasks on Spark (test/e2e/spark-engine.test.ts): jobs of many tasks run
 // in a few processes, and what a reused worker was sent once (a broadcast's file, closures)
 // serves its later tasks; a dropped broadcast is dropped there too, and a failed task's
-// worker is replaced. The workers get tspark's heap settings.
+// worker is replaced. Every executor's workers start with the context. The workers get tspark's heap settings.
 import { getHeapStatistics } from "node:v8";
 import { SparkContext } from "tspark";
 
 const sc = new SparkContext({ appName: "spark-reuse" });
+// The context's probe job ran a task in each executor slot: the first job's workers were already running.
+const firstJobAt = Date.now();
+const started = await sc.parallelize(Array.from({ length: sc.defaultParallelism }, (_, i) => i), sc.defaultParallelism).map(() => Date.now() - process.uptime() * 1000).collect();
+console.log(`first job's workers started with the context ${started.every((t) => t < firstJobAt)}`);
 const weights = sc.broadcast({ factor: 3 });
 const pids = new Set<number>();
 const sums: number[] = [];
