@@ -7,8 +7,9 @@ from pyspark import SparkConf, SparkContext
 
 sc = SparkContext(conf=SparkConf().setMaster(sys.argv[2]).setAppName("W1 wordcount (PySpark)").set("spark.ui.enabled", "false"))
 try:
-    # What tspark's SparkContext does before it returns (a one-task probe job): the job's time starts with an executor up.
-    sc.parallelize([0], 1).count()
+    # What tspark's SparkContext does before it returns (a probe job, a task in each executor slot):
+    # the job's time starts with every executor up and its Python workers started.
+    sc.parallelize(range(sc.defaultParallelism), sc.defaultParallelism).count()
     started = time.perf_counter()
     top = (
         sc.textFile(sys.argv[1])

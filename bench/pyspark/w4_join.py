@@ -13,8 +13,9 @@ def split(line):
 
 sc = SparkContext(conf=SparkConf().setMaster(sys.argv[3]).setAppName("W4 join (PySpark)").set("spark.ui.enabled", "false"))
 try:
-    # What tspark's SparkContext does before it returns (a one-task probe job): the job's time starts with an executor up.
-    sc.parallelize([0], 1).count()
+    # What tspark's SparkContext does before it returns (a probe job, a task in each executor slot):
+    # the job's time starts with every executor up and its Python workers started.
+    sc.parallelize(range(sc.defaultParallelism), sc.defaultParallelism).count()
     started = time.perf_counter()
     n = sc.textFile(sys.argv[1]).map(split).join(sc.textFile(sys.argv[2]).map(split)).count()
     print("RESULT " + json.dumps({"result": n, "jobSeconds": time.perf_counter() - started}))
