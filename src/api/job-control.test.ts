@@ -39,6 +39,36 @@ test("cancelling a group stops a running 30-second task within seconds; the cont
   assert.equal(tracker.getJobInfo(ids[0]!)!.status, "FAILED");
 });
 
+test("a cancelled job keeps the cached partitions: its tasks stop at a batch boundary and no worker is replaced", async () => {
+  const computed = sc.accumulator(0);
+  const cached = sc.range(0, 4000, 1, 4).map((x) => {
+    computed.add(1);
+    return x;
+  }).cache();
+  assert.equal(await cached.count(), 4000);
+  const pids = sc.workerPids().sort();
+  sc.setJobGroup("stoppable", "stops at a batch boundary", true);
+  // About 0.1 ms a record: each task would run for seconds, a batch takes a fraction of one.
+  const job = sc.range(0, 100_000, 1, 2).map((x) => {
+    let s = 0;
+    for (let i = 0; i < 100_000; i++) s += i % 7;
+    return x + s;
+  }).count();
+  sc.setLocalProperty("spark.jobGroup.id", null);
+  sc.setLocalProperty("spark.job.interruptOnCancel", null);
+  const tracker = sc.statusTracker();
+  while (tracker.getActiveStageIds().length === 0) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 300));
+  sc.cancelJobGroup("stoppable");
+  await assert.rejects(job, /cancelled job group stoppable/);
+  // The tasks end by themselves (the job failed at once), well before they would have.
+  const deadline = Date.now() + 10_000;
+  while (tracker.getExecutorInfos().some((e) => e.activeTasks > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(sc.workerPids().sort(), pids, "no worker was replaced");
+  assert.equal(await cached.count(), 4000);
+  assert.equal(computed.value, 4000, "the cached partitions were not computed again");
+});
+
 test("cancelJobsWithTag and cancelAllJobs", async () => {
   sc.addJobTag("nightly");
   assert.deepEqual([...sc.getJobTags()], ["nightly"]);

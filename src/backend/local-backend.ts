@@ -7,11 +7,18 @@ import type { ExecutorBackend, ExecutorEvents, ExecutorInfo, TaskResult } from "
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
 import type { WorkerMessage, DriverMessage } from "../worker/transport/protocol.js";
 import { TsparkError } from "../errors.js";
+import { LOCAL_DIR_ENV } from "../worker/worker-env.js";
+import { forgetInterrupt, interruptTask } from "../worker/task-interrupts.js";
 
 interface Pending {
   resolve: (r: TaskResult) => void;
   worker: WorkerProcess;
+  /** Settles with the task's result. */
+  ended: Promise<TaskResult>;
 }
+
+/** How long a task asked to stop may run on before its worker is replaced (PySpark's spark.python.task.killTimeout). */
+const KILL_GRACE_MS = 2000;
 
 /** Workers in a row that may exit before they are ready before none is started any more. */
 const MAX_FAILED_STARTS = 5;
@@ -217,7 +224,10 @@ export class LocalBackend implements ExecutorBackend {
       this.release(w);
       return { ok: false, executorId: w.executorId, blocks: [], error: { name: "TaskKilled", message: `task ${task.taskId} was killed before it started`, stack: undefined, code: "JOB_CANCELLED" } };
     }
-    const result = new Promise<TaskResult>((resolve) => this.pending.set(task.taskId, { resolve, worker: w }));
+    const entry = { worker: w } as Pending;
+    const result = new Promise<TaskResult>((resolve) => (entry.resolve = resolve));
+    entry.ended = result;
+    this.pending.set(task.taskId, entry);
     try {
       const closures: Array<[ClosureId, Uint8Array]> = [];
       for (const id of closureIds) {
@@ -251,10 +261,29 @@ export class LocalBackend implements ExecutorBackend {
   /** Tasks killed before they reached a worker. */
   private readonly killedEarly = new Set<number>();
 
+  /**
+   * A running task is asked to stop at its next batch boundary (task-interrupts.ts), so its
+   * worker lives on with the partitions it caches; with `interruptRunning`, one still running
+   * after KILL_GRACE_MS (stuck in a long call, say) has its worker replaced.
+   */
   killTask(taskId: number, interruptRunning = true): void {
     const running = this.pending.get(taskId);
-    if (!running) this.killedEarly.add(taskId);
-    else if (interruptRunning) running.worker.kill();
+    if (!running) {
+      this.killedEarly.add(taskId);
+      return;
+    }
+    const appDir = this.workerOptions.env[LOCAL_DIR_ENV];
+    if (appDir === undefined) {
+      if (interruptRunning) running.worker.kill();
+      return;
+    }
+    interruptTask(appDir, taskId);
+    const forget = () => forgetInterrupt(appDir, taskId);
+    void running.ended.then(forget, forget);
+    if (!interruptRunning) return;
+    setTimeout(() => {
+      if (this.pending.get(taskId) === running) running.worker.kill();
+    }, KILL_GRACE_MS).unref();
   }
 
   executorInfos(): ExecutorInfo[] {

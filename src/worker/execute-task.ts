@@ -8,6 +8,7 @@
 import type { TaskDescription } from "../scheduler/plan.js";
 import { collectStream, type BatchStream } from "./batch-stream.js";
 import { buildStream } from "./task-runner.js";
+import type { InterruptCheck } from "./task-interrupts.js";
 import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask, type ExecutorInput } from "./task-context.js";
 import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
@@ -77,6 +78,8 @@ export interface TaskIo {
   input?: ExecutorInput;
   /** Drains the task's records (to a socket, say); resolves to how many there were. */
   deliver?: (records: BatchStream<unknown>) => Promise<number>;
+  /** Where the task learns that it should stop (task-interrupts.ts); none: it runs to its end. */
+  interrupts?: InterruptCheck;
 }
 
 export async function executeTask(task: TaskDescription, runtime: WorkerRuntime, io: TaskIo = {}): Promise<TaskOutcome> {
@@ -85,7 +88,7 @@ export async function executeTask(task: TaskDescription, runtime: WorkerRuntime,
   for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);
   // Before anything is decoded: the classes its records may hold, the user's serializers it may meet.
   const prepared = Promise.all([runtime.closures.reviveRecordClasses(task.classes ?? []), runtime.closures.reviveSerializers(task.serializers ?? [])]);
-  const scope = new TaskScope(runningTaskOf(task), runtime, io.input);
+  const scope = new TaskScope(runningTaskOf(task), runtime, io.input, io.interrupts);
   const escaped = new Promise<never>((_, reject) => (failEscaped = reject));
   setRunningTaskScope(scope);
   // The task's own chain ends with its cleanups (before a success is returned). After an

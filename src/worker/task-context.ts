@@ -5,6 +5,7 @@
  * carry it, so the scope also sits in one module-level slot while the task runs: a worker
  * runs one task at a time.
  */
+import { InterruptCheck } from "./task-interrupts.js";
 import type { TaskResources, ShuffleMetrics } from "../shuffle/task-resources.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
 import type { BatchStream } from "./batch-stream.js";
@@ -58,6 +59,8 @@ export class TaskScope implements TaskResources {
     readonly runtime: WorkerRuntime,
     /** The records the hosting engine streams in, for each `executor-input` leaf of the plan. */
     private readonly input?: ExecutorInput,
+    /** Whether the task was asked to stop (its sources look at batch boundaries). */
+    readonly interrupts: InterruptCheck = new InterruptCheck(undefined),
   ) {
     this.memoryBytes = runtime.settings.workerMemoryBytes;
   }

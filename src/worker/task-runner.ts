@@ -2,6 +2,7 @@
  * Builds a task's record stream from its plan: revives the task's functions (once per
  * worker, cached by id in the closure layer), opens its sources and applies its steps.
  */
+import { interruptible } from "./task-interrupts.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import { type BatchStream, isAsyncStream, collectStream, recordsOf, asyncRecordsOf, mapBatches, concatStreams } from "./batch-stream.js";
 import { stepOperator } from "./steps/step-registry.js";
@@ -87,10 +88,10 @@ export async function buildStream(plan: PartitionPlan, task: TaskScope): Promise
     case "concat":
       return concatStreams(await Promise.all(plan.parents.map(build)));
     case "cached":
-      return cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime, batchCodecOf(plan.serializer));
+      return interruptible(await cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime, batchCodecOf(plan.serializer)), task.interrupts);
     case "executor-input":
       return task.executorInput(plan);
     default:
-      return openSource(plan, task.metrics);
+      return interruptible(openSource(plan, task.metrics), task.interrupts);
   }
 }

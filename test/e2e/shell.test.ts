@@ -93,6 +93,15 @@ test("the shell: banner, TypeScript with captured variables, Tab completion, Ctr
   await term.expect(/interrupted[\s\S]*tspark> $/);
   term.send("await sc.range(0, 100).sum()\r");
   await term.expect(/4950\ntspark> $/);
+  // Ctrl-C keeps cached partitions: the cancelled tasks stop at a batch boundary, their workers live on.
+  term.send("const computed = sc.accumulator(0); const cached = sc.range(0, 4000, 1, 4).map((x) => { computed.add(1); return x; }).cache(); await cached.count()\r");
+  await term.expect(/4000\ntspark> $/);
+  term.send("await sc.range(0, 100000, 1, 2).map((x) => { let s = 0; for (let i = 0; i < 100000; i++) s += i % 7; return x + s; }).count()\r");
+  await term.expect(/\[Stage \d+:>? *\(0 \+ 2\) \/ 2\]/);
+  term.send("\x03");
+  await term.expect(/interrupted[\s\S]*tspark> $/);
+  term.send("[await cached.count(), computed.value]\r");
+  await term.expect(/\[ 4000, 4000 \]\ntspark> $/);
   const after = await resources(term);
 
   term.send(".exit\r");

@@ -9,6 +9,7 @@ import { FrameDecoder, encodeFrame } from "../../serde/framing.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { CONTROL_FD, HEARTBEAT_FD, HEARTBEAT_MS, type DriverMessage, type WorkerMessage } from "./protocol.js";
 import { executeTask, failRunningTask, undeliverable } from "../execute-task.js";
+import { InterruptCheck } from "../task-interrupts.js";
 import { createWorkerRuntime } from "../worker-runtime.js";
 import { VERSION } from "../../version.js";
 import { startOrphanWatchdog, exitOrphaned } from "./orphan-watchdog.js";
@@ -35,7 +36,7 @@ process.on("unhandledRejection", (err) => failRunningTask(err) || process.exit(7
 let queue: Promise<void> = Promise.resolve();
 
 async function handleTask(task: TaskDescription): Promise<void> {
-  const outcome = await executeTask(task, runtime);
+  const outcome = await executeTask(task, runtime, { interrupts: InterruptCheck.forTask(appDir, task.taskId) });
   let frame: Buffer;
   try {
     frame = encodeFrame(encodeMessage(outcome, "result"));
