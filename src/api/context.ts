@@ -278,7 +278,8 @@ export class SparkContext {
   }
 
   /**
-   * Lines of text files: a file, a directory, a glob, or a comma-separated list of those;
+   * Lines of text files: a file, a directory, a glob, or a comma-separated list of those
+   * (local paths or `file:` URLs; on Spark, any filesystem Spark reads, such as `hdfs://`);
    * `.gz` files are decompressed (each is one partition).
    * `sc.textFile("logs/*.txt.gz").filter((l) => l.includes("ERROR"))`
    *

@@ -32,6 +32,17 @@ test("prepare claims a new directory with _temporary/<job>/, creating parents", 
   assert.equal(existsSync(out), false);
 });
 
+test("prepare takes a file: URL as its path, and refuses another filesystem's URL before making anything", () => {
+  const out = join(dir, "from-url");
+  const c = OutputCommitter.prepare(`file://${out}`, "job-2");
+  assert.equal(c.describe().outputDir, out);
+  assert.ok(existsSync(join(out, "_temporary", "job-2")));
+  c.abortJob();
+  const cwdBefore = readdirSync(process.cwd());
+  assert.throws(() => OutputCommitter.prepare("s3://bucket/out", "job-3"), (e: unknown) => e instanceof TsparkError && /^unsupported filesystem scheme: s3 \(s3:\/\/bucket\/out\)/.test(e.message));
+  assert.deepEqual(readdirSync(process.cwd()), cwdBefore, "no s3: directory made");
+});
+
 test("commit publishes one part per partition, empty ones too, and removes _temporary", () => {
   const out = join(dir, "out");
   const c = OutputCommitter.prepare(out, "job1");

@@ -13,8 +13,9 @@
  * move is a rename. Readers skip _temporary and _SUCCESS (names starting with "_").
  */
 import { existsSync, mkdirSync, renameSync, rmSync, readdirSync, writeFileSync, closeSync, openSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { TsparkError } from "../errors.js";
+import { enginePath } from "./paths.js";
 
 /** Plain data describing a job's commit: sent to the workers, which rebuild the committer. */
 export interface CommitDescription {
@@ -46,7 +47,7 @@ export class OutputCommitter {
     if (!/^[A-Za-z0-9._-]+$/.test(jobId) || jobId === "." || jobId === "..") {
       throw new TsparkError("INVALID_ARGUMENT", `job id ${JSON.stringify(jobId)} must be a plain file name (letters, digits, ".", "_", "-")`);
     }
-    const out = resolve(outputDir);
+    const out = enginePath(outputDir);
     const exists = () => new TsparkError("OUTPUT_EXISTS", `Output directory ${outputDir} already exists; remove it or choose another path`);
     if (existsSync(out)) throw exists();
     mkdirSync(dirname(out), { recursive: true });

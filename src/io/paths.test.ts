@@ -94,6 +94,16 @@ test("items that match nothing are INPUT_NOT_FOUND naming each of them", () => {
   assert.throws(() => resolveInputPaths(" , "), (e: unknown) => e instanceof TsparkError && e.code === "INVALID_ARGUMENT");
 });
 
+test("a URL of another filesystem is refused naming its scheme and Spark as the way to read it", () => {
+  for (const [url, scheme] of [["s3://bucket/x.txt", "s3"], ["https://example.com/data.txt", "https"], ["HDFS://nn/logs", "hdfs"]] as const) {
+    assert.throws(
+      () => resolveInputPaths(`${join(dir, "a.txt")},${url}`),
+      (e: unknown) => e instanceof TsparkError && e.code === "INVALID_ARGUMENT" && e.message.startsWith(`unsupported filesystem scheme: ${scheme} (${url})`) && /run on Spark/.test(e.message),
+      url,
+    );
+  }
+});
+
 test("isGzip and isHiddenName", () => {
   assert.equal(isGzip("/a/b.txt.gz"), true);
   assert.equal(isGzip("/a/b.gzip"), false);

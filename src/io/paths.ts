@@ -124,6 +124,23 @@ function expandGlob(pattern: string): string[] {
 }
 
 /**
+ * The absolute local path of an input or output path of tspark's engine: a path, or a
+ * `file:` URL. Another filesystem's URL (`s3://`, `hdfs://`, `https://`) is refused: Spark
+ * reads and writes those.
+ */
+export function enginePath(item: string): string {
+  if (hasUrlScheme(item) && !item.startsWith("file:")) {
+    const scheme = item.slice(0, item.indexOf(":")).toLowerCase();
+    throw new TsparkError(
+      "INVALID_ARGUMENT",
+      `unsupported filesystem scheme: ${scheme} (${item}): tspark's engine reads and writes local paths and file: URLs; ` +
+        "run on Spark (--master spark://... or local-cluster[...]) for Hadoop filesystems (hdfs://, s3a:// with its jars)",
+    );
+  }
+  return resolve(localPath(item));
+}
+
+/**
  * Absolute paths of the files `spec` names, each item's group sorted, duplicates dropped
  * (first occurrence kept). Items that match nothing are reported together in one
  * INPUT_NOT_FOUND error. An existing directory with no data files contributes nothing.
@@ -137,7 +154,7 @@ export function resolveInputPaths(spec: string): string[] {
   const seen = new Set<string>();
   const problems: string[] = [];
   for (const raw of items) {
-    const abs = resolve(localPath(raw));
+    const abs = enginePath(raw);
     const st = statOrUndefined(abs);
     let files: string[];
     if (st) {
