@@ -67,10 +67,11 @@ export interface ExecutorBackend {
   /** Sends a control message to every live worker. */
   broadcastControl(msg: DriverMessage): void;
   /**
-   * Cancels a task: one still waiting for a worker never starts; a running one is killed
-   * (its worker replaced) when `interruptRunning`, else left to finish.
+   * Cancels a task: one still waiting for a worker never starts; a running one is asked to
+   * stop at its next batch boundary, and with `interruptRunning` killed (its worker replaced)
+   * if it still runs after `graceMs` (0: killed at once; default: the backend's grace period).
    */
-  killTask(taskId: number, interruptRunning?: boolean): void;
+  killTask(taskId: number, interruptRunning?: boolean, graceMs?: number): void;
   executorInfos(): ExecutorInfo[];
   /** Process ids of the live workers (killed by the driver's exit handler; tests check none outlive the context). */
   pids(): number[];

@@ -264,26 +264,40 @@ export class LocalBackend implements ExecutorBackend {
   /**
    * A running task is asked to stop at its next batch boundary (task-interrupts.ts), so its
    * worker lives on with the partitions it caches; with `interruptRunning`, one still running
-   * after KILL_GRACE_MS (stuck in a long call, say) has its worker replaced.
+   * after `graceMs` (stuck in a long call, say) has its worker replaced.
    */
-  killTask(taskId: number, interruptRunning = true): void {
+  killTask(taskId: number, interruptRunning = true, graceMs = KILL_GRACE_MS): void {
     const running = this.pending.get(taskId);
     if (!running) {
       this.killedEarly.add(taskId);
       return;
     }
     const appDir = this.workerOptions.env[LOCAL_DIR_ENV];
-    if (appDir === undefined) {
-      if (interruptRunning) running.worker.kill();
+    let asked = false;
+    if (appDir !== undefined && graceMs > 0) {
+      try {
+        interruptTask(appDir, taskId);
+        asked = true;
+        const forget = () => {
+          try {
+            forgetInterrupt(appDir, taskId);
+          } catch {
+            /* the application's directory is going */
+          }
+        };
+        void running.ended.then(forget, forget);
+      } catch {
+        // The request could not be written (a full disk): the task is killed instead.
+      }
+    }
+    if (!interruptRunning) return;
+    if (!asked) {
+      running.worker.kill();
       return;
     }
-    interruptTask(appDir, taskId);
-    const forget = () => forgetInterrupt(appDir, taskId);
-    void running.ended.then(forget, forget);
-    if (!interruptRunning) return;
     setTimeout(() => {
       if (this.pending.get(taskId) === running) running.worker.kill();
-    }, KILL_GRACE_MS).unref();
+    }, graceMs).unref();
   }
 
   executorInfos(): ExecutorInfo[] {

@@ -104,6 +104,11 @@ test("a URL of another filesystem is refused naming its scheme and Spark as the 
   }
 });
 
+test("file: URLs in any case; one naming another host is refused", () => {
+  assert.deepEqual(resolveInputPaths(`FILE://${join(dir, "a.txt")}`), at("a.txt"));
+  assert.throws(() => resolveInputPaths("file://otherhost/data/a.txt"), (e: unknown) => e instanceof TsparkError && /names a file of another host \(otherhost\)/.test(e.message));
+});
+
 test("isGzip and isHiddenName", () => {
   assert.equal(isGzip("/a/b.txt.gz"), true);
   assert.equal(isGzip("/a/b.gzip"), false);

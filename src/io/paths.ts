@@ -129,15 +129,20 @@ function expandGlob(pattern: string): string[] {
  * reads and writes those.
  */
 export function enginePath(item: string): string {
-  if (hasUrlScheme(item) && !item.startsWith("file:")) {
-    const scheme = item.slice(0, item.indexOf(":")).toLowerCase();
+  const scheme = hasUrlScheme(item) ? item.slice(0, item.indexOf(":")).toLowerCase() : undefined;
+  if (scheme !== undefined && scheme !== "file") {
     throw new TsparkError(
       "INVALID_ARGUMENT",
       `unsupported filesystem scheme: ${scheme} (${item}): tspark's engine reads and writes local paths and file: URLs; ` +
         "run on Spark (--master spark://... or local-cluster[...]) for Hadoop filesystems (hdfs://, s3a:// with its jars)",
     );
   }
-  return resolve(localPath(item));
+  if (scheme === undefined) return resolve(item);
+  let url = `file:${item.slice("file:".length)}`;
+  const host = /^file:\/\/([^/]*)\//.exec(url)?.[1];
+  if (host && host.toLowerCase() !== "localhost") throw new TsparkError("INVALID_ARGUMENT", `${item} names a file of another host (${host}): tspark's engine reads and writes this machine's files`);
+  if (host) url = `file://${url.slice(`file://${host}`.length)}`;
+  return resolve(localPath(url));
 }
 
 /**

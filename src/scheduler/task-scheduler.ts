@@ -250,8 +250,8 @@ export class TaskScheduler {
             if (!failed) {
               failed = true;
               lastError = r.lostWorker ? r.error.message : describeRemoteError(r.error);
-              // One task failed: the others would wait at the barrier forever.
-              for (const other of taskIds) if (other !== taskId) this.backend.killTask(other);
+              // One task failed: the others would wait at the barrier forever (not at a batch boundary: killed at once).
+              for (const other of taskIds) if (other !== taskId) this.backend.killTask(other, true, 0);
             }
             return undefined;
           }

@@ -1,6 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { encodeBatch, decodeBatch } from "./record-batch.js";
+import { registerRecordClass } from "./record-classes.js";
 
 const roundTrip = (records: unknown[]) => decodeBatch(encodeBatch(records));
 
@@ -69,6 +70,16 @@ test("every other batch is V8-serialized and round-trips", () => {
     assert.equal(bytes[0], 0xff, JSON.stringify(b, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)));
     assert.deepEqual(roundTrip(b), b);
   }
+});
+
+test("records of a class extending Array keep their class: not taken for pairs", () => {
+  class Pair extends Array<unknown> {}
+  registerRecordClass("record-batch-test:Pair", Pair);
+  const bytes = encodeBatch([Pair.of<unknown>("a", 1), ["b", 2]]);
+  assert.ok(bytes[0] !== 1 && bytes[0] !== 2, "not the column layout");
+  const [first, second] = decodeBatch<unknown[]>(bytes);
+  assert.ok(first instanceof Pair && !(second instanceof Pair));
+  assert.deepEqual([[...first], second], [["a", 1], ["b", 2]]);
 });
 
 test("a corrupt column batch is refused", () => {

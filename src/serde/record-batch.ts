@@ -77,10 +77,15 @@ function columnKind(v: unknown): number {
   if (typeof v === "string") return STRING;
   if (typeof v === "number") return NUMBER;
   if (v === null) return NULL;
-  if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype) return 0;
+  if (!isPlainArray(v)) return 0;
   if (v.length === 0) return EMPTY_LIST;
   const first: unknown = v[0];
   return typeof first === "number" ? NUMBER_LIST : typeof first === "string" ? STRING_LIST : 0;
+}
+
+/** An Array, not an instance of a class extending Array (which value-codec keeps). */
+function isPlainArray(v: unknown): v is unknown[] {
+  return Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype;
 }
 
 /** Whether `k` is a list's kind. */
@@ -191,7 +196,7 @@ export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buff
 function columnKinds(records: unknown[]): number[] | undefined {
   const n = records.length;
   const first = records[0];
-  if (n === 0 || !Array.isArray(first) || (first.length !== 2 && first.length !== 3)) return undefined;
+  if (n === 0 || !isPlainArray(first) || (first.length !== 2 && first.length !== 3)) return undefined;
   const arity = first.length;
   const k0 = columnKind(first[0]);
   const k1 = arity === 3 ? columnKind(first[1]) : 0;
@@ -201,7 +206,7 @@ function columnKinds(records: unknown[]): number[] | undefined {
   if (vk === 0) return undefined;
   for (let i = 0; i < n; i++) {
     const r = records[i] as unknown[];
-    if (!Array.isArray(r) || r.length !== arity || columnKind(r[0]) !== k0 || (arity === 3 && columnKind(r[1]) !== k1)) return undefined;
+    if (!isPlainArray(r) || r.length !== arity || columnKind(r[0]) !== k0 || (arity === 3 && columnKind(r[1]) !== k1)) return undefined;
     const k = columnKind(r[last]);
     if (k === vk || (k === EMPTY_LIST && isList(vk))) {
       if (k === EMPTY_LIST || !isList(k)) continue;

@@ -20,9 +20,10 @@ export class FailureWatch {
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
-  /** Failed tasks already read, by stage and attempt. */
+  /** Failed tasks already read, by stage and attempt ("3.0"). */
   private readonly failuresRead = new Map<string, number>();
-  private readonly cancelled = new Set<number>();
+  /** Stage attempts cancelled here (a later job may run a stage of the same id again: a new attempt). */
+  private readonly cancelled = new Set<string>();
 
   constructor(
     private readonly client: Py4JClient,
@@ -39,6 +40,7 @@ export class FailureWatch {
         clearInterval(this.timer);
         this.timer = undefined;
         this.failuresRead.clear();
+        this.cancelled.clear();
       }
     }
   }
@@ -49,17 +51,17 @@ export class FailureWatch {
     try {
       const tracker = (await this.jsc.call("statusTracker")) as JavaObject;
       for (const stageId of await this.client.ints((await tracker.call("getActiveStageIds")) as JavaObject)) {
-        if (this.cancelled.has(stageId)) continue;
         const stage = (await tracker.call("getStageInfo", stageId)) as JavaObject | null;
         if (!stage) continue;
         const attempt = Number(await stage.call("currentAttemptId"));
-        const failed = Number(await stage.call("numFailedTasks"));
         const key = `${stageId}.${attempt}`;
+        if (this.cancelled.has(key)) continue;
+        const failed = Number(await stage.call("numFailedTasks"));
         if (failed <= (this.failuresRead.get(key) ?? 0)) continue;
-        this.failuresRead.set(key, failed);
         const fatal = await this.fatalFailure(stageId, attempt);
+        this.failuresRead.set(key, failed); // read: a call that threw above leaves them to the next poll
         if (fatal === undefined) continue;
-        this.cancelled.add(stageId);
+        this.cancelled.add(key);
         const sc = (await this.jsc.call("sc")) as JavaObject;
         await sc.call("cancelStage", stageId, fatal);
       }

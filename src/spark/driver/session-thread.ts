@@ -140,15 +140,19 @@ function live(): JavaObject {
   return jsc;
 }
 
+/** The probe job's most tasks (a large spark.default.parallelism must not make it a large job). */
+const MAX_PROBE_TASKS = 256;
+
 /**
  * A job before any of the user's, with a one-record task for each of the executors' task
- * slots: proves that the executors can start tspark's worker and speak with it, so a missing
+ * slots (those registered by then, as Spark counts them): proves that the executors can start tspark's worker and speak with it, so a missing
  * Node or tspark on an executor is one clear error, and starts their worker daemons and
  * workers, which the user's first job then finds running (as the local engine's workers are).
  */
 async function probe(target: Parameters<typeof runPlans>[0]): Promise<void> {
   try {
-    const slots = Math.max(1, Number(await target.jsc.call("defaultParallelism")));
+    // Spark's default parallelism: its executors' cores (spark.default.parallelism if set), capped.
+    const slots = Math.min(MAX_PROBE_TASKS, Math.max(1, Number(await target.jsc.call("defaultParallelism"))));
     const tasks = Array.from({ length: slots }, (_, partition) => ({ partition, plan: { kind: "range", start: 7, end: 8, step: 1 } as const }));
     const results = await runPlans(target, tasks, new JobPlanner());
     const wrong = results.find((r) => r?.records[0] !== 7);
