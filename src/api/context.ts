@@ -515,7 +515,9 @@ export class SparkContext {
   }
 
   /**
-   * Cancels the running jobs of a group.
+   * Cancels the running jobs of a group. Their running tasks stop at their next batch of
+   * records (workers and the partitions they cache live on); with the group's
+   * interruptOnCancel, a task still running 2 s later has its worker replaced.
    *
    * @example
    * ```ts
