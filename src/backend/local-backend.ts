@@ -8,13 +8,11 @@ import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
 import type { WorkerMessage, DriverMessage } from "../worker/transport/protocol.js";
 import { TsparkError } from "../errors.js";
 import { LOCAL_DIR_ENV } from "../worker/worker-env.js";
-import { forgetInterrupt, interruptTask } from "../worker/task-interrupts.js";
+import { interruptTask } from "../worker/task-interrupts.js";
 
 interface Pending {
   resolve: (r: TaskResult) => void;
   worker: WorkerProcess;
-  /** Settles with the task's result. */
-  ended: Promise<TaskResult>;
 }
 
 /** How long a task asked to stop may run on before its worker is replaced (PySpark's spark.python.task.killTimeout). */
@@ -224,10 +222,7 @@ export class LocalBackend implements ExecutorBackend {
       this.release(w);
       return { ok: false, executorId: w.executorId, blocks: [], error: { name: "TaskKilled", message: `task ${task.taskId} was killed before it started`, stack: undefined, code: "JOB_CANCELLED" } };
     }
-    const entry = { worker: w } as Pending;
-    const result = new Promise<TaskResult>((resolve) => (entry.resolve = resolve));
-    entry.ended = result;
-    this.pending.set(task.taskId, entry);
+    const result = new Promise<TaskResult>((resolve) => this.pending.set(task.taskId, { resolve, worker: w }));
     try {
       const closures: Array<[ClosureId, Uint8Array]> = [];
       for (const id of closureIds) {
@@ -273,23 +268,8 @@ export class LocalBackend implements ExecutorBackend {
       return;
     }
     const appDir = this.workerOptions.env[LOCAL_DIR_ENV];
-    let asked = false;
-    if (appDir !== undefined && graceMs > 0) {
-      try {
-        interruptTask(appDir, taskId);
-        asked = true;
-        const forget = () => {
-          try {
-            forgetInterrupt(appDir, taskId);
-          } catch {
-            /* the application's directory is going */
-          }
-        };
-        void running.ended.then(forget, forget);
-      } catch {
-        // The request could not be written (a full disk): the task is killed instead.
-      }
-    }
+    // A request that could not be written (a full disk): an interrupted task is killed at once.
+    const asked = appDir !== undefined && graceMs > 0 && interruptTask(appDir, taskId);
     if (!interruptRunning) return;
     if (!asked) {
       running.worker.kill();

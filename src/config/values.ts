@@ -4,9 +4,8 @@
  * messages are worded per kind as they always were: some name the key, some only the value.
  */
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { TsparkError } from "../errors.js";
-import { hasUrlScheme } from "../io/paths.js";
+import { localPathOf } from "../io/paths.js";
 import { parseLogLevel, type LogLevel } from "../util/log.js";
 
 /** Reads one setting's text; throws when the text is not a value of its kind. */
@@ -69,9 +68,8 @@ export const absolutePath: ValueParser<string> = (value) => resolve(value);
  * (`hdfs://`, `s3a://`) kept as it is, for what Spark may write there.
  */
 export const pathOrUrl: ValueParser<string> = (value, key) => {
-  if (!value.startsWith("file:")) return hasUrlScheme(value) ? value : resolve(value);
   try {
-    return fileURLToPath(value);
+    return localPathOf(value) ?? value;
   } catch {
     throw new TsparkError("CONFIG", `${key} must be a local path or file: URL (file:///dir), got "${value}"`);
   }

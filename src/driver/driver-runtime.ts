@@ -199,12 +199,12 @@ export class DriverRuntime {
     // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
     // On Spark, Spark writes the event log (its jobs, stages and tasks), for Spark's history server.
     const eventLogUrl = settings.eventLogDir !== undefined && hasUrlScheme(settings.eventLogDir);
-    if (eventLogUrl && !sparkInstallation) throw new TsparkError("CONFIG", `tspark.eventLog.dir: tspark's engine writes its event log to a local directory, not to ${settings.eventLogDir} (a URL is for Spark's, with --master spark://... or local-cluster[...])`);
-    if (settings.eventLogDir !== undefined && sparkInstallation) {
-      if (!eventLogUrl) makeEventLogDir(settings.eventLogDir);
-    } else if (settings.eventLogDir !== undefined) {
+    if (settings.eventLogDir !== undefined && !sparkInstallation) {
+      if (eventLogUrl) throw new TsparkError("CONFIG", `tspark.eventLog.dir: tspark's engine writes its event log to a local directory, not to ${settings.eventLogDir} (a URL is for Spark's, with --master spark://... or local-cluster[...])`);
       this.eventLog = new EventLogWriter(settings.eventLogDir, driver.applicationId);
       this.bus.addListener(this.eventLog.listener);
+    } else if (settings.eventLogDir !== undefined && !eventLogUrl) {
+      makeEventLogDir(settings.eventLogDir);
     }
     const sparkEventLog: Array<[string, string]> = settings.eventLogDir !== undefined ? [["spark.eventLog.enabled", "true"], ["spark.eventLog.dir", eventLogUrl ? settings.eventLogDir : pathToFileURL(settings.eventLogDir).href]] : [];
     const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;

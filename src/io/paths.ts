@@ -124,25 +124,30 @@ function expandGlob(pattern: string): string[] {
 }
 
 /**
- * The absolute local path of an input or output path of tspark's engine: a path, or a
- * `file:` URL. Another filesystem's URL (`s3://`, `hdfs://`, `https://`) is refused: Spark
- * reads and writes those.
+ * The absolute local path `item` names: a path, or a `file:` URL (any case) of this machine;
+ * undefined for another filesystem's URL (`s3://`, `hdfs://`). A `file:` URL of another host
+ * is refused.
  */
-export function enginePath(item: string): string {
-  const scheme = hasUrlScheme(item) ? item.slice(0, item.indexOf(":")).toLowerCase() : undefined;
-  if (scheme !== undefined && scheme !== "file") {
-    throw new TsparkError(
-      "INVALID_ARGUMENT",
-      `unsupported filesystem scheme: ${scheme} (${item}): tspark's engine reads and writes local paths and file: URLs; ` +
-        "run on Spark (--master spark://... or local-cluster[...]) for Hadoop filesystems (hdfs://, s3a:// with its jars)",
-    );
-  }
-  if (scheme === undefined) return resolve(item);
+export function localPathOf(item: string): string | undefined {
+  if (!hasUrlScheme(item)) return resolve(item);
+  if (!/^file:/i.test(item)) return undefined;
   let url = `file:${item.slice("file:".length)}`;
   const host = /^file:\/\/([^/]*)\//.exec(url)?.[1];
   if (host && host.toLowerCase() !== "localhost") throw new TsparkError("INVALID_ARGUMENT", `${item} names a file of another host (${host}): tspark's engine reads and writes this machine's files`);
   if (host) url = `file://${url.slice(`file://${host}`.length)}`;
   return resolve(localPath(url));
+}
+
+/** The local path of an input or output path of tspark's engine; another filesystem's URL is refused (Spark reads and writes those). */
+export function enginePath(item: string): string {
+  const path = localPathOf(item);
+  if (path !== undefined) return path;
+  const scheme = item.slice(0, item.indexOf(":")).toLowerCase();
+  throw new TsparkError(
+    "INVALID_ARGUMENT",
+    `unsupported filesystem scheme: ${scheme} (${item}): tspark's engine reads and writes local paths and file: URLs; ` +
+      "run on Spark (--master spark://... or local-cluster[...]) for Hadoop filesystems (hdfs://, s3a:// with its jars)",
+  );
 }
 
 /**

@@ -6,6 +6,11 @@ import type { SerializedError } from "../worker/transport/protocol.js";
 import { mapStackToSource } from "../closure/source-map.js";
 import { isEngineFrame } from "../util/call-site.js";
 
+/** Whether a task's error fails every attempt alike (a record that cannot be serialized): no retry mends it, on either engine. */
+export function failsEveryAttempt(err: Pick<SerializedError, "code">): boolean {
+  return err.code === "UNSERIALIZABLE";
+}
+
 /** The user's frames of a worker stack (engine frames dropped first), mapped to their sources. */
 export function userFrames(stack: string | undefined): string[] {
   if (!stack) return [];

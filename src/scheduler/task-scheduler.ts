@@ -9,7 +9,7 @@ import type { ExecutorBackend, TaskResult } from "../backend/backend.js";
 import type { ClassTable, ClosureId, PartitionPlan } from "./plan.js";
 import type { CustomSerializerSpec } from "../serde/record-serializers.js";
 import { closureIdsOf } from "./plan.js";
-import { describeRemoteError, reviveRemoteError } from "./task-error.js";
+import { describeRemoteError, failsEveryAttempt, reviveRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
 import { formatBytes } from "../util/format.js";
 import { BarrierCoordinator } from "./barrier-coordinator.js";
@@ -172,8 +172,7 @@ export class TaskScheduler {
         if (job.cancelled) throw job.cancelled; // a task killed by the cancellation: no retry
         // Lost shuffle input: retrying the task cannot help; the driver recomputes the map outputs.
         if (r.error.code === "FETCH_FAILED") throw new TsparkError("FETCH_FAILED", `stage ${stage.stageId}: ${r.error.message}`);
-        // A record that cannot be serialized fails every attempt alike: no retry.
-        if (r.error.code === "UNSERIALIZABLE") {
+        if (failsEveryAttempt(r.error)) {
           const made = spec.recordsMadeAt ? ` (the records of the RDD made at ${spec.recordsMadeAt})` : "";
           throw new TsparkError("UNSERIALIZABLE", `Job ${job.jobId} failed: task for partition ${partition} of stage ${stage.stageId}${made}: ${r.error.message}`);
         }

@@ -117,13 +117,12 @@ export const MAX_COLUMN_TEXT = 2 ** 27;
 
 /** `maxText` is MAX_COLUMN_TEXT but in tests. */
 export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buffer {
-  const kinds = columnKinds(records);
-  if (!kinds) return serializeValue(records, RECORDS);
+  const layout = columnKinds(records);
+  if (!layout) return serializeValue(records, RECORDS);
+  const { kinds, elements } = layout;
   const n = records.length;
   const arity = kinds.length;
   const last = arity - 1;
-  let elements = 0; // the last column's lists' elements, all together
-  if (isList(kinds[last]!)) for (let i = 0; i < n; i++) elements += (records[i] as unknown[][])[last]!.length;
   const strings: string[] = [];
   let units = 0;
   for (let c = 0; c < arity; c++) {
@@ -191,9 +190,10 @@ export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buff
 /**
  * Each column's kind when every record is a pair or a triple the column layout holds: strings
  * or numbers first (and in the middle), and last strings, numbers, nulls or lists of numbers
- * or of strings; undefined otherwise.
+ * or of strings; and how many elements the last column's lists hold together. Undefined
+ * when the layout does not hold the records.
  */
-function columnKinds(records: unknown[]): number[] | undefined {
+function columnKinds(records: unknown[]): { kinds: number[]; elements: number } | undefined {
   const n = records.length;
   const first = records[0];
   if (n === 0 || !isPlainArray(first) || (first.length !== 2 && first.length !== 3)) return undefined;
@@ -204,6 +204,7 @@ function columnKinds(records: unknown[]): number[] | undefined {
   const last = arity - 1;
   let vk = columnKind(first[last]);
   if (vk === 0) return undefined;
+  let elements = 0;
   for (let i = 0; i < n; i++) {
     const r = records[i] as unknown[];
     if (!isPlainArray(r) || r.length !== arity || columnKind(r[0]) !== k0 || (arity === 3 && columnKind(r[1]) !== k1)) return undefined;
@@ -215,10 +216,12 @@ function columnKinds(records: unknown[]): number[] | undefined {
     } else {
       return undefined;
     }
-    if (!uniform(r[last] as unknown[], k === NUMBER_LIST ? "number" : "string")) return undefined;
+    const list = r[last] as unknown[];
+    if (!uniform(list, k === NUMBER_LIST ? "number" : "string")) return undefined;
+    elements += list.length;
   }
   if (vk === EMPTY_LIST) vk = NUMBER_LIST;
-  return arity === 2 ? [k0, vk] : [k0, k1, vk];
+  return { kinds: arity === 2 ? [k0, vk] : [k0, k1, vk], elements };
 }
 
 /** A number or length column, copied out to an aligned typed array (one copy, no per-value reads). */
@@ -284,7 +287,7 @@ export function decodeBatch<T>(bytes: Buffer): T[] {
   const out = new Array<T>(n);
   const a = lead[0]!;
   const b = lead[1];
-  const data = column(body, columnAt[last]!, counts ? STRING : vk, n);
+  const data = counts ? undefined : column(body, columnAt[last]!, vk, n); // a list column's counts are read above
   if (b) {
     for (let i = 0; i < n; i++) out[i] = [a[i], b[i], null] as T;
   } else if (vk === NUMBER) {

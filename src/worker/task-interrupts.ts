@@ -21,15 +21,19 @@ function interruptPath(appDir: string, taskId: number): string {
   return join(appDir, "interrupted-tasks", String(taskId));
 }
 
-/** The driver's side: asks task `taskId` to stop. */
-export function interruptTask(appDir: string, taskId: number): void {
-  mkdirSync(join(appDir, "interrupted-tasks"), { recursive: true });
-  writeFileSync(interruptPath(appDir, taskId), "");
-}
-
-/** The driver's side, once the task has ended: forgets the request. */
-export function forgetInterrupt(appDir: string, taskId: number): void {
-  rmSync(interruptPath(appDir, taskId), { force: true });
+/**
+ * The driver's side: asks task `taskId` to stop; false when the request could not be written
+ * (a full disk). The task removes the request once it has seen it; one that ended first
+ * leaves it to the application's directory (task ids are not reused).
+ */
+export function interruptTask(appDir: string, taskId: number): boolean {
+  try {
+    mkdirSync(join(appDir, "interrupted-tasks"), { recursive: true });
+    writeFileSync(interruptPath(appDir, taskId), "");
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A task's side: whether it was asked to stop (looked up at most every CHECK_MS). */
@@ -49,6 +53,7 @@ export class InterruptCheck {
     if (now - this.lastLook < CHECK_MS) return false;
     this.lastLook = now;
     this.interrupted = existsSync(this.path);
+    if (this.interrupted) rmSync(this.path, { force: true });
     return this.interrupted;
   }
 

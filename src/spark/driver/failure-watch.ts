@@ -9,9 +9,7 @@
 import { log } from "../../util/log.js";
 import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
 import { findTaskError } from "../task-error.js";
-
-/** Task failures that fail the job at once (their error's code). */
-const FATAL_CODES = new Set(["UNSERIALIZABLE"]);
+import { failsEveryAttempt } from "../../scheduler/task-error.js";
 
 /** How often running jobs' stages are looked at. */
 const POLL_MS = 200;
@@ -24,6 +22,8 @@ export class FailureWatch {
   private readonly failuresRead = new Map<string, number>();
   /** Stage attempts cancelled here (a later job may run a stage of the same id again: a new attempt). */
   private readonly cancelled = new Set<string>();
+  /** Spark's status tracker, asked for once. */
+  private tracker: Promise<JavaObject> | undefined;
 
   constructor(
     private readonly client: Py4JClient,
@@ -49,7 +49,8 @@ export class FailureWatch {
     if (this.polling) return; // a slow answer: the next tick asks again
     this.polling = true;
     try {
-      const tracker = (await this.jsc.call("statusTracker")) as JavaObject;
+      this.tracker ??= this.jsc.call("statusTracker") as Promise<JavaObject>;
+      const tracker = await this.tracker;
       for (const stageId of await this.client.ints((await tracker.call("getActiveStageIds")) as JavaObject)) {
         const stage = (await tracker.call("getStageInfo", stageId)) as JavaObject | null;
         if (!stage) continue;
@@ -66,6 +67,7 @@ export class FailureWatch {
         await sc.call("cancelStage", stageId, fatal);
       }
     } catch (err) {
+      this.tracker = undefined;
       // The application may be stopping; a job's own end reports what went wrong.
       log("DEBUG", "spark", `failure watch: ${(err as Error).message}`);
     } finally {
@@ -88,7 +90,7 @@ export class FailureWatch {
       if (!(await message.call("isDefined"))) continue;
       const text = String(await message.call("get"));
       const error = findTaskError(text);
-      if (error?.code !== undefined && FATAL_CODES.has(error.code)) return text;
+      if (error && failsEveryAttempt(error)) return text;
     }
     return undefined;
   }
