@@ -3,7 +3,8 @@
  * tests leave implicit. MEMORY_AND_DISK blocks evicted from memory go to disk (not
  * recomputed), `_2` levels are accepted, broadcasts are read only by tasks that use them,
  * concurrent jobs interleave on the workers, cancelling without interrupt leaves the
- * workers alone, descriptions and names are kept. On the engine testing/contract-context.ts
+ * workers alone, descriptions and names are kept, each task's CPU profile is written where
+ * tspark.worker.profileDir says. On the engine testing/contract-context.ts
  * chooses: what Spark answers differently is said where it does.
  */
 import test, { after } from "node:test";
@@ -15,9 +16,14 @@ import { contractContext } from "../testing/contract-context.js";
 import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { captureClosure } from "../closure/capture.js";
+import { profileFileName } from "../worker/task-profiler.js";
 
-const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m" });
-after(() => sc.stop());
+const profiles = mkdtempSync(join(tmpdir(), "tspark-profiles-"));
+const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m", "tspark.worker.profileDir": profiles });
+after(async () => {
+  await sc.stop();
+  rmSync(profiles, { recursive: true, force: true });
+});
 
 const busy = (ms: number) => {
   const end = Date.now() + ms;
@@ -180,5 +186,20 @@ test("a file added with addFile is read in tasks with SparkFiles.get", async () 
     assert.deepEqual(await sc.parallelize([1, 2], 2).map((x) => `${readFileSync(SparkFiles.get("contract-greeting.txt"), "utf8")} ${x}`).collect(), ["hello 1", "hello 2"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("each task's worker writes a CPU profile of the task where tspark.worker.profileDir says", async () => {
+  const tasks = await sc.parallelize([1, 2], 2).map(function busyProfiledStep(x) {
+    const end = Date.now() + 60;
+    while (Date.now() < end);
+    const tc = TaskContext.get()!;
+    return { stageId: tc.stageId(), partition: tc.partitionId(), attempt: tc.attemptNumber(), taskId: tc.taskAttemptId(), x };
+  }).collect();
+  assert.equal(tasks.length, 2);
+  for (const t of tasks) {
+    const profile = JSON.parse(readFileSync(join(profiles, profileFileName(t)), "utf8")) as { nodes: Array<{ callFrame: { functionName: string } }>; samples: number[] };
+    assert.ok(profile.samples.length > 0);
+    assert.ok(profile.nodes.some((n) => n.callFrame.functionName === "busyProfiledStep"), "the user's function was sampled");
   }
 });

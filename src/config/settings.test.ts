@@ -39,6 +39,7 @@ test("defaults parse into typed values", () => {
     workerMemory: 512 * 2 ** 20,
     executorMemory: undefined,
     executorNodeOptions: [],
+    workerProfileDir: undefined,
     storageMemory: 256 * 2 ** 20,
     localityWait: 3000,
     workerTimeout: 30_000,

@@ -42,6 +42,7 @@ export interface Settings {
   readonly executorMemory: number | undefined;
   /** Extra node flags for every worker process. */
   readonly executorNodeOptions: readonly string[];
+  readonly workerProfileDir: string | undefined;
   /** Bytes of each worker's cache of RDD partitions. */
   readonly storageMemory: number;
   /** Milliseconds a task waits for the worker holding its cached input. */
@@ -106,6 +107,7 @@ export function parseSettings(conf: SettingsSource): Settings {
     workerMemory,
     executorMemory,
     executorNodeOptions: read(K.executorNodeOptions) ?? Object.freeze([]),
+    workerProfileDir: read(K.workerProfileDir),
     storageMemory,
     localityWait: read(K.localityWait),
     workerTimeout: read(K.workerTimeout),

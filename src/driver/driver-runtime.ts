@@ -31,7 +31,7 @@ import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import type { ShuffleSegment } from "../shuffle/shuffle-reader.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
-import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV } from "../worker/worker-env.js";
+import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV, PROFILE_DIR_ENV } from "../worker/worker-env.js";
 import { AppStatusStore } from "../ui/status-store.js";
 import { EventLogWriter, makeEventLogDir } from "../ui/event-log.js";
 import { shuffleDirName, spillDirName } from "../storage/local-layout.js";
@@ -210,7 +210,8 @@ export class DriverRuntime {
     const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;
     // On Spark, the heap flags tspark's engine gives its workers reach them through NODE_OPTIONS (Spark starts them, with no flags of ours).
     const heapFlags = [...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []), `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`];
-    const workerEnv = { [WORKER_MEMORY_ENV]: String(settings.workerMemory), NODE_OPTIONS: heapFlags.join(" ") };
+    const profileEnv: Record<string, string> = settings.workerProfileDir !== undefined ? { [PROFILE_DIR_ENV]: settings.workerProfileDir } : {};
+    const workerEnv = { [WORKER_MEMORY_ENV]: String(settings.workerMemory), NODE_OPTIONS: heapFlags.join(" "), ...profileEnv };
     try {
       // Started and waited for here, as PySpark's SparkContext() does: a Spark that cannot run
       // tspark's worker fails the constructor, and the application id and UI are Spark's.
@@ -235,7 +236,7 @@ export class DriverRuntime {
       void this.sparkSession?.stop();
       throw err;
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory) };
+    const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory), ...profileEnv };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
     this.backend = createBackend(settings.master, {
       nodeArgs: [...heapFlags, ...settings.executorNodeOptions],

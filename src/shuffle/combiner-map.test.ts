@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { CombinerMap } from "./combiner-map.js";
+import { CombinerMap, homeSlot } from "./combiner-map.js";
 import type { Aggregator } from "./aggregator.js";
 import { portableHash } from "./portable-hash.js";
 
@@ -53,4 +53,19 @@ test("sortedByHash: every entry once, ascending by portableHash, object keys inc
     if (i > 0) assert.ok(sorted[i - 1]![0] <= sorted[i]![0]);
   }
   assert.equal(sorted.find(([, k]) => k === "s1")![2], 2);
+});
+
+test("the keys of one reduce partition (hashes equal modulo the partition count) spread over the whole table", () => {
+  // Every key of reduce partition 0 of 4 has a hash that is a multiple of 4: a table indexed
+  // by the hash's low bits would start every probe at one slot in four, and probe long runs.
+  const hashes: number[] = [];
+  for (let i = 0; hashes.length < 50_000; i++) {
+    const h = portableHash(`key${i}`);
+    if (h % 4 === 0) hashes.push(h);
+  }
+  const bits = 17; // 131072 slots, the table's size for 50k keys at its load limit
+  const homes = new Set(hashes.map((h) => homeSlot(h, 32 - bits)));
+  // Uniform hashing would start 50k keys at about 41k distinct slots; low bits alone, at most 32768.
+  assert.ok(homes.size > 38_000, `${homes.size} distinct home slots`);
+  assert.ok([...homes].every((s) => s >= 0 && s < 2 ** bits));
 });

@@ -16,14 +16,25 @@ import type { Aggregator } from "./aggregator.js";
 export type CombinerEntry = [unknown, unknown];
 
 const EMPTY = -1;
-/** Slots of a new table: small, as a map task of many reduce partitions makes a table for each. */
-const INITIAL_CAPACITY = 16;
+/** Slots of a new table (2^INITIAL_BITS): small, as a map task of many reduce partitions makes a table for each. */
+const INITIAL_BITS = 4;
+const INITIAL_CAPACITY = 2 ** INITIAL_BITS;
+
+/**
+ * Where a key of hash `h` starts probing, in a table of 2^(32 - shift) slots: the high bits
+ * of h times 2^32/phi (Fibonacci hashing). Not h's low bits: one reduce partition's keys all
+ * have h % numPartitions equal, so with 4 partitions they would start at one slot in four.
+ */
+export function homeSlot(h: number, shift: number): number {
+  return Math.imul(h, 0x9e3779b1) >>> shift;
+}
 /** 2^21: positions packed below a 31-bit hash stay within float64's 53 exact bits. */
 const POSITIONS = 2 ** 21;
 
 export class CombinerMap {
   private capacity = INITIAL_CAPACITY;
   private mask = this.capacity - 1;
+  private shift = 32 - INITIAL_BITS;
   private hashes = new Int32Array(this.capacity).fill(EMPTY);
   private keys: unknown[] = new Array(this.capacity);
   private values: unknown[] = new Array(this.capacity);
@@ -39,7 +50,7 @@ export class CombinerMap {
     const h = hash ?? portableHash(key);
     const hashes = this.hashes;
     const keys = this.keys;
-    let i = h & this.mask;
+    let i = homeSlot(h, this.shift);
     for (;;) {
       const s = hashes[i]!;
       if (s === EMPTY) break;
@@ -64,7 +75,7 @@ export class CombinerMap {
   find(key: unknown, hash?: number): unknown {
     if (!isNativeKey(key)) return this.objects.get(canonicalKey(key))?.[1];
     const h = hash ?? portableHash(key);
-    let i = h & this.mask;
+    let i = homeSlot(h, this.shift);
     for (;;) {
       const s = this.hashes[i]!;
       if (s === EMPTY) return undefined;
@@ -93,13 +104,14 @@ export class CombinerMap {
     const oldValues = this.values;
     this.capacity *= 2;
     this.mask = this.capacity - 1;
+    this.shift--;
     this.hashes = new Int32Array(this.capacity).fill(EMPTY);
     this.keys = new Array(this.capacity);
     this.values = new Array(this.capacity);
     for (let j = 0; j < oldHashes.length; j++) {
       const h = oldHashes[j]!;
       if (h === EMPTY) continue;
-      let i = h & this.mask;
+      let i = homeSlot(h, this.shift);
       while (this.hashes[i] !== EMPTY) i = (i + 1) & this.mask;
       this.hashes[i] = h;
       this.keys[i] = oldKeys[j];
@@ -141,6 +153,7 @@ export class CombinerMap {
     const out = this.toArray();
     this.capacity = INITIAL_CAPACITY;
     this.mask = this.capacity - 1;
+    this.shift = 32 - INITIAL_BITS;
     this.hashes = new Int32Array(this.capacity).fill(EMPTY);
     this.keys = new Array(this.capacity);
     this.values = new Array(this.capacity);

@@ -12,6 +12,7 @@ import type { InterruptCheck } from "./task-interrupts.js";
 import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask, type ExecutorInput } from "./task-context.js";
 import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
+import { profileFileName, profiled } from "./task-profiler.js";
 
 /** A thrown value as plain data: an Error's fields; anything else, described. */
 function serializeError(err: unknown): SerializedError {
@@ -83,6 +84,11 @@ export interface TaskIo {
 }
 
 export async function executeTask(task: TaskDescription, runtime: WorkerRuntime, io: TaskIo = {}): Promise<TaskOutcome> {
+  const dir = runtime.settings.profileDir;
+  return dir === undefined ? runTask(task, runtime, io) : profiled(dir, profileFileName(task), () => runTask(task, runtime, io));
+}
+
+async function runTask(task: TaskDescription, runtime: WorkerRuntime, io: TaskIo): Promise<TaskOutcome> {
   const started = performance.now();
   for (const id of task.forgetClosures ?? []) runtime.closures.forget(id);
   for (const [id, bytes] of task.closures) runtime.closures.add(id, bytes);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 export const LOCAL_DIR_ENV = "TSPARK_LOCAL_DIR";
 export const WORKER_MEMORY_ENV = "TSPARK_WORKER_MEMORY_BYTES";
 export const STORAGE_MEMORY_ENV = "TSPARK_STORAGE_MEMORY_BYTES";
+export const PROFILE_DIR_ENV = "TSPARK_PROFILE_DIR";
 
 export interface WorkerSettings {
   /** The application's local directory (shuffle outputs, disk blocks and spill runs live here). */
@@ -16,6 +17,8 @@ export interface WorkerSettings {
   workerMemoryBytes: number;
   /** Bytes of cached blocks a worker keeps in memory before evicting. */
   storageMemoryBytes: number;
+  /** Where each task's CPU profile is written (tspark.worker.profileDir); none: tasks are not profiled. */
+  profileDir?: string | undefined;
 }
 
 /** The application's local directory, from the environment (SparkFiles reads it too). */
@@ -33,5 +36,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSet
     localDir: localDir(env),
     workerMemoryBytes: byteSetting(env[WORKER_MEMORY_ENV], 512 * 1024 * 1024, false),
     storageMemoryBytes: byteSetting(env[STORAGE_MEMORY_ENV], 256 * 1024 * 1024, true),
+    profileDir: env[PROFILE_DIR_ENV] || undefined,
   };
 }
