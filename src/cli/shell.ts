@@ -76,6 +76,22 @@ function hideInternals(server: REPLServer): void {
 }
 
 /**
+ * `_` keeps node's meaning (the last result, until the user assigns it), without the notice
+ * node prints when it is assigned: `import _ from "lodash"` is common, and not a mistake.
+ */
+function quietUnderscore(server: REPLServer): void {
+  const s = server as unknown as { last: unknown; underscoreAssigned: boolean };
+  Object.defineProperty(server.context, "_", {
+    configurable: true,
+    get: () => s.last,
+    set: (value: unknown) => {
+      s.last = value;
+      s.underscoreAssigned = true;
+    },
+  });
+}
+
+/**
  * Piped input (`tspark < script.ts`) runs line by line: the next line goes to the REPL only
  * when it shows its prompt again. (On a terminal node holds typed keys while an input is
  * awaited; lines from a pipe it would start at once, before the previous await ends.)
@@ -102,7 +118,9 @@ function feedLineByLine(server: REPLServer, source: NodeJS.ReadableStream, feed:
   const displayPrompt = server.displayPrompt.bind(server);
   server.displayPrompt = (preserveCursor?: boolean) => {
     displayPrompt(preserveCursor);
-    next();
+    // Not at once: node shows the prompt from inside its handling of an awaited rejection,
+    // and a line evaluated there (failing too) would leave that handling without its domain.
+    setImmediate(next);
   };
 }
 
@@ -153,6 +171,7 @@ export async function runShell(): Promise<void> {
     if (t.kind === "error") return cb(Object.assign(new SyntaxError(t.message), { stack: `SyntaxError: ${t.message}` }), undefined);
     evaluate.call(server, t.code, context, file, cb);
   };
+  quietUnderscore(server);
   if (fed) feedLineByLine(server, process.stdin, fed);
   server.prependListener("SIGINT", interrupt); // Ctrl-C typed (before node's own handling)
   hideInternals(server);

@@ -2,7 +2,9 @@
  * The shell's TypeScript: each input is transpiled by esbuild (the transformer tsx is built
  * on) before node's REPL evaluates it, so types, interfaces, enums and `as` casts work while
  * node keeps doing what it does well (top-level await, multi-line input, completion).
- * Static imports become dynamic ones, which node's REPL accepts.
+ * Static imports become dynamic ones, which node's REPL accepts; top-level `const`, `let` and
+ * `class` declarations become `var` ones, so that a name may be declared again at a later
+ * prompt, as PySpark users redefine names all the time.
  */
 import { transformSync, type Message } from "esbuild";
 import { parse, type ImportDeclaration, type Program } from "acorn";
@@ -28,7 +30,7 @@ export function transpileInput(code: string): Transpiled {
       // verbatimModuleSyntax keeps an `import` line even when this input does not use what it
       // imports (node then explains how to import in a REPL), instead of dropping it silently.
       const out = transformSync(source, { loader: "ts", target: "node20", tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
-      return { kind: "ok", code: importsAsDynamic(out.code) };
+      return { kind: "ok", code: redeclarable(importsAsDynamic(out.code)) };
     } catch (err) {
       const errors = (err as { errors?: Message[] }).errors ?? [];
       if (incomplete(source, errors)) return { kind: "incomplete" };
@@ -75,5 +77,28 @@ export function importsAsDynamic(code: string): string {
   const imports = ast.body.filter((n): n is ImportDeclaration => n.type === "ImportDeclaration");
   let out = code;
   for (const decl of imports.reverse()) out = out.slice(0, decl.start) + dynamicImport(decl) + out.slice(decl.end);
+  return out;
+}
+
+/**
+ * Top-level `const`/`let` declarations as `var` ones, and `class X {}` as `var X = class X {}`:
+ * node's REPL refuses to declare a lexical name twice, across inputs too.
+ */
+export function redeclarable(code: string): string {
+  if (!/\b(const|let|class)\b/.test(code)) return code;
+  let ast: Program;
+  try {
+    ast = parse(code, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true });
+  } catch {
+    return code; // node reports it
+  }
+  let out = code;
+  for (const node of [...ast.body].reverse()) {
+    if (node.type === "VariableDeclaration" && (node.kind === "const" || node.kind === "let")) {
+      out = out.slice(0, node.start) + "var" + out.slice(node.start + node.kind.length);
+    } else if (node.type === "ClassDeclaration" && node.id) {
+      out = `${out.slice(0, node.start)}var ${node.id.name} = ${out.slice(node.start, node.end)};${out.slice(node.end)}`;
+    }
+  }
   return out;
 }

@@ -186,3 +186,27 @@ test("without a terminal the shell runs its input as a script, line by line, eac
   assert.equal(refused.status, 1);
   assert.equal(refused.stderr, "tspark: tspark.task.maxFailures must be a positive integer\n", "a setting the context refuses: its message, no stack");
 });
+
+test("a script's errors each print and the next line runs: an awaited rejection, then more errors; names may be declared again, as in PySpark; `_` may be imported", () => {
+  const input = [
+    'await Promise.reject(new Error("first"))', // an awaited rejection once crashed the shell at the next error
+    "undefined.x",
+    "const n = 1",
+    "const n = 2", // a name declared again at the prompt replaces the first
+    "let m = n + 1",
+    "let m = 10",
+    "class Point { constructor(public x: number) {} }",
+    "class Point { constructor(public y: number) {} }",
+    "[n, m, new Point(7).y]",
+    'import _ from "node:path"', // as `import _ from "lodash"`: no notice from node about `_`
+    '_.basename("/a/b.txt")',
+    "_.sep",
+  ].join("\n");
+  const r = spawnSync(process.execPath, [CLI, "--master", "local[1]"], { cwd: ROOT, input, encoding: "utf8", timeout: 60_000, env: { ...process.env, TSPARK_HISTORY: "" } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /has already been declared|domain/);
+  assert.match(r.stdout, /Uncaught Error: first/);
+  assert.match(r.stdout, /Uncaught TypeError: Cannot read properties of undefined \(reading 'x'\)/);
+  assert.match(r.stdout, /tspark> \[ 2, 10, 7 \]\ntspark> undefined\ntspark> 'b.txt'\ntspark> '\/'\ntspark> $/);
+  assert.doesNotMatch(r.stdout + r.stderr, /Expression assignment/);
+});
