@@ -32,6 +32,15 @@ test("a task failing every attempt fails the job with the attempt count and the 
   assert.match(err.message, /failure-modes\.test\.(ts|js):\d+/, "the user's line");
 });
 
+test("a thrown string fails the job with the string, and says how to get the line that threw", async () => {
+  const err = await sc.parallelize([1, 2], 2).map((x) => {
+    if (x === 2) throw "bad record";
+    return x;
+  }).collect().then(() => undefined, (e: unknown) => e as Error);
+  assert.ok(err);
+  assert.match(err.message, /a non-Error value was thrown: bad record\n\s+\(a value that is not an Error has no stack: throw new Error\(\.\.\.\) to see the line that threw it\)/);
+});
+
 test("a worker killed by SIGSEGV is replaced and its task retried; always crashing, the job names the signal", async () => {
   const out = await sc.parallelize([1, 2], 2).map((x) => {
     if (x === 2 && TaskContext.get()!.attemptNumber() === 0) process.kill(process.pid, "SIGSEGV");

@@ -168,6 +168,7 @@ export class DriverRuntime {
    */
   private readonly onSignal = (signal: NodeJS.Signals) => {
     if (signal === "SIGINT" && this.interruptHandler) return this.interruptHandler();
+    this.progressBar?.stop(); // not left drawn above the message
     process.stderr.write(`\ntspark: ${signal} received: cancelling jobs, removing partial output and temporary files\n`);
     try {
       this.dag.cancelJobs(() => true, `the driver received ${signal}`);

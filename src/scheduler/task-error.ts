@@ -3,6 +3,7 @@
  * stack of their own frames mapped back to their source lines, without engine frames.
  */
 import type { SerializedError } from "../worker/transport/protocol.js";
+import { THROWN_VALUE } from "../worker/task-outcome.js";
 import { mapStackToSource } from "../closure/source-map.js";
 import { isEngineFrame } from "../util/call-site.js";
 
@@ -18,10 +19,11 @@ export function userFrames(stack: string | undefined): string[] {
   return frames.length ? mapStackToSource(frames.join("\n")).split("\n").map((l) => l.trim()) : [];
 }
 
-/** `Name: message` followed by the user's frames, indented. */
+/** `Name: message` followed by the user's frames, indented (or, for a thrown non-Error, how to get them). */
 export function describeRemoteError(err: SerializedError): string {
   const head = `${err.name}: ${err.message}`;
   const frames = userFrames(err.stack);
+  if (frames.length === 0 && err.code === THROWN_VALUE) return `${head}\n    (a value that is not an Error has no stack: throw new Error(...) to see the line that threw it)`;
   return frames.length ? `${head}\n${frames.map((f) => `    ${f}`).join("\n")}` : head;
 }
 

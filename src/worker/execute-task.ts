@@ -10,7 +10,7 @@ import { collectStream, type BatchStream } from "./batch-stream.js";
 import { buildStream } from "./task-runner.js";
 import type { InterruptCheck } from "./task-interrupts.js";
 import { TaskScope, setRunningTaskScope, runningTaskScope, type RunningTask, type ExecutorInput } from "./task-context.js";
-import type { SerializedError, TaskMetrics, TaskOutcome } from "./task-outcome.js";
+import { THROWN_VALUE, type SerializedError, type TaskMetrics, type TaskOutcome } from "./task-outcome.js";
 import type { WorkerRuntime } from "./worker-runtime.js";
 import { profileFileName, profiled } from "./task-profiler.js";
 
@@ -19,7 +19,7 @@ function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) {
     return { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code as string | undefined };
   }
-  return { name: "Error", message: `a non-Error value was thrown: ${String(err)}`, stack: undefined, code: undefined };
+  return { name: "Error", message: `a non-Error value was thrown: ${String(err)}`, stack: undefined, code: THROWN_VALUE };
 }
 
 /**

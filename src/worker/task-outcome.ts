@@ -1,7 +1,7 @@
 /**
  * What running a task produces, as plain data any transport can encode: its records and
- * side effects (block updates, accumulator additions) on success, or its error. Types only:
- * nothing here is loaded at run time.
+ * side effects (block updates, accumulator additions) on success, or its error. Types, and
+ * the one error code the worker sets itself.
  */
 import type { BlockUpdate } from "../storage/block-store.js";
 
@@ -11,6 +11,9 @@ export interface SerializedError {
   stack: string | undefined;
   code: string | undefined;
 }
+
+/** A task error's code when the user's code threw something other than an Error (a string, say), which carries no stack. */
+export const THROWN_VALUE = "THROWN_VALUE";
 
 export interface TaskMetrics {
   durationMs: number;

@@ -168,6 +168,25 @@ test("the progress bar redraws in place on a terminal, makes way for workers' ou
   }
 });
 
+test("Ctrl-C in a program clears the progress bar before saying what it does", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tspark-progress-"));
+  try {
+    // The flag is never written: the stage stays held until Ctrl-C.
+    const term = new Terminal([process.execPath, CLI, "test/e2e/programs/held-stage.ts", join(dir, "never")], { cwd: ROOT });
+    try {
+      const bar = await term.expect(/\[Stage \d+:>\s*\(0 \+ 2\) \/ 4\]/);
+      term.send("\x03");
+      await term.expect(/SIGINT received/);
+      assert.equal(await term.exited, 130, term.text);
+      assertBarDrawnThenCleared(term.output, bar[0], "tspark: SIGINT received");
+    } finally {
+      term.kill();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("without a terminal the shell runs its input as a script, line by line, each after the previous one's await", () => {
   const input = [
     'import { normalize } from "./test/e2e/programs/helpers/text.ts"', // a static import, of a .ts helper
