@@ -16,6 +16,7 @@ import * as tspark from "../index.js";
 import { SparkContext, SparkConf, RDD } from "../index.js";
 import { CONFIG_KEYS } from "../config/keys.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
+import { withoutUiAnnouncement } from "../driver/driver-runtime.js";
 import { TsparkError } from "../errors.js";
 import { transpileInput } from "./ts-input.js";
 import { registerTsx } from "./run-program.js";
@@ -128,7 +129,7 @@ function feedLineByLine(server: REPLServer, source: NodeJS.ReadableStream, feed:
 export async function runShell(): Promise<void> {
   await registerTsx(); // `import { helper } from "./helpers.ts"` at the prompt
   const conf = new SparkConf().setIfMissing(CONFIG_KEYS.appName.key, "tspark-shell");
-  const sc = new SparkContext(conf);
+  const sc = withoutUiAnnouncement(() => new SparkContext(conf));
   // Ctrl-C cancels the running jobs (killing their tasks) instead of exiting.
   const interrupt = () => {
     const ids = runtimeOf(sc).interruptAllJobs("interrupted from the shell (Ctrl-C)");

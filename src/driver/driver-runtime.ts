@@ -92,6 +92,18 @@ export function resultSizeLimit(maxResultSize: number, written: string, heapLimi
   return { bytes: ofHeap, text: `a quarter of the driver's heap (${formatBytes(ofHeap)} of ${formatBytes(heapLimit)}; --driver-memory raises it, tspark.driver.maxResultSize is ${written})` };
 }
 
+let announceUi = true;
+
+/** Makes a context without printing its UI's address (the shell prints it in its banner). */
+export function withoutUiAnnouncement<T>(make: () => T): T {
+  announceUi = false;
+  try {
+    return make();
+  } finally {
+    announceUi = true;
+  }
+}
+
 export class DriverRuntime {
   readonly backend: ExecutorBackend;
   readonly tasks: TaskScheduler;
@@ -277,7 +289,9 @@ export class DriverRuntime {
     }, this.bus);
     this.dag = new DAGScheduler(this.tasks, this.mapOutputs, settings.maxFailures, this.bus);
     this.bus.post({ event: "environmentUpdate", runtime: this.runtimeInfo(), config: effectiveConfig(conf) });
-    this.uiStarting = store && settings.ui ? this.startUi(store, settings.ui.host, settings.ui.port, settings.ui.authenticate ? newAccessToken() : undefined) : Promise.resolve();
+    // The address is printed at start, once, where a person reads it (a program's log stays quiet at the default level); the shell's banner has it.
+    const announce = announceUi && process.stderr.isTTY;
+    this.uiStarting = store && settings.ui ? this.startUi(store, settings.ui.host, settings.ui.port, settings.ui.authenticate ? newAccessToken() : undefined, announce) : Promise.resolve();
     process.once("exit", this.onExit);
     process.on("SIGINT", this.onSignal);
     process.on("SIGTERM", this.onSignal);
@@ -300,7 +314,7 @@ export class DriverRuntime {
     return this.sparkSession ? this.sparkSession.info.uiWebUrl : this.ui?.accessUrl;
   }
 
-  private async startUi(store: AppStatusStore, host: string, port: number, token: string | undefined): Promise<void> {
+  private async startUi(store: AppStatusStore, host: string, port: number, token: string | undefined, announce: boolean): Promise<void> {
     try {
       // Loaded only when the UI is on: contexts without it do not pay for the server library.
       const { WebUi } = await import("../ui/web-ui.js");
@@ -309,6 +323,7 @@ export class DriverRuntime {
       else {
         this.ui = ui;
         log("INFO", "ui", `web UI at ${ui.accessUrl}`);
+        if (announce) process.stderr.write(`tspark: web UI at ${ui.accessUrl}\n`);
       }
     } catch (err) {
       log("WARN", "ui", `the web UI did not start: ${(err as Error).message}`);

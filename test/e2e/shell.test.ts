@@ -51,6 +51,7 @@ test("the shell: banner, TypeScript with captured variables, Tab completion, Ctr
   await term.expect(/master local\[2\] \(2 worker processes\), app "tspark-shell"/);
   await term.expect(/Web UI: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
   await term.expect(PROMPT);
+  assert.doesNotMatch(term.text, /tspark: web UI at/, "the banner gives the address, once");
 
   term.send("const k: number = 10\r");
   await term.expect(PROMPT);
@@ -168,12 +169,13 @@ test("the progress bar redraws in place on a terminal, makes way for workers' ou
   }
 });
 
-test("Ctrl-C in a program clears the progress bar before saying what it does", async () => {
+test("a program on a terminal prints its web UI's address at start; Ctrl-C clears the progress bar before saying what it does", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tspark-progress-"));
   try {
     // The flag is never written: the stage stays held until Ctrl-C.
     const term = new Terminal([process.execPath, CLI, "test/e2e/programs/held-stage.ts", join(dir, "never")], { cwd: ROOT });
     try {
+      await term.expect(/tspark: web UI at http:\/\/127\.0\.0\.1:\d+\/\?token=\S+\r?\n/);
       const bar = await term.expect(/\[Stage \d+:>\s*\(0 \+ 2\) \/ 4\]/);
       term.send("\x03");
       await term.expect(/SIGINT received/);
