@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseLaunchArgs, type LaunchPlan } from "./launch-options.js";
+import { USAGE, parseLaunchArgs, type LaunchPlan } from "./launch-options.js";
 
 function inTempDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "tspark-launch-"));
@@ -81,4 +81,9 @@ test("bad usage is a clear error naming the option or the file line", () => {
     bad(["--properties-file", "bad.conf"], /bad\.conf:1: not a size: "huge"/);
     assert.equal(parseLaunchArgs(["--help", "--properties-file", "missing.conf"], {}, cwd).help, true, "--help needs nothing else to be right");
   });
+});
+
+test("the usage names the history server and Spark's masters", () => {
+  assert.match(USAGE, /tspark history \[--port <n>\] <event-log-file\|directory>/);
+  assert.match(USAGE, /spark:\/\/host:port, yarn/);
 });

@@ -47,11 +47,15 @@ const OPTIONS = {
 } as const;
 
 export const USAGE = `Usage: tspark [options] [program.ts|program.js [program arguments...]]
+       tspark history [--port <n>] <event-log-file|directory>
 
 Runs a tspark program, or with no program opens the interactive shell (sc ready).
+\`tspark history\` serves the web UI of finished applications from their event logs
+(written with --conf tspark.eventLog.enabled=true; \`tspark history --help\`).
 
 Options:
-  --master <url>             local, local[N] or local[*] (default: ${CONFIG_KEYS.master.default})
+  --master <url>             local, local[N] or local[*] (default: ${CONFIG_KEYS.master.default}), or a Spark
+                             master to run on Apache Spark: spark://host:port, yarn, k8s://..., local-cluster[N,C,M]
   --name <name>              application name
   --conf <key=value>         a configuration setting (repeatable), e.g. --conf tspark.task.maxFailures=2
   --properties-file <path>   settings file, one "key value" or "key=value" a line (default:

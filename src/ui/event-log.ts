@@ -97,21 +97,21 @@ export interface ReplayedLog {
   incomplete: boolean;
 }
 
-/** Which log `tspark history <path>` means: the file itself, or a directory's newest log. */
-export function resolveEventLog(path: string): string {
+/** The logs `tspark history <path>` serves: the file itself, or every file of a directory, newest first. */
+export function eventLogPaths(path: string): string[] {
   let st;
   try {
     st = statSync(path);
   } catch {
     throw new TsparkError("INVALID_ARGUMENT", `no event log at ${path}`);
   }
-  if (!st.isDirectory()) return path;
+  if (!st.isDirectory()) return [path];
   const logs = readdirSync(path)
     .map((f) => join(path, f))
     .filter((f) => statSync(f).isFile())
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (logs.length === 0) throw new TsparkError("INVALID_ARGUMENT", `no event logs in ${path}`);
-  return logs[0]!;
+  return logs;
 }
 
 /** Replays an event log into a fresh status store. */

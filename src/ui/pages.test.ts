@@ -22,20 +22,20 @@ const rowsOf = (page: string) => (page.slice(page.indexOf('<table id="tasks">'))
 test("a stage's task table is paged; pages out of range show the nearest one", () => {
   const n = 2 * TASKS_PER_PAGE + 7;
   const store = bigStage(n);
-  const first = stagePage({ store, live: true }, 0)!;
+  const first = stagePage({ store, live: true, base: "/" }, 0)!;
   assert.equal(rowsOf(first), TASKS_PER_PAGE);
   assert.match(first, new RegExp(`Tasks \\(${n}\\)`));
-  assert.match(first, /Page 1 of 3 <a href="\/stages\/stage\/\?id=0&amp;page=2">next<\/a>/);
-  const last = stagePage({ store, live: true }, 0, 3)!;
+  assert.match(first, /Page 1 of 3 <a href="stages\/stage\/\?id=0&amp;page=2">next<\/a>/);
+  const last = stagePage({ store, live: true, base: "/" }, 0, 3)!;
   assert.equal(rowsOf(last), 7);
   assert.match(last, /Page 3 of 3 <a href="[^"]*page=2">previous<\/a><\/p>/);
-  assert.equal(rowsOf(stagePage({ store, live: true }, 0, 99)!), 7);
-  assert.equal(rowsOf(stagePage({ store, live: true }, 0, Number("x"))!), TASKS_PER_PAGE);
-  assert.ok(!stagePage({ store: bigStage(3), live: true }, 0)!.includes("Page 1 of"), "one page: no pager");
+  assert.equal(rowsOf(stagePage({ store, live: true, base: "/" }, 0, 99)!), 7);
+  assert.equal(rowsOf(stagePage({ store, live: true, base: "/" }, 0, Number("x"))!), TASKS_PER_PAGE);
+  assert.ok(!stagePage({ store: bigStage(3), live: true, base: "/" }, 0)!.includes("Page 1 of"), "one page: no pager");
 });
 
 test("app names and job descriptions are escaped", () => {
-  const page = jobsPage({ store: bigStage(1), live: false });
+  const page = jobsPage({ store: bigStage(1), live: false, base: "/" });
   assert.ok(page.includes(escapeHtml("<img src=x onerror=alert(1)>")));
   assert.ok(page.includes("&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;"));
   assert.ok(!page.includes("<script>x()") && !page.includes("<img"));

@@ -13,6 +13,8 @@ export interface PageContext {
   live: boolean;
   /** A notice shown on every page (e.g. "replayed from <file>; the log is incomplete"). */
   banner?: string | undefined;
+  /** Where the application's pages are served ("/", or "/history/<appId>/" by the history server): links are relative to it. */
+  base: string;
 }
 
 const CSS = `
@@ -31,7 +33,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weig
 `;
 
 const REFRESH = (rev: number) =>
-  raw(`<script>(()=>{const rev=${rev};setInterval(async()=>{try{const r=await fetch('/api/v1/revision');if((await r.json()).revision!==rev)location.reload()}catch{}},1000)})()</script>`);
+  raw(`<script>(()=>{const rev=${rev};setInterval(async()=>{try{const r=await fetch('api/v1/revision');if((await r.json()).revision!==rev)location.reload()}catch{}},1000)})()</script>`);
 
 const TABS = [
   ["jobs", "Jobs"],
@@ -46,8 +48,8 @@ export type Tab = (typeof TABS)[number][0];
 function layout(ctx: PageContext, tab: Tab, title: string, body: Html): string {
   const app = ctx.store.app;
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} - ${app?.appName ?? "tspark"} - tspark UI</title><style>${raw(CSS)}</style></head>
-<body><nav><strong>tspark</strong>${TABS.map(([id, label]) => html`<a href="/${id}/"${raw(id === tab ? ' class="on"' : "")}>${label}</a>`)}<span class="app">${app?.appName ?? ""} (${app?.appId ?? "?"})</span></nav>
+<html lang="en"><head><meta charset="utf-8"><base href="${ctx.base}"><title>${title} - ${app?.appName ?? "tspark"} - tspark UI</title><style>${raw(CSS)}</style></head>
+<body><nav><strong>tspark</strong>${ctx.base === "/" ? "" : html`<a href="/">All applications</a>`}${TABS.map(([id, label]) => html`<a href="${id}/"${raw(id === tab ? ' class="on"' : "")}>${label}</a>`)}<span class="app">${app?.appName ?? ""} (${app?.appId ?? "?"})</span></nav>
 <main>${ctx.banner ? html`<div class="banner">${ctx.banner}</div>` : ""}<h1>${title}</h1>
 ${body}</main>${ctx.live ? REFRESH(ctx.store.revision) : ""}</body></html>`.text;
 }
@@ -96,7 +98,7 @@ function jobTable(store: AppStatusStore, jobs: JobRow[]): Html {
 ${jobs.map((j) => {
   const t = jobTasks(store, j);
   const doneStages = j.stageIds.filter((id) => store.stages.get(id)?.status === "COMPLETE").length;
-  return html`<tr><td>${j.jobId}</td><td><a href="/jobs/job/?id=${j.jobId}">${j.description ?? j.name}</a>${j.description ? html`<br><small>${j.name}</small>` : ""}</td><td class="t">${time(j.submissionTime)}</td><td class="n">${duration(j.submissionTime, j.completionTime)}</td><td class="n">${doneStages}/${j.stageIds.length}</td><td class="n">${t.done}/${t.total}${t.failed ? html` <span class="bad">(${t.failed} failed)</span>` : ""}</td>${statusCell(j.status)}<td>${errorSummary(j.error)}</td></tr>\n`;
+  return html`<tr><td>${j.jobId}</td><td><a href="jobs/job/?id=${j.jobId}">${j.description ?? j.name}</a>${j.description ? html`<br><small>${j.name}</small>` : ""}</td><td class="t">${time(j.submissionTime)}</td><td class="n">${duration(j.submissionTime, j.completionTime)}</td><td class="n">${doneStages}/${j.stageIds.length}</td><td class="n">${t.done}/${t.total}${t.failed ? html` <span class="bad">(${t.failed} failed)</span>` : ""}</td>${statusCell(j.status)}<td>${errorSummary(j.error)}</td></tr>\n`;
 })}</tbody></table>`;
 }
 
@@ -127,7 +129,7 @@ ${j.error ? html`<h2>Error</h2><pre class="err">${j.error}</pre>` : ""}
 function stageTable(stages: StageRow[]): Html {
   if (stages.length === 0) return html`<p>No stages yet.</p>`;
   return html`<table id="stages"><thead><tr><th>Stage Id</th><th>Job</th><th>Description</th><th>Submitted</th><th>Duration</th><th>Tasks: Succeeded/Total</th><th>Input</th><th>Output</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Status</th><th>Failure Reason</th></tr></thead><tbody>
-${stages.map((s) => html`<tr><td>${s.stageId}</td><td><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></td><td><a href="/stages/stage/?id=${s.stageId}">${s.name}</a></td><td class="t">${time(s.submissionTime)}</td><td class="n">${duration(s.submissionTime, s.completionTime)}</td>
+${stages.map((s) => html`<tr><td>${s.stageId}</td><td><a href="jobs/job/?id=${s.jobId}">${s.jobId}</a></td><td><a href="stages/stage/?id=${s.stageId}">${s.name}</a></td><td class="t">${time(s.submissionTime)}</td><td class="n">${duration(s.submissionTime, s.completionTime)}</td>
 <td class="n">${s.completedTasks}/${s.numTasks}${s.activeTasks ? html` <span class="run">(${s.activeTasks} running)</span>` : ""}${s.failedTasks ? html` <span class="bad">(${s.failedTasks} failed)</span>` : ""}</td>
 <td class="n">${bytes(s.totals.bytesIn)}</td><td class="n">${bytes(s.totals.resultBytes)}</td><td class="n">${bytes(s.totals.shuffleReadBytes)}</td><td class="n">${bytes(s.totals.shuffleWriteBytes)}</td><td class="n">${bytes(s.totals.spillBytes)}</td>${statusCell(s.status)}<td>${errorSummary(s.failureReason)}</td></tr>\n`)}</tbody></table>`;
 }
@@ -159,9 +161,9 @@ export function stagePage(ctx: PageContext, stageId: number, pageNo = 1): string
   const pages = Math.max(1, Math.ceil(all.length / TASKS_PER_PAGE));
   const p = Math.min(Math.max(1, Math.floor(pageNo) || 1), pages);
   const tasks = all.slice((p - 1) * TASKS_PER_PAGE, p * TASKS_PER_PAGE);
-  const link = (n: number, label: string) => html` <a href="/stages/stage/?id=${s.stageId}&amp;page=${n}">${label}</a>`;
+  const link = (n: number, label: string) => html` <a href="stages/stage/?id=${s.stageId}&amp;page=${n}">${label}</a>`;
   const pager = pages === 1 ? "" : html`<p class="pager">Page ${p} of ${pages}${p > 1 ? link(p - 1, "previous") : ""}${p < pages ? link(p + 1, "next") : ""}</p>`;
-  const body = html`<dl><dt>Description</dt><dd>${s.name}</dd><dt>Job</dt><dd><a href="/jobs/job/?id=${s.jobId}">${s.jobId}</a></dd><dt>Status</dt><dd>${s.status}</dd>
+  const body = html`<dl><dt>Description</dt><dd>${s.name}</dd><dt>Job</dt><dd><a href="jobs/job/?id=${s.jobId}">${s.jobId}</a></dd><dt>Status</dt><dd>${s.status}</dd>
 <dt>Submitted</dt><dd>${time(s.submissionTime)}</dd><dt>Duration</dt><dd>${duration(s.submissionTime, s.completionTime)}</dd>
 <dt>Tasks</dt><dd>${s.completedTasks}/${s.numTasks} succeeded, ${s.activeTasks} running, ${s.failedTasks} failed, ${s.killedTasks} killed</dd>${totalsList(s.totals)}</dl>
 ${s.failureReason ? html`<h2>Failure reason</h2><pre class="err">${s.failureReason}</pre>` : ""}
@@ -183,7 +185,7 @@ export function storagePage(ctx: PageContext): string {
 ${rdds.map((r) => {
   const t = totals.get(r.rddId);
   const cached = t?.cachedPartitions ?? 0;
-  return html`<tr><td>${r.rddId}</td><td><a href="/storage/rdd/?id=${r.rddId}">${r.name}</a></td><td>${r.storageLevel}</td><td class="n">${cached}/${r.numPartitions}</td><td class="n">${r.numPartitions ? Math.round((100 * cached) / r.numPartitions) : 0}%</td><td class="n">${formatBytes(t?.memoryBytes ?? 0)}</td><td class="n">${formatBytes(t?.diskBytes ?? 0)}</td></tr>\n`;
+  return html`<tr><td>${r.rddId}</td><td><a href="storage/rdd/?id=${r.rddId}">${r.name}</a></td><td>${r.storageLevel}</td><td class="n">${cached}/${r.numPartitions}</td><td class="n">${r.numPartitions ? Math.round((100 * cached) / r.numPartitions) : 0}%</td><td class="n">${formatBytes(t?.memoryBytes ?? 0)}</td><td class="n">${formatBytes(t?.diskBytes ?? 0)}</td></tr>\n`;
 })}</tbody></table>`;
   return layout(ctx, "storage", "Storage", body);
 }
@@ -234,4 +236,31 @@ export function unauthorizedPage(): string {
 
 export function notFoundPage(ctx: PageContext, what: string): string {
   return layout(ctx, "jobs", "Not found", html`<p>${what}</p>`);
+}
+
+/** An application whose event log the history server serves. */
+export interface LoggedApp {
+  store: AppStatusStore;
+  /** The log's path. */
+  path: string;
+  events: number;
+  /** The log has no application end (the application crashed, was killed, or still runs). */
+  incomplete: boolean;
+}
+
+/** The history server's first page: every application in the log directory, newest first, as Spark's history server lists them. */
+export function historyPage(apps: LoggedApp[], banner: string): string {
+  const rows = [...apps].sort((a, b) => (b.store.app?.startTime ?? 0) - (a.store.app?.startTime ?? 0));
+  const body = rows.length === 0
+    ? html`<p>No event logs.</p>`
+    : html`<table id="applications"><thead><tr><th>App ID</th><th>App Name</th><th>Started</th><th>Completed</th><th>Duration</th><th>User</th><th>Status</th><th>Events</th><th>Event log</th></tr></thead><tbody>
+${rows.map(({ store, path, events, incomplete }) => {
+  const a = store.app!;
+  return html`<tr><td><a href="history/${encodeURIComponent(a.appId)}/jobs/">${a.appId}</a></td><td>${a.appName}</td><td class="t">${time(a.startTime)}</td><td class="t">${time(a.endTime)}</td><td class="n">${a.endTime === undefined ? "" : duration(a.startTime, a.endTime)}</td><td>${a.user}</td>${statusCell(incomplete ? "INCOMPLETE" : "COMPLETE")}<td class="n">${events}</td><td>${path}</td></tr>\n`;
+})}</tbody></table>`;
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><base href="/"><title>History - tspark UI</title><style>${raw(CSS)}</style></head>
+<body><nav><strong>tspark</strong><a href="/" class="on">All applications</a></nav>
+<main><div class="banner">${banner}</div><h1>Applications</h1>
+${body}</main></body></html>`.text;
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync, closeSync, statSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppStatusStore } from "./status-store.js";
-import { EventLogWriter, replayEventLog, resolveEventLog } from "./event-log.js";
+import { EventLogWriter, eventLogPaths, replayEventLog } from "./event-log.js";
 import type { TsparkEvent, TaskEndMetrics } from "../scheduler/listener-bus.js";
 
 const metrics = (over: Partial<TaskEndMetrics> = {}): TaskEndMetrics => ({
@@ -116,7 +116,8 @@ test("the event log writes JSON lines that replay to the same state", async () =
     writeFileSync(join(dir, "file"), "");
     assert.throws(() => new EventLogWriter(join(dir, "file", "logs"), "local-1"), /cannot create the event log directory/);
 
-    const r = replayEventLog(resolveEventLog(w.path));
+    assert.deepEqual(eventLogPaths(join(dir, "logs")).sort(), [w.path, second.path].sort(), "a directory: every log in it");
+    const r = replayEventLog(eventLogPaths(w.path)[0]!);
     assert.equal(r.incomplete, false);
     assert.equal(r.events, sampleEvents().length + 1);
     assert.deepEqual(r.store.stages.get(0), storeOf(sampleEvents()).stages.get(0));
@@ -139,7 +140,7 @@ test("a log cut off mid-line (a killed driver) replays up to its last whole even
     assert.equal(r.store.stages.get(0)!.failedTasks, 1);
     writeFileSync(path, "not a log\n");
     assert.throws(() => replayEventLog(path), /is not a tspark event log/);
-    assert.throws(() => resolveEventLog(join(dir, "missing")), /no event log at/);
+    assert.throws(() => eventLogPaths(join(dir, "missing")), /no event log at/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,7 @@ import { runtimeOf } from "../driver/runtime-registry.js";
 import { WebUi } from "./web-ui.js";
 import { AppStatusStore } from "./status-store.js";
 import { replayEventLog } from "./event-log.js";
-import { stagePage } from "./pages.js";
+import { stagePage, type LoggedApp } from "./pages.js";
 import type { TsparkEvent } from "../scheduler/listener-bus.js";
 
 /** The access token `get` presents (as an Authorization header), when the UI wants one. */
@@ -145,7 +145,7 @@ test("every page and API endpoint after real jobs, with user text escaped; the U
     const replayed = replayEventLog(join(dir, appId));
     assert.equal(replayed.incomplete, false);
     assert.equal(replayed.badLines, 0);
-    const historyStage = stagePage({ store: replayed.store, live: false }, 1)!;
+    const historyStage = stagePage({ store: replayed.store, live: false, base: "/" }, 1)!;
     assert.equal(tableOf(historyStage, "tasks"), tableOf(liveStage, "tasks"), "history renders what the live UI showed");
   } finally {
     bearer = undefined;
@@ -213,6 +213,37 @@ test("tspark.ui.enabled=false: no server, uiWebUrl undefined; a bad port is a cl
   }
   assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.ui.port": "http" } }), /tspark\.ui\.port must be a port number/);
   assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.ui.enabled": "yes" } }), /tspark\.ui\.enabled must be true or false/);
+});
+
+test("the history server of a directory lists every application, and serves each one's pages and API under its id", async () => {
+  const appOf = (appId: string, name: string, ended: boolean, jobs: number): LoggedApp => {
+    const store = new AppStatusStore();
+    store.apply({ event: "applicationStart", time: 1000, appId, appName: name, user: "u", master: "local", version: "0" });
+    for (let j = 0; j < jobs; j++) store.apply({ event: "jobStart", time: 1100, jobId: j, name: `count at ${name}.ts:${j}`, description: undefined, group: undefined });
+    if (ended) store.apply({ event: "applicationEnd", time: 5000 });
+    return { store, path: `/logs/${appId}`, events: 2, incomplete: !ended };
+  };
+  const ui = await WebUi.start([appOf("local-1", "first", true, 2), appOf("local-2", "second <b>", false, 1)], { host: "127.0.0.1", port: 0, live: false, banner: "History from /logs" });
+  try {
+    const list = await get(`${ui.url}/`);
+    assert.equal(list.status, 200);
+    assert.equal((list.body.match(/<tr><td><a href="history\//g) ?? []).length, 2);
+    assert.match(list.body, /<a href="history\/local-1\/jobs\/">local-1<\/a><\/td><td>first<\/td>.*COMPLETE/);
+    assert.match(list.body, /second &lt;b&gt;.*INCOMPLETE/);
+    const jobs = await get(`${ui.url}/history/local-2/jobs/`);
+    assert.match(jobs.body, /<base href="\/history\/local-2\/">/);
+    assert.match(jobs.body, /History of second &lt;b&gt; \(local-2\) from \/logs\/local-2; the log has no application end/);
+    assert.match(jobs.body, /count at second &lt;b&gt;\.ts:0/);
+    assert.doesNotMatch(jobs.body, /first\.ts/);
+    assert.match((await get(`${ui.url}/history/local-1/`)).body, /<base href="\/history\/local-1\/">[\s\S]*count at first\.ts:1/, "an application's root leads to its jobs");
+    assert.equal((await get(`${ui.url}/history/local-9/jobs/`)).status, 404);
+    const apps = JSON.parse((await get(`${ui.url}/api/v1/applications`)).body) as Array<{ id: string; attempts: Array<{ completed: boolean }> }>;
+    assert.deepEqual(apps.map((a) => [a.id, a.attempts[0]!.completed]), [["local-1", true], ["local-2", false]]);
+    assert.equal((JSON.parse((await get(`${ui.url}/api/v1/applications/local-1/jobs`)).body) as unknown[]).length, 2);
+    assert.equal((await get(`${ui.url}/api/v1/applications/local-9/jobs`)).status, 404);
+  } finally {
+    await ui.close();
+  }
 });
 
 test("a taken port: the UI takes the next free one", async () => {

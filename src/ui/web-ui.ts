@@ -9,7 +9,7 @@
  * while its workers started (start-up to a first result: 420 ms with it, 240 ms without).
  */
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from "node:http";
-import type { FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { AppStatusStore, StageRow } from "./status-store.js";
 import * as pages from "./pages.js";
 import { TsparkError } from "../errors.js";
@@ -40,9 +40,10 @@ export class WebUi {
   /** `url` is the server's root; `accessUrl` the address to open (with the token, when one is required). */
   private constructor(private readonly server: Server, readonly url: string, readonly accessUrl: string) {}
 
-  static async start(store: AppStatusStore, opts: WebUiOptions): Promise<WebUi> {
+  /** Serves one application (a live one, or one replayed from its log), or a history server's logged applications under /history/<appId>/. */
+  static async start(content: AppStatusStore | readonly pages.LoggedApp[], opts: WebUiOptions): Promise<WebUi> {
     const server = createServer();
-    server.on("request", servedLazily(server, store, opts));
+    server.on("request", servedLazily(server, content, opts));
     // The configured port, the next ones when taken, then any free port (many contexts on one machine).
     const tries = opts.port === 0 ? [0] : [...Array.from({ length: PORT_RETRIES + 1 }, (_, i) => opts.port + i).filter((p) => p <= 65535), 0];
     for (const port of tries) {
@@ -84,10 +85,10 @@ export class WebUi {
  * The server's request listener: fastify's handler, built at the first request (a start that
  * failed is tried again at the next one).
  */
-function servedLazily(server: Server, store: AppStatusStore, opts: WebUiOptions): Handler {
+function servedLazily(server: Server, content: AppStatusStore | readonly pages.LoggedApp[], opts: WebUiOptions): Handler {
   let handler: Promise<Handler> | undefined;
   return (req, res) => {
-    handler ??= routes(server, store, opts);
+    handler ??= routes(server, content, opts);
     const fail = (err: unknown) => {
       if (!res.headersSent) res.statusCode = 500;
       res.end(`the web UI failed: ${(err as Error).message}`);
@@ -106,7 +107,7 @@ function servedLazily(server: Server, store: AppStatusStore, opts: WebUiOptions)
 }
 
 /** Fastify's request handler for the UI's pages and API, on the already listening `server`. */
-async function routes(server: Server, store: AppStatusStore, opts: WebUiOptions): Promise<Handler> {
+async function routes(server: Server, content: AppStatusStore | readonly pages.LoggedApp[], opts: WebUiOptions): Promise<Handler> {
   const { default: Fastify } = await import("fastify");
   let handler: Handler | undefined;
   const app = Fastify({
@@ -117,10 +118,6 @@ async function routes(server: Server, store: AppStatusStore, opts: WebUiOptions)
       return server;
     },
   });
-  const ctx: pages.PageContext = { store, live: opts.live, banner: opts.banner };
-  const page = (reply: FastifyReply, body: string | undefined, what: string) =>
-    body === undefined ? reply.code(404).type("text/html; charset=utf-8").send(pages.notFoundPage(ctx, what)) : reply.type("text/html; charset=utf-8").send(body);
-  const idOf = (q: unknown) => Number((q as { id?: string }).id);
 
   const token = opts.token;
   if (token !== undefined) {
@@ -134,7 +131,34 @@ async function routes(server: Server, store: AppStatusStore, opts: WebUiOptions)
     });
   }
 
-  app.get("/", (_req, reply) => reply.redirect("/jobs/"));
+  const stores = new Map<string, AppStatusStore>();
+  if (!Array.isArray(content)) {
+    const store = content as AppStatusStore;
+    if (store.app) stores.set(store.app.appId, store);
+    app.get("/", (_req, reply) => reply.redirect("/jobs/"));
+    pageRoutes(app, { store, live: opts.live, banner: opts.banner, base: "/" });
+    app.get("/api/v1/revision", async () => ({ revision: store.revision }));
+  } else {
+    const logged = content as readonly pages.LoggedApp[];
+    for (const l of logged) stores.set(l.store.app!.appId, l.store);
+    app.get("/", (_req, reply) => reply.type("text/html; charset=utf-8").send(pages.historyPage([...logged], opts.banner ?? "")));
+    for (const l of logged) {
+      const base = `/history/${encodeURIComponent(l.store.app!.appId)}/`;
+      const banner = `History of ${l.store.app!.appName} (${l.store.app!.appId}) from ${l.path}${l.incomplete ? "; the log has no application end (it crashed, was killed, or still runs): showing what it logged" : ""}`;
+      app.get(base, (_req, reply) => reply.redirect(`${base}jobs/`));
+      await app.register(async (sub) => pageRoutes(sub, { store: l.store, live: false, banner, base }), { prefix: base.slice(0, -1) });
+    }
+  }
+  apiRoutes(app, stores);
+  await app.ready();
+  return handler!;
+}
+
+/** One application's pages, under the prefix they are registered with. */
+function pageRoutes(app: FastifyInstance, ctx: pages.PageContext): void {
+  const page = (reply: FastifyReply, body: string | undefined, what: string) =>
+    body === undefined ? reply.code(404).type("text/html; charset=utf-8").send(pages.notFoundPage(ctx, what)) : reply.type("text/html; charset=utf-8").send(body);
+  const idOf = (q: unknown) => Number((q as { id?: string }).id);
   app.get("/jobs/", (_req, reply) => page(reply, pages.jobsPage(ctx), ""));
   app.get("/jobs/job/", (req, reply) => page(reply, pages.jobPage(ctx, idOf(req.query)), "No such job."));
   app.get("/stages/", (_req, reply) => page(reply, pages.stagesPage(ctx), ""));
@@ -143,31 +167,31 @@ async function routes(server: Server, store: AppStatusStore, opts: WebUiOptions)
   app.get("/storage/rdd/", (req, reply) => page(reply, pages.rddPage(ctx, idOf(req.query)), "No such persisted RDD."));
   app.get("/executors/", (_req, reply) => page(reply, pages.executorsPage(ctx), ""));
   app.get("/environment/", (_req, reply) => page(reply, pages.environmentPage(ctx), ""));
+}
 
-  // JSON API.
-  app.get("/api/v1/revision", async () => ({ revision: store.revision }));
-  app.get("/api/v1/applications", async () => {
-    const a = store.app;
-    return a ? [{ id: a.appId, name: a.appName, attempts: [{ startTime: a.startTime, endTime: a.endTime, completed: a.endTime !== undefined, sparkUser: a.user }] }] : [];
-  });
+/** The JSON API, shaped like Spark's REST API: every application served, by id. */
+function apiRoutes(app: FastifyInstance, stores: ReadonlyMap<string, AppStatusStore>): void {
+  app.get("/api/v1/applications", async () =>
+    [...stores.values()].map(({ app: a }) => ({ id: a!.appId, name: a!.appName, attempts: [{ startTime: a!.startTime, endTime: a!.endTime, completed: a!.endTime !== undefined, sparkUser: a!.user }] })),
+  );
   const base = "/api/v1/applications/:appId";
+  const storeOf = (req: { params: unknown }) => stores.get((req.params as { appId: string }).appId);
   app.addHook("preHandler", async (req, reply) => {
     const appId = (req.params as { appId?: string }).appId;
-    if (appId !== undefined && appId !== store.app?.appId) return reply.code(404).send({ message: `no such application: ${appId}` });
+    if (appId !== undefined && !stores.has(appId)) return reply.code(404).send({ message: `no such application: ${appId}` });
   });
-  app.get(`${base}/jobs`, async () => [...store.jobs.values()]);
-  app.get(`${base}/jobs/:id`, async (req, reply) => store.jobs.get(Number((req.params as { id: string }).id)) ?? reply.code(404).send({ message: "no such job" }));
-  app.get(`${base}/stages`, async () => [...store.stages.values()].map((s) => stageJson(s, false)));
+  app.get(`${base}/jobs`, async (req) => [...storeOf(req)!.jobs.values()]);
+  app.get(`${base}/jobs/:id`, async (req, reply) => storeOf(req)!.jobs.get(Number((req.params as { id: string }).id)) ?? reply.code(404).send({ message: "no such job" }));
+  app.get(`${base}/stages`, async (req) => [...storeOf(req)!.stages.values()].map((s) => stageJson(s, false)));
   app.get(`${base}/stages/:id`, async (req, reply) => {
-    const s = store.stages.get(Number((req.params as { id: string }).id));
+    const s = storeOf(req)!.stages.get(Number((req.params as { id: string }).id));
     return s ? stageJson(s, true) : reply.code(404).send({ message: "no such stage" });
   });
-  app.get(`${base}/executors`, async () => [...store.executors.values()]);
-  app.get(`${base}/storage/rdd`, async () => {
+  app.get(`${base}/executors`, async (req) => [...storeOf(req)!.executors.values()]);
+  app.get(`${base}/storage/rdd`, async (req) => {
+    const store = storeOf(req)!;
     const totals = new Map(store.blocks.storageInfo().map((i) => [i.rddId, i]));
     return [...store.rdds.values()].map((r) => ({ ...r, cachedPartitions: 0, memoryBytes: 0, diskBytes: 0, ...totals.get(r.rddId), blocks: store.blocks.blocksOf(r.rddId) }));
   });
-  app.get(`${base}/environment`, async () => ({ runtime: Object.fromEntries(store.runtime), properties: store.config }));
-  await app.ready();
-  return handler!;
+  app.get(`${base}/environment`, async (req) => ({ runtime: Object.fromEntries(storeOf(req)!.runtime), properties: storeOf(req)!.config }));
 }

@@ -7,7 +7,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -154,22 +154,36 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     assert.equal(await app.exited, 0, app.stderr());
     await assert.rejects(fetch(`${url}/jobs/`)); // the UI stopped with the context
 
-    // History: the same pages from the event log.
+    // History: the directory's applications listed, each with the same pages from its event log.
     const logs = readdirSync(events);
     assert.equal(logs.length, 1);
+    // A second application's log: one that crashed at once (no end).
+    writeFileSync(join(events, "local-1000"), `${JSON.stringify({ event: "applicationStart", time: 1000, appId: "local-1000", appName: "earlier app", user: "u", master: "local[1]", version: "0" })}\n`);
     history = start(["history", "--port", "0", events]);
+    await history.next(/^tspark history: 2 applications from .* \(1 without an end/);
     const [, haccess, hurl] = await history.next(/serving at ((http:\/\/127\.0\.0\.1:\d+)\/\?token=[\w-]+)/);
     await page.goto(haccess!);
-    await page.goto(`${hurl}/jobs/`);
+    const apps = await rows(page, "applications");
+    assert.equal(apps.length, 2);
+    assert.match(apps[0]!, new RegExp(`^${logs[0]} \\| ui <e2e> \\|.*COMPLETE`));
+    assert.match(apps[1]!, /^local-1000 \| earlier app \|.*INCOMPLETE/);
+    await page.getByRole("link", { name: logs[0]! }).click();
+    await page.waitForURL(`${hurl}/history/${logs[0]}/jobs/`);
     assert.match(await page.locator(".banner").innerText(), /History of ui <e2e>/);
     const hjobs = await rows(page, "jobs");
     assert.equal(hjobs.length, 5);
     assert.match(hjobs[0]!, /late job/);
     assert.match(hjobs[1]!, /parse the numbers.*FAILED/s);
-    await page.goto(`${hurl}/stages/`);
+    // The tabs and links stay within the application's pages.
+    await page.getByRole("link", { name: "Stages", exact: true }).click();
+    await page.waitForURL(`${hurl}/history/${logs[0]}/stages/`);
     assert.equal((await rows(page, "stages")).length, 6);
-    await page.goto(`${hurl}/executors/`);
+    await page.getByRole("link", { name: "Executors", exact: true }).click();
     assert.match((await rows(page, "executors"))[0]!, /Dead \(stopped with the context\)/);
+    const apiApps = (await page.evaluate(async () => (await fetch("/api/v1/applications")).json())) as Array<{ id: string }>;
+    assert.deepEqual(apiApps.map((a) => a.id).sort(), [logs[0]!, "local-1000"].sort());
+    await page.getByRole("link", { name: "All applications" }).click();
+    await page.waitForURL(`${hurl}/`);
     history.child.kill("SIGINT");
     assert.equal(await history.exited, 0, history.stderr());
   } finally {
@@ -192,7 +206,7 @@ test("a driver killed outright: `tspark history` still shows what its event log 
     while ((log().match(/"event":"jobEnd"/g) ?? []).length < 4) await new Promise((r) => setTimeout(r, 20));
     app.child.kill("SIGKILL");
     await app.exited;
-    history = start(["history", "--port", "0", events]);
+    history = start(["history", "--port", "0", join(events, readdirSync(events)[0]!)]);
     const [summary] = await history.next(/^tspark history: .* events from .*/);
     assert.match(summary!, /the log has no application end/);
     const [, access] = await history.next(/serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/);
