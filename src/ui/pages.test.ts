@@ -5,7 +5,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { AppStatusStore } from "./status-store.js";
-import { stagePage, jobsPage, errorSummary, TASKS_PER_PAGE } from "./pages.js";
+import { stagePage, jobsPage, jobPage, errorSummary, TASKS_PER_PAGE } from "./pages.js";
 import { escapeHtml, html } from "./html.js";
 
 function bigStage(n: number): AppStatusStore {
@@ -47,4 +47,34 @@ test("lists show an error in one line that includes the user's message, not only
   assert.equal(errorSummary(failure), "Job 3 failed: task for partition 1 of stage 4 failed 2 times; most recent failure (attempt 1): Error: bad record <x13>");
   assert.equal(errorSummary("Job 2 cancelled: part of cancelled job group g"), "Job 2 cancelled: part of cancelled job group g");
   assert.equal(errorSummary(undefined), "");
+});
+
+test("a stage's summary metrics: min, quartiles and max over its successful tasks; metrics no task has are left out", () => {
+  const s = bigStage(6);
+  const metrics = (ms: number, read: number) => ({ durationMs: ms, recordsIn: 10, bytesIn: 0, recordsOut: 1, resultBytes: 8, shuffleReadBytes: read, shuffleWriteBytes: 0, spills: 0, spillBytes: 0, peakRssBytes: 0, broadcastBytesRead: 0 });
+  // Five successes of 100..500 ms, and a failure of 9 s that the summary leaves out.
+  [100, 400, 200, 500, 300].forEach((ms, i) => s.apply({ event: "taskEnd", time: 3, taskId: i, stageId: 0, partition: i, attempt: 0, executorId: "0", status: "SUCCESS", metrics: metrics(ms, 2048 * (i + 1)), error: undefined }));
+  s.apply({ event: "taskEnd", time: 3, taskId: 5, stageId: 0, partition: 5, attempt: 0, executorId: "0", status: "FAILED", metrics: metrics(9000, 0), error: "boom" });
+  const page = stagePage({ store: s, live: false, base: "/" }, 0)!;
+  const summary = page.slice(page.indexOf('<table id="summary">'), page.indexOf("</table>", page.indexOf('<table id="summary">')));
+  assert.match(page, /Summary metrics for 5 completed tasks/);
+  assert.match(summary, /<td>Duration<\/td><td class="n">100 ms<\/td><td class="n">200 ms<\/td><td class="n">300 ms<\/td><td class="n">400 ms<\/td><td class="n">500 ms<\/td>/);
+  assert.match(summary, /<td>Shuffle read<\/td><td class="n">2\.0 KiB<\/td>.*<td class="n">10\.0 KiB<\/td><\/tr>/);
+  assert.match(summary, /<td>Input records<\/td>(<td class="n">10<\/td>){5}/);
+  assert.doesNotMatch(summary, /Shuffle write|Spill|Input size/, "no task has them");
+});
+
+test("the jobs and job pages draw an event timeline: a bar per job or stage, executors added and removed", () => {
+  const s = bigStage(1);
+  s.apply({ event: "executorAdded", time: 1, executorId: "0", pid: 42 });
+  s.apply({ event: "jobStart", time: 500, jobId: 1, name: "collect at b.ts:2", description: undefined, group: undefined });
+  s.apply({ event: "jobEnd", time: 1500, jobId: 1, result: "FAILED", error: "boom" });
+  const jobs = jobsPage({ store: s, live: false, base: "/" });
+  const svg = jobs.slice(jobs.indexOf('<svg id="timeline"'), jobs.indexOf("</svg>"));
+  assert.equal((svg.match(/<rect /g) ?? []).length, 2, "one bar per job");
+  assert.match(svg, /<a href="jobs\/job\/\?id=1">.*fill="#d9534f"><title>Job 1: collect at b\.ts:2: FAILED, 1\.0 s<\/title>/s);
+  assert.match(svg, /Job 0: &lt;\/td&gt;&lt;script&gt;/, "user text escaped");
+  assert.match(svg, /<circle [^>]*><title>executor 0 \(pid 42\) added<\/title>/);
+  const job = jobPage({ store: s, live: false, base: "/" }, 0)!;
+  assert.match(job, /<svg id="timeline"[\s\S]*<a href="stages\/stage\/\?id=0">[\s\S]*Stage 0: count at a\.ts:1/);
 });

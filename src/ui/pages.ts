@@ -5,6 +5,8 @@
  */
 import { html, raw, type Html } from "./html.js";
 import type { AppStatusStore, StageRow, TaskRow, IoTotals, JobRow } from "./status-store.js";
+import type { TaskEndMetrics } from "../scheduler/listener-bus.js";
+import { timelineSvg, type TimelineMark } from "./timeline.js";
 import { formatBytes, formatDuration } from "../util/format.js";
 
 export interface PageContext {
@@ -102,6 +104,19 @@ ${jobs.map((j) => {
 })}</tbody></table>`;
 }
 
+/** Jobs shown on the timeline: the newest, so that it stays readable. */
+const TIMELINE_JOBS = 40;
+
+function jobsTimeline(store: AppStatusStore, ended: number | undefined): Html {
+  const jobs = [...store.jobs.values()].slice(-TIMELINE_JOBS);
+  const marks: TimelineMark[] = [];
+  for (const x of store.executors.values()) {
+    marks.push({ time: x.addTime, label: `executor ${x.executorId} (pid ${x.pid})`, kind: "added" });
+    if (x.removeTime !== undefined) marks.push({ time: x.removeTime, label: `executor ${x.executorId} (${x.removeReason ?? "removed"})`, kind: "removed" });
+  }
+  return timelineSvg(jobs.map((j) => ({ label: `Job ${j.jobId}: ${j.description ?? j.name}`, href: `jobs/job/?id=${j.jobId}`, start: j.submissionTime, end: j.completionTime, status: j.status })), marks, ended ?? Date.now());
+}
+
 export function jobsPage(ctx: PageContext): string {
   const { store } = ctx;
   const app = store.app;
@@ -109,6 +124,7 @@ export function jobsPage(ctx: PageContext): string {
   const count = (s: string) => jobs.filter((j) => j.status === s).length;
   const body = html`<dl><dt>User</dt><dd>${app?.user}</dd><dt>Master</dt><dd>${app?.master}</dd><dt>Started</dt><dd>${time(app?.startTime)}</dd><dt>${app?.endTime ? "Ran for" : "Uptime"}</dt><dd>${duration(app?.startTime, app?.endTime)}</dd>
 <dt>Jobs</dt><dd>${count("RUNNING")} running, ${count("SUCCEEDED")} succeeded, ${count("FAILED")} failed</dd></dl>
+${jobsTimeline(store, app?.endTime)}
 ${jobTable(store, jobs)}`;
   return layout(ctx, "jobs", "Jobs", body);
 }
@@ -120,6 +136,7 @@ export function jobPage(ctx: PageContext, jobId: number): string | undefined {
   const body = html`<dl><dt>Name</dt><dd>${j.name}</dd>${j.description ? html`<dt>Description</dt><dd>${j.description}</dd>` : ""}${j.group ? html`<dt>Job group</dt><dd>${j.group}</dd>` : ""}
 <dt>Status</dt><dd>${j.status}</dd><dt>Submitted</dt><dd>${time(j.submissionTime)}</dd><dt>Duration</dt><dd>${duration(j.submissionTime, j.completionTime)}</dd></dl>
 ${j.error ? html`<h2>Error</h2><pre class="err">${j.error}</pre>` : ""}
+${timelineSvg(stages.map((s) => ({ label: `Stage ${s.stageId}: ${s.name}`, href: `stages/stage/?id=${s.stageId}`, start: s.submissionTime, end: s.completionTime, status: s.status })), [], j.completionTime ?? Date.now())}
 <h2>Stages</h2>${stageTable(stages)}`;
   return layout(ctx, "jobs", `Job ${j.jobId}`, body);
 }
@@ -151,6 +168,39 @@ function taskRow(t: TaskRow): Html {
 <td class="n">${m ? bytes(m.shuffleReadBytes) : ""}</td><td class="n">${m ? bytes(m.shuffleWriteBytes) : ""}</td><td class="n">${m ? bytes(m.spillBytes) : ""}</td><td>${t.error ? html`<pre class="err">${t.error}</pre>` : ""}</td></tr>\n`;
 }
 
+/** The value at quantile q of sorted values (the nearest rank, as Spark's stage summaries). */
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))]!;
+}
+
+const QUANTILES = [0, 0.25, 0.5, 0.75, 1];
+
+/**
+ * Spark's "Summary Metrics for N Completed Tasks": min, quartiles and max of each metric over
+ * the stage's successful task attempts; a metric no task has (no shuffle read, say) is left out.
+ */
+export function summaryMetrics(tasks: Iterable<TaskRow>): Html {
+  const done = [...tasks].filter((t) => t.status === "SUCCESS" && t.metrics).map((t) => t.metrics!);
+  if (done.length === 0) return html``;
+  const rows: Array<[string, (m: TaskEndMetrics) => number, (n: number) => string, boolean]> = [
+    ["Duration", (m) => m.durationMs, formatDuration, true],
+    ["Input records", (m) => m.recordsIn, String, false],
+    ["Input size", (m) => m.bytesIn, formatBytes, false],
+    ["Output records", (m) => m.recordsOut, String, false],
+    ["Result size", (m) => m.resultBytes, formatBytes, false],
+    ["Shuffle read", (m) => m.shuffleReadBytes, formatBytes, false],
+    ["Shuffle write", (m) => m.shuffleWriteBytes, formatBytes, false],
+    ["Spill (disk)", (m) => m.spillBytes, formatBytes, false],
+    ["Peak RSS of the worker", (m) => m.peakRssBytes, formatBytes, false],
+  ];
+  const shown = rows
+    .map(([name, of, format, always]) => ({ name, format, values: done.map(of).sort((a, b) => a - b), always }))
+    .filter((r) => r.always || r.values[r.values.length - 1]! > 0);
+  return html`<h2>Summary metrics for ${done.length} completed task${done.length === 1 ? "" : "s"}</h2>
+<table id="summary"><thead><tr><th>Metric</th><th>Min</th><th>25th percentile</th><th>Median</th><th>75th percentile</th><th>Max</th></tr></thead><tbody>
+${shown.map((r) => html`<tr><td>${r.name}</td>${QUANTILES.map((q) => html`<td class="n">${r.format(quantile(r.values, q))}</td>`)}</tr>\n`)}</tbody></table>`;
+}
+
 /** Task rows per stage page: a stage of 10,000 tasks stays a fast page that reloads every second. */
 export const TASKS_PER_PAGE = 500;
 
@@ -167,6 +217,7 @@ export function stagePage(ctx: PageContext, stageId: number, pageNo = 1): string
 <dt>Submitted</dt><dd>${time(s.submissionTime)}</dd><dt>Duration</dt><dd>${duration(s.submissionTime, s.completionTime)}</dd>
 <dt>Tasks</dt><dd>${s.completedTasks}/${s.numTasks} succeeded, ${s.activeTasks} running, ${s.failedTasks} failed, ${s.killedTasks} killed</dd>${totalsList(s.totals)}</dl>
 ${s.failureReason ? html`<h2>Failure reason</h2><pre class="err">${s.failureReason}</pre>` : ""}
+${summaryMetrics(s.tasks.values())}
 <h2>Tasks (${all.length})</h2>${s.droppedTasks ? html`<p>The ${s.droppedTasks} oldest finished tasks are not kept (a stage keeps its newest task rows only); the counts above include them.</p>` : ""}${pager}
 <table id="tasks"><thead><tr><th>Task Id</th><th>Partition</th><th>Attempt</th><th>Executor</th><th>Status</th><th>Launch Time</th><th>Duration</th><th>Input: Records / Bytes</th><th>Output: Records / Bytes</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Error</th></tr></thead>
 <tbody>${tasks.map(taskRow)}</tbody></table>`;
