@@ -37,7 +37,7 @@ export function timelineSvg(bars: TimelineBar[], marks: TimelineMark[], now: num
   const height = lanes * ROW + 24;
   const axis = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const t = from + f * (to - from);
-    return html`<line x1="${x(t)}" y1="0" x2="${x(t)}" y2="${height - 16}" stroke="#eee"/><text x="${x(t)}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#666">+${formatDuration(t - from)}</text>`;
+    return html`<line x1="${x(t)}" y1="0" x2="${x(t)}" y2="${height - 16}" stroke="#eee"/><text x="${x(t)}" y="${height - 4}" font-size="10" text-anchor="${f === 1 ? "end" : f === 0 ? "start" : "middle"}" fill="#666">+${formatDuration(t - from)}</text>`;
   });
   const rows = bars.map((b, i) => {
     const y = i * ROW + 2;

@@ -86,12 +86,18 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     assert.match(await page.title(), /ui <e2e>/);
     const jobs = await rows(page, "jobs");
     assert.equal(jobs.length, 4, jobs.join("\n"));
+    // The event timeline: a bar per job, the failed one red, and the workers added.
+    assert.equal(await page.locator("svg#timeline rect").count(), 4);
+    assert.equal(await page.locator('svg#timeline rect[fill="#d9534f"]').count(), 1);
+    assert.ok((await page.locator("svg#timeline circle").count()) >= 2);
+    assert.ok((await page.locator("svg#timeline").boundingBox())!.height > 60, "drawn");
+    await page.screenshot({ path: join(ARTIFACTS, "ui-jobs.png"), fullPage: true });
     assert.match(jobs[0]!, /^3 \| parse the numbers\ncollect at ui-app\.ts:\d+ \| .* \| 0\/1 \| 1\/2 \(2 failed\) \| FAILED \| Job 3 failed: task for partition 1 of stage \d+ failed 2 times/);
     for (const j of jobs.slice(1)) assert.match(j, /SUCCEEDED/);
     assert.match(jobs[3]!, /^0 \| collect at ui-app\.ts:\d+ \| .* \| 2\/2 \| 6\/6 \| SUCCEEDED/);
 
     // The failed job's page: its error in full, with the user's message and file.
-    await page.getByRole("link", { name: "parse the numbers" }).click();
+    await page.locator("table#jobs").getByRole("link", { name: "parse the numbers" }).click();
     const error = await page.locator("pre.err").innerText();
     assert.match(error, /Error: bad record <x13>/);
     assert.match(error, /ui-app\.ts:\d+/);
@@ -108,6 +114,8 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     const failed = tasks.filter((t) => t.includes("FAILED"));
     assert.equal(failed.length, 2, tasks.join("\n"));
     for (const t of failed) assert.match(t, /Error: bad record <x13>/);
+    const summary = await rows(page, "summary");
+    assert.match(summary[0]!, /^Duration \| \d+ ms \| \d+ ms \| \d+ ms \| \d+ ms \| \d+ ms$/, "quartiles over the one successful task");
     assert.ok(tasks.some((t) => /SUCCESS \| .* \| 2 \/ \d+ B \| 2 \/ \d+ B/.test(t)), tasks.join("\n"));
     await page.screenshot({ path: join(ARTIFACTS, "ui-stages.png"), fullPage: true });
 
@@ -147,7 +155,7 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     await page.goto(`${url}/jobs/`);
     app.child.stdin.write("more\n");
     await app.next(/^late 4950$/);
-    await page.getByText("late job").waitFor({ timeout: 15_000 });
+    await page.locator("table#jobs").getByText("late job").waitFor({ timeout: 15_000 });
 
     app.child.stdin.end("stop\n");
     await app.next(/^stopped$/);
