@@ -7,11 +7,12 @@
  * await sc.stop();
  * ```
  */
-export { SparkContext, type SparkContextOptions } from "./api/context.js";
+export { SparkContext, type SparkContextOptions, type TextFileOptions } from "./api/context.js";
 export { SparkConf } from "./api/spark-conf.js";
 export { RDD } from "./api/rdd.js";
 export { StatCounter } from "./api/stat-counter.js";
 export type { BoundedDouble } from "./api/bounded-double.js";
+export type { LineEncoding } from "./io/line-reader.js";
 export { StorageLevel } from "./api/storage-level.js";
 export { Serializer, TsparkSerializer, JSONSerializer, CustomSerializer, type SerializerOptions, type RecordEncoding } from "./api/serializers.js";
 export { Accumulator, type AccumulatorParam } from "./api/accumulator.js";

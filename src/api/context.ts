@@ -23,6 +23,7 @@ import "./pair-rdd.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";
 import { setLogThreshold, log } from "../util/log.js";
 import { TsparkError } from "../errors.js";
+import { LINE_ENCODINGS, type LineEncoding } from "../io/line-reader.js";
 import { VERSION } from "../version.js";
 import { DriverRuntime } from "../driver/driver-runtime.js";
 import { registerRuntime } from "../driver/runtime-registry.js";
@@ -41,6 +42,19 @@ export interface SparkContextOptions {
 }
 
 export { slotsForMaster } from "../config/master.js";
+
+/** How textFile reads its files. */
+export interface TextFileOptions {
+  /** The fewest partitions wanted (default: min(defaultParallelism, 2), as PySpark's). */
+  minPartitions?: number;
+  /**
+   * How lines are given: "utf8" (default; invalid bytes become U+FFFD), "latin1" (one
+   * character per byte: nothing is lost, whatever the file's encoding), or "bytes" (each
+   * line's bytes as a Uint8Array, as PySpark's use_unicode=False). On Spark, other encodings
+   * than UTF-8 need the files on the executors' filesystem (tspark's worker reads them).
+   */
+  encoding?: LineEncoding;
+}
 
 export class SparkContext {
   private static active: SparkContext | undefined;
@@ -289,12 +303,22 @@ export class SparkContext {
    * writeFileSync("example.txt", "Hello world!\nsecond line\n");
    * await sc.textFile("example.txt").collect(); // → ["Hello world!", "second line"]
    * await sc.textFile("example.txt").filter((l) => l.startsWith("Hello")).count(); // → 1
+   * // Text in another encoding: Latin-1 keeps every byte (UTF-8 would make é a U+FFFD);
+   * // "bytes" gives each line's own bytes (PySpark's use_unicode=False).
+   * writeFileSync("latin1.txt", Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0d, 0x0a]));
+   * await sc.textFile("latin1.txt", { encoding: "latin1" }).collect(); // → ["café"]
+   * (await sc.textFile("latin1.txt", { encoding: "bytes" }).first()).length; // → 4
    * ```
    */
-  textFile(path: string, minPartitions?: number): RDD<string> {
+  textFile(path: string, minPartitions?: number): RDD<string>;
+  textFile(path: string, options: TextFileOptions & { encoding: "bytes" }): RDD<Uint8Array>;
+  textFile(path: string, options: TextFileOptions): RDD<string>;
+  textFile(path: string, options?: number | TextFileOptions): RDD<string> | RDD<Uint8Array> {
     this.ensureActive();
+    const { minPartitions, encoding = "utf8" } = typeof options === "object" ? options : { minPartitions: options };
+    if (!LINE_ENCODINGS.includes(encoding)) throw new TsparkError("INVALID_ARGUMENT", `textFile: encoding must be one of ${LINE_ENCODINGS.map((e) => `"${e}"`).join(", ")}, got ${JSON.stringify(encoding)}`);
     const min = minPartitions ?? this.defaultMinPartitions;
-    return this.#runtime.onSpark ? new SparkInputRDD<string>(this, "textFile", path, min) : new TextFileRDD(this, path, min);
+    return this.#runtime.onSpark ? new SparkInputRDD<string>(this, "textFile", path, min, encoding) : new TextFileRDD<string>(this, path, min, encoding);
   }
 
   /**

@@ -77,6 +77,24 @@ test("an empty file is an RDD with no records", async () => {
   assert.equal(await sc.textFile(p).isEmpty(), true);
 });
 
+test("textFile in Latin-1 keeps every byte; as bytes, each line's own bytes; every split and gzip alike", async () => {
+  // Latin-1 text (é is 0xE9, not valid UTF-8), CRLF lines, no final newline.
+  const latin = Array.from({ length: 3000 }, (_, i) => `${i} caf\u00e9 ${"\u00ff".repeat(i % 5)}`);
+  const bytes = Buffer.from(latin.join("\r\n"), "latin1");
+  const p = join(dir, "latin1.txt");
+  writeFileSync(p, bytes);
+  writeFileSync(join(dir, "latin1.txt.gz"), gzipSync(bytes));
+  for (const minPartitions of [1, 5]) {
+    assert.deepEqual(await sc.textFile(p, { minPartitions, encoding: "latin1" }).collect(), latin, `${minPartitions} partitions`);
+    const raw = await sc.textFile(p, { minPartitions, encoding: "bytes" }).collect();
+    assert.ok(raw.every((b) => b instanceof Uint8Array));
+    assert.deepEqual(raw.map((b) => Buffer.from(b).toString("latin1")), latin);
+  }
+  assert.deepEqual(await sc.textFile(join(dir, "latin1.txt.gz"), { encoding: "latin1" }).collect(), latin);
+  assert.equal(await sc.textFile(p).first(), "0 caf\ufffd ", "UTF-8 by default: the byte is replaced");
+  assert.throws(() => sc.textFile(p, { encoding: "utf16le" as "utf8" }), /textFile: encoding must be one of "utf8", "latin1", "bytes", got "utf16le"/);
+});
+
 test("hostile input: a 50 MB line, invalid UTF-8, a file that vanished after planning", async () => {
   const p = join(dir, "hostile.txt");
   const huge = "q".repeat(50 * 1024 * 1024);

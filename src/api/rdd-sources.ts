@@ -9,6 +9,7 @@ import { RDD } from "./rdd.js";
 import type { PartitionPlan, SparkInputPartition } from "../scheduler/plan.js";
 import { resolveInputPaths } from "../io/paths.js";
 import { planFileSplits, type FileSplit } from "../io/text-splits.js";
+import type { LineEncoding } from "../io/line-reader.js";
 import { planRecordSplits } from "../io/whole-files.js";
 import { TsparkError } from "../errors.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
@@ -149,8 +150,8 @@ abstract class FileInputRDD<T, P> extends InputRDD<T, P> {
   }
 }
 
-export class TextFileRDD extends FileInputRDD<string, FileSplit> {
-  constructor(context: SparkContext, path: string, private readonly minPartitions: number) {
+export class TextFileRDD<T extends string | Uint8Array = string> extends FileInputRDD<T, FileSplit> {
+  constructor(context: SparkContext, path: string, private readonly minPartitions: number, private readonly encoding: LineEncoding = "utf8") {
     super(context, path);
   }
 
@@ -159,7 +160,7 @@ export class TextFileRDD extends FileInputRDD<string, FileSplit> {
   }
 
   protected planPart(split: FileSplit): PartitionPlan {
-    return { kind: "text-file", split };
+    return this.encoding === "utf8" ? { kind: "text-file", split } : { kind: "text-file", split, encoding: this.encoding };
   }
 
   protected kindName(): string {
@@ -177,7 +178,7 @@ const SPARK_RECORDS = { textFile: "lines", wholeTextFiles: "text-files", binaryF
  * worker: lines (textFile), or [file, content] (wholeTextFiles, binaryFiles).
  */
 export class SparkInputRDD<T> extends InputRDD<T, SparkInputPartition> {
-  constructor(context: SparkContext, private readonly method: keyof typeof SPARK_RECORDS, path: string, private readonly minPartitions: number) {
+  constructor(context: SparkContext, private readonly method: keyof typeof SPARK_RECORDS, path: string, private readonly minPartitions: number, private readonly encoding: LineEncoding = "utf8") {
     super(context, path);
   }
 
@@ -185,7 +186,8 @@ export class SparkInputRDD<T> extends InputRDD<T, SparkInputPartition> {
     const session = runtimeOf(this.context).sparkSession;
     if (!session) throw new TsparkError("INVALID_ARGUMENT", "a Spark input needs the Spark engine");
     const { rdd, partitions } = session.hadoopInput(this.method, this.path, this.minPartitions);
-    return Array.from({ length: partitions }, (_, partition) => ({ rdd, partitions, partition, records: SPARK_RECORDS[this.method] }));
+    const encoding = this.encoding === "utf8" ? {} : { encoding: this.encoding };
+    return Array.from({ length: partitions }, (_, partition) => ({ rdd, partitions, partition, records: SPARK_RECORDS[this.method], ...encoding }));
   }
 
   protected planPart(from: SparkInputPartition): PartitionPlan {

@@ -13,7 +13,7 @@
  *   also ends lines at a lone "\r"; we don't, so "\r" inside a record survives.) A trailing
  *   "\r" at end of file is dropped too, as "\r\n" cut short.
  * - A final "\n" does not make an extra empty line.
- * - Bytes are decoded as UTF-8 only in runs of complete lines, never across a read-buffer
+ * - Bytes are decoded (as UTF-8 unless told otherwise, see LineEncoding) only in runs of complete lines, never across a read-buffer
  *   edge, so a multibyte character split by a buffer boundary decodes intact. Decoding a run
  *   of whole lines equals decoding each line: "\n" is never part of a multibyte sequence,
  *   so an invalid sequence cannot swallow it. Invalid bytes become U+FFFD.
@@ -142,23 +142,58 @@ function stripCr(line: string): string {
   return line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line;
 }
 
+/**
+ * How a text file's lines are given: decoded as UTF-8 (invalid bytes become U+FFFD) or as
+ * Latin-1 (ISO-8859-1: one character per byte, so no byte is lost, whatever the file's
+ * encoding), or as the lines' own bytes (PySpark's use_unicode=False).
+ */
+export type LineEncoding = "utf8" | "latin1" | "bytes";
+export const LINE_ENCODINGS: readonly LineEncoding[] = ["utf8", "latin1", "bytes"];
+
+type Line = string | Uint8Array;
+
 /** Decodes buf[from, to), a run of complete lines each ending in "\n", into lines. */
-function decodeLines(buf: Buffer, from: number, to: number): string[] {
-  const text = buf.toString("utf8", from, to);
+function decodeLines(buf: Buffer, from: number, to: number, encoding: LineEncoding): Line[] {
+  if (encoding === "bytes") return bytesOfLines(buf, from, to);
+  const text = encoding === "latin1" ? buf.toString("latin1", from, to) : buf.toString("utf8", from, to);
   const lines = text.split("\n");
   lines.pop(); // the empty string after the final "\n"
   if (text.includes("\r")) for (let i = 0; i < lines.length; i++) lines[i] = stripCr(lines[i]!);
   return lines;
 }
 
+/** Each line of buf[from, to) as a copy of its bytes, without its "\n" (or "\r\n"). */
+function bytesOfLines(buf: Buffer, from: number, to: number): Uint8Array[] {
+  const lines: Uint8Array[] = [];
+  for (let at = from; at < to; ) {
+    const nl = buf.indexOf(NL, at);
+    const end = nl < 0 || nl >= to ? to : nl;
+    lines.push(lineBytes(buf, at, end));
+    at = end + 1;
+  }
+  return lines;
+}
+
+/** A copy of buf[from, to), a trailing "\r" dropped. */
+function lineBytes(buf: Buffer, from: number, to: number): Uint8Array {
+  const stop = to > from && buf[to - 1] === CR ? to - 1 : to;
+  return new Uint8Array(buf.subarray(from, stop));
+}
+
+/** The unterminated last line of a file, as its encoding gives it. */
+function lastLine(buf: Buffer, from: number, to: number, encoding: LineEncoding): Line {
+  if (encoding === "bytes") return lineBytes(buf, from, to);
+  return stripCr(encoding === "latin1" ? buf.toString("latin1", from, to) : buf.toString("utf8", from, to));
+}
+
 /** Batches of the complete lines in buf[from, to) (which ends with "\n"). */
-function* batchesOf(buf: Buffer, from: number, to: number, batchLines: number): Generator<string[], void, undefined> {
+function* batchesOf(buf: Buffer, from: number, to: number, batchLines: number, encoding: LineEncoding): Generator<Line[], void, undefined> {
   const view = buf.subarray(0, to);
   while (from < to) {
     // Cut at a line end near BATCH_BYTES so one decode never makes a huge string array.
     let cut = to;
     if (to - from > BATCH_BYTES) cut = view.indexOf(NL, from + BATCH_BYTES - 1) + 1; // found: to-1 is "\n"
-    const lines = decodeLines(buf, from, cut);
+    const lines = decodeLines(buf, from, cut, encoding);
     for (let i = 0; i < lines.length; i += batchLines) yield i === 0 && lines.length <= batchLines ? lines : lines.slice(i, i + batchLines);
     from = cut;
   }
@@ -169,7 +204,7 @@ function* batchesOf(buf: Buffer, from: number, to: number, batchLines: number): 
  * and including the first "\n" are dropped. Stops after the line containing offset `end`
  * (lines starting after `end` belong to the next split).
  */
-function* linesOf(source: ByteSource, base: number, skipFirst: boolean, end: number, initialSize: number, batchLines: number): Generator<string[], void, undefined> {
+function* linesOf(source: ByteSource, base: number, skipFirst: boolean, end: number, initialSize: number, batchLines: number, encoding: LineEncoding): Generator<Line[], void, undefined> {
   let buf = Buffer.allocUnsafe(initialSize);
   let lo = 0; // first unconsumed byte: always a line start once skipping is over
   let hi = 0; // end of valid data
@@ -200,13 +235,13 @@ function* linesOf(source: ByteSource, base: number, skipFirst: boolean, end: num
         last = view.lastIndexOf(NL);
       }
       if (last >= lo) {
-        yield* batchesOf(buf, lo, last + 1, batchLines);
+        yield* batchesOf(buf, lo, last + 1, batchLines, encoding);
         lo = last + 1;
       }
       if (final) return;
     }
     if (eof) {
-      if (!skipping && lo < hi) yield [stripCr(buf.toString("utf8", lo, hi))]; // unterminated last line
+      if (!skipping && lo < hi) yield [lastLine(buf, lo, hi, encoding)]; // unterminated last line
       return;
     }
     // Keep the partial line, move it to the front, and make room for at least half a buffer.
@@ -235,7 +270,9 @@ function openInput(path: string): number {
  * The lines of a split, in batches of at most `batchSize` lines (and roughly at most
  * BATCH_BYTES of text, unless one line is longer).
  */
-export function* readLines(split: FileSplit, batchSize = DEFAULT_BATCH_LINES): Generator<string[], void, undefined> {
+export function readLines(split: FileSplit, batchSize?: number, encoding?: "utf8" | "latin1"): Generator<string[], void, undefined>;
+export function readLines(split: FileSplit, batchSize: number | undefined, encoding: LineEncoding): Generator<Line[], void, undefined>;
+export function* readLines(split: FileSplit, batchSize = DEFAULT_BATCH_LINES, encoding: LineEncoding = "utf8"): Generator<Line[], void, undefined> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TsparkError("INVALID_ARGUMENT", `readLines: batchSize must be a positive integer, got ${batchSize}`);
   if (split.length <= 0) return;
   const gz = isGzip(split.path);
@@ -243,11 +280,11 @@ export function* readLines(split: FileSplit, batchSize = DEFAULT_BATCH_LINES): G
   const fd = openInput(split.path);
   try {
     if (gz) {
-      yield* linesOf(gunzipSource(split.path, fd), 0, false, Infinity, READ_SIZE, batchSize);
+      yield* linesOf(gunzipSource(split.path, fd), 0, false, Infinity, READ_SIZE, batchSize, encoding);
     } else {
       const from = split.start;
       const initial = Math.min(READ_SIZE, Math.max(64 * 1024, split.length + 8 * 1024)); // small splits, small buffers
-      yield* linesOf(fileSource(fd, from), from, split.start > 0, split.start + split.length, initial, batchSize);
+      yield* linesOf(fileSource(fd, from), from, split.start > 0, split.start + split.length, initial, batchSize, encoding);
     }
   } finally {
     closeSync(fd);

@@ -4,6 +4,7 @@
  * steps. User functions appear only as closure ids; their bytes travel once per worker.
  */
 import type { FileSplit } from "../io/text-splits.js";
+import type { LineEncoding } from "../io/line-reader.js";
 import type { ShuffleSegment } from "../shuffle/shuffle-reader.js";
 import type { StepOp, ArgsOf } from "./step-args.js";
 import type { CustomSerializerSpec, SerializerSpec } from "../serde/record-serializers.js";
@@ -35,6 +36,8 @@ export interface SparkInputPartition {
   partitions: number;
   partition: number;
   records: "lines" | "text-files" | "binary-files" | "record-batches" | "tagged-batches";
+  /** For lines read by tspark's worker (tspark.spark.readLocalFiles): how they are decoded (undefined: UTF-8, as Spark's readers). */
+  encoding?: LineEncoding;
   tagged?: { source: number; partitioner?: number };
   /** For a shuffle: the JVM RDD of its frames that keeps its partitioner (co-partitioned unions are made of these). */
   partitionedRdd?: string;
@@ -46,7 +49,8 @@ export type ExecutorInputPlan = Extract<PartitionPlan, { kind: "executor-input" 
 export type PartitionPlan =
   | { kind: "parallelize"; data: Uint8Array }
   | { kind: "range"; start: number; end: number; step: number }
-  | { kind: "text-file"; split: FileSplit }
+  /** `encoding` undefined: UTF-8. */
+  | { kind: "text-file"; split: FileSplit; encoding?: LineEncoding }
   | { kind: "whole-text-files"; paths: string[] }
   | { kind: "binary-files"; paths: string[] }
   | { kind: "binary-records"; split: FileSplit; recordLength: number }

@@ -88,7 +88,7 @@ function openRawSource(plan: SourcePlan, metrics: TaskCounters): BatchStream<unk
     case "range":
       return rangeBatches(plan.start, plan.end, plan.step);
     case "text-file":
-      return readLines(plan.split);
+      return readLines(plan.split, undefined, plan.encoding ?? "utf8");
     case "whole-text-files":
       return wholeFiles(plan.paths, readWholeTextFile);
     case "binary-files":

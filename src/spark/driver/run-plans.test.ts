@@ -36,6 +36,15 @@ describe("withReadableInput", () => {
     assert.throws(() => withReadableInput([both], splitsOf({ r1: "hdfs://nn/a.txt" }), true), /plain or gzip files on this machine's filesystem, not hdfs:\/\/nn\/a\.txt/);
   });
 
+  it("lines in another encoding than UTF-8 are read by the worker whatever readLocalFiles says, and only from files it can read", () => {
+    const latin = (partition: number): SparkInputPartition => ({ ...lines("r1", partition), encoding: "latin1" });
+    const [got] = withReadableInput([task(narrow(leaf(latin(1))), 1)], splitsOf({ r1: "file:/data/a.txt" }), false);
+    assert.deepEqual(got, task(narrow({ kind: "text-file", split: { path: "/data/a.txt", start: 100, length: 50 }, encoding: "latin1" }), 1));
+    const both = task({ kind: "concat", parents: [leaf(latin(0)), leaf(latin(1))] });
+    assert.deepEqual(withReadableInput([both], splitsOf({ r1: "file:/data/a.txt" }), true)[0]!.plan, { kind: "concat", parents: [{ kind: "text-file", split: { path: "/data/a.txt", start: 0, length: 100 }, encoding: "latin1" }, { kind: "text-file", split: { path: "/data/a.txt", start: 100, length: 50 }, encoding: "latin1" }] });
+    assert.throws(() => withReadableInput([task(leaf(latin(0)))], splitsOf({ r1: "hdfs://nn/a.txt" }), true), /textFile with encoding "latin1" reads files on the executors' filesystem only .* not hdfs:\/\/nn\/a\.txt: Spark's Hadoop readers give UTF-8 lines/);
+  });
+
   it("shuffle output is left to Spark", () => {
     const shuffled = task(leaf({ rdd: "s1", partitions: 2, partition: 0, records: "tagged-batches", tagged: { source: 1 } }));
     assert.deepEqual(withReadableInput([shuffled], () => assert.fail("no splits asked for"), true), [shuffled]);

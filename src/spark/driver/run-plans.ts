@@ -131,21 +131,34 @@ export function withReadableInput(tasks: PartitionTask[], splitsOf: (rdd: string
     const leaves = sparkLeaves(task.plan);
     if (leaves.every((l) => l.records === "tagged-batches")) return task;
     if (leaves.length <= 1) {
-      const local = readLocalFiles && leaves[0]?.records === "lines" ? localTextSplit(splitOf(leaves[0])) : undefined;
-      return local ? { partition: task.partition, plan: mapSparkLeaves(task.plan, () => ({ kind: "text-file", split: local })) } : task;
+      const leaf = leaves[0];
+      // Lines in another encoding than UTF-8 are read by the worker: Spark's readers decode UTF-8.
+      const own = leaf?.records === "lines" && (readLocalFiles || leaf.encoding !== undefined);
+      const local = own ? localText(leaf, splitOf(leaf)) : undefined;
+      return local ? { partition: task.partition, plan: mapSparkLeaves(task.plan, () => local) } : task;
     }
     return { partition: task.partition, plan: mapSparkLeaves(task.plan, (leaf) => {
       const { records } = leaf;
       if (records === "tagged-batches") return { kind: "executor-input", from: leaf };
       if (records !== "lines") throw new TsparkError("INVALID_ARGUMENT", "on Spark, a partition that reads several partitions of a wholeTextFiles, binaryFiles or objectFile input (coalesce, zip or cartesian over one) does not run yet; run it on tspark's own engine (--master local[N])");
       const split = splitOf(leaf);
-      const local = localTextSplit(split);
+      const local = localText(leaf, split);
       if (!local) {
         throw new TsparkError("INVALID_ARGUMENT", `on Spark, a partition that reads several partitions of a textFile (coalesce, zip or cartesian over one) runs only over plain or gzip files on this machine's filesystem, not ${split.url}; run it on tspark's own engine (--master local[N])`);
       }
-      return { kind: "text-file", split: local };
+      return local;
     }) };
   });
+}
+
+/** A textFile partition as the worker reads it itself, or undefined when it cannot (another filesystem's file) and need not (UTF-8, which Spark's readers give). */
+function localText(leaf: SparkInputPartition, split: TextSplit): PartitionPlan | undefined {
+  const local = localTextSplit(split);
+  if (!local && leaf.encoding !== undefined) {
+    throw new TsparkError("INVALID_ARGUMENT", `on Spark, textFile with encoding "${leaf.encoding}" reads files on the executors' filesystem only (tspark's worker decodes them), not ${split.url}: Spark's Hadoop readers give UTF-8 lines`);
+  }
+  if (!local) return undefined;
+  return leaf.encoding === undefined ? { kind: "text-file", split: local } : { kind: "text-file", split: local, encoding: leaf.encoding };
 }
 
 /**
