@@ -9,6 +9,7 @@ import v8 from "node:v8";
 import { mkdtempSync, rmSync, readdirSync, cpSync, statSync, existsSync, mkdirSync } from "node:fs";
 import { basename, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
+import { inspect } from "node:util";
 import type { SparkConf } from "../api/spark-conf.js";
 import { CONFIG_KEYS } from "../config/keys.js";
 import { heapMegabytes } from "../config/bytes.js";
@@ -280,11 +281,14 @@ export class DriverRuntime {
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
     this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: resultLimit.bytes, maxResultSizeText: resultLimit.text }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
-      taskEnded: (r) => {
+      taskEnded: (r, stage) => {
         this.blocks.update(r.executorId, r.blocks);
         for (const b of r.blocks) this.bus.post({ event: "blockUpdated", executorId: r.executorId, ...b });
         // Only a successful attempt's additions count (a retried task is never double-counted).
-        if (r.ok) this.mergeAccumulators(r.accumulators);
+        if (r.ok && r.accumulators.length > 0) {
+          this.mergeAccumulators(r.accumulators);
+          this.bus.post({ event: "accumulatorsUpdated", time: Date.now(), stageId: stage.stageId, values: this.accumulatorValues(r.accumulators) });
+        }
       },
     }, this.bus);
     this.dag = new DAGScheduler(this.tasks, this.mapOutputs, settings.maxFailures, this.bus);
@@ -521,6 +525,18 @@ export class DriverRuntime {
   /** Adds a successful task's accumulator updates (id, its local sum) to the driver's values. */
   private mergeAccumulators(updates: Iterable<[number, unknown]>): void {
     for (const [id, v] of updates) this.accumulators.get(id)?.deref()?._merge(v);
+  }
+
+  /** The values of the accumulators `updates` added to, as the UI shows them (short text). */
+  private accumulatorValues(updates: Iterable<[number, unknown]>): Array<[number, string]> {
+    const out: Array<[number, string]> = [];
+    for (const [id] of updates) {
+      const acc = this.accumulators.get(id)?.deref();
+      if (!acc) continue;
+      const text = inspect(acc.value, { depth: 2, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200 });
+      out.push([id, text.length > 300 ? `${text.slice(0, 299)}…` : text]);
+    }
+    return out;
   }
 
   /** A task that succeeded on Spark: its accumulator additions, and its metrics added to its Spark stage's. */

@@ -44,6 +44,8 @@ export type TsparkEvent =
     }
   | { event: "rddPersisted"; time: number; rddId: number; name: string; numPartitions: number; storageLevel: string }
   | { event: "rddUnpersisted"; time: number; rddId: number }
+  /** Accumulators a successful task added to, with their values once merged (shown as text). */
+  | { event: "accumulatorsUpdated"; time: number; stageId: number; values: Array<[number, string]> }
   | { event: "blockUpdated"; time: number; executorId: string; blockId: string; memory: boolean; disk: boolean; bytes: number };
 
 

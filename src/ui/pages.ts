@@ -201,6 +201,13 @@ export function summaryMetrics(tasks: Iterable<TaskRow>): Html {
 ${shown.map((r) => html`<tr><td>${r.name}</td>${QUANTILES.map((q) => html`<td class="n">${r.format(quantile(r.values, q))}</td>`)}</tr>\n`)}</tbody></table>`;
 }
 
+/** The accumulators the stage's tasks added to, with their values after its latest addition (Spark's stage "Accumulators" table). */
+function accumulatorTable(accumulators: ReadonlyMap<number, string>): Html {
+  if (accumulators.size === 0) return html``;
+  return html`<h2>Accumulators</h2><table id="accumulators"><thead><tr><th>Accumulator</th><th>Value</th></tr></thead><tbody>
+${[...accumulators].sort((a, b) => a[0] - b[0]).map(([id, value]) => html`<tr><td>${id}</td><td><code>${value}</code></td></tr>\n`)}</tbody></table>`;
+}
+
 /** Task rows per stage page: a stage of 10,000 tasks stays a fast page that reloads every second. */
 export const TASKS_PER_PAGE = 500;
 
@@ -218,6 +225,7 @@ export function stagePage(ctx: PageContext, stageId: number, pageNo = 1): string
 <dt>Tasks</dt><dd>${s.completedTasks}/${s.numTasks} succeeded, ${s.activeTasks} running, ${s.failedTasks} failed, ${s.killedTasks} killed</dd>${totalsList(s.totals)}</dl>
 ${s.failureReason ? html`<h2>Failure reason</h2><pre class="err">${s.failureReason}</pre>` : ""}
 ${summaryMetrics(s.tasks.values())}
+${accumulatorTable(s.accumulators)}
 <h2>Tasks (${all.length})</h2>${s.droppedTasks ? html`<p>The ${s.droppedTasks} oldest finished tasks are not kept (a stage keeps its newest task rows only); the counts above include them.</p>` : ""}${pager}
 <table id="tasks"><thead><tr><th>Task Id</th><th>Partition</th><th>Attempt</th><th>Executor</th><th>Status</th><th>Launch Time</th><th>Duration</th><th>Input: Records / Bytes</th><th>Output: Records / Bytes</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Spill</th><th>Error</th></tr></thead>
 <tbody>${tasks.map(taskRow)}</tbody></table>`;

@@ -71,6 +71,8 @@ export interface StageRow {
   tasks: Map<number, TaskRow>;
   /** Finished task rows dropped to stay within retainedTasks. */
   droppedTasks: number;
+  /** Accumulators this stage's tasks added to: id -> value after the stage's latest addition (as text). */
+  accumulators: Map<number, string>;
 }
 
 export interface ExecutorRow {
@@ -178,10 +180,15 @@ export class AppStatusStore {
         }
         break;
       }
+      case "accumulatorsUpdated": {
+        const stage = this.stages.get(e.stageId);
+        if (stage) for (const [id, value] of e.values) stage.accumulators.set(id, value);
+        break;
+      }
       case "stageSubmitted":
         this.stages.set(e.stageId, {
           stageId: e.stageId, jobId: e.jobId, name: e.name, numTasks: e.numTasks, submissionTime: e.time, completionTime: undefined,
-          status: "ACTIVE", failureReason: undefined, activeTasks: 0, completedTasks: 0, failedTasks: 0, killedTasks: 0, totals: zeroTotals(), tasks: new Map(), droppedTasks: 0,
+          status: "ACTIVE", failureReason: undefined, activeTasks: 0, completedTasks: 0, failedTasks: 0, killedTasks: 0, totals: zeroTotals(), tasks: new Map(), droppedTasks: 0, accumulators: new Map(),
         });
         this.jobs.get(e.jobId)?.stageIds.push(e.stageId);
         this.trim(this.stages, "ACTIVE");

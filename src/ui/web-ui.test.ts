@@ -215,6 +215,29 @@ test("tspark.ui.enabled=false: no server, uiWebUrl undefined; a bad port is a cl
   assert.throws(() => new SparkContext({ master: "local[1]", conf: { "tspark.ui.enabled": "yes" } }), /tspark\.ui\.enabled must be true or false/);
 });
 
+test("a stage's page shows the accumulators its tasks added to, with their values; the API gives them as accumulatorUpdates", async () => {
+  const sc = new SparkContext({ master: "local[2]", conf: { "tspark.ui.port": 0 } });
+  try {
+    const count = sc.accumulator(0);
+    const tags = sc.accumulator<string[]>([], { zero: () => [], addInPlace: (a, b) => [...a, ...b].sort() });
+    await sc.parallelize([1, 2, 3, 4], 2).foreach((x) => {
+      count.add(x);
+      tags.add([`<t${x}>`]);
+    });
+    const url = new URL(sc.uiWebUrl!);
+    const token = url.searchParams.get("token")!;
+    const stageId = Math.max(...(JSON.parse((await get(`${url.origin}/api/v1/applications/${sc.applicationId}/stages`, { authorization: `Bearer ${token}` })).body) as Array<{ stageId: number }>).map((s) => s.stageId));
+    const page = (await get(`${url.origin}/stages/stage/?id=${stageId}`, { authorization: `Bearer ${token}` })).body;
+    const table = page.slice(page.indexOf('<table id="accumulators">'), page.indexOf("</table>", page.indexOf('<table id="accumulators">')));
+    assert.match(table, new RegExp(`<tr><td>${count.id}</td><td><code>10</code></td></tr>`));
+    assert.match(table, new RegExp(`<tr><td>${tags.id}</td><td><code>\\[ &#39;&lt;t1&gt;&#39;, &#39;&lt;t2&gt;&#39;, &#39;&lt;t3&gt;&#39;, &#39;&lt;t4&gt;&#39; \\]</code>`), "shown as text, escaped");
+    const api = JSON.parse((await get(`${url.origin}/api/v1/applications/${sc.applicationId}/stages/${stageId}`, { authorization: `Bearer ${token}` })).body) as { accumulatorUpdates: Array<{ id: number; value: string }> };
+    assert.deepEqual(api.accumulatorUpdates.find((a) => a.id === count.id), { id: count.id, value: "10" });
+  } finally {
+    await sc.stop();
+  }
+});
+
 test("the history server of a directory lists every application, and serves each one's pages and API under its id", async () => {
   const appOf = (appId: string, name: string, ended: boolean, jobs: number): LoggedApp => {
     const store = new AppStatusStore();

@@ -30,8 +30,10 @@ export interface WebUiOptions {
 }
 
 function stageJson(s: StageRow, withTasks: boolean) {
-  const { tasks, ...rest } = s;
-  return withTasks ? { ...rest, tasks: [...tasks.values()] } : rest;
+  const { tasks, accumulators, ...rest } = s;
+  // As Spark's REST API names them.
+  const accumulatorUpdates = [...accumulators].map(([id, value]) => ({ id, value }));
+  return withTasks ? { ...rest, accumulatorUpdates, tasks: [...tasks.values()] } : { ...rest, accumulatorUpdates };
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
