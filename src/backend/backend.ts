@@ -6,6 +6,7 @@
 import type { TaskDescription, ClosureId } from "../scheduler/plan.js";
 import type { SerializedError, TaskMetrics, DriverMessage, WorkerMessage } from "../worker/transport/protocol.js";
 import type { BlockUpdate } from "../storage/block-store.js";
+import type { OutputStream } from "./worker-process.js";
 
 export type TaskResult =
   | { ok: true; records: unknown[]; resultBytes: number; metrics: TaskMetrics; executorId: string; blocks: BlockUpdate[]; accumulators: Array<[number, unknown]> }
@@ -50,7 +51,7 @@ export interface ExecutorEvents {
   /** A barrier task called barrier()/allGather(); `reply` answers the calling worker. */
   barrier(request: BarrierRequest, reply: (messages: string[]) => void): void;
   /** A line a worker wrote to its stdout or stderr. */
-  workerOutput(line: string): void;
+  workerOutput(executorId: string, stream: OutputStream, line: string): void;
 }
 
 export interface ExecutorBackend {

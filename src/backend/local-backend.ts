@@ -51,7 +51,8 @@ export class LocalBackend implements ExecutorBackend {
   }
 
   private spawn(): WorkerProcess {
-    const w = new WorkerProcess({ ...this.workerOptions, echo: (line) => this.events.workerOutput(line), executorId: String(this.nextExecutor++) });
+    const executorId = String(this.nextExecutor++);
+    const w = new WorkerProcess({ ...this.workerOptions, echo: (line, stream) => this.events.workerOutput(executorId, stream, line), executorId });
     w.onMessage = (msg, bytes) => this.onMessage(w, msg, bytes);
     w.ready().then(() => this.events.executorAdded(w.executorId, w.pid), () => {});
     w.onExit = (loss) => {

@@ -18,13 +18,16 @@ import { CLOSURE_CACHE_BYTES, type ClosureId } from "../scheduler/plan.js";
 const WORKER_MAIN = fileURLToPath(new URL("../worker/transport/worker-main.js", import.meta.url));
 const STDERR_TAIL_LINES = 20;
 
+/** Which of a worker's output streams a line came from. */
+export type OutputStream = "stdout" | "stderr";
+
 export interface WorkerOptions {
   executorId: string;
   /** Extra node flags for the worker (e.g. a heap limit). */
   nodeArgs: string[];
   env: NodeJS.ProcessEnv;
   /** Where the worker's own stdout/stderr lines go (the driver's stderr by default). */
-  echo: (line: string) => void;
+  echo: (line: string, stream: OutputStream) => void;
   /** How long the worker may send no heartbeat before it is killed (tspark.worker.timeout). */
   heartbeatTimeoutMs: number;
 }
@@ -84,8 +87,8 @@ export class WorkerProcess {
       this.kill();
     }, checkEvery);
     this.heartbeatCheck.unref();
-    this.pipeLines(this.child.stdout!, opts.echo, false);
-    this.pipeLines(this.child.stderr!, opts.echo, true);
+    this.pipeLines(this.child.stdout!, (line) => opts.echo(line, "stdout"), false);
+    this.pipeLines(this.child.stderr!, (line) => opts.echo(line, "stderr"), true);
     let helloResolve!: () => void;
     let helloReject!: (e: Error) => void;
     this.helloP = new Promise((res, rej) => {

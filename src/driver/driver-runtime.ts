@@ -38,6 +38,7 @@ import { EventLogWriter, makeEventLogDir } from "../ui/event-log.js";
 import { shuffleDirName, spillDirName } from "../storage/local-layout.js";
 import { awaitable } from "../util/long-lived-promise.js";
 import type { WebUi } from "../ui/web-ui.js";
+import { ExecutorLogs } from "./executor-logs.js";
 import { newAccessToken } from "../ui/access-token.js";
 import { ConsoleProgressBar } from "../ui/console-progress.js";
 import { StatusTracker, schedulerStatus } from "../api/status-tracker.js";
@@ -144,6 +145,8 @@ export class DriverRuntime {
   private interruptHandler: (() => void) | undefined;
   private readonly eventLog: EventLogWriter | undefined;
   private ui: WebUi | undefined;
+  /** What the workers wrote to stdout and stderr, for the UI's executor log pages. */
+  private readonly executorLogs = new ExecutorLogs();
   /** Resolves when the web UI listens (or failed to); jobs wait for it, so uiWebUrl is set once an action ran. */
   private readonly uiStarting: Promise<void>;
   /** Persisted RDDs already announced to the listeners. */
@@ -268,7 +271,11 @@ export class DriverRuntime {
         },
         barrier: (request, reply) => this.tasks.barriers.call({ ...request, reply }),
         // A worker's output line clears the progress bar first (it is drawn again below).
-        workerOutput: (line) => (this.progressBar ? this.progressBar.writeAbove(`${line}\n`) : process.stderr.write(`${line}\n`)),
+        workerOutput: (executorId, stream, line) => {
+          this.executorLogs.add(executorId, stream, line);
+          if (this.progressBar) this.progressBar.writeAbove(`${line}\n`);
+          else process.stderr.write(`${line}\n`);
+        },
       },
     });
     this.sparkVersion = sparkInstallation?.version;
@@ -322,7 +329,7 @@ export class DriverRuntime {
     try {
       // Loaded only when the UI is on: contexts without it do not pay for the server library.
       const { WebUi } = await import("../ui/web-ui.js");
-      const ui = await WebUi.start(store, { host, port, live: true, token });
+      const ui = await WebUi.start(store, { host, port, live: true, token, logs: (executorId, stream) => this.executorLogs.tail(executorId, stream) });
       if (this.stoppedFlag) await ui.close();
       else {
         this.ui = ui;

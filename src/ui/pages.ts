@@ -17,6 +17,8 @@ export interface PageContext {
   banner?: string | undefined;
   /** Where the application's pages are served ("/", or "/history/<appId>/" by the history server): links are relative to it. */
   base: string;
+  /** A live application's executor logs (the Executors page links them); none in history. */
+  logs?: ((executorId: string, stream: "stdout" | "stderr") => readonly string[]) | undefined;
 }
 
 const CSS = `
@@ -268,10 +270,18 @@ export function executorsPage(ctx: PageContext): string {
     for (const b of store.blocks.blocksOf(r.rddId)) if (b.memory) memoryByExecutor.set(b.executorId, (memoryByExecutor.get(b.executorId) ?? 0) + b.bytes);
   }
   const xs = [...store.executors.values()];
-  const body = html`<table id="executors"><thead><tr><th>Executor Id</th><th>PID</th><th>Status</th><th>Active Tasks</th><th>Failed Tasks</th><th>Completed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Storage Memory</th><th>Peak RSS</th><th>Added</th></tr></thead><tbody>
+  const body = html`<table id="executors"><thead><tr><th>Executor Id</th><th>PID</th><th>Status</th><th>Active Tasks</th><th>Failed Tasks</th><th>Completed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle Read</th><th>Shuffle Write</th><th>Storage Memory</th><th>Peak RSS</th><th>Added</th>${ctx.logs ? html`<th>Logs</th>` : ""}</tr></thead><tbody>
 ${xs.map((x) => html`<tr><td>${x.executorId}</td><td>${x.pid}</td>${x.removeTime === undefined ? html`<td class="ok">Active</td>` : html`<td>Dead (${x.removeReason})</td>`}<td class="n">${x.activeTasks}</td><td class="n">${x.failedTasks}</td><td class="n">${x.completedTasks}</td>
-<td class="n">${formatDuration(x.totals.durationMs)}</td><td class="n">${formatBytes(x.totals.bytesIn)}</td><td class="n">${formatBytes(x.totals.shuffleReadBytes)}</td><td class="n">${formatBytes(x.totals.shuffleWriteBytes)}</td><td class="n">${formatBytes(memoryByExecutor.get(x.executorId) ?? 0)}</td><td class="n">${x.peakRssBytes ? formatBytes(x.peakRssBytes) : ""}</td><td class="t">${time(x.addTime)}</td></tr>\n`)}</tbody></table>`;
+<td class="n">${formatDuration(x.totals.durationMs)}</td><td class="n">${formatBytes(x.totals.bytesIn)}</td><td class="n">${formatBytes(x.totals.shuffleReadBytes)}</td><td class="n">${formatBytes(x.totals.shuffleWriteBytes)}</td><td class="n">${formatBytes(memoryByExecutor.get(x.executorId) ?? 0)}</td><td class="n">${x.peakRssBytes ? formatBytes(x.peakRssBytes) : ""}</td><td class="t">${time(x.addTime)}</td>${ctx.logs ? html`<td><a href="executors/logs/?id=${x.executorId}&amp;stream=stdout">stdout</a> <a href="executors/logs/?id=${x.executorId}&amp;stream=stderr">stderr</a></td>` : ""}</tr>\n`)}</tbody></table>`;
   return layout(ctx, "executors", "Executors", body);
+}
+
+/** The newest lines an executor's worker wrote to one of its streams (console.log in its tasks goes to stdout). */
+export function executorLogPage(ctx: PageContext, executorId: string, stream: "stdout" | "stderr", lines: readonly string[]): string {
+  const other = stream === "stdout" ? "stderr" : "stdout";
+  const body = html`<p>The newest ${lines.length} line${lines.length === 1 ? "" : "s"} the driver keeps of executor ${executorId}'s ${stream}. <a href="executors/logs/?id=${executorId}&amp;stream=${other}">${other}</a></p>
+<pre id="log">${lines.join("\n")}</pre>`;
+  return layout(ctx, "executors", `Executor ${executorId}: ${stream}`, body);
 }
 
 // ---- environment ----

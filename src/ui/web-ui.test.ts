@@ -238,6 +238,33 @@ test("a stage's page shows the accumulators its tasks added to, with their value
   }
 });
 
+test("each executor's stdout and stderr (console output of its tasks) have a page, linked from the Executors page", async () => {
+  const sc = new SparkContext({ master: "local[1]", conf: { "tspark.ui.port": 0 } });
+  try {
+    await sc.parallelize(["a <x>", "b"], 1).foreach((s) => {
+      console.log(`out ${s}`);
+      console.error(`err ${s}`);
+    });
+    const url = new URL(sc.uiWebUrl!);
+    const auth = { authorization: `Bearer ${url.searchParams.get("token")!}` };
+    const executors = (await get(`${url.origin}/executors/`, auth)).body;
+    const id = /<a href="executors\/logs\/\?id=(\d+)&amp;stream=stdout">stdout<\/a>/.exec(executors)?.[1];
+    assert.ok(id !== undefined, "the Executors page links the logs");
+    // The worker's lines reach the driver through a pipe: wait for them.
+    let out = "";
+    for (let i = 0; i < 100 && !out.includes("out b"); i++) {
+      out = (await get(`${url.origin}/executors/logs/?id=${id}&stream=stdout`, auth)).body;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(out, /<pre id="log">(.*\n)*out a &lt;x&gt;\nout b<\/pre>/);
+    assert.doesNotMatch(out, /err a/);
+    assert.match((await get(`${url.origin}/executors/logs/?id=${id}&stream=stderr`, auth)).body, /err a &lt;x&gt;\nerr b/);
+    assert.equal((await get(`${url.origin}/executors/logs/?id=99&stream=stdout`, auth)).status, 404);
+  } finally {
+    await sc.stop();
+  }
+});
+
 test("the history server of a directory lists every application, and serves each one's pages and API under its id", async () => {
   const appOf = (appId: string, name: string, ended: boolean, jobs: number): LoggedApp => {
     const store = new AppStatusStore();

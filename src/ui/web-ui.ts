@@ -27,6 +27,8 @@ export interface WebUiOptions {
   banner?: string;
   /** The per-application secret a peer must present (undefined: no check, tspark.ui.authenticate=false). */
   token?: string | undefined;
+  /** A live application's executor logs: the newest lines a worker wrote to stdout or stderr. */
+  logs?: (executorId: string, stream: "stdout" | "stderr") => readonly string[];
 }
 
 function stageJson(s: StageRow, withTasks: boolean) {
@@ -138,7 +140,17 @@ async function routes(server: Server, content: AppStatusStore | readonly pages.L
     const store = content as AppStatusStore;
     if (store.app) stores.set(store.app.appId, store);
     app.get("/", (_req, reply) => reply.redirect("/jobs/"));
-    pageRoutes(app, { store, live: opts.live, banner: opts.banner, base: "/" });
+    const ctx = { store, live: opts.live, banner: opts.banner, base: "/", logs: opts.logs };
+    pageRoutes(app, ctx);
+    const logs = opts.logs;
+    if (logs) {
+      app.get("/executors/logs/", (req, reply) => {
+        const { id, stream } = req.query as { id?: string; stream?: string };
+        const s = stream === "stderr" ? "stderr" : "stdout";
+        const page = id !== undefined && store.executors.has(id) ? pages.executorLogPage(ctx, id, s, logs(id, s)) : undefined;
+        return page === undefined ? reply.code(404).type("text/html; charset=utf-8").send(pages.notFoundPage(ctx, "No such executor.")) : reply.type("text/html; charset=utf-8").send(page);
+      });
+    }
     app.get("/api/v1/revision", async () => ({ revision: store.revision }));
   } else {
     const logged = content as readonly pages.LoggedApp[];
