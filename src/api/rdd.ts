@@ -8,7 +8,7 @@ import type { SparkContext } from "./context.js";
 import type { PartitionPlan, Step } from "../scheduler/plan.js";
 import type { StepArgs, StepOp, ArgsOf } from "../scheduler/step-args.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
-import { SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type ShuffleDependency } from "../scheduler/lineage.js";
+import { DESCRIBE, SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type ShuffleDependency } from "../scheduler/lineage.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";
 import { userCallSite } from "../util/call-site.js";
@@ -418,6 +418,14 @@ export abstract class RDD<T> {
     return undefined;
   }
 
+  /** @internal What this RDD is, as toDebugString's lines and the UI's DAG give it: "PipelinedRDD[2] map -> filter at app.ts:3". */
+  [DESCRIBE](): string {
+    const name = this._name ? `${this._name} ` : "";
+    const detail = this.detail();
+    const kind = this.checkpoint_?.file ? "ReliableCheckpointRDD" : this.kindName();
+    return `${name}${kind}[${this.id}] ${detail}${detail ? " " : ""}at ${this.callSite}`;
+  }
+
   /**
    * A description of the lineage; pipelined steps, which run as one function per task,
    * are listed together on one line.
@@ -436,11 +444,8 @@ export abstract class RDD<T> {
   toDebugString(): string {
     const lines: string[] = [];
     const walk = (r: RDD<unknown>, indent: string, head: string) => {
-      const name = r._name ? `${r._name} ` : "";
-      const detail = r.detail();
       const level = r.storageLevel === StorageLevel.NONE ? "" : String(r.storageLevel);
-      const kind = r.checkpoint_?.file ? "ReliableCheckpointRDD" : r.kindName();
-      lines.push(`${indent}${head}${name}${kind}[${r.id}] ${detail}${detail ? " " : ""}at ${r.callSite} [${level}]`);
+      lines.push(`${indent}${head}${r[DESCRIBE]()} [${level}]`);
       for (const p of r.dependencies()) {
         // A shuffle starts a new stage: its parent is drawn one level in, as Spark does.
         if (r.isShuffleBoundary()) walk(p, indent + "   ", `+-(${p.getNumPartitions()}) `);

@@ -11,6 +11,7 @@ import { TsparkError } from "../errors.js";
 import { log } from "../util/log.js";
 import { JobPlanner } from "./job-planner.js";
 import type { ListenerBus } from "./listener-bus.js";
+import { jobDag } from "./job-dag.js";
 import { walkLineage, runPendingCheckpoints, SHUFFLE_DEPENDENCY, type Lineage, type ShuffleDependency } from "./lineage.js";
 import type { MapOutputTracker } from "./map-output-tracker.js";
 import type { PartitionPlan } from "./plan.js";
@@ -59,7 +60,7 @@ export class DAGScheduler {
   /** Runs a job: its stages, then the checkpoints of its lineage; resolves with each partition's records. */
   async runJob(spec: JobSpec): Promise<unknown[][]> {
     const { name, rdd } = spec;
-    const job = this.submitJob(name, spec.props);
+    const job = this.submitJob(name, spec.props, rdd);
     try {
       await spec.beforePrepare?.();
       // Parents first: a node's prepare() may plan from its parents (a sort samples its input).
@@ -78,7 +79,7 @@ export class DAGScheduler {
   }
 
   /** Registers a job: the status tracker and the listeners see it from now on. */
-  private submitJob(name: string, props: JobProperties): JobState {
+  private submitJob(name: string, props: JobProperties, rdd: Lineage): JobState {
     let cancelWith!: (e: TsparkError) => void;
     const cancelSignal = new Promise<never>((_, reject) => (cancelWith = reject));
     cancelSignal.catch(() => {});
@@ -103,7 +104,7 @@ export class DAGScheduler {
       releaseSignal: () => cancelWith(JOB_ENDED),
     };
     this.jobs.set(job.jobId, job);
-    this.bus.post({ event: "jobStart", time: job.submissionTime, jobId: job.jobId, name, description: props.description, group: props.group });
+    this.bus.post({ event: "jobStart", time: job.submissionTime, jobId: job.jobId, name, description: props.description, group: props.group, dag: jobDag(rdd) });
     return job;
   }
 
@@ -231,7 +232,7 @@ export class DAGScheduler {
         const missing = new Set(this.mapOutputs.missingMaps(shuffleId, numMaps));
         const planner = new JobPlanner();
         const plans = shuffle.mapStagePlans(planner).filter((p) => missing.has(p.partition));
-        const results = plans.length === 0 ? [] : await this.tasks.runStage(job, { name: shuffle.mapStageName, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
+        const results = plans.length === 0 ? [] : await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
         this.mapOutputs.register(shuffleId, results.map((r) => r[0] as MapStatus), numMaps);
       })().finally(() => this.runningMapStages.delete(shuffleId));
       this.runningMapStages.set(shuffleId, running);

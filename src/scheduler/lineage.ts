@@ -8,6 +8,8 @@ import type { JobPlanner } from "./job-planner.js";
 
 /** The shuffle a node reads (symbol-keyed: an engine hook, not part of the RDD's API). */
 export const SHUFFLE_DEPENDENCY = Symbol("tspark.shuffleDependency");
+/** What a node is, in one line (symbol-keyed for the same reason). */
+export const DESCRIBE = Symbol("tspark.describe");
 /** A node's checkpoint() still to write (symbol-keyed for the same reason). */
 export const PENDING_CHECKPOINT = Symbol("tspark.pendingCheckpoint");
 
@@ -35,6 +37,8 @@ export interface Lineage {
   readonly id: number;
   /** Where the user's program made the node (`app.ts:12`). */
   readonly callSite: string;
+  /** What the node is, for the UI's DAG ("PipelinedRDD[2] map -> filter at app.ts:3"). */
+  [DESCRIBE]?(): string;
   getNumPartitions(): number;
   /** The nodes this one is computed from (none once checkpointed to files). */
   dependencies(): readonly Lineage[];

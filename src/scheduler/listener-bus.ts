@@ -9,6 +9,7 @@
  * make "state after an action returns" nondeterministic. A listener that throws is logged
  * once and keeps receiving; it never breaks or slows the scheduler with its error.
  */
+import type { JobDag } from "./job-dag.js";
 import type { TaskMetrics } from "../worker/transport/protocol.js";
 import { log } from "../util/log.js";
 
@@ -25,9 +26,11 @@ export type TsparkEvent =
   | { event: "environmentUpdate"; time: number; runtime: Array<[string, string]>; config: Array<[string, string]> }
   | { event: "executorAdded"; time: number; executorId: string; pid: number }
   | { event: "executorRemoved"; time: number; executorId: string; reason: string }
-  | { event: "jobStart"; time: number; jobId: number; name: string; description: string | undefined; group: string | undefined }
+  /** `dag`: the job's lineage for the UI (absent in older event logs). */
+  | { event: "jobStart"; time: number; jobId: number; name: string; description: string | undefined; group: string | undefined; dag?: JobDag }
   | { event: "jobEnd"; time: number; jobId: number; result: JobResult; error: string | undefined }
-  | { event: "stageSubmitted"; time: number; stageId: number; jobId: number; name: string; numTasks: number }
+  /** `shuffleId`: a shuffle's map stage (the DAG's stage of that shuffle). */
+  | { event: "stageSubmitted"; time: number; stageId: number; jobId: number; name: string; numTasks: number; shuffleId?: number }
   | { event: "stageCompleted"; time: number; stageId: number; result: StageResult; failureReason: string | undefined }
   | { event: "taskStart"; time: number; taskId: number; stageId: number; partition: number; attempt: number; executorId: string }
   | {

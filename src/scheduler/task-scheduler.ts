@@ -19,6 +19,8 @@ import { addTaskMetrics, emptyStageMetrics, type JobState, type StageState } fro
 export interface StageSpec {
   /** What the stage computes, for the UI and status tracker (e.g. "count at app.ts:12"). */
   name: string;
+  /** A shuffle's map stage: the shuffle's id. */
+  shuffleId?: number;
   /** The plan of each partition to compute (the action's steps included). */
   plans: Array<{ partition: number; plan: PartitionPlan }>;
   closureBytes: ReadonlyMap<ClosureId, Uint8Array>;
@@ -121,7 +123,7 @@ export class TaskScheduler {
     };
     this.stages.set(stage.stageId, stage);
     job.stageIds.push(stage.stageId);
-    this.bus.post({ event: "stageSubmitted", time: stage.submissionTime, stageId: stage.stageId, jobId: job.jobId, name: spec.name, numTasks: stage.numTasks });
+    this.bus.post({ event: "stageSubmitted", time: stage.submissionTime, stageId: stage.stageId, jobId: job.jobId, name: spec.name, numTasks: stage.numTasks, ...(spec.shuffleId !== undefined ? { shuffleId: spec.shuffleId } : {}) });
     if (spec.barrier) return this.runBarrierStage(job, stage, spec);
     const results: unknown[][] = new Array<unknown[]>(spec.plans.length);
     let aborted: Error | undefined;

@@ -78,3 +78,29 @@ test("the jobs and job pages draw an event timeline: a bar per job or stage, exe
   const job = jobPage({ store: s, live: false, base: "/" }, 0)!;
   assert.match(job, /<svg id="timeline"[\s\S]*<a href="stages\/stage\/\?id=0">[\s\S]*Stage 0: count at a\.ts:1/);
 });
+
+test("a job's page draws its DAG: a box per stage (linked when it ran, grey when skipped), its RDDs, an arrow per dependency", () => {
+  const s = new AppStatusStore();
+  s.apply({ event: "applicationStart", time: 1, appId: "local-1", appName: "a", user: "u", master: "local", version: "0" });
+  const dag = {
+    nodes: [
+      { id: 0, label: "ParallelCollectionRDD[0] parallelize at a.ts:1", stage: 3 },
+      { id: 1, label: "PipelinedRDD[1] map at a.ts:2", stage: 3 },
+      { id: 2, label: "ShuffledRDD[2] reduceByKey <x> at a.ts:3", stage: "result" as const },
+      { id: 3, label: "TextFileRDD[3] textFile at a.ts:4", stage: 4 },
+    ],
+    edges: [[0, 1], [1, 2], [3, 2]] as Array<[number, number]>,
+  };
+  s.apply({ event: "jobStart", time: 2, jobId: 0, name: "collect at a.ts:5", description: undefined, group: undefined, dag });
+  s.apply({ event: "stageSubmitted", time: 2, stageId: 10, jobId: 0, name: "reduceByKey at a.ts:3", numTasks: 2, shuffleId: 3 });
+  s.apply({ event: "stageSubmitted", time: 3, stageId: 11, jobId: 0, name: "collect at a.ts:5", numTasks: 2 });
+  const page = jobPage({ store: s, live: false, base: "/" }, 0)!;
+  const svg = page.slice(page.indexOf('<svg id="dag"'), page.indexOf("</svg>", page.indexOf('<svg id="dag"')));
+  assert.equal((svg.match(/<g class="stage">/g) ?? []).length, 3);
+  assert.match(svg, /<a href="stages\/stage\/\?id=10"><text[^>]*>Stage 10<\/text><\/a>/);
+  assert.match(svg, /<a href="stages\/stage\/\?id=11"><text[^>]*>Stage 11<\/text><\/a>/);
+  assert.match(svg, /stroke-dasharray="4 3"\/><text[^>]*>skipped<\/text>/, "shuffle 4's map stage did not run in this job");
+  assert.equal((svg.match(/<g class="rdd">/g) ?? []).length, 4);
+  assert.match(svg, /<title>ShuffledRDD\[2\] reduceByKey &lt;x&gt; at a\.ts:3<\/title>/);
+  assert.equal((svg.match(/<line /g) ?? []).length, 3);
+});

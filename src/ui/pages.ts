@@ -7,6 +7,7 @@ import { html, raw, type Html } from "./html.js";
 import type { AppStatusStore, StageRow, TaskRow, IoTotals, JobRow } from "./status-store.js";
 import type { TaskEndMetrics } from "../scheduler/listener-bus.js";
 import { timelineSvg, type TimelineMark } from "./timeline.js";
+import { dagSvg } from "./dag-view.js";
 import { formatBytes, formatDuration } from "../util/format.js";
 
 export interface PageContext {
@@ -138,6 +139,7 @@ export function jobPage(ctx: PageContext, jobId: number): string | undefined {
   const body = html`<dl><dt>Name</dt><dd>${j.name}</dd>${j.description ? html`<dt>Description</dt><dd>${j.description}</dd>` : ""}${j.group ? html`<dt>Job group</dt><dd>${j.group}</dd>` : ""}
 <dt>Status</dt><dd>${j.status}</dd><dt>Submitted</dt><dd>${time(j.submissionTime)}</dd><dt>Duration</dt><dd>${duration(j.submissionTime, j.completionTime)}</dd></dl>
 ${j.error ? html`<h2>Error</h2><pre class="err">${j.error}</pre>` : ""}
+${j.dag ? dagSvg(j.dag, new Map(stages.map((s) => [s.shuffleId ?? "result", { stageId: s.stageId, status: s.status }]))) : ""}
 ${timelineSvg(stages.map((s) => ({ label: `Stage ${s.stageId}: ${s.name}`, href: `stages/stage/?id=${s.stageId}`, start: s.submissionTime, end: s.completionTime, status: s.status })), [], j.completionTime ?? Date.now())}
 <h2>Stages</h2>${stageTable(stages)}`;
   return layout(ctx, "jobs", `Job ${j.jobId}`, body);

@@ -3,6 +3,7 @@
  * live UI feeds it from the bus; `tspark history` feeds it the event log's lines: both
  * render the same pages from the same state.
  */
+import type { JobDag } from "../scheduler/job-dag.js";
 import type { TsparkEvent, TaskEndMetrics, TaskResultStatus } from "../scheduler/listener-bus.js";
 import { BlockTracker } from "../storage/block-tracker.js";
 
@@ -26,6 +27,8 @@ export interface JobRow {
   status: "RUNNING" | "SUCCEEDED" | "FAILED";
   error: string | undefined;
   stageIds: number[];
+  /** Its lineage, for the DAG drawing (undefined in logs written before it was recorded). */
+  dag: JobDag | undefined;
 }
 
 export interface TaskRow {
@@ -73,6 +76,8 @@ export interface StageRow {
   droppedTasks: number;
   /** Accumulators this stage's tasks added to: id -> value after the stage's latest addition (as text). */
   accumulators: Map<number, string>;
+  /** A shuffle's map stage: the shuffle's id (the DAG's stage of that shuffle). */
+  shuffleId: number | undefined;
 }
 
 export interface ExecutorRow {
@@ -168,7 +173,7 @@ export class AppStatusStore {
         break;
       }
       case "jobStart":
-        this.jobs.set(e.jobId, { jobId: e.jobId, name: e.name, description: e.description, group: e.group, submissionTime: e.time, completionTime: undefined, status: "RUNNING", error: undefined, stageIds: [] });
+        this.jobs.set(e.jobId, { jobId: e.jobId, name: e.name, description: e.description, group: e.group, submissionTime: e.time, completionTime: undefined, status: "RUNNING", error: undefined, stageIds: [], dag: e.dag });
         this.trim(this.jobs, "RUNNING");
         break;
       case "jobEnd": {
@@ -188,7 +193,7 @@ export class AppStatusStore {
       case "stageSubmitted":
         this.stages.set(e.stageId, {
           stageId: e.stageId, jobId: e.jobId, name: e.name, numTasks: e.numTasks, submissionTime: e.time, completionTime: undefined,
-          status: "ACTIVE", failureReason: undefined, activeTasks: 0, completedTasks: 0, failedTasks: 0, killedTasks: 0, totals: zeroTotals(), tasks: new Map(), droppedTasks: 0, accumulators: new Map(),
+          status: "ACTIVE", failureReason: undefined, activeTasks: 0, completedTasks: 0, failedTasks: 0, killedTasks: 0, totals: zeroTotals(), tasks: new Map(), droppedTasks: 0, accumulators: new Map(), shuffleId: e.shuffleId,
         });
         this.jobs.get(e.jobId)?.stageIds.push(e.stageId);
         this.trim(this.stages, "ACTIVE");

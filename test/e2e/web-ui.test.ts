@@ -96,6 +96,17 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     for (const j of jobs.slice(1)) assert.match(j, /SUCCEEDED/);
     assert.match(jobs[3]!, /^0 \| collect at ui-app\.ts:\d+ \| .* \| 2\/2 \| 6\/6 \| SUCCEEDED/);
 
+    // The shuffle job's DAG: its map stage (the RDDs before reduceByKey), then the result stage.
+    await page.goto(`${url}/jobs/job/?id=0`);
+    assert.equal(await page.locator("svg#dag g.stage").count(), 2);
+    assert.ok((await page.locator("svg#dag g.rdd").count()) >= 3);
+    assert.match(await page.locator("svg#dag").innerHTML(), /reduceByKey/);
+    assert.equal(await page.locator("svg#dag line").count(), (await page.locator("svg#dag g.rdd").count()) - 1, "a chain: one arrow per dependency");
+    await page.screenshot({ path: join(ARTIFACTS, "ui-job-dag.png"), fullPage: true });
+    await page.locator("svg#dag").getByText("Stage 1", { exact: true }).click();
+    await page.waitForURL(/\/stages\/stage\/\?id=1$/);
+    await page.goto(`${url}/jobs/`);
+
     // The failed job's page: its error in full, with the user's message and file.
     await page.locator("table#jobs").getByRole("link", { name: "parse the numbers" }).click();
     const error = await page.locator("pre.err").innerText();
