@@ -103,8 +103,20 @@ test("the web UI shows jobs, stages, tasks with errors, storage, executors and e
     assert.match(await page.locator("svg#dag").innerHTML(), /reduceByKey/);
     assert.equal(await page.locator("svg#dag line").count(), (await page.locator("svg#dag g.rdd").count()) - 1, "a chain: one arrow per dependency");
     await page.screenshot({ path: join(ARTIFACTS, "ui-job-dag.png"), fullPage: true });
-    await page.locator("svg#dag").getByText("Stage 1", { exact: true }).click();
-    await page.waitForURL(/\/stages\/stage\/\?id=1$/);
+    await page.locator("svg#dag").getByText("Stage 0", { exact: true }).click();
+    await page.waitForURL(/\/stages\/stage\/\?id=0$/);
+    const accumulators = await rows(page, "accumulators");
+    assert.equal(accumulators.length, 1);
+    assert.match(accumulators[0]!, /^\d+ \| 3$/, "the map stage's accumulator: one addition per line");
+    // Each worker's console output, from the Executors page.
+    await page.goto(`${url}/executors/`);
+    const workerLogs: string[] = [];
+    for (const link of await page.getByRole("link", { name: "stdout", exact: true }).all()) {
+      await link.click();
+      workerLogs.push(await page.locator("pre#log").innerText());
+      await page.goBack();
+    }
+    assert.deepEqual(workerLogs.join("\n").split("\n").filter((l) => l.startsWith("task reads")).sort(), ["task reads <jumps over the lazy dog>", "task reads <the end>", "task reads <the quick brown fox>"]);
     await page.goto(`${url}/jobs/`);
 
     // The failed job's page: its error in full, with the user's message and file.

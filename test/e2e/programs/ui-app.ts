@@ -8,7 +8,12 @@ import { SparkContext } from "tspark";
 
 const sc = new SparkContext({ appName: "ui <e2e>" });
 const lines = sc.parallelize(["the quick brown fox", "jumps over the lazy dog", "the end"], 3);
-const counts = lines.flatMap((l) => l.split(" ")).map((w) => [w, 1] as [string, number]).reduceByKey((a, b) => a + b);
+const seen = sc.accumulator(0);
+const counts = lines.flatMap((l) => {
+  seen.add(1);
+  console.log(`task reads <${l}>`);
+  return l.split(" ");
+}).map((w) => [w, 1] as [string, number]).reduceByKey((a, b) => a + b);
 console.log(JSON.stringify(await counts.collect()));
 
 const words = lines.flatMap((l) => l.split(" ")).setName("cached words").cache();
