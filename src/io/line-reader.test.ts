@@ -287,3 +287,22 @@ test("a line starting exactly at a split's start belongs to the split before, as
   assert.deepEqual(readAll({ path: p, start: 0, length: 3 }), ["aaa"]);
   assert.deepEqual(readAll({ path: p, start: 3, length: 9 }), ["bbb", "ccc"]);
 });
+
+test("runs of ASCII lines and runs of UTF-8 lines in one file decode alike (ASCII is read as Latin-1, faster)", () => {
+  const d = mkdtempSync(join(tmpdir(), "tspark-ascii-"));
+  try {
+    // Over BATCH_BYTES of ASCII, then lines with multibyte characters, then ASCII again: some decoded runs are pure ASCII, some not.
+    const lines = [
+      ...Array.from({ length: Math.ceil(BATCH_BYTES / 30) + 10 }, (_, i) => `ascii line number ${i}`),
+      ...Array.from({ length: 5000 }, (_, i) => `${i} é日😀 \u0080 ÿ`),
+      ...Array.from({ length: 5000 }, (_, i) => `tail ${i}`),
+    ];
+    const path = join(d, "mixed.txt");
+    writeFileSync(path, lines.join("\n") + "\n");
+    const got: string[] = [];
+    for (const batch of readLines({ path, start: 0, length: Buffer.byteLength(lines.join("\n")) + 1 })) got.push(...batch);
+    assert.deepEqual(got, lines);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
