@@ -5,8 +5,7 @@
  * the live UI's own.
  */
 import { parseArgs } from "node:util";
-import { eventLogPaths, replayEventLog } from "../ui/event-log.js";
-import type { LoggedApp } from "../ui/pages.js";
+import { eventLogPaths, historyBanner, replayEventLog, replayNotes, type ReplayedLog } from "../ui/event-log.js";
 import { WebUi } from "../ui/web-ui.js";
 import { CONFIG_KEYS } from "../config/keys.js";
 import { newAccessToken } from "../ui/access-token.js";
@@ -41,20 +40,15 @@ export async function history(argv: string[]): Promise<void> {
   if (paths.length === 1 && paths[0] === where) {
     const log = replayEventLog(where);
     const app = log.store.app!;
-    const notes = [
-      log.incomplete ? "the log has no application end (it crashed, was killed, or still runs): showing what it logged" : "",
-      log.badLines ? `${log.badLines} unreadable line(s) skipped` : "",
-    ].filter(Boolean);
-    const banner = `History of ${app.appName} (${app.appId}) from ${log.path}${notes.length ? `; ${notes.join("; ")}` : ""}`;
-    ui = await WebUi.start(log.store, { ...opts, banner });
+    const notes = replayNotes(log);
+    ui = await WebUi.start(log.store, { ...opts, banner: historyBanner(log) });
     process.stdout.write(`tspark history: ${app.appName} (${app.appId}), ${log.events} events from ${log.path}${notes.length ? ` (${notes.join("; ")})` : ""}\n`);
   } else {
     // Every log of the directory, replayed now (the list shows each one's status); a file that is no event log is named and left out.
-    const apps: LoggedApp[] = [];
+    const apps: ReplayedLog[] = [];
     for (const path of paths) {
       try {
-        const log = replayEventLog(path);
-        apps.push({ store: log.store, path, events: log.events, incomplete: log.incomplete });
+        apps.push(replayEventLog(path));
       } catch (err) {
         process.stderr.write(`tspark history: skipped ${path}: ${(err as Error).message}\n`);
       }

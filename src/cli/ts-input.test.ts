@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { transpileInput, redeclarable } from "./ts-input.js";
+import { transpileInput, asReplCode } from "./ts-input.js";
 
 test("TypeScript input becomes JavaScript; type-only input becomes nothing", () => {
   assert.deepEqual(transpileInput("const k: number = 10"), { kind: "ok", code: "var k = 10;\n" });
@@ -29,10 +29,10 @@ test("static imports become dynamic ones, even when the input does not use what 
 });
 
 test("top-level const, let and class declarations become var ones (a name may be declared again); inner ones stay", () => {
-  assert.equal(redeclarable("const a = 1, b = 2;"), "var a = 1, b = 2;");
-  assert.equal(redeclarable("let c;\nclass P {\n}\n"), "var c;\nvar P = class P {\n};\n");
+  assert.equal(asReplCode("const a = 1, b = 2;"), "var a = 1, b = 2;");
+  assert.equal(asReplCode("let c;\nclass P {\n}\n"), "var c;\nvar P = class P {\n};\n");
   const inner = "for (const x of [1]) {\n  let y = x;\n}\nfunction f() {\n  const z = 1;\n  return z;\n}\n";
-  assert.equal(redeclarable(inner), inner);
+  assert.equal(asReplCode(inner), inner);
   assert.equal(transpileInput("const n: number = await Promise.resolve(1)").kind, "ok");
   assert.match((transpileInput("const n: number = 1") as { code: string }).code, /^var n = 1;/);
 });

@@ -30,7 +30,7 @@ export function transpileInput(code: string): Transpiled {
       // verbatimModuleSyntax keeps an `import` line even when this input does not use what it
       // imports (node then explains how to import in a REPL), instead of dropping it silently.
       const out = transformSync(source, { loader: "ts", target: "node20", tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
-      return { kind: "ok", code: redeclarable(importsAsDynamic(out.code)) };
+      return { kind: "ok", code: asReplCode(out.code) };
     } catch (err) {
       const errors = (err as { errors?: Message[] }).errors ?? [];
       if (incomplete(source, errors)) return { kind: "incomplete" };
@@ -65,27 +65,14 @@ function dynamicImport(decl: ImportDeclaration): string {
   return named.length ? `var { ${named.join(", ")} } = ${from};` : `${from};`;
 }
 
-/** Rewrites the static imports of an input (`import { x } from "m"`) as dynamic ones. */
-export function importsAsDynamic(code: string): string {
-  if (!/\bimport\b/.test(code)) return code;
-  let ast: Program;
-  try {
-    ast = parse(code, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true });
-  } catch {
-    return code; // node reports it
-  }
-  const imports = ast.body.filter((n): n is ImportDeclaration => n.type === "ImportDeclaration");
-  let out = code;
-  for (const decl of imports.reverse()) out = out.slice(0, decl.start) + dynamicImport(decl) + out.slice(decl.end);
-  return out;
-}
-
 /**
- * Top-level `const`/`let` declarations as `var` ones, and `class X {}` as `var X = class X {}`:
- * node's REPL refuses to declare a lexical name twice, across inputs too.
+ * The input's top level as node's REPL takes it, in one parse: static imports
+ * (`import { x } from "m"`) become dynamic ones, which the REPL accepts; `const`/`let`
+ * declarations become `var` ones and `class X {}` becomes `var X = class X {}`, since the REPL
+ * refuses to declare a lexical name twice, across inputs too.
  */
-export function redeclarable(code: string): string {
-  if (!/\b(const|let|class)\b/.test(code)) return code;
+export function asReplCode(code: string): string {
+  if (!/\b(import|const|let|class)\b/.test(code)) return code;
   let ast: Program;
   try {
     ast = parse(code, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true });
@@ -94,7 +81,9 @@ export function redeclarable(code: string): string {
   }
   let out = code;
   for (const node of [...ast.body].reverse()) {
-    if (node.type === "VariableDeclaration" && (node.kind === "const" || node.kind === "let")) {
+    if (node.type === "ImportDeclaration") {
+      out = out.slice(0, node.start) + dynamicImport(node) + out.slice(node.end);
+    } else if (node.type === "VariableDeclaration" && (node.kind === "const" || node.kind === "let")) {
       out = out.slice(0, node.start) + "var" + out.slice(node.start + node.kind.length);
     } else if (node.type === "ClassDeclaration" && node.id) {
       out = `${out.slice(0, node.start)}var ${node.id.name} = ${out.slice(node.start, node.end)};${out.slice(node.end)}`;

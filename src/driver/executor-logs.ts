@@ -16,11 +16,12 @@ export class ExecutorLogs {
     let kept = this.lines.get(key);
     if (!kept) this.lines.set(key, (kept = []));
     kept.push(line);
-    if (kept.length > LOG_LINES_KEPT) kept.splice(0, kept.length - LOG_LINES_KEPT);
+    // Trimmed once in LOG_LINES_KEPT lines, not at every line: a task may log once per record.
+    if (kept.length >= 2 * LOG_LINES_KEPT) kept.splice(0, kept.length - LOG_LINES_KEPT);
   }
 
   /** The executor's newest lines on `stream` (empty when it wrote none). */
   tail(executorId: string, stream: OutputStream): readonly string[] {
-    return this.lines.get(`${executorId}\0${stream}`) ?? [];
+    return (this.lines.get(`${executorId}\0${stream}`) ?? []).slice(-LOG_LINES_KEPT);
   }
 }

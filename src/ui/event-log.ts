@@ -97,6 +97,21 @@ export interface ReplayedLog {
   incomplete: boolean;
 }
 
+/** What a replayed log's reader should know: that it has no end, that lines were unreadable. */
+export function replayNotes(log: Pick<ReplayedLog, "incomplete" | "badLines">): string[] {
+  return [
+    log.incomplete ? "the log has no application end (it crashed, was killed, or still runs): showing what it logged" : "",
+    log.badLines ? `${log.badLines} unreadable line(s) skipped` : "",
+  ].filter(Boolean);
+}
+
+/** The banner of a replayed application's pages. */
+export function historyBanner(log: ReplayedLog): string {
+  const app = log.store.app!;
+  const notes = replayNotes(log);
+  return `History of ${app.appName} (${app.appId}) from ${log.path}${notes.length ? `; ${notes.join("; ")}` : ""}`;
+}
+
 /** The logs `tspark history <path>` serves: the file itself, or every file of a directory, newest first. */
 export function eventLogPaths(path: string): string[] {
   let st;

@@ -8,6 +8,8 @@ import type { AppStatusStore, StageRow, TaskRow, IoTotals, JobRow } from "./stat
 import type { TaskEndMetrics } from "../scheduler/listener-bus.js";
 import { timelineSvg, type TimelineMark } from "./timeline.js";
 import { dagSvg } from "./dag-view.js";
+import type { ReplayedLog } from "./event-log.js";
+import type { OutputStream } from "../backend/worker-process.js";
 import { formatBytes, formatDuration } from "../util/format.js";
 
 export interface PageContext {
@@ -19,7 +21,7 @@ export interface PageContext {
   /** Where the application's pages are served ("/", or "/history/<appId>/" by the history server): links are relative to it. */
   base: string;
   /** A live application's executor logs (the Executors page links them); none in history. */
-  logs?: ((executorId: string, stream: "stdout" | "stderr") => readonly string[]) | undefined;
+  logs?: ((executorId: string, stream: OutputStream) => readonly string[]) | undefined;
 }
 
 const CSS = `
@@ -50,13 +52,19 @@ const TABS = [
 
 export type Tab = (typeof TABS)[number][0];
 
+/** A whole page: the document, its links relative to `base`, the navigation bar, a banner and the titled body. */
+function document(p: { title: string; base: string; nav: Html; banner: string | undefined; heading: string; body: Html; tail?: Html }): string {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><base href="${p.base}"><title>${p.title} - tspark UI</title><style>${raw(CSS)}</style></head>
+<body><nav><strong>tspark</strong>${p.nav}</nav>
+<main>${p.banner ? html`<div class="banner">${p.banner}</div>` : ""}<h1>${p.heading}</h1>
+${p.body}</main>${p.tail ?? ""}</body></html>`.text;
+}
+
 function layout(ctx: PageContext, tab: Tab, title: string, body: Html): string {
   const app = ctx.store.app;
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><base href="${ctx.base}"><title>${title} - ${app?.appName ?? "tspark"} - tspark UI</title><style>${raw(CSS)}</style></head>
-<body><nav><strong>tspark</strong>${ctx.base === "/" ? "" : html`<a href="/">All applications</a>`}${TABS.map(([id, label]) => html`<a href="${id}/"${raw(id === tab ? ' class="on"' : "")}>${label}</a>`)}<span class="app">${app?.appName ?? ""} (${app?.appId ?? "?"})</span></nav>
-<main>${ctx.banner ? html`<div class="banner">${ctx.banner}</div>` : ""}<h1>${title}</h1>
-${body}</main>${ctx.live ? REFRESH(ctx.store.revision) : ""}</body></html>`.text;
+  const nav = html`${ctx.base === "/" ? "" : html`<a href="/">All applications</a>`}${TABS.map(([id, label]) => html`<a href="${id}/"${raw(id === tab ? ' class="on"' : "")}>${label}</a>`)}<span class="app">${app?.appName ?? ""} (${app?.appId ?? "?"})</span>`;
+  return document({ title: `${title} - ${app?.appName ?? "tspark"}`, base: ctx.base, nav, banner: ctx.banner, heading: title, body, tail: ctx.live ? REFRESH(ctx.store.revision) : html`` });
 }
 
 const time = (t: number | undefined) => (t === undefined ? "" : new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, ""));
@@ -279,7 +287,7 @@ ${xs.map((x) => html`<tr><td>${x.executorId}</td><td>${x.pid}</td>${x.removeTime
 }
 
 /** The newest lines an executor's worker wrote to one of its streams (console.log in its tasks goes to stdout). */
-export function executorLogPage(ctx: PageContext, executorId: string, stream: "stdout" | "stderr", lines: readonly string[]): string {
+export function executorLogPage(ctx: PageContext, executorId: string, stream: OutputStream, lines: readonly string[]): string {
   const other = stream === "stdout" ? "stderr" : "stdout";
   const body = html`<p>The newest ${lines.length} line${lines.length === 1 ? "" : "s"} the driver keeps of executor ${executorId}'s ${stream}. <a href="executors/logs/?id=${executorId}&amp;stream=${other}">${other}</a></p>
 <pre id="log">${lines.join("\n")}</pre>`;
@@ -310,14 +318,7 @@ export function notFoundPage(ctx: PageContext, what: string): string {
 }
 
 /** An application whose event log the history server serves. */
-export interface LoggedApp {
-  store: AppStatusStore;
-  /** The log's path. */
-  path: string;
-  events: number;
-  /** The log has no application end (the application crashed, was killed, or still runs). */
-  incomplete: boolean;
-}
+export type LoggedApp = ReplayedLog;
 
 /** The history server's first page: every application in the log directory, newest first, as Spark's history server lists them. */
 export function historyPage(apps: LoggedApp[], banner: string): string {
@@ -329,9 +330,5 @@ ${rows.map(({ store, path, events, incomplete }) => {
   const a = store.app!;
   return html`<tr><td><a href="history/${encodeURIComponent(a.appId)}/jobs/">${a.appId}</a></td><td>${a.appName}</td><td class="t">${time(a.startTime)}</td><td class="t">${time(a.endTime)}</td><td class="n">${a.endTime === undefined ? "" : duration(a.startTime, a.endTime)}</td><td>${a.user}</td>${statusCell(incomplete ? "INCOMPLETE" : "COMPLETE")}<td class="n">${events}</td><td>${path}</td></tr>\n`;
 })}</tbody></table>`;
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><base href="/"><title>History - tspark UI</title><style>${raw(CSS)}</style></head>
-<body><nav><strong>tspark</strong><a href="/" class="on">All applications</a></nav>
-<main><div class="banner">${banner}</div><h1>Applications</h1>
-${body}</main></body></html>`.text;
+  return document({ title: "History", base: "/", nav: html`<a href="/" class="on">All applications</a>`, banner, heading: "Applications", body });
 }

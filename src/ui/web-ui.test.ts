@@ -271,7 +271,7 @@ test("the history server of a directory lists every application, and serves each
     store.apply({ event: "applicationStart", time: 1000, appId, appName: name, user: "u", master: "local", version: "0" });
     for (let j = 0; j < jobs; j++) store.apply({ event: "jobStart", time: 1100, jobId: j, name: `count at ${name}.ts:${j}`, description: undefined, group: undefined });
     if (ended) store.apply({ event: "applicationEnd", time: 5000 });
-    return { store, path: `/logs/${appId}`, events: 2, incomplete: !ended };
+    return { store, path: `/logs/${appId}`, events: 2, badLines: 0, incomplete: !ended };
   };
   const ui = await WebUi.start([appOf("local-1", "first", true, 2), appOf("local-2", "second <b>", false, 1)], { host: "127.0.0.1", port: 0, live: false, banner: "History from /logs" });
   try {

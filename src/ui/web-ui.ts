@@ -12,6 +12,8 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { AppStatusStore, StageRow } from "./status-store.js";
 import * as pages from "./pages.js";
+import { historyBanner } from "./event-log.js";
+import type { OutputStream } from "../backend/worker-process.js";
 import { TsparkError } from "../errors.js";
 import { presentedToken, tokenCookieName, accessUrl } from "./access-token.js";
 
@@ -28,7 +30,7 @@ export interface WebUiOptions {
   /** The per-application secret a peer must present (undefined: no check, tspark.ui.authenticate=false). */
   token?: string | undefined;
   /** A live application's executor logs: the newest lines a worker wrote to stdout or stderr. */
-  logs?: (executorId: string, stream: "stdout" | "stderr") => readonly string[];
+  logs?: (executorId: string, stream: OutputStream) => readonly string[];
 }
 
 function stageJson(s: StageRow, withTasks: boolean) {
@@ -158,7 +160,7 @@ async function routes(server: Server, content: AppStatusStore | readonly pages.L
     app.get("/", (_req, reply) => reply.type("text/html; charset=utf-8").send(pages.historyPage([...logged], opts.banner ?? "")));
     for (const l of logged) {
       const base = `/history/${encodeURIComponent(l.store.app!.appId)}/`;
-      const banner = `History of ${l.store.app!.appName} (${l.store.app!.appId}) from ${l.path}${l.incomplete ? "; the log has no application end (it crashed, was killed, or still runs): showing what it logged" : ""}`;
+      const banner = historyBanner(l);
       app.get(base, (_req, reply) => reply.redirect(`${base}jobs/`));
       await app.register(async (sub) => pageRoutes(sub, { store: l.store, live: false, banner, base }), { prefix: base.slice(0, -1) });
     }
