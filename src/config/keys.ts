@@ -6,7 +6,7 @@
  */
 import { parseBytes } from "./bytes.js";
 import { parseMaster } from "./master.js";
-import { absolutePath, commaList, pathOrUrl, engineName, flag, logLevel, milliseconds, port, positiveInteger, spaceList, text, type ValueParser } from "./values.js";
+import { absolutePath, commaList, pathOrUrl, engineName, flag, fraction, logLevel, milliseconds, port, positiveInteger, positiveNumber, spaceList, text, type ValueParser } from "./values.js";
 
 export interface ConfigKey<T = unknown> {
   key: string;
@@ -32,6 +32,11 @@ export const CONFIG_KEYS = {
   workerProfileDir: { key: "tspark.worker.profileDir", default: undefined, doc: "Directory where each task's worker writes a V8 CPU profile of the task (stage-S-partition-P-attempt-A-task-T.cpuprofile; open it in Chrome DevTools or speedscope), on either engine. On a cluster, each executor writes on its own machine.", parse: absolutePath },
   storageMemory: { key: "tspark.storage.memory", default: "256m", doc: "Memory each worker may use for cached RDD partitions; least recently used ones are evicted (to disk for MEMORY_AND_DISK).", parse: parseBytes },
   workerTimeout: { key: "tspark.worker.timeout", default: "30000", doc: "Milliseconds without a heartbeat from a worker process (it was stopped, or hangs outside JavaScript) before it is killed and its task retried; a worker busy in a task still sends them.", parse: milliseconds },
+  speculation: { key: "tspark.speculation", default: "false", doc: "Speculative execution: a task running much longer than its stage's finished tasks gets a copy on an idle worker; the first copy to finish gives the result and the other is killed (on Spark, Spark's spark.speculation).", parse: flag },
+  speculationInterval: { key: "tspark.speculation.interval", default: "100ms", doc: "How often idle worker slots look for tasks to copy.", parse: milliseconds },
+  speculationMultiplier: { key: "tspark.speculation.multiplier", default: "1.5", doc: "A task is copied when it has run this many times the median run time of its stage's finished tasks.", parse: positiveNumber },
+  speculationQuantile: { key: "tspark.speculation.quantile", default: "0.75", doc: "Fraction of a stage's tasks that must have finished before any is copied.", parse: fraction },
+  speculationMinTaskRuntime: { key: "tspark.speculation.minTaskRuntime", default: "100ms", doc: "A task is not copied before it has run this long.", parse: milliseconds },
   localityWait: { key: "tspark.locality.wait", default: "3000", doc: "Milliseconds a task waits for the worker holding its cached input before running elsewhere.", parse: milliseconds },
   localDir: { key: "tspark.local.dir", default: undefined, doc: "Directory for shuffle and spill files (default: the OS temporary directory).", parse: text },
   uiEnabled: { key: "tspark.ui.enabled", default: "true", doc: "Whether the context starts its web UI.", parse: flag },

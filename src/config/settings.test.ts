@@ -41,6 +41,7 @@ test("defaults parse into typed values", () => {
     executorNodeOptions: [],
     workerProfileDir: undefined,
     storageMemory: 256 * 2 ** 20,
+    speculation: undefined,
     localityWait: 3000,
     workerTimeout: 30_000,
     localDir: undefined,
@@ -50,6 +51,11 @@ test("defaults parse into typed values", () => {
     logLevel: undefined,
     files: [],
   });
+});
+
+test("tspark.speculation: Spark's defaults, durations in Spark's units", () => {
+  assert.deepEqual(parseSettings(conf({ "tspark.speculation": "true" })).speculation, { intervalMs: 100, multiplier: 1.5, quantile: 0.75, minTaskRuntimeMs: 100 });
+  assert.deepEqual(parseSettings(conf({ "tspark.speculation": "true", "tspark.speculation.interval": "1s", "tspark.speculation.minTaskRuntime": "2min" })).speculation, { intervalMs: 1000, multiplier: 1.5, quantile: 0.75, minTaskRuntimeMs: 120_000 });
 });
 
 test("tspark.engine=spark runs a local master on Spark; Spark's masters need no engine setting", () => {
@@ -142,7 +148,8 @@ test("settings the launcher leaves to the context are refused there, before anyt
       ["tspark.ui.port", "70000", /: tspark\.ui\.port must be a port number/],
       ["tspark.ui.enabled", "yes", /: tspark\.ui\.enabled must be true or false, got "yes"$/],
       ["tspark.default.parallelism", "none", /: tspark\.default\.parallelism must be a positive integer$/],
-      ["tspark.locality.wait", "3s", /: tspark\.locality\.wait must be a number of milliseconds/],
+      ["tspark.locality.wait", "3 s s", /: tspark\.locality\.wait must be a duration/],
+      ["tspark.speculation.quantile", "1", /: tspark\.speculation\.quantile must be a fraction/],
     ];
     for (const [key, value, message] of cases) {
       assert.doesNotThrow(() => parseLaunchArgs(["--conf", `${key}=${value}`], {}, base), key);

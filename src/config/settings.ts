@@ -22,6 +22,18 @@ export interface UiSettings {
   readonly authenticate: boolean;
 }
 
+/** When a running task is a straggler worth a copy (tspark.speculation.*, Spark's spark.speculation.*). */
+export interface SpeculationSettings {
+  /** How often idle slots look for stragglers. */
+  readonly intervalMs: number;
+  /** A task runs `multiplier` times the median of its stage's finished tasks before it is copied... */
+  readonly multiplier: number;
+  /** ...once this fraction of the stage's tasks has finished... */
+  readonly quantile: number;
+  /** ...and it has run at least this long. */
+  readonly minTaskRuntimeMs: number;
+}
+
 export interface Settings {
   readonly master: MasterUrl;
   /** The Spark installation tspark.spark.home names (else $SPARK_HOME is used); read only when Spark runs the jobs. */
@@ -45,6 +57,8 @@ export interface Settings {
   readonly workerProfileDir: string | undefined;
   /** Bytes of each worker's cache of RDD partitions. */
   readonly storageMemory: number;
+  /** When a slow task gets a speculative copy; undefined when tspark.speculation is off. */
+  readonly speculation: SpeculationSettings | undefined;
   /** Milliseconds a task waits for the worker holding its cached input. */
   readonly localityWait: number;
   /** Milliseconds without a heartbeat before a worker is killed (tspark.worker.timeout). */
@@ -95,6 +109,8 @@ export function parseSettings(conf: SettingsSource): Settings {
   const showConsoleProgress = read(K.showConsoleProgress);
   const ui = read(K.uiEnabled) ? Object.freeze({ host: read(K.uiHost), port: read(K.uiPort), authenticate: uiAuthenticate }) : undefined;
   const eventLogDir = read(K.eventLogEnabled) ? read(K.eventLogDir) : undefined;
+  // Checked even when speculation is off, so a bad value is not found only when it is turned on.
+  const speculation = Object.freeze({ intervalMs: read(K.speculationInterval), multiplier: read(K.speculationMultiplier), quantile: read(K.speculationQuantile), minTaskRuntimeMs: read(K.speculationMinTaskRuntime) });
   return Object.freeze({
     master,
     sparkHome: read(K.sparkHome),
@@ -109,6 +125,7 @@ export function parseSettings(conf: SettingsSource): Settings {
     executorNodeOptions: read(K.executorNodeOptions) ?? Object.freeze([]),
     workerProfileDir: read(K.workerProfileDir),
     storageMemory,
+    speculation: read(K.speculation) ? speculation : undefined,
     localityWait: read(K.localityWait),
     workerTimeout: read(K.workerTimeout),
     localDir: read(K.localDir),

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { isAbsolute, resolve } from "node:path";
 import { TsparkError } from "../errors.js";
 import { parseBytes, heapMegabytes } from "./bytes.js";
-import { absolutePath, commaList, flag, logLevel, milliseconds, pathOrUrl, port, positiveInteger, spaceList, text } from "./values.js";
+import { absolutePath, commaList, flag, fraction, logLevel, milliseconds, pathOrUrl, port, positiveInteger, positiveNumber, spaceList, text } from "./values.js";
 
 const configError = (message: RegExp) => (err: unknown) => err instanceof TsparkError && err.code === "CONFIG" && message.test(err.message);
 
@@ -43,12 +43,24 @@ test("port: 0-65535", () => {
   }
 });
 
-test("milliseconds: a number, 0 or more", () => {
+test("milliseconds: a number, 0 or more, or a duration with Spark's units", () => {
   assert.equal(milliseconds("3000", "k"), 3000);
   assert.equal(milliseconds("0", "k"), 0);
-  for (const bad of ["-5", "3s", "soon"]) {
-    assert.throws(() => milliseconds(bad, "tspark.locality.wait"), configError(new RegExp(`^tspark\\.locality\\.wait must be a number of milliseconds \\(0 or more\\), got "${bad}"$`)), bad);
+  assert.equal(milliseconds("100ms", "k"), 100);
+  assert.equal(milliseconds("3s", "k"), 3000);
+  assert.equal(milliseconds(" 2min", "k"), 120_000);
+  assert.equal(milliseconds("1.5h", "k"), 5_400_000);
+  for (const bad of ["-5", "3 weeks", "soon", "", "5 s s"]) {
+    assert.throws(() => milliseconds(bad, "tspark.locality.wait"), configError(new RegExp(`^tspark\\.locality\\.wait must be a duration \\(milliseconds, or with a unit: 100ms, 5s, 2min\\), got "${bad}"$`)), bad);
   }
+});
+
+test("positiveNumber and fraction", () => {
+  assert.equal(positiveNumber("1.5", "k"), 1.5);
+  for (const bad of ["0", "-1", "", "x"]) assert.throws(() => positiveNumber(bad, "tspark.speculation.multiplier"), configError(/^tspark\.speculation\.multiplier must be a number above 0/), bad);
+  assert.equal(fraction("0.75", "k"), 0.75);
+  assert.equal(fraction("0", "k"), 0);
+  for (const bad of ["1", "-0.1", "", "most"]) assert.throws(() => fraction(bad, "tspark.speculation.quantile"), configError(/^tspark\.speculation\.quantile must be a fraction from 0 to below 1/), bad);
 });
 
 test("logLevel: a known level in any case, upper-cased; the refusal lists the levels", () => {

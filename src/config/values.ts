@@ -43,10 +43,29 @@ export const port: ValueParser<number> = (value, key) => {
   return n;
 };
 
-/** A duration in milliseconds, 0 or more. */
+/** Milliseconds per unit of a duration's suffix, as Spark's time strings (JavaUtils.timeStringAsMs). */
+const TIME_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration, 0 or more: milliseconds, or a number with Spark's units (100ms, 5s, 2min, 1h). */
 export const milliseconds: ValueParser<number> = (value, key) => {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? TIME_UNITS[(m[2] || "ms").toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!Number.isFinite(n) || n < 0) throw new TsparkError("CONFIG", `${key} must be a duration (milliseconds, or with a unit: 100ms, 5s, 2min), got "${value}"`);
+  return n;
+};
+
+/** A number above 0. */
+export const positiveNumber: ValueParser<number> = (value, key) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new TsparkError("CONFIG", `${key} must be a number of milliseconds (0 or more), got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0 || value.trim() === "") throw new TsparkError("CONFIG", `${key} must be a number above 0, got "${value}"`);
+  return n;
+};
+
+/** A fraction, 0 or more and below 1. */
+export const fraction: ValueParser<number> = (value, key) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1 || value.trim() === "") throw new TsparkError("CONFIG", `${key} must be a fraction from 0 to below 1, got "${value}"`);
   return n;
 };
 

@@ -286,7 +286,7 @@ export class DriverRuntime {
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
-    this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: resultLimit.bytes, maxResultSizeText: resultLimit.text }, {
+    this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: resultLimit.bytes, maxResultSizeText: resultLimit.text, speculation: settings.speculation }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r, stage) => {
         this.blocks.update(r.executorId, r.blocks);

@@ -32,7 +32,8 @@ export type TsparkEvent =
   /** `shuffleId`: a shuffle's map stage (the DAG's stage of that shuffle). */
   | { event: "stageSubmitted"; time: number; stageId: number; jobId: number; name: string; numTasks: number; shuffleId?: number }
   | { event: "stageCompleted"; time: number; stageId: number; result: StageResult; failureReason: string | undefined }
-  | { event: "taskStart"; time: number; taskId: number; stageId: number; partition: number; attempt: number; executorId: string }
+  /** `speculative`: a copy of a task that ran long (tspark.speculation). */
+  | { event: "taskStart"; time: number; taskId: number; stageId: number; partition: number; attempt: number; executorId: string; speculative?: boolean }
   | {
       event: "taskEnd";
       time: number;

@@ -1,20 +1,20 @@
 /**
  * Runs one stage's tasks (Spark's TaskScheduler): one task per partition on the backend (at
- * most `slots` of a stage at once, so concurrent jobs interleave on the workers), a failed
- * task retried up to `tspark.task.maxFailures`, the job failed with the user's own error when
- * a task runs out of attempts, a cancelled job's tasks killed or never launched, barrier
+ * most `slots` of a stage at once, so concurrent jobs interleave on the workers), retried and
+ * speculated as task-set.ts decides, a cancelled job's tasks killed or never launched, barrier
  * stages launched and retried as a whole. Which stages a job runs is the DAGScheduler's call.
  */
 import type { ExecutorBackend, TaskResult } from "../backend/backend.js";
 import type { ClassTable, ClosureId, PartitionPlan } from "./plan.js";
 import type { CustomSerializerSpec } from "../serde/record-serializers.js";
 import { closureIdsOf } from "./plan.js";
-import { describeRemoteError, failsEveryAttempt, reviveRemoteError } from "./task-error.js";
+import { describeRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
-import { formatBytes } from "../util/format.js";
 import { BarrierCoordinator } from "./barrier-coordinator.js";
 import { ListenerBus, type TaskResultStatus } from "./listener-bus.js";
-import { addTaskMetrics, emptyStageMetrics, type JobState, type StageState } from "./job.js";
+import { emptyStageMetrics, type JobState, type StageState } from "./job.js";
+import { TaskSet, TASK_KILLED, type TaskSetHost } from "./task-set.js";
+import type { SpeculationSettings } from "../config/settings.js";
 
 export interface StageSpec {
   /** What the stage computes, for the UI and status tracker (e.g. "count at app.ts:12"). */
@@ -49,6 +49,8 @@ export interface SchedulerLimits {
   maxResultSize: number;
   /** The limit as the error names it, e.g. `tspark.driver.maxResultSize (1g)`. */
   maxResultSizeText: string;
+  /** When a slow task gets a speculative copy (tspark.speculation); undefined: never. */
+  speculation?: SpeculationSettings | undefined;
 }
 
 /** What the task scheduler asks of, and tells, the rest of the driver. */
@@ -59,7 +61,7 @@ export interface TaskSchedulerHooks {
   taskEnded?(result: TaskResult, stage: StageState): void;
 }
 
-export class TaskScheduler {
+export class TaskScheduler implements TaskSetHost {
   private nextStageId = 0;
   private nextTaskId = 0;
   readonly stages = new Map<number, StageState>();
@@ -67,7 +69,7 @@ export class TaskScheduler {
 
   constructor(
     private readonly backend: ExecutorBackend,
-    private readonly limits: SchedulerLimits,
+    readonly limits: SchedulerLimits,
     private readonly hooks: TaskSchedulerHooks = {},
     /** Where job, stage and task events go (the web UI, the event log). */
     readonly bus: ListenerBus = new ListenerBus(),
@@ -80,7 +82,7 @@ export class TaskScheduler {
     let status: TaskResultStatus = "SUCCESS";
     let error: string | undefined;
     if (!r.ok) {
-      status = r.error.code === "JOB_CANCELLED" || job.cancelled ? "KILLED" : "FAILED";
+      status = r.error.code === "JOB_CANCELLED" || r.error.code === TASK_KILLED || job.cancelled ? "KILLED" : "FAILED";
       error = r.lostWorker
         ? r.error.message + (r.lostWorker.stderrTail.length ? `; its last stderr lines:\n    ${r.lostWorker.stderrTail.join("\n    ")}` : "")
         : describeRemoteError(r.error);
@@ -98,6 +100,11 @@ export class TaskScheduler {
 
   private launched(taskId: number, stageId: number, partition: number, attempt: number): (executorId: string) => void {
     return (executorId) => this.bus.post({ event: "taskStart", taskId, stageId, partition, attempt, executorId });
+  }
+
+  /** How many tasks may run at once. */
+  get slots(): number {
+    return this.backend.slots;
   }
 
   /** Cancels a task (see ExecutorBackend.killTask). */
@@ -125,96 +132,42 @@ export class TaskScheduler {
     job.stageIds.push(stage.stageId);
     this.bus.post({ event: "stageSubmitted", time: stage.submissionTime, stageId: stage.stageId, jobId: job.jobId, name: spec.name, numTasks: stage.numTasks, ...(spec.shuffleId !== undefined ? { shuffleId: spec.shuffleId } : {}) });
     if (spec.barrier) return this.runBarrierStage(job, stage, spec);
-    const results: unknown[][] = new Array<unknown[]>(spec.plans.length);
-    let aborted: Error | undefined;
-    let resultBytes = 0;
-    let next = 0;
+    return new TaskSet(this, job, stage, spec).run();
+  }
 
-    const runOne = async (index: number): Promise<void> => {
-      const { partition, plan } = spec.plans[index]!;
-      const closureIds = taskClosureIds(plan, spec);
-      let last: Extract<TaskResult, { ok: false }> | undefined;
-      for (let attempt = 0; attempt < this.limits.maxFailures; attempt++) {
-        if (aborted) return;
-        if (job.cancelled) throw job.cancelled;
-        const taskId = this.nextTaskId++;
-        job.runningTasks.add(taskId);
-        stage.numActiveTasks++;
-        let r: TaskResult;
-        try {
-          r = await this.backend.runTask(
-            { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, classes: spec.classes, serializers: spec.serializers, localProperties: job.props.localProperties },
-            closureIds,
-            spec.closureBytes,
-            this.hooks.preferredExecutor?.(plan),
-            this.launched(taskId, stage.stageId, partition, attempt),
-          );
-        } finally {
-          job.runningTasks.delete(taskId);
-          stage.numActiveTasks--;
-        }
-        this.taskEnded(r, stage, job, taskId, partition, attempt);
-        if (r.ok) {
-          stage.numCompletedTasks++;
-          addTaskMetrics(stage.metrics, r.metrics, r.resultBytes);
-          if (spec.countResultSize) {
-            resultBytes += r.resultBytes;
-            if (this.limits.maxResultSize > 0 && resultBytes > this.limits.maxResultSize) {
-              throw new TsparkError(
-                "INVALID_ARGUMENT",
-                `Job ${job.jobId} aborted: the results sent to the driver so far (${formatBytes(resultBytes)}) exceed ${this.limits.maxResultSizeText}. ` +
-                  "Use rdd.toLocalIterator() to stream results one partition at a time, rdd.saveAsTextFile() to write them out, or raise the limit.",
-              );
-            }
-          }
-          results[index] = r.records;
-          return;
-        }
-        stage.numFailedTasks++;
-        if (job.cancelled) throw job.cancelled; // a task killed by the cancellation: no retry
-        // Lost shuffle input: retrying the task cannot help; the driver recomputes the map outputs.
-        if (r.error.code === "FETCH_FAILED") throw new TsparkError("FETCH_FAILED", `stage ${stage.stageId}: ${r.error.message}`);
-        if (failsEveryAttempt(r.error)) {
-          const made = spec.recordsMadeAt ? ` (the records of the RDD made at ${spec.recordsMadeAt})` : "";
-          throw new TsparkError("UNSERIALIZABLE", `Job ${job.jobId} failed: task for partition ${partition} of stage ${stage.stageId}${made}: ${r.error.message}`);
-        }
-        last = r;
-      }
-      if (aborted || !last) return;
-      const attempts = this.limits.maxFailures;
-      const loss = last.lostWorker;
-      const why = loss
-        ? `${last.error.message}` + (loss.stderrTail.length ? `; its last stderr lines:\n    ${loss.stderrTail.join("\n    ")}` : "")
-        : describeRemoteError(last.error);
-      throw new TsparkError(
-        loss ? "WORKER_LOST" : "TASK_FAILED",
-        `Job ${job.jobId} failed: task for partition ${partition} of stage ${stage.stageId} failed ${attempts} time${attempts === 1 ? "" : "s"}; most recent failure (attempt ${attempts - 1}):\n  ${why}`,
-        { cause: loss ? undefined : reviveRemoteError(last.error) },
-      );
-    };
-
-    const lane = async (): Promise<void> => {
-      while (!aborted && !job.cancelled && next < spec.plans.length) {
-        const i = next++;
-        try {
-          await runOne(i);
-        } catch (err) {
-          aborted ??= err as Error;
-        }
-      }
-    };
-    const lanes = Promise.all(Array.from({ length: Math.min(this.backend.slots, spec.plans.length) }, lane));
+  /** Runs one attempt of a task (TaskSetHost.runAttempt): launches it on the backend and reports its end to the hooks and listeners. */
+  async runAttempt(job: JobState, stage: StageState, spec: StageSpec, index: number, attempt: number, speculative: boolean, track: (taskId: number, launchedAt: number | undefined) => void, wonElsewhere: () => boolean): Promise<{ taskId: number; result: TaskResult }> {
+    const { partition, plan } = spec.plans[index]!;
+    const taskId = this.nextTaskId++;
+    track(taskId, undefined);
+    job.runningTasks.add(taskId);
+    stage.numActiveTasks++;
+    let r: TaskResult;
     try {
-      // A cancelled job fails at once; its running tasks finish (or are killed) in the background.
-      await Promise.race([lanes, job.cancelSignal]);
-      if (aborted) throw aborted;
-      if (job.cancelled) throw job.cancelled;
-    } catch (err) {
-      this.stageEnded(stage, "FAILED", err);
-      throw err;
+      r = await this.backend.runTask(
+        { taskId, jobId: job.jobId, stageId: stage.stageId, partition, attempt, plan, classes: spec.classes, serializers: spec.serializers, localProperties: job.props.localProperties },
+        taskClosureIds(plan, spec),
+        spec.closureBytes,
+        this.hooks.preferredExecutor?.(plan),
+        (executorId) => {
+          track(taskId, Date.now());
+          this.bus.post({ event: "taskStart", taskId, stageId: stage.stageId, partition, attempt, executorId, ...(speculative ? { speculative } : {}) });
+        },
+      );
+    } finally {
+      job.runningTasks.delete(taskId);
+      stage.numActiveTasks--;
     }
-    this.stageEnded(stage, "COMPLETE");
-    return results;
+    // A copy that lost to another attempt of its partition counts as killed, whatever its end:
+    // its result and accumulator additions must not be counted twice.
+    if (wonElsewhere()) r = { ok: false, error: { name: "TsparkError", code: TASK_KILLED, message: `another attempt of partition ${partition} finished first`, stack: undefined }, executorId: r.executorId, metrics: r.metrics, blocks: r.blocks };
+    this.taskEnded(r, stage, job, taskId, partition, attempt);
+    return { taskId, result: r };
+  }
+
+  /** Ends a stage for the listeners (the task set's outcome). */
+  endStage(stage: StageState, status: "COMPLETE" | "FAILED", err?: unknown): void {
+    this.stageEnded(stage, status, err);
   }
 
   /**

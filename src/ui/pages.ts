@@ -175,7 +175,7 @@ function totalsList(t: IoTotals): Html {
 
 function taskRow(t: TaskRow): Html {
   const m = t.metrics;
-  return html`<tr><td>${t.taskId}</td><td>${t.partition}</td><td>${t.attempt}</td><td>${t.executorId}</td>${statusCell(t.status)}<td class="t">${time(t.launchTime)}</td>
+  return html`<tr><td>${t.taskId}</td><td>${t.partition}</td><td>${t.attempt}${t.speculative ? " (speculative)" : ""}</td><td>${t.executorId}</td>${statusCell(t.status)}<td class="t">${time(t.launchTime)}</td>
 <td class="n">${m ? formatDuration(m.durationMs) : duration(t.launchTime, t.finishTime)}</td><td class="n">${m ? recBytes(m.recordsIn, m.bytesIn) : ""}</td><td class="n">${m ? recBytes(m.recordsOut, m.resultBytes) : ""}</td>
 <td class="n">${m ? bytes(m.shuffleReadBytes) : ""}</td><td class="n">${m ? bytes(m.shuffleWriteBytes) : ""}</td><td class="n">${m ? bytes(m.spillBytes) : ""}</td><td>${t.error ? html`<pre class="err">${t.error}</pre>` : ""}</td></tr>\n`;
 }

@@ -36,6 +36,8 @@ export interface TaskRow {
   stageId: number;
   partition: number;
   attempt: number;
+  /** A copy of a task that ran long (tspark.speculation). */
+  speculative: boolean;
   executorId: string;
   launchTime: number | undefined;
   finishTime: number | undefined;
@@ -210,7 +212,7 @@ export class AppStatusStore {
       case "taskStart": {
         const s = this.stages.get(e.stageId);
         if (!s) break;
-        s.tasks.set(e.taskId, { taskId: e.taskId, stageId: e.stageId, partition: e.partition, attempt: e.attempt, executorId: e.executorId, launchTime: e.time, finishTime: undefined, status: "RUNNING", metrics: undefined, error: undefined });
+        s.tasks.set(e.taskId, { taskId: e.taskId, stageId: e.stageId, partition: e.partition, attempt: e.attempt, speculative: e.speculative === true, executorId: e.executorId, launchTime: e.time, finishTime: undefined, status: "RUNNING", metrics: undefined, error: undefined });
         s.activeTasks++;
         const x = this.executors.get(e.executorId);
         if (x) x.activeTasks++;
@@ -242,7 +244,7 @@ export class AppStatusStore {
       if (x && x.activeTasks > 0) x.activeTasks--;
     }
     s.tasks.set(e.taskId, {
-      taskId: e.taskId, stageId: e.stageId, partition: e.partition, attempt: e.attempt, executorId: e.executorId,
+      taskId: e.taskId, stageId: e.stageId, partition: e.partition, attempt: e.attempt, speculative: started?.speculative ?? false, executorId: e.executorId,
       launchTime: started?.launchTime, finishTime: e.time, status: e.status, metrics: e.metrics, error: e.error,
     });
     if (s.tasks.size > this.retainedTasks) {

@@ -11,7 +11,7 @@ import { testSparks } from "../../src/spark/testing/installed-spark.js";
 import { BUG_ON_SPARK, CONTRACT_CONF_ENV, CONTRACT_MASTER_ENV, LOCAL_ENGINE_ONLY } from "../../src/testing/contract-context.js";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
-const SUITES = ["rdd.test.js", "input.test.js", "rdd-contracts.test.js", "shared-state-contracts.test.js", "pair-rdd.test.js", "shuffle-arguments.test.js", "shared-lineage.test.js", "record-classes.test.js", "serializers.test.js"].map((f) => join("dist", "api", f));
+const SUITES = ["rdd.test.js", "input.test.js", "rdd-contracts.test.js", "shared-state-contracts.test.js", "pair-rdd.test.js", "shuffle-arguments.test.js", "shared-lineage.test.js", "record-classes.test.js", "serializers.test.js", "speculation.test.js"].map((f) => join("dist", "api", f));
 
 /** Fewer passing tests than this means the suites no longer really run on Spark. */
 const MIN_PASSED_ON_SPARK = 50;
@@ -19,6 +19,7 @@ const MIN_PASSED_ON_SPARK = 50;
 /** The tests skipped on Spark: each must be listed here with its kind of reason, so that a new one is a visible decision. */
 const EXPECTED_SKIPS: Record<string, typeof LOCAL_ENGINE_ONLY | typeof BUG_ON_SPARK> = {
   "reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all": LOCAL_ENGINE_ONLY,
+  "a straggling task's speculative copy finishes the job long before the straggler would": LOCAL_ENGINE_ONLY,
 };
 
 interface TapSummary {

@@ -45,7 +45,7 @@ export interface SessionInfo {
 }
 
 /** tspark settings that mean the same for Spark, under Spark's name. */
-const SHARED_KEYS = ["tspark.task.maxFailures", "tspark.default.parallelism", "tspark.local.dir", "tspark.ui.enabled", "tspark.ui.port", "tspark.ui.showConsoleProgress", "tspark.driver.maxResultSize"];
+const SHARED_KEYS = ["tspark.task.maxFailures", "tspark.default.parallelism", "tspark.local.dir", "tspark.ui.enabled", "tspark.ui.port", "tspark.ui.showConsoleProgress", "tspark.driver.maxResultSize", "tspark.speculation", "tspark.speculation.interval", "tspark.speculation.multiplier", "tspark.speculation.quantile", "tspark.speculation.minTaskRuntime"];
 
 /**
  * The Spark settings of a context's configuration: every key tspark does not know itself
