@@ -12,6 +12,15 @@ export type TaskResult =
   | { ok: true; records: unknown[]; resultBytes: number; metrics: TaskMetrics; executorId: string; blocks: BlockUpdate[]; accumulators: Array<[number, unknown]> }
   | { ok: false; error: SerializedError; executorId: string; metrics?: TaskMetrics; lostWorker?: WorkerLoss; blocks: BlockUpdate[] };
 
+/** The error code of a task whose result alone is past the results limit (the job fails: a retry gives the same result). */
+export const RESULT_TOO_LARGE = "RESULT_TOO_LARGE";
+
+/** The limit on the results one action brings to the driver (0: none), and how errors name it. */
+export interface ResultLimit {
+  bytes: number;
+  text: string;
+}
+
 /** Why a worker process died while running a task. */
 export interface WorkerLoss {
   pid: number;

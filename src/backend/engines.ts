@@ -4,7 +4,7 @@
  * jobs (its executors start tspark's worker themselves).
  */
 import type { MasterUrl } from "../config/master.js";
-import type { ExecutorBackend, ExecutorEvents } from "./backend.js";
+import type { ExecutorBackend, ExecutorEvents, ResultLimit } from "./backend.js";
 import { LocalBackend } from "./local-backend.js";
 
 export interface BackendOptions {
@@ -17,11 +17,13 @@ export interface BackendOptions {
   /** How long a worker may send no heartbeat before it is killed. */
   heartbeatTimeoutMs: number;
   events: ExecutorEvents;
+  /** The limit on the results one action brings to the driver (tspark.driver.maxResultSize, the driver's heap). */
+  resultLimit: ResultLimit;
 }
 
 /** Builds the backend for a parsed master URL (parseMaster refused any other). */
 export function createBackend(master: MasterUrl, options: BackendOptions): ExecutorBackend {
   // On Spark, Spark's executors start tspark's workers (spark/driver/spark-jobs.ts): no local worker processes.
   const slots = master.engine === "local" ? master.slots : 0;
-  return new LocalBackend(slots, { nodeArgs: options.nodeArgs, env: options.env, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.events, options.localityWaitMs);
+  return new LocalBackend(slots, { nodeArgs: options.nodeArgs, env: options.env, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.events, options.localityWaitMs, options.resultLimit);
 }

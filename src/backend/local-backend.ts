@@ -3,17 +3,22 @@
  * context and reused across tasks and jobs. A worker that dies is replaced.
  */
 import type { ClosureId, TaskDescription } from "../scheduler/plan.js";
-import type { ExecutorBackend, ExecutorEvents, ExecutorInfo, TaskResult } from "./backend.js";
+import { RESULT_TOO_LARGE, type ExecutorBackend, type ExecutorEvents, type ExecutorInfo, type ResultLimit, type TaskResult } from "./backend.js";
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
 import type { WorkerMessage, DriverMessage } from "../worker/transport/protocol.js";
 import { TsparkError } from "../errors.js";
+import { formatBytes } from "../util/format.js";
+import { appendPiece } from "../serde/result-pieces.js";
 import { LOCAL_DIR_ENV } from "../worker/worker-env.js";
 import { interruptTask } from "../worker/task-interrupts.js";
 
 interface Pending {
   resolve: (r: TaskResult) => void;
   worker: WorkerProcess;
+  /** The records of a result sent in pieces so far, and their bytes (past the results limit, only the bytes). */
+  parts?: { records: unknown[]; bytes: number; overLimit: boolean };
 }
+
 
 /** How long a task asked to stop may run on before its worker is replaced (PySpark's spark.python.task.killTimeout). */
 const KILL_GRACE_MS = 2000;
@@ -43,6 +48,7 @@ export class LocalBackend implements ExecutorBackend {
     private readonly workerOptions: Omit<WorkerOptions, "executorId" | "echo">,
     private readonly events: ExecutorEvents,
     private readonly localityWaitMs = 3000,
+    private readonly resultLimit: ResultLimit = { bytes: 0, text: "none" },
   ) {
     this.slots = slots;
     for (let i = 0; i < slots; i++) this.workers.push(this.spawn());
@@ -123,12 +129,31 @@ export class LocalBackend implements ExecutorBackend {
     }
     const p = this.pending.get(msg.taskId);
     if (!p) return;
+    if (msg.type === "resultPart") {
+      // Checked as pieces come: a result past the limit is dropped before it fills the driver's heap.
+      const parts = (p.parts ??= { records: [], bytes: 0, overLimit: false });
+      parts.bytes += frameBytes;
+      const limit = this.resultLimit.bytes;
+      if (limit > 0 && parts.bytes > limit) {
+        parts.overLimit = true;
+        parts.records = [];
+      }
+      if (!parts.overLimit) appendPiece(parts.records, msg.records);
+      return;
+    }
     this.pending.delete(msg.taskId);
     w.runningTaskId = undefined;
     w.peakRssBytes = Math.max(w.peakRssBytes, msg.metrics.peakRssBytes);
-    if (msg.type === "result") {
+    const { parts } = p;
+    if (msg.type === "result" && parts?.overLimit) {
+      w.failedTasks++;
+      const message = `the result of one task (${formatBytes(parts.bytes)} so far) exceeds ${this.resultLimit.text}`;
+      p.resolve({ ok: false, error: { name: "TsparkError", code: RESULT_TOO_LARGE, message, stack: undefined }, metrics: msg.metrics, executorId: w.executorId, blocks: msg.blocks });
+    } else if (msg.type === "result") {
       w.completedTasks++;
-      p.resolve({ ok: true, records: msg.records, resultBytes: frameBytes, metrics: msg.metrics, executorId: w.executorId, blocks: msg.blocks, accumulators: msg.accumulators });
+      if (parts) for (const r of msg.records) parts.records.push(r);
+      const records = parts ? parts.records : msg.records;
+      p.resolve({ ok: true, records, resultBytes: frameBytes + (parts?.bytes ?? 0), metrics: msg.metrics, executorId: w.executorId, blocks: msg.blocks, accumulators: msg.accumulators });
     } else {
       w.failedTasks++;
       p.resolve({ ok: false, error: msg.error, metrics: msg.metrics, executorId: w.executorId, blocks: msg.blocks });

@@ -255,7 +255,9 @@ export class DriverRuntime {
     }
     const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory), ...profileEnv };
     for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
+    const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
     this.backend = createBackend(settings.master, {
+      resultLimit: { bytes: resultLimit.bytes, text: resultLimit.text },
       nodeArgs: [...heapFlags, ...settings.executorNodeOptions],
       env,
       localityWaitMs: settings.localityWait,
@@ -285,7 +287,6 @@ export class DriverRuntime {
       this.spark = import("../spark/driver/spark-jobs.js").then(({ SparkJobs }) => new SparkJobs({ session, spark: sparkInstallation, workerExec, localDir: this.localDir, workerEnv, readLocalFiles: settings.sparkReadLocalFiles, taskSucceeded: (report) => this.sparkTaskSucceeded(report) }));
       this.spark.catch(() => {}); // reported by the first job that awaits it
     }
-    const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
     this.tasks = new TaskScheduler(this.backend, { maxFailures: settings.maxFailures, maxResultSize: resultLimit.bytes, maxResultSizeText: resultLimit.text, speculation: settings.speculation }, {
       preferredExecutor: (plan) => this.blocks.preferredExecutor(plan),
       taskEnded: (r, stage) => {

@@ -5,12 +5,12 @@
  * a task that runs much longer than its finished siblings launched on an idle worker: the
  * first copy to succeed gives the partition's result and the other is killed.
  */
-import type { TaskResult } from "../backend/backend.js";
 import { TsparkError } from "../errors.js";
 import { formatBytes } from "../util/format.js";
 import { describeRemoteError, failsEveryAttempt, reviveRemoteError } from "./task-error.js";
 import { addTaskMetrics, type JobState, type StageState } from "./job.js";
 import type { SchedulerLimits, StageSpec } from "./task-scheduler.js";
+import { RESULT_TOO_LARGE, type TaskResult } from "../backend/backend.js";
 import type { SpeculationSettings } from "../config/settings.js";
 
 /** The error code of an attempt that lost to another attempt of its partition (reported as killed). */
@@ -147,6 +147,7 @@ export class TaskSet {
       }
       stage.numFailedTasks++;
       if (job.cancelled) throw job.cancelled; // a task killed by the cancellation: no retry
+      if (r.error.code === RESULT_TOO_LARGE) throw resultsTooLarge(job.jobId, r.error.message);
       // Lost shuffle input: retrying the task cannot help; the driver recomputes the map outputs.
       if (r.error.code === "FETCH_FAILED") throw new TsparkError("FETCH_FAILED", `stage ${stage.stageId}: ${r.error.message}`);
       if (failsEveryAttempt(r.error)) {
@@ -182,11 +183,7 @@ export class TaskSet {
       this.resultBytes += r.resultBytes;
       const { maxResultSize, maxResultSizeText } = this.host.limits;
       if (maxResultSize > 0 && this.resultBytes > maxResultSize) {
-        throw new TsparkError(
-          "INVALID_ARGUMENT",
-          `Job ${job.jobId} aborted: the results sent to the driver so far (${formatBytes(this.resultBytes)}) exceed ${maxResultSizeText}. ` +
-            "Use rdd.toLocalIterator() to stream results one partition at a time, rdd.saveAsTextFile() to write them out, or raise the limit.",
-        );
+        throw resultsTooLarge(job.jobId, `the results sent to the driver so far (${formatBytes(this.resultBytes)}) exceed ${maxResultSizeText}`);
       }
     }
     this.results[index] = r.records;
@@ -196,6 +193,11 @@ export class TaskSet {
     if (++this.doneCount === this.n) this.finished();
     this.wake.notify();
   }
+}
+
+/** A job's results past the driver's limit: what the user can do about it. */
+function resultsTooLarge(jobId: number, what: string): TsparkError {
+  return new TsparkError("INVALID_ARGUMENT", `Job ${jobId} aborted: ${what}. Use rdd.toLocalIterator() to stream results one partition at a time, rdd.saveAsTextFile() to write them out, or raise the limit.`);
 }
 
 /** Lets idle lanes sleep until something changes or their polling interval passes. */

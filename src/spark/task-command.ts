@@ -47,6 +47,8 @@ export type OutputCodec = FrameCodec | "result" | "buckets";
  */
 export interface PartitionResult {
   records: unknown[];
+  /** A piece of a result too large for one frame: the partition's next frame carries more of its records. */
+  more?: true;
 }
 
 /**

@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 
 import type { PartitionPlan, SparkInputPartition } from "../../scheduler/plan.js";
 import type { PartitionTask } from "../task-command.js";
-import { withReadableInput, type TextSplit } from "./run-plans.js";
+import { partitionResults, withReadableInput, type TextSplit } from "./run-plans.js";
+import { encodeMessage } from "../../serde/message-codec.js";
 
 const lines = (rdd: string, partition: number): SparkInputPartition => ({ rdd, partitions: 2, partition, records: "lines" });
 const leaf = (from: SparkInputPartition): PartitionPlan => ({ kind: "executor-input", from });
@@ -48,5 +49,14 @@ describe("withReadableInput", () => {
   it("shuffle output is left to Spark", () => {
     const shuffled = task(leaf({ rdd: "s1", partitions: 2, partition: 0, records: "tagged-batches", tagged: { source: 1 } }));
     assert.deepEqual(withReadableInput([shuffled], () => assert.fail("no splits asked for"), true), [shuffled]);
+  });
+});
+
+describe("partitionResults", () => {
+  it("gives one result per partition: a frame each, or a large result's pieces joined in order", () => {
+    const frame = (records: unknown[], more?: true) => encodeMessage(more ? { records, more } : { records });
+    const frames = [frame([1]), frame([2, 3], true), frame([4], true), frame([5]), frame([])];
+    assert.deepEqual(partitionResults(frames), [{ records: [1] }, { records: [2, 3, 4, 5] }, { records: [] }]);
+    assert.throws(() => partitionResults([frame([1], true)]), /ended in the middle of its pieces/);
   });
 });

@@ -67,8 +67,30 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
 export async function runPlans(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, resources = NO_RESOURCES, properties: Record<string, string> = {}, barrier = false): Promise<PartitionResult[]> {
   const { rdd, partitions } = await planRdd(target, tasks, planner, "result", resources, { barrier });
   const frames = await submitWith(target, properties, (thread) => collectFrames(thread, rdd, partitions));
-  if (frames.length !== tasks.length) throw new TsparkError("PROTOCOL", `Spark returned ${frames.length} partition results for ${tasks.length} partitions`);
-  return frames.map((f) => decodeMessage<PartitionResult>(f));
+  const results = partitionResults(frames);
+  if (results.length !== tasks.length) throw new TsparkError("PROTOCOL", `Spark returned ${results.length} partition results for ${tasks.length} partitions`);
+  return results;
+}
+
+/** Each partition's result from the frames of all of them, in order: one frame each, or a large one's pieces (`more`) and then its last frame. */
+export function partitionResults(frames: readonly Buffer[]): PartitionResult[] {
+  const out: PartitionResult[] = [];
+  let pieces: unknown[] | undefined;
+  for (const f of frames) {
+    const r = decodeMessage<PartitionResult>(f);
+    if (!r.more && !pieces) {
+      out.push(r);
+      continue;
+    }
+    pieces ??= [];
+    for (const x of r.records) pieces.push(x);
+    if (!r.more) {
+      out.push({ records: pieces });
+      pieces = undefined;
+    }
+  }
+  if (pieces) throw new TsparkError("PROTOCOL", "a partition's result ended in the middle of its pieces");
+  return out;
 }
 
 /** Where a plan reads JVM RDDs' records (its `executor-input` leaves that name one), in the order it reads them. */

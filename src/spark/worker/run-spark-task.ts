@@ -19,6 +19,8 @@ import { batchCodecOf, inBatches, type SerializerSpec } from "../../serde/record
 import { encodeTaggedBatch, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { executorInput } from "./executor-records.js";
 import { jvmBarrierClient } from "./jvm-barrier.js";
+import { MAX_FRAME_BYTES } from "../../serde/framing.js";
+import { MAX_PIECE_BYTES, encodeRecordPieces } from "../../serde/result-pieces.js";
 import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type OutputCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
 import { markHostedWorker } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
@@ -46,7 +48,18 @@ function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number
     return async (records) => {
       const all = await collectStream(records);
       const result: PartitionResult = { records: all };
-      writer.frame(encodeMessage(result, "result"));
+      const bytes = encodeMessage(result, "result");
+      if (bytes.length <= MAX_FRAME_BYTES) {
+        writer.frame(bytes);
+      } else {
+        // Too large for one frame: pieces marked `more`, then the last of its records.
+        const more = (slice: unknown[]) => encodeMessage({ records: slice, more: true } satisfies PartitionResult, "result");
+        for (const piece of encodeRecordPieces(all, MAX_PIECE_BYTES, bytes.length, more)) {
+          writer.frame(piece);
+          await writer.flush();
+        }
+        writer.frame(encodeMessage({ records: [] } satisfies PartitionResult));
+      }
       await writer.flush();
       return all.length;
     };

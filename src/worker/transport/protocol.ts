@@ -21,6 +21,8 @@ export type DriverMessage =
 export type WorkerMessage =
   | { type: "hello"; version: string; pid: number }
   | BarrierRequest
+  /** Records of a task's result too large for one frame, a piece at a time (result-pieces.ts), ahead of its outcome. */
+  | { type: "resultPart"; taskId: number; records: Uint8Array }
   /** A task's result or failure. */
   | TaskOutcome;
 

@@ -5,7 +5,8 @@
  * exits as soon as that channel closes, so a dead driver never leaves workers behind.
  */
 import net from "node:net";
-import { FrameDecoder, encodeFrame } from "../../serde/framing.js";
+import { FrameDecoder, MAX_FRAME_BYTES, encodeFrame } from "../../serde/framing.js";
+import { MAX_PIECE_BYTES, encodeRecordPieces } from "../../serde/result-pieces.js";
 import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { CONTROL_FD, HEARTBEAT_FD, HEARTBEAT_MS, type DriverMessage, type WorkerMessage } from "./protocol.js";
 import { executeTask, failRunningTask, undeliverable } from "../execute-task.js";
@@ -15,6 +16,7 @@ import { VERSION } from "../../version.js";
 import { startOrphanWatchdog, exitOrphaned } from "./orphan-watchdog.js";
 import { settingsFromEnv, LOCAL_DIR_ENV } from "../worker-env.js";
 import type { TaskDescription } from "../../scheduler/plan.js";
+import type { TaskOutcome } from "../task-outcome.js";
 
 const appDir = process.env[LOCAL_DIR_ENV];
 startOrphanWatchdog(appDir, HEARTBEAT_FD, HEARTBEAT_MS);
@@ -37,15 +39,36 @@ let queue: Promise<void> = Promise.resolve();
 
 async function handleTask(task: TaskDescription): Promise<void> {
   const outcome = await executeTask(task, runtime, { interrupts: InterruptCheck.forTask(appDir, task.taskId) });
-  let frame: Buffer;
+  for (const frame of outcomeFrames(outcome)) channel.write(frame);
+}
+
+/**
+ * The frames of a task's outcome: one, or for a result larger than a frame, its records in
+ * pieces (resultPart messages) and then the outcome without them. Encoded before claiming
+ * success: a record that cannot be serialized, or one too large for a frame, fails the task.
+ */
+function* outcomeFrames(outcome: TaskOutcome): Generator<Buffer, void, undefined> {
+  let payload: Buffer;
   try {
-    frame = encodeFrame(encodeMessage(outcome, "result"));
+    payload = encodeMessage(outcome, "result");
   } catch (err) {
-    // Encoded before claiming success: a record that cannot be serialized fails the task.
     if (outcome.type !== "result") throw err;
-    frame = encodeFrame(encodeMessage(undeliverable(outcome, err)));
+    yield encodeFrame(encodeMessage(undeliverable(outcome, err)));
+    return;
   }
-  channel.write(frame);
+  if (outcome.type !== "result" || payload.length <= MAX_FRAME_BYTES) {
+    yield encodeFrame(payload);
+    return;
+  }
+  try {
+    for (const piece of encodeRecordPieces(outcome.records, MAX_PIECE_BYTES, payload.length)) {
+      yield encodeFrame(encodeMessage({ type: "resultPart", taskId: outcome.taskId, records: piece } satisfies WorkerMessage));
+    }
+  } catch (err) {
+    yield encodeFrame(encodeMessage(undeliverable(outcome, err)));
+    return;
+  }
+  yield encodeFrame(encodeMessage({ ...outcome, records: [] }));
 }
 
 channel.on("data", (chunk: Buffer) => {
