@@ -90,10 +90,14 @@ test("stop() while the first tasks wait for the workers to start: every job fail
   await assertNoWorkerLeft(r.workerPids);
 });
 
-test("stop() while a worker is busy past the shutdown grace: stop() resolves, the program goes on, no worker left", async () => {
+test("stop() while workers are busy past the shutdown grace: stop() resolves, the program goes on, no worker left", async () => {
   // It ended with exit code 13 (an unsettled top-level await) and never ran the code after stop().
-  const r = await runToExit("stop-busy-worker.ts");
-  assert.equal(r.code, 0, r.stdout);
-  assert.match(r.stdout, /^after stop$/m);
-  await assertNoWorkerLeft(r.workerPids);
+  // One worker busy 5 s; two busy 3 s and 9 s (a stuck stop() among the injected faults).
+  for (const args of [[], ["2", "3000"], ["2", "9000"]]) {
+    const r = await runToExit("stop-busy-worker.ts", args);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stdout}`);
+    assert.match(r.stdout, /^after stop$/m);
+    assert.equal(r.workerPids.length, Number(args[0] ?? 1));
+    await assertNoWorkerLeft(r.workerPids);
+  }
 });

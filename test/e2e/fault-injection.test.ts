@@ -1,7 +1,8 @@
 /**
  * Fault injection: each workload runs many times while worker processes are killed
- * (SIGKILL) in the middle of tasks; every run must produce exactly the fault-free result.
- * Afterwards no worker process or temporary directory may remain.
+ * (SIGKILL) or stopped (SIGSTOP: found by the missing heartbeat) in the middle of tasks, and
+ * while bits of shuffle files flip between actions; every run must produce exactly the
+ * fault-free result. Afterwards no worker process or temporary directory may remain.
  *
  * Kills are deterministic in number: every stage of every workload passes its records
  * through `gate`, which (after the partition's first record, so mid-task) announces the
@@ -13,17 +14,19 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SparkContext, type RDD } from "../../dist/index.js";
 
 const RUNS = 20;
-const sc = new SparkContext({ master: "local[2]", appName: "fault-injection", conf: { "tspark.task.maxFailures": "8", "tspark.locality.wait": "200" } });
+// A short heartbeat timeout: a stopped worker is found in 1.5 s, not the default 30 s.
+const sc = new SparkContext({ master: "local[2]", appName: "fault-injection", conf: { "tspark.task.maxFailures": "8", "tspark.locality.wait": "200", "tspark.worker.timeout": "1500" } });
 const allPids = new Set<number>();
 const localDir = sc.localDir;
 let kills = 0;
 let plannedKills = 0;
+let stops = 0;
 
 after(async () => {
   await sc.stop();
@@ -79,7 +82,7 @@ function* gate<T>(it: Iterable<T>, ctl: string): Generator<T> {
  * killing the workers of those at the chosen ordinals. Returns the job's result and how many
  * task attempts announced themselves.
  */
-async function underFire<T>(job: (ctl: string) => Promise<T>, killAt: Set<number>): Promise<{ result: T; announced: number }> {
+async function underFire<T>(job: (ctl: string) => Promise<T>, killAt: Set<number>, signal: "SIGKILL" | "SIGSTOP" = "SIGKILL"): Promise<{ result: T; announced: number }> {
   const ctl = join(tmpdir(), `tspark-fi-ctl-${process.pid}`);
   rmSync(ctl, { recursive: true, force: true });
   mkdirSync(ctl);
@@ -94,9 +97,11 @@ async function underFire<T>(job: (ctl: string) => Promise<T>, killAt: Set<number
       const pid = Number(name.split("-")[0]);
       allPids.add(pid);
       if (killAt.has(ordinal)) {
-        // The attempt is blocked in gate(), so the kill lands in a running task.
-        process.kill(pid, "SIGKILL");
-        kills++;
+        // The attempt is blocked in gate(), so the kill lands in a running task. A stopped
+        // worker sends no heartbeat: the driver kills it after tspark.worker.timeout.
+        process.kill(pid, signal);
+        if (signal === "SIGKILL") kills++;
+        else stops++;
         if (++landed === killAt.size) writeFileSync(join(ctl, "all-go"), "");
       } else writeFileSync(join(ctl, `${name}.go`), "");
     }
@@ -118,6 +123,22 @@ async function underFire<T>(job: (ctl: string) => Promise<T>, killAt: Set<number
     await killer;
     rmSync(ctl, { recursive: true, force: true });
     sc.workerPids().forEach((p) => allPids.add(p));
+  }
+}
+
+/** Runs of the SIGSTOP faults: each costs tspark.worker.timeout. */
+const STOP_RUNS = 5;
+
+/** As check's runs, stopping (SIGSTOP) one gated task's worker per run instead of killing it. */
+async function checkStopped<T>(name: string, job: (ctl: string) => Promise<T>): Promise<void> {
+  const expected = await job("");
+  const { announced } = await underFire(job, new Set());
+  for (let i = 0; i < STOP_RUNS; i++) {
+    const at = Math.floor(rand() * announced);
+    const before = stops;
+    const run = await underFire(job, new Set([at]), "SIGSTOP");
+    assert.deepEqual(run.result, expected, `${name}, run ${i} (stopped at task attempt ${at})`);
+    assert.equal(stops - before, 1, `${name}, run ${i}: the stop landed in a running task`);
   }
 }
 
@@ -182,6 +203,33 @@ test("join survives killed workers", async () => {
 
 test("a cached multi-job program survives killed workers", async () => {
   await check("cached", cachedProgram);
+});
+
+test("word count and a join survive workers stopped mid-task (SIGSTOP): found by their silence, killed, their tasks retried", async () => {
+  await checkStopped("wordcount", wordCount);
+  await checkStopped("join", joinJob);
+  assert.equal(stops, 2 * STOP_RUNS);
+});
+
+/** Flips one bit at a random byte of the file (its frames' lengths and checksums included). */
+function flipRandomBit(path: string): number {
+  const bytes = readFileSync(path);
+  const at = Math.floor(rand() * bytes.length);
+  bytes[at]! ^= 1 << Math.floor(rand() * 8);
+  writeFileSync(path, bytes);
+  return at;
+}
+
+test("a bit flipped anywhere in a shuffle output between two actions: the second answer is the first", async () => {
+  for (let i = 0; i < RUNS; i++) {
+    const counts = sc.parallelize(text, 4).flatMap((l) => l.split(" ")).map((w) => [w, i] as [string, number]).reduceByKey((a, b) => a + b, 3);
+    const first = (await counts.collect()).sort();
+    const shuffleDir = readdirSync(localDir).filter((d) => d.startsWith("shuffle-")).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8))).at(-1)!;
+    const dataFiles = readdirSync(join(localDir, shuffleDir)).filter((f) => f.endsWith(".data")).sort();
+    const file = dataFiles[Math.floor(rand() * dataFiles.length)]!;
+    const at = flipRandomBit(join(localDir, shuffleDir, file));
+    assert.deepEqual((await counts.collect()).sort(), first, `run ${i}: ${file}, byte ${at}`);
+  }
 });
 
 test("workers were really killed, and replaced", () => {

@@ -1,11 +1,14 @@
-// sc.stop() while a worker is busy past the shutdown grace (a timer a task left behind spins
-// for 5 s): stop() must resolve and the program go on (test/e2e/exit-after-failure.test.ts).
+// sc.stop() while workers are busy past the shutdown grace (a timer a task left behind spins
+// for `busyMs`, 5 s by default, on each of `slots` workers): stop() must resolve and the
+// program go on (test/e2e/exit-after-failure.test.ts).
 import { SparkContext } from "tspark";
 
-const sc = new SparkContext({ master: "local[1]", appName: "stop-busy-worker" });
-await sc.parallelize([1]).foreach(() => {
+const slots = Number(process.argv[2] ?? 1);
+const busyMs = Number(process.argv[3] ?? 5000);
+const sc = new SparkContext({ master: `local[${slots}]`, appName: "stop-busy-worker" });
+await sc.parallelize(Array.from({ length: slots }, (_, i) => i), slots).foreach(() => {
   setTimeout(() => {
-    const end = Date.now() + 5000;
+    const end = Date.now() + busyMs;
     while (Date.now() < end); // the worker cannot read its shutdown message meanwhile
   }, 0);
 });
