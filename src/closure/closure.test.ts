@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import { captureClosure, functionOrigin } from "./capture.js";
+import { enableDebugger, knownScripts, post } from "./inspector.js";
 import { reviveClosure } from "./revive.js";
 import { mapStackToSource } from "./source-map.js";
 import { CAPTURE_AS, UNSHIPPABLE } from "./hooks.js";
@@ -367,3 +368,12 @@ describe("more shapes", () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+test("scripts without a URL (the inspector's own evaluations, made for every job's captures) are not kept in its table of scripts", async () => {
+  enableDebugger();
+  await new Promise((r) => setImmediate(r));
+  const before = knownScripts();
+  for (let i = 0; i < 100; i++) post("Runtime.evaluate", { expression: `${i} + 1` });
+  await new Promise((r) => setImmediate(r)); // the session reports parsed scripts asynchronously
+  assert.equal(knownScripts(), before);
+});

@@ -55,6 +55,9 @@ export function enableDebugger(): void {
   if (debuggerOn) return;
   const s = connect();
   s.on("Debugger.scriptParsed", (m: inspector.InspectorNotification<inspector.Debugger.ScriptParsedEventDataType>) => {
+    // Scripts without a URL (evals, each job's compiled functions) are "" anyway: kept, they
+    // would grow the table by a few entries per job for the life of the program.
+    if (!m.params.url) return;
     scriptUrls.set(m.params.scriptId, m.params.url);
     // The first script with a URL is the module itself; later ones (revived closures
     // compiled under the same name, evals) must not shadow it.
@@ -62,6 +65,11 @@ export function enableDebugger(): void {
   });
   post("Debugger.enable", {});
   debuggerOn = true;
+}
+
+/** How many scripts with a URL the table holds (a test checks it does not grow with every capture). */
+export function knownScripts(): number {
+  return scriptUrls.size;
 }
 
 export function scriptUrl(scriptId: string): string {
