@@ -32,6 +32,20 @@ test("a task failing every attempt fails the job with the attempt count and the 
   assert.match(err.message, /failure-modes\.test\.(ts|js):\d+/, "the user's line");
 });
 
+test("a task out of attempts fails the job at once while a sibling task still runs for 20 s (the sibling is killed)", async () => {
+  const started = Date.now();
+  const err = await sc.parallelize([1, 2], 2).map((x) => {
+    if (x === 2) throw new Error("always");
+    const until = Date.now() + 20_000; // a long task that never reaches a batch boundary
+    while (Date.now() < until);
+    return x;
+  }).collect().then(() => undefined, (e: unknown) => e as Error);
+  assert.ok(err);
+  assert.match(err.message, /task for partition 1 of stage \d+ failed 4 times/);
+  assert.ok(Date.now() - started < 12_000, `reported after ${Date.now() - started} ms`);
+  assert.deepEqual(await sc.parallelize([1, 2], 2).collect(), [1, 2], "the context goes on");
+});
+
 test("a thrown string fails the job with the string, and says how to get the line that threw", async () => {
   const err = await sc.parallelize([1, 2], 2).map((x) => {
     if (x === 2) throw "bad record";

@@ -10,11 +10,13 @@ import { TsparkError } from "../errors.js";
 import { formatBytes } from "../util/format.js";
 import { appendPiece } from "../serde/result-pieces.js";
 import { LOCAL_DIR_ENV } from "../worker/worker-env.js";
-import { interruptTask } from "../worker/task-interrupts.js";
+import { interruptTask, withdrawInterrupt } from "../worker/task-interrupts.js";
 
 interface Pending {
   resolve: (r: TaskResult) => void;
   worker: WorkerProcess;
+  /** Set when the task was asked to stop by a request file (withdrawn when it ends). */
+  interrupted?: boolean;
   /** The records of a result sent in pieces so far, and their bytes (past the results limit, only the bytes). */
   parts?: { records: unknown[]; bytes: number; overLimit: boolean };
 }
@@ -69,7 +71,7 @@ export class LocalBackend implements ExecutorBackend {
       const taskId = w.runningTaskId;
       if (taskId !== undefined) {
         const p = this.pending.get(taskId);
-        this.pending.delete(taskId);
+        this.ended(taskId);
         w.failedTasks++;
         p?.resolve({
           ok: false,
@@ -141,7 +143,7 @@ export class LocalBackend implements ExecutorBackend {
       if (!parts.overLimit) appendPiece(parts.records, msg.records);
       return;
     }
-    this.pending.delete(msg.taskId);
+    this.ended(msg.taskId);
     w.runningTaskId = undefined;
     w.peakRssBytes = Math.max(w.peakRssBytes, msg.metrics.peakRssBytes);
     const { parts } = p;
@@ -159,6 +161,13 @@ export class LocalBackend implements ExecutorBackend {
       p.resolve({ ok: false, error: msg.error, metrics: msg.metrics, executorId: w.executorId, blocks: msg.blocks });
     }
     this.release(w);
+  }
+
+  /** Forgets a task that ended, withdrawing a stop request it may not have seen. */
+  private ended(taskId: number): void {
+    const appDir = this.workerOptions.env[LOCAL_DIR_ENV];
+    if (this.pending.get(taskId)?.interrupted && appDir !== undefined) withdrawInterrupt(appDir, taskId);
+    this.pending.delete(taskId);
   }
 
   /** Hands an idle worker to whoever waits for one. */
@@ -296,6 +305,7 @@ export class LocalBackend implements ExecutorBackend {
     const appDir = this.workerOptions.env[LOCAL_DIR_ENV];
     // A request that could not be written (a full disk): an interrupted task is killed at once.
     const asked = appDir !== undefined && graceMs > 0 && interruptTask(appDir, taskId);
+    if (asked) running.interrupted = true;
     if (!interruptRunning) return;
     if (!asked) {
       running.worker.kill();

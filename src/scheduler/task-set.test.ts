@@ -105,3 +105,10 @@ test("a partition failing maxFailures times fails the stage with its last error,
     await assert.rejects(runStage(2), /partition 1 of stage \d+ failed 4 times; most recent failure \(attempt 3\)[\s\S]*boom 3/);
   }
 });
+
+test("a partition out of attempts fails the stage at once: its running siblings are killed, not awaited to their end", { timeout: 10_000 }, async () => {
+  const { backend, runStage } = setup(2, (t) => (t.partition === 0 ? never : failed({ message: `boom ${t.attempt}` })), undefined);
+  await assert.rejects(runStage(2), /partition 1 of stage \d+ failed 4 times/);
+  const sibling = backend.launched.find((t) => t.partition === 0)!;
+  assert.ok(backend.kills.some((k) => k.taskId === sibling.taskId && k.interruptRunning), "the running sibling was killed");
+});

@@ -3,7 +3,8 @@
  * failed attempt retried up to tspark.task.maxFailures, the job failed with the user's own
  * error when a partition runs out of attempts, and, with tspark.speculation, a second copy of
  * a task that runs much longer than its finished siblings launched on an idle worker: the
- * first copy to succeed gives the partition's result and the other is killed.
+ * first copy to succeed gives the partition's result and the other is killed. A partition out
+ * of attempts fails the stage at once: the other running tasks are killed.
  */
 import { TsparkError } from "../errors.js";
 import { formatBytes } from "../util/format.js";
@@ -103,9 +104,21 @@ export class TaskSet {
       try {
         await this.runPartition(index, speculative);
       } catch (err) {
-        this.aborted ??= err as Error;
+        this.abort(err as Error);
       }
     }
+  }
+
+  /**
+   * Fails the stage: its running attempts are killed (asked to stop at their next batch,
+   * their workers replaced past the grace period), so the job's failure is reported once
+   * they have ended and removed their partial output, not when the slowest would finish.
+   */
+  private abort(err: Error): void {
+    if (this.aborted) return;
+    this.aborted = err;
+    for (const running of this.running) for (const taskId of running.keys()) this.host.killTask(taskId, true);
+    this.wake.notify();
   }
 
   /**

@@ -3,10 +3,14 @@
  * map-side-buffer.ts does; past the memory limit the buffers are spilled (one file holding
  * every partition's segment, in partition order). At the end the spills and what remains in
  * memory become one data file plus an index of segment offsets.
+ *
+ * Files in the making (spills, the data and index before their rename) are written in the
+ * worker's own scratch directory, which the driver removes when the worker dies: a task
+ * killed mid-write leaves nothing in the shuffle's directory.
  */
 import { renameSync, rmSync } from "node:fs";
 import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { FrameFileWriter, readRange } from "./frame-file.js";
 import type { BatchCodec } from "../serde/record-serializers.js";
 import type { Aggregator } from "./aggregator.js";
@@ -39,16 +43,21 @@ export class ShuffleWriter extends MapSideBuffer {
     private readonly attempt: number,
     numPartitions: number,
     partitionOf: ((key: unknown) => number) | "hash",
-    task: Pick<TaskResources, "memoryBytes" | "metrics">,
+    private readonly resources: Pick<TaskResources, "memoryBytes" | "metrics" | "spillDir">,
     aggregator?: Aggregator,
     codec?: BatchCodec,
   ) {
-    super(numPartitions, partitionOf, task, aggregator, codec);
+    super(numPartitions, partitionOf, resources, aggregator, codec);
+  }
+
+  /** A file in the making, in the worker's scratch directory (named by shuffle, map task and attempt). */
+  private scratchPath(name: string): string {
+    return join(this.resources.spillDir(), `${basename(this.dir)}-${name}`);
   }
 
   /** Writes every partition's buffered records to a new spill file (one segment per partition, in order). */
   protected spill(): void {
-    const path = join(this.dir, `spill-${this.mapId}-${this.attempt}-${this.spills.length}.tmp`);
+    const path = this.scratchPath(`spill-${this.mapId}-${this.attempt}-${this.spills.length}.tmp`);
     const w = new FrameFileWriter(path);
     const offsets = [0];
     for (let p = 0; p < this.numPartitions; p++) {
@@ -63,12 +72,14 @@ export class ShuffleWriter extends MapSideBuffer {
 
   /** Writes the final data file and index (atomically, by rename) and reports them. */
   commit(): MapStatus {
-    const base = join(this.dir, `map-${this.mapId}-${this.attempt}`);
-    const dataPath = `${base}.data`;
-    const indexPath = `${base}.index`;
+    const name = `map-${this.mapId}-${this.attempt}`;
+    const dataPath = join(this.dir, `${name}.data`);
+    const indexPath = join(this.dir, `${name}.index`);
+    const dataTmp = this.scratchPath(`${name}.data.tmp`);
+    const indexTmp = this.scratchPath(`${name}.index.tmp`);
     const offsets = [0];
     try {
-      const w = new FrameFileWriter(`${dataPath}.tmp`);
+      const w = new FrameFileWriter(dataTmp);
       for (let p = 0; p < this.numPartitions; p++) {
         for (const s of this.spills) {
           const a = s.offsets[p]!;
@@ -80,14 +91,14 @@ export class ShuffleWriter extends MapSideBuffer {
       }
       w.close();
       for (const s of this.spills) rmSync(s.path, { force: true });
-      writeWholeFile(`${indexPath}.tmp`, Buffer.from(new Float64Array(offsets).buffer), LOCAL_FILE);
+      writeWholeFile(indexTmp, Buffer.from(new Float64Array(offsets).buffer), LOCAL_FILE);
     } catch (err) {
-      rmSync(`${dataPath}.tmp`, { force: true });
-      rmSync(`${indexPath}.tmp`, { force: true });
+      rmSync(dataTmp, { force: true });
+      rmSync(indexTmp, { force: true });
       throw err;
     }
-    renameSync(`${dataPath}.tmp`, dataPath);
-    renameSync(`${indexPath}.tmp`, indexPath);
+    renameSync(dataTmp, dataPath);
+    renameSync(indexTmp, indexPath);
     return {
       mapId: this.mapId,
       dataPath,

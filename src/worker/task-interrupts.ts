@@ -23,8 +23,8 @@ function interruptPath(appDir: string, taskId: number): string {
 
 /**
  * The driver's side: asks task `taskId` to stop; false when the request could not be written
- * (a full disk). The task removes the request once it has seen it; one that ended first
- * leaves it to the application's directory (task ids are not reused).
+ * (a full disk). The task removes the request once it has seen it; for one that ended first,
+ * the driver withdraws it (withdrawInterrupt).
  */
 export function interruptTask(appDir: string, taskId: number): boolean {
   try {
@@ -34,6 +34,11 @@ export function interruptTask(appDir: string, taskId: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The driver's side: removes a request the task ended without seeing (nothing if it saw it). */
+export function withdrawInterrupt(appDir: string, taskId: number): void {
+  rmSync(interruptPath(appDir, taskId), { force: true });
 }
 
 /** A task's side: whether it was asked to stop (looked up at most every CHECK_MS). */

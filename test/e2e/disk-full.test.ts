@@ -32,7 +32,7 @@ test("a full disk fails shuffles and saves clearly and leaves nothing behind", {
     const r = withTinyDisk(dir, [process.execPath, CLI, "test/e2e/programs/disk-full.ts", dir]);
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
-    assert.match(String(report.shuffle), /Cannot write temporary file .*\/shuffle-0\/.*: no space left on device \(ENOSPC\); shuffle, spill, cache and broadcast files go under tspark\.local\.dir/);
+    assert.match(String(report.shuffle), /Cannot write temporary file .*\/spill-\d+\/shuffle-0-map-.*: no space left on device \(ENOSPC\); shuffle, spill, cache and broadcast files go under tspark\.local\.dir/);
     assert.deepEqual(report.localFilesAfterFailure, [], "failed attempts removed their partial shuffle and spill files");
     assert.deepEqual(report.usableAfterShuffle, [2, 4, 6]);
     assert.match(String(report.broadcast), /Cannot write temporary file .*broadcast_\d+: no space left on device/);
