@@ -95,6 +95,45 @@ test("textFile in Latin-1 keeps every byte; as bytes, each line's own bytes; eve
   assert.throws(() => sc.textFile(p, { encoding: "utf16le" as "utf8" }), /textFile: encoding must be one of "utf8", "latin1", "bytes", got "utf16le"/);
 });
 
+test("textFile ends a line at \\n, \\r\\n or a lone \\r, as Spark's Hadoop reader does, in every split, encoding and gzip", async () => {
+  // Old Mac, Windows and Unix lines mixed; "\r\n" pairs and lone "\r"s straddle split boundaries.
+  const chunk = "unix\nwindows\r\nmac\rtwo cr\r\r\r\nend\n\r\n\r";
+  const p = join(dir, "terminators.txt");
+  writeFileSync(p, chunk.repeat(500));
+  const once = ["unix", "windows", "mac", "two cr", "", "", "end", "", ""];
+  const want = Array.from({ length: 500 }, () => once).flat();
+  for (const minPartitions of [1, 3, 7, 50, 400]) {
+    assert.deepEqual(await sc.textFile(p, minPartitions).collect(), want, `${minPartitions} partitions`);
+    assert.deepEqual(await sc.textFile(p, { minPartitions, encoding: "latin1" }).collect(), want, `${minPartitions} partitions, latin1`);
+    const raw = await sc.textFile(p, { minPartitions, encoding: "bytes" }).collect();
+    assert.deepEqual(raw.map((b) => Buffer.from(b).toString("latin1")), want, `${minPartitions} partitions, bytes`);
+  }
+  // Which split reads a line: the one it starts in, or the split before if it starts at a split's first byte.
+  const small = join(dir, "cr-splits.txt");
+  // 14 bytes. In 2 splits of 7, the second starts at "cc", right after a "\r\n": the first reads "cc".
+  // In splits of 3 (the last of 2): [0,3) ends right after a lone "\r"; [3,6) skips "bb" (which
+  // [0,3) reads) and ends inside its "\r\n"; [6,9) starts at that "\n"; [9,12) at a lone "\r".
+  writeFileSync(small, "aa\rbb\r\ncc\rddd\n");
+  assert.deepEqual(await sc.textFile(small, 2).glom().collect(), [["aa", "bb", "cc"], ["ddd"]]);
+  assert.deepEqual(await sc.textFile(small, 4).glom().collect(), [["aa", "bb"], [], ["cc"], ["ddd"], []]);
+  const gz = join(dir, "terminators.txt.gz");
+  writeFileSync(gz, gzipSync(chunk.repeat(500)));
+  assert.deepEqual(await sc.textFile(gz).collect(), want);
+  writeFileSync(join(dir, "ends-in-cr.txt"), "x\r\ry\r");
+  assert.deepEqual(await sc.textFile(join(dir, "ends-in-cr.txt")).collect(), ["x", "", "y"]);
+});
+
+test("a truncated gzip file is an error naming the file and the compressed byte where that shows", async () => {
+  const z = gzipSync(Array.from({ length: 20_000 }, (_, i) => `line ${i} ${(i * 7919).toString(36)}`).join("\n"));
+  const p = join(dir, "truncated.txt.gz");
+  writeFileSync(p, z.subarray(0, 40_000));
+  // Where the data ends (or at the 8 bytes before, read as the member's CRC-32 and length, when the cut ends a deflate block).
+  await assert.rejects(sc.textFile(p).collect(), (e: Error) => {
+    const at = /gzip file (\S+): corrupt or truncated at compressed byte (\d+)/.exec(e.message);
+    return at !== null && at[1] === p && Number(at[2]) >= 40_000 - 8 && Number(at[2]) <= 40_000;
+  });
+});
+
 test("hostile input: a 50 MB line, invalid UTF-8, a file that vanished after planning", async () => {
   const p = join(dir, "hostile.txt");
   const huge = "q".repeat(50 * 1024 * 1024);
