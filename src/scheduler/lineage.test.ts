@@ -38,3 +38,19 @@ test("walkLineage reads a node's dependencies only when it gets there (a visit m
   }
   assert.deepEqual(seen, [6, 5]);
 });
+
+test("walkLineage walks a lineage far deeper than the stack (chained unions), in the same order", () => {
+  // A chain of unions: each node reads the previous one and a leaf of its own.
+  const depth = 100_000;
+  let chain = node(0);
+  for (let i = 1; i <= depth; i++) chain = node(2 * i, chain, node(2 * i + 1));
+  let count = 0;
+  let first: number | undefined;
+  for (const n of walkLineage(chain)) {
+    first ??= n.id;
+    count++;
+  }
+  assert.equal(count, 2 * depth + 1);
+  assert.equal(first, 0);
+  assert.deepEqual([...walkLineage(chain, { order: "pre" })].slice(0, 3).map((n) => n.id), [2 * depth, 2 * depth - 2, 2 * depth - 4]);
+});

@@ -65,15 +65,33 @@ export interface WalkOptions<N> {
 /**
  * Every node of a lineage once (a node reached by two paths is visited once). Lazy: a
  * node's dependencies are read when the walk reaches them, so visiting (preparing,
- * checkpointing) a node first can still change what comes after.
+ * checkpointing) a node first can still change what comes after. Iterative (an explicit
+ * stack, not nested generators): a lineage may be thousands of RDDs deep.
  */
 export function* walkLineage<N extends { readonly id: number; dependencies(): readonly N[] }>(root: N, options: WalkOptions<N> = {}, seen = new Set<number>()): Generator<N> {
   if (seen.has(root.id)) return;
-  seen.add(root.id);
   const pre = options.order === "pre";
-  if (pre) yield root;
-  if (options.descend?.(root) ?? true) for (const d of root.dependencies()) yield* walkLineage(d, options, seen);
-  if (!pre) yield root;
+  // Each frame: a node entered, its dependencies (read once it is entered), the next one to go into.
+  const stack: Array<{ node: N; deps: readonly N[]; next: number }> = [];
+  let entering: N | undefined = root;
+  while (entering !== undefined || stack.length > 0) {
+    if (entering !== undefined) {
+      const node: N = entering;
+      entering = undefined;
+      seen.add(node.id);
+      if (pre) yield node;
+      stack.push({ node, deps: (options.descend?.(node) ?? true) ? node.dependencies() : [], next: 0 });
+      continue;
+    }
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.deps.length) {
+      const d = top.deps[top.next++]!;
+      if (!seen.has(d.id)) entering = d;
+      continue;
+    }
+    stack.pop();
+    if (!pre) yield top.node;
+  }
 }
 
 /**
