@@ -2,7 +2,7 @@
  * `local[N]`: a pool of N long-lived worker processes on this machine, pre-started with the
  * context and reused across tasks and jobs. A worker that dies is replaced.
  */
-import type { ClosureId, TaskDescription } from "../scheduler/plan.js";
+import { flattenPlan, type ClosureId, type TaskDescription } from "../scheduler/plan.js";
 import { RESULT_TOO_LARGE, type ExecutorBackend, type ExecutorEvents, type ExecutorInfo, type ResultLimit, type TaskResult } from "./backend.js";
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
 import type { WorkerMessage, DriverMessage } from "../worker/transport/protocol.js";
@@ -273,7 +273,7 @@ export class LocalBackend implements ExecutorBackend {
       const forgetClosures = w.closures.evict(new Set(closureIds));
       w.runningTaskId = task.taskId;
       w.setIdle(false);
-      w.send({ type: "task", task: { ...task, closures, ...(forgetClosures.length > 0 ? { forgetClosures } : {}) } });
+      w.send({ type: "task", task: { ...task, plan: flattenPlan(task.plan), closures, ...(forgetClosures.length > 0 ? { forgetClosures } : {}) } });
       onLaunch?.(w.executorId);
     } catch (err) {
       this.pending.delete(task.taskId);

@@ -145,20 +145,81 @@ export function mapChildPlans(plan: PartitionPlan, map: (child: PartitionPlan) =
 }
 
 /**
+ * Every node of a plan, depth first, a node before the plans it reads from (in `children`'s
+ * order). A loop over a stack, not recursion: a plan may nest thousands deep (chained joins).
+ */
+export function* planNodes(plan: PartitionPlan, children: (plan: PartitionPlan) => PartitionPlan[] = childPlans): Generator<PartitionPlan> {
+  const stack = [plan];
+  for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
+    yield p;
+    const cs = children(p);
+    for (let i = cs.length - 1; i >= 0; i--) stack.push(cs[i]!);
+  }
+}
+
+/**
  * The `executor-input` leaves of a plan in the order a worker reads them (a join loads its
  * right side before it reads the left; a cartesian product holds its right side too): the
  * order an engine handing them over in one stream should follow.
  */
 export function leavesInReadOrder(plan: PartitionPlan, into: ExecutorInputPlan[] = []): ExecutorInputPlan[] {
-  if (plan.kind === "executor-input") into.push(plan);
-  const children = plan.kind === "hash-join" || plan.kind === "cartesian" ? [plan.right, plan.left] : childPlans(plan);
-  for (const child of children) leavesInReadOrder(child, into);
+  const readOrder = (p: PartitionPlan) => (p.kind === "hash-join" || p.kind === "cartesian" ? [p.right, p.left] : childPlans(p));
+  for (const p of planNodes(plan, readOrder)) if (p.kind === "executor-input") into.push(p);
   return into;
 }
 
 /** The closure ids a plan refers to (what a worker must hold to run it). */
 export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set()): Set<ClosureId> {
-  if (plan.kind === "narrow") for (const s of plan.steps) for (const id of s.fns ?? []) into.add(id);
-  for (const child of childPlans(plan)) closureIdsOf(child, into);
+  for (const p of planNodes(plan)) if (p.kind === "narrow") for (const s of p.steps) for (const id of s.fns ?? []) into.add(id);
   return into;
+}
+
+/**
+ * A plan as the list of its nodes, each node's children as indexes into it (children before
+ * the node, the root last): how a plan crosses a process boundary. V8's serializer recurses
+ * into nested objects, and a plan some thousand nodes deep (chained joins) exhausts its
+ * stack; a flat plan is as deep as one node.
+ */
+export interface FlatPlan {
+  /** Each node, the plans it reads from replaced by EMPTY_PLAN. */
+  nodes: PartitionPlan[];
+  /** Each node's children, by index, in childPlans' order. */
+  children: number[][];
+}
+
+const EMPTY_PLAN: PartitionPlan = { kind: "empty" };
+
+export function flattenPlan(plan: PartitionPlan): FlatPlan {
+  const nodes: PartitionPlan[] = [];
+  const children: number[][] = [];
+  const index = new Map<PartitionPlan, number>(); // a node reached twice stays one, as V8 keeps a shared object one
+  const stack: Array<{ plan: PartitionPlan; children: PartitionPlan[]; next: number; indexes: number[] }> = [{ plan, children: childPlans(plan), next: 0, indexes: [] }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.children.length) {
+      const child = top.children[top.next++]!;
+      const i = index.get(child);
+      if (i !== undefined) top.indexes.push(i);
+      else stack.push({ plan: child, children: childPlans(child), next: 0, indexes: [] });
+      continue;
+    }
+    stack.pop();
+    const i = nodes.length;
+    nodes.push(top.children.length === 0 ? top.plan : mapChildPlans(top.plan, () => EMPTY_PLAN));
+    children.push(top.indexes);
+    index.set(top.plan, i);
+    stack[stack.length - 1]?.indexes.push(i);
+  }
+  return { nodes, children };
+}
+
+/** The plan flattenPlan flattened, built children first. */
+export function inflatePlan(flat: FlatPlan): PartitionPlan {
+  const built: PartitionPlan[] = [];
+  for (let i = 0; i < flat.nodes.length; i++) {
+    const cs = flat.children[i]!;
+    let c = 0;
+    built.push(cs.length === 0 ? flat.nodes[i]! : mapChildPlans(flat.nodes[i]!, () => built[cs[c++]!]!));
+  }
+  return built[built.length - 1]!;
 }

@@ -4,7 +4,7 @@
  * its worker; the storage page of the UI reads the totals.
  */
 import type { BlockUpdate } from "./block-store.js";
-import { childPlans, type PartitionPlan } from "../scheduler/plan.js";
+import { planNodes, type PartitionPlan } from "../scheduler/plan.js";
 
 export interface BlockLocation {
   executorId: string;
@@ -46,13 +46,10 @@ export class BlockTracker {
 
   /** The worker holding in memory a block the plan reads, if any. */
   preferredExecutor(plan: PartitionPlan): string | undefined {
-    if (plan.kind === "cached") {
-      const loc = this.blocks.get(plan.blockId);
+    for (const p of planNodes(plan)) {
+      if (p.kind !== "cached") continue;
+      const loc = this.blocks.get(p.blockId);
       if (loc?.memory) return loc.executorId;
-    }
-    for (const child of childPlans(plan)) {
-      const e = this.preferredExecutor(child);
-      if (e !== undefined) return e;
     }
     return undefined;
   }

@@ -2,14 +2,17 @@
  * Messages between the driver and a worker process, each one frame on the worker's
  * control channel (file descriptor 3). Plain data, encoded by serde/message-codec.
  */
-import type { TaskDescription } from "../../scheduler/plan.js";
+import type { FlatPlan, TaskDescription } from "../../scheduler/plan.js";
 import type { TaskOutcome } from "../task-outcome.js";
 import type { BarrierRequest } from "../barrier-client.js";
 
 export type { SerializedError, TaskMetrics } from "../task-outcome.js";
 
+/** A task as it travels: its plan flattened (plan.ts flattenPlan), which V8's serializer writes however deep the plan. */
+export type WireTask = Omit<TaskDescription, "plan"> & { plan: FlatPlan };
+
 export type DriverMessage =
-  | { type: "task"; task: TaskDescription }
+  | { type: "task"; task: WireTask }
   | { type: "shutdown" }
   /** Forget an RDD's cached blocks (unpersist). */
   | { type: "dropRdd"; rddId: number }

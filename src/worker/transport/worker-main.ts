@@ -15,7 +15,7 @@ import { createWorkerRuntime } from "../worker-runtime.js";
 import { VERSION } from "../../version.js";
 import { startOrphanWatchdog, exitOrphaned } from "./orphan-watchdog.js";
 import { settingsFromEnv, LOCAL_DIR_ENV } from "../worker-env.js";
-import type { TaskDescription } from "../../scheduler/plan.js";
+import { inflatePlan, type TaskDescription } from "../../scheduler/plan.js";
 import type { TaskOutcome } from "../task-outcome.js";
 
 const appDir = process.env[LOCAL_DIR_ENV];
@@ -79,7 +79,7 @@ channel.on("data", (chunk: Buffer) => {
     else if (msg.type === "dropBroadcast") queue = queue.then(() => void runtime.broadcasts.delete(msg.broadcastId));
     // Replies arrive while the task that asked is running: deliver at once, not after it.
     else if (msg.type === "barrierReply") runtime.barrier.deliverReply(msg.requestId, msg.messages, msg.error);
-    else queue = queue.then(() => handleTask(msg.task));
+    else queue = queue.then(() => handleTask({ ...msg.task, plan: inflatePlan(msg.task.plan) }));
   }
 });
 // The driver went away without a shutdown: nothing more will come, nobody wants our results.
