@@ -121,3 +121,15 @@ test("a transport's own input and output: records stream in from the executor an
   assert.equal(noInput.type, "failure");
   if (noInput.type === "failure") assert.match(noInput.error.message, /reads its executor's input, but its transport gave it none/);
 });
+
+test("a plan thousands of nodes deep (chained joins) is built and read without exhausting the stack", async () => {
+  const add = captureClosure(([a, b]: [number, number]) => a + b);
+  const pairs = (v: number): PartitionPlan => ({ kind: "parallelize", data: v8.serialize([[1, v], [2, v]]) });
+  let plan = pairs(0);
+  for (let i = 1; i <= 3000; i++) plan = { kind: "narrow", parent: { kind: "hash-join", left: plan, right: pairs(i), how: "inner" }, partitionIndex: 0, steps: [{ op: "mapValues", fns: [add.id] }] };
+  const task: TaskDescription = { taskId: nextTaskId++, jobId: 0, stageId: 0, partition: 0, attempt: 0, plan, closures: [[add.id, add.bytes]], localProperties: {} };
+  const out = await executeTask(task, runtime);
+  assert.equal(out.type, "result", out.type === "failure" ? out.error.message : undefined);
+  if (out.type !== "result") return;
+  assert.deepEqual(out.records, [[1, 4_501_500], [2, 4_501_500]]);
+});

@@ -63,12 +63,50 @@ function cartesianStreams(left: BatchStream<unknown>, rightAll: unknown[]): Batc
   });
 }
 
-/** Builds the stream for a plan. Async only where functions must be revived (imports). */
+/**
+ * Builds the stream for a plan. Async only where functions must be revived (imports).
+ * Children first, over an explicit stack rather than by recursion: a plan may nest thousands
+ * deep (chained joins). A node's inputs are built in the order it reads them (a cartesian
+ * product's right side, which it holds whole, before its left).
+ */
 export async function buildStream(plan: PartitionPlan, task: TaskScope): Promise<BatchStream<unknown>> {
-  const build = (p: PartitionPlan) => buildStream(p, task);
+  const stack: Array<{ plan: PartitionPlan; inputs: PartitionPlan[]; built: BatchStream<unknown>[] }> = [{ plan, inputs: inputsOf(plan), built: [] }];
+  for (;;) {
+    const top = stack[stack.length - 1]!;
+    if (top.built.length < top.inputs.length) {
+      const input = top.inputs[top.built.length]!;
+      stack.push({ plan: input, inputs: inputsOf(input), built: [] });
+      continue;
+    }
+    stack.pop();
+    const stream = await streamOf(top.plan, top.built, task);
+    if (stack.length === 0) return stream;
+    stack[stack.length - 1]!.built.push(stream);
+  }
+}
+
+/** The plans a node's stream is built from, in the order they are built (a `cached` node builds its own only when its block is missing). */
+function inputsOf(plan: PartitionPlan): PartitionPlan[] {
+  switch (plan.kind) {
+    case "narrow":
+      return [plan.parent];
+    case "zip":
+    case "hash-join":
+      return [plan.left, plan.right];
+    case "cartesian":
+      return [plan.right, plan.left];
+    case "concat":
+      return plan.parents;
+    default:
+      return [];
+  }
+}
+
+/** A node's stream, from its inputs' (built in inputsOf's order). */
+async function streamOf(plan: PartitionPlan, inputs: BatchStream<unknown>[], task: TaskScope): Promise<BatchStream<unknown>> {
   switch (plan.kind) {
     case "narrow": {
-      let s = await build(plan.parent);
+      let s = inputs[0]!;
       for (const step of plan.steps) {
         const fns: Function[] = [];
         for (const id of step.fns ?? []) fns.push(await task.runtime.closures.fn(id));
@@ -78,17 +116,16 @@ export async function buildStream(plan: PartitionPlan, task: TaskScope): Promise
       return s;
     }
     case "zip":
-      return zipStreams(await build(plan.left), await build(plan.right));
-    case "cartesian": {
-      const right = await collectStream(await build(plan.right));
-      return cartesianStreams(await build(plan.left), right);
-    }
+      return zipStreams(inputs[0]!, inputs[1]!);
+    case "cartesian":
+      return cartesianStreams(inputs[1]!, await collectStream(inputs[0]!));
     case "hash-join":
-      return hashJoinStreams(await build(plan.left), await build(plan.right), plan.how, task);
+      return hashJoinStreams(inputs[0]!, inputs[1]!, plan.how, task);
     case "concat":
-      return concatStreams(await Promise.all(plan.parents.map(build)));
+      return concatStreams(inputs);
     case "cached":
-      return interruptible(await cachedStream(plan.blockId, plan.level, () => build(plan.compute), task.runtime, batchCodecOf(plan.serializer)), task.interrupts);
+      // The computation's build starts from a fresh stack (a promise's callback): a chain of cached RDDs nests no deeper.
+      return interruptible(await cachedStream(plan.blockId, plan.level, () => Promise.resolve().then(() => buildStream(plan.compute, task)), task.runtime, batchCodecOf(plan.serializer)), task.interrupts);
     case "executor-input":
       return task.executorInput(plan);
     default:
