@@ -8,7 +8,7 @@ import type { SparkContext } from "./context.js";
 import type { PartitionPlan, Step } from "../scheduler/plan.js";
 import type { StepArgs, StepOp, ArgsOf } from "../scheduler/step-args.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
-import { DESCRIBE, SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type ShuffleDependency } from "../scheduler/lineage.js";
+import { DESCRIBE, SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, walkLineage, type ShuffleDependency } from "../scheduler/lineage.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { UNSHIPPABLE } from "../closure/hooks.js";
 import { userCallSite } from "../util/call-site.js";
@@ -102,12 +102,22 @@ export abstract class RDD<T> {
   private storageLevel: StorageLevel = StorageLevel.NONE;
   private serializer_: Serializer | undefined;
 
+  /** @internal Whether planPartition is computePlan (the RDD is neither kept nor checkpointed). */
+  plansAsComputed(): boolean {
+    return this.checkpoint_ === undefined && this.storageLevel === StorageLevel.NONE;
+  }
+
   /**
    * The plan a task runs for partition `p`: for a persisted RDD, read the cached block when
    * a worker has it, else compute it (and keep it).
    * @internal
    */
   planPartition(p: number, planner: JobPlanner): PartitionPlan {
+    // Through planNode: the parents' plans are planned within this one, and a lineage may be thousands deep.
+    return planner.planNode(() => this.planPartitionNow(p, planner));
+  }
+
+  private planPartitionNow(p: number, planner: JobPlanner): PartitionPlan {
     const cp = this.checkpoint_;
     if (cp && runtimeOf(this.context).onSpark) {
       // Spark keeps and checkpoints it (spark/driver/spark-storage.ts); once it has, the JVM's RDD reads the checkpoint and nothing here computes it.
@@ -443,16 +453,19 @@ export abstract class RDD<T> {
    */
   toDebugString(): string {
     const lines: string[] = [];
-    const walk = (r: RDD<unknown>, indent: string, head: string) => {
+    // Depth first with an explicit stack (a lineage may be thousands of RDDs deep): an RDD's line, then each parent's in order.
+    const todo: Array<[r: RDD<unknown>, indent: string, head: string]> = [[this as RDD<unknown>, "", `(${this.getNumPartitions()}) `]];
+    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+      const [r, indent, head] = next;
       const level = r.storageLevel === StorageLevel.NONE ? "" : String(r.storageLevel);
       lines.push(`${indent}${head}${r[DESCRIBE]()} [${level}]`);
-      for (const p of r.dependencies()) {
+      const parents = r.dependencies();
+      for (let i = parents.length - 1; i >= 0; i--) {
+        const p = parents[i]!;
         // A shuffle starts a new stage: its parent is drawn one level in, as Spark does.
-        if (r.isShuffleBoundary()) walk(p, indent + "   ", `+-(${p.getNumPartitions()}) `);
-        else walk(p, indent, " |  ");
+        todo.push(r.isShuffleBoundary() ? [p, indent + "   ", `+-(${p.getNumPartitions()}) `] : [p, indent, " |  "]);
       }
-    };
-    walk(this as RDD<unknown>, "", `(${this.getNumPartitions()}) `);
+    }
     return lines.join("\n");
   }
 
@@ -721,8 +734,11 @@ export abstract class RDD<T> {
    * ```
    */
   isBarrier(): boolean {
-    if (this instanceof PipelinedRDD && this.steps.some((s) => s.barrier)) return true;
-    return this.dependencies().some((p) => !this.isShuffleBoundary() && p.isBarrier());
+    // A walk of the stage, not a recursion: a stage's lineage may be thousands of RDDs deep.
+    for (const r of walkLineage<RDD<unknown>>(this as RDD<unknown>, { order: "pre", descend: (r) => !r.isShuffleBoundary() })) {
+      if (r instanceof PipelinedRDD && r.steps.some((s) => s.barrier)) return true;
+    }
+    return false;
   }
 
   /**
@@ -1498,12 +1514,22 @@ export function planStep(s: StepSpec, partition: number, planner: JobPlanner): S
 }
 
 export class UnionRDD<T> extends RDD<T> {
+  /** The partition count, once known (the inputs' counts do not change; a file input lists its files when first asked). */
+  private numPartitions_: number | undefined;
+
   constructor(context: SparkContext, private readonly rdds: RDD<T>[]) {
     super(context);
   }
 
   getNumPartitions(): number {
-    return this.rdds.reduce((s, r) => s + r.getNumPartitions(), 0);
+    if (this.numPartitions_ === undefined) {
+      // Nested unions counted first, innermost first, so no count recurses into the next: `a.union(b)` in a loop chains thousands.
+      const uncounted = (r: RDD<unknown>) => r instanceof UnionRDD && r.numPartitions_ === undefined;
+      for (const r of walkLineage<RDD<unknown>>(this as RDD<unknown>, { descend: uncounted })) {
+        if (r instanceof UnionRDD) r.numPartitions_ ??= (r as UnionRDD<unknown>).rdds.reduce((s, x) => s + x.getNumPartitions(), 0);
+      }
+    }
+    return this.numPartitions_!;
   }
 
   parents(): RDD<unknown>[] {
@@ -1511,10 +1537,24 @@ export class UnionRDD<T> extends RDD<T> {
   }
 
   protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
+    // A nested union planned as its computation (not kept, not checkpointed) is gone into in this
+    // loop, not by recursion: chained unions may be thousands deep.
+    let union: UnionRDD<unknown> = this as UnionRDD<unknown>;
+    let i = p;
+    for (;;) {
+      const [r, j] = union.inputPartition(i);
+      if (!(r instanceof UnionRDD && r.plansAsComputed())) return r.planPartition(j, planner);
+      union = r;
+      i = j;
+    }
+  }
+
+  /** The input holding partition `p`, and its partition there. */
+  private inputPartition(p: number): [RDD<unknown>, number] {
     let i = p;
     for (const r of this.rdds) {
       const n = r.getNumPartitions();
-      if (i < n) return r.planPartition(i, planner);
+      if (i < n) return [r, i];
       i -= n;
     }
     throw new TsparkError("INVALID_ARGUMENT", `partition ${p} out of range`);

@@ -6,13 +6,44 @@ import { captureClosure, captureRecordClass } from "../closure/capture.js";
 import { createHash } from "node:crypto";
 import { recordClasses } from "../serde/record-classes.js";
 import { registerCustomCodec, type CustomSerializerSpec } from "../serde/record-serializers.js";
-import type { ClassTable, ClosureId } from "./plan.js";
+import type { ClassTable, ClosureId, PartitionPlan } from "./plan.js";
+
+/** Plan nodes planned one within another past which the next are planned from a queue (planNode). */
+export const MAX_PLANNING_DEPTH = 256;
 
 export class JobPlanner {
   readonly closureBytes = new Map<ClosureId, Uint8Array>();
   private readonly ids = new Map<Function, ClosureId>();
   private classes: ClassTable | undefined;
   private readonly serializers = new Map<string, CustomSerializerSpec>();
+  /** How many planNode calls are running, one within another. */
+  private depth = 0;
+  /** Nodes left to plan, each a stand-in and what plans it (planNode). */
+  private readonly deferred: Array<[PartitionPlan, () => PartitionPlan]> = [];
+
+  /**
+   * Plans one node with `plan`, which plans the nodes it reads from through planNode too.
+   * A lineage thousands deep (chained joins) would nest as many calls: past
+   * MAX_PLANNING_DEPTH, a node is planned later, from a queue the outermost call empties
+   * before it returns, and a stand-in takes its place in its parent's plan until then.
+   */
+  planNode(plan: () => PartitionPlan): PartitionPlan {
+    if (this.depth >= MAX_PLANNING_DEPTH) {
+      const standIn: PartitionPlan = { kind: "empty" };
+      this.deferred.push([standIn, plan]);
+      return standIn;
+    }
+    const outermost = this.depth === 0;
+    this.depth++;
+    try {
+      const out = plan();
+      if (outermost) for (let next = this.deferred.pop(); next !== undefined; next = this.deferred.pop()) Object.assign(next[0], next[1]());
+      return out;
+    } finally {
+      this.depth--;
+      if (outermost) this.deferred.length = 0;
+    }
+  }
 
   /**
    * A user's serializer in plans: its functions captured (as any function of the job), named
