@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { contractContext } from "../testing/contract-context.js";
 import { StatCounter, TaskContext } from "../index.js";
 
-const { sc, master } = contractContext("rdd-test");
+const { sc, master, sparkBug } = contractContext("rdd-test");
 after(() => sc.stop());
 
 /** Why TaskContext.partitionId() is not checked on Spark in a job of some of an RDD's partitions. */
@@ -383,4 +383,38 @@ test("5000 chained maps plan, run and count (no stack depth limit on a long pipe
   for (let i = 0; i < 5000; i++) r = r.map(inc);
   assert.deepEqual(await r.collect(), [5001, 5002, 5003]);
   assert.equal(await r.count(), 3);
+});
+
+test("3000 chained unions plan, run, count and describe themselves (no stack depth limit on a long lineage)", async () => {
+  let r = sc.parallelize([1, 2, 3], 1);
+  for (let i = 0; i < 3000; i++) r = r.union(sc.parallelize([i], 1));
+  assert.equal(r.getNumPartitions(), 3001);
+  assert.equal(await r.count(), 3003);
+  assert.deepEqual((await r.coalesce(1).collect()).slice(0, 5), [1, 2, 3, 0, 1]);
+  const lines = r.toDebugString().split("\n");
+  assert.equal(lines.length, 6001);
+  assert.match(lines[0]!, /^\(3001\) UnionRDD\[\d+\]/);
+  assert.match(lines[6000]!, /^ \|  ParallelCollectionRDD\[\d+\]/);
+});
+
+test("1000 chained joins plan, run and collect (a task's plan thousands of nodes deep)", { skip: sparkBug("the Spark path's plan rewrites and task command recurse into a plan (issue 19)") }, async () => {
+  // Partitioned alike: no join shuffles, so one task runs all 1000 joins, its plan some 2000 nodes deep.
+  const other = sc.parallelize<[number, number]>([[1, 1], [2, 2]], 2).partitionBy(2).cache();
+  let j = sc.parallelize<[number, number]>([[1, 0], [2, 0]], 2).partitionBy(2);
+  for (let i = 0; i < 1000; i++) j = j.join(other).mapValues(([a, b]) => a + b);
+  assert.deepEqual(sorted(await j.collect()), [[1, 1000], [2, 2000]]);
+  assert.equal(j.toDebugString().split("\n").length, 4002);
+});
+
+test("PageRank, 800 iterations without a checkpoint (a lineage of 800 shuffles)", { skip: sparkBug("the Spark path's plan rewrites and task command recurse into a plan (issue 19)") }, async () => {
+  const links = sc.parallelize<[string, string]>([["a", "b"], ["b", "c"], ["c", "a"], ["a", "c"], ["d", "a"]], 1).groupByKey(1).mapValues((ns) => [...ns]).cache();
+  let ranks = links.mapValues(() => 1);
+  for (let i = 0; i < 800; i++) {
+    const contributions = links.join(ranks).flatMap(([, [ns, rank]]) => ns.map((n) => [n, rank / ns.length] as [string, number]));
+    ranks = contributions.reduceByKey((a, b) => a + b, 1).mapValues((sum) => 0.15 + 0.85 * sum);
+  }
+  const result = new Map(await ranks.collect());
+  assert.deepEqual([...result.keys()].sort(), ["a", "b", "c"]);
+  assert.ok(Math.abs(result.get("a")! - 1.1634) < 1e-3 && Math.abs(result.get("c")! - 1.1922) < 1e-3, String([...result]));
+  assert.equal(ranks.toDebugString().split("\n").length, 5604);
 });
