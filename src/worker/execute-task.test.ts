@@ -58,7 +58,7 @@ test("a function that throws: a failure carrying its error, and the next task ru
   const out = await executeTask(taskOf([1], [{ op: "map", fns: ["0"] }], [() => { throw new RangeError("no such record"); }]), runtime);
   assert.equal(out.type, "failure");
   if (out.type !== "failure") return;
-  assert.equal(out.error.name, "RangeError");
+  assert.equal(out.error.name, "RangeError", out.error.message);
   assert.equal(out.error.message, "no such record");
   const next = await executeTask(taskOf([1, 2], [{ op: "count" }]), runtime);
   assert.deepEqual(next.type === "result" && next.records, [2]);
@@ -132,4 +132,16 @@ test("a plan thousands of nodes deep (chained joins) is built and read without e
   assert.equal(out.type, "result", out.type === "failure" ? out.error.message : undefined);
   if (out.type !== "result") return;
   assert.deepEqual(out.records, [[1, 4_501_500], [2, 4_501_500]]);
+});
+
+test("a stack overflow in a task of a long lineage says to checkpoint", async () => {
+  // Thousands of cached RDDs computed in one task: their streams still nest a generator each.
+  const inc = captureClosure((x: number) => x + 1);
+  let plan: PartitionPlan = { kind: "parallelize", data: v8.serialize([1, 2, 3]) };
+  for (let i = 1; i <= 20_000; i++) plan = { kind: "cached", blockId: `rdd_${100_000 + i}_0`, level: { useMemory: true, useDisk: false }, compute: { kind: "narrow", parent: plan, partitionIndex: 0, steps: [{ op: "map", fns: [inc.id] }] } };
+  const out = await executeTask({ taskId: nextTaskId++, jobId: 0, stageId: 0, partition: 0, attempt: 0, plan, closures: [[inc.id, inc.bytes]], localProperties: {} }, runtime);
+  assert.equal(out.type, "failure");
+  if (out.type !== "failure") return;
+  assert.equal(out.error.name, "RangeError", out.error.message);
+  assert.match(out.error.message, /Maximum call stack size exceeded: the task computes a lineage of over 1000 steps at once\. Cut the lineage with a checkpoint: sc\.setCheckpointDir\(dir\) once, then rdd\.checkpoint\(\)/);
 });

@@ -5,7 +5,7 @@
  * It knows no transport: the local pool's fd-3 loop (transport/worker-main.ts) and any
  * other channel decode a task, call this, and encode the outcome.
  */
-import type { TaskDescription } from "../scheduler/plan.js";
+import { planNodes, type PartitionPlan, type TaskDescription } from "../scheduler/plan.js";
 import { collectStream, type BatchStream } from "./batch-stream.js";
 import { buildStream } from "./task-runner.js";
 import type { InterruptCheck } from "./task-interrupts.js";
@@ -20,6 +20,23 @@ function serializeError(err: unknown): SerializedError {
     return { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code as string | undefined };
   }
   return { name: "Error", message: `a non-Error value was thrown: ${String(err)}`, stack: undefined, code: THROWN_VALUE };
+}
+
+/** Plan nodes past which a task's stack overflow is put down to the length of its lineage. */
+const LONG_PLAN = 1000;
+
+/**
+ * A stack overflow in a task whose plan is long: what to do about it. Some operators still
+ * nest a call per RDD of a lineage (a chain of cached or zipped RDDs read in one task).
+ */
+function explained(err: unknown, plan: PartitionPlan): unknown {
+  if (!(err instanceof RangeError) || !err.message.includes("call stack")) return err;
+  let nodes = 0;
+  for (const _ of planNodes(plan)) if (++nodes > LONG_PLAN) break;
+  if (nodes <= LONG_PLAN) return err;
+  const e = new RangeError(`${err.message}: the task computes a lineage of over ${LONG_PLAN} steps at once. Cut the lineage with a checkpoint: sc.setCheckpointDir(dir) once, then rdd.checkpoint() before an action every few hundred iterations`, { cause: err });
+  e.stack = `${e.name}: ${e.message}\n${err.stack?.split("\n").slice(1).join("\n") ?? ""}`;
+  return e;
 }
 
 /**
@@ -115,7 +132,7 @@ async function runTask(task: TaskDescription, runtime: WorkerRuntime, io: TaskIo
     return { type: "result", taskId: task.taskId, records, metrics: metricsOf(scope, started, typeof out === "number" ? out : out.length), blocks: runtime.blocks.takeUpdates(), accumulators: [...scope.accumulators] };
   } catch (err) {
     // A failed attempt's accumulator additions are dropped.
-    return { type: "failure", taskId: task.taskId, error: serializeError(err), metrics: metricsOf(scope, started, 0), blocks: runtime.blocks.takeUpdates() };
+    return { type: "failure", taskId: task.taskId, error: serializeError(explained(err, task.plan)), metrics: metricsOf(scope, started, 0), blocks: runtime.blocks.takeUpdates() };
   } finally {
     failEscaped = undefined;
     run.catch(() => {}); // after an escaped failure, the chain's own end is of no interest
