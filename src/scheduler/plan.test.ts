@@ -1,7 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import v8 from "node:v8";
-import { closureIdsOf, flattenPlan, inflatePlan, leavesInReadOrder, mapChildPlans, planNodes, type FlatPlan, type PartitionPlan } from "./plan.js";
+import { closureIdsOf, flattenPlan, inflatePlan, leavesInReadOrder, mapChildPlans, planNodes, rewritePlan, type FlatPlan, type PartitionPlan } from "./plan.js";
 
 const leaf = (start: number): PartitionPlan => ({ kind: "range", start, end: start + 1, step: 1 });
 const input = (partition: number): PartitionPlan => ({ kind: "executor-input", from: { rdd: "r", partitions: 9, partition, records: "tagged-batches" } });
@@ -50,4 +50,17 @@ test("a plan node reached twice is flattened once, and is one node again when in
   const back = inflatePlan(flat) as Extract<PartitionPlan, { kind: "zip" }>;
   assert.deepEqual(back, plan);
   assert.equal((back.left as Extract<PartitionPlan, { kind: "narrow" }>).parent, back.right);
+});
+
+test("rewritePlan: replaced nodes whole, the rest rebuilt bottom-up through `after`, however deep; a shared node once", () => {
+  const deep = chainedJoins(50_000, input);
+  let replaced = 0;
+  const rewritten = rewritePlan(deep, (node) => (node.kind === "executor-input" ? (replaced++, leaf(node.from!.partition)) : undefined), (node) => (node.kind === "narrow" ? { ...node, partitionIndex: 7 } : node));
+  assert.equal(replaced, 50_001);
+  assert.deepEqual(shape(rewritten), shape(chainedJoins(50_000)).map((s) => s.replace('"partitionIndex":0', '"partitionIndex":7')));
+  const shared = input(1);
+  const plan: PartitionPlan = { kind: "zip", left: { kind: "narrow", parent: shared, partitionIndex: 0, steps: [] }, right: shared };
+  const back = rewritePlan(plan, (node) => (node.kind === "executor-input" ? leaf(9) : undefined)) as Extract<PartitionPlan, { kind: "zip" }>;
+  assert.equal((back.left as Extract<PartitionPlan, { kind: "narrow" }>).parent, back.right, "still one node");
+  assert.deepEqual(back.right, leaf(9));
 });

@@ -158,6 +158,38 @@ export function* planNodes(plan: PartitionPlan, children: (plan: PartitionPlan) 
 }
 
 /**
+ * `plan` rebuilt bottom-up without recursion (a plan may nest thousands deep): a node that
+ * `replace` maps to a plan is replaced whole (not descended into); any other node gets its
+ * rebuilt children and then goes through `after`. A node reached twice is rebuilt once.
+ */
+export function rewritePlan(plan: PartitionPlan, replace: (node: PartitionPlan) => PartitionPlan | undefined, after: (node: PartitionPlan) => PartitionPlan = (node) => node): PartitionPlan {
+  const done = new Map<PartitionPlan, PartitionPlan>();
+  const stack: Array<{ node: PartitionPlan; expanded: boolean }> = [{ node: plan, expanded: false }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (done.has(top.node)) {
+      stack.pop();
+      continue;
+    }
+    const whole = top.expanded ? undefined : replace(top.node);
+    if (whole !== undefined) {
+      done.set(top.node, whole);
+      stack.pop();
+      continue;
+    }
+    const children = childPlans(top.node);
+    if (!top.expanded) {
+      top.expanded = true;
+      for (let i = children.length - 1; i >= 0; i--) if (!done.has(children[i]!)) stack.push({ node: children[i]!, expanded: false });
+      continue;
+    }
+    stack.pop();
+    done.set(top.node, after(children.length === 0 ? top.node : mapChildPlans(top.node, (child) => done.get(child)!)));
+  }
+  return done.get(plan)!;
+}
+
+/**
  * The `executor-input` leaves of a plan in the order a worker reads them (a join loads its
  * right side before it reads the left; a cartesian product holds its right side too): the
  * order an engine handing them over in one stream should follow.

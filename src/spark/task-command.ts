@@ -4,7 +4,7 @@
  * functions it names, and how records are framed on the way in and out. Opaque to the JVM;
  * the driver writes it (spark/driver/), the worker reads it (spark/worker/).
  */
-import { leavesInReadOrder, mapChildPlans, type ClassTable, type ClosureId, type PartitionPlan, type SparkInputPartition } from "../scheduler/plan.js";
+import { flattenPlan, inflatePlan, leavesInReadOrder, rewritePlan, type ClassTable, type ClosureId, type FlatPlan, type PartitionPlan, type SparkInputPartition } from "../scheduler/plan.js";
 import { encodeMessage, decodeMessage } from "../serde/message-codec.js";
 import type { CustomSerializerSpec, SerializerSpec } from "../serde/record-serializers.js";
 import { TsparkError } from "../errors.js";
@@ -94,15 +94,38 @@ export const PROFILE_ENV = "TSPARK_SPARK_PROFILE";
 /** Marks tspark's command frame, so a worker handed anything else says so instead of misreading it. */
 const MAGIC = Buffer.from("tspark-command/1\n");
 
+/** A PartitionTask as it crosses to a worker: its plan flattened (V8's serializer recurses into a nested one). */
+interface FlatTask {
+  partition: number;
+  plan: FlatPlan;
+}
+type FlatCommand = Omit<SparkTaskCommand, "plans"> & { plans: { all: FlatPlan; input: InputCodec } | { byPartition: Array<[number, FlatTask]> } };
+
+const flatTask = (t: PartitionTask): FlatTask => ({ partition: t.partition, plan: flattenPlan(t.plan) });
+const inflatedTask = (t: FlatTask): PartitionTask => ({ partition: t.partition, plan: inflatePlan(t.plan) });
+
+/** A planned task as its Spark partition's one record. */
+export function encodePartitionTask(task: PartitionTask): Buffer {
+  return encodeMessage(flatTask(task));
+}
+
+export function decodePartitionTask(bytes: Uint8Array): PartitionTask {
+  return inflatedTask(decodeMessage<FlatTask>(bytes));
+}
+
 export function encodeTaskCommand(command: SparkTaskCommand): Buffer {
-  return Buffer.concat([MAGIC, encodeMessage(command)]);
+  const { plans } = command;
+  const flat: FlatCommand = { ...command, plans: "all" in plans ? { all: flattenPlan(plans.all), input: plans.input } : { byPartition: plans.byPartition.map(([p, t]) => [p, flatTask(t)]) } };
+  return Buffer.concat([MAGIC, encodeMessage(flat)]);
 }
 
 export function decodeTaskCommand(bytes: Buffer): SparkTaskCommand {
   if (bytes.length < MAGIC.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new TsparkError("PROTOCOL", "the task's command is not a tspark command: was tspark's worker set as the executable of another application's (PySpark's) functions, or is the driver a different tspark version?");
   }
-  return decodeMessage<SparkTaskCommand>(bytes.subarray(MAGIC.length));
+  const flat = decodeMessage<FlatCommand>(bytes.subarray(MAGIC.length));
+  const { plans } = flat;
+  return { ...flat, plans: "all" in plans ? { all: inflatePlan(plans.all), input: plans.input } : { byPartition: plans.byPartition.map(([p, t]) => [p, inflatedTask(t)]) } };
 }
 
 /**
@@ -132,13 +155,12 @@ export function inputOf(plan: PartitionPlan): InputCodec {
 
 /** The plan with its `executor-input` leaf replaced by `input`. */
 export function withInput(plan: PartitionPlan, input: PartitionPlan): PartitionPlan {
-  return plan.kind === "executor-input" ? input : mapChildPlans(plan, (child) => withInput(child, input));
+  return rewritePlan(plan, (node) => (node.kind === "executor-input" ? input : undefined));
 }
 
 /** The plan with every narrow node's partition index set to the running task's. */
 export function forPartition(plan: PartitionPlan, partitionIndex: number): PartitionPlan {
-  const mapped = mapChildPlans(plan, (child) => forPartition(child, partitionIndex));
-  return mapped.kind === "narrow" ? { ...mapped, partitionIndex } : mapped;
+  return rewritePlan(plan, () => undefined, (node) => (node.kind === "narrow" ? { ...node, partitionIndex } : node));
 }
 
 /**

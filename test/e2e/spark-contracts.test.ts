@@ -20,8 +20,7 @@ const MIN_PASSED_ON_SPARK = 50;
 const EXPECTED_SKIPS: Record<string, typeof LOCAL_ENGINE_ONLY | typeof BUG_ON_SPARK> = {
   "reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all": LOCAL_ENGINE_ONLY,
   "a straggling task's speculative copy finishes the job long before the straggler would": LOCAL_ENGINE_ONLY,
-  "1000 chained joins plan, run and collect (a task's plan thousands of nodes deep)": BUG_ON_SPARK,
-  "PageRank, 800 iterations without a checkpoint (a lineage of 800 shuffles)": BUG_ON_SPARK,
+  "PageRank, 800 iterations without a checkpoint (a lineage of 800 shuffles)": LOCAL_ENGINE_ONLY,
 };
 
 interface TapSummary {

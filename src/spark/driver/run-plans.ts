@@ -7,14 +7,14 @@
  */
 import { fileURLToPath } from "node:url";
 import type { CommandPlans, OutputCodec, PartitionResult, PartitionTask } from "../task-command.js";
-import { leavesInReadOrder, mapChildPlans, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
+import { leavesInReadOrder, rewritePlan, type PartitionPlan, type SparkInputPartition } from "../../scheduler/plan.js";
 import type { JobPlanner } from "../../scheduler/job-planner.js";
-import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
+import { decodeMessage } from "../../serde/message-codec.js";
 import type { SerializerSpec } from "../../serde/record-serializers.js";
 import { TsparkError } from "../../errors.js";
 import { JavaObject, type JvmCalls, type Py4JClient } from "../py4j/py4j-client.js";
 import type { SparkMinor } from "../gateway/spark-home.js";
-import { encodeTaskCommand, inRuns } from "../task-command.js";
+import { encodePartitionTask, encodeTaskCommand, inRuns } from "../task-command.js";
 import { collectFrames, parallelizeFrames, workerRdd } from "./jvm-rdds.js";
 
 export interface SparkTarget {
@@ -58,7 +58,7 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
     modules: resources.modules,
   };
   const command = encodeTaskCommand({ output, outputSource, outputSerializer, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared, ...(barrier ? { barrierTasks: tasks.length } : {}) });
-  const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length);
+  const parent = input ? await input.rdd(target) : await parallelizeFrames(client, jsc, tasks.map((t) => encodePartitionTask(t)), tasks.length);
   const rdd = await workerRdd(client, parent, { command, workerExec, env: workerEnv, minor, broadcasts: resources.broadcasts, accumulator, barrier });
   return { rdd, partitions: input?.partitions };
 }
@@ -100,8 +100,7 @@ function sparkLeaves(plan: PartitionPlan): SparkInputPartition[] {
 
 /** `plan` with each Spark input leaf replaced by `replace(leaf)`. */
 function mapSparkLeaves(plan: PartitionPlan, replace: (leaf: SparkInputPartition) => PartitionPlan): PartitionPlan {
-  if (plan.kind === "executor-input") return plan.from ? replace(plan.from) : plan;
-  return mapChildPlans(plan, (child) => mapSparkLeaves(child, replace));
+  return rewritePlan(plan, (node) => (node.kind === "executor-input" ? (node.from ? replace(node.from) : node) : undefined));
 }
 
 /**
@@ -208,7 +207,7 @@ function plannedMember(tasks: PartitionTask[]): Member {
     key: "planned",
     partitions: tasks.length,
     partitioned: false,
-    build: ({ client, jsc }) => parallelizeFrames(client, jsc, tasks.map((t) => encodeMessage(t)), tasks.length),
+    build: ({ client, jsc }) => parallelizeFrames(client, jsc, tasks.map((t) => encodePartitionTask(t)), tasks.length),
   };
 }
 

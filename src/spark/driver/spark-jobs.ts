@@ -321,7 +321,7 @@ function removeIfEmptyLocalDir(path: string): void {
 }
 
 /** A failed Spark job as tspark reports one: the user's error and line when a task threw. */
-function sparkJobError(name: string, err: unknown): unknown {
+export function sparkJobError(name: string, err: unknown): unknown {
   if (!(err instanceof JvmError)) return err;
   const task = findTaskError(err.javaStackTrace ?? err.message);
   if (task) {
@@ -333,5 +333,9 @@ function sparkJobError(name: string, err: unknown): unknown {
   if (cancelled) return new TsparkError("JOB_CANCELLED", `Job "${name}" cancelled on Spark: ${cancelled[1]}`, { cause: err });
   const lost = /Python worker exited unexpectedly|crashed/.exec(err.javaMessage);
   if (lost) return new TsparkError("WORKER_LOST", `Job "${name}" failed on Spark: tspark's worker process died (${err.javaMessage})`, { cause: err });
+  // Spark's own scheduler and serializers recurse through an RDD's lineage (as for PySpark's programs).
+  if (/StackOverflowError/.test(err.javaMessage)) {
+    return new TsparkError("JVM_ERROR", `Job "${name}" failed on Spark: the RDD's lineage is too long for the JVM's stack (${err.javaMessage}). Checkpoint it every few dozen iterations: sc.setCheckpointDir(dir) once, then rdd.checkpoint() before its next action (or raise the driver JVM's -Xss)`, { cause: err });
+  }
   return err;
 }

@@ -13,7 +13,7 @@
  */
 import { TsparkError } from "../../errors.js";
 import type { ShuffleDependency } from "../../scheduler/lineage.js";
-import { mapChildPlans, type PartitionPlan } from "../../scheduler/plan.js";
+import { rewritePlan, type PartitionPlan } from "../../scheduler/plan.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
 import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionTask } from "../task-command.js";
@@ -77,11 +77,11 @@ export class SparkShuffles {
 
   /** `plan` with each read of a shuffle's files made a read of the frames Spark moved. */
   readPlan(plan: PartitionPlan): PartitionPlan {
-    if (plan.kind === "shuffle-read") {
-      const s = this.get(plan.shuffleId);
-      return { kind: "executor-input", from: { rdd: s.values.javaId, partitions: s.numPartitions, partition: plan.partition, records: "tagged-batches", tagged: { source: plan.shuffleId, partitioner: s.partitioner }, partitionedRdd: s.partitioned.javaId } };
-    }
-    return mapChildPlans(plan, (child) => this.readPlan(child));
+    return rewritePlan(plan, (node) => {
+      if (node.kind !== "shuffle-read") return undefined;
+      const s = this.get(node.shuffleId);
+      return { kind: "executor-input", from: { rdd: s.values.javaId, partitions: s.numPartitions, partition: node.partition, records: "tagged-batches", tagged: { source: node.shuffleId, partitioner: s.partitioner }, partitionedRdd: s.partitioned.javaId } };
+    });
   }
 
   private partitionerId(p: { equals(other: unknown): boolean }): number {

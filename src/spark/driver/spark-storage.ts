@@ -8,7 +8,7 @@
  */
 import { TsparkError } from "../../errors.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
-import { mapChildPlans, type PartitionPlan } from "../../scheduler/plan.js";
+import { childPlans, planNodes, rewritePlan, type PartitionPlan } from "../../scheduler/plan.js";
 import type { SerializerSpec } from "../../serde/record-serializers.js";
 import type { Lineage } from "../../scheduler/lineage.js";
 import { parseBlockId } from "../../storage/block-store.js";
@@ -39,21 +39,17 @@ export class SparkStorage {
    * (made at the first need, from `nodeOf`'s partitions; `readShuffles` maps their shuffle reads).
    */
   async readPlan(plan: PartitionPlan, nodeOf: (rddId: number) => Lineage | undefined, readShuffles: (plan: PartitionPlan) => PartitionPlan, build: BatchesRdd): Promise<PartitionPlan> {
-    if (plan.kind === "cached") {
-      const { rddId, partition } = parseBlockId(plan.blockId);
-      const { rdd, partitions } = await this.ensure(rddId, plan, nodeOf, readShuffles, build);
+    // The persisted partitions it reads (not looking inside them: Spark computes those), each made once.
+    const cached = [...planNodes(plan, (node) => (node.kind === "cached" ? [] : childPlans(node)))].filter((node): node is CachedPlan => node.kind === "cached");
+    if (cached.length === 0) return plan;
+    const reads = new Map<PartitionPlan, PartitionPlan>();
+    await Promise.all(cached.map(async (node) => {
+      const { rddId, partition } = parseBlockId(node.blockId);
+      const { rdd, partitions } = await this.ensure(rddId, node, nodeOf, readShuffles, build);
       // No partitioner for Spark: the JVM RDD keeps none, so a task reading it with others gathers them.
-      return { kind: "executor-input", from: { rdd: rdd.javaId, partitions, partition, records: "tagged-batches", tagged: { source: PERSISTED_SOURCES + rddId } } };
-    }
-    const children: PartitionPlan[] = [];
-    const mapped = mapChildPlans(plan, (child) => {
-      children.push(child);
-      return child;
-    });
-    if (children.length === 0) return plan;
-    const read = await Promise.all(children.map((c) => this.readPlan(c, nodeOf, readShuffles, build)));
-    let i = 0;
-    return mapChildPlans(mapped, () => read[i++]!);
+      reads.set(node, { kind: "executor-input", from: { rdd: rdd.javaId, partitions, partition, records: "tagged-batches", tagged: { source: PERSISTED_SOURCES + rddId } } });
+    }));
+    return rewritePlan(plan, (node) => reads.get(node));
   }
 
   private ensure(rddId: number, cached: CachedPlan, nodeOf: (rddId: number) => Lineage | undefined, readShuffles: (plan: PartitionPlan) => PartitionPlan, build: BatchesRdd): Promise<{ rdd: JavaObject; partitions: number }> {

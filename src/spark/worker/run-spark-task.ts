@@ -21,7 +21,7 @@ import { executorInput } from "./executor-records.js";
 import { jvmBarrierClient } from "./jvm-barrier.js";
 import { MAX_FRAME_BYTES } from "../../serde/framing.js";
 import { MAX_PIECE_BYTES, encodeRecordPieces } from "../../serde/result-pieces.js";
-import { decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type OutputCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
+import { decodePartitionTask, decodeTaskCommand, planOfPartition, withInput, PROFILE_ENV, type OutputCodec, type PartitionResult, type PartitionTask } from "../task-command.js";
 import { markHostedWorker } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
@@ -40,7 +40,7 @@ async function plannedInput(reader: WireReader): Promise<PartitionTask> {
   if (!task || (await reader.readFrames(1)) !== SpecialLength.END_OF_DATA_SECTION) {
     throw new TsparkError("PROTOCOL", "a planned task's input must be exactly one plan");
   }
-  return decodeMessage<PartitionTask>(task);
+  return decodePartitionTask(task);
 }
 
 function deliverTo(writer: WireWriter, codec: OutputCodec, tag: { source: number; partition: number }, serializer?: SerializerSpec): (records: BatchStream<unknown>) => Promise<number> {
