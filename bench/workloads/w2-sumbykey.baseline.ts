@@ -1,11 +1,26 @@
-/** W2 baseline. */
-import { forEachLine, report } from "./common.js";
+/**
+ * W2 baseline: sum of values by key, as one plain Node process.
+ * Shape: 16 MiB pieces of whole lines (common.ts); per line the key is cut at the first tab
+ * (found by a char loop: keys are short) and the value parsed from the text without making a
+ * string (parseNumber; Number() for anything but plain digits); the sums are one Map, get +
+ * set (with a million keys the time is cache misses in the Map: a slot index into a separate
+ * sums array, which saves the second lookup, measured no faster and took 20% more memory).
+ * A line without a tab is read as the tspark program reads it (l.slice(0, -1), Number(l)).
+ */
+import { forEachChunk, parseNumber, report } from "./common.js";
 
 const sums = new Map<string, number>();
-forEachLine(process.argv[2]!, (l) => {
-  const t = l.indexOf("\t");
-  const k = l.slice(0, t);
-  sums.set(k, (sums.get(k) ?? 0) + Number(l.slice(t + 1)));
+forEachChunk(process.argv[2]!, (text) => {
+  for (let i = 0, n = text.length; i < n;) {
+    let t = i;
+    let c;
+    while ((c = text.charCodeAt(t)) !== 9 && c !== 10) t++;
+    const nl = c === 10 ? t : text.indexOf("\n", t);
+    const k = c === 9 ? text.slice(i, t) : text.slice(i, Math.max(i, nl - 1));
+    const v = c === 9 ? parseNumber(text, t + 1, nl) : Number(text.slice(i, nl));
+    sums.set(k, (sums.get(k) ?? 0) + v);
+    i = nl + 1;
+  }
 });
 let total = 0;
 for (const v of sums.values()) total += v;
