@@ -12,8 +12,8 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
  * Calls `each` with the file's text in large pieces, each a run of whole lines, every line
  * ending in "\n" (the last line of a file without a final newline gets one), the lines being
  * exactly those tspark's textFile gives (Hadoop's LineRecordReader as line-reader.ts has it):
- * "\r\n" ends a line as "\n" does, a lone "\r" stays, a "\r" ending the file is dropped, a
- * final "\n" makes no extra empty line.
+ * "\r\n" and a lone "\r" end a line as "\n" does, and a final line end makes no extra empty
+ * line.
  *
  * Bytes are read 16 MiB at a time and cut after the last "\n" of the read (a "\n" byte is never
  * inside a UTF-8 sequence), the rest carried to the front of the buffer for the next read.
@@ -57,8 +57,8 @@ export function forEachChunk(path: string, each: (text: string, ascii: boolean) 
 
 function decode(bytes: Buffer, ascii: boolean, last: boolean): string {
   let text = ascii ? bytes.toString("latin1") : bytes.toString("utf8");
-  if (bytes.indexOf(13) !== -1) text = text.replaceAll("\r\n", "\n");
-  if (last) text = (text.endsWith("\r") ? text.slice(0, -1) : text) + "\n";
+  if (bytes.indexOf(13) !== -1) text = text.replaceAll("\r\n", "\n").replaceAll("\r", "\n");
+  if (last && !text.endsWith("\n")) text += "\n";
   return text;
 }
 
