@@ -69,26 +69,8 @@ export function forEachLine(path: string, each: (line: string) => void): void {
   });
 }
 
-/**
- * Strings by Unicode code point, as tspark orders keys (util/ordering.ts); JS's `<` compares
- * UTF-16 code units, which differs only where both strings have a unit from U+D800 up at
- * their first difference.
- */
-export function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x < y ? -1 : 1;
-  }
-  return a.length < b.length ? -1 : 1;
-}
+/** Strings by Unicode code point, as tspark orders keys (JS's `<` compares UTF-16 code units). */
+export { compareStrings as compareCodePoints } from "../../src/util/ordering.js";
 
 /**
  * Number(text.slice(from, to)) without making the string in the common case: a run of 1-15
@@ -112,4 +94,24 @@ export function parseNumber(text: string, from: number, to: number): number {
 export function report(result: unknown, workerRssBytes: number[] = [], jobStart?: number): void {
   const jobSeconds = jobStart === undefined ? undefined : (performance.now() - jobStart) / 1000;
   console.log(`RESULT ${JSON.stringify({ result, driverRssBytes: process.resourceUsage().maxRSS * 1024, workerRssBytes, jobSeconds })}`);
+}
+
+/**
+ * Calls `each` with every line's key (the text before its first tab) and value (parsed in
+ * place, parseNumber) of a key/value file; a line without a tab as the tspark programs read
+ * it (l.slice(0, -1) as the key, Number(l) as the value). The key is found by a char loop:
+ * keys are short.
+ */
+export function forEachKeyValue(path: string, each: (key: string, value: number) => void): void {
+  forEachChunk(path, (text) => {
+    for (let i = 0, n = text.length; i < n;) {
+      let t = i;
+      let c;
+      while ((c = text.charCodeAt(t)) !== 9 && c !== 10) t++;
+      const nl = c === 10 ? t : text.indexOf("\n", t);
+      const k = c === 9 ? text.slice(i, t) : text.slice(i, Math.max(i, nl - 1));
+      each(k, c === 9 ? parseNumber(text, t + 1, nl) : Number(text.slice(i, nl)));
+      i = nl + 1;
+    }
+  });
 }

@@ -5,22 +5,13 @@
  * finds the key's array to push to (a second only for a new key).
  * A line without a tab is read as the tspark program reads it (l.slice(0, -1), Number(l)).
  */
-import { forEachChunk, parseNumber, report } from "./common.js";
+import { forEachKeyValue, report } from "./common.js";
 
 const groups = new Map<string, number[]>();
-forEachChunk(process.argv[2]!, (text) => {
-  for (let i = 0, n = text.length; i < n;) {
-    let t = i;
-    let c;
-    while ((c = text.charCodeAt(t)) !== 9 && c !== 10) t++;
-    const nl = c === 10 ? t : text.indexOf("\n", t);
-    const k = c === 9 ? text.slice(i, t) : text.slice(i, Math.max(i, nl - 1));
-    const v = c === 9 ? parseNumber(text, t + 1, nl) : Number(text.slice(i, nl));
-    const g = groups.get(k);
-    if (g === undefined) groups.set(k, [v]);
-    else g.push(v);
-    i = nl + 1;
-  }
+forEachKeyValue(process.argv[2]!, (k, v) => {
+  const g = groups.get(k);
+  if (g === undefined) groups.set(k, [v]);
+  else g.push(v);
 });
 let values = 0;
 for (const g of groups.values()) values += g.length;
