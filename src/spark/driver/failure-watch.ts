@@ -59,8 +59,10 @@ export class FailureWatch {
         if (this.cancelled.has(key)) continue;
         const failed = Number(await stage.call("numFailedTasks"));
         if (failed <= (this.failuresRead.get(key) ?? 0)) continue;
-        const fatal = await this.fatalFailure(stageId, attempt);
-        this.failuresRead.set(key, failed); // read: a call that threw above leaves them to the next poll
+        const { fatal, read } = await this.fatalFailure(stageId, attempt);
+        // Only what the store already had: it records a task's error after the stage's failure
+        // count (live entities are flushed apart), and a lagging one is read again next time.
+        this.failuresRead.set(key, read);
         if (fatal === undefined) continue;
         this.cancelled.add(key);
         const sc = (await this.jsc.call("sc")) as JavaObject;
@@ -75,8 +77,8 @@ export class FailureWatch {
     }
   }
 
-  /** The error text of a failed task of the stage attempt that no retry can mend, if there is one. */
-  private async fatalFailure(stageId: number, attempt: number): Promise<string | undefined> {
+  /** The error text of a failed task of the stage attempt that no retry can mend, if there is one, and how many failed tasks' errors were read. */
+  private async fatalFailure(stageId: number, attempt: number): Promise<{ fatal: string | undefined; read: number }> {
     const sc = (await this.jsc.call("sc")) as JavaObject;
     const store = (await sc.call("statusStore")) as JavaObject;
     const failedStatus = await this.client.callStatic("org.apache.spark.status.api.v1.TaskStatus", "valueOf", "FAILED");
@@ -84,14 +86,16 @@ export class FailureWatch {
     const statuses = await this.client.callStatic("java.util.Collections", "singletonList", failedStatus as JavaObject);
     const tasks = (await store.call("taskList", stageId, attempt, 0, 2 ** 31 - 1, byId as JavaObject, statuses as JavaObject)) as JavaObject;
     const count = Number(await tasks.call("length"));
+    let read = 0;
     for (let i = 0; i < count; i++) {
       const task = (await tasks.call("apply", i)) as JavaObject;
       const message = (await task.call("errorMessage")) as JavaObject;
       if (!(await message.call("isDefined"))) continue;
+      read++;
       const text = String(await message.call("get"));
       const error = findTaskError(text);
-      if (error && failsEveryAttempt(error)) return text;
+      if (error && failsEveryAttempt(error)) return { fatal: text, read };
     }
-    return undefined;
+    return { fatal: undefined, read };
   }
 }
