@@ -97,21 +97,26 @@ export function report(result: unknown, workerRssBytes: number[] = [], jobStart?
 }
 
 /**
- * Calls `each` with every line's key (the text before its first tab) and value (parsed in
- * place, parseNumber) of a key/value file; a line without a tab as the tspark programs read
- * it (l.slice(0, -1) as the key, Number(l) as the value). The key is found by a char loop:
- * keys are short.
+ * Calls `each` with every line's key (the text before its first tab) and where its value is
+ * (`text` from `from` to `to`, the line's end); a line without a tab as the tspark programs
+ * read it (l.slice(0, -1) as the key, the whole line as the value). The key is found by a
+ * char loop: keys are short.
  */
-export function forEachKeyValue(path: string, each: (key: string, value: number) => void): void {
+export function forEachKey(path: string, each: (key: string, text: string, from: number, to: number) => void): void {
   forEachChunk(path, (text) => {
     for (let i = 0, n = text.length; i < n;) {
       let t = i;
       let c;
       while ((c = text.charCodeAt(t)) !== 9 && c !== 10) t++;
       const nl = c === 10 ? t : text.indexOf("\n", t);
-      const k = c === 9 ? text.slice(i, t) : text.slice(i, Math.max(i, nl - 1));
-      each(k, c === 9 ? parseNumber(text, t + 1, nl) : Number(text.slice(i, nl)));
+      if (c === 9) each(text.slice(i, t), text, t + 1, nl);
+      else each(text.slice(i, Math.max(i, nl - 1)), text, i, nl);
       i = nl + 1;
     }
   });
+}
+
+/** forEachKey with the value parsed in place (parseNumber). */
+export function forEachKeyValue(path: string, each: (key: string, value: number) => void): void {
+  forEachKey(path, (key, text, from, to) => each(key, parseNumber(text, from, to)));
 }

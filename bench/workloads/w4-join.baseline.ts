@@ -5,20 +5,7 @@
  * one lookup of its key, cut at the first tab by a char loop, the rest of the line skipped
  * with indexOf. Lines without a tab are keyed as the tspark program keys them (l.slice(0, -1)).
  */
-import { forEachChunk, report } from "./common.js";
-
-function forEachKey(path: string, each: (key: string) => void): void {
-  forEachChunk(path, (text) => {
-    for (let i = 0, n = text.length; i < n;) {
-      let t = i;
-      let c;
-      while ((c = text.charCodeAt(t)) !== 9 && c !== 10) t++;
-      const nl = c === 10 ? t : text.indexOf("\n", t);
-      each(c === 9 ? text.slice(i, t) : text.slice(i, Math.max(i, nl - 1)));
-      i = nl + 1;
-    }
-  });
-}
+import { forEachKey, report } from "./common.js";
 
 const dim = new Map<string, number>();
 forEachKey(process.argv[3]!, (k) => dim.set(k, (dim.get(k) ?? 0) + 1));

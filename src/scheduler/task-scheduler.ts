@@ -98,8 +98,8 @@ export class TaskScheduler implements TaskSetHost {
     this.bus.post({ event: "stageCompleted", time: stage.completionTime, stageId: stage.stageId, result: status, failureReason });
   }
 
-  private launched(taskId: number, stageId: number, partition: number, attempt: number): (executorId: string) => void {
-    return (executorId) => this.bus.post({ event: "taskStart", taskId, stageId, partition, attempt, executorId });
+  private launched(taskId: number, stageId: number, partition: number, attempt: number, speculative = false): (executorId: string) => void {
+    return (executorId) => this.bus.post({ event: "taskStart", taskId, stageId, partition, attempt, executorId, ...(speculative ? { speculative } : {}) });
   }
 
   /** How many tasks may run at once. */
@@ -140,6 +140,7 @@ export class TaskScheduler implements TaskSetHost {
     const { partition, plan } = spec.plans[index]!;
     const taskId = this.nextTaskId++;
     track(taskId, undefined);
+    const started = this.launched(taskId, stage.stageId, partition, attempt, speculative);
     job.runningTasks.add(taskId);
     stage.numActiveTasks++;
     let r: TaskResult;
@@ -151,7 +152,7 @@ export class TaskScheduler implements TaskSetHost {
         this.hooks.preferredExecutor?.(plan),
         (executorId) => {
           track(taskId, Date.now());
-          this.bus.post({ event: "taskStart", taskId, stageId: stage.stageId, partition, attempt, executorId, ...(speculative ? { speculative } : {}) });
+          started(executorId);
         },
       );
     } finally {
