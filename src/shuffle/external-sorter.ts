@@ -17,18 +17,18 @@ export class ExternalSorter<T> {
   spillBytes = 0;
 
   /**
-   * @param fastCompare given a buffer, a cheaper comparator that orders that buffer exactly
-   *   as `compare` does, when there is one (sortByKey: native `<` for plain string keys)
+   * @param fastSort given a buffer, the same records in the order `compare` gives them, by a
+   *   faster way when there is one for these records (sortByKey's string keys), else undefined
    */
   constructor(
     private readonly compare: (a: T, b: T) => number,
     private readonly task: TaskResources,
     private readonly name: string,
-    private readonly fastCompare?: (buffer: T[]) => ((a: T, b: T) => number) | undefined,
+    private readonly fastSort?: (buffer: T[]) => T[] | undefined,
   ) {}
 
   private sortBuffer(): void {
-    this.buffer.sort(this.fastCompare?.(this.buffer) ?? this.compare);
+    this.buffer = this.fastSort?.(this.buffer) ?? this.buffer.sort(this.compare);
   }
 
   insertAll(batch: T[]): void {

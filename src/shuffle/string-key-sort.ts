@@ -1,0 +1,93 @@
+/**
+ * Sorts a buffer of [key, value] records by string key without a comparator call per
+ * comparison: a least-significant-digit radix sort over the keys' first characters (one
+ * byte each), then a comparator sort only of the runs whose keys agree on all of those
+ * characters and are longer. A comparator sort of records chases two pointers per
+ * comparison, N log N times, in random order; here each key is read once, into a column of
+ * bytes per character position, and the passes run over typed arrays.
+ *
+ * The order is exactly the comparator's (compareValues on strings: by code point), and
+ * stable (records of equal keys keep their order), because:
+ * - a character below 256 is one code unit, and code points below 256 order as their bytes;
+ * - a key shorter than the prefix reads as 0 after its end, and 0 is no character here (a
+ *   key with U+0000, or a character from 256 up, in its prefix makes the buffer take the
+ *   comparator path), so "ab" comes before "ab" + anything;
+ * - LSD radix sort is stable, and so is Array.prototype.sort for the runs.
+ */
+
+/** Under this many records the comparator sort is as fast, and allocates nothing. */
+const MIN_RECORDS = 1024;
+/** Characters sorted by radix at most; longer keys that agree on them are sorted by comparator. */
+const MAX_PREFIX = 12;
+
+/**
+ * `records` ([string, unknown] pairs) sorted by key, ascending or descending, as a new array;
+ * undefined when a key is not a string or its prefix has a character this sort does not
+ * take (the caller then sorts with `compare`). `compare` orders records exactly (the
+ * caller's comparator, descending included): it sorts runs of keys equal on the prefix.
+ */
+export function sortByStringKey<T>(records: readonly T[], descending: boolean, compare: (a: T, b: T) => number): T[] | undefined {
+  const n = records.length;
+  if (n < MIN_RECORDS) return undefined;
+  let maxLength = 0;
+  for (let i = 0; i < n; i++) {
+    const k = (records[i] as unknown as [unknown])[0];
+    if (typeof k !== "string") return undefined;
+    if (k.length > maxLength) maxLength = k.length;
+  }
+  const width = Math.min(maxLength, MAX_PREFIX);
+  // Column-major: a pass reads one character position of every key, a contiguous column.
+  const columns = new Uint8Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const k = (records[i] as unknown as [string])[0];
+    const m = k.length < width ? k.length : width;
+    for (let d = 0; d < m; d++) {
+      const c = k.charCodeAt(d);
+      if (c === 0 || c > 255) return undefined;
+      columns[d * n + i] = c;
+    }
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Uint32Array(n);
+  const starts = new Uint32Array(256);
+  for (let d = width - 1; d >= 0; d--) {
+    const base = d * n;
+    starts.fill(0);
+    for (let i = 0; i < n; i++) starts[columns[base + i]!]!++;
+    if (starts[columns[base]!] === n) continue; // one character everywhere: nothing moves
+    let at = 0;
+    for (let j = 0; j < 256; j++) {
+      const b = descending ? 255 - j : j;
+      const count = starts[b]!;
+      starts[b] = at;
+      at += count;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = order[i]!;
+      next[starts[columns[base + r]!]!++] = r;
+    }
+    [order, next] = [next, order];
+  }
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = records[order[i]!]!;
+  if (maxLength > width) sortTiedRuns(out, order, columns, n, width, compare);
+  return out;
+}
+
+/** Sorts by `compare` each run of `out` whose keys agree on all `width` prefix characters. */
+function sortTiedRuns<T>(out: T[], order: Uint32Array, columns: Uint8Array, n: number, width: number, compare: (a: T, b: T) => number): void {
+  const samePrefix = (a: number, b: number): boolean => {
+    for (let d = 0; d < width; d++) if (columns[d * n + a] !== columns[d * n + b]) return false;
+    return true;
+  };
+  let start = 0;
+  for (let i = 1; i <= n; i++) {
+    if (i < n && samePrefix(order[start]!, order[i]!)) continue;
+    if (i - start > 1) {
+      const run = out.slice(start, i).sort(compare);
+      for (let j = 0; j < run.length; j++) out[start + j] = run[j]!;
+    }
+    start = i;
+  }
+}
