@@ -518,21 +518,33 @@ function intersection(this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyR
   return step(cogroupAll([a, b], numPartitions, "intersection"), { op: "intersectDispatch", label: "intersection" });
 }
 
+/** Keys sampled per output partition for the range bounds (Spark's RangePartitioner: 20). */
+const SAMPLED_KEYS_PER_PARTITION = 20;
+
 /**
- * Bounds for a range partitioner, as PySpark's sortByKey: count, sample about 20 keys per
- * partition, sort them, take evenly spaced ones.
+ * Bounds for a range partitioner in one pass over the input, as Spark's RangePartitioner
+ * (PySpark counts, then samples in a second pass): each input partition gives its record
+ * count and a uniform sample of its keys, three times its share of 20 keys per output
+ * partition; each sampled key stands for count / sample size records of its partition, and
+ * the bounds are the keys at the weighted quantiles.
  */
 async function rangeBounds(self: PairRDD, numPartitions: number, ascending: boolean, keyfunc: ((k: unknown) => unknown) | undefined): Promise<RangePartitioner> {
-  const size = await self.count();
-  if (size === 0 || numPartitions === 1) return new RangePartitioner([], ascending, keyfunc as (k: never) => unknown);
-  const fraction = Math.min((numPartitions * 20) / Math.max(size, 1), 1);
-  const samples = await self.sample(false, fraction, 1).keys().collect();
+  if (numPartitions === 1) return new RangePartitioner([], ascending, keyfunc as (k: never) => unknown);
+  const size = Math.ceil((3 * SAMPLED_KEYS_PER_PARTITION * numPartitions) / Math.max(1, self.getNumPartitions()));
+  const sketches = (await step(self, { op: "sketchKeys", args: { size, seed: 1 }, label: "sortByKey" }).collect()) as Array<[number, unknown[]]>;
+  const weighted: Array<[unknown, number]> = [];
+  for (const [count, keys] of sketches) for (const k of keys) weighted.push([k, count / keys.length]);
   const cmp = keyfunc ? (a: unknown, b: unknown) => compareValues(keyfunc(a), keyfunc(b)) : compareValues;
-  samples.sort(cmp);
+  weighted.sort((a, b) => cmp(a[0], b[0]));
+  const total = weighted.reduce((s, [, w]) => s + w, 0);
   const bounds: unknown[] = [];
-  for (let i = 0; i < numPartitions - 1; i++) {
-    const s = samples[Math.floor((samples.length * (i + 1)) / numPartitions)];
-    if (samples.length > 0) bounds.push(keyfunc ? keyfunc(s) : s);
+  let at = 0;
+  let cumulative = 0;
+  for (let i = 1; i < numPartitions && weighted.length > 0; i++) {
+    const target = (total * i) / numPartitions;
+    while (at < weighted.length - 1 && cumulative + weighted[at]![1] < target) cumulative += weighted[at++]![1];
+    const s = weighted[at]![0];
+    bounds.push(keyfunc ? keyfunc(s) : s);
   }
   return new RangePartitioner(bounds, ascending, keyfunc as (k: never) => unknown);
 }

@@ -87,6 +87,16 @@ test("sort partitions are balanced by the sampled range bounds", async () => {
   assert.deepEqual(parts.flat(), Array.from({ length: n }, (_, i) => i));
 });
 
+test("sortByKey reads its input twice: one pass for the range bounds (count and sample together), one for the shuffle", async () => {
+  const reads = sc.accumulator(0);
+  const sorted = await sc.range(0, 5000, 1, 4).map((i) => {
+    reads.add(1);
+    return [(i * 7919) % 5000, i] as [number, number];
+  }).sortByKey(true, 3).keys().collect();
+  assert.deepEqual(sorted, Array.from({ length: 5000 }, (_, i) => i));
+  assert.equal(reads.value, 2 * 5000);
+});
+
 test("lookup on an RDD with a known partitioner reads one partition only", async () => {
   const partitioned = pairs().partitionBy(4);
   assert.deepEqual((await partitioned.lookup(3)).sort((a, b) => a - b), [3, 13, 23, 33]);

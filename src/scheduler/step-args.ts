@@ -66,6 +66,8 @@ export interface StepArgs {
   sampleByKey: { withReplacement: boolean; fractions: Array<[unknown, number]>; seed: number };
   /** randomSplit: the records whose random number falls in [lb, ub). */
   rangeSample: { lb: number; ub: number; seed: number };
+  /** sortByKey's range bounds: a partition's record count and a uniform sample of up to `size` of its keys. */
+  sketchKeys: { size: number; seed: number };
   // shuffles (shuffle-steps.ts)
   shuffleWrite: ShuffleWriteArgs;
   /** The map side of a shuffle Spark moves: the same arguments, its output handed to the executor (spark/). */

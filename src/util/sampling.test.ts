@@ -12,6 +12,8 @@ import {
   validateFraction,
   MAX_SAMPLE_SIZE,
   GAP_SAMPLING_MAX_FRACTION,
+  Reservoir,
+  Random,
   type PartitionSampler,
 } from "./sampling.js";
 import { TsparkError } from "../errors.js";
@@ -251,4 +253,25 @@ test("takeSampleFrom: retries with a new seed while the sample is short", async 
   assert.equal(seeds.length, 3);
   assert.equal(seeds[0], 7, "first attempt uses the given seed, as PySpark");
   assert.equal(new Set(seeds).size, 3);
+});
+
+test("Reservoir: counts every item, keeps at most its size, each item about equally likely", () => {
+  const small = new Reservoir<number>(10, new Random(3));
+  for (let i = 0; i < 4; i++) small.add(i);
+  assert.deepEqual([small.count, small.sample], [4, [0, 1, 2, 3]]);
+  // 20,000 reservoirs of 10 out of 1,000 items: each item is kept ~200 times.
+  const kept = new Array<number>(1000).fill(0);
+  for (let s = 0; s < 20_000; s++) {
+    const r = new Reservoir<number>(10, new Random(s));
+    for (let i = 0; i < 1000; i++) r.add(i);
+    assert.equal(r.count, 1000);
+    assert.equal(new Set(r.sample).size, 10);
+    for (const i of r.sample) kept[i]!++;
+  }
+  // Binomial(20000, 0.01): mean 200, sd ~14; the first, middle and last tenths alike.
+  for (const [from, to] of [[0, 100], [450, 550], [900, 1000]] as const) {
+    const mean = kept.slice(from, to).reduce((a, b) => a + b, 0) / (to - from);
+    assert.ok(Math.abs(mean - 200) < 10, `items ${from}-${to} kept ${mean} times on average`);
+  }
+  assert.throws(() => new Reservoir(0, new Random(1)), /positive integer/);
 });

@@ -258,6 +258,50 @@ export class StratifiedSampler<K, V> implements PartitionSampler<[K, V]> {
 }
 
 /**
+ * A uniform sample of at most `size` of a stream of unknown length, and the stream's length,
+ * in one pass (sortByKey's range bounds: Spark's RangePartitioner sketches so, where PySpark
+ * counts first and samples in a second pass). Algorithm L: after the reservoir fills, the
+ * number of items to skip before the next one taken is drawn, so random numbers are drawn
+ * O(size · log(n / size)) times, not once per item.
+ *
+ * @example
+ * const r = new Reservoir<number>(2, new Random(1));
+ * for (let i = 0; i < 100; i++) r.add(i);
+ * r.count; // → 100
+ * r.sample.length; // → 2
+ */
+export class Reservoir<T> {
+  readonly sample: T[] = [];
+  count = 0;
+  private w = 1;
+  /** The count at which the next item is taken. */
+  private next = 0;
+
+  constructor(private readonly size: number, private readonly rng: Random) {
+    if (!Number.isSafeInteger(size) || size < 1) throw new TsparkError("INVALID_ARGUMENT", `reservoir size must be a positive integer, got ${size}`);
+  }
+
+  add(item: T): void {
+    const i = this.count++;
+    if (i < this.size) {
+      this.sample.push(item);
+      if (i === this.size - 1) this.skip();
+      return;
+    }
+    if (i < this.next) return;
+    this.sample[this.rng.nextInt(this.size)] = item;
+    this.skip();
+  }
+
+  private skip(): void {
+    // 1 - nextFloat() is in (0, 1]: log never sees 0.
+    this.w *= Math.exp(Math.log(1 - this.rng.nextFloat()) / this.size);
+    const gap = Math.floor(Math.log(1 - this.rng.nextFloat()) / Math.log(1 - this.w));
+    this.next = this.count + (Number.isFinite(gap) ? gap : Number.MAX_SAFE_INTEGER);
+  }
+}
+
+/**
  * A sampling rate that yields at least `sampleSizeLowerBound` of `total` records 99.99% of
  * the time (PySpark's `RDD._computeFractionForSampleSize`, the same bounds): with
  * replacement `p + k·sqrt(p/total)` (k = 9 under 12 samples, else 5); without replacement

@@ -2,9 +2,9 @@
  * sample() and randomSplit() inside tasks: a per-partition sampler seeded from the user's
  * seed and the partition index, applied batch by batch (util/sampling.ts).
  */
-import { type BatchStream, mapBatches } from "../batch-stream.js";
+import { type BatchStream, mapBatches, reduceRecords } from "../batch-stream.js";
 import { registerStep } from "./step-registry.js";
-import { createSampler, RangeSampler, StratifiedSampler, type PartitionSampler } from "../../util/sampling.js";
+import { createSampler, RangeSampler, StratifiedSampler, Reservoir, Random, seedForPartition, type PartitionSampler } from "../../util/sampling.js";
 import { ValueMap } from "../../util/value-map.js";
 
 function sampled(input: BatchStream<unknown>, sampler: PartitionSampler<unknown>): BatchStream<unknown> {
@@ -27,4 +27,11 @@ registerStep("sampleByKey", (input, ctx) => {
   const byKey = new ValueMap<unknown, number>();
   for (const [k, f] of fractions) byKey.set(k, f);
   return sampled(input, new StratifiedSampler<unknown, unknown>(withReplacement, (k) => byKey.get(k), seed, ctx.partitionIndex) as PartitionSampler<unknown>);
+});
+
+/** sortByKey's sketch of a partition of [key, value] records: one [record count, sampled keys] record. */
+registerStep("sketchKeys", (input, ctx) => {
+  const { size, seed } = ctx.args;
+  const keys = new Reservoir<unknown>(size, new Random(seedForPartition(seed, ctx.partitionIndex)));
+  return reduceRecords(input, (r) => keys.add((r as [unknown])[0]), () => [[keys.count, keys.sample]]);
 });
