@@ -17,6 +17,13 @@ import type { TaskResources } from "./task-resources.js";
 const COMBINE_TRIAL_RECORDS = 100_000;
 /** The combine is skipped when more than this share of the trial's records had distinct keys. */
 const COMBINE_MIN_REDUCTION = 0.8;
+/**
+ * Uncombined records held as objects, over all reduce partitions, in batches: past this many
+ * batches' worth, the partial batches are encoded too. Without the bound a map task of many
+ * reduce partitions (R x batch size records) held its whole output as objects until the end,
+ * which the GC promoted and copied.
+ */
+const PLAIN_BATCHES_HELD = 4;
 
 export abstract class MapSideBuffer {
   private readonly plain: unknown[][] = [];
@@ -27,6 +34,8 @@ export abstract class MapSideBuffer {
    */
   private encoded: Buffer[][] = [];
   private encodedBytes = 0;
+  /** Uncombined records held as objects, over all partitions. */
+  private plainCount = 0;
   /** Per reduce partition, made on its first record: a map task of many reduce partitions sees few of them each. */
   private readonly combined: Array<CombinerMap | undefined> = [];
   private readonly tracker = new SizeTracker();
@@ -86,11 +95,9 @@ export abstract class MapSideBuffer {
       const buf = this.plain[p]!;
       buf.push(rec);
       this.tracker.add(rec);
-      if (buf.length >= this.batchSize) {
-        this.plain[p] = [];
-        this.tracker.release(buf.length);
-        this.encodedFull(p, this.frameOf(buf));
-      }
+      this.plainCount++;
+      if (buf.length >= this.batchSize) this.encodePlain(p);
+      else if (this.plainCount >= this.batchSize * PLAIN_BATCHES_HELD) this.encodeAllPlain();
     }
     if (this.undecided && ++this.recordsSeen === COMBINE_TRIAL_RECORDS) this.decideCombine();
     // Checked at every record (an estimate times a count): records may be whole files.
@@ -98,6 +105,22 @@ export abstract class MapSideBuffer {
       this.spill();
       this.tracker.reset();
       this.encodedBytes = 0;
+    }
+  }
+
+  /** Partition p's uncombined records, encoded as one frame. */
+  private encodePlain(p: number): void {
+    const buf = this.plain[p]!;
+    this.plain[p] = [];
+    this.plainCount -= buf.length;
+    this.tracker.release(buf.length);
+    this.encodedFull(p, this.frameOf(buf));
+  }
+
+  /** Every partition's uncombined records, encoded: the objects die young, whatever the number of partitions. */
+  private encodeAllPlain(): void {
+    for (let p = 0; p < this.numPartitions; p++) {
+      if (this.plain[p]!.length > 0) this.encodePlain(p);
     }
   }
 
@@ -133,6 +156,7 @@ export abstract class MapSideBuffer {
     this.encoded[p] = [];
     const plain = this.plain[p]!;
     this.plain[p] = [];
+    this.plainCount -= plain.length;
     for (const b of inBatches(plain, this.batchSize)) out(this.frameOf(b));
     const table = this.combined[p];
     if (table) {

@@ -55,3 +55,26 @@ test("combined map-side; past the memory budget, the partial combiners go out an
   assert.equal(totals.size, 2000);
   assert.ok([...totals.values()].every((v) => v === 25));
 });
+
+test("with many reduce partitions, records go out before any partition fills a batch, in order", () => {
+  const partitions = 512;
+  const e = new ShuffleEmitter(0, partitions, "hash", standaloneResources("/nonexistent", 64 << 20));
+  const records = Array.from({ length: 40_000 }, (_, i) => [`k${i}`, i]);
+  e.write(records.slice(0, 20_000));
+  const early = e.takeEmitted();
+  const earlyRecords = early.reduce((n, [, f]) => n + decodeBatch(taggedFrameOf(f).batch).length, 0);
+  // At most 4 batches' worth (16384 records) stay as objects, though no partition has 4096.
+  assert.ok(earlyRecords >= 20_000 - 4 * 4096, `${earlyRecords} of 20000 records out early`);
+  e.write(records.slice(20_000));
+  e.finish();
+  const byPartition = new Map<number, number[]>();
+  for (const [p, f] of [...early, ...e.takeEmitted()]) {
+    for (const [k, v] of decodeBatch<[string, number]>(taggedFrameOf(f).batch)) {
+      assert.equal(portableHash(k) % partitions, p);
+      (byPartition.get(p) ?? byPartition.set(p, []).get(p)!).push(v);
+    }
+  }
+  const values = [...byPartition.values()];
+  assert.equal(values.reduce((n, vs) => n + vs.length, 0), records.length);
+  for (const vs of values) assert.deepEqual(vs, [...vs].sort((a, b) => a - b), "a partition's records keep their order");
+});
