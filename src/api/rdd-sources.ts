@@ -156,7 +156,7 @@ export class TextFileRDD<T extends string | Uint8Array = string> extends FileInp
   }
 
   protected computeParts(paths: string[]): FileSplit[] {
-    return planFileSplits(paths, this.minPartitions);
+    return planFileSplits(paths, this.minPartitions, this.context.defaultParallelism);
   }
 
   protected planPart(split: FileSplit): PartitionPlan {

@@ -1,6 +1,7 @@
 /**
  * Split planning follows Hadoop's FileInputFormat: goal size from minPartitions, a 32 MiB
- * cap, 10% slop, gzip unsplittable, one split per empty file, at least one split overall.
+ * cap, 10% slop, gzip unsplittable, one split per empty file, at least one split overall;
+ * past the cap, equal splits in a multiple of the default parallelism.
  */
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -89,6 +90,34 @@ test("splits are capped at the 32 MiB block size", () => {
   assert.deepEqual(ranges(planFileSplits([p], 1)), [[0, 32 * mib], [32 * mib, 32 * mib], [64 * mib, 32 * mib], [96 * mib, 4 * mib]]);
   assert.equal(splitSizeFor(10 * BLOCK_SIZE, 2), BLOCK_SIZE);
   assert.equal(splitSizeFor(0, 4), 1);
+});
+
+test("past the cap, with a default parallelism: Hadoop's count of splits rounded up to a multiple of it, of equal size", () => {
+  const mib = 1024 * 1024;
+  const sparse = (name: string, bytes: number) => {
+    const p = join(dir, name);
+    writeFileSync(p, "");
+    truncateSync(p, bytes);
+    return p;
+  };
+  const p = sparse("hundred-mib.bin", 100 * mib);
+  // Hadoop's 32, 32, 32, 4 would give one of two slots two full splits and the other 36 MiB.
+  assert.deepEqual(ranges(planFileSplits([p], 2, 2)), [0, 1, 2, 3].map((i) => [i * 25 * mib, 25 * mib]));
+  assert.deepEqual(planFileSplits([p], 2, 8).map((s) => s.length), new Array(8).fill(12.5 * mib), "eight slots, eight splits");
+  const q = sparse("two-hundred-mib.bin", 200 * mib);
+  assert.deepEqual(planFileSplits([q], 2, 2).map((s) => s.length), new Array(8).fill(25 * mib), "Hadoop's 7 rounded up to 8");
+  assert.equal(planFileSplits([q], 2, 1).length, 7, "one slot: Hadoop's splits");
+  // Several files: each cut into pieces of about the even size; gzip files stay whole.
+  const a = sparse("a.bin", 70 * mib);
+  const b = sparse("b.bin", 30 * mib);
+  const gz = join(dir, "big.gz");
+  writeFileSync(gz, gzipSync("x".repeat(1000)));
+  const many = planFileSplits([a, gz, b], 2, 2);
+  assertCovers(many, [[a, 70 * mib], [gz, many.find((s) => s.path === gz)!.length], [b, 30 * mib]]);
+  assert.deepEqual(many.map((s) => Math.round((s.length / mib) * 10) / 10).filter((n) => n > 1), [23.3, 23.3, 23.3, 30]);
+  // Under the cap, nothing changes: the goal size already makes minPartitions splits.
+  const small = file("small-even.txt", 100);
+  assert.deepEqual(ranges(planFileSplits([small], 3, 2)), [[0, 33], [33, 33], [66, 34]]);
 });
 
 test("gzip files are one unsplittable split; empty files one empty split; no files one placeholder", () => {

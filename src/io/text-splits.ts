@@ -7,6 +7,13 @@
  *   a file is cut into splitSize pieces while remaining / splitSize > 1.1 (SPLIT_SLOP), so
  *   a small tail joins the last split instead of becoming a tiny one.
  *
+ * One difference, on tspark's engine: when the 32 MiB cap binds, the files are cut into as
+ * many splits as that rule gives, rounded up to a multiple of the default parallelism, of
+ * equal size. Hadoop's rule leaves a short last split (100 MiB: 32, 32, 32 and 4 MiB), so on
+ * two slots one of them runs two full splits while the other idles through most of the
+ * second wave; equal splits give every slot the same work. (On Spark, the splits are
+ * Spark's own.)
+ *
  * A gzip file cannot be split: it is one split covering the whole (compressed) file.
  * An empty file is one empty split, as in Hadoop's mapred FileInputFormat (and Spark with
  * its default spark.files.ignoreEmptySplits=false); with no files at all we still return
@@ -54,19 +61,45 @@ function fileSize(path: string): number {
   }
 }
 
-export function planFileSplits(paths: string[], minPartitions: number): FileSplit[] {
+/** [start, length] pieces of a file of `size` bytes, `pieces` of them of equal size (to a byte). */
+function cutEvenly(size: number, pieces: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < pieces; i++) {
+    const start = Math.floor((size * i) / pieces);
+    out.push([start, Math.floor((size * (i + 1)) / pieces) - start]);
+  }
+  return out;
+}
+
+/**
+ * The splits of `paths`; `parallelism` (the default parallelism, 1 if not given) balances
+ * large inputs, as the header says.
+ */
+export function planFileSplits(paths: string[], minPartitions: number, parallelism = 1): FileSplit[] {
   if (!Number.isFinite(minPartitions)) throw new TsparkError("INVALID_ARGUMENT", `minPartitions must be a number, got ${minPartitions}`);
   const sizes = paths.map(fileSize);
   const total = sizes.reduce((a, b) => a + b, 0);
   const splitSize = splitSizeFor(total, minPartitions);
+  const cuts = paths.map((path, i) => (isGzip(path) ? undefined : cutFile(sizes[i]!, splitSize)));
+  // The goal size over the cap: Hadoop's rule would cut splits of the cap's size.
+  if (parallelism > 1 && splitSizeFor(total, minPartitions, Infinity) > BLOCK_SIZE) {
+    let count = 0;
+    let splittable = 0;
+    cuts.forEach((c, i) => {
+      if (c === undefined) return;
+      count += c.length;
+      splittable += sizes[i]!;
+    });
+    const even = splittable / (Math.ceil(count / parallelism) * parallelism);
+    cuts.forEach((c, i) => {
+      if (c !== undefined && sizes[i]! > 0) cuts[i] = cutEvenly(sizes[i]!, Math.max(1, Math.round(sizes[i]! / even)));
+    });
+  }
   const splits: FileSplit[] = [];
   paths.forEach((path, i) => {
-    const size = sizes[i]!;
-    if (isGzip(path)) {
-      splits.push({ path, start: 0, length: size });
-      return;
-    }
-    for (const [start, length] of cutFile(size, splitSize)) splits.push({ path, start, length });
+    const cut = cuts[i];
+    if (cut === undefined) splits.push({ path, start: 0, length: sizes[i]! });
+    else for (const [start, length] of cut) splits.push({ path, start, length });
   });
   if (splits.length === 0) splits.push({ path: "", start: 0, length: 0 });
   return splits;
