@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { relocateModules } from "../../closure/revive.js";
 import { executeTask } from "../../worker/execute-task.js";
+import { reclaimHeapBetweenTasks } from "../../worker/heap-reclaim.js";
 import { createWorkerRuntime, type WorkerRuntime } from "../../worker/worker-runtime.js";
 import { settingsFromEnv } from "../../worker/worker-env.js";
 import { collectStream, type BatchStream } from "../../worker/batch-stream.js";
@@ -213,5 +214,6 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
     accumulatorUpdates: [encodeTaskReport({ stageId: header.stageId, metrics: outcome.metrics, accumulators: outcome.accumulators })],
   }, minor);
   await writer.flush();
+  reclaimHeapBetweenTasks();
   return answerEndOfStream(reader, writer);
 }

@@ -12,6 +12,7 @@ import { CONTROL_FD, HEARTBEAT_FD, HEARTBEAT_MS, type DriverMessage, type Worker
 import { executeTask, failRunningTask, undeliverable } from "../execute-task.js";
 import { InterruptCheck } from "../task-interrupts.js";
 import { createWorkerRuntime } from "../worker-runtime.js";
+import { reclaimHeapBetweenTasks } from "../heap-reclaim.js";
 import { VERSION } from "../../version.js";
 import { startOrphanWatchdog, exitOrphaned } from "./orphan-watchdog.js";
 import { settingsFromEnv, LOCAL_DIR_ENV } from "../worker-env.js";
@@ -40,6 +41,7 @@ let queue: Promise<void> = Promise.resolve();
 async function handleTask(task: TaskDescription): Promise<void> {
   const outcome = await executeTask(task, runtime, { interrupts: InterruptCheck.forTask(appDir, task.taskId) });
   for (const frame of outcomeFrames(outcome)) channel.write(frame);
+  reclaimHeapBetweenTasks();
 }
 
 /**
