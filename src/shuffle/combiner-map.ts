@@ -22,12 +22,31 @@ const INITIAL_CAPACITY = 2 ** INITIAL_BITS;
 
 /**
  * Where a key of hash `h` starts probing, in a table of 2^(32 - shift) slots: the high bits
- * of h times 2^32/phi (Fibonacci hashing). Not h's low bits: one reduce partition's keys all
- * have h % numPartitions equal, so with 4 partitions they would start at one slot in four.
+ * of h times the table's odd multiplier (multiply-shift hashing). Not h's low bits: one
+ * reduce partition's keys all have h % numPartitions equal, so with 4 partitions they would
+ * start at one slot in four.
  */
-export function homeSlot(h: number, shift: number): number {
-  return Math.imul(h, 0x9e3779b1) >>> shift;
+export function homeSlot(h: number, shift: number, multiplier: number): number {
+  return Math.imul(h, multiplier) >>> shift;
 }
+
+let tablesMade = 0;
+
+/**
+ * A different odd multiplier for each table. A table's entries come out in the order of its
+ * slots (a map side's combined output, a spill); put into another table that started them at
+ * the same slots, they would fill its first slots in long runs while it is smaller, and each
+ * insert would probe along the run: quadratic time. Other multipliers order the slots
+ * unrelatedly.
+ */
+function tableMultiplier(): number {
+  let x = Math.imul(++tablesMade, 0x9e3779b9);
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  return x | 1;
+}
+
 /** 2^21: positions packed below a 31-bit hash stay within float64's 53 exact bits. */
 const POSITIONS = 2 ** 21;
 
@@ -40,6 +59,9 @@ export class CombinerMap {
   private values: unknown[] = new Array(this.capacity);
   private nativeCount = 0;
   private readonly objects = new Map<string, CombinerEntry>();
+  private readonly multiplier = tableMultiplier();
+  /** Probes past a key's home slot, over all adds (a measure of clustering). */
+  probes = 0;
 
   /**
    * Adds a value (or, with `combiners`, a combiner from a map-side combine) under `key`;
@@ -50,7 +72,7 @@ export class CombinerMap {
     const h = hash ?? portableHash(key);
     const hashes = this.hashes;
     const keys = this.keys;
-    let i = homeSlot(h, this.shift);
+    let i = homeSlot(h, this.shift, this.multiplier);
     for (;;) {
       const s = hashes[i]!;
       if (s === EMPTY) break;
@@ -63,6 +85,7 @@ export class CombinerMap {
         }
       }
       i = (i + 1) & this.mask;
+      this.probes++;
     }
     hashes[i] = h;
     keys[i] = key;
@@ -75,7 +98,7 @@ export class CombinerMap {
   find(key: unknown, hash?: number): unknown {
     if (!isNativeKey(key)) return this.objects.get(canonicalKey(key))?.[1];
     const h = hash ?? portableHash(key);
-    let i = homeSlot(h, this.shift);
+    let i = homeSlot(h, this.shift, this.multiplier);
     for (;;) {
       const s = this.hashes[i]!;
       if (s === EMPTY) return undefined;
@@ -111,7 +134,7 @@ export class CombinerMap {
     for (let j = 0; j < oldHashes.length; j++) {
       const h = oldHashes[j]!;
       if (h === EMPTY) continue;
-      let i = homeSlot(h, this.shift);
+      let i = homeSlot(h, this.shift, this.multiplier);
       while (this.hashes[i] !== EMPTY) i = (i + 1) & this.mask;
       this.hashes[i] = h;
       this.keys[i] = oldKeys[j];
