@@ -5,11 +5,12 @@
  * With --spark, runs bench/vs-pyspark.ts instead: tspark on Apache Spark against PySpark.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, rmSync, statSync, openSync, readSync, closeSync } from "node:fs";
+import { readFileSync, writeFileSync, rmSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import os from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { countLines } from "./workloads/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 // `npm run bench -- --spark ...`: tspark on Apache Spark against PySpark (bench/vs-pyspark.ts).
@@ -28,15 +29,6 @@ const textPath = join(dataDir, `text-${size}mb.txt`);
 const kvPath = join(dataDir, `kv-${size}mb.tsv`);
 const dimPath = join(dataDir, "dim.tsv");
 const outDir = join(os.tmpdir(), "tspark-bench-out");
-
-function countLines(path: string): number {
-  const fd = openSync(path, "r");
-  const buf = Buffer.allocUnsafe(1 << 22);
-  let n = 0;
-  for (let r; (r = readSync(fd, buf, 0, buf.length, null)) > 0;) for (let i = buf.indexOf(10); i >= 0 && i < r; i = buf.indexOf(10, i + 1)) n++;
-  closeSync(fd);
-  return n;
-}
 
 interface Workload { id: string; name: string; file: string; args: string[]; input: string[]; conf?: string[] }
 const workloads: Workload[] = [

@@ -23,6 +23,7 @@ import { SparkContext } from "tspark";
 import { runtimeOf } from "../dist/driver/runtime-registry.js";
 import { captureClosure } from "../dist/closure/capture.js";
 import { measure, median, spread, taskMessageBytes, type JobCost } from "./scaling-probes.js";
+import { countLines } from "./workloads/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, only: { type: "string", default: "A,B,C,D,E" }, data: { type: "string", default: join(ROOT, "bench", "data") }, out: { type: "string" } } });
@@ -200,15 +201,6 @@ function w2Runs(): void {
     const n = master === "local[1]" ? 1 : 2;
     out(`| ${master} | ${spread(x.map((y) => y.job), 2)} | ${spread(x.map((y) => y.cpu), 2)} | ${spread(x.map((y) => us(y.cpu * 1000, lines)), 2)} | ${spread(x.map((y) => lines / y.job / n))} | ${spread(x.map((y) => y.rss))} |`);
   }
-}
-
-function countLines(path: string): number {
-  const fd = openSync(path, "r");
-  const buf = Buffer.allocUnsafe(1 << 22);
-  let n = 0;
-  for (let r; (r = readSync(fd, buf, 0, buf.length, null)) > 0;) for (let i = buf.indexOf(10); i >= 0 && i < r; i = buf.indexOf(10, i + 1)) n++;
-  closeSync(fd);
-  return n;
 }
 
 /** A local[2] context for the in-process measurements. */
