@@ -518,8 +518,9 @@ function intersection(this: AnyRDD, other: AnyRDD, numPartitions?: number): AnyR
   return step(cogroupAll([a, b], numPartitions, "intersection"), { op: "intersectDispatch", label: "intersection" });
 }
 
-/** Keys sampled per output partition for the range bounds (Spark's RangePartitioner: 20). */
+/** Keys sampled per output partition for the range bounds, and in all at most (Spark's RangePartitioner's). */
 const SAMPLED_KEYS_PER_PARTITION = 20;
+const MAX_SAMPLED_KEYS = 1_000_000;
 
 /**
  * Bounds for a range partitioner in one pass over the input, as Spark's RangePartitioner
@@ -530,7 +531,7 @@ const SAMPLED_KEYS_PER_PARTITION = 20;
  */
 async function rangeBounds(self: PairRDD, numPartitions: number, ascending: boolean, keyfunc: ((k: unknown) => unknown) | undefined): Promise<RangePartitioner> {
   if (numPartitions === 1) return new RangePartitioner([], ascending, keyfunc as (k: never) => unknown);
-  const size = Math.ceil((3 * SAMPLED_KEYS_PER_PARTITION * numPartitions) / Math.max(1, self.getNumPartitions()));
+  const size = Math.ceil((3 * Math.min(SAMPLED_KEYS_PER_PARTITION * numPartitions, MAX_SAMPLED_KEYS)) / Math.max(1, self.getNumPartitions()));
   const sketches = (await step(self, { op: "sketchKeys", args: { size, seed: 1 }, label: "sortByKey" }).collect()) as Array<[number, unknown[]]>;
   const weighted: Array<[unknown, number]> = [];
   for (const [count, keys] of sketches) for (const k of keys) weighted.push([k, count / keys.length]);

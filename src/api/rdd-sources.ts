@@ -8,16 +8,11 @@ import type { SparkContext } from "./context.js";
 import { RDD } from "./rdd.js";
 import type { PartitionPlan, SparkInputPartition } from "../scheduler/plan.js";
 import { resolveInputPaths } from "../io/paths.js";
-import { planFileSplits, type FileSplit } from "../io/text-splits.js";
+import { planFileSplits, sliceBounds, type FileSplit } from "../io/text-splits.js";
 import type { LineEncoding } from "../io/line-reader.js";
 import { planRecordSplits } from "../io/whole-files.js";
 import { TsparkError } from "../errors.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
-
-function sliceBounds(length: number, numSlices: number, i: number): [number, number] {
-  // PySpark's rule: slice i holds elements [i*n/k, (i+1)*n/k).
-  return [Math.floor((i * length) / numSlices), Math.floor(((i + 1) * length) / numSlices)];
-}
 
 function validSlices(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 1) throw new TsparkError("INVALID_ARGUMENT", `${what} must be a positive integer, got ${n}`);

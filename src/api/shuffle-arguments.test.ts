@@ -87,6 +87,17 @@ test("sort partitions are balanced by the sampled range bounds", async () => {
   assert.deepEqual(parts.flat(), Array.from({ length: n }, (_, i) => i));
 });
 
+test("range bounds weigh each partition's sample by its size: skewed and empty partitions still give balanced output", async () => {
+  // One partition of 30,000 keys, one of 10, one empty: a sample per partition, weighted by the counts.
+  const big = sc.range(0, 30_000, 1, 1).map((i) => (i * 7919) % 30_000);
+  const small = sc.parallelize(Array.from({ length: 10 }, (_, i) => 30_000 + i), 1);
+  const empty = sc.parallelize<number>([], 1);
+  const parts = await big.union(small).union(empty).sortBy((x) => x, true, 4).glom().collect();
+  const sizes = parts.map((p) => p.length);
+  for (const s of sizes) assert.ok(s > 30_010 / 4 / 2 && s < (30_010 / 4) * 2, `partition sizes ${sizes}`);
+  assert.deepEqual(parts.flat(), Array.from({ length: 30_010 }, (_, i) => i));
+});
+
 test("sortByKey reads its input twice: one pass for the range bounds (count and sample together), one for the shuffle", async () => {
   const reads = sc.accumulator(0);
   const sorted = await sc.range(0, 5000, 1, 4).map((i) => {

@@ -7,9 +7,10 @@
  *   a file is cut into splitSize pieces while remaining / splitSize > 1.1 (SPLIT_SLOP), so
  *   a small tail joins the last split instead of becoming a tiny one.
  *
- * One difference, on tspark's engine: when the 32 MiB cap binds, the files are cut into as
- * many splits as that rule gives, rounded up to a multiple of the default parallelism, of
- * equal size. Hadoop's rule leaves a short last split (100 MiB: 32, 32, 32 and 4 MiB), so on
+ * One difference, on tspark's engine: when the 32 MiB cap binds, the files are cut into about
+ * as many splits as that rule gives, rounded up to a multiple of the default parallelism, of
+ * equal size (exactly that many for one file; each of several files is cut into its share,
+ * rounded). Hadoop's rule leaves a short last split (100 MiB: 32, 32, 32 and 4 MiB), so on
  * two slots one of them runs two full splits while the other idles through most of the
  * second wave; equal splits give every slot the same work. (On Spark, the splits are
  * Spark's own.)
@@ -61,14 +62,17 @@ function fileSize(path: string): number {
   }
 }
 
+/** Slice i of `length` units cut into `numSlices` (PySpark's parallelize rule): [i*n/k, (i+1)*n/k). */
+export function sliceBounds(length: number, numSlices: number, i: number): [number, number] {
+  return [Math.floor((i * length) / numSlices), Math.floor(((i + 1) * length) / numSlices)];
+}
+
 /** [start, length] pieces of a file of `size` bytes, `pieces` of them of equal size (to a byte). */
 function cutEvenly(size: number, pieces: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < pieces; i++) {
-    const start = Math.floor((size * i) / pieces);
-    out.push([start, Math.floor((size * (i + 1)) / pieces) - start]);
-  }
-  return out;
+  return Array.from({ length: pieces }, (_, i) => {
+    const [a, b] = sliceBounds(size, pieces, i);
+    return [a, b - a] as [number, number];
+  });
 }
 
 /**

@@ -22,29 +22,23 @@ const INITIAL_CAPACITY = 2 ** INITIAL_BITS;
 
 /**
  * Where a key of hash `h` starts probing, in a table of 2^(32 - shift) slots: the high bits
- * of h times the table's odd multiplier (multiply-shift hashing). Not h's low bits: one
- * reduce partition's keys all have h % numPartitions equal, so with 4 partitions they would
- * start at one slot in four.
+ * of h times 2^32/phi (Fibonacci hashing). Not h's low bits: one reduce partition's keys all
+ * have h % numPartitions equal, so with 4 partitions they would start at one slot in four.
  */
-export function homeSlot(h: number, shift: number, multiplier: number): number {
-  return Math.imul(h, multiplier) >>> shift;
+export function homeSlot(h: number, shift: number): number {
+  return Math.imul(h, 0x9e3779b1) >>> shift;
 }
 
-let tablesMade = 0;
-
 /**
- * A different odd multiplier for each table. A table's entries come out in the order of its
- * slots (a map side's combined output, a spill); put into another table that started them at
- * the same slots, they would fill its first slots in long runs while it is smaller, and each
- * insert would probe along the run: quadratic time. Other multipliers order the slots
- * unrelatedly.
+ * The slot visited i-th when a table of `capacity` slots gives its entries: slots in strides
+ * of about capacity/phi (odd, so every slot once), not in order. Entries given in slot order
+ * go into another table in the order of their home slots, which fills that table's first
+ * slots in long runs while it is smaller, and each insert probes along the run: quadratic
+ * time (a reduce side merging a map side's combined output). Strided, they are spread
+ * evenly whatever the size of the table they go into.
  */
-function tableMultiplier(): number {
-  let x = Math.imul(++tablesMade, 0x9e3779b9);
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  return x | 1;
+function strideOf(capacity: number): number {
+  return Math.floor(capacity / 1.618033988749895) | 1;
 }
 
 /** 2^21: positions packed below a 31-bit hash stay within float64's 53 exact bits. */
@@ -59,8 +53,7 @@ export class CombinerMap {
   private values: unknown[] = new Array(this.capacity);
   private nativeCount = 0;
   private readonly objects = new Map<string, CombinerEntry>();
-  private readonly multiplier = tableMultiplier();
-  /** Probes past a key's home slot, over all adds (a measure of clustering). */
+  /** Probes past a key's home slot, over all adds: a measure of clustering, for tests. */
   probes = 0;
 
   /**
@@ -72,7 +65,7 @@ export class CombinerMap {
     const h = hash ?? portableHash(key);
     const hashes = this.hashes;
     const keys = this.keys;
-    let i = homeSlot(h, this.shift, this.multiplier);
+    let i = homeSlot(h, this.shift);
     for (;;) {
       const s = hashes[i]!;
       if (s === EMPTY) break;
@@ -98,7 +91,7 @@ export class CombinerMap {
   find(key: unknown, hash?: number): unknown {
     if (!isNativeKey(key)) return this.objects.get(canonicalKey(key))?.[1];
     const h = hash ?? portableHash(key);
-    let i = homeSlot(h, this.shift, this.multiplier);
+    let i = homeSlot(h, this.shift);
     for (;;) {
       const s = this.hashes[i]!;
       if (s === EMPTY) return undefined;
@@ -134,7 +127,7 @@ export class CombinerMap {
     for (let j = 0; j < oldHashes.length; j++) {
       const h = oldHashes[j]!;
       if (h === EMPTY) continue;
-      let i = homeSlot(h, this.shift, this.multiplier);
+      let i = homeSlot(h, this.shift);
       while (this.hashes[i] !== EMPTY) i = (i + 1) & this.mask;
       this.hashes[i] = h;
       this.keys[i] = oldKeys[j];
@@ -185,12 +178,14 @@ export class CombinerMap {
     return out;
   }
 
-  /** The [key, combiner] records as one array. */
+  /** The [key, combiner] records as one array, in strided slot order (strideOf). */
   toArray(): CombinerEntry[] {
     const out: CombinerEntry[] = [];
     const hashes = this.hashes;
-    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== EMPTY) out.push([this.keys[i], this.values[i]]);
+    const step = strideOf(this.capacity);
+    for (let j = 0, i = 0; j < this.capacity; j++, i = (i + step) & this.mask) if (hashes[i] !== EMPTY) out.push([this.keys[i], this.values[i]]);
     for (const e of this.objects.values()) out.push(e);
     return out;
   }
+
 }

@@ -2,9 +2,11 @@
  * Sorts a buffer of [key, value] records by string key without a comparator call per
  * comparison: a least-significant-digit radix sort over the keys' first characters (one
  * byte each), then a comparator sort only of the runs whose keys agree on all of those
- * characters and are longer. A comparator sort of records chases two pointers per
+ * characters. A comparator sort of records chases two pointers per
  * comparison, N log N times, in random order; here each key is read once, into a column of
- * bytes per character position, and the passes run over typed arrays.
+ * bytes per character position, and the passes run over typed arrays. The runs tied on the
+ * prefix (only when some key is longer than it) are sorted with JS's native `<` when all
+ * their keys order natively (util/ordering.ts), else with the caller's comparator.
  *
  * The order is exactly the comparator's (compareValues on strings: by code point), and
  * stable (records of equal keys keep their order), because:
@@ -14,6 +16,8 @@
  *   comparator path), so "ab" comes before "ab" + anything;
  * - LSD radix sort is stable, and so is Array.prototype.sort for the runs.
  */
+
+import { hasNativeStringOrder } from "../util/ordering.js";
 
 /** Under this many records the comparator sort is as fast, and allocates nothing. */
 const MIN_RECORDS = 1024;
@@ -71,12 +75,27 @@ export function sortByStringKey<T>(records: readonly T[], descending: boolean, c
   }
   const out = new Array<T>(n);
   for (let i = 0; i < n; i++) out[i] = records[order[i]!]!;
-  if (maxLength > width) sortTiedRuns(out, order, columns, n, width, compare);
+  if (maxLength > width) sortTiedRuns(out, order, columns, n, width, tiedComparators(descending, compare));
   return out;
 }
 
-/** Sorts by `compare` each run of `out` whose keys agree on all `width` prefix characters. */
-function sortTiedRuns<T>(out: T[], order: Uint32Array, columns: Uint8Array, n: number, width: number, compare: (a: T, b: T) => number): void {
+const keyOf = (r: unknown): string => (r as [string])[0];
+/** Records by string key with JS's `<` (UTF-16 order: exact for keys hasNativeStringOrder accepts). */
+export const nativeAscending = (a: unknown, b: unknown): number => {
+  const x = keyOf(a);
+  const y = keyOf(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+export const nativeDescending = (a: unknown, b: unknown): number => nativeAscending(b, a);
+
+/** For a run: native `<` when all its keys order natively, else the exact comparator. */
+function tiedComparators<T>(descending: boolean, compare: (a: T, b: T) => number): (run: T[]) => (a: T, b: T) => number {
+  const native = descending ? nativeDescending : nativeAscending;
+  return (run) => (run.every((r) => hasNativeStringOrder(keyOf(r))) ? native : compare);
+}
+
+/** Sorts each run of `out` whose keys agree on all `width` prefix characters, by the comparator `comparatorFor` gives for it. */
+function sortTiedRuns<T>(out: T[], order: Uint32Array, columns: Uint8Array, n: number, width: number, comparatorFor: (run: T[]) => (a: T, b: T) => number): void {
   const samePrefix = (a: number, b: number): boolean => {
     for (let d = 0; d < width; d++) if (columns[d * n + a] !== columns[d * n + b]) return false;
     return true;
@@ -85,7 +104,8 @@ function sortTiedRuns<T>(out: T[], order: Uint32Array, columns: Uint8Array, n: n
   for (let i = 1; i <= n; i++) {
     if (i < n && samePrefix(order[start]!, order[i]!)) continue;
     if (i - start > 1) {
-      const run = out.slice(start, i).sort(compare);
+      const run = out.slice(start, i);
+      run.sort(comparatorFor(run));
       for (let j = 0; j < run.length; j++) out[start + j] = run[j]!;
     }
     start = i;

@@ -275,3 +275,19 @@ test("Reservoir: counts every item, keeps at most its size, each item about equa
   }
   assert.throws(() => new Reservoir(0, new Random(1)), /positive integer/);
 });
+
+test("Reservoir: exactly its size of items keeps them all; a reservoir of one keeps one", () => {
+  const full = new Reservoir<number>(5, new Random(1));
+  for (let i = 0; i < 5; i++) full.add(i);
+  assert.deepEqual(full.sample, [0, 1, 2, 3, 4]);
+  full.add(5);
+  assert.equal(full.sample.length, 5);
+  const seen = new Set<number>();
+  for (let s = 0; s < 200; s++) {
+    const one = new Reservoir<number>(1, new Random(s));
+    for (let i = 0; i < 50; i++) one.add(i);
+    assert.equal(one.sample.length, 1);
+    seen.add(one.sample[0]!);
+  }
+  assert.ok(seen.size > 30, `a reservoir of one kept ${seen.size} different items over 200 seeds`);
+});

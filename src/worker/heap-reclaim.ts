@@ -17,12 +17,16 @@ const SLACK_BYTES = 128 * 1024 * 1024;
 let collect: (() => void) | undefined;
 let liveAfterLast = 0;
 
-/** Collects garbage if the heap has grown past twice its last live size and the slack; call once a task's outcome is delivered. */
-export function reclaimHeapBetweenTasks(): void {
-  if (process.memoryUsage().heapUsed <= 2 * liveAfterLast + SLACK_BYTES) return;
+/**
+ * Collects garbage if the heap has grown past twice its last live size and the slack; call
+ * once a task's outcome is delivered. True if it collected.
+ */
+export function reclaimHeapBetweenTasks(): boolean {
+  if (process.memoryUsage().heapUsed <= 2 * liveAfterLast + SLACK_BYTES) return false;
   collect ??= exposedGc();
   collect();
   liveAfterLast = process.memoryUsage().heapUsed;
+  return true;
 }
 
 /** V8's gc(): global under --expose-gc; otherwise the flag is set now and gc taken from a fresh context (the program's own global stays without it). */

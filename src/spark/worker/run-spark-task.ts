@@ -214,6 +214,8 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
     accumulatorUpdates: [encodeTaskReport({ stageId: header.stageId, metrics: outcome.metrics, accumulators: outcome.accumulators })],
   }, minor);
   await writer.flush();
-  reclaimHeapBetweenTasks();
-  return answerEndOfStream(reader, writer);
+  const again = await answerEndOfStream(reader, writer);
+  // After the task's end is acknowledged: Spark counts the task done only then.
+  if (again) reclaimHeapBetweenTasks();
+  return again;
 }

@@ -12,7 +12,7 @@ import { batchCodecOf } from "../../serde/record-serializers.js";
 import { ShuffleEmitter, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
 import { ExternalSorter } from "../../shuffle/external-sorter.js";
-import { sortByStringKey } from "../../shuffle/string-key-sort.js";
+import { sortByStringKey, nativeAscending, nativeDescending } from "../../shuffle/string-key-sort.js";
 import { SpilledGroup } from "../../shuffle/group-values.js";
 import { roughHeapSize } from "../../shuffle/size-estimator.js";
 import type { Aggregator } from "../../shuffle/aggregator.js";
@@ -211,13 +211,6 @@ registerStep("combineByKey", (input, ctx) => {
     return { insert: (b) => c.insertAll(b, combiners), output: () => c.entries(), cleanup: () => c.cleanup() };
   });
 });
-
-const nativeAscending = (a: unknown, b: unknown): number => {
-  const x = (a as [string])[0];
-  const y = (b as [string])[0];
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-const nativeDescending = (a: unknown, b: unknown): number => nativeAscending(b, a);
 
 /** Sorts a partition's [key, value] records by key (sortByKey, repartitionAndSortWithinPartitions). */
 registerStep("sortByKey", (input, ctx) => {

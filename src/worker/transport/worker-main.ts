@@ -40,7 +40,10 @@ let queue: Promise<void> = Promise.resolve();
 
 async function handleTask(task: TaskDescription): Promise<void> {
   const outcome = await executeTask(task, runtime, { interrupts: InterruptCheck.forTask(appDir, task.taskId) });
-  for (const frame of outcomeFrames(outcome)) channel.write(frame);
+  let sent: Promise<void> = Promise.resolve();
+  for (const frame of outcomeFrames(outcome)) sent = new Promise((resolve) => channel.write(frame, () => resolve()));
+  // Once the outcome has left (a large result may take a while to write): the driver waits for it, not for this.
+  await sent;
   reclaimHeapBetweenTasks();
 }
 
