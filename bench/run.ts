@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import os from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { countLines } from "./workloads/common.js";
+import { countLines, median } from "./workloads/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 // `npm run bench -- --spark ...`: tspark on Apache Spark against PySpark (bench/vs-pyspark.ts).
@@ -55,7 +55,6 @@ function runOnce(w: Workload, mode: string): Run {
   return { seconds, ...(JSON.parse(line.slice(7)) as Omit<Run, "seconds">) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 const rows: string[] = [];
 const summary: string[] = [];

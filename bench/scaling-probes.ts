@@ -4,6 +4,7 @@
  * time on a shared machine), and the bytes of the task messages the driver sends.
  */
 import { readFileSync } from "node:fs";
+import { median } from "./workloads/common.js";
 import type { SparkContext } from "tspark";
 import { runtimeOf } from "../dist/driver/runtime-registry.js";
 import { WorkerProcess } from "../dist/backend/worker-process.js";
@@ -57,12 +58,6 @@ export async function taskMessageBytes(job: () => Promise<unknown>): Promise<num
     WorkerProcess.prototype.send = send;
   }
   return sizes;
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** "median (min-max)" of the runs, with `digits` decimals. */

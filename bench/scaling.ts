@@ -22,8 +22,8 @@ import { parseArgs } from "node:util";
 import { SparkContext } from "tspark";
 import { runtimeOf } from "../dist/driver/runtime-registry.js";
 import { captureClosure } from "../dist/closure/capture.js";
-import { measure, median, spread, taskMessageBytes, type JobCost } from "./scaling-probes.js";
-import { countLines } from "./workloads/common.js";
+import { measure, spread, taskMessageBytes, type JobCost } from "./scaling-probes.js";
+import { countLines, median } from "./workloads/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, only: { type: "string", default: "A,B,C,D,E" }, data: { type: "string", default: join(ROOT, "bench", "data") }, out: { type: "string" } } });

@@ -19,6 +19,7 @@ import os from "node:os";
 import { Packr } from "msgpackr";
 import { encodeBatch, decodeBatch } from "../dist/serde/record-batch.js";
 import { registerRecordClass } from "../dist/serde/record-classes.js";
+import { median } from "./workloads/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { size: { type: "string", default: "50" } } });
@@ -102,7 +103,6 @@ const otherCodecs: Codec[] = [
   { name: "tspark (V8, classes kept)", encode: (r) => encodeBatch(r), decode: (b) => decodeBatch(b as Buffer) },
 ];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows = measure(datasets, codecs);
 const otherRows = measure(otherDatasets, otherCodecs);
 

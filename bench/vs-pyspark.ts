@@ -19,6 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { testSparks } from "../src/spark/testing/installed-spark.js";
+import { median } from "./workloads/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -166,7 +167,6 @@ async function runOnce(w: Workload, mode: Mode): Promise<Run> {
   return { seconds, jobSeconds: reported.jobSeconds, result: JSON.stringify(reported.result), usage };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const mib = (b: number) => (b ? (b / 2 ** 20).toFixed(0) : "-");
 const rows: string[] = [];

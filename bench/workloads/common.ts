@@ -130,3 +130,10 @@ export function countLines(path: string): number {
   closeSync(fd);
   return n;
 }
+
+/** The middle of the runs (the mean of the two middle ones for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

@@ -187,5 +187,4 @@ export class CombinerMap {
     for (const e of this.objects.values()) out.push(e);
     return out;
   }
-
 }

@@ -79,19 +79,36 @@ export function sortByStringKey<T>(records: readonly T[], descending: boolean, c
   return out;
 }
 
-const keyOf = (r: unknown): string => (r as [string])[0];
+/**
+ * A buffer of [key, value] records sorted by key the fastest exact way there is: by radix
+ * (sortByStringKey), else with JS's `<` when every key is a string it orders exactly (it is
+ * sorted in place then), else undefined: the caller sorts with its comparator.
+ */
+export function fastSortByKey<T>(records: T[], descending: boolean, compare: (a: T, b: T) => number): T[] | undefined {
+  return sortByStringKey(records, descending, compare) ?? (allNative(records) ? records.sort(descending ? nativeDescending : nativeAscending) : undefined);
+}
+
+const keyOf = (r: unknown): unknown => (r as [unknown])[0];
 /** Records by string key with JS's `<` (UTF-16 order: exact for keys hasNativeStringOrder accepts). */
-export const nativeAscending = (a: unknown, b: unknown): number => {
-  const x = keyOf(a);
-  const y = keyOf(b);
+const nativeAscending = (a: unknown, b: unknown): number => {
+  const x = keyOf(a) as string;
+  const y = keyOf(b) as string;
   return x < y ? -1 : x > y ? 1 : 0;
 };
-export const nativeDescending = (a: unknown, b: unknown): number => nativeAscending(b, a);
+const nativeDescending = (a: unknown, b: unknown): number => nativeAscending(b, a);
+
+/** Whether every record's key is a string that JS's `<` orders as compareValues does. */
+function allNative(records: readonly unknown[]): boolean {
+  return records.every((r) => {
+    const k = keyOf(r);
+    return typeof k === "string" && hasNativeStringOrder(k);
+  });
+}
 
 /** For a run: native `<` when all its keys order natively, else the exact comparator. */
 function tiedComparators<T>(descending: boolean, compare: (a: T, b: T) => number): (run: T[]) => (a: T, b: T) => number {
   const native = descending ? nativeDescending : nativeAscending;
-  return (run) => (run.every((r) => hasNativeStringOrder(keyOf(r))) ? native : compare);
+  return (run) => (allNative(run) ? native : compare);
 }
 
 /** Sorts each run of `out` whose keys agree on all `width` prefix characters, by the comparator `comparatorFor` gives for it. */

@@ -12,14 +12,14 @@ import { batchCodecOf } from "../../serde/record-serializers.js";
 import { ShuffleEmitter, type EmittedFrame } from "../../shuffle/shuffle-emitter.js";
 import { ExternalCombiner } from "../../shuffle/external-combiner.js";
 import { ExternalSorter } from "../../shuffle/external-sorter.js";
-import { sortByStringKey, nativeAscending, nativeDescending } from "../../shuffle/string-key-sort.js";
+import { fastSortByKey } from "../../shuffle/string-key-sort.js";
 import { SpilledGroup } from "../../shuffle/group-values.js";
 import { roughHeapSize } from "../../shuffle/size-estimator.js";
 import type { Aggregator } from "../../shuffle/aggregator.js";
 import type { TaskResources } from "../../shuffle/task-resources.js";
 import type { AggregatorSpec, PartitionerSpec } from "../../scheduler/step-args.js";
 import { rangePartitionOf } from "../../api/partitioner.js";
-import { compareValues, hasNativeStringOrder } from "../../util/ordering.js";
+import { compareValues } from "../../util/ordering.js";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 
@@ -220,17 +220,8 @@ registerStep("sortByKey", (input, ctx) => {
   const cmp = ascending
     ? (a: unknown, b: unknown) => cmpKeys((a as [unknown])[0], (b as [unknown])[0])
     : (a: unknown, b: unknown) => cmpKeys((b as [unknown])[0], (a as [unknown])[0]);
-  // String keys: a radix sort (string-key-sort.ts); else, when every key is a string whose
-  // native `<` order is exact, a sort with `<` (cheaper than compareValues' code-point loop).
-  const fast = keyfunc ? undefined : (buffer: unknown[]) => {
-    const sorted = sortByStringKey(buffer, !ascending, cmp);
-    if (sorted !== undefined) return sorted;
-    for (let i = 0; i < buffer.length; i++) {
-      const k = (buffer[i] as [unknown])[0];
-      if (typeof k !== "string" || !hasNativeStringOrder(k)) return undefined;
-    }
-    return buffer.sort(ascending ? nativeAscending : nativeDescending);
-  };
+  // String keys sort by radix or with native `<` (string-key-sort.ts), not through compareValues.
+  const fast = keyfunc ? undefined : (buffer: unknown[]) => fastSortByKey(buffer, !ascending, cmp);
   return drainThenStream(input, () => {
     const srt = new ExternalSorter<unknown>(cmp, ctx.task, ctx.task.spillName, fast);
     return { insert: (b) => srt.insertAll(b), output: () => srt.sorted(), cleanup: () => srt.cleanup() };
