@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { SparkContext, SparkConf, SparkFiles } from "../index.js";
 import { slotsForMaster } from "./context.js";
-import { workerSemiSpaceMB } from "../driver/driver-runtime.js";
+import { workerSemiSpaceMB } from "../backend/worker-flags.js";
 import { logThreshold, setLogSink, setLogThreshold } from "../util/log.js";
 import { alive } from "../testing/processes.js";
 

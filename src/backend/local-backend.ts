@@ -5,6 +5,7 @@
 import { flattenPlan, type ClosureId, type TaskDescription } from "../scheduler/plan.js";
 import { RESULT_TOO_LARGE, type ExecutorBackend, type ExecutorEvents, type ExecutorInfo, type ResultLimit, type TaskResult } from "./backend.js";
 import { WorkerProcess, type WorkerOptions } from "./worker-process.js";
+import { discardStandbyWorkers } from "./standby-workers.js";
 import type { WorkerMessage, DriverMessage } from "../worker/transport/protocol.js";
 import { TsparkError } from "../errors.js";
 import { formatBytes } from "../util/format.js";
@@ -54,6 +55,7 @@ export class LocalBackend implements ExecutorBackend {
   ) {
     this.slots = slots;
     for (let i = 0; i < slots; i++) this.workers.push(this.spawn());
+    discardStandbyWorkers(); // the launcher's workers this context did not adopt
     this.readyP = Promise.all(this.workers.map((w) => w.ready())).then(() => undefined);
     this.readyP.catch(() => {});
   }

@@ -2,8 +2,7 @@
  * The driver's handle on one worker process: spawns it, speaks the frame protocol on its
  * control channel, remembers which closures it already holds, and reports its death.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import type net from "node:net";
 import type { Readable } from "node:stream";
 import { FrameDecoder, encodeFrame } from "../serde/framing.js";
@@ -14,8 +13,9 @@ import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { ByteLru } from "../util/byte-lru.js";
 import { CLOSURE_CACHE_BYTES, type ClosureId } from "../scheduler/plan.js";
+import { spawnWorker } from "./worker-spawn.js";
+import { takeStandbyWorker } from "./standby-workers.js";
 
-const WORKER_MAIN = fileURLToPath(new URL("../worker/transport/worker-main.js", import.meta.url));
 const STDERR_TAIL_LINES = 20;
 
 /** Which of a worker's output streams a line came from. */
@@ -62,12 +62,12 @@ export class WorkerProcess {
 
   constructor(opts: WorkerOptions) {
     this.executorId = opts.executorId;
-    this.child = spawn(process.execPath, [...opts.nodeArgs, WORKER_MAIN], {
-      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
-      env: { ...opts.env, TSPARK_WORKER: "1" },
-    });
+    // A standby worker the launcher started (standby-workers.ts) if one fits, else a new one.
+    const standby = takeStandbyWorker(opts.nodeArgs, opts.env);
+    this.child = standby?.child ?? spawnWorker(opts.nodeArgs, opts.env);
     this.pid = this.child.pid ?? -1;
     this.channel = this.child.stdio[3] as net.Socket;
+    if (standby) this.send({ type: "adopt", env: standby.env });
     // A thread of the worker's writes a byte every HEARTBEAT_MS, busy task or not: silence
     // means the process was stopped, or hangs where no JavaScript runs.
     this.heartbeats = this.child.stdio[HEARTBEAT_FD] as net.Socket;

@@ -5,8 +5,11 @@
  * alone opens the interactive shell. Options and their precedence: launch-options.ts.
  */
 import { fileURLToPath } from "node:url";
-import { LAUNCHER_ENV } from "../api/spark-conf.js";
+import { LAUNCHER_ENV, SparkConf } from "../api/spark-conf.js";
 import { CONFIG_KEYS } from "../config/keys.js";
+import { parseSettings, type Settings } from "../config/settings.js";
+import { startStandbyWorkers } from "../backend/standby-workers.js";
+import { localWorkerNodeArgs } from "../backend/worker-flags.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { parseLaunchArgs, describeSettings, USAGE, type LaunchPlan } from "./launch-options.js";
@@ -45,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   followParent();
 
   process.env[LAUNCHER_ENV] = JSON.stringify(Object.fromEntries([...plan.settings].map(([k, s]) => [k, s.value])));
+  startWorkersEarly();
   if (plan.program === undefined) {
     const { runShell } = await import("./shell.js");
     try {
@@ -65,6 +69,21 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof TsparkError && err.code === "CONFIG") return usageError(err.message);
     throw err;
   }
+}
+
+/**
+ * Starts the workers the launcher's settings call for now, while the engine loads and the
+ * program compiles; the program's context adopts them if its own settings agree
+ * (backend/standby-workers.ts).
+ */
+function startWorkersEarly(): void {
+  let settings: Settings;
+  try {
+    settings = parseSettings(new SparkConf());
+  } catch {
+    return; // the program's context says what is wrong
+  }
+  if (settings.master.engine === "local") startStandbyWorkers(settings.master.slots, localWorkerNodeArgs(settings));
 }
 
 /** `tspark history <event log>` (src/cli/history.ts): serves until Ctrl-C. */

@@ -12,7 +12,6 @@ import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import type { SparkConf } from "../api/spark-conf.js";
 import { CONFIG_KEYS } from "../config/keys.js";
-import { heapMegabytes } from "../config/bytes.js";
 import { effectiveConfig } from "../config/effective-config.js";
 import type { Settings } from "../config/settings.js";
 import { planStep, type RDD, type StepSpec } from "../api/rdd.js";
@@ -20,6 +19,7 @@ import { Accumulator, type AccumulatorParam } from "../api/accumulator.js";
 import { Broadcast } from "../api/broadcast.js";
 import { StorageLevel } from "../api/storage-level.js";
 import { createBackend } from "../backend/engines.js";
+import { localWorkerNodeArgs, workerHeapFlags } from "../backend/worker-flags.js";
 import type { ExecutorBackend, ExecutorInfo } from "../backend/backend.js";
 import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
 import { DAGScheduler } from "../scheduler/dag-scheduler.js";
@@ -68,18 +68,6 @@ export interface DriverSettings {
   applicationId: string;
   startTime: number;
   user: string;
-}
-
-/**
- * Young-generation size of workers. Tasks allocate a tuple or string per record that dies
- * within a batch; with V8's default 16 MB semi-space many survive a scavenge and get copied,
- * so a larger one cuts GC time several-fold on a word count. The young generation is three
- * semi-spaces of resident memory, so a small buffer budget (tspark.worker.memory / 4) or heap
- * limit (/ 16) gets a smaller one.
- */
-export function workerSemiSpaceMB(workerMemoryBytes: number, heapBytes: number | undefined): number {
-  const mb = Math.min(64, Math.max(16, workerMemoryBytes / 2 ** 20 / 4), heapBytes === undefined ? Infinity : heapBytes / 2 ** 20 / 16);
-  return Math.max(1, Math.floor(mb));
 }
 
 /**
@@ -226,7 +214,7 @@ export class DriverRuntime {
     const sparkEventLog: Array<[string, string]> = settings.eventLogDir !== undefined ? [["spark.eventLog.enabled", "true"], ["spark.eventLog.dir", eventLogUrl ? settings.eventLogDir : pathToFileURL(settings.eventLogDir).href]] : [];
     const workerExec = settings.sparkWorkerExec ?? WORKER_LAUNCHER;
     // On Spark, the heap flags tspark's engine gives its workers reach them through NODE_OPTIONS (Spark starts them, with no flags of ours).
-    const heapFlags = [...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []), `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`];
+    const heapFlags = workerHeapFlags(settings);
     const profileEnv: Record<string, string> = settings.workerProfileDir !== undefined ? { [PROFILE_DIR_ENV]: settings.workerProfileDir } : {};
     const workerEnv = { [WORKER_MEMORY_ENV]: String(settings.workerMemory), NODE_OPTIONS: heapFlags.join(" "), ...profileEnv };
     try {
@@ -258,7 +246,7 @@ export class DriverRuntime {
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
     this.backend = createBackend(settings.master, {
       resultLimit: { bytes: resultLimit.bytes, text: resultLimit.text },
-      nodeArgs: [...heapFlags, ...settings.executorNodeOptions],
+      nodeArgs: localWorkerNodeArgs(settings),
       env,
       localityWaitMs: settings.localityWait,
       heartbeatTimeoutMs: settings.workerTimeout,

@@ -10,6 +10,7 @@ import type { TaskResources, ShuffleMetrics } from "../shuffle/task-resources.js
 import type { WorkerRuntime } from "./worker-runtime.js";
 import type { BatchStream } from "./batch-stream.js";
 import { TsparkError } from "../errors.js";
+import { WORKER_ENV } from "./worker-env.js";
 import type { ExecutorInputPlan } from "../scheduler/plan.js";
 
 /** The records the engine hosting a worker hands a task, for each leaf of its plan that reads them. */
@@ -137,5 +138,5 @@ export function markHostedWorker(): void {
 
 /** True inside a worker process (driver-only operations check it). */
 export function inWorker(): boolean {
-  return hostedWorker || process.env["TSPARK_WORKER"] === "1";
+  return hostedWorker || process.env[WORKER_ENV] === "1";
 }

@@ -1,14 +1,23 @@
 /**
- * Per-application settings a worker process receives from the driver at spawn time, in its
- * environment: where to put shuffle and spill files, and its memory budgets. Read once into
+ * Per-application settings a worker process receives from the driver in its environment (at
+ * spawn time, or when a standby worker is adopted): where to put shuffle and spill files, and its memory budgets. Read once into
  * the worker runtime's settings (worker-runtime.ts); task code gets them from there.
  */
 import { tmpdir } from "node:os";
 
+/** Set in the environment of every worker process tspark's engine starts. */
+export const WORKER_ENV = "TSPARK_WORKER";
+/**
+ * Set in a worker started before its application was known (backend/standby-workers.ts): it
+ * waits for the application's variables (adopt message) before it sets up.
+ */
+export const STANDBY_ENV = "TSPARK_WORKER_STANDBY";
 export const LOCAL_DIR_ENV = "TSPARK_LOCAL_DIR";
 export const WORKER_MEMORY_ENV = "TSPARK_WORKER_MEMORY_BYTES";
 export const STORAGE_MEMORY_ENV = "TSPARK_STORAGE_MEMORY_BYTES";
 export const PROFILE_DIR_ENV = "TSPARK_PROFILE_DIR";
+/** The application's own variables: a standby worker receives them when it is adopted. */
+export const APPLICATION_ENV: readonly string[] = [LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV, PROFILE_DIR_ENV];
 
 export interface WorkerSettings {
   /** The application's local directory (shuffle outputs, disk blocks and spill runs live here). */

@@ -89,6 +89,13 @@ test("a program's own process.exitCode is the launcher's exit code", () => {
   assert.equal(r.code, 3, r.stderr);
 });
 
+test("the launcher starts the workers before the program compiles, and the program's context adopts them", () => {
+  const r = tspark(["--master", "local[2]", "test/e2e/programs/standby-adopted.ts"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /workers 2 older than the context true/);
+  assert.match(r.stdout, /counted 4/);
+});
+
 test("a program that forgets stop() still exits, and its workers with it", async () => {
   const r = tspark(["test/e2e/programs/no-stop.ts"], 30_000);
   assert.equal(r.code, 0, r.stderr);

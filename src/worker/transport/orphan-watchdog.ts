@@ -10,7 +10,8 @@ import { Worker } from "node:worker_threads";
 import { rmSync } from "node:fs";
 
 const WATCHDOG_SOURCE = `
-const { workerData } = require("node:worker_threads");
+const { workerData, parentPort } = require("node:worker_threads");
+parentPort.on("message", (appDir) => { workerData.appDir = appDir; });
 const { rmSync, writeSync } = require("node:fs");
 const beat = Buffer.of(1);
 setInterval(() => {
@@ -25,9 +26,15 @@ setInterval(() => {
 }, workerData.intervalMs);
 `;
 
-export function startOrphanWatchdog(appDir: string | undefined, heartbeatFd: number, intervalMs: number): void {
+export interface OrphanWatchdog {
+  /** The application's directory to remove once orphaned (a standby worker learns it when adopted). */
+  setAppDir(appDir: string | undefined): void;
+}
+
+export function startOrphanWatchdog(appDir: string | undefined, heartbeatFd: number, intervalMs: number): OrphanWatchdog {
   const w = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { parent: process.ppid, self: process.pid, appDir, heartbeatFd, intervalMs } });
   w.unref();
+  return { setAppDir: (dir) => w.postMessage(dir) };
 }
 
 /**

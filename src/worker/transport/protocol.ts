@@ -12,6 +12,8 @@ export type { SerializedError, TaskMetrics } from "../task-outcome.js";
 export type WireTask = Omit<TaskDescription, "plan"> & { plan: FlatPlan };
 
 export type DriverMessage =
+  /** First to a standby worker (backend/standby-workers.ts): the application's variables to set (null: remove). */
+  | { type: "adopt"; env: Record<string, string | null> }
   | { type: "task"; task: WireTask }
   | { type: "shutdown" }
   /** Forget an RDD's cached blocks (unpersist). */

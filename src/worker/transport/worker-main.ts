@@ -11,16 +11,19 @@ import { encodeMessage, decodeMessage } from "../../serde/message-codec.js";
 import { CONTROL_FD, HEARTBEAT_FD, HEARTBEAT_MS, type DriverMessage, type WorkerMessage } from "./protocol.js";
 import { executeTask, failRunningTask, undeliverable } from "../execute-task.js";
 import { InterruptCheck } from "../task-interrupts.js";
-import { createWorkerRuntime } from "../worker-runtime.js";
+import { createWorkerRuntime, type WorkerRuntime } from "../worker-runtime.js";
 import { reclaimHeapBetweenTasks } from "../heap-reclaim.js";
 import { VERSION } from "../../version.js";
 import { startOrphanWatchdog, exitOrphaned } from "./orphan-watchdog.js";
-import { settingsFromEnv, LOCAL_DIR_ENV } from "../worker-env.js";
+import { settingsFromEnv, LOCAL_DIR_ENV, STANDBY_ENV } from "../worker-env.js";
 import { inflatePlan, type TaskDescription } from "../../scheduler/plan.js";
 import type { TaskOutcome } from "../task-outcome.js";
 
-const appDir = process.env[LOCAL_DIR_ENV];
-startOrphanWatchdog(appDir, HEARTBEAT_FD, HEARTBEAT_MS);
+// A standby worker (started by the launcher before its application was known) learns the
+// application's variables from its first message; any other has them in its environment.
+const standby = process.env[STANDBY_ENV] === "1";
+let appDir = standby ? undefined : process.env[LOCAL_DIR_ENV];
+const watchdog = startOrphanWatchdog(appDir, HEARTBEAT_FD, HEARTBEAT_MS);
 
 const channel = new net.Socket({ fd: CONTROL_FD, readable: true, writable: true });
 const decoder = new FrameDecoder();
@@ -29,7 +32,18 @@ function send(msg: WorkerMessage): void {
   channel.write(encodeFrame(encodeMessage(msg)));
 }
 
-const runtime = createWorkerRuntime(settingsFromEnv(), send);
+let runtime: WorkerRuntime | undefined = standby ? undefined : createWorkerRuntime(settingsFromEnv(), send);
+
+/** A standby worker's adoption: the application's variables, then the runtime they configure. */
+function adopt(env: Record<string, string | null>): WorkerRuntime {
+  for (const [key, value] of Object.entries(env)) {
+    if (value === null) delete process.env[key];
+    else process.env[key] = value;
+  }
+  appDir = process.env[LOCAL_DIR_ENV];
+  watchdog.setAppDir(appDir);
+  return createWorkerRuntime(settingsFromEnv(), send);
+}
 
 // A task's failure that escapes its promise chain (a throw in a timer, an unhandled
 // rejection) fails the running task instead of killing the worker silently.
@@ -38,7 +52,7 @@ process.on("unhandledRejection", (err) => failRunningTask(err) || process.exit(7
 
 let queue: Promise<void> = Promise.resolve();
 
-async function handleTask(task: TaskDescription): Promise<void> {
+async function handleTask(runtime: WorkerRuntime, task: TaskDescription): Promise<void> {
   const outcome = await executeTask(task, runtime, { interrupts: InterruptCheck.forTask(appDir, task.taskId) });
   let sent: Promise<void> = Promise.resolve();
   for (const frame of outcomeFrames(outcome)) sent = new Promise((resolve) => channel.write(frame, () => resolve()));
@@ -80,11 +94,17 @@ channel.on("data", (chunk: Buffer) => {
   for (const frame of decoder.push(chunk)) {
     const msg = decodeMessage<DriverMessage>(frame);
     if (msg.type === "shutdown") process.exit(0);
-    else if (msg.type === "dropRdd") queue = queue.then(() => runtime.blocks.dropRdd(msg.rddId));
-    else if (msg.type === "dropBroadcast") queue = queue.then(() => void runtime.broadcasts.delete(msg.broadcastId));
+    if (msg.type === "adopt") {
+      runtime ??= adopt(msg.env);
+      continue;
+    }
+    const rt = runtime;
+    if (!rt) throw new Error(`a standby worker got a ${msg.type} message before it was adopted`);
+    if (msg.type === "dropRdd") queue = queue.then(() => rt.blocks.dropRdd(msg.rddId));
+    else if (msg.type === "dropBroadcast") queue = queue.then(() => void rt.broadcasts.delete(msg.broadcastId));
     // Replies arrive while the task that asked is running: deliver at once, not after it.
-    else if (msg.type === "barrierReply") runtime.barrier.deliverReply(msg.requestId, msg.messages, msg.error);
-    else queue = queue.then(() => handleTask({ ...msg.task, plan: inflatePlan(msg.task.plan) }));
+    else if (msg.type === "barrierReply") rt.barrier.deliverReply(msg.requestId, msg.messages, msg.error);
+    else queue = queue.then(() => handleTask(rt, { ...msg.task, plan: inflatePlan(msg.task.plan) }));
   }
 });
 // The driver went away without a shutdown: nothing more will come, nobody wants our results.

@@ -1,0 +1,29 @@
+/**
+ * The node flags of tspark's worker processes, from a context's settings: the driver starts
+ * its workers with them, Spark's executors get the heap flags through NODE_OPTIONS, and the
+ * launcher starts its standby workers with them (backend/standby-workers.ts).
+ */
+import { heapMegabytes } from "../config/bytes.js";
+import type { Settings } from "../config/settings.js";
+
+/**
+ * Young-generation size of workers. Tasks allocate a tuple or string per record that dies
+ * within a batch; with V8's default 16 MB semi-space many survive a scavenge and get copied,
+ * so a larger one cuts GC time several-fold on a word count. The young generation is three
+ * semi-spaces of resident memory, so a small buffer budget (tspark.worker.memory / 4) or heap
+ * limit (/ 16) gets a smaller one.
+ */
+export function workerSemiSpaceMB(workerMemoryBytes: number, heapBytes: number | undefined): number {
+  const mb = Math.min(64, Math.max(16, workerMemoryBytes / 2 ** 20 / 4), heapBytes === undefined ? Infinity : heapBytes / 2 ** 20 / 16);
+  return Math.max(1, Math.floor(mb));
+}
+
+/** The heap limit (tspark.executor.memory) and young generation of a worker. */
+export function workerHeapFlags(settings: Pick<Settings, "executorMemory" | "workerMemory">): string[] {
+  return [...(settings.executorMemory !== undefined ? [`--max-old-space-size=${heapMegabytes(settings.executorMemory)}`] : []), `--max-semi-space-size=${workerSemiSpaceMB(settings.workerMemory, settings.executorMemory)}`];
+}
+
+/** Every node flag of a worker of tspark's engine: the heap flags, then tspark.executor.extraNodeOptions. */
+export function localWorkerNodeArgs(settings: Pick<Settings, "executorMemory" | "workerMemory" | "executorNodeOptions">): string[] {
+  return [...workerHeapFlags(settings), ...settings.executorNodeOptions];
+}
