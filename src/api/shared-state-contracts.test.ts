@@ -100,6 +100,26 @@ test("a broadcast is read only by the tasks that use its value", async () => {
   b.destroy();
 });
 
+test("a worker keeps its copy of a broadcast value across jobs until the broadcast is unpersisted", async () => {
+  const b = sc.broadcast({ factor: 3 } as { factor: number; stamp?: number });
+  // Each worker stamps the copy it decoded; a worker that still holds that copy answers with its stamp.
+  const stamps = async () => {
+    const seen = await sc.parallelize([1, 2, 3, 4, 5, 6, 7, 8], 8).map((x): [number, number, number] => [process.pid, (b.value.stamp ??= Math.random()), x * b.value.factor]).collect();
+    assert.deepEqual(seen.map((s) => s[2]), [3, 6, 9, 12, 15, 18, 21, 24]);
+    return new Map(seen.map(([pid, stamp]) => [pid, stamp]));
+  };
+  const first = await stamps();
+  const kept = await stamps();
+  const common = (a: Map<number, number>, c: Map<number, number>) => [...a.keys()].filter((pid) => c.has(pid));
+  assert.ok(common(first, kept).length > 0, "the two jobs shared a worker");
+  for (const pid of common(first, kept)) assert.equal(kept.get(pid), first.get(pid), `worker ${pid} kept its copy`);
+  b.unpersist();
+  const again = await stamps();
+  assert.ok(common(first, again).length > 0, "the jobs shared a worker");
+  for (const pid of common(first, again)) assert.notEqual(again.get(pid), first.get(pid), `worker ${pid} read the value again`);
+  b.destroy();
+});
+
 test("a closure referring to a broadcast carries its id, not its value", () => {
   const b = sc.broadcast(new Uint8Array(50 * 1024 * 1024));
   const { bytes } = captureClosure((i: number) => b.value[i]);

@@ -511,7 +511,10 @@ export class DriverRuntime {
     const path = join(this.localDir, `broadcast_${id}`);
     const broadcast = new Broadcast<T>(id, value, path, (bid, destroyed) => {
       if (destroyed) this.liveBroadcasts.delete(bid);
-      if (!this.stoppedFlag) this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: bid });
+      if (this.stoppedFlag) return;
+      this.backend.broadcastControl({ type: "dropBroadcast", broadcastId: bid });
+      // On Spark a destroyed one is destroyed in Spark as the next job starts (spark-jobs.ts sparkBroadcasts).
+      if (!destroyed) void this.spark?.then((jobs) => jobs.unpersistBroadcast(bid)).catch((err: unknown) => log("WARN", "spark", `unpersist of broadcast ${bid}: ${(err as Error).message}`));
     });
     this.liveBroadcasts.set(id, path);
     this.cleaner.register(broadcast, { broadcast: id, path });
