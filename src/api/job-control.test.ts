@@ -9,8 +9,9 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contractContext } from "../testing/contract-context.js";
+import type { SparkStageInfo } from "./status-tracker.js";
 
-const { sc, engine } = contractContext("job-control-test");
+const { sc, engine, localEngineOnly } = contractContext("job-control-test");
 after(() => sc.stop());
 
 const busy = (ms: number) => (x: number) => {
@@ -102,10 +103,12 @@ test("the status tracker describes jobs, stages and executors", async () => {
   const info = t.getJobInfo(jobId)!;
   assert.equal(info.status, "SUCCEEDED");
   assert.equal(info.stageIds.length, 2, "a map stage and a result stage");
-  const stage = t.getStageInfo(info.stageIds[0]!)!;
-  assert.equal(stage.numTasks, 2);
-  assert.equal(stage.numCompletedTasks, 2);
-  assert.match(stage.name, /reduceByKey at job-control\.test\.(ts|js):\d+/);
+  const [mapStage, resultStage] = [...info.stageIds].sort((a, b) => a - b).map((id) => t.getStageInfo(id)!) as [SparkStageInfo, SparkStageInfo];
+  assert.equal(mapStage.numTasks, 2);
+  assert.equal(mapStage.numCompletedTasks, 2);
+  // Spark names a map stage after the JVM's RDD (tspark does not set its call site there yet).
+  if (engine === "local") assert.match(mapStage.name, /reduceByKey at job-control\.test\.(ts|js):\d+/);
+  assert.match(resultStage.name, /collect at job-control\.test\.(ts|js):\d+/);
   // tspark's engine's worker processes (Spark's executors are Spark's: its web UI shows them).
   const execs = t.getExecutorInfos();
   assert.equal(execs.length, engine === "spark" ? 0 : 2);
@@ -113,7 +116,7 @@ test("the status tracker describes jobs, stages and executors", async () => {
   assert.equal(t.getActiveJobIds().length, 0);
 });
 
-test("when a stage fails its job, the job's other stages launch no more tasks; the context stays usable", async () => {
+test("when a stage fails its job, the job's other stages launch no more tasks; the context stays usable", { skip: localEngineOnly("Spark's FIFO scheduler gives the job's first stage every slot, so the failing stage's retries wait for the other's tasks") }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "tspark-sibling-"));
   try {
     const marks = join(dir, "started");

@@ -18,9 +18,9 @@ const MIN_PASSED_ON_SPARK = 50;
 
 /** The tests skipped on Spark: each must be listed here with its kind of reason, so that a new one is a visible decision. */
 const EXPECTED_SKIPS: Record<string, typeof LOCAL_ENGINE_ONLY | typeof BUG_ON_SPARK> = {
-  "reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all": LOCAL_ENGINE_ONLY,
   "a straggling task's speculative copy finishes the job long before the straggler would": LOCAL_ENGINE_ONLY,
   "PageRank, 800 iterations without a checkpoint (a lineage of 800 shuffles)": LOCAL_ENGINE_ONLY,
+  "when a stage fails its job, the job's other stages launch no more tasks; the context stays usable": LOCAL_ENGINE_ONLY,
 };
 
 interface TapSummary {

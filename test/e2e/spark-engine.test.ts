@@ -235,7 +235,7 @@ for (const s of testSparks()) {
   });
 }
 
-for (const s of testSparks().slice(0, 1)) {
+for (const s of testSparks()) {
   test(`Spark ${s.version}: executors that cannot start tspark's worker: one clear error when the context starts, no hang, no JVM left`, { skip: s.skip, timeout: 300_000 }, () => {
     const before = javaPids();
     const r = run(["--master", "local[2]", "--conf", "tspark.engine=spark", "--conf", "spark.ui.enabled=false", "--conf", "tspark.spark.workerExec=/nonexistent/tspark-worker", "test/e2e/programs/spark-narrow.ts"], s.spark ? { SPARK_HOME: s.spark.home } : {});
@@ -279,7 +279,7 @@ for (const s of testSparks().slice(0, 1)) {
   });
 }
 
-for (const s of testSparks().slice(0, 1)) {
+for (const s of testSparks()) {
   /**
    * Output that does not depend on the order shuffle blocks arrive in (Spark's is not the map
    * tasks'): lines sorted (a group's keys come in arrival order), and decimals to 9 significant

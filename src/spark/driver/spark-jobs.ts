@@ -119,7 +119,7 @@ export class SparkJobs {
       const { planner, tasks } = await this.plan(target, job);
       if (tasks.length === 0) return [];
       resources = await this.resources(target, planner, job.broadcasts);
-      const results = await this.watch!.during(() => runPlans(target, tasks, planner, resources, job.properties, job.rdd.isBarrier()));
+      const results = await this.watch!.during(() => runPlans(target, tasks, planner, resources, submitted(job), job.rdd.isBarrier()));
       await runPendingCheckpoints(job.rdd);
       return results;
     } catch (err) {
@@ -146,7 +146,7 @@ export class SparkJobs {
       const output = as.text ? ((await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject) : rdd;
       const codec = as.text && as.codec ? await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec") : undefined;
       await this.watch!.during(() =>
-        submitWith(target, job.properties, async (thread) => {
+        submitWith(target, submitted(job), async (thread) => {
           if (!as.text) await thread.call(output, "saveAsObjectFile", path);
           else if (codec) await thread.call(output, "saveAsTextFile", path, codec);
           else await thread.call(output, "saveAsTextFile", path);
@@ -331,6 +331,14 @@ export class SparkJobs {
     await this.options.session.stop();
     this.accumulators?.close();
   }
+}
+
+/**
+ * The local properties a job is submitted with: the program's, and its call site (`collect at
+ * app.ts:9`), which Spark names the job and its result stage after, as PySpark sets it.
+ */
+function submitted(job: SparkJob): Record<string, string> {
+  return { ...job.properties, "callSite.short": job.name };
 }
 
 /** Closures above this size travel as a Spark broadcast (Spark's spark.broadcast.UDFCompressionThreshold default). */
