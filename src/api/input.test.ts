@@ -4,7 +4,7 @@
  */
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -34,6 +34,17 @@ test("textFile splits by minPartitions and reads every line once, unicode intact
     assert.ok(rdd.getNumPartitions() >= minPartitions, `${rdd.getNumPartitions()} >= ${minPartitions}`);
     assert.deepEqual(await rdd.collect(), lines, `minPartitions ${minPartitions}`);
   }
+});
+
+test("a file past the 32 MiB split cap is cut into equal splits, Hadoop's count rounded up to a multiple of the slots (on Spark too)", () => {
+  // Sparse: counting partitions reads no data. Hadoop's rule cuts 32, 32 and 6 MiB, which
+  // leaves one of two slots idle through most of a second wave; four equal splits do not.
+  const big = join(dir, "sparse-70mib.txt");
+  writeFileSync(big, "");
+  truncateSync(big, 70 * 2 ** 20);
+  assert.equal(sc.defaultParallelism, 2);
+  assert.equal(sc.textFile(big).getNumPartitions(), 4);
+  assert.equal(sc.textFile(big, 5).getNumPartitions(), 5, "a larger minPartitions is kept");
 });
 
 test("textFile: directories, globs, comma lists and gzip", async () => {

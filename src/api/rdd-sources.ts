@@ -8,7 +8,7 @@ import type { SparkContext } from "./context.js";
 import { RDD } from "./rdd.js";
 import type { PartitionPlan, SparkInputPartition } from "../scheduler/plan.js";
 import { resolveInputPaths } from "../io/paths.js";
-import { planFileSplits, sliceBounds, type FileSplit } from "../io/text-splits.js";
+import { balancedSplitCount, planFileSplits, sliceBounds, type FileSplit } from "../io/text-splits.js";
 import type { LineEncoding } from "../io/line-reader.js";
 import { planRecordSplits } from "../io/whole-files.js";
 import { TsparkError } from "../errors.js";
@@ -180,9 +180,25 @@ export class SparkInputRDD<T> extends InputRDD<T, SparkInputPartition> {
   protected listParts(): SparkInputPartition[] {
     const session = runtimeOf(this.context).sparkSession;
     if (!session) throw new TsparkError("INVALID_ARGUMENT", "a Spark input needs the Spark engine");
-    const { rdd, partitions } = session.hadoopInput(this.method, this.path, this.minPartitions);
+    const { rdd, partitions } = session.hadoopInput(this.method, this.path, this.method === "textFile" ? this.balancedMinPartitions() : this.minPartitions);
     const encoding = this.encoding === "utf8" ? {} : { encoding: this.encoding };
     return Array.from({ length: partitions }, (_, partition) => ({ rdd, partitions, partition, records: SPARK_RECORDS[this.method], ...encoding }));
+  }
+
+  /**
+   * The minPartitions that asks Spark's reader for the splits tspark's engine would cut (of
+   * equal size, their count a multiple of the default parallelism: io/text-splits.ts), when
+   * the driver sees the files; the program's own otherwise (another filesystem's, or files
+   * only the executors have).
+   */
+  private balancedMinPartitions(): number {
+    let paths: string[];
+    try {
+      paths = resolveInputPaths(this.path);
+    } catch {
+      return this.minPartitions;
+    }
+    return balancedSplitCount(paths, this.minPartitions, this.context.defaultParallelism) ?? this.minPartitions;
   }
 
   protected planPart(from: SparkInputPartition): PartitionPlan {

@@ -12,8 +12,8 @@
  * equal size (exactly that many for one file; each of several files is cut into its share,
  * rounded). Hadoop's rule leaves a short last split (100 MiB: 32, 32, 32 and 4 MiB), so on
  * two slots one of them runs two full splits while the other idles through most of the
- * second wave; equal splits give every slot the same work. (On Spark, the splits are
- * Spark's own.)
+ * second wave; equal splits give every slot the same work. (On Spark, Spark's reader cuts
+ * the splits: tspark asks it for this many, as minPartitions, when the driver sees the files.)
  *
  * A gzip file cannot be split: it is one split covering the whole (compressed) file.
  * An empty file is one empty split, as in Hadoop's mapred FileInputFormat (and Spark with
@@ -80,13 +80,28 @@ function cutEvenly(size: number, pieces: number): Array<[number, number]> {
  * large inputs, as the header says.
  */
 export function planFileSplits(paths: string[], minPartitions: number, parallelism = 1): FileSplit[] {
+  return plannedSplits(paths, minPartitions, parallelism).splits;
+}
+
+/**
+ * How many equal splits tspark's engine cuts `paths` into where Hadoop's rule would cut
+ * splits of the cap's size (what tspark asks Spark's reader for, as minPartitions); undefined
+ * where it follows Hadoop's rule.
+ */
+export function balancedSplitCount(paths: string[], minPartitions: number, parallelism: number): number | undefined {
+  const { splits, balanced } = plannedSplits(paths, minPartitions, parallelism);
+  return balanced ? splits.length : undefined;
+}
+
+function plannedSplits(paths: string[], minPartitions: number, parallelism: number): { splits: FileSplit[]; balanced: boolean } {
   if (!Number.isFinite(minPartitions)) throw new TsparkError("INVALID_ARGUMENT", `minPartitions must be a number, got ${minPartitions}`);
   const sizes = paths.map(fileSize);
   const total = sizes.reduce((a, b) => a + b, 0);
   const splitSize = splitSizeFor(total, minPartitions);
   const cuts = paths.map((path, i) => (isGzip(path) ? undefined : cutFile(sizes[i]!, splitSize)));
   // The goal size over the cap: Hadoop's rule would cut splits of the cap's size.
-  if (parallelism > 1 && splitSizeFor(total, minPartitions, Infinity) > BLOCK_SIZE) {
+  const balanced = parallelism > 1 && splitSizeFor(total, minPartitions, Infinity) > BLOCK_SIZE;
+  if (balanced) {
     let count = 0;
     let splittable = 0;
     cuts.forEach((c, i) => {
@@ -106,5 +121,5 @@ export function planFileSplits(paths: string[], minPartitions: number, paralleli
     else for (const [start, length] of cut) splits.push({ path, start, length });
   });
   if (splits.length === 0) splits.push({ path: "", start: 0, length: 0 });
-  return splits;
+  return { splits, balanced };
 }
