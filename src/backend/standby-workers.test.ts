@@ -11,6 +11,7 @@ import { parseSettings } from "../config/settings.js";
 import { startStandbyWorkers, standbyPids, discardStandbyWorkers } from "./standby-workers.js";
 import { localWorkerNodeArgs } from "./worker-flags.js";
 import { alive, waitUntil } from "../testing/processes.js";
+import { tmpdir } from "node:os";
 
 test.afterEach(() => discardStandbyWorkers());
 
@@ -67,6 +68,22 @@ test("a standby worker is not adopted when the environment changed since it star
     assert.deepEqual(await sc.parallelize([0], 1).map(() => process.env["TSPARK_STANDBY_TEST"]).collect(), ["set after the standby worker started"]);
   } finally {
     delete process.env["TSPARK_STANDBY_TEST"];
+    await sc.stop();
+  }
+});
+
+test("a standby worker is not adopted when the program changed its working directory since", async () => {
+  const conf = { "tspark.master": "local[1]" };
+  startStandbyWorkers(1, nodeArgsFor(conf));
+  const [standby] = standbyPids() as [number];
+  const home = process.cwd();
+  process.chdir(tmpdir());
+  const sc = new SparkContext({ conf });
+  try {
+    assert.notDeepEqual(sc.workerPids(), [standby]);
+    assert.deepEqual(await sc.parallelize([0], 1).map(() => process.cwd()).collect(), [process.cwd()]);
+  } finally {
+    process.chdir(home);
     await sc.stop();
   }
 });

@@ -15,6 +15,8 @@ interface Standby {
   child: ChildProcess;
   nodeArgs: readonly string[];
   env: NodeJS.ProcessEnv;
+  /** The working directory it started in (task code resolves relative paths against it). */
+  cwd: string;
 }
 
 /** How long unadopted standby workers live when no context takes them. */
@@ -23,32 +25,35 @@ const STANDBY_LIFETIME_MS = 30_000;
 const standby: Standby[] = [];
 let expiry: NodeJS.Timeout | undefined;
 
-/** Starts `count` standby workers with these node flags and the current environment. */
-export function startStandbyWorkers(count: number, nodeArgs: readonly string[]): void {
-  const env = { ...process.env };
+/** Starts `count` standby workers with these node flags, the current environment and `extraEnv`. */
+export function startStandbyWorkers(count: number, nodeArgs: readonly string[], extraEnv: Record<string, string> = {}): void {
+  const env = { ...process.env, ...extraEnv };
   for (let i = 0; i < count; i++) {
     const child = spawnWorker(nodeArgs, { ...env, [STANDBY_ENV]: "1" });
-    const entry: Standby = { child, nodeArgs: [...nodeArgs], env };
-    // Until adopted, nothing of theirs may keep the launcher alive (a program with no context exits).
-    unreference(child);
-    child.on("error", () => {});
-    child.once("exit", () => {
+    const entry: Standby = { child, nodeArgs: [...nodeArgs], env, cwd: process.cwd() };
+    const drop = () => {
       const i = standby.indexOf(entry);
       if (i >= 0) standby.splice(i, 1);
-    });
-    standby.push(entry);
+    };
+    // Until adopted, nothing of theirs may keep the launcher alive (a program with no context exits).
+    unreference(child);
+    child.on("error", drop); // not started (no pid): no exit event follows
+    child.once("exit", drop);
+    if (child.pid !== undefined) standby.push(entry);
   }
+  if (expiry) clearTimeout(expiry);
   expiry = setTimeout(discardStandbyWorkers, STANDBY_LIFETIME_MS);
   expiry.unref();
 }
 
 /**
- * A live standby worker started as a worker with `nodeArgs` and `env` would be, and the
- * variables its adopt message must set (null: remove); undefined when there is none. Only the
- * application's own variables may differ: everything else node reads at start must match.
+ * A live standby worker started as a worker with `nodeArgs` and `env` would be now (the same
+ * working directory too), and the variables its adopt message must set (null: remove);
+ * undefined when there is none. Only the application's own variables may differ: everything
+ * else node reads at start must match.
  */
 export function takeStandbyWorker(nodeArgs: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; env: Record<string, string | null> } | undefined {
-  const i = standby.findIndex((s) => s.child.exitCode === null && s.child.signalCode === null && sameArgs(s.nodeArgs, nodeArgs) && applicationDifference(s.env, env) !== undefined);
+  const i = standby.findIndex((s) => s.child.exitCode === null && s.child.signalCode === null && s.cwd === process.cwd() && sameArgs(s.nodeArgs, nodeArgs) && applicationDifference(s.env, env) !== undefined);
   if (i < 0) return undefined;
   const [s] = standby.splice(i, 1) as [Standby];
   return { child: s.child, env: { ...applicationDifference(s.env, env)!, [STANDBY_ENV]: null } };

@@ -1,7 +1,8 @@
 /**
- * The node flags of tspark's worker processes, from a context's settings: the driver starts
- * its workers with them, Spark's executors get the heap flags through NODE_OPTIONS, and the
- * launcher starts its standby workers with them (backend/standby-workers.ts).
+ * The node flags and environment of tspark's worker processes, from a context's settings: the
+ * driver starts its workers with them, Spark's executors get the heap flags through
+ * NODE_OPTIONS, and the launcher starts its standby workers with them
+ * (backend/standby-workers.ts).
  */
 import { heapMegabytes } from "../config/bytes.js";
 import type { Settings } from "../config/settings.js";
@@ -26,4 +27,11 @@ export function workerHeapFlags(settings: Pick<Settings, "executorMemory" | "wor
 /** Every node flag of a worker of tspark's engine: the heap flags, then tspark.executor.extraNodeOptions. */
 export function localWorkerNodeArgs(settings: Pick<Settings, "executorMemory" | "workerMemory" | "executorNodeOptions">): string[] {
   return [...workerHeapFlags(settings), ...settings.executorNodeOptions];
+}
+
+/** The variables `tspark.executorEnv.NAME=value` settings add to every worker's environment. */
+export function executorEnv(settings: Iterable<[string, string]>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of settings) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
+  return env;
 }

@@ -1,6 +1,7 @@
 /**
- * The driver's handle on one worker process: spawns it, speaks the frame protocol on its
- * control channel, remembers which closures it already holds, and reports its death.
+ * The driver's handle on one worker process: spawns it (or adopts one the launcher started,
+ * standby-workers.ts), speaks the frame protocol on its control channel, remembers which
+ * closures it already holds, and reports its death.
  */
 import type { ChildProcess } from "node:child_process";
 import type net from "node:net";

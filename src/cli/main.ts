@@ -9,7 +9,7 @@ import { LAUNCHER_ENV, SparkConf } from "../api/spark-conf.js";
 import { CONFIG_KEYS } from "../config/keys.js";
 import { parseSettings, type Settings } from "../config/settings.js";
 import { startStandbyWorkers } from "../backend/standby-workers.js";
-import { localWorkerNodeArgs } from "../backend/worker-flags.js";
+import { executorEnv, localWorkerNodeArgs } from "../backend/worker-flags.js";
 import { TsparkError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { parseLaunchArgs, describeSettings, USAGE, type LaunchPlan } from "./launch-options.js";
@@ -77,13 +77,14 @@ export async function main(argv: string[]): Promise<number> {
  * (backend/standby-workers.ts).
  */
 function startWorkersEarly(): void {
+  const conf = new SparkConf();
   let settings: Settings;
   try {
-    settings = parseSettings(new SparkConf());
+    settings = parseSettings(conf);
   } catch {
     return; // the program's context says what is wrong
   }
-  if (settings.master.engine === "local") startStandbyWorkers(settings.master.slots, localWorkerNodeArgs(settings));
+  if (settings.master.engine === "local") startStandbyWorkers(settings.master.slots, localWorkerNodeArgs(settings), executorEnv(conf.getAll()));
 }
 
 /** `tspark history <event log>` (src/cli/history.ts): serves until Ctrl-C. */

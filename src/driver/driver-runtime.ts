@@ -19,7 +19,8 @@ import { Accumulator, type AccumulatorParam } from "../api/accumulator.js";
 import { Broadcast } from "../api/broadcast.js";
 import { StorageLevel } from "../api/storage-level.js";
 import { createBackend } from "../backend/engines.js";
-import { localWorkerNodeArgs, workerHeapFlags } from "../backend/worker-flags.js";
+import { executorEnv, localWorkerNodeArgs, workerHeapFlags } from "../backend/worker-flags.js";
+import { discardStandbyWorkers } from "../backend/standby-workers.js";
 import type { ExecutorBackend, ExecutorInfo } from "../backend/backend.js";
 import { BlockTracker, type RddStorageInfo } from "../storage/block-tracker.js";
 import { DAGScheduler } from "../scheduler/dag-scheduler.js";
@@ -199,6 +200,7 @@ export class DriverRuntime {
     const { conf, settings } = driver;
     // Found before anything is made: no Spark, or an unsupported one, fails here and leaves nothing behind.
     const sparkInstallation = settings.master.engine === "spark" ? findSpark(settings.sparkHome) : undefined;
+    if (sparkInstallation) discardStandbyWorkers(); // Spark's executors run the workers
     const base = settings.localDir ?? os.tmpdir();
     mkdirSync(base, { recursive: true });
     // Opened before any worker starts: a bad event log directory fails here and leaves nothing behind.
@@ -242,7 +244,7 @@ export class DriverRuntime {
       throw err;
     }
     const env: NodeJS.ProcessEnv = { ...process.env, [LOCAL_DIR_ENV]: this.localDir, [WORKER_MEMORY_ENV]: String(settings.workerMemory), [STORAGE_MEMORY_ENV]: String(settings.storageMemory), ...profileEnv };
-    for (const [k, v] of conf.getAll()) if (k.startsWith("tspark.executorEnv.")) env[k.slice("tspark.executorEnv.".length)] = v;
+    Object.assign(env, executorEnv(conf.getAll()));
     const resultLimit = resultSizeLimit(settings.maxResultSize, conf.get(CONFIG_KEYS.maxResultSize.key)!, v8.getHeapStatistics().heap_size_limit);
     this.backend = createBackend(settings.master, {
       resultLimit: { bytes: resultLimit.bytes, text: resultLimit.text },

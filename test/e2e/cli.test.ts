@@ -90,9 +90,10 @@ test("a program's own process.exitCode is the launcher's exit code", () => {
 });
 
 test("the launcher starts the workers before the program compiles, and the program's context adopts them", () => {
-  const r = tspark(["--master", "local[2]", "test/e2e/programs/standby-adopted.ts"]);
+  const r = tspark(["--master", "local[2]", "--conf", "tspark.executorEnv.STANDBY_E2E=set", "test/e2e/programs/standby-adopted.ts"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /workers 2 older than the context true/);
+  assert.match(r.stdout, /executorEnv set\n/);
   assert.match(r.stdout, /counted 4/);
 });
 

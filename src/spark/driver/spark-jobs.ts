@@ -74,10 +74,6 @@ export class SparkJobs {
   private target: Promise<SparkTarget> | undefined;
   /** tspark's broadcasts as Spark broadcasts, by tspark's id (made at the first job after each was). */
   private readonly broadcasts = new Map<number, { object: JavaObject; sparkId: number }>();
-  /** Spark broadcasts of unpersisted values, destroyed once no job that may use them runs. */
-  private readonly retiredBroadcasts: JavaObject[] = [];
-  /** Jobs and saves running now. */
-  private running = 0;
   private bundles: ModuleBundles | undefined;
   /** Files of large jobs' closures written so far (their names' sequence). */
   private closureFiles = 0;
@@ -114,7 +110,6 @@ export class SparkJobs {
   async runJob(job: SparkJob): Promise<PartitionResult[]> {
     const target = await awaitable(this.connect());
     let resources: JobResources | undefined;
-    this.running++;
     try {
       const { planner, tasks } = await this.plan(target, job);
       if (tasks.length === 0) return [];
@@ -138,7 +133,6 @@ export class SparkJobs {
     const target = await awaitable(this.connect());
     const { client } = target;
     let resources: JobResources | undefined;
-    this.running++;
     try {
       const { planner, tasks } = await this.plan(target, job);
       resources = await this.resources(target, planner, job.broadcasts);
@@ -163,14 +157,8 @@ export class SparkJobs {
     }
   }
 
-  /**
-   * What only this job used: the broadcast of its large closures, and their file; and once no
-   * job runs, the Spark broadcasts of unpersisted values.
-   */
+  /** What only this job used: the broadcast of its large closures, and their file. */
   private async release(resources: JobResources | undefined): Promise<void> {
-    this.running--;
-    const retired = this.running === 0 ? this.retiredBroadcasts.splice(0) : [];
-    for (const object of retired) await object.call("destroy").catch(() => {});
     const closures = resources?.closures;
     if (!closures) return;
     rmSync(closures.path, { force: true });
@@ -181,14 +169,14 @@ export class SparkJobs {
    * `Broadcast.unpersist()`: the executors drop their copies now (Spark's unpersist). The next
    * job's tasks no longer list this Spark broadcast, so each worker drops its decoded value
    * then (Spark's runner tells it to), and a job that uses the value broadcasts its file again.
+   * It is not destroyed: the JVM RDDs made before (a shuffle's map side, a persisted RDD) still
+   * list it, and Spark may compute them again (an evicted block, a lost executor).
    */
   async unpersistBroadcast(id: number): Promise<void> {
     const b = this.broadcasts.get(id);
     if (!b) return;
     this.broadcasts.delete(id);
     await b.object.call("unpersist");
-    if (this.running > 0) this.retiredBroadcasts.push(b.object);
-    else await b.object.call("destroy");
   }
 
   /**
