@@ -106,8 +106,7 @@ test("the status tracker describes jobs, stages and executors", async () => {
   const [mapStage, resultStage] = [...info.stageIds].sort((a, b) => a - b).map((id) => t.getStageInfo(id)!) as [SparkStageInfo, SparkStageInfo];
   assert.equal(mapStage.numTasks, 2);
   assert.equal(mapStage.numCompletedTasks, 2);
-  // Spark names a map stage after the JVM's RDD (tspark does not set its call site there yet).
-  if (engine === "local") assert.match(mapStage.name, /reduceByKey at job-control\.test\.(ts|js):\d+/);
+  assert.match(mapStage.name, /reduceByKey at job-control\.test\.(ts|js):\d+/);
   assert.match(resultStage.name, /collect at job-control\.test\.(ts|js):\d+/);
   // tspark's engine's worker processes (Spark's executors are Spark's: its web UI shows them).
   const execs = t.getExecutorInfos();

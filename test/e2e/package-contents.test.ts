@@ -14,11 +14,11 @@ import semver from "semver";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** The worker entry as the package runs it: the module src/backend/worker-process.ts spawns, compiled. */
+/** The worker entry as the package runs it: the module src/backend/worker-spawn.ts spawns, compiled. */
 function workerEntry(): string {
-  const source = readFileSync(join(ROOT, "src", "backend", "worker-process.ts"), "utf8");
+  const source = readFileSync(join(ROOT, "src", "backend", "worker-spawn.ts"), "utf8");
   const spec = /new URL\("([^"]+\.js)", import\.meta\.url\)/.exec(source)?.[1];
-  assert.ok(spec, "worker-process.ts names the worker entry as new URL(\"….js\", import.meta.url)");
+  assert.ok(spec, "worker-spawn.ts names the worker entry as new URL(\"….js\", import.meta.url)");
   return posix.join("dist", "backend", spec);
 }
 

@@ -41,7 +41,7 @@ for (const s of testSparks()) {
   const master = "local-cluster[2,1,1024]";
   const conf = { "spark.ui.enabled": "false" };
 
-  test(`Spark ${s.version} (${master}): the API contract suites pass, and what they skip says why`, { skip: s.skip, timeout: 660_000 }, (t) => {
+  test(`Spark ${s.version} (${master}): the API contract suites pass, and what they skip says why`, { skip: s.skip, timeout: 1_020_000 }, (t) => {
     // Without NODE_TEST_CONTEXT: the child runs its files itself instead of reporting to this runner.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_TEST_CONTEXT"));
     const started = Date.now();
@@ -49,7 +49,7 @@ for (const s of testSparks()) {
       cwd: ROOT,
       encoding: "utf8",
       env: { ...env, SPARK_HOME: s.spark!.home, [CONTRACT_MASTER_ENV]: master, [CONTRACT_CONF_ENV]: JSON.stringify(conf) },
-      timeout: 600_000,
+      timeout: 960_000,
       maxBuffer: 64 * 1024 * 1024,
     });
     const output = `${r.stdout}\n${r.stderr}`;

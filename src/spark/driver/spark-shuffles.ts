@@ -57,7 +57,18 @@ export class SparkShuffles {
     const tasks = dep.mapStagePlans(planner).map(({ partition, plan }) => ({ partition, plan: emitting(this.readPlan(plan)) }));
     const rdd = await mapSide(tasks, planner, dep.mapStageName);
     const { client } = this;
-    const pairs = (await (await client.construct("org.apache.spark.api.python.PairwiseRDD", (await rdd.call("rdd")) as JavaObject)).call("asJavaPairRDD")) as JavaObject;
+    // Spark names a map stage after the call site its RDD was made under (a local property of
+    // the JVM thread making it): `reduceByKey at app.ts:7`, as PySpark's are named.
+    const pairwise = await client.onOneThread(async (thread) => {
+      const sc = (await thread.call(rdd, "context")) as JavaObject;
+      await thread.call(sc, "setCallSite", dep.mapStageName);
+      try {
+        return await thread.construct("org.apache.spark.api.python.PairwiseRDD", (await thread.call(rdd, "rdd")) as JavaObject);
+      } finally {
+        await thread.call(sc, "clearCallSite").catch(() => {});
+      }
+    });
+    const pairs = (await pairwise.call("asJavaPairRDD")) as JavaObject;
     const partitioner = this.partitionerId(dep.partitioner());
     const shuffled = (await pairs.call("partitionBy", await client.construct("org.apache.spark.api.python.PythonPartitioner", dep.numPartitions, BigInt(partitioner)))) as JavaObject;
     return {
