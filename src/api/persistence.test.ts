@@ -6,6 +6,7 @@ import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { SparkContext, StorageLevel, TaskContext, type AccumulatorParam } from "../index.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
+import { lastJobMetric } from "../testing/job-metrics.js";
 
 const sc = new SparkContext({ master: "local[2]", appName: "persistence-test", conf: { "tspark.storage.memory": "4m" } });
 after(() => sc.stop());
@@ -74,11 +75,8 @@ test("a broadcast value reaches each worker once, decoded lazily, even at 100 MB
   big[12345] = 7;
   const b = sc.broadcast(big);
   const rdd = sc.parallelize(Array.from({ length: 8 }, (_, i) => i), 8).map((i) => b.value[12345]! + b.value.length * 0 + i);
-  const tracker = sc.statusTracker();
   assert.deepEqual(await rdd.collect(), [7, 8, 9, 10, 11, 12, 13, 14]);
-  const lastJob = Math.max(...tracker.getJobIdsForGroup(undefined));
-  const stageIds = tracker.getJobInfo(lastJob)!.stageIds;
-  const bytes = stageIds.reduce((s, id) => s + (runtimeOf(sc).stageMetrics(id)?.broadcastBytesRead ?? 0), 0);
+  const bytes = lastJobMetric(sc, "broadcastBytesRead");
   // 8 tasks on 2 workers: the value was read at most once per worker, not once per task.
   assert.ok(bytes >= big.length && bytes <= 2 * (big.length + 1024), `broadcast bytes read: ${bytes}`);
   const again = await sc.parallelize([0, 1], 2).map((i) => b.value[12345]! + i).collect();

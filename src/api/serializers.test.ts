@@ -7,7 +7,7 @@ import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { CustomSerializer, JSONSerializer, StorageLevel, TsparkSerializer, TsparkError, type RDD } from "../index.js";
 import { contractContext } from "../testing/contract-context.js";
-import { runtimeOf } from "../driver/runtime-registry.js";
+import { lastJobMetric } from "../testing/job-metrics.js";
 
 const { sc } = contractContext("serializers-test");
 after(() => sc.stop());
@@ -56,9 +56,7 @@ test("a disk cache is written by the RDD's serializer: records read from it were
 test("a serializer's batch size sets the records per batch", async () => {
   const shuffleBytes = async (batchSize: number) => {
     await pairs().withSerializer(new JSONSerializer({ batchSize })).groupByKey(1).count();
-    const t = sc.statusTracker();
-    const job = Math.max(...t.getJobIdsForGroup(undefined));
-    return t.getJobInfo(job)!.stageIds.reduce((s, id) => s + (runtimeOf(sc).stageMetrics(id)?.shuffleWriteBytes ?? 0), 0);
+    return lastJobMetric(sc, "shuffleWriteBytes");
   };
   const one = await shuffleBytes(1);
   const many = await shuffleBytes(1000);

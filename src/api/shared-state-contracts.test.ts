@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { contractContext } from "../testing/contract-context.js";
 import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
-import { runtimeOf } from "../driver/runtime-registry.js";
+import { lastJobMetric } from "../testing/job-metrics.js";
 import { captureClosure } from "../closure/capture.js";
 import { profileFileName } from "../worker/task-profiler.js";
 
@@ -87,11 +87,7 @@ test("an accumulator sums what every task added; only the driver reads its value
 
 test("a broadcast is read only by the tasks that use its value", async () => {
   const b = sc.broadcast(new Uint8Array(8 * 1024 * 1024).fill(1));
-  const stageBytes = () => {
-    const t = sc.statusTracker();
-    const job = Math.max(...t.getJobIdsForGroup(undefined));
-    return t.getJobInfo(job)!.stageIds.reduce((s, id) => s + (runtimeOf(sc).stageMetrics(id)?.broadcastBytesRead ?? 0), 0);
-  };
+  const stageBytes = () => lastJobMetric(sc, "broadcastBytesRead");
   // Every task carries the broadcast in its closure; only partition 3 reads the value.
   const r = await sc.parallelize([0, 1, 2, 3], 4).map((x) => (x === 3 ? b.value.length : x)).collect();
   assert.deepEqual(r, [0, 1, 2, 8 * 1024 * 1024]);

@@ -8,7 +8,7 @@ import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import type { RDD } from "../index.js";
 import { contractContext } from "../testing/contract-context.js";
-import { runtimeOf } from "../driver/runtime-registry.js";
+import { lastJobMetric } from "../testing/job-metrics.js";
 
 const { sc } = contractContext("shuffle-arguments-test");
 after(() => sc.stop());
@@ -124,11 +124,7 @@ test("lookup on an RDD with a known partitioner reads one partition only", async
 test("reduceByKey combines map-side: each map task writes one record per key; groupByKey writes them all", async () => {
   const many = sc.range(0, 100_000, 1, 2).map((i) => [i % 3, 1] as [number, number]);
   // The bytes the last job's map tasks wrote (or, on Spark, handed to Spark's shuffle), as the workers report them.
-  const writtenByLastJob = () => {
-    const t = sc.statusTracker();
-    const job = t.getJobInfo(Math.max(...t.getJobIdsForGroup(undefined)))!;
-    return job.stageIds.reduce((s, id) => s + (runtimeOf(sc).stageMetrics(id)?.shuffleWriteBytes ?? 0), 0);
-  };
+  const writtenByLastJob = () => lastJobMetric(sc, "shuffleWriteBytes");
   assert.deepEqual((await many.reduceByKey((a, b) => a + b, 2).collect()).sort(), [[0, 33334], [1, 33333], [2, 33333]]);
   const combined = writtenByLastJob();
   assert.equal(await many.groupByKey(2).count(), 3);

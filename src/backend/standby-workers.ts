@@ -53,10 +53,14 @@ export function startStandbyWorkers(count: number, nodeArgs: readonly string[], 
  * else node reads at start must match.
  */
 export function takeStandbyWorker(nodeArgs: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; env: Record<string, string | null> } | undefined {
-  const i = standby.findIndex((s) => s.child.exitCode === null && s.child.signalCode === null && s.cwd === process.cwd() && sameArgs(s.nodeArgs, nodeArgs) && applicationDifference(s.env, env) !== undefined);
-  if (i < 0) return undefined;
-  const [s] = standby.splice(i, 1) as [Standby];
-  return { child: s.child, env: { ...applicationDifference(s.env, env)!, [STANDBY_ENV]: null } };
+  for (const [i, s] of standby.entries()) {
+    if (s.child.exitCode !== null || s.child.signalCode !== null || s.cwd !== process.cwd() || !sameArgs(s.nodeArgs, nodeArgs)) continue;
+    const difference = applicationDifference(s.env, env);
+    if (difference === undefined) continue;
+    standby.splice(i, 1);
+    return { child: s.child, env: { ...difference, [STANDBY_ENV]: null } };
+  }
+  return undefined;
 }
 
 /** Kills the standby workers no context took. */

@@ -1,7 +1,8 @@
 /**
  * Per-application settings a worker process receives from the driver in its environment (at
- * spawn time, or when a standby worker is adopted): where to put shuffle and spill files, and its memory budgets. Read once into
- * the worker runtime's settings (worker-runtime.ts); task code gets them from there.
+ * spawn time, or when a standby worker is adopted): where to put shuffle and spill files, and
+ * its memory budgets. Read once into the worker runtime's settings (worker-runtime.ts); task
+ * code gets them from there.
  */
 import { tmpdir } from "node:os";
 

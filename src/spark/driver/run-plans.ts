@@ -66,7 +66,7 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
 /** Runs `tasks` as one Spark job, with Spark's local `properties` (job group, description...): each one's result, in order. */
 export async function runPlans(target: SparkTarget, tasks: PartitionTask[], planner: JobPlanner, resources = NO_RESOURCES, properties: Record<string, string> = {}, barrier = false): Promise<PartitionResult[]> {
   const { rdd, partitions } = await planRdd(target, tasks, planner, "result", resources, { barrier });
-  const frames = await submitWith(target, properties, (thread) => collectFrames(thread, rdd, partitions));
+  const frames = await withLocalProperties(target, properties, (thread) => collectFrames(thread, rdd, partitions));
   const results = partitionResults(frames);
   if (results.length !== tasks.length) throw new TsparkError("PROTOCOL", `Spark returned ${results.length} partition results for ${tasks.length} partitions`);
   return results;
@@ -103,12 +103,15 @@ function mapSparkLeaves(plan: PartitionPlan, replace: (leaf: SparkInputPartition
   return rewritePlan(plan, (node) => (node.kind === "executor-input" ? (node.from ? replace(node.from) : node) : undefined));
 }
 
+/** The local property Spark names a job, and a stage made under it, after (PySpark sets it to its call site). */
+export const CALL_SITE_PROPERTY = "callSite.short";
+
 /**
  * Runs `submit` on one JVM thread with Spark's local properties set to `properties` (what a
- * job it submits carries: its group, description, tags, the program's own), then clears them:
- * the thread serves other calls afterwards.
+ * job it submits carries: its group, description, tags, the program's own; the call site an
+ * RDD made there is named after), then clears them: the thread serves other calls afterwards.
  */
-export async function submitWith<T>(target: SparkTarget, properties: Record<string, string>, submit: (thread: JvmCalls) => Promise<T>): Promise<T> {
+export async function withLocalProperties<T>(target: Pick<SparkTarget, "client" | "jsc">, properties: Record<string, string>, submit: (thread: JvmCalls) => Promise<T>): Promise<T> {
   const keys = Object.keys(properties);
   return target.client.onOneThread(async (thread) => {
     for (const k of keys) await thread.call(target.jsc, "setLocalProperty", k, properties[k]!);

@@ -28,7 +28,7 @@ import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionResult, PartitionTask } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
 import { broadcastFile } from "./jvm-rdds.js";
-import { planRdd, runPlans, submitWith, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
+import { CALL_SITE_PROPERTY, planRdd, runPlans, withLocalProperties, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { SparkShuffles } from "./spark-shuffles.js";
 import { SparkStorage } from "./spark-storage.js";
 import { AccumulatorServer } from "./accumulator-server.js";
@@ -140,7 +140,7 @@ export class SparkJobs {
       const output = as.text ? ((await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject) : rdd;
       const codec = as.text && as.codec ? await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec") : undefined;
       await this.watch!.during(() =>
-        submitWith(target, submitted(job), async (thread) => {
+        withLocalProperties(target, submitted(job), async (thread) => {
           if (!as.text) await thread.call(output, "saveAsObjectFile", path);
           else if (codec) await thread.call(output, "saveAsTextFile", path, codec);
           else await thread.call(output, "saveAsTextFile", path);
@@ -295,7 +295,7 @@ export class SparkJobs {
   }
 
   private shuffles(target: SparkTarget): SparkShuffles {
-    return (this.sparkShuffles ??= new SparkShuffles(target.client));
+    return (this.sparkShuffles ??= new SparkShuffles(target));
   }
 
   /**
@@ -326,7 +326,7 @@ export class SparkJobs {
  * app.ts:9`), which Spark names the job and its result stage after, as PySpark sets it.
  */
 function submitted(job: SparkJob): Record<string, string> {
-  return { ...job.properties, "callSite.short": job.name };
+  return { ...job.properties, [CALL_SITE_PROPERTY]: job.name };
 }
 
 /** Closures above this size travel as a Spark broadcast (Spark's spark.broadcast.UDFCompressionThreshold default). */

@@ -15,7 +15,8 @@ import { TsparkError } from "../../errors.js";
 import type { ShuffleDependency } from "../../scheduler/lineage.js";
 import { rewritePlan, type PartitionPlan } from "../../scheduler/plan.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
-import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
+import type { JavaObject } from "../py4j/py4j-client.js";
+import { CALL_SITE_PROPERTY, withLocalProperties, type SparkTarget } from "./run-plans.js";
 import type { PartitionTask } from "../task-command.js";
 
 /** A shuffle's output as Spark holds it: the shuffled JVM RDD's two views of its frames. */
@@ -39,7 +40,7 @@ export class SparkShuffles {
   /** Partitioners seen, by id (their index). */
   private readonly partitioners: Array<{ equals(other: unknown): boolean }> = [];
 
-  constructor(private readonly client: Py4JClient) {}
+  constructor(private readonly target: Pick<SparkTarget, "client" | "jsc">) {}
 
   /** Makes `dep`'s shuffle in Spark, once (its upstream shuffles must be made first); `mapSide` builds its map side. */
   async ensure(dep: ShuffleDependency, mapSide: MapSideRdd): Promise<void> {
@@ -56,18 +57,9 @@ export class SparkShuffles {
     const planner = new JobPlanner();
     const tasks = dep.mapStagePlans(planner).map(({ partition, plan }) => ({ partition, plan: emitting(this.readPlan(plan)) }));
     const rdd = await mapSide(tasks, planner, dep.mapStageName);
-    const { client } = this;
-    // Spark names a map stage after the call site its RDD was made under (a local property of
-    // the JVM thread making it): `reduceByKey at app.ts:7`, as PySpark's are named.
-    const pairwise = await client.onOneThread(async (thread) => {
-      const sc = (await thread.call(rdd, "context")) as JavaObject;
-      await thread.call(sc, "setCallSite", dep.mapStageName);
-      try {
-        return await thread.construct("org.apache.spark.api.python.PairwiseRDD", (await thread.call(rdd, "rdd")) as JavaObject);
-      } finally {
-        await thread.call(sc, "clearCallSite").catch(() => {});
-      }
-    });
+    const { client } = this.target;
+    // Spark names a map stage after the call site its RDD was made under: `reduceByKey at app.ts:7`, as PySpark's are named.
+    const pairwise = await withLocalProperties(this.target, { [CALL_SITE_PROPERTY]: dep.mapStageName }, async (thread) => thread.construct("org.apache.spark.api.python.PairwiseRDD", (await thread.call(rdd, "rdd")) as JavaObject));
     const pairs = (await pairwise.call("asJavaPairRDD")) as JavaObject;
     const partitioner = this.partitionerId(dep.partitioner());
     const shuffled = (await pairs.call("partitionBy", await client.construct("org.apache.spark.api.python.PythonPartitioner", dep.numPartitions, BigInt(partitioner)))) as JavaObject;
