@@ -6,6 +6,7 @@ import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { Partitioner, portableHash } from "../index.js";
 import { contractContext } from "../testing/contract-context.js";
+import { lastJobStageNames } from "../testing/job-metrics.js";
 
 const { sc } = contractContext("pair-test");
 after(() => sc.stop());
@@ -89,8 +90,15 @@ test("co-partitioned RDDs join without another shuffle", async () => {
   assert.equal(joined.toDebugString().match(/ShuffledRDD/g)?.length, 2, "only the two partitionBy shuffles");
   const half = p.join(sc.parallelize<[number, string]>([[1, "x"]]));
   assert.equal(half.toDebugString().match(/ShuffledRDD.* join /g)?.length, 1, "only the side not partitioned so is shuffled");
-  assert.deepEqual(await half.collect(), [[1, ["a", "x"]]]);
   assert.deepEqual(byKey(await joined.collect()), [[1, ["a", "x"]], [3, ["c", "y"]]]);
+  // What the engine ran (Spark's own stages on Spark): the two partitionBy shuffles, then the join in the result stage.
+  const file = /pair-rdd\.test\.(ts|js):\d+/.source;
+  const stages = lastJobStageNames(sc);
+  assert.equal(stages.length, 3, `no stage shuffles for the join: ${stages.join("; ")}`);
+  assert.match(stages[0]!, new RegExp(`^collect at ${file}`));
+  for (const s of stages.slice(1)) assert.match(s, new RegExp(`^partitionBy at ${file}`));
+  assert.deepEqual(await half.collect(), [[1, ["a", "x"]]]);
+  assert.match(lastJobStageNames(sc).join("; "), new RegExp(`join at ${file}`), "the side not partitioned so is shuffled for the join");
   assert.equal(p.partitionBy(3), p, "partitioning again by the same partitioner is a no-op");
 });
 

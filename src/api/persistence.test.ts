@@ -22,7 +22,7 @@ test("a cached RDD's function runs once across three actions", async () => {
   assert.equal(await rdd.sum(), 9900);
   assert.deepEqual((await rdd.collect()).slice(0, 3), [0, 2, 4]);
   assert.equal(calls.value, 100, "each record computed once");
-  const info = runtimeOf(sc).storageInfo().find((s) => s.rddId === rdd.id);
+  const info = (await runtimeOf(sc).storageInfo()).find((s) => s.rddId === rdd.id);
   assert.equal(info?.cachedPartitions, 4);
   rdd.unpersist();
   assert.equal(rdd.getStorageLevel(), StorageLevel.NONE);

@@ -15,11 +15,12 @@ import { isAbsolute, join } from "node:path";
 import { contractContext } from "../testing/contract-context.js";
 import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
 import { lastJobMetric } from "../testing/job-metrics.js";
+import { storageOf } from "../testing/storage-status.js";
 import { captureClosure } from "../closure/capture.js";
 import { profileFileName } from "../worker/task-profiler.js";
 
 const profiles = mkdtempSync(join(tmpdir(), "tspark-profiles-"));
-const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m", "tspark.worker.profileDir": profiles });
+const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m", "tspark.worker.profileDir": profiles }, { "spark.memory.fraction": "0.004" });
 after(async () => {
   await sc.stop();
   rmSync(profiles, { recursive: true, force: true });
@@ -30,17 +31,32 @@ const busy = (ms: number) => {
   while (Date.now() < end);
 };
 
-// On Spark, Spark's block manager keeps the blocks (its memory, not tspark.storage.memory, decides what is evicted).
+// On Spark, Spark's block manager keeps the blocks: its storage memory (a sliver of the
+// executors' heap here, spark.memory.fraction) decides what is evicted, not tspark.storage.memory.
 test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed", async () => {
+  // 40 letters that do not compress away (Spark keeps serialized, compressed blocks).
+  const letters = (x: number) => {
+    let h = Math.imul(x, 2654435761) >>> 0;
+    let s = "";
+    for (let i = 0; i < 40; i++) {
+      h = (Math.imul(h, 1103515245) + 12345) >>> 0;
+      s += String.fromCharCode(97 + ((h >>> 16) % 26));
+    }
+    return s;
+  };
   const calls = sc.accumulator(0);
   const kept = sc.range(0, 60_000, 1, 2).map((x) => {
     calls.add(1);
-    return `kept-${x}-${"k".repeat(40)}`;
+    return `kept-${x}-${letters(x)}k`;
   }).persist(StorageLevel.MEMORY_AND_DISK);
   assert.equal(await kept.count(), 60_000);
-  // Several times the 4 MB memory store of newer blocks: `kept` is evicted.
-  const filler = sc.range(0, 200_000, 1, 2).map((x) => `filler-${x}-${"f".repeat(40)}`).cache();
-  assert.equal(await filler.count(), 200_000);
+  const before = await storageOf(sc, kept, (s) => s.cachedPartitions === 2);
+  assert.ok(before.cachedPartitions === 2 && before.memoryBytes > 0, `kept in memory first: ${JSON.stringify(before)}`);
+  // Newer blocks, each a fraction of a worker's memory store, several times all of it: `kept` is evicted.
+  const filler = sc.range(0, 240_000, 1, 16).map((x) => `filler-${x}-${letters(x)}`).cache();
+  assert.equal(await filler.count(), 240_000);
+  const after = await storageOf(sc, kept, (s) => s.diskBytes > 0);
+  assert.ok(after.cachedPartitions === 2 && after.diskBytes > 0, `evicted to disk: ${JSON.stringify(after)}`);
   assert.equal(await kept.filter((s) => s.endsWith("k")).count(), 60_000);
   assert.equal(calls.value, 60_000, "evicted to disk, so never recomputed");
   filler.unpersist();

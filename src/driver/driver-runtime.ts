@@ -501,9 +501,9 @@ export class DriverRuntime {
     }
   }
 
-  /** What is cached, per RDD (the storage page and tests read this). */
-  storageInfo(): RddStorageInfo[] {
-    return this.blocks.storageInfo();
+  /** What is kept of each persisted RDD (tests read this): by tspark's workers, or on Spark by Spark's block manager. */
+  async storageInfo(): Promise<RddStorageInfo[]> {
+    return this.spark ? (await this.spark).storageInfo() : this.blocks.storageInfo();
   }
 
   // ---- shared variables and files ----

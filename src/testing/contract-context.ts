@@ -11,6 +11,7 @@
  * passed silently.
  */
 import { SparkContext } from "../api/context.js";
+import { parseMaster } from "../config/master.js";
 
 export const CONTRACT_MASTER_ENV = "TSPARK_CONTRACT_MASTER";
 export const CONTRACT_CONF_ENV = "TSPARK_CONTRACT_CONF";
@@ -42,10 +43,19 @@ function contractConf(): Record<string, string> {
   }
 }
 
-/** A SparkContext named `appName` on the chosen engine, with `conf` added (the test's own settings). */
-export function contractContext(appName: string, conf: Record<string, string | number | boolean> = {}): ContractContext {
+type Settings = Record<string, string | number | boolean>;
+
+/**
+ * A SparkContext named `appName` on the chosen engine, with `conf` added (the test's own
+ * settings), and `sparkConf` too when Spark runs the jobs (Spark's settings tspark's engine
+ * would warn of as unknown).
+ */
+export function contractContext(appName: string, conf: Settings = {}, sparkConf: Settings = {}): ContractContext {
   const master = process.env[CONTRACT_MASTER_ENV] || "local[2]";
-  const sc = new SparkContext({ master, appName, conf: { ...conf, ...contractConf() } });
+  const chosen = contractConf();
+  const engine = chosen["tspark.engine"] ?? chosen["spark.engine"] ?? "local";
+  const spark = parseMaster(master, engine === "spark" ? "spark" : "local").engine === "spark";
+  const sc = new SparkContext({ master, appName, conf: { ...conf, ...(spark ? sparkConf : {}), ...chosen } });
   const onSpark = sc.sparkVersion !== undefined;
   return {
     sc,

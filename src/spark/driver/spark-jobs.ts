@@ -39,6 +39,7 @@ import { ModuleBundles, isTsparkModule } from "./module-bundles.js";
 import { importedModules } from "../../closure/format.js";
 import { outputError } from "./jvm-errors.js";
 import type { SparkSession } from "./spark-session.js";
+import type { RddStorageInfo } from "../../storage/block-tracker.js";
 
 export interface SparkJobsOptions {
   session: SparkSession;
@@ -283,6 +284,12 @@ export class SparkJobs {
   /** Whether Spark checkpointed RDD `rddId` (after a job that computed it), and where. */
   async checkpointState(rddId: number): Promise<{ done: boolean; file: string | undefined }> {
     return (await this.storage?.checkpointState(rddId)) ?? { done: false, file: undefined };
+  }
+
+  /** What Spark keeps of each persisted RDD (spark-storage.ts). */
+  async storageInfo(): Promise<RddStorageInfo[]> {
+    const { jsc } = await awaitable(this.connect());
+    return (await this.storage?.storageInfo((await jsc.call("sc")) as JavaObject)) ?? [];
   }
 
   /** Drops a persisted RDD's partitions from Spark's storage. */

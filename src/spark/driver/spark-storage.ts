@@ -12,6 +12,7 @@ import { childPlans, planNodes, rewritePlan, type PartitionPlan } from "../../sc
 import type { SerializerSpec } from "../../serde/record-serializers.js";
 import type { Lineage } from "../../scheduler/lineage.js";
 import { parseBlockId } from "../../storage/block-store.js";
+import type { RddStorageInfo } from "../../storage/block-tracker.js";
 import type { JavaObject, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionTask } from "../task-command.js";
 
@@ -95,6 +96,31 @@ export class SparkStorage {
     if (!(await rdd.call("isCheckpointed"))) return { done: false, file: undefined };
     const file = (await rdd.call("getCheckpointFile")) as JavaObject;
     return { done: true, file: (await file.call("isDefined")) ? String(await file.call("get")) : undefined };
+  }
+
+  /**
+   * What Spark's block manager keeps of each persisted RDD, by tspark's RDD id: Spark's own
+   * account (SparkContext.getRDDStorageInfo, a developer API), kept by its status listener, so
+   * it trails the block manager by a moment. A block on disk and in memory counts as in memory,
+   * as on tspark's engine.
+   */
+  async storageInfo(sc: JavaObject): Promise<RddStorageInfo[]> {
+    const ours = new Map<number, number>();
+    for (const [rddId, made] of this.persisted) {
+      const kept = await made.catch(() => undefined);
+      if (kept) ours.set(Number(await kept.rdd.call("id")), rddId);
+    }
+    const infos = (await sc.call("getRDDStorageInfo")) as JavaObject;
+    const count = Number(await this.client.callStatic("java.lang.reflect.Array", "getLength", infos));
+    const out: RddStorageInfo[] = [];
+    for (let i = 0; i < count; i++) {
+      const info = (await this.client.arrayItem(infos, i)) as JavaObject;
+      const rddId = ours.get(Number(await info.call("id")));
+      if (rddId === undefined) continue;
+      const [cachedPartitions, memoryBytes, diskBytes] = await Promise.all(["numCachedPartitions", "memSize", "diskSize"].map(async (m) => Number(await info.call(m))));
+      out.push({ rddId, cachedPartitions: cachedPartitions!, memoryBytes: memoryBytes!, diskBytes: diskBytes! });
+    }
+    return out.sort((a, b) => a.rddId - b.rddId);
   }
 
   /** Drops an RDD's partitions from Spark's storage (a later job persists them again; a checkpointed one reads its checkpoint). */
