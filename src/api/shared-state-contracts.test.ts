@@ -20,7 +20,12 @@ import { captureClosure } from "../closure/capture.js";
 import { profileFileName } from "../worker/task-profiler.js";
 
 const profiles = mkdtempSync(join(tmpdir(), "tspark-profiles-"));
-const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m", "tspark.worker.profileDir": profiles }, { "spark.memory.fraction": "0.004" });
+const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m", "tspark.worker.profileDir": profiles }, {
+  // Spark's storage memory, a sliver of the executors' heap: the eviction tests evict.
+  "spark.memory.fraction": "0.004",
+  // Its account of the blocks (getRDDStorageInfo) written at every change, not at most every 100 ms.
+  "spark.ui.liveUpdate.period": "0",
+});
 after(async () => {
   await sc.stop();
   rmSync(profiles, { recursive: true, force: true });
@@ -33,17 +38,21 @@ const busy = (ms: number) => {
 
 // On Spark, Spark's block manager keeps the blocks: its storage memory (a sliver of the
 // executors' heap here, spark.memory.fraction) decides what is evicted, not tspark.storage.memory.
+/** 40 letters of x that do not compress away (Spark keeps serialized, compressed blocks). */
+const letters = (x: number) => {
+  let h = Math.imul(x, 2654435761) >>> 0;
+  let s = "";
+  for (let i = 0; i < 40; i++) {
+    h = (Math.imul(h, 1103515245) + 12345) >>> 0;
+    s += String.fromCharCode(97 + ((h >>> 16) % 26));
+  }
+  return s;
+};
+
+/** Cached blocks, each a fraction of a worker's memory store, several times all of it: older blocks are evicted. */
+const evictingFiller = () => sc.range(0, 240_000, 1, 16).map((x) => `filler-${x}-${letters(x)}`).cache();
+
 test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed", async () => {
-  // 40 letters that do not compress away (Spark keeps serialized, compressed blocks).
-  const letters = (x: number) => {
-    let h = Math.imul(x, 2654435761) >>> 0;
-    let s = "";
-    for (let i = 0; i < 40; i++) {
-      h = (Math.imul(h, 1103515245) + 12345) >>> 0;
-      s += String.fromCharCode(97 + ((h >>> 16) % 26));
-    }
-    return s;
-  };
   const calls = sc.accumulator(0);
   const kept = sc.range(0, 60_000, 1, 2).map((x) => {
     calls.add(1);
@@ -52,8 +61,7 @@ test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not re
   assert.equal(await kept.count(), 60_000);
   const before = await storageOf(sc, kept, (s) => s.cachedPartitions === 2);
   assert.ok(before.cachedPartitions === 2 && before.memoryBytes > 0, `kept in memory first: ${JSON.stringify(before)}`);
-  // Newer blocks, each a fraction of a worker's memory store, several times all of it: `kept` is evicted.
-  const filler = sc.range(0, 240_000, 1, 16).map((x) => `filler-${x}-${letters(x)}`).cache();
+  const filler = evictingFiller();
   assert.equal(await filler.count(), 240_000);
   const after = await storageOf(sc, kept, (s) => s.diskBytes > 0);
   assert.ok(after.cachedPartitions === 2 && after.diskBytes > 0, `evicted to disk: ${JSON.stringify(after)}`);
@@ -129,6 +137,29 @@ test("a worker keeps its copy of a broadcast value across jobs until the broadca
   const again = await stamps();
   assert.ok(common(first, again).length > 0, "the jobs shared a worker");
   for (const pid of common(first, again)) assert.notEqual(again.get(pid), first.get(pid), `worker ${pid} read the value again`);
+  b.destroy();
+});
+
+// On Spark the persisted RDD's JVM RDD, made before the unpersist, still lists the Spark
+// broadcast: its executors fetch it again (it is unpersisted, never destroyed).
+test("an evicted partition computed again after its broadcast was unpersisted reads the value again", async () => {
+  const b = sc.broadcast({ offset: 1000 });
+  const calls = sc.accumulator(0);
+  // As large as the MEMORY_AND_DISK test's blocks: Spark evicts a block only if that frees all a newer one lacks.
+  const shifted = sc.range(0, 60_000, 1, 2).map((x) => {
+    calls.add(1);
+    return `${x + b.value.offset}-${letters(x)}`;
+  }).cache();
+  assert.equal(await shifted.count(), 60_000);
+  b.unpersist();
+  const filler = evictingFiller();
+  await filler.count();
+  const left = await storageOf(sc, shifted, (s) => s.cachedPartitions < 2);
+  assert.ok(left.cachedPartitions < 2, `evicted (MEMORY_ONLY: dropped): ${JSON.stringify(left)}`);
+  assert.equal(await shifted.map((s) => Number(s.slice(0, s.indexOf("-")))).reduce((a, c) => Math.min(a, c)), 1000);
+  assert.ok(calls.value > 60_000, `computed again from its lineage (${calls.value} calls)`);
+  filler.unpersist();
+  shifted.unpersist();
   b.destroy();
 });
 

@@ -6,8 +6,8 @@ import type { RddStorageInfo } from "../storage/block-tracker.js";
 
 /**
  * What the engine keeps of `rdd` (nothing: zeros), once `holds` is true of it, or as it is
- * after `ms`. Spark's account trails its block manager by a moment, so a test waits for the
- * state it expects instead of reading it once.
+ * after `ms`: a test waits for the state it expects, as an engine's account of its blocks
+ * may trail them by a moment.
  */
 export async function storageOf(sc: SparkContext, rdd: RDD<unknown>, holds: (info: RddStorageInfo) => boolean, ms = 20_000): Promise<RddStorageInfo> {
   const end = Date.now() + ms;

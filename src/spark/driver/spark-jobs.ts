@@ -167,17 +167,19 @@ export class SparkJobs {
   }
 
   /**
-   * `Broadcast.unpersist()`: the executors drop their copies now (Spark's unpersist). The next
-   * job's tasks no longer list this Spark broadcast, so each worker drops its decoded value
-   * then (Spark's runner tells it to), and a job that uses the value broadcasts its file again.
-   * It is not destroyed: the JVM RDDs made before (a shuffle's map side, a persisted RDD) still
-   * list it, and Spark may compute them again (an evicted block, a lost executor).
+   * `Broadcast.unpersist()`: the next job's tasks no longer list this Spark broadcast, so each
+   * worker drops its decoded value then (Spark's runner tells it to), and a job that uses the
+   * value broadcasts its file again. The Spark broadcast itself is left to Spark's context
+   * cleaner, which removes the executors' copies once no JVM RDD made before (a shuffle's map
+   * side, a persisted RDD) lists it. Not Spark's unpersist now, as PySpark's is: an executor
+   * keeps the decoded broadcast, whose file that unpersist deletes, and a later computation of
+   * such an RDD (an evicted block, a lost shuffle) hands the worker the deleted file.
    */
   async unpersistBroadcast(id: number): Promise<void> {
     const b = this.broadcasts.get(id);
     if (!b) return;
     this.broadcasts.delete(id);
-    await b.object.call("unpersist");
+    await b.object.release();
   }
 
   /**

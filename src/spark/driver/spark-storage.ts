@@ -100,9 +100,11 @@ export class SparkStorage {
 
   /**
    * What Spark's block manager keeps of each persisted RDD, by tspark's RDD id: Spark's own
-   * account (SparkContext.getRDDStorageInfo, a developer API), kept by its status listener, so
-   * it trails the block manager by a moment. A block on disk and in memory counts as in memory,
-   * as on tspark's engine.
+   * account (SparkContext.getRDDStorageInfo, a developer API), kept by its status listener.
+   * That listener writes an RDD's changes at most every spark.ui.liveUpdate.period, so the
+   * account may trail the blocks by seconds. (Not the block manager master's account: Py4J's
+   * reflection over those classes fails on 4.x, missing the protobuf classes they name.)
+   * A block on disk and in memory counts as in memory, as on tspark's engine.
    */
   async storageInfo(sc: JavaObject): Promise<RddStorageInfo[]> {
     const ours = new Map<number, number>();
