@@ -9,6 +9,7 @@ import { deserializeValue, serializeValue } from "../serde/value-codec.js";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { writeWholeFile, LOCAL_FILE } from "../util/fs-errors.js";
 import { CAPTURE_AS, type CaptureAsDescriptor } from "../closure/hooks.js";
+import { hookArguments } from "../closure/format.js";
 import { recordBroadcastRead, runningTaskScope } from "../worker/task-context.js";
 import { TsparkError } from "../errors.js";
 import { crc32 } from "../util/crc32.js";
@@ -141,6 +142,13 @@ class WorkerBroadcast<T> {
   destroy(): void {
     throw new TsparkError("INVALID_ARGUMENT", "a broadcast variable can only be destroyed on the driver");
   }
+}
+
+/** The ids of the broadcasts that captured closures (a job's functions) refer to: those its tasks need. */
+export function broadcastsUsedBy(closures: Iterable<Uint8Array>): Set<number> {
+  const ids = new Set<number>();
+  for (const bytes of closures) for (const [id] of hookArguments(bytes, import.meta.url, "workerBroadcast")) ids.add(id as number);
+  return ids;
 }
 
 /** @internal Worker-side factory named by the capture descriptor. */

@@ -16,6 +16,7 @@ import { contractContext } from "../testing/contract-context.js";
 import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
 import { lastJobMetric } from "../testing/job-metrics.js";
 import { storageOf } from "../testing/storage-status.js";
+import { evictingFiller, letters } from "../testing/eviction-data.js";
 import { captureClosure } from "../closure/capture.js";
 import { profileFileName } from "../worker/task-profiler.js";
 
@@ -38,20 +39,6 @@ const busy = (ms: number) => {
 
 // On Spark, Spark's block manager keeps the blocks: its storage memory (a sliver of the
 // executors' heap here, spark.memory.fraction) decides what is evicted, not tspark.storage.memory.
-/** 40 letters of x that do not compress away (Spark keeps serialized, compressed blocks). */
-const letters = (x: number) => {
-  let h = Math.imul(x, 2654435761) >>> 0;
-  let s = "";
-  for (let i = 0; i < 40; i++) {
-    h = (Math.imul(h, 1103515245) + 12345) >>> 0;
-    s += String.fromCharCode(97 + ((h >>> 16) % 26));
-  }
-  return s;
-};
-
-/** Cached blocks, each a fraction of a worker's memory store, several times all of it: older blocks are evicted. */
-const evictingFiller = () => sc.range(0, 240_000, 1, 16).map((x) => `filler-${x}-${letters(x)}`).cache();
-
 test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not recomputed", async () => {
   const calls = sc.accumulator(0);
   const kept = sc.range(0, 60_000, 1, 2).map((x) => {
@@ -61,7 +48,7 @@ test("MEMORY_AND_DISK blocks evicted from memory are read back from disk, not re
   assert.equal(await kept.count(), 60_000);
   const before = await storageOf(sc, kept, (s) => s.cachedPartitions === 2);
   assert.ok(before.cachedPartitions === 2 && before.memoryBytes > 0, `kept in memory first: ${JSON.stringify(before)}`);
-  const filler = evictingFiller();
+  const filler = evictingFiller(sc);
   assert.equal(await filler.count(), 240_000);
   const after = await storageOf(sc, kept, (s) => s.diskBytes > 0);
   assert.ok(after.cachedPartitions === 2 && after.diskBytes > 0, `evicted to disk: ${JSON.stringify(after)}`);
@@ -129,6 +116,8 @@ test("a worker keeps its copy of a broadcast value across jobs until the broadca
     return new Map(seen.map(([pid, stamp]) => [pid, stamp]));
   };
   const first = await stamps();
+  // A job whose functions do not use it (on Spark its tasks do not list it) leaves the copies alone.
+  assert.equal(await sc.parallelize([1, 2, 3, 4, 5, 6, 7, 8], 8).map((x) => x + 1).count(), 8);
   const kept = await stamps();
   const common = (a: Map<number, number>, c: Map<number, number>) => [...a.keys()].filter((pid) => c.has(pid));
   assert.ok(common(first, kept).length > 0, "the two jobs shared a worker");
@@ -140,10 +129,12 @@ test("a worker keeps its copy of a broadcast value across jobs until the broadca
   b.destroy();
 });
 
-// On Spark the persisted RDD's JVM RDD, made before the unpersist, still lists the Spark
-// broadcast: its executors fetch it again (it is unpersisted, never destroyed).
+// On Spark the persisted RDD's JVM RDD, made before the unpersist, still lists the old Spark
+// broadcast (left to Spark's context cleaner, never unpersisted at once): its executors read it again.
 test("an evicted partition computed again after its broadcast was unpersisted reads the value again", async () => {
   const b = sc.broadcast({ offset: 1000 });
+  // Live when `shifted` is made, not used by it, destroyed before it is computed again: not its business.
+  const unrelated = sc.broadcast("unrelated");
   const calls = sc.accumulator(0);
   // As large as the MEMORY_AND_DISK test's blocks: Spark evicts a block only if that frees all a newer one lacks.
   const shifted = sc.range(0, 60_000, 1, 2).map((x) => {
@@ -152,7 +143,8 @@ test("an evicted partition computed again after its broadcast was unpersisted re
   }).cache();
   assert.equal(await shifted.count(), 60_000);
   b.unpersist();
-  const filler = evictingFiller();
+  unrelated.destroy();
+  const filler = evictingFiller(sc);
   await filler.count();
   const left = await storageOf(sc, shifted, (s) => s.cachedPartitions < 2);
   assert.ok(left.cachedPartitions < 2, `evicted (MEMORY_ONLY: dropped): ${JSON.stringify(left)}`);

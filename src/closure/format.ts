@@ -143,6 +143,13 @@ export function valueAtPath(path: string): unknown {
   return v;
 }
 
+/** The arguments of each value in a closure that crossed by the capture hook naming `module`'s `exportName` (hooks.ts). */
+export function hookArguments(bytes: Uint8Array, module: string, exportName: string): unknown[][] {
+  const out: unknown[][] = [];
+  for (const node of decodePayload(bytes).nodes) if (node.k === "hook" && node.module === module && node.export === exportName) out.push(node.args);
+  return out;
+}
+
 /** The modules a closure imports (its `mod` nodes' file: URLs, each once), with how each loads. */
 export function importedModules(bytes: Uint8Array): Array<{ url: string; system: "esm" | "cjs" }> {
   const seen = new Map<string, "esm" | "cjs">();

@@ -80,7 +80,11 @@ export interface SparkTaskCommand {
   serializers?: CustomSerializerSpec[];
   /** With `tagged-batches` output (a persisted RDD Spark keeps): its serializer. */
   outputSerializer?: SerializerSpec | undefined;
-  /** tspark's broadcast ids and the Spark broadcasts carrying their values (the task header gives each one's file). */
+  /**
+   * tspark's broadcasts and the Spark broadcasts carrying their values now: all of the
+   * context's, used by the task or not (the task header gives the file of each it uses;
+   * a worker keeps a decoded value while the same Spark broadcast carries it).
+   */
   broadcasts: Array<[number, number]>;
   /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */
   modules: Array<[string, string]>;

@@ -11,7 +11,8 @@
  * passed silently.
  */
 import { SparkContext } from "../api/context.js";
-import { parseMaster } from "../config/master.js";
+import { SparkConf } from "../api/spark-conf.js";
+import { parseSettings } from "../config/settings.js";
 
 export const CONTRACT_MASTER_ENV = "TSPARK_CONTRACT_MASTER";
 export const CONTRACT_CONF_ENV = "TSPARK_CONTRACT_CONF";
@@ -53,8 +54,8 @@ type Settings = Record<string, string | number | boolean>;
 export function contractContext(appName: string, conf: Settings = {}, sparkConf: Settings = {}): ContractContext {
   const master = process.env[CONTRACT_MASTER_ENV] || "local[2]";
   const chosen = contractConf();
-  const engine = chosen["tspark.engine"] ?? chosen["spark.engine"] ?? "local";
-  const spark = parseMaster(master, engine === "spark" ? "spark" : "local").engine === "spark";
+  // The engine as the context will choose it: from the master and every setting it will read (the launcher's too).
+  const spark = parseSettings(new SparkConf().setAll({ ...conf, ...chosen }).setMaster(master)).master.engine === "spark";
   const sc = new SparkContext({ master, appName, conf: { ...conf, ...(spark ? sparkConf : {}), ...chosen } });
   const onSpark = sc.sparkVersion !== undefined;
   return {

@@ -9,10 +9,10 @@ export function alive(pid: number): boolean {
 }
 
 /** Polls `cond` until it holds or `ms` pass; returns whether it held (never a timing assertion). */
-export async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
+export async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (cond()) return true;
+    if (await cond()) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return cond();

@@ -3,6 +3,7 @@ import type { SparkContext } from "../api/context.js";
 import type { RDD } from "../api/rdd.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import type { RddStorageInfo } from "../storage/block-tracker.js";
+import { waitUntil } from "./processes.js";
 
 /**
  * What the engine keeps of `rdd` (nothing: zeros), once `holds` is true of it, or as it is
@@ -10,10 +11,11 @@ import type { RddStorageInfo } from "../storage/block-tracker.js";
  * may trail them by a moment.
  */
 export async function storageOf(sc: SparkContext, rdd: RDD<unknown>, holds: (info: RddStorageInfo) => boolean, ms = 20_000): Promise<RddStorageInfo> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const info = (await runtimeOf(sc).storageInfo()).find((s) => s.rddId === rdd.id) ?? { rddId: rdd.id, cachedPartitions: 0, memoryBytes: 0, diskBytes: 0 };
-    if (holds(info) || Date.now() >= end) return info;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const none: RddStorageInfo = { rddId: rdd.id, cachedPartitions: 0, memoryBytes: 0, diskBytes: 0 };
+  let info = none;
+  await waitUntil(async () => {
+    info = (await runtimeOf(sc).storageInfo()).find((s) => s.rddId === rdd.id) ?? none;
+    return holds(info);
+  }, ms);
+  return info;
 }

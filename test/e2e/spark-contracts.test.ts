@@ -11,7 +11,7 @@ import { testSparks } from "../../src/spark/testing/installed-spark.js";
 import { BUG_ON_SPARK, CONTRACT_CONF_ENV, CONTRACT_MASTER_ENV, LOCAL_ENGINE_ONLY } from "../../src/testing/contract-context.js";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
-const SUITES = ["rdd.test.js", "input.test.js", "rdd-contracts.test.js", "shared-state-contracts.test.js", "pair-rdd.test.js", "shuffle-arguments.test.js", "shared-lineage.test.js", "record-classes.test.js", "serializers.test.js", "speculation.test.js", "job-control.test.js", "failure-modes.test.js", "barrier.test.js"].map((f) => join("dist", "api", f));
+const SUITES = ["rdd.test.js", "input.test.js", "rdd-contracts.test.js", "shared-state-contracts.test.js", "pair-rdd.test.js", "shuffle-arguments.test.js", "shared-lineage.test.js", "record-classes.test.js", "serializers.test.js", "speculation.test.js", "job-control.test.js", "failure-modes.test.js", "barrier.test.js", "persistence.test.js"].map((f) => join("dist", "api", f));
 
 /** Fewer passing tests than this means the suites no longer really run on Spark. */
 const MIN_PASSED_ON_SPARK = 50;

@@ -28,6 +28,7 @@ import { JavaObject, JvmError, Py4JClient } from "../py4j/py4j-client.js";
 import type { PartitionResult, PartitionTask } from "../task-command.js";
 import { findTaskError } from "../task-error.js";
 import { broadcastFile } from "./jvm-rdds.js";
+import { broadcastsUsedBy } from "../../api/broadcast.js";
 import { CALL_SITE_PROPERTY, planRdd, runPlans, withLocalProperties, withReadableInput, type JobResources, type SparkTarget } from "./run-plans.js";
 import { SparkShuffles } from "./spark-shuffles.js";
 import { SparkStorage } from "./spark-storage.js";
@@ -167,19 +168,18 @@ export class SparkJobs {
   }
 
   /**
-   * `Broadcast.unpersist()`: the next job's tasks no longer list this Spark broadcast, so each
-   * worker drops its decoded value then (Spark's runner tells it to), and a job that uses the
-   * value broadcasts its file again. The Spark broadcast itself is left to Spark's context
-   * cleaner, which removes the executors' copies once no JVM RDD made before (a shuffle's map
-   * side, a persisted RDD) lists it. Not Spark's unpersist now, as PySpark's is: an executor
-   * keeps the decoded broadcast, whose file that unpersist deletes, and a later computation of
-   * such an RDD (an evicted block, a lost shuffle) hands the worker the deleted file.
+   * `Broadcast.unpersist()`: the next job that uses the value broadcasts its file again, as a
+   * new Spark broadcast; each worker drops its decoded value when Spark's runner tells it that
+   * a task no longer lists the old one. The old Spark broadcast is left to Spark's context
+   * cleaner (once this handle is garbage, the Py4J client releases it): the executors' copies
+   * go when no JVM RDD made before (a shuffle's map side, a persisted RDD) lists it. Not
+   * Spark's unpersist now, as PySpark's is: an executor keeps the decoded broadcast, whose
+   * file that unpersist deletes, and a later computation of such an RDD (an evicted block, a
+   * lost shuffle) hands the worker the deleted file.
    */
-  async unpersistBroadcast(id: number): Promise<void> {
-    const b = this.broadcasts.get(id);
-    if (!b) return;
+  unpersistBroadcast(id: number): void {
+    // Not released here: a job being planned may hold the object, and send it to the JVM later.
     this.broadcasts.delete(id);
-    await b.object.release();
   }
 
   /**
@@ -189,8 +189,13 @@ export class SparkJobs {
    */
   private async resources(target: SparkTarget, planner: JobPlanner, live: Array<[number, string]>): Promise<JobResources> {
     planner.recordClassTable(); // its closures travel with the job's
-    const broadcasts = await this.sparkBroadcasts(target, live);
-    const resources: JobResources = { broadcasts: broadcasts.map((b) => b.object), broadcastIds: live.map(([id], i) => [id, broadcasts[i]!.sparkId]), modules: await this.shipModules(target, planner) };
+    // Only the broadcasts its functions use, as PySpark attaches: a JVM RDD that Spark may compute again lists no other.
+    const used = broadcastsUsedBy(planner.closureBytes.values());
+    const needed = live.filter(([id]) => used.has(id));
+    const broadcasts = await this.sparkBroadcasts(target, live, needed);
+    // Every broadcast Spark carries now, used here or not: workers keep what the job's other stages use decoded.
+    const carried = [...this.broadcasts].map(([id, b]): [number, number] => [id, b.sparkId]);
+    const resources: JobResources = { broadcasts: broadcasts.map((b) => b.object), broadcastIds: carried, modules: await this.shipModules(target, planner) };
     const closures = [...planner.closureBytes];
     const size = closures.reduce((n, [, b]) => n + b.length, 0);
     if (size > CLOSURE_BROADCAST_BYTES) {
@@ -204,22 +209,23 @@ export class SparkJobs {
   }
 
   /**
-   * The context's broadcast values as Spark broadcasts (PySpark's PythonBroadcast of the
-   * value's file): Spark ships each to the executors once, and tells each task where its
-   * copy is. Destroyed ones are destroyed in Spark too.
+   * The `needed` broadcast values as Spark broadcasts (PySpark's PythonBroadcast of the
+   * value's file), made at the first job needing each: Spark ships each to the executors
+   * once, and tells each task where its copy is. Those no longer `live` (destroyed) are
+   * destroyed in Spark too.
    */
-  private async sparkBroadcasts({ client, jsc }: SparkTarget, live: Array<[number, string]>): Promise<Array<{ object: JavaObject; sparkId: number }>> {
+  private async sparkBroadcasts({ client, jsc }: SparkTarget, live: Array<[number, string]>, needed: Array<[number, string]>): Promise<Array<{ object: JavaObject; sparkId: number }>> {
     const liveIds = new Set(live.map(([id]) => id));
     for (const [id, b] of this.broadcasts) {
       if (liveIds.has(id)) continue;
       this.broadcasts.delete(id);
       await b.object.call("destroy").catch(() => {});
     }
-    for (const [id, path] of live) {
+    for (const [id, path] of needed) {
       if (this.broadcasts.has(id)) continue;
       this.broadcasts.set(id, await broadcastFile(client, jsc, path));
     }
-    return live.map(([id]) => this.broadcasts.get(id)!);
+    return needed.map(([id]) => this.broadcasts.get(id)!);
   }
 
   /**

@@ -102,6 +102,8 @@ interface ServedExecutor {
   readonly runtime: WorkerRuntime;
   /** Spark sends a worker each broadcast's file once and says when to drop it: the files by Spark's id. */
   readonly broadcastPaths: Map<bigint, string>;
+  /** tspark's broadcasts this worker has a file for, each with the Spark broadcast that carried it. */
+  readonly carriedBy: Map<number, number>;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -114,7 +116,7 @@ export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.
   // A worker to tspark's driver-only checks, finding added files where its executor keeps them.
   markHostedWorker();
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
-  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map(), env };
+  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map(), carriedBy: new Map(), env };
   const nextTask = async (): Promise<boolean> => {
     connection.waiting = true;
     const more = !connection.retiring && (await connection.reader.hasMore());
@@ -129,21 +131,37 @@ export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.
   return 0;
 }
 
-/** Tracks the broadcasts the header adds and drops; a dropped one's decoded value is dropped too. */
-function updateBroadcasts(served: ServedExecutor, entries: readonly BroadcastEntry[]): void {
-  const { broadcastPaths, runtime } = served;
+/**
+ * Tracks the broadcast files the header adds and drops, and which of tspark's broadcasts the
+ * task may read (`carried`: the command's tspark id -> Spark broadcast). Spark drops a file
+ * whenever a task's functions do not use its broadcast, so a decoded value outlives its file:
+ * it is dropped when its tspark broadcast is no longer carried by the Spark broadcast it was
+ * read from (unpersisted: a new one carries it; destroyed: none does), not at every stage
+ * that does not use it.
+ */
+function updateBroadcasts(served: ServedExecutor, entries: readonly BroadcastEntry[], carried: ReadonlyArray<readonly [number, number]>): void {
+  const { broadcastPaths, runtime, carriedBy } = served;
   for (const b of entries) {
     if ("dropId" in b) {
       const path = broadcastPaths.get(b.dropId);
       broadcastPaths.delete(b.dropId);
-      for (const [id, file] of runtime.broadcastFiles) {
-        if (file !== path) continue;
-        runtime.broadcastFiles.delete(id);
-        runtime.broadcasts.delete(id);
-      }
+      for (const [id, file] of runtime.broadcastFiles) if (file === path) runtime.broadcastFiles.delete(id);
     } else if (b.path !== undefined) {
       broadcastPaths.set(b.id, b.path);
     }
+  }
+  const now = new Map(carried);
+  for (const [id, sparkId] of carriedBy) {
+    if (now.get(id) === sparkId) continue;
+    carriedBy.delete(id);
+    runtime.broadcasts.delete(id);
+    runtime.broadcastFiles.delete(id);
+  }
+  for (const [id, sparkId] of carried) {
+    const file = broadcastPaths.get(BigInt(sparkId));
+    if (file === undefined) continue;
+    runtime.broadcastFiles.set(id, file);
+    carriedBy.set(id, sparkId);
   }
 }
 
@@ -169,11 +187,7 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
   // The user's modules, as the driver bundled them, are among those files.
   relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(filesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
-  updateBroadcasts(served, header.broadcasts);
-  for (const [id, sparkId] of command.broadcasts) {
-    const file = broadcastPaths.get(BigInt(sparkId));
-    if (file !== undefined) runtime.broadcastFiles.set(id, file);
-  }
+  updateBroadcasts(served, header.broadcasts, command.broadcasts);
   const closures = command.closuresIn === undefined ? command.closures : closuresFrom(broadcastPaths.get(BigInt(command.closuresIn)));
   const outcome = await executeTask(
     {
