@@ -110,7 +110,7 @@ export function encodePayload(p: Payload): Uint8Array {
 }
 
 export function decodePayload(bytes: Uint8Array): Payload {
-  if (bytes.length < MAGIC.length + 1 || MAGIC.some((b, i) => bytes[i] !== b)) {
+  if (!isClosurePayload(bytes)) {
     throw new TsparkError("CLOSURE_REVIVE", "these bytes are not a tspark closure");
   }
   const version = bytes[MAGIC.length];
@@ -143,11 +143,21 @@ export function valueAtPath(path: string): unknown {
   return v;
 }
 
-/** The arguments of each value in a closure that crossed by the capture hook naming `module`'s `exportName` (hooks.ts). */
-export function hookArguments(bytes: Uint8Array, module: string, exportName: string): unknown[][] {
-  const out: unknown[][] = [];
-  for (const node of decodePayload(bytes).nodes) if (node.k === "hook" && node.module === module && node.export === exportName) out.push(node.args);
-  return out;
+/**
+ * The arguments of each value in a closure that crossed by the capture hook naming `module`'s
+ * `exportName` (hooks.ts), in the closures hooks carry too (an accumulator's addInPlace).
+ */
+export function hookArguments(bytes: Uint8Array, module: string, exportName: string, into: unknown[][] = []): unknown[][] {
+  for (const node of decodePayload(bytes).nodes) {
+    if (node.k !== "hook") continue;
+    if (node.module === module && node.export === exportName) into.push(node.args);
+    for (const arg of node.args) if (arg instanceof Uint8Array && isClosurePayload(arg)) hookArguments(arg, module, exportName, into);
+  }
+  return into;
+}
+
+function isClosurePayload(bytes: Uint8Array): boolean {
+  return bytes.length > MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
 }
 
 /** The modules a closure imports (its `mod` nodes' file: URLs, each once), with how each loads. */

@@ -200,6 +200,15 @@ export function leavesInReadOrder(plan: PartitionPlan, into: ExecutorInputPlan[]
   return into;
 }
 
+/** The closures tasks running `plans` call: the plans' own, and their record classes' and serializers'. */
+export function closuresRun(plans: Iterable<PartitionPlan>, classes: ClassTable, serializers: ReadonlyArray<{ encode: ClosureId; decode: ClosureId }>): Set<ClosureId> {
+  const ids = new Set<ClosureId>();
+  for (const plan of plans) closureIdsOf(plan, ids);
+  for (const [, closure] of classes) ids.add(closure);
+  for (const s of serializers) ids.add(s.encode).add(s.decode);
+  return ids;
+}
+
 /** The closure ids a plan refers to (what a worker must hold to run it). */
 export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set()): Set<ClosureId> {
   for (const p of planNodes(plan)) if (p.kind === "narrow") for (const s of p.steps) for (const id of s.fns ?? []) into.add(id);

@@ -7,7 +7,7 @@
 import type { ExecutorBackend, TaskResult } from "../backend/backend.js";
 import type { ClassTable, ClosureId, PartitionPlan } from "./plan.js";
 import type { CustomSerializerSpec } from "../serde/record-serializers.js";
-import { closureIdsOf } from "./plan.js";
+import { closuresRun } from "./plan.js";
 import { describeRemoteError } from "./task-error.js";
 import { TsparkError } from "../errors.js";
 import { BarrierCoordinator } from "./barrier-coordinator.js";
@@ -38,10 +38,7 @@ export interface StageSpec {
 
 /** The closures a task's worker must hold: its plan's, its record classes' and its serializers'. */
 function taskClosureIds(plan: PartitionPlan, spec: StageSpec): ClosureId[] {
-  const ids = closureIdsOf(plan);
-  for (const [, closure] of spec.classes) ids.add(closure);
-  for (const s of spec.serializers) ids.add(s.encode).add(s.decode);
-  return [...ids];
+  return [...closuresRun([plan], spec.classes, spec.serializers)];
 }
 
 export interface SchedulerLimits {

@@ -81,11 +81,13 @@ export interface SparkTaskCommand {
   /** With `tagged-batches` output (a persisted RDD Spark keeps): its serializer. */
   outputSerializer?: SerializerSpec | undefined;
   /**
-   * tspark's broadcasts and the Spark broadcasts carrying their values now: all of the
-   * context's, used by the task or not (the task header gives the file of each it uses;
-   * a worker keeps a decoded value while the same Spark broadcast carries it).
+   * tspark's broadcasts and the Spark broadcasts carrying their values when the command was
+   * made: all of the context's, used by the task or not (the task header gives the file of
+   * each it uses; a worker keeps a decoded value while the same Spark broadcast carries it).
    */
   broadcasts: Array<[number, number]>;
+  /** When `broadcasts` was read, in the driver's count of changes to it: commands of older jobs' RDDs, which Spark may run again, have lower ones. */
+  broadcastEpoch?: number;
   /** Module URL -> file name among Spark's added files: the bundle workers import in its place. */
   modules: Array<[string, string]>;
   /** For a barrier stage: how many tasks it has (BarrierTaskContext.getTaskInfos()). */

@@ -33,13 +33,15 @@ export interface JobResources {
   /** Spark broadcasts of tspark's broadcast values, and tspark's id -> Spark's id of each. */
   broadcasts: JavaObject[];
   broadcastIds: Array<[number, number]>;
+  /** The driver's count of changes to the broadcasts Spark carries, as these ids were read. */
+  broadcastEpoch: number;
   /** Module URL -> name of its bundle among Spark's added files. */
   modules: Array<[string, string]>;
   /** The Spark broadcast (among `broadcasts`) carrying the job's closures when they are large, and their file. */
   closures?: { object: JavaObject; sparkId: number; path: string };
 }
 
-const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], modules: [] };
+const NO_RESOURCES: JobResources = { broadcasts: [], broadcastIds: [], broadcastEpoch: 0, modules: [] };
 
 /**
  * The JVM RDD of tspark's worker running `plans` (a JavaRDD<byte[]> of `output` frames), and
@@ -55,6 +57,7 @@ export async function planRdd(target: SparkTarget, tasks: PartitionTask[], plann
     closures: resources.closures ? [] : [...planner.closureBytes],
     closuresIn: resources.closures?.sparkId,
     broadcasts: resources.broadcastIds,
+    broadcastEpoch: resources.broadcastEpoch,
     modules: resources.modules,
   };
   const command = encodeTaskCommand({ output, outputSource, outputSerializer, plans: input ? input.plans : { all: { kind: "executor-input" }, input: "plan" }, ...shared, ...(barrier ? { barrierTasks: tasks.length } : {}) });

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { Lineage } from "../../scheduler/lineage.js";
 import { SHUFFLE_DEPENDENCY, runPendingCheckpoints, walkLineage } from "../../scheduler/lineage.js";
 import { JobPlanner } from "../../scheduler/job-planner.js";
-import type { PartitionPlan } from "../../scheduler/plan.js";
+import { closuresRun, type PartitionPlan } from "../../scheduler/plan.js";
 import { describeRemoteError, reviveRemoteError } from "../../scheduler/task-error.js";
 import { TsparkError } from "../../errors.js";
 import { hasUrlScheme } from "../../io/paths.js";
@@ -76,6 +76,8 @@ export class SparkJobs {
   private target: Promise<SparkTarget> | undefined;
   /** tspark's broadcasts as Spark broadcasts, by tspark's id (made at the first job after each was). */
   private readonly broadcasts = new Map<number, { object: JavaObject; sparkId: number }>();
+  /** Counts changes to `broadcasts`: a worker takes the newest command's view of them, not an older job's. */
+  private broadcastEpoch = 0;
   private bundles: ModuleBundles | undefined;
   /** Files of large jobs' closures written so far (their names' sequence). */
   private closureFiles = 0;
@@ -115,7 +117,7 @@ export class SparkJobs {
     try {
       const { planner, tasks } = await this.plan(target, job);
       if (tasks.length === 0) return [];
-      resources = await this.resources(target, planner, job.broadcasts);
+      resources = await this.resources(target, planner, tasks, job.broadcasts);
       const results = await this.watch!.during(() => runPlans(target, tasks, planner, resources, submitted(job), job.rdd.isBarrier()));
       await runPendingCheckpoints(job.rdd);
       return results;
@@ -137,7 +139,7 @@ export class SparkJobs {
     let resources: JobResources | undefined;
     try {
       const { planner, tasks } = await this.plan(target, job);
-      resources = await this.resources(target, planner, job.broadcasts);
+      resources = await this.resources(target, planner, tasks, job.broadcasts);
       const { rdd } = await planRdd(target, tasks, planner, as.text ? "utf8" : "batches", resources, { barrier: job.rdd.isBarrier() });
       const output = as.text ? ((await rdd.call("map", await client.construct("org.apache.spark.api.python.BytesToString"))) as JavaObject) : rdd;
       const codec = as.text && as.codec ? await client.callStatic("java.lang.Class", "forName", "org.apache.hadoop.io.compress.GzipCodec") : undefined;
@@ -179,7 +181,7 @@ export class SparkJobs {
    */
   unpersistBroadcast(id: number): void {
     // Not released here: a job being planned may hold the object, and send it to the JVM later.
-    this.broadcasts.delete(id);
+    if (this.broadcasts.delete(id)) this.broadcastEpoch++;
   }
 
   /**
@@ -187,15 +189,20 @@ export class SparkJobs {
    * user's modules, and the job's closures when they are large (as PySpark broadcasts a large
    * command: Spark then ships them to each executor once, not in every task).
    */
-  private async resources(target: SparkTarget, planner: JobPlanner, live: Array<[number, string]>): Promise<JobResources> {
-    planner.recordClassTable(); // its closures travel with the job's
-    // Only the broadcasts its functions use, as PySpark attaches: a JVM RDD that Spark may compute again lists no other.
-    const used = broadcastsUsedBy(planner.closureBytes.values());
+  private async resources(target: SparkTarget, planner: JobPlanner, tasks: readonly PartitionTask[], live: Array<[number, string]>): Promise<JobResources> {
+    const classes = planner.recordClassTable(); // its closures travel with the job's
+    // Only the broadcasts the functions its tasks run use, as PySpark attaches: a JVM RDD that
+    // Spark may compute again lists no other. (Not every captured function: planning a read of
+    // a persisted RDD captures the functions that computed it.)
+    const run = closuresRun(tasks.map((t) => t.plan), classes, planner.serializerTable());
+    const used = broadcastsUsedBy([...run].flatMap((id) => planner.closureBytes.get(id) ?? []));
     const needed = live.filter(([id]) => used.has(id));
     const broadcasts = await this.sparkBroadcasts(target, live, needed);
-    // Every broadcast Spark carries now, used here or not: workers keep what the job's other stages use decoded.
-    const carried = [...this.broadcasts].map(([id, b]): [number, number] => [id, b.sparkId]);
-    const resources: JobResources = { broadcasts: broadcasts.map((b) => b.object), broadcastIds: carried, modules: await this.shipModules(target, planner) };
+    // Every broadcast Spark carries now, used here or not, those attached as attached: workers
+    // keep what the job's other stages use decoded, and the epoch says which view is newest.
+    const carried = new Map([...this.broadcasts].map(([id, b]) => [id, b.sparkId]));
+    needed.forEach(([id], i) => carried.set(id, broadcasts[i]!.sparkId));
+    const resources: JobResources = { broadcasts: broadcasts.map((b) => b.object), broadcastIds: [...carried], broadcastEpoch: this.broadcastEpoch, modules: await this.shipModules(target, planner) };
     const closures = [...planner.closureBytes];
     const size = closures.reduce((n, [, b]) => n + b.length, 0);
     if (size > CLOSURE_BROADCAST_BYTES) {
@@ -219,13 +226,21 @@ export class SparkJobs {
     for (const [id, b] of this.broadcasts) {
       if (liveIds.has(id)) continue;
       this.broadcasts.delete(id);
+      this.broadcastEpoch++;
       await b.object.call("destroy").catch(() => {});
     }
+    // Gathered here: an unpersist may drop a map entry while a broadcast is being made.
+    const out: Array<{ object: JavaObject; sparkId: number }> = [];
     for (const [id, path] of needed) {
-      if (this.broadcasts.has(id)) continue;
-      this.broadcasts.set(id, await broadcastFile(client, jsc, path));
+      let b = this.broadcasts.get(id);
+      if (!b) {
+        b = await broadcastFile(client, jsc, path);
+        this.broadcasts.set(id, b);
+        this.broadcastEpoch++;
+      }
+      out.push(b);
     }
-    return needed.map(([id]) => this.broadcasts.get(id)!);
+    return out;
   }
 
   /**
@@ -274,7 +289,7 @@ export class SparkJobs {
   private readStored(target: SparkTarget, plan: PartitionPlan, live: Array<[number, string]>, nodes: Map<number, Lineage>): Promise<PartitionPlan> {
     this.storage ??= new SparkStorage(target.client);
     return this.storage.readPlan(plan, (id) => nodes.get(id), (p) => this.shuffles(target).readPlan(p), async (tasks, planner, name, source, serializer) => {
-      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "tagged-batches", await this.resources(target, planner, live), { outputSource: source, outputSerializer: serializer });
+      const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "tagged-batches", await this.resources(target, planner, tasks, live), { outputSource: source, outputSerializer: serializer });
       if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `${name} would not read its input's partitions in order`);
       await rdd.call("setName", name);
       return rdd;
@@ -321,7 +336,7 @@ export class SparkJobs {
   private async mapSide(target: SparkTarget, planned: PartitionTask[], planner: JobPlanner, name: string, live: Array<[number, string]>, nodes: Map<number, Lineage>, barrier: boolean): Promise<JavaObject> {
     const tasks: PartitionTask[] = [];
     for (const t of planned) tasks.push({ partition: t.partition, plan: await this.readStored(target, t.plan, live, nodes) });
-    const resources = await this.resources(target, planner, live);
+    const resources = await this.resources(target, planner, tasks, live);
     const { rdd, partitions } = await planRdd(target, this.readable(tasks), planner, "buckets", resources, { barrier });
     if (partitions && partitions.some((p, i) => p !== i)) throw new TsparkError("PROTOCOL", `the map side of ${name} would not read its input's partitions in order`);
     await rdd.call("setName", name);

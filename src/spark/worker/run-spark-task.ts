@@ -102,8 +102,10 @@ interface ServedExecutor {
   readonly runtime: WorkerRuntime;
   /** Spark sends a worker each broadcast's file once and says when to drop it: the files by Spark's id. */
   readonly broadcastPaths: Map<bigint, string>;
-  /** tspark's broadcasts this worker has a file for, each with the Spark broadcast that carried it. */
+  /** tspark's broadcasts this worker has met, each with the newest Spark broadcast carrying it. */
   readonly carriedBy: Map<number, number>;
+  /** The newest driver's view of the broadcasts (TaskCommand.broadcastEpoch) seen. */
+  broadcastEpoch: number;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -116,7 +118,7 @@ export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.
   // A worker to tspark's driver-only checks, finding added files where its executor keeps them.
   markHostedWorker();
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
-  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map(), carriedBy: new Map(), env };
+  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map(), carriedBy: new Map(), broadcastEpoch: 0, env };
   const nextTask = async (): Promise<boolean> => {
     connection.waiting = true;
     const more = !connection.retiring && (await connection.reader.hasMore());
@@ -133,13 +135,14 @@ export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.
 
 /**
  * Tracks the broadcast files the header adds and drops, and which of tspark's broadcasts the
- * task may read (`carried`: the command's tspark id -> Spark broadcast). Spark drops a file
- * whenever a task's functions do not use its broadcast, so a decoded value outlives its file:
- * it is dropped when its tspark broadcast is no longer carried by the Spark broadcast it was
- * read from (unpersisted: a new one carries it; destroyed: none does), not at every stage
- * that does not use it.
+ * task may read (`carried`: the command's tspark id -> Spark broadcast, as of `epoch`). Spark
+ * drops a file whenever a task's functions do not use its broadcast, so a decoded value
+ * outlives its file. It is dropped when a newer Spark broadcast carries its tspark broadcast
+ * (unpersisted, then used again), or when the newest command seen carries it no more
+ * (unpersisted or destroyed); a command of an older job's RDD, which Spark may run again, has
+ * an older view and drops nothing.
  */
-function updateBroadcasts(served: ServedExecutor, entries: readonly BroadcastEntry[], carried: ReadonlyArray<readonly [number, number]>): void {
+function updateBroadcasts(served: ServedExecutor, entries: readonly BroadcastEntry[], carried: ReadonlyArray<readonly [number, number]>, epoch: number): void {
   const { broadcastPaths, runtime, carriedBy } = served;
   for (const b of entries) {
     if ("dropId" in b) {
@@ -150,18 +153,24 @@ function updateBroadcasts(served: ServedExecutor, entries: readonly BroadcastEnt
       broadcastPaths.set(b.id, b.path);
     }
   }
-  const now = new Map(carried);
-  for (const [id, sparkId] of carriedBy) {
-    if (now.get(id) === sparkId) continue;
+  const drop = (id: number) => {
     carriedBy.delete(id);
     runtime.broadcasts.delete(id);
-    runtime.broadcastFiles.delete(id);
+  };
+  if (epoch >= served.broadcastEpoch) {
+    served.broadcastEpoch = epoch;
+    const now = new Map(carried);
+    for (const id of [...carriedBy.keys()]) if (!now.has(id)) drop(id);
   }
   for (const [id, sparkId] of carried) {
+    const known = carriedBy.get(id);
+    if (known === undefined || sparkId > known) {
+      if (known !== undefined) drop(id);
+      carriedBy.set(id, sparkId);
+    }
+    // Any carrier's file holds the same value: an older job's task reads the one it lists.
     const file = broadcastPaths.get(BigInt(sparkId));
-    if (file === undefined) continue;
-    runtime.broadcastFiles.set(id, file);
-    carriedBy.set(id, sparkId);
+    if (file !== undefined) runtime.broadcastFiles.set(id, file);
   }
 }
 
@@ -187,7 +196,7 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
   // The user's modules, as the driver bundled them, are among those files.
   relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(filesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
-  updateBroadcasts(served, header.broadcasts, command.broadcasts);
+  updateBroadcasts(served, header.broadcasts, command.broadcasts, command.broadcastEpoch ?? 0);
   const closures = command.closuresIn === undefined ? command.closures : closuresFrom(broadcastPaths.get(BigInt(command.closuresIn)));
   const outcome = await executeTask(
     {
