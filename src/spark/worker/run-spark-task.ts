@@ -26,7 +26,8 @@ import { decodePartitionTask, decodeTaskCommand, planOfPartition, withInput, PRO
 import { markHostedWorker } from "../../worker/task-context.js";
 import { decodeMessage, encodeMessage } from "../../serde/message-codec.js";
 import { SpecialLength, type WireReader, type WireWriter } from "../wire/wire.js";
-import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError, type BroadcastEntry } from "./task-header.js";
+import { answerEndOfStream, readTaskHeader, writeTaskEnd, writeTaskError } from "./task-header.js";
+import { WorkerBroadcasts } from "./worker-broadcasts.js";
 import type { ExecutorConnection } from "./executor-connection.js";
 import { TsparkError } from "../../errors.js";
 import { formatRecord } from "../../util/format.js";
@@ -100,12 +101,8 @@ interface ServedExecutor {
   readonly minor: SparkMinor;
   /** Shared by every task: decoded broadcast values, closures, the spill directory. */
   readonly runtime: WorkerRuntime;
-  /** Spark sends a worker each broadcast's file once and says when to drop it: the files by Spark's id. */
-  readonly broadcastPaths: Map<bigint, string>;
-  /** tspark's broadcasts this worker has met, each with the newest Spark broadcast carrying it. */
-  readonly carriedBy: Map<number, number>;
-  /** The newest driver's view of the broadcasts (TaskCommand.broadcastEpoch) seen. */
-  broadcastEpoch: number;
+  /** The broadcast files Spark sent and the values they carry (worker-broadcasts.ts). */
+  readonly broadcasts: WorkerBroadcasts;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -118,7 +115,7 @@ export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.
   // A worker to tspark's driver-only checks, finding added files where its executor keeps them.
   markHostedWorker();
   const localDir = env["SPARK_LOCAL_DIRS"]?.split(",")[0] ?? tmpdir();
-  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcastPaths: new Map(), carriedBy: new Map(), broadcastEpoch: 0, env };
+  const served: ServedExecutor = { connection, minor: profileOf(env), runtime: createWorkerRuntime({ ...settingsFromEnv(env), localDir }), broadcasts: new WorkerBroadcasts(), env };
   const nextTask = async (): Promise<boolean> => {
     connection.waiting = true;
     const more = !connection.retiring && (await connection.reader.hasMore());
@@ -133,50 +130,9 @@ export async function serveExecutor(connection: ExecutorConnection, env: NodeJS.
   return 0;
 }
 
-/**
- * Tracks the broadcast files the header adds and drops, and which of tspark's broadcasts the
- * task may read (`carried`: the command's tspark id -> Spark broadcast, as of `epoch`). Spark
- * drops a file whenever a task's functions do not use its broadcast, so a decoded value
- * outlives its file. It is dropped when a newer Spark broadcast carries its tspark broadcast
- * (unpersisted, then used again), or when the newest command seen carries it no more
- * (unpersisted or destroyed); a command of an older job's RDD, which Spark may run again, has
- * an older view and drops nothing.
- */
-function updateBroadcasts(served: ServedExecutor, entries: readonly BroadcastEntry[], carried: ReadonlyArray<readonly [number, number]>, epoch: number): void {
-  const { broadcastPaths, runtime, carriedBy } = served;
-  for (const b of entries) {
-    if ("dropId" in b) {
-      const path = broadcastPaths.get(b.dropId);
-      broadcastPaths.delete(b.dropId);
-      for (const [id, file] of runtime.broadcastFiles) if (file === path) runtime.broadcastFiles.delete(id);
-    } else if (b.path !== undefined) {
-      broadcastPaths.set(b.id, b.path);
-    }
-  }
-  const drop = (id: number) => {
-    carriedBy.delete(id);
-    runtime.broadcasts.delete(id);
-  };
-  if (epoch >= served.broadcastEpoch) {
-    served.broadcastEpoch = epoch;
-    const now = new Map(carried);
-    for (const id of [...carriedBy.keys()]) if (!now.has(id)) drop(id);
-  }
-  for (const [id, sparkId] of carried) {
-    const known = carriedBy.get(id);
-    if (known === undefined || sparkId > known) {
-      if (known !== undefined) drop(id);
-      carriedBy.set(id, sparkId);
-    }
-    // Any carrier's file holds the same value: an older job's task reads the one it lists.
-    const file = broadcastPaths.get(BigInt(sparkId));
-    if (file !== undefined) runtime.broadcastFiles.set(id, file);
-  }
-}
-
 /** Runs one task; resolves to whether the connection may carry another (the task succeeded and its stream ended cleanly). */
 async function runTask(served: ServedExecutor): Promise<boolean> {
-  const { connection, minor, broadcastPaths } = served;
+  const { connection, minor, broadcasts } = served;
   const { reader, writer } = connection;
   const header = await readTaskHeader(reader, minor);
   const initTime = Date.now();
@@ -196,8 +152,8 @@ async function runTask(served: ServedExecutor): Promise<boolean> {
   // The user's modules, as the driver bundled them, are among those files.
   relocateModules(command.modules.map(([url, name]) => [url, pathToFileURL(join(filesDir, name)).href]));
   // Broadcast values are files the executor wrote (Spark's broadcasts of the driver's files).
-  updateBroadcasts(served, header.broadcasts, command.broadcasts, command.broadcastEpoch ?? 0);
-  const closures = command.closuresIn === undefined ? command.closures : closuresFrom(broadcastPaths.get(BigInt(command.closuresIn)));
+  broadcasts.update(header.broadcasts, command.broadcasts, command.broadcastEpoch ?? 0, served.runtime);
+  const closures = command.closuresIn === undefined ? command.closures : closuresFrom(broadcasts.fileOf(command.closuresIn));
   const outcome = await executeTask(
     {
       taskId: Number(header.taskAttemptId),
