@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contractContext } from "../testing/contract-context.js";
+import { waitUntil } from "../testing/processes.js";
 import type { SparkStageInfo } from "./status-tracker.js";
 
 const { sc, engine, localEngineOnly } = contractContext("job-control-test");
@@ -100,6 +101,8 @@ test("the status tracker describes jobs, stages and executors", async () => {
   await sc.parallelize<[number, number]>([[1, 1], [2, 2]], 2).reduceByKey((x, y) => x + y).collect();
   const t = sc.statusTracker();
   const jobId = Math.max(...t.getJobIdsForGroup(undefined));
+  // Spark's status store hears of the job's end from its listener bus, a moment after collect returns.
+  await waitUntil(() => t.getJobInfo(jobId)?.status !== "RUNNING" && t.getActiveJobIds().length === 0, 10_000);
   const info = t.getJobInfo(jobId)!;
   assert.equal(info.status, "SUCCEEDED");
   assert.equal(info.stageIds.length, 2, "a map stage and a result stage");
