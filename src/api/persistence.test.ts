@@ -11,14 +11,9 @@ import { StorageLevel, TaskContext, type AccumulatorParam } from "../index.js";
 import { contractContext } from "../testing/contract-context.js";
 import { lastJobMetric } from "../testing/job-metrics.js";
 import { storageOf } from "../testing/storage-status.js";
-import { evictingFiller, letters } from "../testing/eviction-data.js";
+import { EVICTING_SPARK_CONF, evictingFiller, letters } from "../testing/eviction-data.js";
 
-const { sc, engine } = contractContext("persistence-test", { "tspark.storage.memory": "4m" }, {
-  // Spark's storage memory, a sliver of the executors' heap (as tspark.storage.memory is here): eviction tests evict.
-  "spark.memory.fraction": "0.004",
-  // Its account of the blocks (getRDDStorageInfo) written at every change, not at most every 100 ms.
-  "spark.ui.liveUpdate.period": "0",
-});
+const { sc, engine } = contractContext("persistence-test", { "tspark.storage.memory": "4m" }, EVICTING_SPARK_CONF);
 after(() => sc.stop());
 
 test("a cached RDD's function runs once across three actions", async () => {

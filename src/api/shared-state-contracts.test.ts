@@ -16,17 +16,12 @@ import { contractContext } from "../testing/contract-context.js";
 import { SparkFiles, StorageLevel, TaskContext } from "../index.js";
 import { lastJobMetric } from "../testing/job-metrics.js";
 import { storageOf } from "../testing/storage-status.js";
-import { evictingFiller, letters } from "../testing/eviction-data.js";
+import { EVICTING_SPARK_CONF, evictingFiller, letters } from "../testing/eviction-data.js";
 import { captureClosure } from "../closure/capture.js";
 import { profileFileName } from "../worker/task-profiler.js";
 
 const profiles = mkdtempSync(join(tmpdir(), "tspark-profiles-"));
-const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m", "tspark.worker.profileDir": profiles }, {
-  // Spark's storage memory, a sliver of the executors' heap: the eviction tests evict.
-  "spark.memory.fraction": "0.004",
-  // Its account of the blocks (getRDDStorageInfo) written at every change, not at most every 100 ms.
-  "spark.ui.liveUpdate.period": "0",
-});
+const { sc, engine } = contractContext("shared-state-test", { "tspark.storage.memory": "4m", "tspark.worker.profileDir": profiles }, EVICTING_SPARK_CONF);
 after(async () => {
   await sc.stop();
   rmSync(profiles, { recursive: true, force: true });

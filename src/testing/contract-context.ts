@@ -57,12 +57,11 @@ export function contractContext(appName: string, conf: Settings = {}, sparkConf:
   // The engine as the context will choose it: from the master and every setting it will read (the launcher's too).
   const spark = parseSettings(new SparkConf().setAll({ ...conf, ...chosen }).setMaster(master)).master.engine === "spark";
   const sc = new SparkContext({ master, appName, conf: { ...conf, ...(spark ? sparkConf : {}), ...chosen } });
-  const onSpark = sc.sparkVersion !== undefined;
   return {
     sc,
-    engine: onSpark ? "spark" : "local",
+    engine: spark ? "spark" : "local",
     master,
-    localEngineOnly: (what) => onSpark && `${LOCAL_ENGINE_ONLY} ${what}`,
-    sparkBug: (bug) => onSpark && `${BUG_ON_SPARK} ${bug}`,
+    localEngineOnly: (what) => spark && `${LOCAL_ENGINE_ONLY} ${what}`,
+    sparkBug: (bug) => spark && `${BUG_ON_SPARK} ${bug}`,
   };
 }

@@ -21,3 +21,11 @@ export function letters(x: number): string {
 export function evictingFiller(sc: SparkContext): RDD<string> {
   return sc.range(0, 240_000, 1, 16).map((x) => `filler-${x}-${letters(x)}`).cache();
 }
+
+/**
+ * The Spark settings of the suites whose eviction tests evict (contractContext's Spark-only
+ * ones): storage memory a sliver of the executors' heap, as tspark.storage.memory is on
+ * tspark's engine; Spark's account of the blocks (getRDDStorageInfo) written at every change,
+ * not at most every 100 ms.
+ */
+export const EVICTING_SPARK_CONF = { "spark.memory.fraction": "0.004", "spark.ui.liveUpdate.period": "0" } as const;

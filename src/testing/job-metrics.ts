@@ -15,5 +15,6 @@ export function lastJobMetric(sc: SparkContext, metric: "broadcastBytesRead" | "
 
 /** The names of the newest job's stages (each named after its operation's call site), sorted. */
 export function lastJobStageNames(sc: SparkContext): string[] {
-  return lastJobStageIds(sc).map((id) => sc.statusTracker().getStageInfo(id)?.name ?? `stage ${id} (unknown)`).sort();
+  const tracker = sc.statusTracker();
+  return lastJobStageIds(sc).map((id) => tracker.getStageInfo(id)?.name ?? `stage ${id} (unknown)`).sort();
 }

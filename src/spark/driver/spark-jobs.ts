@@ -171,8 +171,8 @@ export class SparkJobs {
 
   /**
    * `Broadcast.unpersist()`: the next job that uses the value broadcasts its file again, as a
-   * new Spark broadcast; each worker drops its decoded value when Spark's runner tells it that
-   * a task no longer lists the old one. The old Spark broadcast is left to Spark's context
+   * new Spark broadcast; each worker drops its decoded value at its next task of a newer job,
+   * whose command no longer names the old one as the value's carrier. The old Spark broadcast is left to Spark's context
    * cleaner (once this handle is garbage, the Py4J client releases it): the executors' copies
    * go when no JVM RDD made before (a shuffle's map side, a persisted RDD) lists it. Not
    * Spark's unpersist now, as PySpark's is: an executor keeps the decoded broadcast, whose
