@@ -1,11 +1,12 @@
 /**
- * Runs a user program, TypeScript or JavaScript, transpiled on the fly by tsx (a well-kept
- * loader built on esbuild).
+ * Runs a user program, TypeScript or JavaScript: compiled ahead and kept (compiled-program.ts)
+ * when it can be, else transpiled on the fly by tsx (a well-kept loader built on esbuild).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TsparkError } from "../errors.js";
+import { compiledProgram } from "./compiled-program.js";
 
 let tsxRegistered = false;
 
@@ -29,9 +30,15 @@ export async function runProgram(program: string, args: string[]): Promise<numbe
   const path = resolve(program);
   if (!existsSync(path)) throw new TsparkError("CONFIG", `program not found: ${program}`);
   process.argv = [process.argv[0]!, path, ...args];
-  await registerTsx();
+  const compiled = await compiledProgram(path);
+  if (compiled) {
+    // The compiled files carry source maps: the user's errors name the .ts lines, as under tsx.
+    process.setSourceMapsEnabled(true);
+  } else {
+    await registerTsx();
+  }
   try {
-    await import(pathToFileURL(path).href);
+    await import(compiled?.url ?? pathToFileURL(path).href);
     // The program's own `process.exitCode` is its answer (a CI script may fail that way).
     return Number(process.exitCode ?? 0);
   } catch (err) {

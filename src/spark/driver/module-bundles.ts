@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { writeWholeFile, LOCAL_FILE } from "../../util/fs-errors.js";
 import { log } from "../../util/log.js";
@@ -24,11 +24,13 @@ export function isTsparkModule(url: string): boolean {
   return TSPARK_OWN.some((own) => url.startsWith(own));
 }
 
-/** `import "tspark"` in a bundle: the executors' tspark, at the driver's path. */
+/** `import "tspark"` (or a path into tspark) in a bundle: the executors' tspark, at the driver's path. */
 const tsparkExternal: Plugin = {
   name: "tspark-external",
   setup(build) {
     build.onResolve({ filter: /^tspark$/ }, () => ({ path: TSPARK_ENTRY, external: true }));
+    // A compiled program's imports are absolute paths (cli/compiled-program.ts), tspark's among them.
+    build.onResolve({ filter: /^\// }, (args) => (isTsparkModule(pathToFileURL(args.path).href) ? { path: args.path, external: true } : undefined));
   },
 };
 
