@@ -4,7 +4,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -57,6 +57,26 @@ test("a user exception points at the user's .ts line", () => {
   assert.match(r.stderr, /Error: malformed reading: "broken"/);
   assert.match(r.stderr, /throwing\.ts:7:/, r.stderr);
   assert.match(r.stderr, /partition 1 of stage \d+/);
+});
+
+test("a program is compiled once into the cache and run from it, its errors still at its .ts lines", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "tspark-compile-e2e-"));
+  try {
+    const env = { ...process.env, TMPDIR: tmp };
+    const run = (program: string) => spawnSync(process.execPath, [CLI, program], { cwd: ROOT, encoding: "utf8", timeout: 60_000, env });
+    const cache = join(tmp, `tspark-compiled-${process.getuid!()}`);
+    for (const round of ["compiled", "from the cache"]) {
+      const worker = run("test/e2e/programs/throwing.ts");
+      assert.equal(worker.status, 1, round);
+      assert.match(worker.stderr, /throwing\.ts:7:/, `${round}: ${worker.stderr}`);
+      const driver = run("test/e2e/programs/capture-sc.ts");
+      assert.equal(driver.status, 1, round);
+      assert.match(driver.stderr, /capture-sc\.ts:6/, `${round}: ${driver.stderr}`);
+      assert.ok(readdirSync(cache).some((f) => f.endsWith("-throwing.mjs")), `${round}: ${readdirSync(cache).join(", ")}`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test("capturing the SparkContext is refused at submission, naming the variable and line", () => {
