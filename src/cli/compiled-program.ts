@@ -5,16 +5,22 @@
  * small program's start. esbuild compiles each of the program's own .ts files (its local
  * imports too) with tsx's options, into one .mjs file each in a cache directory; imports are
  * rewritten to the absolute paths Node resolves them to from the original file, and
- * `import.meta.url` (filename, dirname) is the original file's. The next run checks each
- * source's text against the hash the cache recorded and imports the compiled entry.
+ * `import.meta.url` (filename, dirname) is the original file's. The next run checks the text
+ * of each source and of the tsconfig.json esbuild read, and esbuild's version, against the
+ * program's record, and imports the compiled entry.
  *
  * What the compiled form cannot reproduce is left to tsx (the caller's fallback): CommonJS
- * files, .tsx, an `import()` of a computed specifier, other uses of `import.meta`, an import
- * that does not resolve, paths a URL would misread, and a program that does not compile
- * (tsx's message is the one `run-program.ts` turns into the user's line).
+ * files, .tsx, the program's own .js files, an `import()` of anything but one string literal,
+ * other uses of `import.meta`, an import that does not resolve, paths a URL would misread, a
+ * cache directory not the user's alone, and a program that does not compile (tsx's message is
+ * the one `run-program.ts` turns into the user's line). Known differences: esbuild's bundle
+ * mode makes top-level `const`, `let` and `class` bindings `var`s (a circular import reads
+ * undefined where tsx's would throw), and an import's resolution is not checked again while
+ * the file it resolved to exists (a package's new `exports` take effect once a source changes).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -29,6 +35,8 @@ interface CacheRecord {
   sources: Array<[string, string]>;
   /** Every compiled file and every file imported in place: all must still exist. */
   files: string[];
+  /** The esbuild that compiled them. */
+  esbuild: string | undefined;
 }
 
 /** Where compiled programs are kept (one directory per user, as tsx's own cache). */
@@ -37,14 +45,22 @@ export function compileCacheDir(): string {
   return join(tmpdir(), `tspark-compiled-${uid}`);
 }
 
-/** The compiled file of `source`: named by its path (and tspark's version), the source's name kept for stack traces. */
-function compiledPath(dir: string, source: string): string {
-  const key = createHash("sha1").update(`${VERSION}\0${process.version}\0${source}`).digest("hex").slice(0, 16);
-  return join(dir, `${key}-${basename(source, extname(source))}.mjs`);
+/**
+ * Where one program's compiled files are kept: a directory of its own (named by its path,
+ * tspark's and Node's versions), so that a helper two programs share is compiled into each,
+ * and one program's compile never changes a file another program's record vouches for.
+ */
+function programDir(dir: string, entry: string): string {
+  return join(dir, createHash("sha1").update(`${VERSION}\0${process.version}\0${entry}`).digest("hex").slice(0, 16));
 }
 
-function recordPath(dir: string, entry: string): string {
-  return compiledPath(dir, entry).replace(/\.mjs$/, ".json");
+/** The compiled file of `source` in its program's directory, the source's name kept for stack traces. */
+function compiledPath(programDir: string, source: string): string {
+  return join(programDir, `${createHash("sha1").update(source).digest("hex").slice(0, 12)}-${basename(source, extname(source))}.mjs`);
+}
+
+function recordPath(programDir: string): string {
+  return join(programDir, "record.json");
 }
 
 /**
@@ -53,20 +69,43 @@ function recordPath(dir: string, entry: string): string {
  */
 export async function compiledProgram(entry: string, dir = compileCacheDir()): Promise<{ url: string; cached: boolean } | undefined> {
   if (!compilable(entry)) return undefined;
-  const cached = fromCache(dir, entry);
-  if (cached) return { url: pathToFileURL(cached).href, cached: true };
-  const compiled = await compileProgram(dir, entry);
-  return compiled === undefined ? undefined : { url: pathToFileURL(compiled).href, cached: false };
-}
-
-/** The compiled entry, if the record says every source is as it was compiled. */
-function fromCache(dir: string, entry: string): string | undefined {
-  let record: CacheRecord;
   try {
-    record = JSON.parse(readFileSync(recordPath(dir, entry), "utf8")) as CacheRecord;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch {
     return undefined;
   }
+  if (!ownDirectory(dir)) return undefined;
+  const program = programDir(dir, entry);
+  const cached = fromCache(program, entry);
+  if (cached) return { url: pathToFileURL(cached).href, cached: true };
+  const compiled = await compileProgram(program, entry);
+  return compiled === undefined ? undefined : { url: pathToFileURL(compiled).href, cached: false };
+}
+
+/**
+ * Whether the cache directory is this user's alone: its files are run as the program, so a
+ * directory someone else made (its name is predictable, in a shared /tmp) or may write to is
+ * not used.
+ */
+function ownDirectory(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    const uid = typeof process.getuid === "function" ? process.getuid() : st.uid;
+    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The compiled entry, if the record says every source (and setting) is as it was compiled. */
+function fromCache(program: string, entry: string): string | undefined {
+  let record: CacheRecord;
+  try {
+    record = JSON.parse(readFileSync(recordPath(program), "utf8")) as CacheRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.esbuild !== esbuildVersion()) return undefined;
   for (const [path, hash] of record.sources) {
     try {
       if (textHash(readFileSync(path, "utf8")) !== hash) return undefined;
@@ -75,13 +114,31 @@ function fromCache(dir: string, entry: string): string | undefined {
     }
   }
   if (!record.files.every((f) => existsSync(f))) return undefined;
-  return compiledPath(dir, entry);
+  return compiledPath(program, entry);
+}
+
+/** The installed esbuild's version (read from its package.json: importing esbuild costs more). */
+function esbuildVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(createRequire(import.meta.url).resolve("esbuild/package.json"), "utf8")) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tsconfig.json esbuild reads for a file in `dir` (the nearest), if any. */
+function nearestTsconfig(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const file = join(d, "tsconfig.json");
+    if (existsSync(file)) return file;
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 /** Why a program goes to tsx instead. */
 class NotCompilable extends Error {}
 
-async function compileProgram(dir: string, entry: string): Promise<string | undefined> {
+async function compileProgram(program: string, entry: string): Promise<string | undefined> {
   const [{ build }, { isLibraryFile, resolveImport }] = await Promise.all([import("esbuild"), import("../closure/modules.js")]);
   const sources: CacheRecord["sources"] = [];
   const files: string[] = [];
@@ -114,9 +171,10 @@ async function compileProgram(dir: string, entry: string): Promise<string | unde
             queued.add(path);
             queue.push(path);
           }
-          return { path: compiledPath(dir, path), external: true };
+          return { path: compiledPath(program, path), external: true };
         }
-        if (!isLibraryFile(url) && ext !== ".js" && ext !== ".mjs" && ext !== ".cjs") throw new NotCompilable(`import of ${path}`);
+        // The program's own JavaScript is left to tsx too: under tsx its imports may name .ts files.
+        if (!isLibraryFile(url)) throw new NotCompilable(`import of ${path}`);
         files.push(path);
         return { path, external: true };
       });
@@ -127,7 +185,7 @@ async function compileProgram(dir: string, entry: string): Promise<string | unde
     for (let source = queue.shift(); source !== undefined; source = queue.shift()) {
       const text = readFileSync(source, "utf8");
       if (!plainModule(text)) return undefined;
-      const out = compiledPath(dir, source);
+      const out = compiledPath(program, source);
       const url = pathToFileURL(source).href;
       const result = await build({
         entryPoints: [source],
@@ -150,21 +208,31 @@ async function compileProgram(dir: string, entry: string): Promise<string | unde
         },
         logLevel: "silent",
         plugins: [rewriteImports],
+        metafile: true,
       });
+      // One input: nothing was bundled in (an import() of "./dir/" + name would take every
+      // file it may name into this one, unhashed).
+      if (Object.keys(result.metafile.inputs).length !== 1) return undefined;
       const js = result.outputFiles.find((f) => f.path.endsWith(".mjs"));
       if (!js) return undefined;
       outputs.push([out, js.text]);
       sources.push([source, textHash(text)]);
+      const tsconfig = nearestTsconfig(dirname(source));
+      if (tsconfig !== undefined && !sources.some(([p]) => p === tsconfig)) sources.push([tsconfig, textHash(readFileSync(tsconfig, "utf8"))]);
       files.push(out);
     }
   } catch {
     // NotCompilable, or esbuild's compile errors: tsx loads the program and reports them.
     return undefined;
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const [path, text] of outputs) writeAtomically(path, text);
-  writeAtomically(recordPath(dir, entry), JSON.stringify({ sources, files } satisfies CacheRecord));
-  return compiledPath(dir, entry);
+  try {
+    mkdirSync(program, { recursive: true, mode: 0o700 });
+    for (const [path, text] of outputs) writeAtomically(path, text);
+    writeAtomically(recordPath(program), JSON.stringify({ sources, files, esbuild: esbuildVersion() } satisfies CacheRecord));
+  } catch {
+    return undefined; // a full disk, a read-only /tmp: tsx runs the program all the same
+  }
+  return compiledPath(program, entry);
 }
 
 function textHash(text: string): string {
@@ -189,7 +257,10 @@ function safePath(path: string): boolean {
  */
 export function plainModule(text: string): boolean {
   if (/\bimport\s*\.\s*meta\b(?!\s*\.\s*(?:url|filename|dirname)\b)/.test(text)) return false;
-  return !/\bimport\s*\(\s*(?!["'])/.test(text);
+  // Every import( must be followed by one whole string literal, then "," (options) or ")".
+  const calls = text.match(/\bimport\s*\(/g)?.length ?? 0;
+  const literal = text.match(/\bimport\s*\(\s*(["'])[^"'\n]*\1\s*[,)]/g)?.length ?? 0;
+  return calls === literal;
 }
 
 const packageTypes = new Map<string, string | undefined>();

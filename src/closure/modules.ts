@@ -35,6 +35,16 @@ export function resolveImport(specifier: string, parentUrl: string): string {
 
 function resolveImportUncached(specifier: string, parentUrl: string): string {
   if (isBuiltin(specifier)) return specifier.startsWith("node:") ? specifier : `node:${specifier}`;
+  // From TypeScript, `./x.js` names `./x.ts` when there is one, as tsx resolves it, even beside
+  // a compiled `./x.js` (tsc without an outDir).
+  if (/^\.{1,2}\//.test(specifier) && /\.[mc]?tsx?$/.test(parentUrl)) {
+    const file = fileURLToPath(new URL(specifier, parentUrl));
+    const ext = path.extname(file);
+    for (const alt of TS_EXT_FOR[ext] ?? []) {
+      const candidate = file.slice(0, -ext.length) + alt;
+      if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return pathToFileURL(candidate).href;
+    }
+  }
   let firstError: unknown;
   try {
     const url = esmResolve(specifier, parentUrl);

@@ -72,7 +72,8 @@ test("a program is compiled once into the cache and run from it, its errors stil
       const driver = run("test/e2e/programs/capture-sc.ts");
       assert.equal(driver.status, 1, round);
       assert.match(driver.stderr, /capture-sc\.ts:6/, `${round}: ${driver.stderr}`);
-      assert.ok(readdirSync(cache).some((f) => f.endsWith("-throwing.mjs")), `${round}: ${readdirSync(cache).join(", ")}`);
+      const compiled = readdirSync(cache, { recursive: true, encoding: "utf8" });
+      assert.ok(compiled.some((f) => f.endsWith("-throwing.mjs")), `${round}: ${compiled.join(", ")}`);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
