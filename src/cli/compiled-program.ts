@@ -51,12 +51,12 @@ export function compileCacheDir(): string {
  * and one program's compile never changes a file another program's record vouches for.
  */
 function programDir(dir: string, entry: string): string {
-  return join(dir, createHash("sha1").update(`${VERSION}\0${process.version}\0${entry}`).digest("hex").slice(0, 16));
+  return join(dir, sha1(`${VERSION}\0${process.version}\0${entry}`).slice(0, 16));
 }
 
 /** The compiled file of `source` in its program's directory, the source's name kept for stack traces. */
 function compiledPath(programDir: string, source: string): string {
-  return join(programDir, `${createHash("sha1").update(source).digest("hex").slice(0, 12)}-${basename(source, extname(source))}.mjs`);
+  return join(programDir, `${sha1(source).slice(0, 12)}-${basename(source, extname(source))}.mjs`);
 }
 
 function recordPath(programDir: string): string {
@@ -108,7 +108,7 @@ function fromCache(program: string, entry: string): string | undefined {
   if (record.esbuild !== esbuildVersion()) return undefined;
   for (const [path, hash] of record.sources) {
     try {
-      if (textHash(readFileSync(path, "utf8")) !== hash) return undefined;
+      if (sha1(readFileSync(path, "utf8")) !== hash) return undefined;
     } catch {
       return undefined;
     }
@@ -126,10 +126,10 @@ function esbuildVersion(): string | undefined {
   }
 }
 
-/** The tsconfig.json esbuild reads for a file in `dir` (the nearest), if any. */
-function nearestTsconfig(dir: string): string | undefined {
+/** The nearest file `name` in `dir` or above it (esbuild reads the tsconfig.json nearest a source; Node the package.json). */
+function nearestFile(dir: string, name: string): string | undefined {
   for (let d = dir; ; d = dirname(d)) {
-    const file = join(d, "tsconfig.json");
+    const file = join(d, name);
     if (existsSync(file)) return file;
     if (dirname(d) === d) return undefined;
   }
@@ -216,9 +216,9 @@ async function compileProgram(program: string, entry: string): Promise<string | 
       const js = result.outputFiles.find((f) => f.path.endsWith(".mjs"));
       if (!js) return undefined;
       outputs.push([out, js.text]);
-      sources.push([source, textHash(text)]);
-      const tsconfig = nearestTsconfig(dirname(source));
-      if (tsconfig !== undefined && !sources.some(([p]) => p === tsconfig)) sources.push([tsconfig, textHash(readFileSync(tsconfig, "utf8"))]);
+      sources.push([source, sha1(text)]);
+      const tsconfig = nearestFile(dirname(source), "tsconfig.json");
+      if (tsconfig !== undefined && !sources.some(([p]) => p === tsconfig)) sources.push([tsconfig, sha1(readFileSync(tsconfig, "utf8"))]);
       files.push(out);
     }
   } catch {
@@ -235,7 +235,7 @@ async function compileProgram(program: string, entry: string): Promise<string | 
   return compiledPath(program, entry);
 }
 
-function textHash(text: string): string {
+function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
@@ -263,25 +263,15 @@ export function plainModule(text: string): boolean {
   return calls === literal;
 }
 
-const packageTypes = new Map<string, string | undefined>();
-
-/** The "type" of the package.json nearest to `dir`. */
+/** The "type" of the package.json nearest to `dir` ("commonjs" when it names none). */
 function packageType(dir: string): string | undefined {
-  if (packageTypes.has(dir)) return packageTypes.get(dir);
-  let type: string | undefined;
-  const file = join(dir, "package.json");
-  if (existsSync(file)) {
-    try {
-      type = (JSON.parse(readFileSync(file, "utf8")) as { type?: string }).type ?? "commonjs";
-    } catch {
-      type = undefined;
-    }
-  } else {
-    const parent = dirname(dir);
-    type = parent === dir ? undefined : packageType(parent);
+  const file = nearestFile(dir, "package.json");
+  if (file === undefined) return undefined;
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { type?: string }).type ?? "commonjs";
+  } catch {
+    return undefined;
   }
-  packageTypes.set(dir, type);
-  return type;
 }
 
 /** An ES module in TypeScript: a .mts file, or a .ts file whose package says "type": "module". */

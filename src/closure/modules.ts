@@ -38,12 +38,8 @@ function resolveImportUncached(specifier: string, parentUrl: string): string {
   // From TypeScript, `./x.js` names `./x.ts` when there is one, as tsx resolves it, even beside
   // a compiled `./x.js` (tsc without an outDir).
   if (/^\.{1,2}\//.test(specifier) && /\.[mc]?tsx?$/.test(parentUrl)) {
-    const file = fileURLToPath(new URL(specifier, parentUrl));
-    const ext = path.extname(file);
-    for (const alt of TS_EXT_FOR[ext] ?? []) {
-      const candidate = file.slice(0, -ext.length) + alt;
-      if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return pathToFileURL(candidate).href;
-    }
+    const twin = firstFile(typeScriptTwins(fileURLToPath(new URL(specifier, parentUrl))));
+    if (twin !== undefined) return twin;
   }
   let firstError: unknown;
   try {
@@ -53,15 +49,23 @@ function resolveImportUncached(specifier: string, parentUrl: string): string {
     firstError = e;
   }
   if (/^\.{0,2}\//.test(specifier) || specifier.startsWith("file:")) {
-    const base = new URL(specifier, parentUrl);
-    const file = fileURLToPath(base);
-    const ext = path.extname(file);
-    const candidates: string[] = [];
-    for (const alt of TS_EXT_FOR[ext] ?? []) candidates.push(file.slice(0, -ext.length) + alt);
-    for (const alt of TS_EXTS) candidates.push(file + alt);
-    for (const c of candidates) if (fs.existsSync(c) && fs.statSync(c).isFile()) return pathToFileURL(c).href;
+    const file = fileURLToPath(new URL(specifier, parentUrl));
+    const found = firstFile([...typeScriptTwins(file), ...TS_EXTS.map((alt) => file + alt)]);
+    if (found !== undefined) return found;
   }
   throw new TsparkError("CLOSURE_CAPTURE", `cannot resolve the import "${specifier}" of ${displayUrl(parentUrl)}, so a worker could not import it`, { cause: firstError });
+}
+
+/** The TypeScript files a JavaScript name stands for, by tsx's convention (`x.js` for `x.ts` or `x.tsx`). */
+function typeScriptTwins(file: string): string[] {
+  const ext = path.extname(file);
+  return (TS_EXT_FOR[ext] ?? []).map((alt) => file.slice(0, -ext.length) + alt);
+}
+
+/** The URL of the first of `candidates` that is a file. */
+function firstFile(candidates: string[]): string | undefined {
+  const file = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+  return file === undefined ? undefined : pathToFileURL(file).href;
 }
 
 /** Resolves a CommonJS require specifier (through the driver's require hooks, e.g. tsx's). */
