@@ -452,8 +452,9 @@ function groupWith(this: PairRDD, ...others: PairRDD[]): AnyRDD {
 }
 
 /** `rdd` partitioned by `part`: itself when it already is, else through a shuffle. */
-function partitionedBy(rdd: PairRDD, part: Partitioner, label: string): AnyRDD {
-  return part.equals(rdd.partitioner) ? rdd : new ShuffledRDD(rdd.context, rdd, part.numPartitions, part, { label });
+function partitionedBy(rdd: PairRDD, part: Partitioner, label: string, keysFrom?: AnyRDD): AnyRDD {
+  if (part.equals(rdd.partitioner)) return rdd;
+  return new ShuffledRDD(rdd.context, rdd, part.numPartitions, part, { label, ...(keysFrom instanceof ShuffledRDD ? { keysFrom } : {}) });
 }
 
 /**
@@ -461,13 +462,17 @@ function partitionedBy(rdd: PairRDD, part: Partitioner, label: string): AnyRDD {
  * the same partitioner unless it already is partitioned so (a side's own partitioner with
  * the right number of partitions is kept, so that side needs no shuffle), then each
  * partition loads `other`'s records into a table and streams this RDD's past it
- * (worker/steps/hash-join.ts). Put the smaller RDD as `other`.
+ * (worker/steps/hash-join.ts). Put the smaller RDD as `other`: in an inner or right outer
+ * join where both sides are shuffled, this RDD's shuffle may also drop the records whose key
+ * `other` lacks (tspark's engine filters them by `other`'s keys, shuffle/key-filter.ts).
  */
 function joinHow(how: JoinHow, label: string) {
   return function (this: PairRDD, other: PairRDD, numPartitions?: number): AnyRDD {
     const n = defaultPartitions([this, other], numPartitions);
     const part = [this.partitioner, other.partitioner].find((p) => p?.numPartitions === n) ?? new Partitioner(n);
-    return new HashJoinedRDD(partitionedBy(this, part, label), partitionedBy(other, part, label), part, how);
+    const right = partitionedBy(other, part, label);
+    const left = partitionedBy(this, part, label, how === "inner" || how === "right" ? right : undefined);
+    return new HashJoinedRDD(left, right, part, how);
   };
 }
 

@@ -9,7 +9,7 @@ import { RDD, planStep, type StepSpec } from "./rdd.js";
 import { Partitioner, RangePartitioner, directPartition } from "./partitioner.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
 import type { JobPlanner } from "../scheduler/job-planner.js";
-import { SHUFFLE_DEPENDENCY, type ShuffleDependency } from "../scheduler/lineage.js";
+import { SHUFFLE_DEPENDENCY, type JoinSide, type ShuffleDependency } from "../scheduler/lineage.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { portableHash } from "../shuffle/portable-hash.js";
 import type { AggregatorSpec, PartitionerSpec } from "../scheduler/step-args.js";
@@ -28,6 +28,8 @@ export interface ShuffleOptions {
   /** Sort each reduce partition by key. */
   sort?: { ascending: boolean; keyfunc?: (k: unknown) => unknown };
   label: string;
+  /** An inner or right outer join's side: its records are needed only for keys of this shuffle's (lineage.ts's keysFrom). */
+  keysFrom?: ShuffledRDD<unknown>;
 }
 
 /** How a partitioner travels to map tasks: a spec plus the user functions it needs. */
@@ -80,13 +82,13 @@ export class ShuffledRDD<T> extends RDD<T> {
   }
 
   /** The plans of the map stage: each parent partition, ending in a shuffle write. */
-  mapStagePlans(planner: JobPlanner): Array<{ partition: number; plan: PartitionPlan }> {
+  mapStagePlans(planner: JobPlanner, joinSide?: JoinSide): Array<{ partition: number; plan: PartitionPlan }> {
     const part = partitionerRef(this.requirePartitioner());
     const agg = this.options.mapSideCombine;
     const write: StepSpec = {
       op: "shuffleWrite",
       fns: [...(agg?.fns ?? []), ...part.fns],
-      args: { shuffleId: this.shuffleId, numPartitions: this.numPartitionsValue, partitioner: part.spec, aggregator: agg?.spec, serializer: this.parent.serializerSpec(planner) },
+      args: { shuffleId: this.shuffleId, numPartitions: this.numPartitionsValue, partitioner: part.spec, aggregator: agg?.spec, serializer: this.parent.serializerSpec(planner), ...joinSide },
       label: `${this.options.label} (shuffle write)`,
     };
     return Array.from({ length: this.parent.getNumPartitions() }, (_, m) => ({
@@ -113,7 +115,8 @@ export class ShuffledRDD<T> extends RDD<T> {
       mapStageName: `${this.operation} at ${this.callSite}`,
       numPartitions: this.numPartitionsValue,
       partitioner: () => this.requirePartitioner(),
-      mapStagePlans: (planner) => this.mapStagePlans(planner),
+      mapStagePlans: (planner, joinSide) => this.mapStagePlans(planner, joinSide),
+      keysFrom: this.options.keysFrom,
     };
   }
 

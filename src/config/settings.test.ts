@@ -38,6 +38,7 @@ test("defaults parse into typed values", () => {
     maxResultSize: 2 ** 30,
     workerMemory: 512 * 2 ** 20,
     executorMemory: undefined,
+    joinKeyFilter: true,
     executorNodeOptions: [],
     workerProfileDir: undefined,
     storageMemory: 256 * 2 ** 20,

@@ -57,6 +57,8 @@ export interface Settings {
   readonly workerProfileDir: string | undefined;
   /** Bytes of each worker's cache of RDD partitions. */
   readonly storageMemory: number;
+  /** Whether a join's side is shuffled through the other side's key filter (tspark.join.keyFilter). */
+  readonly joinKeyFilter: boolean;
   /** When a slow task gets a speculative copy; undefined when tspark.speculation is off. */
   readonly speculation: SpeculationSettings | undefined;
   /** Milliseconds a task waits for the worker holding its cached input. */
@@ -125,6 +127,7 @@ export function parseSettings(conf: SettingsSource): Settings {
     executorNodeOptions: read(K.executorNodeOptions) ?? Object.freeze([]),
     workerProfileDir: read(K.workerProfileDir),
     storageMemory,
+    joinKeyFilter: read(K.joinKeyFilter),
     speculation: read(K.speculation) ? speculation : undefined,
     localityWait: read(K.localityWait),
     workerTimeout: read(K.workerTimeout),

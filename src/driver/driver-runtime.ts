@@ -289,7 +289,7 @@ export class DriverRuntime {
         }
       },
     }, this.bus);
-    this.dag = new DAGScheduler(this.tasks, this.mapOutputs, settings.maxFailures, this.bus);
+    this.dag = new DAGScheduler(this.tasks, this.mapOutputs, settings.maxFailures, this.bus, settings.joinKeyFilter);
     this.bus.post({ event: "environmentUpdate", runtime: this.runtimeInfo(), config: effectiveConfig(conf) });
     // The address is printed at start, once, where a person reads it (a program's log stays quiet at the default level); the shell's banner has it.
     const announce = announceUi && process.stderr.isTTY;

@@ -12,12 +12,13 @@ import { log } from "../util/log.js";
 import { JobPlanner } from "./job-planner.js";
 import type { ListenerBus } from "./listener-bus.js";
 import { jobDag } from "./job-dag.js";
-import { walkLineage, runPendingCheckpoints, SHUFFLE_DEPENDENCY, type Lineage, type ShuffleDependency } from "./lineage.js";
+import { walkLineage, runPendingCheckpoints, SHUFFLE_DEPENDENCY, type JoinSide, type Lineage, type ShuffleDependency } from "./lineage.js";
 import type { MapOutputTracker } from "./map-output-tracker.js";
 import type { PartitionPlan } from "./plan.js";
 import type { TaskScheduler } from "./task-scheduler.js";
 import type { JobProperties, JobState } from "./job.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
+import { keyFilterOf } from "../shuffle/key-filter.js";
 
 /** What an action asks for: partitions of a lineage's last node, with the action's work on top. */
 export interface JobSpec {
@@ -55,6 +56,8 @@ export class DAGScheduler {
     /** How often a stage runs again after FETCH_FAILED (tspark.task.maxFailures). */
     private readonly maxFailures: number,
     private readonly bus: ListenerBus,
+    /** Whether a join's side is filtered by the other side's keys (tspark.join.keyFilter). */
+    private readonly joinKeyFilter = true,
   ) {}
 
   /** Runs a job: its stages, then the checkpoints of its lineage; resolves with each partition's records. */
@@ -212,15 +215,46 @@ export class DAGScheduler {
     // Dependencies first, so each node's promise can wait for its dependencies' ones. A node
     // reached by a second path (a cached table joined with its own descendant) is waited for
     // there too: the stage planned after it reads its shuffles.
-    for (const node of walkLineage(rdd, { descend })) {
+    const nodes = [...walkLineage(rdd, { descend })];
+    // The shuffles whose keys filter a join's other side: their map tasks collect key hashes.
+    const builds = new Set(nodes.flatMap((node) => this.shuffleToRead(node)?.keysFrom?.[SHUFFLE_DEPENDENCY]()?.shuffleId ?? []));
+    for (const node of nodes) {
       const shuffle = this.shuffleToRead(node);
-      ready.set(node.id, shuffle ? this.mapStage(shuffle, () => ready.get(shuffle.parent.id)!, job) : Promise.all(node.dependencies().map((d) => ready.get(d.id)!)).then(() => {}));
+      ready.set(node.id, shuffle ? this.mapStage(shuffle, () => this.mapStageInputs(shuffle, ready), () => this.joinSideOf(shuffle, builds), job) : Promise.all(node.dependencies().map((d) => ready.get(d.id)!)).then(() => {}));
     }
     return ready.get(rdd.id)!;
   }
 
+  /**
+   * What a map stage waits for: its parent, and for a join side filtered by the other
+   * side's keys, that side's map stage (a sibling the walk may reach after this one: looked
+   * up once the walk is done).
+   */
+  private async mapStageInputs(shuffle: ShuffleDependency, ready: Map<number, Promise<void>>): Promise<void> {
+    const build = this.joinKeyFilter ? shuffle.keysFrom : undefined;
+    if (build !== undefined) await Promise.resolve();
+    await Promise.all([ready.get(shuffle.parent.id)!, build === undefined ? undefined : ready.get(build.id)]);
+  }
+
+  /**
+   * The map stage's part in a join's key filter: a build side collects its key hashes; a
+   * probe side gets the filter of its build side's (none when the build side has too many
+   * keys, or another engine's option is off).
+   */
+  private joinSideOf(shuffle: ShuffleDependency, builds: ReadonlySet<number>): JoinSide | undefined {
+    if (!this.joinKeyFilter) return undefined;
+    if (builds.has(shuffle.shuffleId)) return { collectKeyHashes: true };
+    const build = shuffle.keysFrom?.[SHUFFLE_DEPENDENCY]();
+    if (build === undefined) return undefined;
+    const statuses = this.mapOutputs.statuses(build.shuffleId) ?? [];
+    if (statuses.length !== build.parent.getNumPartitions()) return undefined;
+    const keyFilter = keyFilterOf(statuses.map((s) => s.keyHashes));
+    log("INFO", "scheduler", keyFilter ? `${shuffle.mapStageName}: writing only the keys of shuffle ${build.shuffleId} (${keyFilter.keys} distinct, a ${keyFilter.words.length * 4}-byte filter)` : `${shuffle.mapStageName}: shuffle ${build.shuffleId} has too many keys to filter by`);
+    return keyFilter ? { keyFilter } : undefined;
+  }
+
   /** The map stage of a shuffle: done, already running (shared), or started now after `parentReady`. */
-  private mapStage(shuffle: ShuffleDependency, parentReady: () => Promise<void>, job: JobState): Promise<void> {
+  private mapStage(shuffle: ShuffleDependency, parentReady: () => Promise<void>, joinSide: () => JoinSide | undefined, job: JobState): Promise<void> {
     const { shuffleId } = shuffle;
     const numMaps = shuffle.parent.getNumPartitions();
     if (this.isComplete(shuffleId, numMaps)) return Promise.resolve();
@@ -231,7 +265,7 @@ export class DAGScheduler {
         // Only the map tasks whose output is missing (all of them the first time).
         const missing = new Set(this.mapOutputs.missingMaps(shuffleId, numMaps));
         const planner = new JobPlanner();
-        const plans = shuffle.mapStagePlans(planner).filter((p) => missing.has(p.partition));
+        const plans = shuffle.mapStagePlans(planner, joinSide()).filter((p) => missing.has(p.partition));
         const results = plans.length === 0 ? [] : await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
         this.mapOutputs.register(shuffleId, results.map((r) => r[0] as MapStatus), numMaps);
       })().finally(() => this.runningMapStages.delete(shuffleId));

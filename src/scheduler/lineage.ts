@@ -5,6 +5,7 @@
  */
 import type { PartitionPlan } from "./plan.js";
 import type { JobPlanner } from "./job-planner.js";
+import type { KeyFilterSpec } from "../shuffle/key-filter.js";
 
 /** The shuffle a node reads (symbol-keyed: an engine hook, not part of the RDD's API). */
 export const SHUFFLE_DEPENDENCY = Symbol("tspark.shuffleDependency");
@@ -29,8 +30,20 @@ export interface ShuffleDependency {
   readonly numPartitions: number;
   /** What routes keys to them (once prepared): equal partitioners partition alike. */
   partitioner(): { equals(other: unknown): boolean };
-  /** The map tasks' plans: each parent partition ending in a shuffle write. */
-  mapStagePlans(planner: JobPlanner): PlannedPartition[];
+  /** The map tasks' plans: each parent partition ending in a shuffle write (as a join's side, when the engine asks). */
+  mapStagePlans(planner: JobPlanner, joinSide?: JoinSide): PlannedPartition[];
+  /**
+   * An inner or right outer join's side that may drop records whose key the other side
+   * (`keysFrom`, a shuffle of the same partitioner) lacks: an engine may run that shuffle's
+   * map stage first and filter this one's records by its keys (shuffle/key-filter.ts).
+   */
+  readonly keysFrom?: Lineage | undefined;
+}
+
+/** What a map stage does as a side of a join with a key filter (ShuffleWriteArgs's fields of the same names). */
+export interface JoinSide {
+  collectKeyHashes?: boolean;
+  keyFilter?: KeyFilterSpec;
 }
 
 export interface Lineage {

@@ -7,6 +7,7 @@
  */
 import type { CommitDescription } from "../io/output-commit.js";
 import type { SerializerSpec } from "../serde/record-serializers.js";
+import type { KeyFilterSpec } from "../shuffle/key-filter.js";
 
 /** How a map task routes keys to partitions. */
 export type PartitionerSpec =
@@ -32,6 +33,10 @@ export interface ShuffleWriteArgs {
   aggregator?: AggregatorSpec | undefined;
   /** The serializer of the shuffled RDD's records (none: tspark's own). */
   serializer?: SerializerSpec | undefined;
+  /** A join's build side: report the hashes of the keys written (shuffle/key-filter.ts). */
+  collectKeyHashes?: boolean | undefined;
+  /** A join's probe side: write only records whose key may be on the build side. */
+  keyFilter?: KeyFilterSpec | undefined;
 }
 
 export interface StepArgs {

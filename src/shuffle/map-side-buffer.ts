@@ -12,6 +12,7 @@ import type { Aggregator } from "./aggregator.js";
 import { CombinerMap } from "./combiner-map.js";
 import { portableHash } from "./portable-hash.js";
 import type { TaskResources } from "./task-resources.js";
+import { KeyHashCollector, mayContain, type KeyFilterSpec } from "./key-filter.js";
 
 /** Records seen before deciding whether the map-side combine pays. */
 const COMBINE_TRIAL_RECORDS = 100_000;
@@ -71,6 +72,32 @@ export abstract class MapSideBuffer {
   private undecided: boolean;
   private recordsSeen = 0;
 
+  /**
+   * A join's side (shuffle/key-filter.ts): whether a record is written, given its key and its
+   * hash when hashing routes it. Undefined for every other shuffle.
+   */
+  private keyGate: ((key: unknown, hash: number | undefined) => boolean) | undefined;
+  private keyHashes: KeyHashCollector | undefined;
+
+  /** Makes this a join's build side (its key hashes are collected) or probe side (records whose key the filter lacks are dropped). */
+  joinSide(side: { collectKeyHashes?: boolean | undefined; keyFilter?: KeyFilterSpec | undefined }): void {
+    const { keyFilter } = side;
+    if (keyFilter !== undefined) {
+      this.keyGate = (key, h) => mayContain(keyFilter, h ?? portableHash(key));
+    } else if (side.collectKeyHashes) {
+      const hashes = (this.keyHashes = new KeyHashCollector());
+      this.keyGate = (key, h) => {
+        hashes.add(h ?? portableHash(key));
+        return true;
+      };
+    }
+  }
+
+  /** A build side's key hashes (`null`: too many to filter by); undefined for other shuffles. */
+  collectedKeyHashes(): Int32Array | null | undefined {
+    return this.keyHashes?.result();
+  }
+
   /** Adds a batch of [key, value] records. */
   write(batch: unknown[]): void {
     for (let i = 0; i < batch.length; i++) this.add(batch[i]);
@@ -87,6 +114,7 @@ export abstract class MapSideBuffer {
     } else {
       p = this.partitionOf(rec[0]);
     }
+    if (this.keyGate !== undefined && !this.keyGate(rec[0], h)) return;
     if (this.combining) {
       const agg = this.aggregator!;
       if ((this.combined[p] ??= new CombinerMap()).add(rec[0], rec[1], agg, false, h)) this.tracker.add(rec);

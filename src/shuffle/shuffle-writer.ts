@@ -25,6 +25,8 @@ export interface MapStatus {
   segmentBytes: number[];
   spills: number;
   spillBytes: number;
+  /** A join's build side: the hashes of the keys written (`null`: too many), shuffle/key-filter.ts. */
+  keyHashes?: Int32Array | null;
 }
 
 /** Where segments of one spill file start: offsets[p] .. offsets[p + 1]. */
@@ -99,6 +101,7 @@ export class ShuffleWriter extends MapSideBuffer {
     }
     renameSync(dataTmp, dataPath);
     renameSync(indexTmp, indexPath);
+    const keyHashes = this.collectedKeyHashes();
     return {
       mapId: this.mapId,
       dataPath,
@@ -106,6 +109,7 @@ export class ShuffleWriter extends MapSideBuffer {
       segmentBytes: offsets.slice(1).map((o, i) => o - offsets[i]!),
       spills: this.spills.length,
       spillBytes: this.spillBytes,
+      ...(keyHashes !== undefined ? { keyHashes } : {}),
     };
   }
 

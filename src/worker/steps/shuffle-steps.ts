@@ -163,6 +163,7 @@ registerStep("shuffleWrite", (input, ctx) => {
     mkdirSync(dir, { recursive: true });
     const attempt = ctx.task.task.taskAttemptId;
     const w = new ShuffleWriter(dir, ctx.partitionIndex, attempt, numPartitions, partitionOf, ctx.task, agg, batchCodecOf(ctx.args.serializer));
+    w.joinSide(ctx.args);
     try {
       const status = await foldRecords(input, (rec) => w.add(rec), () => w.commit(), { batch: (b) => w.write(b) });
       ctx.task.metrics.shuffleWriteBytes += status.segmentBytes.reduce((a, b) => a + b, 0);

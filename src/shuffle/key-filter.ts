@@ -1,0 +1,83 @@
+/**
+ * A join's key filter (a runtime filter, as Spark SQL's runtime Bloom filter): the map tasks
+ * of a join's `other` side report the portableHash of every key they wrote, and the driver
+ * folds them into a Bloom filter that the other side's map tasks test each record's key
+ * against before writing it. An inner (or right outer) join drops a record whose key the
+ * other side lacks, so such records need not cross the shuffle; a false positive only
+ * passes a record the reduce side drops anyway.
+ */
+
+/** Distinct key hashes over all of a build side's map tasks past which no filter is made (its bits would mostly be set). */
+export const MAX_FILTER_KEYS = 1 << 18;
+/** The filter's size: 16 bits a key (about 1.4% false positives with two probes)... */
+const BITS_PER_KEY = 16;
+/** ...within these bounds (2^21 bits = 256 KiB, sent with each map task's plan). */
+const MIN_BITS_LOG2 = 12;
+const MAX_BITS_LOG2 = 21;
+
+/** The filter as a map task's step receives it (structured-clonable). */
+export interface KeyFilterSpec {
+  /** The bit array, 32 bits a word; its length in bits is 2^(32 - shift). */
+  words: Int32Array;
+  shift: number;
+  /** The build side's distinct key hashes (for the driver's log and the UI). */
+  keys: number;
+}
+
+/** The two bit positions of hash h: the high bits of h times two odd constants (multiplicative hashing). */
+function firstBit(h: number, shift: number): number {
+  return Math.imul(h, 0x9e3779b1) >>> shift;
+}
+
+function secondBit(h: number, shift: number): number {
+  return Math.imul(h, 0x85ebca77) >>> shift;
+}
+
+/** The distinct key hashes a build-side map task saw, or `null` once there were more than MAX_FILTER_KEYS. */
+export class KeyHashCollector {
+  private hashes: Set<number> | null = new Set();
+
+  add(h: number): void {
+    const set = this.hashes;
+    if (set === null) return;
+    set.add(h);
+    if (set.size > MAX_FILTER_KEYS) this.hashes = null;
+  }
+
+  /** The hashes for the map status: `null` when there were too many to filter by. */
+  result(): Int32Array | null {
+    return this.hashes === null ? null : Int32Array.from(this.hashes);
+  }
+}
+
+/**
+ * The filter of a build side's map outputs' key hashes; undefined when a map task gave up
+ * (`null`) or there are too many keys for a filter to pay.
+ */
+export function keyFilterOf(taskHashes: ReadonlyArray<Int32Array | null | undefined>): KeyFilterSpec | undefined {
+  const distinct = new Set<number>();
+  for (const hs of taskHashes) {
+    if (hs == null) return undefined;
+    for (const h of hs) distinct.add(h);
+    if (distinct.size > MAX_FILTER_KEYS) return undefined;
+  }
+  const log2 = Math.min(MAX_BITS_LOG2, Math.max(MIN_BITS_LOG2, Math.ceil(Math.log2(Math.max(1, distinct.size) * BITS_PER_KEY))));
+  const shift = 32 - log2;
+  const words = new Int32Array(2 ** (log2 - 5));
+  for (const h of distinct) {
+    const a = firstBit(h, shift);
+    const b = secondBit(h, shift);
+    words[a >>> 5]! |= 1 << (a & 31);
+    words[b >>> 5]! |= 1 << (b & 31);
+  }
+  return { words, shift, keys: distinct.size };
+}
+
+/** Whether a key of hash h may be on the build side (false: certainly not). */
+export function mayContain(filter: KeyFilterSpec, h: number): boolean {
+  const { words, shift } = filter;
+  const a = firstBit(h, shift);
+  if ((words[a >>> 5]! & (1 << (a & 31))) === 0) return false;
+  const b = secondBit(h, shift);
+  return (words[b >>> 5]! & (1 << (b & 31))) !== 0;
+}
