@@ -57,7 +57,9 @@ test("workers get a sized young generation and tspark.executor.extraNodeOptions"
   } finally {
     await sc.stop();
   }
-  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, undefined), 64);
+  assert.equal(workerSemiSpaceMB(512 * 2 ** 20, undefined), 16);
+  assert.equal(workerSemiSpaceMB(1024 * 2 ** 20, undefined), 32);
+  assert.equal(workerSemiSpaceMB(4096 * 2 ** 20, undefined), 64);
   assert.equal(workerSemiSpaceMB(6 * 2 ** 20, undefined), 16);
   assert.equal(workerSemiSpaceMB(512 * 2 ** 20, 160 * 2 ** 20), 10);
 });
