@@ -77,6 +77,8 @@ test("a table's entries, in its own order, go into another table without long pr
   const reduceSide = new CombinerMap();
   for (const [k, c] of mapSide.toArray()) reduceSide.add(k, c, sum, true);
   assert.equal(reduceSide.size, 100_000);
-  // Linear probing at load up to 1/2 averages under a probe per insert; in home-slot order, thousands.
-  assert.ok(reduceSide.probes / reduceSide.size < 2, `${reduceSide.probes / reduceSide.size} probes per key`);
+  // Linear probing at load up to 1/2 averages under a probe per insert, plus a few for the
+  // entries of one block of the other table (batches' order), which may share a home slot
+  // while this table is smaller; in home-slot order, thousands.
+  assert.ok(reduceSide.probes / reduceSide.size < 4, `${reduceSide.probes / reduceSide.size} probes per key`);
 });

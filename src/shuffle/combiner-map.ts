@@ -30,15 +30,20 @@ export function homeSlot(h: number, shift: number): number {
 }
 
 /**
- * The slot visited i-th when a table of `capacity` slots gives its entries: slots in strides
- * of about capacity/phi (odd, so every slot once), not in order. Entries given in slot order
- * go into another table in the order of their home slots, which fills that table's first
- * slots in long runs while it is smaller, and each insert probes along the run: quadratic
- * time (a reduce side merging a map side's combined output). Strided, they are spread
- * evenly whatever the size of the table they go into.
+ * The order in which a table gives its entries: blocks of BLOCK_SLOTS slots, each read in
+ * order, the blocks in strides of about blocks/phi (odd, so every block once). Entries given
+ * in slot order go into another table in the order of their home slots, which fills that
+ * table's first slots in long runs while it is smaller, and each insert probes along the
+ * run: quadratic time (a reduce side merging a map side's combined output). Strided, they are
+ * spread evenly whatever the size of the table they go into; a block's few entries make a
+ * run of a few slots at most. Strided slot by slot, each slot read was a cache miss (a
+ * table of a million slots took longer to read than to fill); a block is a cache line of
+ * hashes.
  */
-function strideOf(capacity: number): number {
-  return Math.floor(capacity / 1.618033988749895) | 1;
+const BLOCK_SLOTS = 16;
+
+function strideOf(blocks: number): number {
+  return Math.floor(blocks / 1.618033988749895) | 1;
 }
 
 /** 2^21: positions packed below a 31-bit hash stay within float64's 53 exact bits. */
@@ -181,10 +186,37 @@ export class CombinerMap {
   /** The [key, combiner] records as one array, in strided slot order (strideOf). */
   toArray(): CombinerEntry[] {
     const out: CombinerEntry[] = [];
-    const hashes = this.hashes;
-    const step = strideOf(this.capacity);
-    for (let j = 0, i = 0; j < this.capacity; j++, i = (i + step) & this.mask) if (hashes[i] !== EMPTY) out.push([this.keys[i], this.values[i]]);
-    for (const e of this.objects.values()) out.push(e);
+    for (const batch of this.batches(Infinity)) for (const e of batch) out.push(e);
     return out;
+  }
+
+  /**
+   * The [key, combiner] records in batches of `size`, in toArray's order, made as they are
+   * taken: a large table's records then die young batch by batch instead of all being live
+   * (and copied by the GC) until the last is used. The table must not change meanwhile.
+   */
+  *batches(size: number): Generator<CombinerEntry[], void, undefined> {
+    const { hashes, keys, values, capacity } = this;
+    const blocks = capacity / BLOCK_SLOTS;
+    const step = strideOf(blocks);
+    let out: CombinerEntry[] = [];
+    for (let j = 0, b = 0; j < blocks; j++, b = (b + step) & (blocks - 1)) {
+      for (let i = b * BLOCK_SLOTS, end = i + BLOCK_SLOTS; i < end; i++) {
+        if (hashes[i] === EMPTY) continue;
+        out.push([keys[i], values[i]]);
+        if (out.length >= size) {
+          yield out;
+          out = [];
+        }
+      }
+    }
+    for (const e of this.objects.values()) {
+      out.push(e);
+      if (out.length >= size) {
+        yield out;
+        out = [];
+      }
+    }
+    if (out.length > 0) yield out;
   }
 }

@@ -68,9 +68,9 @@ export class ExternalCombiner {
   /** The combined [key, combiner] records, in batches. */
   *entries(): Generator<unknown[], void, undefined> {
     if (this.runs.length === 0) {
-      const all = this.map.toArray();
+      const table = this.map;
       this.map = new CombinerMap();
-      for (let i = 0; i < all.length; i += BATCH) yield all.slice(i, i + BATCH);
+      yield* table.batches(BATCH);
       return;
     }
     const back = this.agg.fromSpill;

@@ -189,8 +189,7 @@ export abstract class MapSideBuffer {
     const table = this.combined[p];
     if (table) {
       this.combined[p] = undefined;
-      const combined = table.takeAll();
-      for (const b of inBatches(combined, this.batchSize)) out(this.frameOf(b));
+      for (const b of table.batches(this.batchSize)) out(this.frameOf(b));
     }
   }
 }
