@@ -18,7 +18,7 @@ import type { PartitionPlan } from "./plan.js";
 import type { TaskScheduler } from "./task-scheduler.js";
 import type { JobProperties, JobState } from "./job.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
-import { keyFilterOf } from "../shuffle/key-filter.js";
+import { keyFilterOf, keyHashesPerTask } from "../shuffle/key-filter.js";
 
 /** What an action asks for: partitions of a lineage's last node, with the action's work on top. */
 export interface JobSpec {
@@ -243,7 +243,7 @@ export class DAGScheduler {
    */
   private joinSideOf(shuffle: ShuffleDependency, builds: ReadonlySet<number>): JoinSide | undefined {
     if (!this.joinKeyFilter) return undefined;
-    if (builds.has(shuffle.shuffleId)) return { collectKeyHashes: true };
+    if (builds.has(shuffle.shuffleId)) return { collectKeyHashes: keyHashesPerTask(shuffle.parent.getNumPartitions()) };
     const build = shuffle.keysFrom?.[SHUFFLE_DEPENDENCY]();
     if (build === undefined) return undefined;
     const statuses = this.mapOutputs.statuses(build.shuffleId) ?? [];

@@ -42,7 +42,7 @@ export interface ShuffleDependency {
 
 /** What a map stage does as a side of a join with a key filter (ShuffleWriteArgs's fields of the same names). */
 export interface JoinSide {
-  collectKeyHashes?: boolean;
+  collectKeyHashes?: number;
   keyFilter?: KeyFilterSpec;
 }
 

@@ -33,8 +33,8 @@ export interface ShuffleWriteArgs {
   aggregator?: AggregatorSpec | undefined;
   /** The serializer of the shuffled RDD's records (none: tspark's own). */
   serializer?: SerializerSpec | undefined;
-  /** A join's build side: report the hashes of the keys written (shuffle/key-filter.ts). */
-  collectKeyHashes?: boolean | undefined;
+  /** A join's build side: report the hashes of the keys written, up to this many distinct ones a task (shuffle/key-filter.ts). */
+  collectKeyHashes?: number | undefined;
   /** A join's probe side: write only records whose key may be on the build side. */
   keyFilter?: KeyFilterSpec | undefined;
 }

@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { KeyHashCollector, MAX_FILTER_KEYS, keyFilterOf, mayContain } from "./key-filter.js";
+import { KeyHashCollector, MAX_FILTER_KEYS, keyFilterOf, keyHashesPerTask, mayContain } from "./key-filter.js";
 import { portableHash } from "./portable-hash.js";
 
 test("every collected key passes the filter; keys the build side lacks mostly do not", () => {
@@ -38,4 +38,16 @@ test("an empty build side filters out everything, a one-key one all but its key"
   const filter = keyFilterOf([one.result()])!;
   assert.ok(mayContain(filter, portableHash("a")));
   assert.equal(mayContain(filter, portableHash("b")), false);
+});
+
+test("each build task's share of the hashes shrinks with the number of tasks, within bounds", () => {
+  assert.equal(keyHashesPerTask(1), MAX_FILTER_KEYS);
+  assert.equal(keyHashesPerTask(4), MAX_FILTER_KEYS);
+  assert.equal(keyHashesPerTask(64), (4 * MAX_FILTER_KEYS) / 64);
+  assert.equal(keyHashesPerTask(1_000_000), 1024);
+  const capped = new KeyHashCollector(3);
+  for (const h of [1, 2, 2, 3]) capped.add(h);
+  assert.deepEqual(capped.result(), Int32Array.of(1, 2, 3));
+  capped.add(4);
+  assert.equal(capped.result(), null);
 });

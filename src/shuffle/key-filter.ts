@@ -33,15 +33,27 @@ function secondBit(h: number, shift: number): number {
   return Math.imul(h, 0x85ebca77) >>> shift;
 }
 
-/** The distinct key hashes a build-side map task saw, or `null` once there were more than MAX_FILTER_KEYS. */
+/**
+ * How many distinct key hashes each of a build side's `tasks` map tasks may report: their
+ * lists wait in the driver's memory until the stage ends, so together they stay within a few
+ * times MAX_FILTER_KEYS (a few MB) however many tasks there are. A task over its share gives
+ * up, and the join is not filtered.
+ */
+export function keyHashesPerTask(tasks: number): number {
+  return Math.min(MAX_FILTER_KEYS, Math.max(1024, Math.floor((4 * MAX_FILTER_KEYS) / Math.max(1, tasks))));
+}
+
+/** The distinct key hashes a build-side map task saw, or `null` once there were more than `limit`. */
 export class KeyHashCollector {
   private hashes: Set<number> | null = new Set();
+
+  constructor(private readonly limit: number = MAX_FILTER_KEYS) {}
 
   add(h: number): void {
     const set = this.hashes;
     if (set === null) return;
     set.add(h);
-    if (set.size > MAX_FILTER_KEYS) this.hashes = null;
+    if (set.size > this.limit) this.hashes = null;
   }
 
   /** The hashes for the map status: `null` when there were too many to filter by. */

@@ -80,12 +80,12 @@ export abstract class MapSideBuffer {
   private keyHashes: KeyHashCollector | undefined;
 
   /** Makes this a join's build side (its key hashes are collected) or probe side (records whose key the filter lacks are dropped). */
-  joinSide(side: { collectKeyHashes?: boolean | undefined; keyFilter?: KeyFilterSpec | undefined }): void {
+  joinSide(side: { collectKeyHashes?: number | undefined; keyFilter?: KeyFilterSpec | undefined }): void {
     const { keyFilter } = side;
     if (keyFilter !== undefined) {
       this.keyGate = (key, h) => mayContain(keyFilter, h ?? portableHash(key));
-    } else if (side.collectKeyHashes) {
-      const hashes = (this.keyHashes = new KeyHashCollector());
+    } else if (side.collectKeyHashes !== undefined) {
+      const hashes = (this.keyHashes = new KeyHashCollector(side.collectKeyHashes));
       this.keyGate = (key, h) => {
         hashes.add(h ?? portableHash(key));
         return true;
