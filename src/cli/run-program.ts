@@ -32,7 +32,10 @@ export async function runProgram(program: string, args: string[]): Promise<numbe
   process.argv = [process.argv[0]!, path, ...args];
   const compiled = await compiledProgram(path);
   if (compiled) {
-    // The compiled files carry source maps: the user's errors name the .ts lines, as under tsx.
+    // The compiled files carry source maps: the user's errors name the .ts lines, as under
+    // tsx. Turned on once the engine is loaded: Node reads the map of every module loaded
+    // with them on, and the engine's own frames need no mapping.
+    await import("../index.js");
     process.setSourceMapsEnabled(true);
   } else {
     await registerTsx();
