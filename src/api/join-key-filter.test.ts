@@ -11,6 +11,9 @@ import { SparkContext } from "../index.js";
 import type { RDD } from "./rdd.js";
 import { lastJobMetric } from "../testing/job-metrics.js";
 import { MAX_FILTER_KEYS } from "../shuffle/key-filter.js";
+import { JSONSerializer } from "./serializers.js";
+import { runtimeOf } from "../driver/runtime-registry.js";
+import { shuffleDirName } from "../storage/local-layout.js";
 
 type Pairs = RDD<[unknown, unknown]>;
 type JoinOf = (sc: SparkContext) => Pairs;
@@ -82,4 +85,48 @@ test("a lost map output of either side is recomputed, filtered again, with the s
   } finally {
     await sc.stop();
   }
+});
+
+/** Removes every map output file of shuffle `id`. */
+function loseShuffle(sc: SparkContext, id: number): void {
+  const dir = join(sc.localDir, shuffleDirName(id));
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".data"))) rmSync(join(dir, f));
+}
+
+test("a build side recomputed with keys its filter lacks (its function is not deterministic): the filtered side is written again, no match is lost", async () => {
+  const sc = new SparkContext({ master: "local[2]", appName: "join-key-filter-nondeterministic", conf: { "tspark.ui.enabled": "false" } });
+  try {
+    const probe = sc.parallelize(Array.from({ length: 1_000 }, (_, k) => [k, "p"] as [number, string]), 2);
+    // 20 random keys: each build record matches exactly one probe record, whatever its key.
+    const build = sc.parallelize(Array.from({ length: 20 }, (_, i) => i), 2).map((i) => [Math.floor(Math.random() * 1_000), i] as [number, number]);
+    const joined = probe.join(build, 2);
+    assert.equal(await joined.count(), 20);
+    const [buildShuffle] = readdirSync(sc.localDir).filter((d) => d.startsWith("shuffle-")).map((d) => Number(d.slice("shuffle-".length))).sort((a, b) => a - b);
+    loseShuffle(sc, buildShuffle!); // `other`'s shuffle is made first
+    assert.equal(await joined.count(), 20);
+  } finally {
+    await sc.stop();
+  }
+});
+
+test("build outputs keep their key hashes only until the filtered side has used them", async () => {
+  const sc = new SparkContext({ master: "local[2]", appName: "join-key-filter-memory", conf: { "tspark.ui.enabled": "false" } });
+  try {
+    await big(sc).join(small(sc)).count();
+    const ids = readdirSync(sc.localDir).filter((d) => d.startsWith("shuffle-")).map((d) => Number(d.slice("shuffle-".length)));
+    const statuses = ids.flatMap((id) => runtimeOf(sc).mapStatuses(id) ?? []);
+    assert.equal(statuses.length, 4 + 2);
+    assert.ok(statuses.every((s) => s.keyHashes === undefined));
+    assert.equal(statuses.filter((s) => s.keyFilter !== undefined).length, 4, "the filtered side's outputs know their filter");
+  } finally {
+    await sc.stop();
+  }
+});
+
+test("records of the JSON serializer are not filtered (JSON may change a key: a Date becomes a string)", async () => {
+  const joined: JoinOf = (sc) => big(sc).withSerializer(new JSONSerializer()).join(small(sc)) as Pairs;
+  const on = await run(true, joined);
+  const off = await run(false, joined);
+  assert.deepEqual(on.records, off.records);
+  assert.equal(on.written, off.written);
 });

@@ -12,6 +12,7 @@ import type { JobPlanner } from "../scheduler/job-planner.js";
 import { SHUFFLE_DEPENDENCY, type JoinSide, type ShuffleDependency } from "../scheduler/lineage.js";
 import { runtimeOf } from "../driver/runtime-registry.js";
 import { portableHash } from "../shuffle/portable-hash.js";
+import { TsparkSerializer } from "./serializers.js";
 import type { AggregatorSpec, PartitionerSpec } from "../scheduler/step-args.js";
 
 /** A combine operation and the user functions it uses (see AggregatorSpec for their roles). */
@@ -116,8 +117,19 @@ export class ShuffledRDD<T> extends RDD<T> {
       numPartitions: this.numPartitionsValue,
       partitioner: () => this.requirePartitioner(),
       mapStagePlans: (planner, joinSide) => this.mapStagePlans(planner, joinSide),
-      keysFrom: this.options.keysFrom,
+      keysFrom: this.keysFrom(),
     };
+  }
+
+  /**
+   * The join side whose keys this one's records may be filtered by: only when both sides'
+   * records go through tspark's own serializer, which keeps keys as they are (the filter
+   * hashes keys before serialization, the join compares them after; JSON would turn a Date
+   * key into the string its other side may have).
+   */
+  private keysFrom(): ShuffledRDD<unknown> | undefined {
+    const build = this.options.keysFrom;
+    return build && this.parent.serializer instanceof TsparkSerializer && build.parent.serializer instanceof TsparkSerializer ? build : undefined;
   }
 
   protected kindName(): string {

@@ -1,8 +1,8 @@
 /**
  * Turns jobs into stages (Spark's DAGScheduler). A job (one action) runs the map stage of
  * every shuffle its lineage needs and has not got yet (parents first, independent shuffles
- * at once, a map stage another job is already running shared, only the missing map outputs
- * recomputed), then its result stage. When a stage finds shuffle output gone (FETCH_FAILED),
+ * at once but a join's side after the side whose keys filter it, a map stage another job is
+ * already running shared, only the missing map outputs recomputed), then its result stage. When a stage finds shuffle output gone (FETCH_FAILED),
  * the lost map outputs are forgotten and recomputed and the stage runs again. Jobs are
  * registered here, and cancelled by id, group or tag. One stage's tasks are the
  * TaskScheduler's.
@@ -12,13 +12,13 @@ import { log } from "../util/log.js";
 import { JobPlanner } from "./job-planner.js";
 import type { ListenerBus } from "./listener-bus.js";
 import { jobDag } from "./job-dag.js";
-import { walkLineage, runPendingCheckpoints, SHUFFLE_DEPENDENCY, type JoinSide, type Lineage, type ShuffleDependency } from "./lineage.js";
+import { walkLineage, runPendingCheckpoints, SHUFFLE_DEPENDENCY, type Lineage, type ShuffleDependency } from "./lineage.js";
 import type { MapOutputTracker } from "./map-output-tracker.js";
 import type { PartitionPlan } from "./plan.js";
 import type { TaskScheduler } from "./task-scheduler.js";
 import type { JobProperties, JobState } from "./job.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
-import { keyFilterOf, keyHashesPerTask } from "../shuffle/key-filter.js";
+import { JoinKeyFilters } from "./join-key-filters.js";
 
 /** What an action asks for: partitions of a lineage's last node, with the action's work on top. */
 export interface JobSpec {
@@ -57,8 +57,13 @@ export class DAGScheduler {
     private readonly maxFailures: number,
     private readonly bus: ListenerBus,
     /** Whether a join's side is filtered by the other side's keys (tspark.join.keyFilter). */
-    private readonly joinKeyFilter = true,
-  ) {}
+    joinKeyFilter = true,
+  ) {
+    this.keyFilters = joinKeyFilter ? new JoinKeyFilters(mapOutputs) : undefined;
+  }
+
+  /** Joins' key filters (scheduler/join-key-filters.ts); undefined when tspark.join.keyFilter is off. */
+  private readonly keyFilters: JoinKeyFilters | undefined;
 
   /** Runs a job: its stages, then the checkpoints of its lineage; resolves with each partition's records. */
   async runJob(spec: JobSpec): Promise<unknown[][]> {
@@ -202,7 +207,8 @@ export class DAGScheduler {
 
   /**
    * Runs the map stage of every shuffle the lineage needs and does not have yet, parents
-   * first; independent shuffles (the two sides of a join) run at the same time. A node's
+   * first; independent shuffles run at the same time (the two sides of a join too, unless
+   * one is filtered by the other's keys: scheduler/join-key-filters.ts). A node's
    * promise settles when every shuffle it reads has its outputs. A complete shuffle, or one
    * whose map stage is already running, is not looked behind.
    */
@@ -217,10 +223,10 @@ export class DAGScheduler {
     // there too: the stage planned after it reads its shuffles.
     const nodes = [...walkLineage(rdd, { descend })];
     // The shuffles whose keys filter a join's other side: their map tasks collect key hashes.
-    const builds = new Set(nodes.flatMap((node) => this.shuffleToRead(node)?.keysFrom?.[SHUFFLE_DEPENDENCY]()?.shuffleId ?? []));
+    const builds = this.keyFilters ? this.keyFilters.buildsIn(nodes, (node) => this.shuffleToRead(node)) : new Set<number>();
     for (const node of nodes) {
       const shuffle = this.shuffleToRead(node);
-      ready.set(node.id, shuffle ? this.mapStage(shuffle, () => this.mapStageInputs(shuffle, ready), () => this.joinSideOf(shuffle, builds), job) : Promise.all(node.dependencies().map((d) => ready.get(d.id)!)).then(() => {}));
+      ready.set(node.id, shuffle ? this.mapStage(shuffle, () => this.mapStageInputs(shuffle, ready), builds, job) : Promise.all(node.dependencies().map((d) => ready.get(d.id)!)).then(() => {}));
     }
     return ready.get(rdd.id)!;
   }
@@ -231,43 +237,31 @@ export class DAGScheduler {
    * up once the walk is done).
    */
   private async mapStageInputs(shuffle: ShuffleDependency, ready: Map<number, Promise<void>>): Promise<void> {
-    const build = this.joinKeyFilter ? shuffle.keysFrom : undefined;
+    const build = this.keyFilters ? shuffle.keysFrom : undefined;
     if (build !== undefined) await Promise.resolve();
     await Promise.all([ready.get(shuffle.parent.id)!, build === undefined ? undefined : ready.get(build.id)]);
   }
 
-  /**
-   * The map stage's part in a join's key filter: a build side collects its key hashes; a
-   * probe side gets the filter of its build side's (none when the build side has too many
-   * keys, or another engine's option is off).
-   */
-  private joinSideOf(shuffle: ShuffleDependency, builds: ReadonlySet<number>): JoinSide | undefined {
-    if (!this.joinKeyFilter) return undefined;
-    if (builds.has(shuffle.shuffleId)) return { collectKeyHashes: keyHashesPerTask(shuffle.parent.getNumPartitions()) };
-    const build = shuffle.keysFrom?.[SHUFFLE_DEPENDENCY]();
-    if (build === undefined) return undefined;
-    const statuses = this.mapOutputs.statuses(build.shuffleId) ?? [];
-    if (statuses.length !== build.parent.getNumPartitions()) return undefined;
-    const keyFilter = keyFilterOf(statuses.map((s) => s.keyHashes));
-    log("INFO", "scheduler", keyFilter ? `${shuffle.mapStageName}: writing only the keys of shuffle ${build.shuffleId} (${keyFilter.keys} distinct, a ${keyFilter.words.length * 4}-byte filter)` : `${shuffle.mapStageName}: shuffle ${build.shuffleId} has too many keys to filter by`);
-    return keyFilter ? { keyFilter } : undefined;
-  }
-
   /** The map stage of a shuffle: done, already running (shared), or started now after `parentReady`. */
-  private mapStage(shuffle: ShuffleDependency, parentReady: () => Promise<void>, joinSide: () => JoinSide | undefined, job: JobState): Promise<void> {
+  private mapStage(shuffle: ShuffleDependency, parentReady: () => Promise<void>, builds: ReadonlySet<number>, job: JobState): Promise<void> {
     const { shuffleId } = shuffle;
     const numMaps = shuffle.parent.getNumPartitions();
-    if (this.isComplete(shuffleId, numMaps)) return Promise.resolve();
+    const filters = this.keyFilters;
+    // A join side written through a key filter is checked against its build side's outputs, which may have been recomputed.
+    if (this.isComplete(shuffleId, numMaps) && !filters?.mustCheck(shuffleId)) return Promise.resolve();
     let running = this.runningMapStages.get(shuffleId);
     if (!running) {
       running = (async () => {
         await parentReady();
+        filters?.checkProbe(shuffle);
         // Only the map tasks whose output is missing (all of them the first time).
         const missing = new Set(this.mapOutputs.missingMaps(shuffleId, numMaps));
+        if (missing.size === 0) return;
+        const side = filters?.sideOf(shuffle, builds);
         const planner = new JobPlanner();
-        const plans = shuffle.mapStagePlans(planner, joinSide()).filter((p) => missing.has(p.partition));
-        const results = plans.length === 0 ? [] : await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
-        this.mapOutputs.register(shuffleId, results.map((r) => r[0] as MapStatus), numMaps);
+        const plans = shuffle.mapStagePlans(planner, side).filter((p) => missing.has(p.partition));
+        const results = await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
+        this.mapOutputs.register(shuffleId, filters ? filters.written(results.map((r) => r[0] as MapStatus), side) : results.map((r) => r[0] as MapStatus), numMaps);
       })().finally(() => this.runningMapStages.delete(shuffleId));
       this.runningMapStages.set(shuffleId, running);
     }

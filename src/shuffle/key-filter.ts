@@ -6,10 +6,15 @@
  * other side lacks, so such records need not cross the shuffle; a false positive only
  * passes a record the reduce side drops anyway.
  */
+import { homeSlot } from "./combiner-map.js";
 
 /** Distinct key hashes over all of a build side's map tasks past which no filter is made (its bits would mostly be set). */
 export const MAX_FILTER_KEYS = 1 << 18;
-/** The filter's size: 16 bits a key (about 1.4% false positives with two probes)... */
+/**
+ * The filter's size: 16 bits a key (about 1.4% false positives with two probes, up to
+ * 131,072 keys; past that the size is capped, down to 8 bits a key and about 5% at
+ * MAX_FILTER_KEYS)...
+ */
 const BITS_PER_KEY = 16;
 /** ...within these bounds (2^21 bits = 256 KiB, sent with each map task's plan). */
 const MIN_BITS_LOG2 = 12;
@@ -24,10 +29,8 @@ export interface KeyFilterSpec {
   keys: number;
 }
 
-/** The two bit positions of hash h: the high bits of h times two odd constants (multiplicative hashing). */
-function firstBit(h: number, shift: number): number {
-  return Math.imul(h, 0x9e3779b1) >>> shift;
-}
+/** The two bit positions of hash h: the high bits of h times two odd constants (multiplicative hashing; the first is a combine table's home slot). */
+const firstBit = homeSlot;
 
 function secondBit(h: number, shift: number): number {
   return Math.imul(h, 0x85ebca77) >>> shift;

@@ -16,6 +16,7 @@ import type { BatchCodec } from "../serde/record-serializers.js";
 import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
+import type { KeyFilterSpec } from "./key-filter.js";
 
 /** What a map task reports: where its output is and how big each reduce segment is. */
 export interface MapStatus {
@@ -25,8 +26,10 @@ export interface MapStatus {
   segmentBytes: number[];
   spills: number;
   spillBytes: number;
-  /** A join's build side: the hashes of the keys written (`null`: too many), shuffle/key-filter.ts. */
+  /** A join's build side: the hashes of the keys written (`null`: too many), shuffle/key-filter.ts; the driver drops them once used. */
   keyHashes?: Int32Array | null;
+  /** A join's probe side: the filter its records went through (set by the driver, scheduler/join-key-filters.ts). */
+  keyFilter?: KeyFilterSpec;
 }
 
 /** Where segments of one spill file start: offsets[p] .. offsets[p + 1]. */

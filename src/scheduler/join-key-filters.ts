@@ -1,0 +1,91 @@
+/**
+ * The driver's side of joins' key filters (shuffle/key-filter.ts): which map stages collect
+ * key hashes (a join's `other` side, the build side), the filter each probe side's map tasks
+ * get, and what keeps the filtered outputs true when the build side is computed again.
+ *
+ * A probe side's map outputs hold only records whose key passed the filter they were written
+ * with. If a lost build output is recomputed and now has a key that filter lacks (its input
+ * changed, or its function is not deterministic), the probe's outputs are forgotten and
+ * written again, so the join sees every record the new build side needs. Build outputs carry
+ * their hashes until the probe side has used or checked them; then the hashes are dropped.
+ * A probe's lost outputs are written again through the filter of its others; once it has
+ * none left (all lost, or forgotten as above), it is written unfiltered.
+ */
+import { log } from "../util/log.js";
+import { SHUFFLE_DEPENDENCY, type JoinSide, type Lineage, type ShuffleDependency } from "./lineage.js";
+import type { MapOutputTracker } from "./map-output-tracker.js";
+import type { MapStatus } from "../shuffle/shuffle-writer.js";
+import { keyFilterOf, keyHashesPerTask, mayContain, type KeyFilterSpec } from "../shuffle/key-filter.js";
+
+export class JoinKeyFilters {
+  constructor(private readonly mapOutputs: MapOutputTracker) {}
+
+  /** The build shuffles of the joins among `nodes` (their map tasks collect key hashes). */
+  buildsIn(nodes: Iterable<Lineage>, shuffleOf: (node: Lineage) => ShuffleDependency | undefined): Set<number> {
+    const builds = new Set<number>();
+    for (const node of nodes) {
+      const build = shuffleOf(node)?.keysFrom?.[SHUFFLE_DEPENDENCY]();
+      if (build !== undefined) builds.add(build.shuffleId);
+    }
+    return builds;
+  }
+
+  /** The filters a probe shuffle's registered outputs were written with. */
+  private filtersOf(shuffleId: number): Set<KeyFilterSpec> {
+    return new Set((this.mapOutputs.statuses(shuffleId) ?? []).flatMap((s) => s.keyFilter ?? []));
+  }
+
+  /** Whether a probe shuffle with all its outputs must still see its build side's (recomputed) outputs. */
+  mustCheck(shuffleId: number): boolean {
+    return this.filtersOf(shuffleId).size > 0;
+  }
+
+  /**
+   * Before a probe's map stage: forgets its outputs when build outputs it has not seen have a
+   * key its filters lack.
+   */
+  checkProbe(probe: ShuffleDependency): void {
+    const filters = [...this.filtersOf(probe.shuffleId)];
+    const build = probe.keysFrom?.[SHUFFLE_DEPENDENCY]();
+    if (filters.length === 0 || build === undefined) return;
+    const fresh = (this.mapOutputs.statuses(build.shuffleId) ?? []).filter((s) => s.keyHashes !== undefined);
+    const passes = (h: number) => filters.every((f) => mayContain(f, h));
+    const kept = fresh.every((s) => s.keyHashes != null && s.keyHashes.every(passes));
+    for (const s of fresh) delete s.keyHashes;
+    if (kept) return;
+    log("WARN", "scheduler", `${probe.mapStageName}: shuffle ${build.shuffleId}, recomputed, has keys its filter lacks; writing this side's map outputs again`);
+    this.mapOutputs.unregister(probe.shuffleId);
+  }
+
+  /**
+   * A map stage's part in a join's key filter: a build side collects its key hashes; a probe
+   * side gets the filter of its build side's (none when the build side has too many keys, or
+   * its outputs' hashes were dropped already).
+   */
+  sideOf(shuffle: ShuffleDependency, builds: ReadonlySet<number>): JoinSide | undefined {
+    if (builds.has(shuffle.shuffleId)) return { collectKeyHashes: keyHashesPerTask(shuffle.parent.getNumPartitions()) };
+    const build = shuffle.keysFrom?.[SHUFFLE_DEPENDENCY]();
+    if (build === undefined) return undefined;
+    // Lost outputs of a filtered side are written through the filter its other outputs
+    // were (checkProbe found every key of the build side in it).
+    const kept = [...this.filtersOf(shuffle.shuffleId)].pop();
+    if (kept !== undefined) return { keyFilter: kept };
+    const statuses = this.mapOutputs.statuses(build.shuffleId) ?? [];
+    const hashes = statuses.map((s) => s.keyHashes);
+    const keyFilter = statuses.length === build.parent.getNumPartitions() ? keyFilterOf(hashes) : undefined;
+    for (const s of statuses) delete s.keyHashes;
+    if (keyFilter === undefined) {
+      const why = hashes.some((h) => h === undefined) ? "its key hashes were used already" : "it has too many keys";
+      log("INFO", "scheduler", `${shuffle.mapStageName}: not filtered by the keys of shuffle ${build.shuffleId}: ${why}`);
+      return undefined;
+    }
+    log("INFO", "scheduler", `${shuffle.mapStageName}: writing only the keys of shuffle ${build.shuffleId} (${keyFilter.keys} distinct, a ${keyFilter.words.length * 4}-byte filter)`);
+    return { keyFilter };
+  }
+
+  /** The statuses of a map stage's outputs, each marked with the key filter its records went through (if any). */
+  written(statuses: MapStatus[], side: JoinSide | undefined): MapStatus[] {
+    const filter = side?.keyFilter;
+    return filter === undefined ? statuses : statuses.map((s) => ({ ...s, keyFilter: filter }));
+  }
+}
