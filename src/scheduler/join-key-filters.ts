@@ -12,10 +12,10 @@
  * none left (all lost, or forgotten as above), it is written unfiltered.
  */
 import { log } from "../util/log.js";
-import { SHUFFLE_DEPENDENCY, type JoinSide, type Lineage, type ShuffleDependency } from "./lineage.js";
+import { SHUFFLE_DEPENDENCY, type Lineage, type ShuffleDependency } from "./lineage.js";
 import type { MapOutputTracker } from "./map-output-tracker.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
-import { keyFilterOf, keyHashesPerTask, mayContain, type KeyFilterSpec } from "../shuffle/key-filter.js";
+import { keyFilterOf, keyHashesPerTask, mayContain, type JoinSide, type KeyFilterSpec } from "../shuffle/key-filter.js";
 
 export class JoinKeyFilters {
   constructor(private readonly mapOutputs: MapOutputTracker) {}

@@ -5,7 +5,7 @@
  */
 import type { PartitionPlan } from "./plan.js";
 import type { JobPlanner } from "./job-planner.js";
-import type { KeyFilterSpec } from "../shuffle/key-filter.js";
+import type { JoinSide } from "../shuffle/key-filter.js";
 
 /** The shuffle a node reads (symbol-keyed: an engine hook, not part of the RDD's API). */
 export const SHUFFLE_DEPENDENCY = Symbol("tspark.shuffleDependency");
@@ -40,11 +40,6 @@ export interface ShuffleDependency {
   readonly keysFrom?: Lineage | undefined;
 }
 
-/** What a map stage does as a side of a join with a key filter (ShuffleWriteArgs's fields of the same names). */
-export interface JoinSide {
-  collectKeyHashes?: number;
-  keyFilter?: KeyFilterSpec;
-}
 
 export interface Lineage {
   readonly id: number;

@@ -7,7 +7,7 @@
  */
 import type { CommitDescription } from "../io/output-commit.js";
 import type { SerializerSpec } from "../serde/record-serializers.js";
-import type { KeyFilterSpec } from "../shuffle/key-filter.js";
+import type { JoinSide } from "../shuffle/key-filter.js";
 
 /** How a map task routes keys to partitions. */
 export type PartitionerSpec =
@@ -25,18 +25,14 @@ export type AggregatorSpec =
   | { kind: "group" }
   | { kind: "first" }; // keeps one value per key (distinct)
 
-/** A map side's shuffle: which one, into how many partitions, routed and combined how. */
-export interface ShuffleWriteArgs {
+/** A map side's shuffle: which one, into how many partitions, routed and combined how; as a join's side, its key filter's part. */
+export interface ShuffleWriteArgs extends JoinSide {
   shuffleId: number;
   numPartitions: number;
   partitioner: PartitionerSpec;
   aggregator?: AggregatorSpec | undefined;
   /** The serializer of the shuffled RDD's records (none: tspark's own). */
   serializer?: SerializerSpec | undefined;
-  /** A join's build side: report the hashes of the keys written, up to this many distinct ones a task (shuffle/key-filter.ts). */
-  collectKeyHashes?: number | undefined;
-  /** A join's probe side: write only records whose key may be on the build side. */
-  keyFilter?: KeyFilterSpec | undefined;
 }
 
 export interface StepArgs {

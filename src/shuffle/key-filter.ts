@@ -20,6 +20,14 @@ const BITS_PER_KEY = 16;
 const MIN_BITS_LOG2 = 12;
 const MAX_BITS_LOG2 = 21;
 
+/** What a shuffle's map side does as a side of a join with a key filter (a shuffle write step's arguments). */
+export interface JoinSide {
+  /** The build side: report the hashes of the keys written, up to this many distinct ones a task. */
+  collectKeyHashes?: number | undefined;
+  /** The probe side: write only records whose key may be on the build side. */
+  keyFilter?: KeyFilterSpec | undefined;
+}
+
 /** The filter as a map task's step receives it (structured-clonable). */
 export interface KeyFilterSpec {
   /** The bit array, 32 bits a word; its length in bits is 2^(32 - shift). */

@@ -12,7 +12,7 @@ import type { Aggregator } from "./aggregator.js";
 import { CombinerMap } from "./combiner-map.js";
 import { portableHash } from "./portable-hash.js";
 import type { TaskResources } from "./task-resources.js";
-import { KeyHashCollector, mayContain, type KeyFilterSpec } from "./key-filter.js";
+import { KeyHashCollector, mayContain, type JoinSide } from "./key-filter.js";
 
 /** Records seen before deciding whether the map-side combine pays. */
 const COMBINE_TRIAL_RECORDS = 100_000;
@@ -80,7 +80,7 @@ export abstract class MapSideBuffer {
   private keyHashes: KeyHashCollector | undefined;
 
   /** Makes this a join's build side (its key hashes are collected) or probe side (records whose key the filter lacks are dropped). */
-  joinSide(side: { collectKeyHashes?: number | undefined; keyFilter?: KeyFilterSpec | undefined }): void {
+  joinSide(side: JoinSide): void {
     const { keyFilter } = side;
     if (keyFilter !== undefined) {
       this.keyGate = (key, h) => mayContain(keyFilter, h ?? portableHash(key));
