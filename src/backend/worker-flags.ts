@@ -11,10 +11,10 @@ import type { Settings } from "../config/settings.js";
  * Young-generation size of workers. Tasks allocate a tuple or string per record that dies
  * within a batch; a larger semi-space lets fewer of them survive a scavenge and get copied.
  * But the young generation is three semi-spaces of resident memory, and with fused steps
- * the default buffer budget's workloads spend little in GC at 16 MB (a word count's GC share
- * rose by under two points, a join's and a sum by key's time did not move, while each
- * worker's peak fell by 60-80 MB), so the semi-space grows with the buffer budget
- * (tspark.worker.memory / 32, 16-64 MB) and shrinks with a heap limit (/ 16).
+ * the default buffer budget's workloads spend little in GC at 16 MB while each worker's peak
+ * is much lower (measured: the README's notes on the honest baselines), so the
+ * semi-space grows with the buffer budget (tspark.worker.memory / 32, 16-64 MB) and shrinks
+ * with a heap limit (/ 16).
  */
 export function workerSemiSpaceMB(workerMemoryBytes: number, heapBytes: number | undefined): number {
   const mb = Math.min(64, Math.max(16, workerMemoryBytes / 2 ** 20 / 32), heapBytes === undefined ? Infinity : heapBytes / 2 ** 20 / 16);

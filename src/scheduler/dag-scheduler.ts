@@ -2,8 +2,9 @@
  * Turns jobs into stages (Spark's DAGScheduler). A job (one action) runs the map stage of
  * every shuffle its lineage needs and has not got yet (parents first, independent shuffles
  * at once but a join's side after the side whose keys filter it, a map stage another job is
- * already running shared, only the missing map outputs recomputed), then its result stage. When a stage finds shuffle output gone (FETCH_FAILED),
- * the lost map outputs are forgotten and recomputed and the stage runs again. Jobs are
+ * already running shared, only the missing map outputs recomputed), then its result stage.
+ * When a stage finds shuffle output gone (FETCH_FAILED), the lost map outputs are forgotten
+ * and recomputed and the stage runs again. Jobs are
  * registered here, and cancelled by id, group or tag. One stage's tasks are the
  * TaskScheduler's.
  */
@@ -248,7 +249,7 @@ export class DAGScheduler {
     const numMaps = shuffle.parent.getNumPartitions();
     const filters = this.keyFilters;
     // A join side written through a key filter is checked against its build side's outputs, which may have been recomputed.
-    if (this.isComplete(shuffleId, numMaps) && !filters?.mustCheck(shuffleId)) return Promise.resolve();
+    if (this.isComplete(shuffleId, numMaps) && !filters?.mustCheck(shuffle)) return Promise.resolve();
     let running = this.runningMapStages.get(shuffleId);
     if (!running) {
       running = (async () => {
@@ -261,7 +262,8 @@ export class DAGScheduler {
         const planner = new JobPlanner();
         const plans = shuffle.mapStagePlans(planner, side).filter((p) => missing.has(p.partition));
         const results = await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
-        this.mapOutputs.register(shuffleId, filters ? filters.written(results.map((r) => r[0] as MapStatus), side) : results.map((r) => r[0] as MapStatus), numMaps);
+        const statuses = results.map((r) => r[0] as MapStatus);
+        this.mapOutputs.register(shuffleId, filters?.written(statuses, side) ?? statuses, numMaps);
       })().finally(() => this.runningMapStages.delete(shuffleId));
       this.runningMapStages.set(shuffleId, running);
     }

@@ -36,8 +36,8 @@ export class JoinKeyFilters {
   }
 
   /** Whether a probe shuffle with all its outputs must still see its build side's (recomputed) outputs. */
-  mustCheck(shuffleId: number): boolean {
-    return this.filtersOf(shuffleId).size > 0;
+  mustCheck(shuffle: ShuffleDependency): boolean {
+    return shuffle.keysFrom !== undefined && this.filtersOf(shuffle.shuffleId).size > 0;
   }
 
   /**

@@ -40,7 +40,6 @@ export interface ShuffleDependency {
   readonly keysFrom?: Lineage | undefined;
 }
 
-
 export interface Lineage {
   readonly id: number;
   /** Where the user's program made the node (`app.ts:12`). */

@@ -60,11 +60,14 @@ export class KeyHashCollector {
 
   constructor(private readonly limit: number = MAX_FILTER_KEYS) {}
 
-  add(h: number): void {
+  /** Adds a hash; false once there are too many (later ones need not be given). */
+  add(h: number): boolean {
     const set = this.hashes;
-    if (set === null) return;
+    if (set === null) return false;
     set.add(h);
-    if (set.size > this.limit) this.hashes = null;
+    if (set.size <= this.limit) return true;
+    this.hashes = null;
+    return false;
   }
 
   /** The hashes for the map status: `null` when there were too many to filter by. */

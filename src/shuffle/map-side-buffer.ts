@@ -87,7 +87,8 @@ export abstract class MapSideBuffer {
     } else if (side.collectKeyHashes !== undefined) {
       const hashes = (this.keyHashes = new KeyHashCollector(side.collectKeyHashes));
       this.keyGate = (key, h) => {
-        hashes.add(h ?? portableHash(key));
+        // Past its share the task reports no hashes: the rest of its records take the plain path.
+        if (!hashes.add(h ?? portableHash(key))) this.keyGate = undefined;
         return true;
       };
     }
