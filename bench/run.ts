@@ -30,21 +30,23 @@ const kvPath = join(dataDir, `kv-${size}mb.tsv`);
 const dimPath = join(dataDir, "dim.tsv");
 const outDir = join(os.tmpdir(), "tspark-bench-out");
 
-interface Workload { id: string; name: string; file: string; args: string[]; input: string[]; conf?: string[] }
+/** `functions`: the workload has a .functions.ts program, its own functions in one plain process (the engine's cost per core is local[1] against it). */
+interface Workload { id: string; name: string; file: string; args: string[]; input: string[]; conf?: string[]; functions?: boolean }
 const workloads: Workload[] = [
-  { id: "W1", name: "word count (top words)", file: "w1-wordcount", args: [textPath], input: [textPath] },
+  { id: "W1", name: "word count (top words)", file: "w1-wordcount", args: [textPath], input: [textPath], functions: true },
   { id: "W2", name: "sum by key", file: "w2-sumbykey", args: [kvPath], input: [kvPath] },
   { id: "W3", name: "sort by key and write", file: "w3-sort", args: [kvPath, outDir], input: [kvPath] },
-  { id: "W4", name: "join with dimension table", file: "w4-join", args: [kvPath, dimPath], input: [kvPath, dimPath] },
-  { id: "W5", name: "parse/filter/count", file: "w5-filter", args: [textPath], input: [textPath] },
+  { id: "W4", name: "join with dimension table", file: "w4-join", args: [kvPath, dimPath], input: [kvPath, dimPath], functions: true },
+  { id: "W5", name: "parse/filter/count", file: "w5-filter", args: [textPath], input: [textPath], functions: true },
   { id: "W6", name: "groupByKey over 4x worker memory", file: "w6-groupbykey", args: [kvPath], input: [kvPath], conf: ["--conf", `tspark.worker.memory=${Math.max(4, Math.floor(size / 2 / 4))}m`] },
 ].filter((w) => !values.only || values.only.split(",").includes(w.id));
 
 interface Run { seconds: number; result: unknown; driverRssBytes: number; workerRssBytes: number[] }
 function runOnce(w: Workload, mode: string): Run {
   rmSync(outDir, { recursive: true, force: true });
-  const file = join(ROOT, "bench", "workloads", `${w.file}${mode === "baseline" ? ".baseline" : ""}.ts`);
-  const argv = mode === "baseline"
+  const plain = mode === "baseline" || mode === "functions";
+  const file = join(ROOT, "bench", "workloads", `${w.file}${plain ? `.${mode}` : ""}.ts`);
+  const argv = plain
     ? ["--import", "tsx", file, ...w.args]
     : [join(ROOT, "dist", "cli", "main.js"), "--master", mode, ...(w.conf ?? []), file, ...w.args];
   const t0 = performance.now();
@@ -56,6 +58,8 @@ function runOnce(w: Workload, mode: string): Run {
 }
 
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+const MODE_NAMES: Record<string, string> = { baseline: "hand-written Node", functions: "its functions, one process" };
+const engineCosts: string[] = [];
 const rows: string[] = [];
 const summary: string[] = [];
 for (const w of workloads) {
@@ -63,7 +67,7 @@ for (const w of workloads) {
   const records = w.input.reduce((s, p) => s + countLines(p), 0);
   // Runs alternate between the modes (baseline, local[1], local[2], baseline, ...) so that a
   // machine that slows down or speeds up during the run affects every mode alike.
-  const modes = ["baseline", "local[1]", "local[2]"];
+  const modes = ["baseline", ...(w.functions ? ["functions"] : []), "local[1]", "local[2]"];
   const byMode = new Map<string, Run[]>(modes.map((m) => [m, []]));
   for (let i = 0; i < runs; i++) for (const mode of modes) byMode.get(mode)!.push(runOnce(w, mode));
   const medianOf = (mode: string) => median(byMode.get(mode)!.map((r) => r.seconds));
@@ -79,9 +83,17 @@ for (const w of workloads) {
     }
     const ratio = baselineMedian / med;
     const workerRss = Math.max(0, ...rs.flatMap((r) => r.workerRssBytes));
-    rows.push(`| ${w.id} ${w.name} | ${mode === "baseline" ? "hand-written Node" : mode} | ${med.toFixed(2)} | ${min.toFixed(2)} | ${(bytes / 2 ** 20 / med).toFixed(1)} | ${Math.round(records / med).toLocaleString("en-US")} | ${mb(Math.max(...rs.map((r) => r.driverRssBytes)))} | ${workerRss ? mb(workerRss) : "-"} | ${ratio.toFixed(2)}x |`);
+    rows.push(`| ${w.id} ${w.name} | ${MODE_NAMES[mode] ?? mode} | ${med.toFixed(2)} | ${min.toFixed(2)} | ${(bytes / 2 ** 20 / med).toFixed(1)} | ${Math.round(records / med).toLocaleString("en-US")} | ${mb(Math.max(...rs.map((r) => r.driverRssBytes)))} | ${workerRss ? mb(workerRss) : "-"} | ${ratio.toFixed(2)}x |`);
     console.error(rows[rows.length - 1]);
     if (mode !== "baseline") summary.push(`${w.id} ${mode}: ${ratio.toFixed(2)}x`);
+  }
+  if (w.functions) {
+    // Run i of each mode ran one after the other: their ratios give the spread.
+    const local1 = byMode.get("local[1]")!;
+    const pairs = byMode.get("functions")!.map((r, i) => local1[i]!.seconds / r.seconds);
+    const line = `${w.id}: local[1] takes ${(medianOf("local[1]") / medianOf("functions")).toFixed(2)}x the time of its own functions in one process (${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)} run by run): the engine's cost per core; those functions take ${(medianOf("functions") / baselineMedian).toFixed(2)}x the baseline's time: the program's shape`;
+    engineCosts.push(`- ${line}.`);
+    summary.push(line);
   }
 }
 const startups = Array.from({ length: 5 }, () => {
@@ -103,7 +115,11 @@ Generated by \`npm run bench -- --size ${size} --runs ${runs}${values.only ? ` -
 | workload | mode | median s | min s | MB/s | records/s | driver peak RSS MiB | worker peak RSS MiB | vs baseline |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
-`;
+${engineCosts.length > 0 ? `
+"Its functions, one process" runs the workload's own functions (the same text as its tspark program) over the same lines in one plain Node process, with the rest written as the baseline is: it is not a baseline, it parts what the engine costs from what the program's shape costs.
+
+${engineCosts.join("\n")}
+` : ""}`;
 writeFileSync(resolve(values.out!), report);
 rmSync(outDir, { recursive: true, force: true });
 console.log(report);
