@@ -331,6 +331,23 @@ test("batches: at most batchSize lines and about BATCH_BYTES each, in order", ()
   assert.throws(() => [...readLines(split, 0)], (e: unknown) => e instanceof TsparkError && e.code === "INVALID_ARGUMENT");
 });
 
+test("text is decoded in runs that stay regular heap objects: under 128 KB as a string, non-Latin-1 text included", () => {
+  // A decoded run over V8's regular object size is made in the large-object space and, when
+  // a young collection finds it live, promoted whole with the lines it holds.
+  const REGULAR_OBJECT_BYTES = 128 * 1024;
+  for (const [name, line] of [["ASCII", "ascii words, a line of them"], ["two-byte", "größe 東京 λόγος"]] as const) {
+    const lines = Array.from({ length: 40_000 }, (_, i) => `${i} ${line}`);
+    const p = file(lines.join("\n") + "\n");
+    const batches = [...readLines({ path: p, start: 0, length: 1e9 })];
+    assert.deepEqual(batches.flat(), lines);
+    const twoByte = [...line].some((c) => c.charCodeAt(0) > 0xff);
+    for (const b of batches) {
+      const units = b.reduce((n, l) => n + l.length + 1, 0);
+      assert.ok(units * (twoByte ? 2 : 1) < REGULAR_OBJECT_BYTES, `${name}: a batch of ${units} characters came from one decoded run over ${REGULAR_OBJECT_BYTES} bytes`);
+    }
+  }
+});
+
 test("invalid UTF-8 bytes become U+FFFD, never an error", () => {
   const p = file(Buffer.from([0x61, 0xff, 0x62, 0x0a, 0xc3, 0x0a, 0xe6, 0x97, 0x0a, 0xed, 0xa0, 0x80, 0x0a]));
   assert.deepEqual(readAll({ path: p, start: 0, length: 13 }), ["a\ufffdb", "\ufffd", "\ufffd", "\ufffd\ufffd\ufffd"]);

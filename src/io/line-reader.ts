@@ -42,8 +42,17 @@ export const READ_SIZE = 1024 * 1024;
 const GZ_READ_SIZE = 64 * 1024;
 /** Default most lines per batch. */
 export const DEFAULT_BATCH_LINES = 4096;
-/** Roughly the most bytes of text per batch (a batch always holds at least one whole line). */
-export const BATCH_BYTES = 256 * 1024;
+/**
+ * Roughly the most bytes of text decoded at once, and so per batch (a batch always holds at
+ * least one whole line). A decoded run's lines (and the run's text, which lines of 13
+ * characters or more are slices of) stay live until the last of them has gone down the
+ * task's steps: the larger the run, the more each young-generation collection finds live,
+ * copies and promotes to the old generation, where only a full collection frees it; and a
+ * run's text past V8's regular object size (128 KB, two bytes a character for non-Latin-1
+ * text) is a large object, promoted whole. Small runs keep a map task's young collections
+ * cheap (README, "Where the rest goes").
+ */
+export const BATCH_BYTES = 32 * 1024;
 
 const NL = 0x0a;
 const CR = 13;
