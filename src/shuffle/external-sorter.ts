@@ -7,8 +7,14 @@ import { readFrames } from "./frame-file.js";
 import { SizeTracker, spillFrameRecords } from "./size-estimator.js";
 import { mergeSortedRuns, mergeDownRuns, flatten, writeRun, spillRunPath } from "./run-merger.js";
 import type { TaskResources } from "./task-resources.js";
+import { warmRecords } from "./warm-records.js";
 
-const BATCH = 4096;
+/**
+ * Records a sorted partition gives at a time. Each batch is read ahead (warmRecords) before
+ * it is given: small enough that what that brings in stays in the core's cache until the
+ * steps after the sort read it.
+ */
+const BATCH = 1024;
 
 export class ExternalSorter<T> {
   private buffer: T[] = [];
@@ -65,7 +71,11 @@ export class ExternalSorter<T> {
   *sorted(): Generator<T[], void, undefined> {
     this.sortBuffer();
     if (this.runs.length === 0) {
-      for (let i = 0; i < this.buffer.length; i += BATCH) yield this.buffer.slice(i, i + BATCH);
+      for (let i = 0; i < this.buffer.length; i += BATCH) {
+        const batch = this.buffer.slice(i, i + BATCH);
+        warmRecords(batch);
+        yield batch;
+      }
       this.buffer = [];
       return;
     }
@@ -78,11 +88,15 @@ export class ExternalSorter<T> {
       for (const r of mergeSortedRuns(iters, this.compare)) {
         out.push(r);
         if (out.length >= BATCH) {
+          warmRecords(out);
           yield out;
           out = [];
         }
       }
-      if (out.length > 0) yield out;
+      if (out.length > 0) {
+        warmRecords(out);
+        yield out;
+      }
     } finally {
       this.cleanup();
     }
