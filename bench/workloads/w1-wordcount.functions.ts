@@ -29,5 +29,9 @@ forEachLine(process.argv[2]!, (line) => {
 });
 // takeOrdered's order: by the key [-n, w], element by element, strings by code point.
 const byKey = (a: [number, string], b: [number, string]) => a[0] - b[0] || compareCodePoints(a[1], b[1]);
-const top = [...slot].map(([w, j]) => [w, sums[j]!] as [string, number]).map((e) => [order(e), e] as const).sort((a, b) => byKey(a[0], b[0])).slice(0, 10).map((x) => x[1]);
+const keyed = [...slot].map(([w, j]) => {
+  const e: [string, number] = [w, sums[j]!];
+  return [order(e), e] as const;
+});
+const top = keyed.sort((a, b) => byKey(a[0], b[0])).slice(0, 10).map((x) => x[1]);
 report(top);
