@@ -2,7 +2,7 @@
  * Worker processes the `tspark` launcher starts before it loads the engine and compiles the
  * program, so that their start-up (node, tspark's worker modules) overlaps the driver's own. A
  * standby worker knows no application yet: it waits for the application's variables (an adopt
- * message, worker-main.ts). The context's local backend adopts the ones started with the node
+ * message, worker/transport/worker-loop.ts). The context's local backend adopts the ones started with the node
  * flags and environment it would give a worker of its own, and the rest are killed then; a
  * program that makes no context leaves them to exit with it (their control channel closes),
  * or they are killed after STANDBY_LIFETIME_MS.

@@ -2,7 +2,7 @@
  * Runs one task from its plan and returns its outcome. Everything it uses from outside the
  * task comes in explicitly: the task description, and the worker runtime (block store,
  * broadcast values, closures, barrier channel, settings) its process keeps across tasks.
- * It knows no transport: the local pool's fd-3 loop (transport/worker-main.ts) and any
+ * It knows no transport: the local pool's fd-3 loop (transport/worker-loop.ts) and any
  * other channel decode a task, call this, and encode the outcome.
  */
 import { planNodes, type PartitionPlan, type TaskDescription } from "../scheduler/plan.js";

@@ -2,7 +2,7 @@
  * What one worker process keeps across its tasks, whatever transport brings them: its
  * settings, cached blocks, decoded broadcast values, received closures and the channel
  * barrier requests go out on. executeTask (execute-task.ts) takes it explicitly; a
- * transport (transport/worker-main.ts: the local pool's fd-3 pipe) makes one at start-up.
+ * transport (transport/worker-loop.ts: the local pool's fd-3 pipe) makes one at start-up.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
