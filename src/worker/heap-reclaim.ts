@@ -11,8 +11,14 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
-/** Growth that never triggers a collection, whatever was live. */
-const SLACK_BYTES = 128 * 1024 * 1024;
+/**
+ * Growth that never triggers a collection, whatever was live: small, since tasks that
+ * allocate this much run far longer than a collection of a small heap takes. Even a task
+ * with little garbage in records leaves large objects (the arrays a combine table outgrew,
+ * big frames), which only a full collection frees; at 128 MB they were carried from task to
+ * task and were much of a word count's worker peak.
+ */
+const SLACK_BYTES = 16 * 1024 * 1024;
 
 let collect: (() => void) | undefined;
 let liveAfterLast = 0;
