@@ -31,7 +31,7 @@ import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
 import { walkLineage } from "../scheduler/lineage.js";
 import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
-import type { ShuffleSegment } from "../shuffle/shuffle-reader.js";
+import { NO_SEGMENTS, type ShuffleSegments } from "../shuffle/shuffle-reader.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV, PROFILE_DIR_ENV } from "../worker/worker-env.js";
 import { AppStatusStore } from "../ui/status-store.js";
@@ -379,8 +379,8 @@ export class DriverRuntime {
 
 
   /** What a reduce task of a finished shuffle reads (nothing on Spark: Spark hands its tasks their shuffle's output). */
-  shuffleSegments(shuffleId: number, partition: number): ShuffleSegment[] {
-    if (this.onSpark) return [];
+  shuffleSegments(shuffleId: number, partition: number): ShuffleSegments {
+    if (this.onSpark) return NO_SEGMENTS;
     return this.mapOutputs.segments(shuffleId, partition);
   }
 

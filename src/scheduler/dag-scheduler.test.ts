@@ -19,6 +19,7 @@ import { FakeBackend, succeeded, failed, type FakeTask, type TaskRunner } from "
 import { FakeNode } from "./testing/fake-lineage.js";
 import type { TsparkError } from "../errors.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
+import { segmentDataPaths } from "../shuffle/shuffle-reader.js";
 
 const PROPS: JobProperties = { group: undefined, description: undefined, tags: [], interruptOnCancel: false, localProperties: {} };
 
@@ -54,8 +55,8 @@ function shuffleRunner(dir: string, mapDelayMs = 0): TaskRunner {
       return succeeded([status]);
     }
     if (task.plan.kind === "shuffle-read") {
-      const lost = task.plan.segments.find((s) => !existsSync(s.dataPath));
-      if (lost) return failed({ name: "FetchFailed", message: `shuffle output is missing: ${lost.dataPath}`, code: "FETCH_FAILED" });
+      const lost = segmentDataPaths(task.plan.segments).find((p) => !existsSync(p));
+      if (lost) return failed({ name: "FetchFailed", message: `shuffle output is missing: ${lost}`, code: "FETCH_FAILED" });
     }
     return succeeded([task.partition]);
   };

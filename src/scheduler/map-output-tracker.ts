@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
-import { segmentsOf, type ShuffleSegment } from "../shuffle/shuffle-reader.js";
+import { segmentsOf, type ShuffleSegments } from "../shuffle/shuffle-reader.js";
 
 export class MapOutputTracker {
   /** Per shuffle: the status of each map task by map id (undefined = missing). */
@@ -45,7 +45,7 @@ export class MapOutputTracker {
   }
 
   /** What a reduce task of `partition` reads: the non-empty segments of every map output. */
-  segments(shuffleId: number, partition: number): ShuffleSegment[] {
+  segments(shuffleId: number, partition: number): ShuffleSegments {
     const all = this.outputs.get(shuffleId);
     if (!all || all.some((s) => s === undefined)) throw new Error(`shuffle ${shuffleId} has missing map outputs`);
     return segmentsOf(all as MapStatus[], partition);

@@ -5,7 +5,7 @@
  */
 import type { FileSplit } from "../io/text-splits.js";
 import type { LineEncoding } from "../io/line-reader.js";
-import type { ShuffleSegment } from "../shuffle/shuffle-reader.js";
+import type { ShuffleSegments } from "../shuffle/shuffle-reader.js";
 import type { StepOp, ArgsOf } from "./step-args.js";
 import type { CustomSerializerSpec, SerializerSpec } from "../serde/record-serializers.js";
 
@@ -63,7 +63,7 @@ export type PartitionPlan =
    */
   | { kind: "executor-input"; from?: SparkInputPartition }
   /** This reduce partition's segment of every map output of a shuffle. */
-  | { kind: "shuffle-read"; shuffleId: number; partition: number; segments: ShuffleSegment[] }
+  | { kind: "shuffle-read"; shuffleId: number; partition: number; segments: ShuffleSegments }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */
   | { kind: "narrow"; parent: PartitionPlan; partitionIndex: number; steps: Step[] }
   | { kind: "zip"; left: PartitionPlan; right: PartitionPlan }

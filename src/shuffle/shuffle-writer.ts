@@ -16,6 +16,7 @@ import type { BatchCodec } from "../serde/record-serializers.js";
 import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
+import { MAP_OUTPUT_DATA, MAP_OUTPUT_INDEX } from "../storage/local-layout.js";
 import type { KeyFilterSpec } from "./key-filter.js";
 
 /** What a map task reports: where its output is and how big each reduce segment is. */
@@ -78,8 +79,8 @@ export class ShuffleWriter extends MapSideBuffer {
   /** Writes the final data file and index (atomically, by rename) and reports them. */
   commit(): MapStatus {
     const name = `map-${this.mapId}-${this.attempt}`;
-    const dataPath = join(this.dir, `${name}.data`);
-    const indexPath = join(this.dir, `${name}.index`);
+    const dataPath = join(this.dir, name + MAP_OUTPUT_DATA);
+    const indexPath = join(this.dir, name + MAP_OUTPUT_INDEX);
     const dataTmp = this.scratchPath(`${name}.data.tmp`);
     const indexTmp = this.scratchPath(`${name}.index.tmp`);
     const offsets = [0];

@@ -8,6 +8,10 @@ export function shuffleDirName(shuffleId: number): string {
   return `shuffle-${shuffleId}`;
 }
 
+/** A map output's files in its shuffle's directory: STEM.data and, beside it, STEM.index. */
+export const MAP_OUTPUT_DATA = ".data";
+export const MAP_OUTPUT_INDEX = ".index";
+
 /** A worker process's spill runs. */
 export function spillDirName(pid: number): string {
   return `spill-${pid}`;
