@@ -67,15 +67,18 @@ export class ExternalSorter<T> {
     this.tracker.reset();
   }
 
-  /** The records in order, in batches; spill files are removed once read. */
+  /** The records in order, in batches, each read ahead (warmRecords); spill files are removed once read. */
   *sorted(): Generator<T[], void, undefined> {
+    for (const batch of this.sortedBatches()) {
+      warmRecords(batch);
+      yield batch;
+    }
+  }
+
+  private *sortedBatches(): Generator<T[], void, undefined> {
     this.sortBuffer();
     if (this.runs.length === 0) {
-      for (let i = 0; i < this.buffer.length; i += BATCH) {
-        const batch = this.buffer.slice(i, i + BATCH);
-        warmRecords(batch);
-        yield batch;
-      }
+      for (let i = 0; i < this.buffer.length; i += BATCH) yield this.buffer.slice(i, i + BATCH);
       this.buffer = [];
       return;
     }
@@ -88,15 +91,11 @@ export class ExternalSorter<T> {
       for (const r of mergeSortedRuns(iters, this.compare)) {
         out.push(r);
         if (out.length >= BATCH) {
-          warmRecords(out);
           yield out;
           out = [];
         }
       }
-      if (out.length > 0) {
-        warmRecords(out);
-        yield out;
-      }
+      if (out.length > 0) yield out;
     } finally {
       this.cleanup();
     }

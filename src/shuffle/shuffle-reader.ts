@@ -81,8 +81,9 @@ export function segmentDataPaths(segments: ShuffleSegments): string[] {
 
 export function* readShuffleBlocks(segments: ShuffleSegments, metrics: Pick<ShuffleMetrics, "recordShuffleRead">): Generator<unknown[], void, undefined> {
   const { dir, stems, starts, ends } = segments;
+  const dataPaths = segmentDataPaths(segments);
   for (let i = 0; i < stems.length; i++) {
-    const dataPath = join(dir, stems[i]! + MAP_OUTPUT_DATA);
+    const dataPath = dataPaths[i]!;
     metrics.recordShuffleRead(ends[i]! - starts[i]!);
     try {
       yield* readFrames(dataPath, starts[i]!, ends[i]!);

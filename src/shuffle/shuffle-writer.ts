@@ -81,8 +81,8 @@ export class ShuffleWriter extends MapSideBuffer {
     const name = `map-${this.mapId}-${this.attempt}`;
     const dataPath = join(this.dir, name + MAP_OUTPUT_DATA);
     const indexPath = join(this.dir, name + MAP_OUTPUT_INDEX);
-    const dataTmp = this.scratchPath(`${name}.data.tmp`);
-    const indexTmp = this.scratchPath(`${name}.index.tmp`);
+    const dataTmp = this.scratchPath(`${name}${MAP_OUTPUT_DATA}.tmp`);
+    const indexTmp = this.scratchPath(`${name}${MAP_OUTPUT_INDEX}.tmp`);
     const offsets = [0];
     try {
       const w = new FrameFileWriter(dataTmp);

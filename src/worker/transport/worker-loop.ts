@@ -16,16 +16,17 @@ import { createWorkerRuntime, type WorkerRuntime } from "../worker-runtime.js";
 import { reclaimHeapBetweenTasks } from "../heap-reclaim.js";
 import { VERSION } from "../../version.js";
 import { exitOrphaned, type OrphanWatchdog } from "./orphan-watchdog.js";
-import { settingsFromEnv, LOCAL_DIR_ENV, STANDBY_ENV } from "../worker-env.js";
+import { settingsFromEnv, LOCAL_DIR_ENV } from "../worker-env.js";
 import { inflatePlan, type TaskDescription } from "../../scheduler/plan.js";
 import type { TaskOutcome } from "../task-outcome.js";
 
-/** Serves the driver on the control channel until it says shutdown or goes away. */
-export function serveDriver(watchdog: OrphanWatchdog): void {
-  // A standby worker (started by the launcher before its application was known) learns the
-  // application's variables from its first message; any other has them in its environment.
-  const standby = process.env[STANDBY_ENV] === "1";
-  let appDir = standby ? undefined : process.env[LOCAL_DIR_ENV];
+/**
+ * Serves the driver on the control channel until it says shutdown or goes away. A standby
+ * worker (`standby`) has no application yet and waits for its adopt message; `startAppDir` is
+ * the application's directory as far as the process knows at start.
+ */
+export function serveDriver(watchdog: OrphanWatchdog, standby: boolean, startAppDir: string | undefined): void {
+  let appDir = startAppDir;
 
   const channel = new net.Socket({ fd: CONTROL_FD, readable: true, writable: true });
   const decoder = new FrameDecoder();

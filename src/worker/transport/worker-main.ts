@@ -9,8 +9,11 @@ import { startOrphanWatchdog } from "./orphan-watchdog.js";
 import { HEARTBEAT_FD, HEARTBEAT_MS } from "./protocol.js";
 import { LOCAL_DIR_ENV, STANDBY_ENV } from "../worker-env.js";
 
-// A standby worker (started by the launcher before its application was known) learns its
-// application's directory when adopted.
-const watchdog = startOrphanWatchdog(process.env[STANDBY_ENV] === "1" ? undefined : process.env[LOCAL_DIR_ENV], HEARTBEAT_FD, HEARTBEAT_MS);
+// A standby worker (started by the launcher before its application was known) learns the
+// application's variables, its directory among them, from its first message; any other has
+// them in its environment.
+const standby = process.env[STANDBY_ENV] === "1";
+const appDir = standby ? undefined : process.env[LOCAL_DIR_ENV];
+const watchdog = startOrphanWatchdog(appDir, HEARTBEAT_FD, HEARTBEAT_MS);
 const { serveDriver } = await import("./worker-loop.js");
-serveDriver(watchdog);
+serveDriver(watchdog, standby, appDir);
