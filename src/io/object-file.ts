@@ -61,10 +61,10 @@ export class ObjectPartWriter {
 
   private flush(): void {
     if (this.pendingBytes === 0) return;
-    const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const blocks = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    writeAll(this.fd, block, this.path, OUTPUT_FILE);
+    writeAll(this.fd, blocks, this.path, OUTPUT_FILE);
   }
 
   close(): void {

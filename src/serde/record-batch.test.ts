@@ -100,9 +100,9 @@ test("a corrupt column batch is refused", () => {
 test("a batch with more text than one column run may hold is V8-serialized instead, and round-trips", () => {
   const big = "x".repeat(600);
   const records = [[big, big], [big, "y"]];
-  const under = encodeBatch(records, 2000);
+  const under = encodeBatch(records, 0, 2000);
   assert.notEqual(under[0], 0xff, "within the limit: the column layout");
-  const over = encodeBatch(records, 1500);
+  const over = encodeBatch(records, 0, 1500);
   assert.equal(over[0], 0xff, "past the limit: V8 serialization");
   assert.deepEqual(decodeBatch(over), records);
 });

@@ -115,10 +115,13 @@ function columnBytes(kind: number, n: number, elements: number): number {
  */
 export const MAX_COLUMN_TEXT = 2 ** 27;
 
-/** `maxText` is MAX_COLUMN_TEXT but in tests. */
-export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buffer {
+/**
+ * The batch's bytes after `room` bytes left for the caller's header (a frame's), so a frame
+ * is encoded in place rather than copied. `maxText` is MAX_COLUMN_TEXT but in tests.
+ */
+export function encodeBatch(records: unknown[], room = 0, maxText = MAX_COLUMN_TEXT): Buffer {
   const layout = columnKinds(records);
-  if (!layout) return serializeValue(records, RECORDS);
+  if (!layout) return afterRoom(serializeValue(records, RECORDS), room);
   const { kinds, elements } = layout;
   const n = records.length;
   const arity = kinds.length;
@@ -141,12 +144,13 @@ export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buff
       }
     }
   }
-  if (units > maxText) return serializeValue(records, RECORDS);
+  if (units > maxText) return afterRoom(serializeValue(records, RECORDS), room);
   const text = strings.join("");
   const enc = Buffer.byteLength(text, "utf8") === text.length ? LATIN1 : UTF16;
   let textAt = headerBytes(arity);
   for (let c = 0; c < arity; c++) textAt += columnBytes(kinds[c]!, n, c === last ? elements : 0);
-  const buf = Buffer.allocUnsafe(textAt + text.length * (enc === LATIN1 ? 1 : 2)) as CodedBuffer;
+  const out = Buffer.allocUnsafe(room + textAt + text.length * (enc === LATIN1 ? 1 : 2));
+  const buf = out.subarray(room) as CodedBuffer;
   buf.fill(0, 0, headerBytes(arity));
   buf[0] = arity === 2 ? PAIRS : TRIPLES;
   for (let c = 0; c < arity; c++) buf[1 + c] = kinds[c]!;
@@ -184,7 +188,15 @@ export function encodeBatch(records: unknown[], maxText = MAX_COLUMN_TEXT): Buff
   }
   if (enc === LATIN1) buf.latin1Write(text, textAt);
   else buf.ucs2Write(text, textAt);
-  return buf;
+  return out;
+}
+
+/** `body` after `room` free bytes (a copy: V8's serializer cannot write in place). */
+function afterRoom(body: Buffer, room: number): Buffer {
+  if (room === 0) return body;
+  const out = Buffer.allocUnsafe(room + body.length);
+  out.set(body, room);
+  return out;
 }
 
 /**

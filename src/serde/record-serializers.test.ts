@@ -32,3 +32,20 @@ test("a custom serializer's batches name it; a process that has its codec decode
   registerCustomCodec("t3", { encode: () => "not bytes" as unknown as Uint8Array, decode: (b) => b });
   assert.throws(() => batchCodecOf({ kind: "custom", id: "t3", name: "bad", encode: "e", decode: "d" }).encode([1]), /serializer bad: encode returned string, not a Uint8Array/);
 });
+
+test("every codec encodes a batch after the room its caller asks for (a frame's header), for the frame not to be copied", () => {
+  registerCustomCodec("t4", { encode: (r) => Buffer.from(String(r)), decode: (b) => Buffer.from(b).toString() });
+  const cases: Array<[string, ReturnType<typeof batchCodecOf>, unknown[], unknown[]]> = [
+    ["column layout", TSPARK_BATCHES, [["a", 1], ["é", 2]], [["a", 1], ["é", 2]]],
+    ["V8 serialization (records the columns do not hold)", TSPARK_BATCHES, [{ a: 1 }, new Date(0)], [{ a: 1 }, new Date(0)]],
+    ["JSON", batchCodecOf({ kind: "json" }), [["a", 1]], [["a", 1]]],
+    ["custom", batchCodecOf({ kind: "custom", id: "t4", name: "plain", encode: "e", decode: "d" }), ["x", 12], ["x", "12"]],
+  ];
+  for (const [name, codec, records, decoded] of cases) {
+    const alone = codec.encode(records);
+    const framed = codec.encode(records, 8);
+    assert.equal(framed.length, alone.length + 8, name);
+    assert.deepEqual(framed.subarray(8), alone, name);
+    assert.deepEqual(decodeRecords(framed.subarray(8)), decoded, name);
+  }
+});

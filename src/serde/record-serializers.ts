@@ -34,7 +34,8 @@ export interface RecordCodec {
 
 /** How a writer encodes its batches, and how many records go in one. */
 export interface BatchCodec {
-  encode(records: unknown[]): Buffer;
+  /** The batch after `headerBytes` (default 0) bytes left free for the caller's header: a frame is made without a copy. */
+  encode(records: unknown[], headerBytes?: number): Buffer;
   batchSize: number;
 }
 
@@ -52,7 +53,7 @@ export function inBatches<T>(records: T[], batchSize: number): T[][] {
   return out;
 }
 
-export const TSPARK_BATCHES: BatchCodec = { encode: (records) => encodeBatch(records), batchSize: DEFAULT_BATCH_RECORDS };
+export const TSPARK_BATCHES: BatchCodec = { encode: (records, headerBytes) => encodeBatch(records, headerBytes), batchSize: DEFAULT_BATCH_RECORDS };
 
 const customCodecs = new Map<string, RecordCodec>();
 
@@ -77,25 +78,25 @@ export function batchCodecOf(spec: SerializerSpec | undefined): BatchCodec {
     case "custom": {
       const codec = customCodecs.get(spec.id);
       if (!codec) throw new TsparkError("PROTOCOL", `serializer ${spec.name} was not registered in this process before its records were written`);
-      return { encode: (records) => encodeCustom(records, spec, codec), batchSize };
+      return { encode: (records, headerBytes = 0) => encodeCustom(records, spec, codec, headerBytes), batchSize };
     }
   }
 }
 
-function encodeJson(records: unknown[]): Buffer {
+function encodeJson(records: unknown[], headerBytes = 0): Buffer {
   let text: string;
   try {
     text = JSON.stringify(records);
   } catch (e) {
     throw new TsparkError("UNSERIALIZABLE", `JSONSerializer cannot write a record: ${(e as Error).message}`, { cause: e });
   }
-  const body = Buffer.allocUnsafe(1 + Buffer.byteLength(text));
-  body[0] = JSON_BATCH;
-  body.write(text, 1);
-  return body;
+  const out = Buffer.allocUnsafe(headerBytes + 1 + Buffer.byteLength(text));
+  out[headerBytes] = JSON_BATCH;
+  out.write(text, headerBytes + 1);
+  return out;
 }
 
-function encodeCustom(records: unknown[], spec: { id: string; name: string }, codec: RecordCodec): Buffer {
+function encodeCustom(records: unknown[], spec: { id: string; name: string }, codec: RecordCodec, headerBytes: number): Buffer {
   const id = Buffer.from(spec.id);
   const parts: Uint8Array[] = [];
   let bytes = 1 + 2 + id.length + 4;
@@ -105,11 +106,11 @@ function encodeCustom(records: unknown[], spec: { id: string; name: string }, co
     parts.push(b);
     bytes += 4 + b.length;
   }
-  const out = Buffer.allocUnsafe(bytes);
-  out[0] = CUSTOM_BATCH;
-  out.writeUInt16LE(id.length, 1);
-  id.copy(out, 3);
-  let o = 3 + id.length;
+  const out = Buffer.allocUnsafe(headerBytes + bytes);
+  out[headerBytes] = CUSTOM_BATCH;
+  out.writeUInt16LE(id.length, headerBytes + 1);
+  id.copy(out, headerBytes + 3);
+  let o = headerBytes + 3 + id.length;
   out.writeUInt32LE(records.length, o);
   o += 4;
   for (const b of parts) {

@@ -2,8 +2,8 @@
  * Files of record batches, used for shuffle outputs, spill runs and blocks cached on disk:
  * each batch is one frame `[u32 LE length][u32 LE CRC-32 of the batch][encoded batch]`
  * (serde/record-batch.ts). The checksum makes a damaged file an error that names it (as
- * Spark's shuffle checksums do), never a silently different answer. Writes are buffered into
- * large sequential blocks; reads are synchronous (a worker runs one task at a time) and
+ * Spark's shuffle checksums do), never a silently different answer. Writes are gathered into
+ * large sequential ones (frames are not copied into a block first); reads are synchronous (a worker runs one task at a time) and
  * stream batch by batch.
  */
 import { openSync, readSync, closeSync, fstatSync, rmSync } from "node:fs";
@@ -16,14 +16,6 @@ const WRITE_BLOCK = 1024 * 1024;
 /** Bytes before a frame's batch: its length and checksum. */
 const FRAME_HEADER = 8;
 
-/** A batch encoded (by `codec`, tspark's layout by default) after `headerBytes` bytes left for the caller's header. */
-export function batchAfterHeader(records: unknown[], headerBytes: number, codec: BatchCodec = TSPARK_BATCHES): Buffer {
-  const body = codec.encode(records);
-  const frame = Buffer.allocUnsafe(headerBytes + body.length);
-  frame.set(body, headerBytes);
-  return frame;
-}
-
 /** Writes a frame's header (the batch's length and CRC-32) at the start of `into`. */
 function writeFrameHeader(into: Buffer, body: Uint8Array): void {
   into.writeUInt32LE(body.length, 0);
@@ -32,7 +24,7 @@ function writeFrameHeader(into: Buffer, body: Uint8Array): void {
 
 /** One batch as a frame of a frame file, for writers that encode records before they write them. */
 export function encodeFrame(records: unknown[], codec: BatchCodec = TSPARK_BATCHES): Buffer {
-  const frame = batchAfterHeader(records, FRAME_HEADER, codec);
+  const frame = codec.encode(records, FRAME_HEADER);
   writeFrameHeader(frame, frame.subarray(FRAME_HEADER));
   return frame;
 }
@@ -74,9 +66,8 @@ export class FrameFileWriter {
 
   flush(): void {
     if (this.pendingBytes === 0) return;
-    const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     try {
-      writeAll(this.fd, block, this.path, LOCAL_FILE);
+      writeAll(this.fd, this.pending, this.path, LOCAL_FILE);
     } catch (err) {
       // A file with a failed write is useless (a full disk, say): give its space back now.
       closeSync(this.fd);

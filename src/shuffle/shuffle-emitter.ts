@@ -13,8 +13,7 @@
 import type { Aggregator } from "./aggregator.js";
 import type { TaskResources } from "./task-resources.js";
 import { MapSideBuffer } from "./map-side-buffer.js";
-import { batchAfterHeader } from "./frame-file.js";
-import type { BatchCodec } from "../serde/record-serializers.js";
+import { TSPARK_BATCHES, type BatchCodec } from "../serde/record-serializers.js";
 
 /** One frame of a shuffle's output, for reduce partition `partition`. */
 export type EmittedFrame = [partition: number, frame: Buffer];
@@ -36,7 +35,7 @@ export class ShuffleEmitter extends MapSideBuffer {
 
   /** Frames with room for their tag (Spark's transport carries their length; its shuffle, their checksums). */
   protected override frameOf(records: unknown[]): Buffer {
-    return batchAfterHeader(records, FRAME_TAG_BYTES, this.codec);
+    return this.codec.encode(records, FRAME_TAG_BYTES);
   }
 
   /** Full batches go out at once: the reduce side gets them in the order they came. */
@@ -75,7 +74,7 @@ export class ShuffleEmitter extends MapSideBuffer {
 /** Bytes before the batch in a tagged frame: its source (a shuffle, a persisted RDD) and partition. */
 export const FRAME_TAG_BYTES = 8;
 
-/** Writes the tag into a frame made with FRAME_TAG_BYTES of header (batchAfterHeader(records, FRAME_TAG_BYTES)). */
+/** Writes the tag into a frame made with FRAME_TAG_BYTES of header (a codec's encode(records, FRAME_TAG_BYTES)). */
 export function tagFrame(frame: Buffer, source: number, partition: number): Buffer {
   frame.writeUInt32LE(source, 0);
   frame.writeUInt32LE(partition, 4);
@@ -83,8 +82,8 @@ export function tagFrame(frame: Buffer, source: number, partition: number): Buff
 }
 
 /** A batch of records as a tagged frame. */
-export function encodeTaggedBatch(records: unknown[], source: number, partition: number, codec?: BatchCodec): Buffer {
-  return tagFrame(batchAfterHeader(records, FRAME_TAG_BYTES, codec), source, partition);
+export function encodeTaggedBatch(records: unknown[], source: number, partition: number, codec: BatchCodec = TSPARK_BATCHES): Buffer {
+  return tagFrame(codec.encode(records, FRAME_TAG_BYTES), source, partition);
 }
 
 /** The source, partition and encoded batch of a tagged frame. */

@@ -4,7 +4,7 @@
  * becomes DISK_FULL naming the file and what to do; an unreadable input becomes
  * INPUT_UNREADABLE naming the file, instead of a bare "EACCES"/"ENOSPC, write".
  */
-import { openSync, writeSync, writeFileSync } from "node:fs";
+import { openSync, writeSync, writevSync, writeFileSync } from "node:fs";
 import { TsparkError } from "../errors.js";
 
 const NO_SPACE = new Set(["ENOSPC", "EDQUOT", "EFBIG", "EROFS"]);
@@ -55,11 +55,26 @@ export function openForWrite(path: string, target: WriteTarget): number {
   }
 }
 
-/** Writes all of `bytes` at the file's current position. */
-export function writeAll(fd: number, bytes: Uint8Array, path: string, target: WriteTarget): void {
-  let off = 0;
+/**
+ * Writes all of `bytes` at the file's current position; a list of buffers goes in one
+ * gathered write (writev), not copied into one block first.
+ */
+export function writeAll(fd: number, bytes: Uint8Array | readonly Uint8Array[], path: string, target: WriteTarget): void {
   try {
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    if (bytes instanceof Uint8Array) {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      return;
+    }
+    let rest = bytes.filter((b) => b.length > 0);
+    while (rest.length > 0) {
+      let n = writevSync(fd, rest);
+      // A short write: drop what went out, and go on from inside the buffer it stopped in.
+      let i = 0;
+      while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
+      rest = rest.slice(i);
+      if (n > 0) rest[0] = rest[0]!.subarray(n);
+    }
   } catch (err) {
     throw writeError(err, path, target);
   }
