@@ -12,6 +12,8 @@
  *      and 512 reduce partitions
  *   D  closure shipping: a map capturing a number against one capturing 1 MB
  *   E  W2 at 100 MB as the bench runs it, local[1] against local[2]
+ *   F  a reduce stage's segments at M = R = 3200 (synthetic map statuses, in this process):
+ *      all of them planned before the stage starts, against one task's made as it launches
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, readSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -19,14 +21,18 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { SparkContext } from "tspark";
 import { runtimeOf } from "../dist/driver/runtime-registry.js";
 import { captureClosure } from "../dist/closure/capture.js";
+import { MapOutputTracker } from "../dist/scheduler/map-output-tracker.js";
+import type { PartitionPlan } from "../dist/scheduler/plan.js";
 import { measure, spread, taskMessageBytes, type JobCost } from "./scaling-probes.js";
 import { countLines, median } from "./workloads/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, only: { type: "string", default: "A,B,C,D,E" }, data: { type: "string", default: join(ROOT, "bench", "data") }, out: { type: "string" } } });
+const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, only: { type: "string", default: "A,B,C,D,E,F" }, data: { type: "string", default: join(ROOT, "bench", "data") }, out: { type: "string" } } });
 // W2's key/value file as `npm run bench` generates it (its default size: 100 MB of key/value lines).
 const KV = join(values.data, "kv-200mb.tsv");
 const RUNS = Number(values.runs);
@@ -203,6 +209,47 @@ function w2Runs(): void {
   }
 }
 
+/**
+ * F: the driver's side of a reduce stage of R tasks over M map outputs. Planned before the
+ * stage starts (as tspark did until segments were made at launch), every task's segments are
+ * built first and held until the stage ends; made at launch, a task's are built as it starts.
+ * The statuses are synthetic (every segment non-empty); the heap is measured after full GCs.
+ */
+function launchSegments(): void {
+  const M = 3200;
+  const R = 3200;
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const upfrontMs: number[] = [];
+  const upfrontMb: number[] = [];
+  const launchUs: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const tracker = new MapOutputTracker();
+    const statuses = Array.from({ length: M }, (_, m) => ({ mapId: m, dataPath: `/tmp/shuffle-0/map-${m}-0.data`, indexPath: `/tmp/shuffle-0/map-${m}-0.index`, segmentBytes: new Array<number>(R).fill(100), spills: 0, spillBytes: 0 }));
+    tracker.register(0, statuses, M);
+    tracker.segments(0, 0); // each status's layout, cached: both ways pay it once
+    const before = heap();
+    let t0 = performance.now();
+    const planned = Array.from({ length: R }, (_, p) => tracker.segments(0, p));
+    upfrontMs.push(performance.now() - t0);
+    upfrontMb.push((heap() - before) / 2 ** 20);
+    planned.length = 0;
+    const SAMPLE = 200;
+    t0 = performance.now();
+    for (let p = 0; p < SAMPLE; p++) tracker.withSegments({ kind: "shuffle-read", shuffleId: 0, partition: p } satisfies PartitionPlan);
+    launchUs.push(((performance.now() - t0) * 1000) / SAMPLE);
+  }
+  out(`\n### F. A reduce stage's segments, M = R = ${M} (synthetic statuses, in one process)\n`);
+  out(`| | driver time | driver heap held |\n| --- | --- | --- |`);
+  out(`| all ${R} tasks' segments, planned before the stage starts | ${spread(upfrontMs)} ms before the first task | ${spread(upfrontMb)} MB until the stage ends |`);
+  out(`| one task's, made as it launches | ${spread(launchUs)} µs per task | one task's while it is sent |`);
+}
+
 /** A local[2] context for the in-process measurements. */
 async function context(conf: Record<string, string> = {}): Promise<SparkContext> {
   const sc = new SparkContext({ master: "local[2]", appName: "scaling", conf: { "tspark.ui.showConsoleProgress": "false", ...conf } });
@@ -231,4 +278,5 @@ if (only.has("A")) {
   }
 }
 if (only.has("E")) w2Runs();
+if (only.has("F")) launchSegments();
 if (values.out) writeFileSync(values.out, report.join("\n") + "\n");

@@ -100,7 +100,7 @@ export class ShuffledRDD<T> extends RDD<T> {
   }
 
   protected computePlan(p: number, planner: JobPlanner): PartitionPlan {
-    const read: PartitionPlan = { kind: "shuffle-read", shuffleId: this.shuffleId, partition: p, segments: runtimeOf(this.context).shuffleSegments(this.shuffleId, p) };
+    const read: PartitionPlan = { kind: "shuffle-read", shuffleId: this.shuffleId, partition: p };
     const steps: StepSpec[] = [];
     const { reduceCombine, mapSideCombine, sort } = this.options;
     if (reduceCombine) steps.push({ op: "combineByKey", fns: reduceCombine.fns, args: { aggregator: reduceCombine.spec, combiners: mapSideCombine !== undefined }, label: this.options.label });

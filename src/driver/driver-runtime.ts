@@ -31,7 +31,6 @@ import { MapOutputTracker } from "../scheduler/map-output-tracker.js";
 import { walkLineage } from "../scheduler/lineage.js";
 import { ListenerBus, type Listener } from "../scheduler/listener-bus.js";
 import type { PartitionPlan } from "../scheduler/plan.js";
-import { NO_SEGMENTS, type ShuffleSegments } from "../shuffle/shuffle-reader.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { LOCAL_DIR_ENV, WORKER_MEMORY_ENV, STORAGE_MEMORY_ENV, PROFILE_DIR_ENV } from "../worker/worker-env.js";
 import { AppStatusStore } from "../ui/status-store.js";
@@ -377,12 +376,6 @@ export class DriverRuntime {
     return id;
   }
 
-
-  /** What a reduce task of a finished shuffle reads (nothing on Spark: Spark hands its tasks their shuffle's output). */
-  shuffleSegments(shuffleId: number, partition: number): ShuffleSegments {
-    if (this.onSpark) return NO_SEGMENTS;
-    return this.mapOutputs.segments(shuffleId, partition);
-  }
 
   /** Map statuses of a finished shuffle (spill metrics, sizes), if it ran. */
   mapStatuses(shuffleId: number): MapStatus[] | undefined {

@@ -14,6 +14,7 @@ import { TaskScheduler } from "./task-scheduler.js";
 import { MapOutputTracker } from "./map-output-tracker.js";
 import { ListenerBus } from "./listener-bus.js";
 import type { Lineage } from "./lineage.js";
+import type { PartitionPlan } from "./plan.js";
 import type { JobProperties } from "./job.js";
 import { FakeBackend, succeeded, failed, type FakeTask, type TaskRunner } from "./testing/fake-backend.js";
 import { FakeNode } from "./testing/fake-lineage.js";
@@ -55,6 +56,7 @@ function shuffleRunner(dir: string, mapDelayMs = 0): TaskRunner {
       return succeeded([status]);
     }
     if (task.plan.kind === "shuffle-read") {
+      assert.ok(task.plan.segments, "a reduce task carries its segments when it launches");
       const lost = segmentDataPaths(task.plan.segments).find((p) => !existsSync(p));
       if (lost) return failed({ name: "FetchFailed", message: `shuffle output is missing: ${lost}`, code: "FETCH_FAILED" });
     }
@@ -75,8 +77,8 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 test("a stage that finds map outputs gone (FETCH_FAILED) runs again after only the lost map tasks are recomputed", async (t) => {
   const dir = tempDir(t);
-  const { backend, mapOutputs, runJob } = setup(2, 4, shuffleRunner(dir));
-  const reduced = FakeNode.shuffled(FakeNode.source(4), 0, 2, mapOutputs);
+  const { backend, runJob } = setup(2, 4, shuffleRunner(dir));
+  const reduced = FakeNode.shuffled(FakeNode.source(4), 0, 2);
 
   assert.deepEqual(await runJob(reduced), [[0], [1]]);
   assert.deepEqual(backend.launched.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition).sort(), [0, 1, 2, 3]);
@@ -90,24 +92,66 @@ test("a stage that finds map outputs gone (FETCH_FAILED) runs again after only t
   assert.deepEqual(second.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition), [2], "only the lost map output is recomputed");
 });
 
+test("a reduce stage's plans hold no segments: each task gets its own partition's as it launches", async (t) => {
+  const dir = tempDir(t);
+  const { backend, tasks, mapOutputs, runJob } = setup(2, 4, shuffleRunner(dir));
+  const planned: PartitionPlan[] = [];
+  const runStage = tasks.runStage.bind(tasks);
+  tasks.runStage = (job, spec) => {
+    planned.push(...spec.plans.map((p) => p.plan));
+    return runStage(job, spec);
+  };
+  const reduced = FakeNode.shuffled(FakeNode.source(3), 0, 2);
+  assert.deepEqual(await runJob(reduced), [[0], [1]]);
+  const reads = planned.filter((plan) => plan.kind === "shuffle-read");
+  assert.equal(reads.length, 2);
+  assert.ok(reads.every((plan) => plan.segments === undefined), "planned without segments");
+  const launched = backend.launched.flatMap((task) => (task.plan.kind === "shuffle-read" ? [task.plan] : []));
+  assert.deepEqual(launched.map((plan) => plan.partition).sort(), [0, 1]);
+  for (const plan of launched) {
+    assert.deepEqual(plan.segments, mapOutputs.segments(0, plan.partition));
+    assert.deepEqual(plan.segments!.stems, ["s0-m0", "s0-m1", "s0-m2"]);
+  }
+});
+
+test("map outputs lost after a reduce stage was planned: the next task's launch fails the stage with FETCH_FAILED, and the job recomputes them", async (t) => {
+  const dir = tempDir(t);
+  const run = shuffleRunner(dir);
+  let lost = false;
+  const env = setup(1, 4, async (task) => {
+    const r = await run(task);
+    if (task.plan.kind === "shuffle-read" && !lost) {
+      // While the first reduce task runs, another job finds map output 1 gone and forgets it.
+      lost = true;
+      rmSync(join(dir, "s0-m1.data"));
+      assert.equal(env.mapOutputs.checkFiles(0), 1);
+    }
+    return r;
+  });
+  const reduced = FakeNode.shuffled(FakeNode.source(3), 0, 2);
+  assert.deepEqual(await env.runJob(reduced), [[0], [1]]);
+  assert.deepEqual(env.backend.launched.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition), [0, 1, 2, 1], "map output 1 is recomputed");
+  assert.equal(new Set(env.backend.launched.filter((task) => task.plan.kind === "shuffle-read").map((task) => task.stageId)).size, 2);
+});
+
 test("a stage keeps failing FETCH_FAILED: the job fails after maxFailures stage attempts", async (t) => {
   const dir = tempDir(t);
   const run = shuffleRunner(dir);
   // Every map output vanishes as soon as it is written.
-  const { backend, mapOutputs, runJob } = setup(2, 3, async (task) => {
+  const { backend, runJob } = setup(2, 3, async (task) => {
     const r = await run(task);
     if (r.ok && shuffleWritten(task) !== undefined) rmSync((r.records[0] as MapStatus).dataPath);
     return r;
   });
-  const reduced = FakeNode.shuffled(FakeNode.source(2), 0, 1, mapOutputs);
+  const reduced = FakeNode.shuffled(FakeNode.source(2), 0, 1);
   await assert.rejects(runJob(reduced), (err: TsparkError) => err.code === "FETCH_FAILED");
   assert.equal(new Set(backend.launched.filter((task) => task.plan.kind === "shuffle-read").map((task) => task.stageId)).size, 3);
 });
 
 test("concurrent jobs needing the same shuffle share its running map stage", async (t) => {
   const dir = tempDir(t);
-  const { backend, mapOutputs, runJob } = setup(4, 4, shuffleRunner(dir, 20));
-  const reduced = FakeNode.shuffled(FakeNode.source(3), 0, 2, mapOutputs);
+  const { backend, runJob } = setup(4, 4, shuffleRunner(dir, 20));
+  const reduced = FakeNode.shuffled(FakeNode.source(3), 0, 2);
   const [a, b] = await Promise.all([runJob(reduced), runJob(FakeNode.narrow(2, reduced))]);
   assert.deepEqual(a, [[0], [1]]);
   assert.deepEqual(b, [[0], [1]]);
@@ -130,9 +174,9 @@ test("a cancelled job fails with the cancellation; its running tasks are killed 
 test("when one side of a join fails, the other side's map stage launches no more tasks", async (t) => {
   const dir = tempDir(t);
   const run = shuffleRunner(dir, 30);
-  const { backend, mapOutputs, runJob } = setup(2, 2, (task) => (shuffleWritten(task) === 0 ? failed({ name: "TypeError", message: "bad left record" }) : run(task)));
-  const left = FakeNode.shuffled(FakeNode.source(1), 0, 2, mapOutputs);
-  const right = FakeNode.shuffled(FakeNode.source(8), 1, 2, mapOutputs);
+  const { backend, runJob } = setup(2, 2, (task) => (shuffleWritten(task) === 0 ? failed({ name: "TypeError", message: "bad left record" }) : run(task)));
+  const left = FakeNode.shuffled(FakeNode.source(1), 0, 2);
+  const right = FakeNode.shuffled(FakeNode.source(8), 1, 2);
   await assert.rejects(runJob(FakeNode.narrow(2, left, right)), (err: TsparkError) => err.code === "TASK_FAILED" && /bad left record/.test(err.message));
   const rightLaunched = () => backend.launched.filter((task) => shuffleWritten(task) === 1).length;
   const atFailure = rightLaunched();

@@ -63,6 +63,9 @@ export class DAGScheduler {
     this.keyFilters = joinKeyFilter ? new JoinKeyFilters(mapOutputs) : undefined;
   }
 
+  /** A task's plan as it launches: the shuffles it reads, with the segments of the map outputs registered then. */
+  private readonly launchPlan = (plan: PartitionPlan): PartitionPlan => this.mapOutputs.withSegments(plan);
+
   /** Joins' key filters (scheduler/join-key-filters.ts); undefined when tspark.join.keyFilter is off. */
   private readonly keyFilters: JoinKeyFilters | undefined;
 
@@ -194,7 +197,7 @@ export class DAGScheduler {
     const planner = new JobPlanner();
     const plans = parts.map((p) => ({ partition: p, plan: spec.resultPlan(p, planner) }));
     if (plans.length === 0) return [];
-    return this.tasks.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: rdd.callSite, countResultSize: spec.countResultSize, barrier: rdd.isBarrier() });
+    return this.tasks.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: rdd.callSite, countResultSize: spec.countResultSize, barrier: rdd.isBarrier(), launchPlan: this.launchPlan });
   }
 
   /** The shuffle a node reads and still has to (a checkpointed node's shuffle is not read again). */
@@ -261,7 +264,7 @@ export class DAGScheduler {
         const side = filters?.sideOf(shuffle, builds);
         const planner = new JobPlanner();
         const plans = shuffle.mapStagePlans(planner, side).filter((p) => missing.has(p.partition));
-        const results = await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier() });
+        const results = await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier(), launchPlan: this.launchPlan });
         const statuses = results.map((r) => r[0] as MapStatus);
         this.mapOutputs.register(shuffleId, filters?.written(statuses, side) ?? statuses, numMaps);
       })().finally(() => this.runningMapStages.delete(shuffleId));

@@ -2,14 +2,12 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { jobDag, MAX_DAG_NODES } from "./job-dag.js";
 import { FakeNode } from "./testing/fake-lineage.js";
-import { MapOutputTracker } from "./map-output-tracker.js";
 
 test("a job's DAG: every RDD once, its dependencies, and the stage computing it (the result stage, or a shuffle's map stage)", () => {
-  const outputs = new MapOutputTracker();
   const left = FakeNode.source(2);
   const right = FakeNode.source(2);
   const both = FakeNode.narrow(2, left, right); // a union: both sides in one stage
-  const reduced = FakeNode.shuffled(both, 7, 3, outputs);
+  const reduced = FakeNode.shuffled(both, 7, 3);
   const end = FakeNode.narrow(3, reduced, reduced); // read twice: one node, two edges
   const dag = jobDag(end);
   assert.deepEqual(dag.nodes.map((n) => [n.id, n.stage]), [[left.id, 7], [right.id, 7], [both.id, 7], [reduced.id, "result"], [end.id, "result"]]);

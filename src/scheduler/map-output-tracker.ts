@@ -6,6 +6,8 @@
 import { existsSync } from "node:fs";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { segmentsOf, type ShuffleSegments } from "../shuffle/shuffle-reader.js";
+import { rewritePlan, type PartitionPlan } from "./plan.js";
+import { TsparkError } from "../errors.js";
 
 export class MapOutputTracker {
   /** Per shuffle: the status of each map task by map id (undefined = missing). */
@@ -44,11 +46,21 @@ export class MapOutputTracker {
     return lost;
   }
 
-  /** What a reduce task of `partition` reads: the non-empty segments of every map output. */
+  /**
+   * What a reduce task of `partition` reads: the non-empty segments of every map output. A map
+   * output found lost since the stage was planned (by another job reading the same shuffle)
+   * fails the stage as a lost file does, and the job recomputes it.
+   */
   segments(shuffleId: number, partition: number): ShuffleSegments {
     const all = this.outputs.get(shuffleId);
-    if (!all || all.some((s) => s === undefined)) throw new Error(`shuffle ${shuffleId} has missing map outputs`);
+    const missing = all ? all.flatMap((s, i) => (s === undefined ? [i] : [])) : [];
+    if (!all || missing.length > 0) throw new TsparkError("FETCH_FAILED", `shuffle ${shuffleId} has lost map output${missing.length === 1 ? "" : "s"} ${all ? missing.join(", ") : "(all)"}`);
     return segmentsOf(all as MapStatus[], partition);
+  }
+
+  /** `plan` as its task carries it: each shuffle it reads with this partition's segments, from the map outputs registered now. */
+  withSegments(plan: PartitionPlan): PartitionPlan {
+    return rewritePlan(plan, (node) => (node.kind === "shuffle-read" ? { ...node, segments: this.segments(node.shuffleId, node.partition) } : undefined));
   }
 
   statuses(shuffleId: number): MapStatus[] | undefined {

@@ -62,8 +62,13 @@ export type PartitionPlan =
    * come from (Spark's Hadoop input), and what its records are.
    */
   | { kind: "executor-input"; from?: SparkInputPartition }
-  /** This reduce partition's segment of every map output of a shuffle. */
-  | { kind: "shuffle-read"; shuffleId: number; partition: number; segments: ShuffleSegments }
+  /**
+   * This reduce partition's segment of every map output of a shuffle. `segments` are filled in
+   * as the task launches (MapOutputTracker.withSegments), not when its stage is planned: R
+   * reduce tasks of M map outputs would hold M x R segments in the driver before the first
+   * could start. Spark's engine reads what Spark moved instead, and needs none.
+   */
+  | { kind: "shuffle-read"; shuffleId: number; partition: number; segments?: ShuffleSegments }
   /** Steps applied, in order, to the records of `parent`; `partitionIndex` is what mapPartitionsWithIndex sees. */
   | { kind: "narrow"; parent: PartitionPlan; partitionIndex: number; steps: Step[] }
   | { kind: "zip"; left: PartitionPlan; right: PartitionPlan }

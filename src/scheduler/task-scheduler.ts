@@ -34,6 +34,14 @@ export interface StageSpec {
   countResultSize: boolean;
   /** A barrier stage: all tasks start together; one failure retries the whole stage. */
   barrier?: boolean;
+  /** A plan as its task carries it, made as the task launches (a shuffle read's segments: MapOutputTracker.withSegments). */
+  launchPlan?: (plan: PartitionPlan) => PartitionPlan;
+}
+
+/** Partition `index`'s plan as a task of it carries it (each attempt's made afresh). */
+function launchPlanOf(spec: StageSpec, index: number): PartitionPlan {
+  const { plan } = spec.plans[index]!;
+  return spec.launchPlan ? spec.launchPlan(plan) : plan;
 }
 
 /** The closures a task's worker must hold: its plan's, its record classes' and its serializers'. */
@@ -134,7 +142,8 @@ export class TaskScheduler implements TaskSetHost {
 
   /** Runs one attempt of a task (TaskSetHost.runAttempt): launches it on the backend and reports its end to the hooks and listeners. */
   async runAttempt(job: JobState, stage: StageState, spec: StageSpec, index: number, attempt: number, speculative: boolean, track: (taskId: number, launchedAt: number | undefined) => void, wonElsewhere: () => boolean): Promise<{ taskId: number; result: TaskResult }> {
-    const { partition, plan } = spec.plans[index]!;
+    const { partition } = spec.plans[index]!;
+    const plan = launchPlanOf(spec, index);
     const taskId = this.nextTaskId++;
     track(taskId, undefined);
     const started = this.launched(taskId, stage.stageId, partition, attempt, speculative);
@@ -182,9 +191,11 @@ export class TaskScheduler implements TaskSetHost {
     let lastError: string | undefined;
     for (let stageAttempt = 0; stageAttempt < this.limits.maxFailures; stageAttempt++) {
       if (job.cancelled) break;
+      const plans = spec.plans.map((_, i) => launchPlanOf(spec, i));
       const taskIds = spec.plans.map(() => this.nextTaskId++);
       let failed = false;
-      const runs = spec.plans.map(async ({ partition, plan }, i) => {
+      const runs = spec.plans.map(async ({ partition }, i) => {
+        const plan = plans[i]!;
         const taskId = taskIds[i]!;
         job.runningTasks.add(taskId);
         stage.numActiveTasks++;

@@ -11,6 +11,7 @@ import { readLines } from "../io/line-reader.js";
 import { readWholeTextFile, readBinaryFile, readBinaryRecords } from "../io/whole-files.js";
 import { readObjectFile } from "../io/object-file.js";
 import { readShuffleBlocks } from "../shuffle/shuffle-reader.js";
+import { TsparkError } from "../errors.js";
 import { statSync } from "node:fs";
 import type { TaskCounters } from "./task-context.js";
 
@@ -102,6 +103,7 @@ function openRawSource(plan: SourcePlan, metrics: TaskCounters): BatchStream<unk
     case "empty":
       return [];
     case "shuffle-read":
+      if (!plan.segments) throw new TsparkError("PROTOCOL", `a reduce task of shuffle ${plan.shuffleId} came without its segments`);
       return readShuffleBlocks(plan.segments, metrics);
   }
 }

@@ -4,7 +4,6 @@
  * runner can tell apart (a source range, a shuffle write, a shuffle read).
  */
 import { SHUFFLE_DEPENDENCY, PENDING_CHECKPOINT, type Lineage, type ShuffleDependency, type PlannedPartition } from "../lineage.js";
-import type { MapOutputTracker } from "../map-output-tracker.js";
 import type { PartitionPlan } from "../plan.js";
 
 let nextId = 0;
@@ -17,7 +16,7 @@ export class FakeNode implements Lineage {
   private constructor(
     private readonly numPartitions: number,
     private readonly deps: FakeNode[],
-    shuffle: { shuffleId: number; mapOutputs: MapOutputTracker } | undefined,
+    shuffle: { shuffleId: number } | undefined,
     private readonly barrier = false,
   ) {
     if (shuffle) {
@@ -34,11 +33,8 @@ export class FakeNode implements Lineage {
             plan: { kind: "narrow", parent: parent.planPartition(m), partitionIndex: m, steps: [{ op: "shuffleWrite", args: { shuffleId: shuffle.shuffleId, numPartitions: this.numPartitions, partitioner: { kind: "hash" } } }] },
           })),
       };
-      this.mapOutputs = shuffle.mapOutputs;
     }
   }
-
-  private readonly mapOutputs: MapOutputTracker | undefined;
 
   /** Input of `numPartitions` partitions; with `barrier`, its stage is a barrier stage. */
   static source(numPartitions: number, barrier = false): FakeNode {
@@ -51,8 +47,8 @@ export class FakeNode implements Lineage {
   }
 
   /** Reads shuffle `shuffleId`, whose map stage computes `parent`. */
-  static shuffled(parent: FakeNode, shuffleId: number, numPartitions: number, mapOutputs: MapOutputTracker): FakeNode {
-    return new FakeNode(numPartitions, [parent], { shuffleId, mapOutputs });
+  static shuffled(parent: FakeNode, shuffleId: number, numPartitions: number): FakeNode {
+    return new FakeNode(numPartitions, [parent], { shuffleId });
   }
 
   getNumPartitions(): number {
@@ -64,7 +60,7 @@ export class FakeNode implements Lineage {
   }
 
   planPartition(p: number): PartitionPlan {
-    if (this.shuffle) return { kind: "shuffle-read", shuffleId: this.shuffle.shuffleId, partition: p, segments: this.mapOutputs!.segments(this.shuffle.shuffleId, p) };
+    if (this.shuffle) return { kind: "shuffle-read", shuffleId: this.shuffle.shuffleId, partition: p };
     if (this.deps.length === 0) return { kind: "range", start: p, end: p + 1, step: 1 };
     return { kind: "concat", parents: this.deps.map((d) => d.planPartition(p)) };
   }
