@@ -217,6 +217,29 @@ test("a barrier stage: one failed task kills the others and the whole stage runs
   assert.deepEqual(backend.launched.filter((task) => task.attempt === 1).map((task) => task.partition).sort(), [0, 1], "the whole stage ran again");
 });
 
+test("a barrier stage whose shuffle lost map outputs before it launched ends FAILED, and the job recomputes them", async (t) => {
+  const dir = tempDir(t);
+  const { backend, tasks, mapOutputs, runJob } = setup(2, 4, shuffleRunner(dir));
+  const runStage = tasks.runStage.bind(tasks);
+  let lost = false;
+  tasks.runStage = (job, spec) => {
+    if (spec.barrier && !lost) {
+      // Between the map stage and the barrier stage's launch, another job finds map output 0 gone.
+      lost = true;
+      rmSync(join(dir, "s0-m0.data"));
+      mapOutputs.checkFiles(0);
+    }
+    return runStage(job, spec);
+  };
+  const ended: string[] = [];
+  tasks.bus.addListener((e) => {
+    if (e.event === "stageCompleted") ended.push(e.result);
+  });
+  assert.deepEqual(await runJob(FakeNode.shuffled(FakeNode.source(2), 0, 2, true)), [[0], [1]]);
+  assert.deepEqual(ended, ["COMPLETE", "FAILED", "COMPLETE", "COMPLETE"], "map stage, barrier stage failed at launch, map output recomputed, barrier stage");
+  assert.deepEqual(backend.launched.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition), [0, 1, 0]);
+});
+
 test("over any number of jobs the job and stage tables stay bounded: the oldest finished ones go", async () => {
   const { dag, tasks, runJob } = setup(2, 1, (task) => succeeded([task.partition]));
   const node = FakeNode.source(1);

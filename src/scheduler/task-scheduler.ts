@@ -191,7 +191,14 @@ export class TaskScheduler implements TaskSetHost {
     let lastError: string | undefined;
     for (let stageAttempt = 0; stageAttempt < this.limits.maxFailures; stageAttempt++) {
       if (job.cancelled) break;
-      const plans = spec.plans.map((_, i) => launchPlanOf(spec, i));
+      let plans: PartitionPlan[];
+      try {
+        plans = spec.plans.map((_, i) => launchPlanOf(spec, i));
+      } catch (err) {
+        // A shuffle it reads lost map outputs since it was planned (FETCH_FAILED): the job recomputes them.
+        this.stageEnded(stage, "FAILED", err);
+        throw err;
+      }
       const taskIds = spec.plans.map(() => this.nextTaskId++);
       let failed = false;
       const runs = spec.plans.map(async ({ partition }, i) => {

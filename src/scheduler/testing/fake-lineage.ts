@@ -46,9 +46,9 @@ export class FakeNode implements Lineage {
     return new FakeNode(numPartitions, parents, undefined);
   }
 
-  /** Reads shuffle `shuffleId`, whose map stage computes `parent`. */
-  static shuffled(parent: FakeNode, shuffleId: number, numPartitions: number): FakeNode {
-    return new FakeNode(numPartitions, [parent], { shuffleId });
+  /** Reads shuffle `shuffleId`, whose map stage computes `parent`; with `barrier`, its stage is a barrier stage. */
+  static shuffled(parent: FakeNode, shuffleId: number, numPartitions: number, barrier = false): FakeNode {
+    return new FakeNode(numPartitions, [parent], { shuffleId }, barrier);
   }
 
   getNumPartitions(): number {
