@@ -18,7 +18,8 @@ export const OBJECT_FILE_MAGIC = Buffer.from("TSPKOBJ1", "latin1");
 /** Records per frame, at most; fewer when a frame's encoding would grow past FRAME_TARGET. */
 const BATCH_RECORDS = 1024;
 const FRAME_TARGET = 8 * 1024 * 1024;
-const WRITE_BLOCK = 1024 * 1024;
+/** Bytes of frames held before they are written. */
+const FLUSH_BYTES = 1024 * 1024;
 const MAX_FRAME = 0xffffffff;
 
 export class ObjectPartWriter {
@@ -35,7 +36,7 @@ export class ObjectPartWriter {
   write(records: unknown[]): void {
     if (this.closed) throw new TsparkError("INVALID_ARGUMENT", `ObjectPartWriter: write after close (${this.path})`);
     for (let i = 0; i < records.length; i += BATCH_RECORDS) this.writeFrames(records.slice(i, i + BATCH_RECORDS));
-    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
   }
 
   /** Writes `batch` as one frame, or halves it while its encoding is too large for one. */
@@ -61,10 +62,10 @@ export class ObjectPartWriter {
 
   private flush(): void {
     if (this.pendingBytes === 0) return;
-    const blocks = this.pending;
+    const frames = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    writeAll(this.fd, blocks, this.path, OUTPUT_FILE);
+    writeAll(this.fd, frames, this.path, OUTPUT_FILE);
   }
 
   close(): void {

@@ -240,6 +240,42 @@ test("a barrier stage whose shuffle lost map outputs before it launched ends FAI
   assert.deepEqual(backend.launched.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition), [0, 1, 0]);
 });
 
+test("a join side filtered by keys, whose build side another job computes again as this job's stage runs: the next launch fails the stage, and the job checks the filter first", async (t) => {
+  const dir = tempDir(t);
+  const run = shuffleRunner(dir);
+  const { tasks, mapOutputs, runJob } = setup(1, 4, async (task) => {
+    const r = await run(task);
+    const args = task.plan.kind === "narrow" ? (task.plan.steps[0]?.args as { collectKeyHashes?: number } | undefined) : undefined;
+    // The build side's map tasks report their keys' hashes (one key each, here).
+    if (r.ok && args?.collectKeyHashes !== undefined) (r.records[0] as MapStatus).keyHashes = Int32Array.of(task.partition);
+    return r;
+  });
+  const build = FakeNode.shuffled(FakeNode.source(2), 0, 2);
+  const probe = FakeNode.shuffled(FakeNode.source(2), 1, 2, false, build);
+  const joined = FakeNode.narrow(2, probe, build);
+  assert.deepEqual(await runJob(joined), [[0], [1]]);
+  assert.ok(mapOutputs.statuses(1)!.every((s) => s.keyFilter !== undefined), "the probe side was written through the build side's filter");
+
+  const runStage = tasks.runStage.bind(tasks);
+  let recomputed = false;
+  tasks.runStage = (job, spec) => {
+    if (spec.shuffleId === undefined && !recomputed) {
+      // As this job's result stage starts, another job computes build output 0 again: its key hashes are not checked yet.
+      recomputed = true;
+      const again = mapOutputs.statuses(0)!.find((s) => s.mapId === 0)!;
+      mapOutputs.register(0, [{ ...again, keyHashes: Int32Array.of(0) }], 2);
+    }
+    return runStage(job, spec);
+  };
+  const ended: string[] = [];
+  tasks.bus.addListener((e) => {
+    if (e.event === "stageCompleted") ended.push(e.result);
+  });
+  assert.deepEqual(await runJob(joined), [[0], [1]]);
+  assert.deepEqual(ended, ["FAILED", "COMPLETE"], "the result stage failed at its first launch, then ran once the probe side was checked");
+  assert.ok(mapOutputs.statuses(0)!.every((s) => s.keyHashes === undefined), "the check used the new output's hashes");
+});
+
 test("over any number of jobs the job and stage tables stay bounded: the oldest finished ones go", async () => {
   const { dag, tasks, runJob } = setup(2, 1, (task) => succeeded([task.partition]));
   const node = FakeNode.source(1);

@@ -15,7 +15,7 @@ import type { ListenerBus } from "./listener-bus.js";
 import { jobDag } from "./job-dag.js";
 import { walkLineage, runPendingCheckpoints, SHUFFLE_DEPENDENCY, type Lineage, type ShuffleDependency } from "./lineage.js";
 import type { MapOutputTracker } from "./map-output-tracker.js";
-import type { PartitionPlan } from "./plan.js";
+import { shufflesRead, type PartitionPlan } from "./plan.js";
 import type { TaskScheduler } from "./task-scheduler.js";
 import type { JobProperties, JobState } from "./job.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
@@ -63,8 +63,17 @@ export class DAGScheduler {
     this.keyFilters = joinKeyFilter ? new JoinKeyFilters(mapOutputs) : undefined;
   }
 
-  /** A task's plan as it launches: the shuffles it reads, with the segments of the map outputs registered then. */
-  private readonly launchPlan = (plan: PartitionPlan): PartitionPlan => this.mapOutputs.withSegments(plan);
+  /**
+   * How a job's task plans are made as they launch: the shuffles they read, with the segments
+   * of the map outputs registered then, once a join's filtered side read is known to match its
+   * build side's outputs (`joins`: the job's probe shuffles and their build shuffles).
+   */
+  private launchPlans(joins: ReadonlyMap<number, number>): (plan: PartitionPlan) => PartitionPlan {
+    return (plan) => {
+      if (this.keyFilters && joins.size > 0) this.keyFilters.checkLaunch(shufflesRead(plan), joins);
+      return this.mapOutputs.withSegments(plan);
+    };
+  }
 
   /** Joins' key filters (scheduler/join-key-filters.ts); undefined when tspark.join.keyFilter is off. */
   private readonly keyFilters: JoinKeyFilters | undefined;
@@ -173,7 +182,7 @@ export class DAGScheduler {
       } catch (err) {
         if ((err as TsparkError).code !== "FETCH_FAILED" || attempt >= this.maxFailures || job.cancelled) throw err;
         const lost = this.forgetLostShuffleOutputs(spec.rdd);
-        log("WARN", "scheduler", `${(err as Error).message}; recomputing ${lost} lost map output(s) (attempt ${attempt + 1} of ${this.maxFailures})`);
+        log("WARN", "scheduler", `${(err as Error).message}; recomputing ${lost > 0 ? `${lost} lost map output(s)` : "the map outputs its shuffles lack"} (attempt ${attempt + 1} of ${this.maxFailures})`);
       }
     }
   }
@@ -190,14 +199,14 @@ export class DAGScheduler {
 
   private async runJobStagesOnce(job: JobState, spec: JobSpec): Promise<unknown[][]> {
     const { rdd } = spec;
-    await this.computeShuffles(rdd, job);
+    const launchPlan = await this.computeShuffles(rdd, job);
     const n = rdd.getNumPartitions();
     const parts = spec.partitions ?? Array.from({ length: n }, (_, i) => i);
     for (const p of parts) if (!Number.isInteger(p) || p < 0 || p >= n) throw new TsparkError("INVALID_ARGUMENT", `partition ${p} out of range (the RDD has ${n})`);
     const planner = new JobPlanner();
     const plans = parts.map((p) => ({ partition: p, plan: spec.resultPlan(p, planner) }));
     if (plans.length === 0) return [];
-    return this.tasks.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: rdd.callSite, countResultSize: spec.countResultSize, barrier: rdd.isBarrier(), launchPlan: this.launchPlan });
+    return this.tasks.runStage(job, { name: job.name, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: rdd.callSite, countResultSize: spec.countResultSize, barrier: rdd.isBarrier(), launchPlan });
   }
 
   /** The shuffle a node reads and still has to (a checkpointed node's shuffle is not read again). */
@@ -214,9 +223,10 @@ export class DAGScheduler {
    * first; independent shuffles run at the same time (the two sides of a join too, unless
    * one is filtered by the other's keys: scheduler/join-key-filters.ts). A node's
    * promise settles when every shuffle it reads has its outputs. A complete shuffle, or one
-   * whose map stage is already running, is not looked behind.
+   * whose map stage is already running, is not looked behind. Resolves with how the job's
+   * tasks' plans are made as they launch.
    */
-  private computeShuffles(rdd: Lineage, job: JobState): Promise<void> {
+  private async computeShuffles(rdd: Lineage, job: JobState): Promise<(plan: PartitionPlan) => PartitionPlan> {
     const ready = new Map<number, Promise<void>>();
     const descend = (node: Lineage) => {
       const shuffle = this.shuffleToRead(node);
@@ -226,13 +236,16 @@ export class DAGScheduler {
     // reached by a second path (a cached table joined with its own descendant) is waited for
     // there too: the stage planned after it reads its shuffles.
     const nodes = [...walkLineage(rdd, { descend })];
-    // The shuffles whose keys filter a join's other side: their map tasks collect key hashes.
-    const builds = this.keyFilters ? this.keyFilters.buildsIn(nodes, (node) => this.shuffleToRead(node)) : new Set<number>();
+    // The joins filtered by key: their build shuffles' map tasks collect key hashes.
+    const joins = this.keyFilters ? this.keyFilters.joinsIn(nodes, (node) => this.shuffleToRead(node)) : new Map<number, number>();
+    const builds = new Set(joins.values());
+    const launchPlan = this.launchPlans(joins);
     for (const node of nodes) {
       const shuffle = this.shuffleToRead(node);
-      ready.set(node.id, shuffle ? this.mapStage(shuffle, () => this.mapStageInputs(shuffle, ready), builds, job) : Promise.all(node.dependencies().map((d) => ready.get(d.id)!)).then(() => {}));
+      ready.set(node.id, shuffle ? this.mapStage(shuffle, () => this.mapStageInputs(shuffle, ready), builds, job, launchPlan) : Promise.all(node.dependencies().map((d) => ready.get(d.id)!)).then(() => {}));
     }
-    return ready.get(rdd.id)!;
+    await ready.get(rdd.id)!;
+    return launchPlan;
   }
 
   /**
@@ -247,7 +260,7 @@ export class DAGScheduler {
   }
 
   /** The map stage of a shuffle: done, already running (shared), or started now after `parentReady`. */
-  private mapStage(shuffle: ShuffleDependency, parentReady: () => Promise<void>, builds: ReadonlySet<number>, job: JobState): Promise<void> {
+  private mapStage(shuffle: ShuffleDependency, parentReady: () => Promise<void>, builds: ReadonlySet<number>, job: JobState, launchPlan: (plan: PartitionPlan) => PartitionPlan): Promise<void> {
     const { shuffleId } = shuffle;
     const numMaps = shuffle.parent.getNumPartitions();
     const filters = this.keyFilters;
@@ -264,7 +277,7 @@ export class DAGScheduler {
         const side = filters?.sideOf(shuffle, builds);
         const planner = new JobPlanner();
         const plans = shuffle.mapStagePlans(planner, side).filter((p) => missing.has(p.partition));
-        const results = await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier(), launchPlan: this.launchPlan });
+        const results = await this.tasks.runStage(job, { name: shuffle.mapStageName, shuffleId, plans, closureBytes: planner.closureBytes, classes: planner.recordClassTable(), serializers: planner.serializerTable(), recordsMadeAt: shuffle.parent.callSite, countResultSize: false, barrier: shuffle.parent.isBarrier(), launchPlan });
         const statuses = results.map((r) => r[0] as MapStatus);
         this.mapOutputs.register(shuffleId, filters?.written(statuses, side) ?? statuses, numMaps);
       })().finally(() => this.runningMapStages.delete(shuffleId));

@@ -9,9 +9,12 @@
  * written again, so the join sees every record the new build side needs. Build outputs carry
  * their hashes until the probe side has used or checked them; then the hashes are dropped.
  * A probe's lost outputs are written again through the filter of its others; once it has
- * none left (all lost, or forgotten as above), it is written unfiltered.
+ * none left (all lost, or forgotten as above), it is written unfiltered. A task about to read
+ * a probe whose build side another job computed again, before that check, fails its stage
+ * (FETCH_FAILED) instead, and the job's next attempt makes the check.
  */
 import { log } from "../util/log.js";
+import { TsparkError } from "../errors.js";
 import { SHUFFLE_DEPENDENCY, type Lineage, type ShuffleDependency } from "./lineage.js";
 import type { MapOutputTracker } from "./map-output-tracker.js";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
@@ -20,14 +23,32 @@ import { keyFilterOf, keyHashesPerTask, mayContain, type JoinSide, type KeyFilte
 export class JoinKeyFilters {
   constructor(private readonly mapOutputs: MapOutputTracker) {}
 
-  /** The build shuffles of the joins among `nodes` (their map tasks collect key hashes). */
-  buildsIn(nodes: Iterable<Lineage>, shuffleOf: (node: Lineage) => ShuffleDependency | undefined): Set<number> {
-    const builds = new Set<number>();
+  /** The joins among `nodes`: each filtered side's (probe's) shuffle, and its build side's (whose map tasks collect key hashes). */
+  joinsIn(nodes: Iterable<Lineage>, shuffleOf: (node: Lineage) => ShuffleDependency | undefined): Map<number, number> {
+    const joins = new Map<number, number>();
     for (const node of nodes) {
-      const build = shuffleOf(node)?.keysFrom?.[SHUFFLE_DEPENDENCY]();
-      if (build !== undefined) builds.add(build.shuffleId);
+      const probe = shuffleOf(node);
+      const build = probe?.keysFrom?.[SHUFFLE_DEPENDENCY]();
+      if (probe !== undefined && build !== undefined) joins.set(probe.shuffleId, build.shuffleId);
     }
-    return builds;
+    return joins;
+  }
+
+  /**
+   * Before a task reading `shuffles` launches: a probe among them, written through a filter,
+   * whose build side has outputs not checked against that filter yet (computed again by
+   * another job since this one's checkProbe) fails the stage with FETCH_FAILED. The job's
+   * next attempt checks them; the task never joins a new build side with a probe side
+   * filtered by the old one's keys.
+   */
+  checkLaunch(shuffles: readonly number[], joins: ReadonlyMap<number, number>): void {
+    for (const probe of shuffles) {
+      const build = joins.get(probe);
+      if (build === undefined || this.filtersOf(probe).size === 0) continue;
+      if ((this.mapOutputs.statuses(build) ?? []).some((s) => s.keyHashes !== undefined)) {
+        throw new TsparkError("FETCH_FAILED", `shuffle ${build} was computed again, and the join side filtered by its keys (shuffle ${probe}) has not been checked against it yet`);
+      }
+    }
   }
 
   /** The filters a probe shuffle's registered outputs were written with. */

@@ -1,12 +1,12 @@
 /**
  * The driver's record of shuffle map outputs: for each shuffle, where every map task's
- * output is. Reduce tasks are planned from it. A shuffle with missing outputs (files lost)
- * has exactly those map tasks run again, not the whole stage.
+ * output is. A reduce task gets its segments from it as it launches. A shuffle with missing
+ * outputs (files lost) has exactly those map tasks run again, not the whole stage.
  */
 import { existsSync } from "node:fs";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { segmentsOf, type ShuffleSegments } from "../shuffle/shuffle-reader.js";
-import { rewritePlan, type PartitionPlan } from "./plan.js";
+import { rewritePlan, shufflesRead, type PartitionPlan } from "./plan.js";
 import { TsparkError } from "../errors.js";
 
 export class MapOutputTracker {
@@ -53,13 +53,20 @@ export class MapOutputTracker {
    */
   segments(shuffleId: number, partition: number): ShuffleSegments {
     const all = this.outputs.get(shuffleId);
-    const missing = all ? all.flatMap((s, i) => (s === undefined ? [i] : [])) : [];
-    if (!all || missing.length > 0) throw new TsparkError("FETCH_FAILED", `shuffle ${shuffleId} has lost map output${missing.length === 1 ? "" : "s"} ${all ? missing.join(", ") : "(all)"}`);
+    if (!all || all.includes(undefined)) {
+      const missing = all ? this.missingMaps(shuffleId, all.length) : [];
+      const which = missing.length === 0 ? "all its map outputs" : `${missing.length} map output${missing.length === 1 ? "" : "s"} (${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""})`;
+      throw new TsparkError("FETCH_FAILED", `shuffle ${shuffleId} lost ${which} after its reading stage was planned`);
+    }
     return segmentsOf(all as MapStatus[], partition);
   }
 
-  /** `plan` as its task carries it: each shuffle it reads with this partition's segments, from the map outputs registered now. */
+  /**
+   * `plan` as its task carries it: each shuffle it reads with this partition's segments, from
+   * the map outputs registered now (a plan that reads none, as it is).
+   */
   withSegments(plan: PartitionPlan): PartitionPlan {
+    if (shufflesRead(plan).length === 0) return plan;
     return rewritePlan(plan, (node) => (node.kind === "shuffle-read" ? { ...node, segments: this.segments(node.shuffleId, node.partition) } : undefined));
   }
 
@@ -67,3 +74,4 @@ export class MapOutputTracker {
     return this.outputs.get(shuffleId)?.filter((s): s is MapStatus => s !== undefined);
   }
 }
+

@@ -214,6 +214,13 @@ export function closuresRun(plans: Iterable<PartitionPlan>, classes: ClassTable,
   return ids;
 }
 
+/** The shuffles a plan reads, each once. */
+export function shufflesRead(plan: PartitionPlan): number[] {
+  const ids = new Set<number>();
+  for (const p of planNodes(plan)) if (p.kind === "shuffle-read") ids.add(p.shuffleId);
+  return [...ids];
+}
+
 /** The closure ids a plan refers to (what a worker must hold to run it). */
 export function closureIdsOf(plan: PartitionPlan, into: Set<ClosureId> = new Set()): Set<ClosureId> {
   for (const p of planNodes(plan)) if (p.kind === "narrow") for (const s of p.steps) for (const id of s.fns ?? []) into.add(id);

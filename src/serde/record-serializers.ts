@@ -34,8 +34,11 @@ export interface RecordCodec {
 
 /** How a writer encodes its batches, and how many records go in one. */
 export interface BatchCodec {
-  /** The batch after `headerBytes` (default 0) bytes left free for the caller's header: a frame is made without a copy. */
-  encode(records: unknown[], headerBytes?: number): Buffer;
+  /**
+   * The batch after `room` (default 0) bytes left free for the caller's header: a frame is
+   * made without a copy. Every codec must leave the room: the caller writes its header there.
+   */
+  encode(records: unknown[], room?: number): Buffer;
   batchSize: number;
 }
 
@@ -53,7 +56,7 @@ export function inBatches<T>(records: T[], batchSize: number): T[][] {
   return out;
 }
 
-export const TSPARK_BATCHES: BatchCodec = { encode: (records, headerBytes) => encodeBatch(records, headerBytes), batchSize: DEFAULT_BATCH_RECORDS };
+export const TSPARK_BATCHES: BatchCodec = { encode: (records, room) => encodeBatch(records, room), batchSize: DEFAULT_BATCH_RECORDS };
 
 const customCodecs = new Map<string, RecordCodec>();
 
@@ -78,25 +81,25 @@ export function batchCodecOf(spec: SerializerSpec | undefined): BatchCodec {
     case "custom": {
       const codec = customCodecs.get(spec.id);
       if (!codec) throw new TsparkError("PROTOCOL", `serializer ${spec.name} was not registered in this process before its records were written`);
-      return { encode: (records, headerBytes = 0) => encodeCustom(records, spec, codec, headerBytes), batchSize };
+      return { encode: (records, room = 0) => encodeCustom(records, spec, codec, room), batchSize };
     }
   }
 }
 
-function encodeJson(records: unknown[], headerBytes = 0): Buffer {
+function encodeJson(records: unknown[], room = 0): Buffer {
   let text: string;
   try {
     text = JSON.stringify(records);
   } catch (e) {
     throw new TsparkError("UNSERIALIZABLE", `JSONSerializer cannot write a record: ${(e as Error).message}`, { cause: e });
   }
-  const out = Buffer.allocUnsafe(headerBytes + 1 + Buffer.byteLength(text));
-  out[headerBytes] = JSON_BATCH;
-  out.write(text, headerBytes + 1);
+  const out = Buffer.allocUnsafe(room + 1 + Buffer.byteLength(text));
+  out[room] = JSON_BATCH;
+  out.write(text, room + 1);
   return out;
 }
 
-function encodeCustom(records: unknown[], spec: { id: string; name: string }, codec: RecordCodec, headerBytes: number): Buffer {
+function encodeCustom(records: unknown[], spec: { id: string; name: string }, codec: RecordCodec, room: number): Buffer {
   const id = Buffer.from(spec.id);
   const parts: Uint8Array[] = [];
   let bytes = 1 + 2 + id.length + 4;
@@ -106,11 +109,11 @@ function encodeCustom(records: unknown[], spec: { id: string; name: string }, co
     parts.push(b);
     bytes += 4 + b.length;
   }
-  const out = Buffer.allocUnsafe(headerBytes + bytes);
-  out[headerBytes] = CUSTOM_BATCH;
-  out.writeUInt16LE(id.length, headerBytes + 1);
-  id.copy(out, headerBytes + 3);
-  let o = headerBytes + 3 + id.length;
+  const out = Buffer.allocUnsafe(room + bytes);
+  out[room] = CUSTOM_BATCH;
+  out.writeUInt16LE(id.length, room + 1);
+  id.copy(out, room + 3);
+  let o = room + 3 + id.length;
   out.writeUInt32LE(records.length, o);
   o += 4;
   for (const b of parts) {

@@ -2,9 +2,9 @@
  * Files of record batches, used for shuffle outputs, spill runs and blocks cached on disk:
  * each batch is one frame `[u32 LE length][u32 LE CRC-32 of the batch][encoded batch]`
  * (serde/record-batch.ts). The checksum makes a damaged file an error that names it (as
- * Spark's shuffle checksums do), never a silently different answer. Writes are gathered into
- * large sequential ones (frames are not copied into a block first); reads are synchronous (a worker runs one task at a time) and
- * stream batch by batch.
+ * Spark's shuffle checksums do), never a silently different answer. Frames are written in
+ * large gathered writes, not copied into a block first; reads are synchronous (a worker runs
+ * one task at a time) and stream batch by batch.
  */
 import { openSync, readSync, closeSync, fstatSync, rmSync } from "node:fs";
 import { openForWrite, writeAll, LOCAL_FILE } from "../util/fs-errors.js";
@@ -12,7 +12,8 @@ import { TSPARK_BATCHES, decodeRecords, type BatchCodec } from "../serde/record-
 import { crc32 } from "../util/crc32.js";
 import { TsparkError } from "../errors.js";
 
-const WRITE_BLOCK = 1024 * 1024;
+/** Bytes of frames held before they are written. */
+const FLUSH_BYTES = 1024 * 1024;
 /** Bytes before a frame's batch: its length and checksum. */
 const FRAME_HEADER = 8;
 
@@ -61,7 +62,7 @@ export class FrameFileWriter {
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     this.position += bytes.length;
-    if (this.pendingBytes >= WRITE_BLOCK) this.flush();
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
   }
 
   flush(): void {

@@ -56,19 +56,19 @@ export function openForWrite(path: string, target: WriteTarget): number {
 }
 
 /**
- * Writes all of `bytes` at the file's current position; a list of buffers goes in one
- * gathered write (writev), not copied into one block first.
+ * Writes all of `bytes` at the file's current position; a list of buffers goes in gathered
+ * writes (writev), not copied into one block first.
  */
 export function writeAll(fd: number, bytes: Uint8Array | readonly Uint8Array[], path: string, target: WriteTarget): void {
   try {
     if (bytes instanceof Uint8Array) {
       let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      while (off < bytes.length) off += progress(writeSync(fd, bytes, off, bytes.length - off), path);
       return;
     }
     let rest = bytes.filter((b) => b.length > 0);
     while (rest.length > 0) {
-      let n = writevSync(fd, rest);
+      let n = progress(writevSync(fd, rest), path);
       // A short write: drop what went out, and go on from inside the buffer it stopped in.
       let i = 0;
       while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
@@ -78,6 +78,12 @@ export function writeAll(fd: number, bytes: Uint8Array | readonly Uint8Array[], 
   } catch (err) {
     throw writeError(err, path, target);
   }
+}
+
+/** A write's byte count; none written for bytes given would loop forever. */
+function progress(n: number, path: string): number {
+  if (n === 0) throw new Error(`writing ${path}: the write made no progress`);
+  return n;
 }
 
 /** writeFileSync with the same error reporting. */

@@ -16,7 +16,7 @@ export class FakeNode implements Lineage {
   private constructor(
     private readonly numPartitions: number,
     private readonly deps: FakeNode[],
-    shuffle: { shuffleId: number } | undefined,
+    shuffle: { shuffleId: number; keysFrom?: FakeNode | undefined } | undefined,
     private readonly barrier = false,
   ) {
     if (shuffle) {
@@ -27,11 +27,12 @@ export class FakeNode implements Lineage {
         mapStageName: `shuffle ${shuffle.shuffleId}`,
         numPartitions,
         partitioner: () => ({ equals: () => false }),
-        mapStagePlans: (): PlannedPartition[] =>
+        mapStagePlans: (_planner, joinSide): PlannedPartition[] =>
           Array.from({ length: parent.getNumPartitions() }, (_, m) => ({
             partition: m,
-            plan: { kind: "narrow", parent: parent.planPartition(m), partitionIndex: m, steps: [{ op: "shuffleWrite", args: { shuffleId: shuffle.shuffleId, numPartitions: this.numPartitions, partitioner: { kind: "hash" } } }] },
+            plan: { kind: "narrow", parent: parent.planPartition(m), partitionIndex: m, steps: [{ op: "shuffleWrite", args: { shuffleId: shuffle.shuffleId, numPartitions: this.numPartitions, partitioner: { kind: "hash" }, ...joinSide } }] },
           })),
+        keysFrom: shuffle.keysFrom,
       };
     }
   }
@@ -46,9 +47,13 @@ export class FakeNode implements Lineage {
     return new FakeNode(numPartitions, parents, undefined);
   }
 
-  /** Reads shuffle `shuffleId`, whose map stage computes `parent`; with `barrier`, its stage is a barrier stage. */
-  static shuffled(parent: FakeNode, shuffleId: number, numPartitions: number, barrier = false): FakeNode {
-    return new FakeNode(numPartitions, [parent], { shuffleId }, barrier);
+  /**
+   * Reads shuffle `shuffleId`, whose map stage computes `parent`; with `barrier`, its stage is
+   * a barrier stage; with `keysFrom` (a node reading another shuffle), it is a join's side
+   * filtered by that shuffle's keys.
+   */
+  static shuffled(parent: FakeNode, shuffleId: number, numPartitions: number, barrier = false, keysFrom?: FakeNode): FakeNode {
+    return new FakeNode(numPartitions, [parent], { shuffleId, keysFrom }, barrier);
   }
 
   getNumPartitions(): number {
