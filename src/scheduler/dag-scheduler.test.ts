@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DAGScheduler, RETAINED_JOBS } from "./dag-scheduler.js";
-import { TaskScheduler } from "./task-scheduler.js";
+import { TaskScheduler, type StageSpec } from "./task-scheduler.js";
 import { MapOutputTracker } from "./map-output-tracker.js";
 import { ListenerBus } from "./listener-bus.js";
 import type { Lineage } from "./lineage.js";
@@ -64,6 +64,24 @@ function shuffleRunner(dir: string, mapDelayMs = 0): TaskRunner {
   };
 }
 
+/** Calls `before` with each stage's spec as the task scheduler is given it. */
+function beforeEachStage(tasks: TaskScheduler, before: (spec: StageSpec) => void): void {
+  const runStage = tasks.runStage.bind(tasks);
+  tasks.runStage = (job, spec) => {
+    before(spec);
+    return runStage(job, spec);
+  };
+}
+
+/** How each stage ended, in order, from the listener bus. */
+function stageResults(tasks: TaskScheduler): string[] {
+  const ended: string[] = [];
+  tasks.bus.addListener((e) => {
+    if (e.event === "stageCompleted") ended.push(e.result);
+  });
+  return ended;
+}
+
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "tspark-dag-test-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,11 +114,7 @@ test("a reduce stage's plans hold no segments: each task gets its own partition'
   const dir = tempDir(t);
   const { backend, tasks, mapOutputs, runJob } = setup(2, 4, shuffleRunner(dir));
   const planned: PartitionPlan[] = [];
-  const runStage = tasks.runStage.bind(tasks);
-  tasks.runStage = (job, spec) => {
-    planned.push(...spec.plans.map((p) => p.plan));
-    return runStage(job, spec);
-  };
+  beforeEachStage(tasks, (spec) => planned.push(...spec.plans.map((p) => p.plan)));
   const reduced = FakeNode.shuffled(FakeNode.source(3), 0, 2);
   assert.deepEqual(await runJob(reduced), [[0], [1]]);
   const reads = planned.filter((plan) => plan.kind === "shuffle-read");
@@ -220,21 +234,16 @@ test("a barrier stage: one failed task kills the others and the whole stage runs
 test("a barrier stage whose shuffle lost map outputs before it launched ends FAILED, and the job recomputes them", async (t) => {
   const dir = tempDir(t);
   const { backend, tasks, mapOutputs, runJob } = setup(2, 4, shuffleRunner(dir));
-  const runStage = tasks.runStage.bind(tasks);
   let lost = false;
-  tasks.runStage = (job, spec) => {
+  beforeEachStage(tasks, (spec) => {
     if (spec.barrier && !lost) {
       // Between the map stage and the barrier stage's launch, another job finds map output 0 gone.
       lost = true;
       rmSync(join(dir, "s0-m0.data"));
       mapOutputs.checkFiles(0);
     }
-    return runStage(job, spec);
-  };
-  const ended: string[] = [];
-  tasks.bus.addListener((e) => {
-    if (e.event === "stageCompleted") ended.push(e.result);
   });
+  const ended = stageResults(tasks);
   assert.deepEqual(await runJob(FakeNode.shuffled(FakeNode.source(2), 0, 2, true)), [[0], [1]]);
   assert.deepEqual(ended, ["COMPLETE", "FAILED", "COMPLETE", "COMPLETE"], "map stage, barrier stage failed at launch, map output recomputed, barrier stage");
   assert.deepEqual(backend.launched.filter((task) => shuffleWritten(task) === 0).map((task) => task.partition), [0, 1, 0]);
@@ -256,21 +265,16 @@ test("a join side filtered by keys, whose build side another job computes again 
   assert.deepEqual(await runJob(joined), [[0], [1]]);
   assert.ok(mapOutputs.statuses(1)!.every((s) => s.keyFilter !== undefined), "the probe side was written through the build side's filter");
 
-  const runStage = tasks.runStage.bind(tasks);
   let recomputed = false;
-  tasks.runStage = (job, spec) => {
+  beforeEachStage(tasks, (spec) => {
     if (spec.shuffleId === undefined && !recomputed) {
       // As this job's result stage starts, another job computes build output 0 again: its key hashes are not checked yet.
       recomputed = true;
       const again = mapOutputs.statuses(0)!.find((s) => s.mapId === 0)!;
       mapOutputs.register(0, [{ ...again, keyHashes: Int32Array.of(0) }], 2);
     }
-    return runStage(job, spec);
-  };
-  const ended: string[] = [];
-  tasks.bus.addListener((e) => {
-    if (e.event === "stageCompleted") ended.push(e.result);
   });
+  const ended = stageResults(tasks);
   assert.deepEqual(await runJob(joined), [[0], [1]]);
   assert.deepEqual(ended, ["FAILED", "COMPLETE"], "the result stage failed at its first launch, then ran once the probe side was checked");
   assert.ok(mapOutputs.statuses(0)!.every((s) => s.keyHashes === undefined), "the check used the new output's hashes");

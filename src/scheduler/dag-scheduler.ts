@@ -70,7 +70,10 @@ export class DAGScheduler {
    */
   private launchPlans(joins: ReadonlyMap<number, number>): (plan: PartitionPlan) => PartitionPlan {
     return (plan) => {
-      if (this.keyFilters && joins.size > 0) this.keyFilters.checkLaunch(shufflesRead(plan), joins);
+      // A plan that reads no shuffle is launched as it is, not copied.
+      const shuffles = shufflesRead(plan);
+      if (shuffles.length === 0) return plan;
+      if (this.keyFilters && joins.size > 0) this.keyFilters.checkLaunch(shuffles, joins);
       return this.mapOutputs.withSegments(plan);
     };
   }

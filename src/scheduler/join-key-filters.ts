@@ -44,8 +44,8 @@ export class JoinKeyFilters {
   checkLaunch(shuffles: readonly number[], joins: ReadonlyMap<number, number>): void {
     for (const probe of shuffles) {
       const build = joins.get(probe);
-      if (build === undefined || this.filtersOf(probe).size === 0) continue;
-      if ((this.mapOutputs.statuses(build) ?? []).some((s) => s.keyHashes !== undefined)) {
+      if (build === undefined || !(this.mapOutputs.statuses(build) ?? []).some((s) => s.keyHashes !== undefined)) continue;
+      if (this.filtersOf(probe).size > 0) {
         throw new TsparkError("FETCH_FAILED", `shuffle ${build} was computed again, and the join side filtered by its keys (shuffle ${probe}) has not been checked against it yet`);
       }
     }

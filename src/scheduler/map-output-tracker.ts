@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import type { MapStatus } from "../shuffle/shuffle-writer.js";
 import { segmentsOf, type ShuffleSegments } from "../shuffle/shuffle-reader.js";
-import { rewritePlan, shufflesRead, type PartitionPlan } from "./plan.js";
+import { rewritePlan, type PartitionPlan } from "./plan.js";
 import { TsparkError } from "../errors.js";
 
 export class MapOutputTracker {
@@ -61,12 +61,8 @@ export class MapOutputTracker {
     return segmentsOf(all as MapStatus[], partition);
   }
 
-  /**
-   * `plan` as its task carries it: each shuffle it reads with this partition's segments, from
-   * the map outputs registered now (a plan that reads none, as it is).
-   */
+  /** `plan` as its task carries it: each shuffle it reads with this partition's segments, from the map outputs registered now. */
   withSegments(plan: PartitionPlan): PartitionPlan {
-    if (shufflesRead(plan).length === 0) return plan;
     return rewritePlan(plan, (node) => (node.kind === "shuffle-read" ? { ...node, segments: this.segments(node.shuffleId, node.partition) } : undefined));
   }
 
@@ -74,4 +70,3 @@ export class MapOutputTracker {
     return this.outputs.get(shuffleId)?.filter((s): s is MapStatus => s !== undefined);
   }
 }
-
